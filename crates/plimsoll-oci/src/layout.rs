@@ -1,0 +1,126 @@
+//! OCI image layout directories: `oci-layout`, `index.json`, `blobs/sha256/…`.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use oci_spec::image::ImageIndex;
+
+use crate::image::{BlobSource, Image, ResolveOptions, resolve_descriptor};
+use crate::{Digest, ImageRef, OciError};
+
+const REF_NAME: &str = "org.opencontainers.image.ref.name";
+
+/// Blobs of an OCI layout directory.
+pub struct LayoutSource {
+    dir: PathBuf,
+}
+
+impl LayoutSource {
+    pub fn new(dir: &Path) -> Self {
+        LayoutSource {
+            dir: dir.to_path_buf(),
+        }
+    }
+}
+
+impl BlobSource for LayoutSource {
+    fn location(&self) -> String {
+        format!("OCI layout {}", self.dir.display())
+    }
+
+    fn open(&self, digest: &Digest) -> Result<Box<dyn Read + Send>, OciError> {
+        let path = self
+            .dir
+            .join("blobs")
+            .join(digest.algorithm())
+            .join(digest.hex());
+        match File::open(&path) {
+            Ok(f) => Ok(Box::new(BufReader::with_capacity(256 * 1024, f))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(OciError::MissingBlob {
+                blob: format!("blob {digest}"),
+                digest: digest.to_string(),
+                location: self.location(),
+            }),
+            Err(source) => Err(OciError::File { path, source }),
+        }
+    }
+}
+
+/// Reads `index.json` of a layout and resolves the image a tag names.
+pub fn resolve_layout(
+    dir: &Path,
+    tag: Option<&str>,
+    opts: &ResolveOptions,
+) -> Result<Image, OciError> {
+    let reference = ImageRef::OciLayout {
+        dir: dir.to_path_buf(),
+        tag: tag.map(str::to_string),
+    };
+    let name = reference.to_string();
+    if !dir.is_dir() {
+        return Err(OciError::Layout {
+            image: name,
+            why: "no such directory".into(),
+        });
+    }
+    if !dir.join("oci-layout").is_file() {
+        return Err(OciError::Layout {
+            image: name,
+            why: "not an OCI image layout (no oci-layout file)".into(),
+        });
+    }
+    let index_path = dir.join("index.json");
+    let bytes = std::fs::read(&index_path).map_err(|source| OciError::File {
+        path: index_path.clone(),
+        source,
+    })?;
+    let index: ImageIndex = serde_json::from_slice(&bytes).map_err(|source| OciError::Json {
+        what: index_path.display().to_string(),
+        source,
+    })?;
+    let source: Arc<dyn BlobSource> = Arc::new(LayoutSource::new(dir));
+    let (digest, size, found_tag) = pick_from_index(&index, tag, &name)?;
+    let tag = tag.map(str::to_string).or(found_tag);
+    resolve_descriptor(source, reference, tag, digest, size, opts)
+}
+
+/// Chooses the top-level descriptor of a layout's index.json by tag, or the
+/// only one; shared with OCI archives inside a docker-save tar.
+pub(crate) fn pick_from_index(
+    index: &ImageIndex,
+    tag: Option<&str>,
+    name: &str,
+) -> Result<(Digest, Option<u64>, Option<String>), OciError> {
+    let tag_of = |m: &oci_spec::image::Descriptor| {
+        m.annotations()
+            .as_ref()
+            .and_then(|a| a.get(REF_NAME).cloned())
+    };
+    let tags: Vec<String> = index.manifests().iter().filter_map(tag_of).collect();
+    let chosen = match tag {
+        Some(t) => index.manifests().iter().find(|m| {
+            tag_of(m).is_some_and(|have| have == t || have.rsplit_once(':').is_some_and(|(_, x)| x == t))
+        }),
+        None if index.manifests().len() == 1 => index.manifests().first(),
+        None => {
+            return Err(OciError::Layout {
+                image: name.to_string(),
+                why: format!(
+                    "the layout holds {} images; name one as oci:DIR:TAG (tags: {})",
+                    index.manifests().len(),
+                    if tags.is_empty() { "none".into() } else { tags.join(", ") }
+                ),
+            });
+        }
+    };
+    let Some(m) = chosen else {
+        return Err(OciError::NoTag {
+            image: name.to_string(),
+            tag: tag.unwrap_or_default().to_string(),
+            available: if tags.is_empty() { "none".into() } else { tags.join(", ") },
+        });
+    };
+    Ok((m.digest().to_string().parse()?, Some(m.size()), tag_of(m)))
+}

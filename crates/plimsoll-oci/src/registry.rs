@@ -1,0 +1,233 @@
+//! The OCI distribution API, through `oci-client`: anonymous and bearer-token
+//! auth (the WWW-Authenticate challenge flow), basic credentials from the
+//! user's docker config.json, plain HTTP only for registries the user names.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use futures_util::TryStreamExt;
+use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::secrets::RegistryAuth;
+use oci_client::{Client, Reference, RegistryOperation};
+use tokio_util::io::{StreamReader, SyncIoBridge};
+
+use crate::image::{
+    BlobSource, Image, MT_DOCKER_LIST, MT_DOCKER_MANIFEST, MT_OCI_INDEX, MT_OCI_MANIFEST,
+    ResolveOptions, resolve_descriptor,
+};
+use crate::{Digest, ImageRef, OciError};
+
+const ACCEPT: &[&str] = &[MT_OCI_MANIFEST, MT_OCI_INDEX, MT_DOCKER_MANIFEST, MT_DOCKER_LIST];
+
+/// Blobs of one repository in one registry. Owns a small tokio runtime:
+/// the engine reads layers on rayon threads, and each read blocks on the
+/// async stream through a bridge, keeping CPU work off the async threads.
+pub struct RegistrySource {
+    runtime: tokio::runtime::Runtime,
+    client: Client,
+    reference: Reference,
+    auth: RegistryAuth,
+    /// Manifests fetched while resolving, by digest, so the generic resolver
+    /// reads them without a second request.
+    manifests: std::sync::Mutex<std::collections::HashMap<Digest, Vec<u8>>>,
+}
+
+impl RegistrySource {
+    fn error(&self, what: &str, e: oci_client::errors::OciDistributionError) -> OciError {
+        registry_error(self.reference.resolve_registry(), what, e)
+    }
+}
+
+fn registry_error(
+    registry: &str,
+    what: &str,
+    e: oci_client::errors::OciDistributionError,
+) -> OciError {
+    use oci_client::errors::OciDistributionError as E;
+    let why = match &e {
+        E::UnauthorizedError { .. } | E::AuthenticationFailure(_) => {
+            format!("authentication failed (401): {e}; check credentials in docker config.json")
+        }
+        E::ImageManifestNotFoundError(_) => format!("not found (404): {e}"),
+        E::ServerError { code, message, .. } => format!("HTTP {code}: {message}"),
+        E::RequestError(re) if re.is_timeout() => {
+            format!("timed out: {e}; raise --timeout for slow registries")
+        }
+        E::RequestError(re) if re.is_connect() => format!("cannot connect: {e}"),
+        _ => e.to_string(),
+    };
+    OciError::Registry {
+        registry: registry.to_string(),
+        what: what.to_string(),
+        why,
+    }
+}
+
+impl BlobSource for RegistrySource {
+    fn location(&self) -> String {
+        format!(
+            "registry {}/{}",
+            self.reference.resolve_registry(),
+            self.reference.repository()
+        )
+    }
+
+    fn open(&self, digest: &Digest) -> Result<Box<dyn Read + Send>, OciError> {
+        let d = digest.to_string();
+        let stream = self
+            .runtime
+            .block_on(self.client.pull_blob_stream(&self.reference, d.as_str()))
+            .map_err(|e| self.error(&format!("blob {d}"), e))?;
+        let reader = StreamReader::new(stream.stream.map_err(std::io::Error::other));
+        Ok(Box::new(SyncIoBridge::new_with_handle(
+            reader,
+            self.runtime.handle().clone(),
+        )))
+    }
+
+    fn open_manifest(&self, digest: &Digest) -> Result<Box<dyn Read + Send>, OciError> {
+        if let Some(bytes) = self.manifests.lock().expect("not poisoned").get(digest) {
+            return Ok(Box::new(std::io::Cursor::new(bytes.clone())));
+        }
+        let r = self.reference.clone_with_digest(digest.to_string());
+        let (bytes, _) = self
+            .runtime
+            .block_on(self.client.pull_manifest_raw(&r, &self.auth, ACCEPT))
+            .map_err(|e| self.error(&format!("manifest {digest}"), e))?;
+        Ok(Box::new(std::io::Cursor::new(bytes.to_vec())))
+    }
+}
+
+/// Credentials for `registry` from docker's config.json (`auths.<host>.auth`
+/// or username/password). Credential helpers are not run.
+pub fn docker_credentials(registry: &str, config: Option<&PathBuf>) -> RegistryAuth {
+    let path = config.cloned().or_else(|| {
+        std::env::var_os("DOCKER_CONFIG")
+            .map(|d| PathBuf::from(d).join("config.json"))
+            .or_else(|| dirs::home_dir().map(|h| h.join(".docker/config.json")))
+    });
+    let Some(Ok(text)) = path.map(std::fs::read_to_string) else {
+        return RegistryAuth::Anonymous;
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return RegistryAuth::Anonymous;
+    };
+    let Some(auths) = json.get("auths").and_then(|a| a.as_object()) else {
+        return RegistryAuth::Anonymous;
+    };
+    let host_of = |k: &str| {
+        k.trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    for (key, entry) in auths {
+        let host = host_of(key);
+        let matches = host == registry
+            || (registry == "index.docker.io" && (host == "docker.io" || host == "index.docker.io"));
+        if !matches {
+            continue;
+        }
+        if let Some(auth) = entry.get("auth").and_then(|a| a.as_str())
+            && let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(auth.trim())
+            && let Ok(s) = String::from_utf8(raw)
+            && let Some((u, p)) = s.split_once(':')
+        {
+            return RegistryAuth::Basic(u.to_string(), p.to_string());
+        }
+        if let (Some(u), Some(p)) = (
+            entry.get("username").and_then(|v| v.as_str()),
+            entry.get("password").and_then(|v| v.as_str()),
+        ) {
+            return RegistryAuth::Basic(u.to_string(), p.to_string());
+        }
+    }
+    RegistryAuth::Anonymous
+}
+
+/// Resolves a registry reference: the tag to a manifest digest once, then
+/// everything by digest.
+pub fn resolve_registry(reference_str: &str, opts: &ResolveOptions) -> Result<Image, OciError> {
+    // One process-wide TLS provider (ring); ignore "already installed".
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let reference: Reference = reference_str.parse().map_err(|e| OciError::BadReference {
+        reference: reference_str.to_string(),
+        why: format!("{e}"),
+    })?;
+    let registry = reference.resolve_registry().to_string();
+    let insecure: Vec<String> = opts
+        .insecure_registries
+        .iter()
+        .filter(|h| **h == registry || **h == reference.registry())
+        .cloned()
+        .collect();
+    let config = ClientConfig {
+        protocol: if insecure.is_empty() {
+            ClientProtocol::Https
+        } else {
+            ClientProtocol::HttpsExcept(vec![registry.clone(), reference.registry().to_string()])
+        },
+        read_timeout: Some(opts.timeout),
+        connect_timeout: Some(opts.timeout.min(std::time::Duration::from_secs(10))),
+        platform_resolver: None,
+        user_agent: concat!("plimsoll/", env!("CARGO_PKG_VERSION")),
+        ..Default::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("plimsoll-net")
+        .enable_all()
+        .build()
+        .map_err(|source| OciError::Io {
+            what: "starting the network runtime".into(),
+            source,
+        })?;
+    let client = Client::new(config);
+    let auth = docker_credentials(&registry, opts.docker_config.as_ref());
+    let what = format!("manifest {reference}");
+    let (bytes, _) = runtime
+        .block_on(async {
+            client.auth(&reference, &auth, RegistryOperation::Pull).await?;
+            client.pull_manifest_raw(&reference, &auth, ACCEPT).await
+        })
+        .map_err(|e| registry_error(&registry, &what, e))?;
+    let digest = Digest::of(&bytes);
+    if let Some(pinned) = reference.digest() {
+        let pinned: Digest = pinned.parse()?;
+        if pinned != digest {
+            return Err(OciError::DigestMismatch {
+                blob: what,
+                expected: pinned.to_string(),
+                actual: digest.to_string(),
+            });
+        }
+    }
+    let tag = reference.tag().map(str::to_string);
+    let source = Arc::new(RegistrySource {
+        runtime,
+        client,
+        reference,
+        auth,
+        manifests: Default::default(),
+    });
+    source
+        .manifests
+        .lock()
+        .expect("not poisoned")
+        .insert(digest.clone(), bytes.to_vec());
+    let size = Some(bytes.len() as u64);
+    resolve_descriptor(
+        source,
+        ImageRef::Registry {
+            reference: reference_str.to_string(),
+        },
+        tag,
+        digest,
+        size,
+        opts,
+    )
+}
