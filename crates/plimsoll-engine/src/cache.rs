@@ -48,7 +48,13 @@ impl Cache {
 
     /// Stores atomically (write to a temporary file, then rename), so a crash
     /// or a concurrent scan never leaves a half-written entry.
-    pub fn put(&self, layer: &Digest, name: &str, version: u32, data: &[u8]) -> std::io::Result<()> {
+    pub fn put(
+        &self,
+        layer: &Digest,
+        name: &str,
+        version: u32,
+        data: &[u8],
+    ) -> std::io::Result<()> {
         let path = self.path(layer, name, version);
         let parent = path.parent().expect("cache paths have parents");
         fs::create_dir_all(parent)?;
@@ -74,15 +80,25 @@ impl Cache {
 
 fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, fs::File)> {
     for attempt in 0..100u32 {
-        let name = format!(".tmp-{}-{attempt}-{:?}", std::process::id(), std::thread::current().id());
+        let name = format!(
+            ".tmp-{}-{attempt}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        );
         let path = dir.join(name.replace(['(', ')'], ""));
-        match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
             Ok(f) => return Ok((path, f)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
         }
     }
-    Err(std::io::Error::other("could not create a temporary cache file"))
+    Err(std::io::Error::other(
+        "could not create a temporary cache file",
+    ))
 }
 
 fn dir_size(p: &Path) -> u64 {

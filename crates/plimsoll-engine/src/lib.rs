@@ -41,7 +41,9 @@ pub enum EngineError {
         #[source]
         source: WalkError,
     },
-    #[error("{image}: cached facts of analyser '{analyzer}' for layer {digest} are unreadable: {why}")]
+    #[error(
+        "{image}: cached facts of analyser '{analyzer}' for layer {digest} are unreadable: {why}"
+    )]
     Facts {
         image: String,
         analyzer: &'static str,

@@ -343,7 +343,13 @@ mod tests {
 
     #[test]
     fn whiteouts_and_overwrites_build_the_final_tree() {
-        let l0 = vec![d("etc"), f("etc/a", 10), d("opt"), f("opt/big", 1000), f("opt/keep", 5)];
+        let l0 = vec![
+            d("etc"),
+            f("etc/a", 10),
+            d("opt"),
+            f("opt/big", 1000),
+            f("opt/keep", 5),
+        ];
         let l1 = vec![wh("opt/big"), f("etc/a", 20), f("etc/b", 1)];
         let t = FileTree::build(&[l0, l1]);
         assert!(!t.files.contains_key("opt/big"));
@@ -358,13 +364,21 @@ mod tests {
         let score = (0 + 10) as f64 / (1000 + 30) as f64;
         let all = 1000 + 30 + 5 + 1;
         let min = 10 + 5 + 1;
-        assert!((t.efficiency.score - min as f64 / all as f64).abs() < 1e-12, "{score}");
+        assert!(
+            (t.efficiency.score - min as f64 / all as f64).abs() < 1e-12,
+            "{score}"
+        );
         assert_eq!(t.efficiency.user_size, 21);
     }
 
     #[test]
     fn directory_whiteout_removes_the_subtree() {
-        let l0 = vec![d("var"), d("var/cache"), f("var/cache/x", 7), f("var/cache/y", 3)];
+        let l0 = vec![
+            d("var"),
+            d("var/cache"),
+            f("var/cache/x", 7),
+            f("var/cache/y", 3),
+        ];
         let l1 = vec![wh("var/cache")];
         let t = FileTree::build(&[l0, l1]);
         assert!(t.files.keys().all(|k| !k.starts_with("var/cache")));

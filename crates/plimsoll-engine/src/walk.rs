@@ -37,8 +37,13 @@ impl WalkError {
             return WalkError::Oci(OciError::from_io("", e));
         }
         if e.get_ref().is_some_and(|i| i.is::<BombMarker>()) {
-            let cap = e.into_inner().and_then(|i| i.downcast::<BombMarker>().ok()).map(|b| b.0);
-            return WalkError::Bomb { cap: cap.unwrap_or(0) };
+            let cap = e
+                .into_inner()
+                .and_then(|i| i.downcast::<BombMarker>().ok())
+                .map(|b| b.0);
+            return WalkError::Bomb {
+                cap: cap.unwrap_or(0),
+            };
         }
         let msg = match e.kind() {
             io::ErrorKind::UnexpectedEof => format!("truncated or corrupt stream: {e}"),
@@ -297,7 +302,13 @@ mod tests {
         assert_eq!(normalize("./usr/bin/").unwrap().as_deref(), Some("usr/bin"));
         assert_eq!(normalize("./").unwrap(), None);
         assert_eq!(normalize("a//b/./c").unwrap().as_deref(), Some("a/b/c"));
-        assert!(matches!(normalize("a/../../etc"), Err(WalkError::Traversal(_))));
-        assert!(matches!(normalize("/etc/passwd"), Err(WalkError::Absolute(_))));
+        assert!(matches!(
+            normalize("a/../../etc"),
+            Err(WalkError::Traversal(_))
+        ));
+        assert!(matches!(
+            normalize("/etc/passwd"),
+            Err(WalkError::Absolute(_))
+        ));
     }
 }

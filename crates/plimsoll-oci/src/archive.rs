@@ -77,11 +77,14 @@ impl ArchiveSource {
     }
 
     fn open_member(&self, member: &str) -> Result<Box<dyn Read + Send>, OciError> {
-        let &(offset, size) = self.members.get(member).ok_or_else(|| OciError::MissingBlob {
-            blob: member.to_string(),
-            digest: member.to_string(),
-            location: self.location(),
-        })?;
+        let &(offset, size) = self
+            .members
+            .get(member)
+            .ok_or_else(|| OciError::MissingBlob {
+                blob: member.to_string(),
+                digest: member.to_string(),
+                location: self.location(),
+            })?;
         let mut f = File::open(&self.file).map_err(|source| OciError::File {
             path: self.file.clone(),
             source,
@@ -157,7 +160,9 @@ fn digest_in_name(member: &str) -> Option<Digest> {
     if let Some(hex) = member.strip_prefix("blobs/sha256/") {
         return format!("sha256:{hex}").parse().ok();
     }
-    let stem = member.strip_suffix(".json").or_else(|| member.strip_suffix(".tar"))?;
+    let stem = member
+        .strip_suffix(".json")
+        .or_else(|| member.strip_suffix(".tar"))?;
     if stem.contains('/') {
         return None;
     }
@@ -236,11 +241,14 @@ pub fn resolve_archive(file: &Path, opts: &ResolveOptions) -> Result<Image, OciE
                 why: format!("layer {index} ({member}) has no diff_id in the config"),
             })?,
         };
-        let &(_, size) = src.members.get(member).ok_or_else(|| OciError::MissingBlob {
-            blob: format!("layer {index} of {name}"),
-            digest: digest.to_string(),
-            location: format!("docker archive {}", file.display()),
-        })?;
+        let &(_, size) = src
+            .members
+            .get(member)
+            .ok_or_else(|| OciError::MissingBlob {
+                blob: format!("layer {index} of {name}"),
+                digest: digest.to_string(),
+                location: format!("docker archive {}", file.display()),
+            })?;
         src.by_digest.insert(digest.clone(), member.clone());
         layers.push(LayerRef {
             index,

@@ -52,7 +52,9 @@ impl FromStr for Digest {
             digest: s.to_string(),
             why: why.to_string(),
         };
-        let (algo, hex) = s.split_once(':').ok_or_else(|| bad("no algorithm prefix"))?;
+        let (algo, hex) = s
+            .split_once(':')
+            .ok_or_else(|| bad("no algorithm prefix"))?;
         if algo != "sha256" {
             return Err(bad("only sha256 digests are supported"));
         }

@@ -161,8 +161,12 @@ impl ImageConfig {
     /// The history entry that created each layer (empty layers skipped), in
     /// layer order; None where the history is shorter than the layer list.
     pub fn layer_history(&self, layers: usize) -> Vec<Option<&History>> {
-        let mut out: Vec<Option<&History>> =
-            self.history.iter().filter(|h| !h.empty_layer).map(Some).collect();
+        let mut out: Vec<Option<&History>> = self
+            .history
+            .iter()
+            .filter(|h| !h.empty_layer)
+            .map(Some)
+            .collect();
         out.resize(layers, None);
         out.truncate(layers);
         out
@@ -330,8 +334,11 @@ pub(crate) fn parse_manifest_doc(bytes: &[u8], what: &str) -> Result<ManifestDoc
         });
     }
     let mt = probe.media_type.unwrap_or_default();
-    let is_index = mt == MT_OCI_INDEX || mt == MT_DOCKER_LIST || (mt.is_empty() && probe.manifests.is_some());
-    let is_manifest = mt == MT_OCI_MANIFEST || mt == MT_DOCKER_MANIFEST || (mt.is_empty() && probe.layers.is_some());
+    let is_index =
+        mt == MT_OCI_INDEX || mt == MT_DOCKER_LIST || (mt.is_empty() && probe.manifests.is_some());
+    let is_manifest = mt == MT_OCI_MANIFEST
+        || mt == MT_DOCKER_MANIFEST
+        || (mt.is_empty() && probe.layers.is_some());
     if is_index {
         Ok(ManifestDoc::Index(
             serde_json::from_slice(bytes).map_err(json_err)?,
@@ -376,7 +383,11 @@ pub(crate) fn pick_platform(
     if available.is_empty() && index.manifests().len() == 1 {
         let m = &index.manifests()[0];
         let d: Digest = m.digest().to_string().parse()?;
-        return Ok((d, Some(m.size()), "the index's only manifest (no platform given)".into()));
+        return Ok((
+            d,
+            Some(m.size()),
+            "the index's only manifest (no platform given)".into(),
+        ));
     }
     match chosen {
         Some((digest, size, label)) => Ok((
@@ -430,7 +441,15 @@ pub(crate) fn resolve_descriptor(
                 platform_note = Some(note);
             }
             ManifestDoc::Manifest(manifest) => {
-                return from_manifest(source, reference, tag, digest, manifest, platform_note, opts);
+                return from_manifest(
+                    source,
+                    reference,
+                    tag,
+                    digest,
+                    manifest,
+                    platform_note,
+                    opts,
+                );
             }
         }
     }
@@ -474,7 +493,11 @@ fn from_manifest(
             size: Some(l.size()),
             compression: Compression::from_media_type(&media_type, &what)?,
             media_type,
-            diff_id: config.rootfs.diff_ids.get(index).and_then(|d| d.parse().ok()),
+            diff_id: config
+                .rootfs
+                .diff_ids
+                .get(index)
+                .and_then(|d| d.parse().ok()),
         });
     }
     if !config.rootfs.diff_ids.is_empty() && config.rootfs.diff_ids.len() != layers.len() {

@@ -101,7 +101,8 @@ pub(crate) fn pick_from_index(
     let tags: Vec<String> = index.manifests().iter().filter_map(tag_of).collect();
     let chosen = match tag {
         Some(t) => index.manifests().iter().find(|m| {
-            tag_of(m).is_some_and(|have| have == t || have.rsplit_once(':').is_some_and(|(_, x)| x == t))
+            tag_of(m)
+                .is_some_and(|have| have == t || have.rsplit_once(':').is_some_and(|(_, x)| x == t))
         }),
         None if index.manifests().len() == 1 => index.manifests().first(),
         None => {
@@ -110,7 +111,11 @@ pub(crate) fn pick_from_index(
                 why: format!(
                     "the layout holds {} images; name one as oci:DIR:TAG (tags: {})",
                     index.manifests().len(),
-                    if tags.is_empty() { "none".into() } else { tags.join(", ") }
+                    if tags.is_empty() {
+                        "none".into()
+                    } else {
+                        tags.join(", ")
+                    }
                 ),
             });
         }
@@ -119,7 +124,11 @@ pub(crate) fn pick_from_index(
         return Err(OciError::NoTag {
             image: name.to_string(),
             tag: tag.unwrap_or_default().to_string(),
-            available: if tags.is_empty() { "none".into() } else { tags.join(", ") },
+            available: if tags.is_empty() {
+                "none".into()
+            } else {
+                tags.join(", ")
+            },
         });
     };
     Ok((m.digest().to_string().parse()?, Some(m.size()), tag_of(m)))

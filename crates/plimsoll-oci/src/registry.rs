@@ -19,7 +19,12 @@ use crate::image::{
 };
 use crate::{Digest, ImageRef, OciError};
 
-const ACCEPT: &[&str] = &[MT_OCI_MANIFEST, MT_OCI_INDEX, MT_DOCKER_MANIFEST, MT_DOCKER_LIST];
+const ACCEPT: &[&str] = &[
+    MT_OCI_MANIFEST,
+    MT_OCI_INDEX,
+    MT_DOCKER_MANIFEST,
+    MT_DOCKER_LIST,
+];
 
 /// Blobs of one repository in one registry. Owns a small tokio runtime:
 /// the engine reads layers on rayon threads, and each read blocks on the
@@ -128,7 +133,8 @@ pub fn docker_credentials(registry: &str, config: Option<&PathBuf>) -> RegistryA
     for (key, entry) in auths {
         let host = host_of(key);
         let matches = host == registry
-            || (registry == "index.docker.io" && (host == "docker.io" || host == "index.docker.io"));
+            || (registry == "index.docker.io"
+                && (host == "docker.io" || host == "index.docker.io"));
         if !matches {
             continue;
         }
@@ -191,7 +197,9 @@ pub fn resolve_registry(reference_str: &str, opts: &ResolveOptions) -> Result<Im
     let what = format!("manifest {reference}");
     let (bytes, _) = runtime
         .block_on(async {
-            client.auth(&reference, &auth, RegistryOperation::Pull).await?;
+            client
+                .auth(&reference, &auth, RegistryOperation::Pull)
+                .await?;
             client.pull_manifest_raw(&reference, &auth, ACCEPT).await
         })
         .map_err(|e| registry_error(&registry, &what, e))?;

@@ -130,7 +130,8 @@ pub fn read_verified<R: Read>(
             cap,
         });
     }
-    let mut reader = VerifyingReader::new(inner, expected.clone(), expected_size, label.to_string());
+    let mut reader =
+        VerifyingReader::new(inner, expected.clone(), expected_size, label.to_string());
     let mut out = Vec::new();
     (&mut reader)
         .take(cap + 1)
@@ -164,7 +165,10 @@ mod tests {
         let d = Digest::of(b"hello");
         let err = read_verified(&b"hellO"[..], &d, Some(5), "config of x", 100).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("config of x") && msg.contains("digest mismatch"), "{msg}");
+        assert!(
+            msg.contains("config of x") && msg.contains("digest mismatch"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -1,1 +1,215 @@
+//! The finding model every plimsoll check produces, and the machine formats
+//! shared by all of them (SARIF here; JSON is serde of the caller's report).
 
+mod sarif;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+pub use sarif::to_sarif;
+
+/// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// SARIF's `level` for this severity.
+    pub fn sarif_level(self) -> &'static str {
+        match self {
+            Severity::Info => "note",
+            Severity::Low | Severity::Medium => "warning",
+            Severity::High | Severity::Critical => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Severity::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                format!("unknown severity '{s}' (expected info, low, medium, high or critical)")
+            })
+    }
+}
+
+/// A rule's identity and documentation, as registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// Stable code, e.g. `IMG001`.
+    pub code: &'static str,
+    /// Kebab-case name, e.g. `runs-as-root`.
+    pub name: &'static str,
+    /// The practice it enforces, e.g. `P-C3` (see docs/practices.md).
+    pub practice: &'static str,
+    pub severity: Severity,
+    /// The rule's documentation: first line a summary, then paragraphs.
+    pub doc: &'static str,
+}
+
+impl RuleInfo {
+    /// The first line of the documentation.
+    pub fn summary(&self) -> &'static str {
+        self.doc
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("")
+    }
+}
+
+/// Where in the image a finding is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    /// Absolute path in the image filesystem, e.g. `/usr/bin/sudo`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// 1-based line in that file, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// 0-based index of the layer that introduced it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer_digest: Option<String>,
+    /// Non-file places: `config.User`, `config.Env[AWS_SECRET]`, `history[3]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// One problem found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub code: String,
+    pub name: String,
+    pub practice: String,
+    pub severity: Severity,
+    pub message: String,
+    pub location: Location,
+    /// What to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Finding {
+    pub fn new(rule: &RuleInfo, message: impl Into<String>) -> Self {
+        Finding {
+            code: rule.code.to_string(),
+            name: rule.name.to_string(),
+            practice: rule.practice.to_string(),
+            severity: rule.severity,
+            message: message.into(),
+            location: Location::default(),
+            help: None,
+        }
+    }
+
+    pub fn at_path(mut self, path: impl Into<String>) -> Self {
+        self.location.path = Some(path.into());
+        self
+    }
+
+    pub fn in_layer(mut self, index: usize, digest: impl Into<String>) -> Self {
+        self.location.layer = Some(index);
+        self.location.layer_digest = Some(digest.into());
+        self
+    }
+
+    pub fn at_field(mut self, field: impl Into<String>) -> Self {
+        self.location.field = Some(field.into());
+        self
+    }
+
+    pub fn at_line(mut self, line: Option<u32>) -> Self {
+        self.location.line = line;
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+}
+
+/// Counts of findings per severity, for summaries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub total: usize,
+    pub critical: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+    pub info: usize,
+}
+
+impl Summary {
+    pub fn of(findings: &[Finding]) -> Self {
+        let mut s = Summary {
+            total: findings.len(),
+            ..Default::default()
+        };
+        for f in findings {
+            *match f.severity {
+                Severity::Critical => &mut s.critical,
+                Severity::High => &mut s.high,
+                Severity::Medium => &mut s.medium,
+                Severity::Low => &mut s.low,
+                Severity::Info => &mut s.info,
+            } += 1;
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severities_order_and_parse() {
+        assert!(Severity::Critical > Severity::High);
+        assert!(Severity::Info < Severity::Low);
+        assert_eq!("HIGH".parse::<Severity>().unwrap(), Severity::High);
+        assert!("severe".parse::<Severity>().is_err());
+    }
+}

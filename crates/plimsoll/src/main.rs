@@ -1,1 +1,437 @@
-fn main() {}
+//! plimsoll: says a container image is safe to ship.
+//!
+//! Exit codes: 0 no finding at or above `--fail-on`; 1 findings at or above
+//! it; 2 usage or input error (unreadable image, corrupt blob, bad config).
+
+mod config;
+mod progress;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use plimsoll_audit::{
+    ApprovedBase, AuditContext, AuditFacts, AuditSettings, Filter, ImageReport, render_inspect,
+    render_table,
+};
+use plimsoll_engine::{Cache, Engine, EngineOptions};
+use plimsoll_oci::{Image, ImageRef, Platform, ResolveOptions};
+use plimsoll_report::{Finding, Severity};
+
+use config::{ByteSize, Config};
+
+const INFO_URI: &str = "https://github.com/plimsoll/plimsoll";
+
+#[derive(Parser)]
+#[command(
+    name = "plimsoll",
+    version,
+    about = "Says a container image is safe to ship",
+    long_about = "Audits container images (OCI layouts, docker archives, OCI registries) against \
+                  container best practice.\n\nExit codes: 0 clean, 1 findings at or above \
+                  --fail-on, 2 usage or input error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Work with container images.
+    #[command(subcommand)]
+    Image(ImageCommand),
+    /// Manage the layer cache.
+    #[command(subcommand)]
+    Cache(CacheCommand),
+    /// Print the documentation of one rule.
+    Rule {
+        /// Rule code (IMG001) or name (runs-as-root).
+        code: String,
+    },
+    /// List every rule with its practice and severity.
+    Rules,
+}
+
+#[derive(Subcommand)]
+enum ImageCommand {
+    /// Audit an image against the practices (exit 1 on findings at or above --fail-on).
+    Audit(AuditArgs),
+    /// Print an image's layers, sizes, changes, wasted bytes and config.
+    Inspect(InspectArgs),
+}
+
+#[derive(Subcommand)]
+enum CacheCommand {
+    /// Delete every cached layer analysis.
+    Clean {
+        /// Cache directory [default: $PLIMSOLL_CACHE_DIR or ~/.cache/plimsoll].
+        #[arg(long, env = "PLIMSOLL_CACHE_DIR")]
+        cache_dir: Option<PathBuf>,
+    },
+    /// Print where the cache is.
+    Dir {
+        #[arg(long, env = "PLIMSOLL_CACHE_DIR")]
+        cache_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct ImageArgs {
+    /// oci:DIR[:TAG], docker-archive:FILE, registry:HOST/REPO[:TAG|@DIGEST] or HOST/REPO:TAG.
+    reference: String,
+    /// Platform to pick from a multi-platform index.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    platform: Option<String>,
+    /// Allow plain HTTP for this registry (host[:port]); repeatable.
+    #[arg(long = "insecure", value_name = "HOST")]
+    insecure: Vec<String>,
+    /// Network timeout in seconds (connect and each read).
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<u64>,
+    /// Docker config.json with registry credentials [default: $DOCKER_CONFIG or ~/.docker].
+    #[arg(long, value_name = "FILE")]
+    docker_config: Option<PathBuf>,
+    /// Read every layer; neither use nor fill the cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// Cache directory [default: $PLIMSOLL_CACHE_DIR or ~/.cache/plimsoll].
+    #[arg(long, env = "PLIMSOLL_CACHE_DIR", value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Cap on decompressed bytes over all layers (e.g. 64G); guards against decompression bombs.
+    #[arg(long, value_name = "SIZE")]
+    max_uncompressed_bytes: Option<ByteSize>,
+    /// Worker threads [default: one per CPU].
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Configuration file [default: ./plimsoll.toml if present].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Never draw a progress bar (it is only drawn on a terminal anyway).
+    #[arg(long)]
+    no_progress: bool,
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    #[command(flatten)]
+    image: ImageArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity [default: high].
+    #[arg(long, value_name = "SEVERITY")]
+    fail_on: Option<Severity>,
+    /// Approved base image (P-D3); repeatable. The image must start with all of one base's layers.
+    #[arg(long = "approved-base", value_name = "REF")]
+    approved_base: Vec<String>,
+    /// Ignore a rule by code or name; repeatable.
+    #[arg(long, value_name = "CODE")]
+    ignore: Vec<String>,
+    /// Lowest acceptable efficiency score, 0..1 [default: 0.9].
+    #[arg(long)]
+    min_efficiency: Option<f64>,
+    /// Highest acceptable wasted bytes / non-base bytes, 0..1 [default: 0.1].
+    #[arg(long)]
+    max_wasted_ratio: Option<f64>,
+    /// Highest acceptable wasted bytes (e.g. 20M) [default: off].
+    #[arg(long)]
+    max_wasted_bytes: Option<ByteSize>,
+}
+
+#[derive(Args)]
+struct InspectArgs {
+    #[command(flatten)]
+    image: ImageArgs,
+    /// Output format (json: the same document as `audit --format json`, without findings).
+    #[arg(long, value_enum, default_value_t = InspectFormat::Table)]
+    format: InspectFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum InspectFormat {
+    Table,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Image(ImageCommand::Audit(args)) => audit(args),
+        Command::Image(ImageCommand::Inspect(args)) => inspect(args),
+        Command::Cache(CacheCommand::Clean { cache_dir }) => {
+            let cache = Cache::new(cache_dir_or_default(cache_dir)?);
+            let freed = cache
+                .clean()
+                .with_context(|| format!("cleaning cache {}", cache.dir().display()))?;
+            println!(
+                "removed {freed} bytes of cached layer analyses from {}",
+                cache.dir().display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Cache(CacheCommand::Dir { cache_dir }) => {
+            println!("{}", cache_dir_or_default(cache_dir)?.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rule { code } => {
+            let info = plimsoll_audit::rule_infos()
+                .into_iter()
+                .find(|r| r.code.eq_ignore_ascii_case(&code) || r.name == code)
+                .ok_or_else(|| anyhow!("no rule '{code}'; `plimsoll rules` lists them"))?;
+            println!(
+                "{} {} [{}] default severity: {}\n",
+                info.code, info.name, info.practice, info.severity
+            );
+            for line in info.doc.lines() {
+                println!("{}", line.strip_prefix(' ').unwrap_or(line));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules => {
+            for r in plimsoll_audit::rule_infos() {
+                println!(
+                    "{:<7} {:<24} {:<5} {:<8} {}",
+                    r.code,
+                    r.name,
+                    r.practice,
+                    r.severity,
+                    r.summary()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn cache_dir_or_default(dir: Option<PathBuf>) -> Result<PathBuf> {
+    dir.or_else(Cache::default_dir)
+        .ok_or_else(|| anyhow!("no cache directory: set --cache-dir or PLIMSOLL_CACHE_DIR"))
+}
+
+struct Prepared {
+    config: Config,
+    resolve: ResolveOptions,
+    engine: EngineOptions,
+    reference: ImageRef,
+}
+
+fn prepare(args: &ImageArgs) -> Result<Prepared> {
+    let config = Config::load(args.config.as_deref())?;
+    let reference = ImageRef::parse(&args.reference)?;
+    let mut resolve = ResolveOptions::default();
+    if let Some(p) = &args.platform {
+        resolve.platform = Platform::parse(p)?;
+        resolve.platform_explicit = true;
+    }
+    resolve.insecure_registries = args.insecure.clone();
+    resolve
+        .insecure_registries
+        .extend(config.engine.insecure_registries.iter().cloned());
+    resolve.timeout =
+        Duration::from_secs(args.timeout.or(config.engine.timeout_secs).unwrap_or(30));
+    resolve.docker_config = args.docker_config.clone();
+    let mut engine = EngineOptions::default();
+    if args.no_cache {
+        engine.cache = None;
+    } else if let Some(dir) = args.cache_dir.clone().or(config.engine.cache_dir.clone()) {
+        engine.cache = Some(Cache::new(dir));
+    }
+    if let Some(n) = args
+        .max_uncompressed_bytes
+        .or(config.engine.max_uncompressed_bytes)
+    {
+        engine.max_uncompressed_bytes = n.0;
+    }
+    engine.threads = args.threads.or(config.engine.threads).unwrap_or(0);
+    Ok(Prepared {
+        config,
+        resolve,
+        engine,
+        reference,
+    })
+}
+
+fn resolve(reference: &ImageRef, opts: &ResolveOptions) -> Result<Image> {
+    let image = plimsoll_oci::resolve(reference, opts)?;
+    if let Some(note) = &image.platform_note {
+        eprintln!("{}: {note}", image.reference);
+    }
+    Ok(image)
+}
+
+/// Resolves, scans and gathers audit facts: the one pass every command shares.
+fn scan(p: &Prepared, no_progress: bool) -> Result<(Image, plimsoll_engine::Scan, AuditFacts)> {
+    let image = resolve(&p.reference, &p.resolve)?;
+    let mut engine = Engine::new(p.engine.clone());
+    plimsoll_audit::register_analyzers(&mut engine);
+    let bar = progress::Bar::new(&image, !no_progress);
+    let scan = engine.scan(&image, &bar);
+    bar.finish();
+    let scan = scan?;
+    let facts = AuditFacts::from_scan(&scan)?;
+    Ok((image, scan, facts))
+}
+
+fn audit(args: AuditArgs) -> Result<ExitCode> {
+    let p = prepare(&args.image)?;
+    let ac = &p.config.audit;
+    let fail_on = match (args.fail_on, &ac.fail_on) {
+        (Some(s), _) => s,
+        (None, Some(s)) => s
+            .parse()
+            .map_err(|e: String| anyhow!("plimsoll.toml: {e}"))?,
+        (None, None) => Severity::High,
+    };
+    let settings = AuditSettings {
+        min_efficiency: args.min_efficiency.or(ac.min_efficiency).unwrap_or(0.9),
+        max_wasted_ratio: args.max_wasted_ratio.or(ac.max_wasted_ratio).unwrap_or(0.1),
+        max_wasted_bytes: args.max_wasted_bytes.or(ac.max_wasted_bytes).map(|b| b.0),
+    };
+    for (name, v) in [
+        ("min-efficiency", settings.min_efficiency),
+        ("max-wasted-ratio", settings.max_wasted_ratio),
+    ] {
+        if !(0.0..=1.0).contains(&v) {
+            bail!("--{name} must be between 0 and 1, got {v}");
+        }
+    }
+    let mut ignore = ac.ignore.clone();
+    ignore.extend(args.ignore.iter().cloned());
+    let per_rule: Vec<(String, Vec<String>)> = ac
+        .ignore_rule_paths
+        .iter()
+        .map(|r| (r.rule.clone(), r.paths.clone()))
+        .collect();
+    let filter = Filter::new(&ignore, &ac.ignore_paths, &per_rule)?;
+    let mut overrides = Vec::new();
+    for (rule, sev) in &ac.severity {
+        let sev: Severity = sev
+            .parse()
+            .map_err(|e: String| anyhow!("plimsoll.toml [audit.severity] {rule}: {e}"))?;
+        overrides.push((rule.to_ascii_lowercase(), sev));
+    }
+
+    // Approved bases need only their manifests and configs, not their layers.
+    let base_refs: Vec<String> = args
+        .approved_base
+        .iter()
+        .chain(&ac.approved_bases)
+        .cloned()
+        .collect();
+    let mut bases = Vec::new();
+    for r in &base_refs {
+        let image = plimsoll_oci::resolve(&ImageRef::parse(r)?, &p.resolve)
+            .with_context(|| format!("reading approved base {r}"))?;
+        bases.push(ApprovedBase {
+            reference: format!("{r} ({})", image.id()),
+            diff_ids: image.diff_ids(),
+        });
+    }
+
+    let (image, scan, facts) = scan(&p, args.image.no_progress)?;
+    let pinned =
+        matches!(&p.reference, ImageRef::Registry { reference } if reference.contains('@'));
+    let ctx = AuditContext {
+        image: &image,
+        pinned_by_digest: pinned,
+        tree: &facts.tree,
+        secrets: &facts.secrets,
+        config_files: &facts.config_files,
+        settings: &settings,
+        approved_bases: (!base_refs.is_empty()).then_some(bases.as_slice()),
+    };
+    let findings: Vec<Finding> = filter
+        .apply(plimsoll_audit::audit(&ctx)?)
+        .into_iter()
+        .map(|f| {
+            match overrides
+                .iter()
+                .find(|(r, _)| *r == f.code.to_ascii_lowercase() || *r == f.name)
+            {
+                Some((_, s)) => f.with_severity(*s),
+                None => f,
+            }
+        })
+        .collect();
+    let failing = findings.iter().any(|f| f.severity >= fail_on);
+    let report = ImageReport::new(&image, &scan, &facts.tree, findings);
+    let text = match args.format {
+        Format::Table => render_table(&report),
+        Format::Json => serde_json::to_string_pretty(&report)? + "\n",
+        Format::Sarif => {
+            let subject = format!("{}@{}", report.image.reference, report.image.digest);
+            serde_json::to_string_pretty(&plimsoll_report::to_sarif(
+                env!("CARGO_PKG_VERSION"),
+                INFO_URI,
+                &plimsoll_audit::rule_infos(),
+                &report.findings,
+                &subject,
+            ))? + "\n"
+        }
+    };
+    emit(&text, args.output.as_ref())?;
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn inspect(args: InspectArgs) -> Result<ExitCode> {
+    let p = prepare(&args.image)?;
+    let (image, scan, facts) = scan(&p, args.image.no_progress)?;
+    let report = ImageReport::new(&image, &scan, &facts.tree, Vec::new());
+    let text = match args.format {
+        InspectFormat::Table => render_inspect(&report, &image),
+        InspectFormat::Json => {
+            serde_json::to_string_pretty(&serde_json::json!({
+                "schema_version": report.schema_version,
+                "tool": report.tool,
+                "image": report.image,
+                "config": image.config,
+                "scan": report.scan,
+            }))? + "\n"
+        }
+    };
+    emit(&text, None)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn emit(text: &str, output: Option<&PathBuf>) -> Result<()> {
+    match output {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("writing report to {}", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                // A closed pipe (`| head`) is the reader's choice, not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.context("writing to stdout"),
+            }
+        }
+    }
+}

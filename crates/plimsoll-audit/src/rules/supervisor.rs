@@ -1,0 +1,80 @@
+use plimsoll_report::{Finding, RuleInfo};
+
+use super::shell;
+use crate::{AuditContext, AuditError, Rule, declare_rule};
+
+declare_rule! {
+    /// The container starts a process supervisor or several programs.
+    ///
+    /// A container and its application share one life cycle: the runtime
+    /// restarts and scales containers, so a supervisor (supervisord, s6,
+    /// runit, systemd) inside hides crashes from it, and background jobs
+    /// (`a & b`, `service x start && y`) die unnoticed.
+    ///
+    /// Fix: one process per container; split the programs into containers
+    /// of one pod or compose project. For zombie reaping use a small init
+    /// (tini, dumb-init, `--init`), which this rule accepts.
+    pub struct Supervisor {
+        code: "IMG011",
+        name: "process-supervisor",
+        practice: "P-A1",
+        severity: Medium,
+    }
+}
+
+const SUPERVISORS: &[&str] = &[
+    "supervisord",
+    "s6-svscan",
+    "runsvdir",
+    "runit",
+    "systemd",
+    "init",
+    "s6-overlay-suexec",
+    "monit",
+    "circusd",
+];
+
+impl Rule for Supervisor {
+    fn info(&self) -> &'static RuleInfo {
+        &Self::INFO
+    }
+
+    fn check(&self, ctx: &AuditContext<'_>, out: &mut Vec<Finding>) -> Result<(), AuditError> {
+        let cmd = ctx.command();
+        let Some(first) = cmd.first() else {
+            return Ok(());
+        };
+        let base = first.rsplit('/').next().unwrap_or(first);
+        if SUPERVISORS.contains(&base) {
+            out.push(
+                Finding::new(
+                    &Self::INFO,
+                    format!("the container starts the supervisor {first}"),
+                )
+                .at_field("config.Entrypoint")
+                .with_help("run one application per container"),
+            );
+            return Ok(());
+        }
+        if let Some(script) = shell::script(&cmd) {
+            static BG: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+            let bg = BG.get_or_init(|| {
+                regex::Regex::new(r"(^|[^&])&($|[^&>])|\bservice\s+\S+\s+start\b|\bsupervisord\b")
+                    .expect("valid regex")
+            });
+            if bg.is_match(script) {
+                out.push(
+                    Finding::new(
+                        &Self::INFO,
+                        format!(
+                            "the command starts several programs or background jobs: `{script}`"
+                        ),
+                    )
+                    .at_field("config.Cmd")
+                    .with_help("run one application per container"),
+                );
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,116 @@
+//! SARIF 2.1.0 (the format GitHub code scanning and most CI dashboards read).
+
+use serde_json::{Value, json};
+
+use crate::{Finding, RuleInfo};
+
+/// Renders findings as a SARIF 2.1.0 log with one run. `subject` names what
+/// was checked (an image reference with its digest, or a file); paths inside
+/// an image become artifact URIs relative to the image root, with the
+/// subject as `uriBaseId`.
+pub fn to_sarif(
+    tool_version: &str,
+    information_uri: &str,
+    rules: &[RuleInfo],
+    findings: &[Finding],
+    subject: &str,
+) -> Value {
+    let rule_index = |code: &str| rules.iter().position(|r| r.code == code);
+    let driver_rules: Vec<Value> = rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": { "text": r.summary() },
+                "fullDescription": { "text": r.doc.trim() },
+                "help": { "text": r.doc.trim(), "markdown": r.doc.trim() },
+                "defaultConfiguration": { "level": r.severity.sarif_level() },
+                "properties": {
+                    "practice": r.practice,
+                    "severity": r.severity.as_str(),
+                    "tags": ["security", "container", r.practice],
+                }
+            })
+        })
+        .collect();
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            let mut message = f.message.clone();
+            if let Some(h) = &f.help {
+                message.push_str(" Help: ");
+                message.push_str(h);
+            }
+            let mut result = json!({
+                "ruleId": f.code,
+                "level": f.severity.sarif_level(),
+                "message": { "text": message },
+                "properties": {
+                    "severity": f.severity.as_str(),
+                    "practice": f.practice,
+                },
+            });
+            if let Some(i) = rule_index(&f.code) {
+                result["ruleIndex"] = json!(i);
+            }
+            let uri = f
+                .location
+                .path
+                .as_deref()
+                .map(|p| p.trim_start_matches('/').to_string());
+            let mut physical = json!({
+                "artifactLocation": {
+                    "uri": uri.clone().unwrap_or_default(),
+                    "uriBaseId": "IMAGEROOT",
+                }
+            });
+            if let Some(line) = f.location.line {
+                physical["region"] = json!({ "startLine": line });
+            }
+            let mut location = json!({});
+            if uri.is_some() {
+                location["physicalLocation"] = physical;
+            }
+            let mut logical = Vec::new();
+            if let Some(field) = &f.location.field {
+                logical.push(json!({ "fullyQualifiedName": field, "kind": "member" }));
+            }
+            if let (Some(layer), Some(digest)) = (f.location.layer, &f.location.layer_digest) {
+                logical.push(json!({
+                    "name": format!("layer {layer}"),
+                    "fullyQualifiedName": digest,
+                    "kind": "module",
+                }));
+            }
+            if !logical.is_empty() {
+                location["logicalLocations"] = json!(logical);
+            }
+            if location.as_object().is_some_and(|o| !o.is_empty()) {
+                result["locations"] = json!([location]);
+            }
+            result
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "plimsoll",
+                    "version": tool_version,
+                    "informationUri": information_uri,
+                    "rules": driver_rules,
+                }
+            },
+            "originalUriBaseIds": {
+                "IMAGEROOT": {
+                    "uri": "file:///",
+                    "description": { "text": format!("root filesystem of {subject}") }
+                }
+            },
+            "results": results,
+        }]
+    })
+}

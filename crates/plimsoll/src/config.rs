@@ -1,0 +1,178 @@
+//! `plimsoll.toml`: thresholds, ignores and policy in one file. Command-line
+//! flags override it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub audit: AuditConfig,
+    #[serde(default)]
+    pub engine: EngineConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// Lowest severity that makes the exit code 1.
+    pub fail_on: Option<String>,
+    /// Rule codes or names never reported.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Path globs (in the image) never reported, for any rule.
+    #[serde(default)]
+    pub ignore_paths: Vec<String>,
+    /// Path globs ignored for one rule.
+    #[serde(default)]
+    pub ignore_rule_paths: Vec<RulePaths>,
+    /// Severity overrides by rule code or name.
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    /// Approved base images (P-D3), any reference form.
+    #[serde(default)]
+    pub approved_bases: Vec<String>,
+    pub min_efficiency: Option<f64>,
+    pub max_wasted_ratio: Option<f64>,
+    pub max_wasted_bytes: Option<ByteSize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulePaths {
+    pub rule: String,
+    pub paths: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineConfig {
+    pub max_uncompressed_bytes: Option<ByteSize>,
+    pub threads: Option<usize>,
+    pub cache_dir: Option<PathBuf>,
+    pub timeout_secs: Option<u64>,
+    #[serde(default)]
+    pub insecure_registries: Vec<String>,
+}
+
+/// A byte count written as a number or a string with a K/M/G/T suffix
+/// (binary units): `1048576`, `"512M"`, `"64G"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSize(pub u64);
+
+impl std::str::FromStr for ByteSize {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        let (num, mult) = match t.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+            Some((i, _)) => {
+                let unit = t[i..].to_ascii_uppercase();
+                let m: u64 = match unit.trim_end_matches("IB").trim_end_matches('B') {
+                    "" => 1,
+                    "K" => 1 << 10,
+                    "M" => 1 << 20,
+                    "G" => 1 << 30,
+                    "T" => 1 << 40,
+                    _ => return Err(format!("unknown size unit in '{s}' (use K, M, G or T)")),
+                };
+                (&t[..i], m)
+            }
+            None => (t, 1),
+        };
+        let n: u64 = num
+            .trim()
+            .parse()
+            .map_err(|_| format!("invalid size '{s}' (e.g. 1048576, 512M, 64G)"))?;
+        n.checked_mul(mult)
+            .map(ByteSize)
+            .ok_or_else(|| format!("size '{s}' is too large"))
+    }
+}
+
+impl<'de> Deserialize<'de> for ByteSize {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u64),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::N(n) => Ok(ByteSize(n)),
+            Raw::S(s) => s.parse().map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `path`, or `./plimsoll.toml` when no path is given and it exists.
+    pub fn load(path: Option<&Path>) -> Result<Config> {
+        let path = match path {
+            Some(p) => {
+                if !p.is_file() {
+                    bail!("config file {} does not exist", p.display());
+                }
+                p.to_path_buf()
+            }
+            None => {
+                let p = PathBuf::from("plimsoll.toml");
+                if !p.is_file() {
+                    return Ok(Config::default());
+                }
+                p
+            }
+        };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_sizes() {
+        assert_eq!("1024".parse::<ByteSize>().unwrap().0, 1024);
+        assert_eq!("512M".parse::<ByteSize>().unwrap().0, 512 << 20);
+        assert_eq!("64GiB".parse::<ByteSize>().unwrap().0, 64 << 30);
+        assert!("12Q".parse::<ByteSize>().is_err());
+    }
+
+    #[test]
+    fn parses_a_full_config() {
+        let c: Config = toml::from_str(
+            r#"
+            [audit]
+            fail_on = "medium"
+            ignore = ["IMG012"]
+            ignore_paths = ["/usr/share/**"]
+            approved_bases = ["oci:/bases/debian:12"]
+            min_efficiency = 0.95
+            max_wasted_bytes = "20M"
+            [[audit.ignore_rule_paths]]
+            rule = "IMG002"
+            paths = ["/usr/bin/passwd"]
+            [audit.severity]
+            IMG015 = "low"
+            [engine]
+            max_uncompressed_bytes = "8G"
+            threads = 2
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.audit.max_wasted_bytes, Some(ByteSize(20 << 20)));
+        assert_eq!(c.engine.max_uncompressed_bytes, Some(ByteSize(8 << 30)));
+        assert_eq!(c.audit.ignore_rule_paths[0].rule, "IMG002");
+    }
+
+    #[test]
+    fn rejects_unknown_keys() {
+        assert!(toml::from_str::<Config>("[audit]\nfail-on = 'x'\n").is_err());
+    }
+}
