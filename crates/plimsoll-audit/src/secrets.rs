@@ -293,6 +293,39 @@ const CMD_KEYWORDS: &[(&str, u64)] = &[
     ("curl", B_CMD),
 ];
 
+/// Keyword pass for library code (see [`is_library_path`]), where only the specific
+/// detectors run: prefixed tokens and private keys (token pass), AWS secret keys and URLs.
+const LIB_KEYWORDS: &[(&str, u64)] = &[
+    ("secret", B_AWS_SECRET),
+    ("Secret", B_AWS_SECRET),
+    ("SECRET", B_AWS_SECRET),
+    ("://", B_URL),
+];
+
+/// Where distributions and language toolchains install third-party code. Key-name based
+/// detectors (assignments, command-line options, Authorization headers) do not run there:
+/// in vendor code they match documentation examples and public client constants, not leaks.
+const LIBRARY_PREFIXES: &[&str] = &[
+    "usr/lib/",
+    "usr/lib64/",
+    "usr/libexec/",
+    "usr/share/",
+    "usr/local/lib/",
+    "usr/local/lib64/",
+    "usr/local/libexec/",
+    "usr/local/share/",
+    "usr/local/go/",
+    "usr/local/cargo/",
+    "usr/local/rustup/",
+    "lib/",
+    "lib64/",
+    "opt/conda/",
+    "root/.cargo/",
+    "root/.rustup/",
+    "root/.npm/",
+    "root/.cache/",
+];
+
 /// Path prefixes never scanned.
 const SKIP_PREFIXES: &[&str] = &[
     "usr/share/doc/",
@@ -372,6 +405,11 @@ const PACKAGE_ROOTS: &[&str] = &[
     ".yarn",
     ".m2",
     ".gradle",
+    "third_party",
+    "third-party",
+    "thirdparty",
+    "vendored",
+    "bower_components",
 ];
 
 /// Test / example directories inside a language package.
@@ -394,6 +432,10 @@ const TEST_DIRS: &[&str] = &[
     "samples",
     "doc",
     "docs",
+    "testsuite",
+    "test-suite",
+    "testcases",
+    "dummyserver",
 ];
 
 /// Values that are placeholders or no value at all (compared lower-cased).
@@ -515,6 +557,27 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "foobar",
     "lorem",
     "asdf",
+];
+
+/// Example credentials copied from RFCs and documentation into many libraries (lower-cased).
+const KNOWN_EXAMPLES: &[&str] = &[
+    "2yotnfzfejr1zcsicmwpaa",
+    "tgzv3jokf0xg5qx2tlkwia",
+    "splxlobezqqybys6wxsbia",
+    "s6bhdrkqt3",
+    "gx1fbat3bv",
+    "czzcagrsa3f0mzpnwdfmqmf0m2jw",
+    "h480djs93hd8",
+    "mf_9.b5f-4.1jqm",
+    "kkk9d7dh3k39sjv7",
+    "ad180jjd733klru7",
+    "aladdin",
+    "opensesame",
+    "qwxhzgrpbjpvcgvuihnlc2ftzq",
+    "jschmoe",
+    "xyzzy",
+    "geheim$parole",
+    "hunter2hunter2",
 ];
 
 /// Value prefixes that make it a reference to a secret kept elsewhere (lower-cased).
@@ -845,6 +908,16 @@ enum KeyClass {
     Token,
 }
 
+/// Where the scanned bytes come from.
+#[derive(Clone, Copy, Debug)]
+struct Scope {
+    tier: Tier,
+    /// `.netrc`: `password X` lines.
+    netrc: bool,
+    /// Third-party code: only the specific detectors run.
+    library: bool,
+}
+
 /// How strict value checks are, chosen from where the text comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tier {
@@ -921,6 +994,7 @@ pub struct SecretScanner {
     token_pass: Prefilter,
     word_pass: Prefilter,
     cmd_pass: Prefilter,
+    lib_pass: Prefilter,
     tokens: Vec<TokenRule>,
     pem: Regex,
     putty: Regex,
@@ -1072,6 +1146,7 @@ impl SecretScanner {
             token_pass: Prefilter::new(&token_keywords),
             word_pass: Prefilter::new(WORD_KEYWORDS),
             cmd_pass: Prefilter::new(CMD_KEYWORDS),
+            lib_pass: Prefilter::new(LIB_KEYWORDS),
             tokens,
             pem: re(r"(?-u)-{4,5} ?BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)? ?-{4,5}"),
             putty: re(r"(?-u)PuTTY-User-Key-File-[0-9]+: *[A-Za-z0-9@.\-]+"),
@@ -1085,7 +1160,7 @@ impl SecretScanner {
                 r#"(?i-u)authorization["']?[ \t]*[:=][ \t]*["']?(bearer|basic|token|bot)[ \t]+([A-Za-z0-9._~+/=\-]+)"#,
             ),
             assign: re(
-                r#"(?-u)(?:^|[^A-Za-z0-9_$.\-])["']?([A-Za-z_][A-Za-z0-9_.\-]{0,100})["']?[ \t]*(:=|=>|=|:)[ \t]*("[^"\r\n]*"|'[^'\r\n]*'|[^\s"'`,;#=(){}\[\]<>\\][^\s"'`,;#(){}\[\]<>\\]*)"#,
+                r#"(?-u)(?:^|[^A-Za-z0-9_$.\-])["']?([A-Za-z_][A-Za-z0-9_.\-]{0,100})["']?[ \t]*(:=|=>|=|:)[ \t]*("[^"\r\n]*"|'[^'\r\n]*'|[^\s"'`,;#=(){}\[\]<>\\|][^\s"'`,;#(){}\[\]<>\\|]*)"#,
             ),
             xml: re(
                 r"(?-u)<([A-Za-z_][A-Za-z0-9_.:\-]{0,100})>([^<>\r\n]{1,512})</([A-Za-z_][A-Za-z0-9_.:\-]{0,100})>",
@@ -1131,10 +1206,7 @@ impl SecretScanner {
         if comps.contains(&"testdata") {
             return false;
         }
-        if let Some(root) = comps
-            .iter()
-            .position(|c| is_package_root(c))
-        {
+        if let Some(root) = comps.iter().position(|c| is_package_root(c)) {
             if comps[root + 1..].iter().any(|c| TEST_DIRS.contains(c)) {
                 return false;
             }
@@ -1151,7 +1223,12 @@ impl SecretScanner {
             return Vec::new();
         }
         let (tier, netrc) = tier_for_path(path, content);
-        let cands = self.scan_bytes(content, tier, netrc, u64::MAX);
+        let scope = Scope {
+            tier,
+            netrc,
+            library: is_library_path(path),
+        };
+        let cands = self.scan_bytes(content, scope, u64::MAX);
         finish(content, cands, true)
     }
 
@@ -1163,7 +1240,12 @@ impl SecretScanner {
         }
         let combined = format!("{key}={value}");
         let hay = combined.as_bytes();
-        let mut cands = self.scan_bytes(hay, Tier::KeyValue, false, !B_ASSIGN);
+        let scope = Scope {
+            tier: Tier::KeyValue,
+            netrc: false,
+            library: false,
+        };
+        let mut cands = self.scan_bytes(hay, scope, !B_ASSIGN);
         if let Some(class) = classify_key(key) {
             let v = strip_quotes(value_trim);
             if value_ok(v.as_bytes(), true, class, Tier::KeyValue) {
@@ -1184,16 +1266,26 @@ impl SecretScanner {
     /// Scans free text such as a history `created_by` line. Lines are 1-based within `text`.
     pub fn scan_text(&self, text: &str) -> Vec<SecretHit> {
         let hay = text.as_bytes();
-        let cands = self.scan_bytes(hay, Tier::Text, false, u64::MAX);
+        let scope = Scope {
+            tier: Tier::Text,
+            netrc: false,
+            library: false,
+        };
+        let cands = self.scan_bytes(hay, scope, u64::MAX);
         finish(hay, cands, true)
     }
 
-    fn scan_bytes(&self, hay: &[u8], tier: Tier, netrc: bool, allowed: u64) -> Vec<Cand> {
+    fn scan_bytes(&self, hay: &[u8], scope: Scope, mut allowed: u64) -> Vec<Cand> {
         let mut kw: Vec<(usize, usize, u64)> = Vec::new();
         self.token_pass.collect(hay, &mut kw);
-        self.word_pass.collect(hay, &mut kw);
-        if matches!(tier, Tier::Shell | Tier::Text | Tier::KeyValue) {
-            self.cmd_pass.collect(hay, &mut kw);
+        if scope.library {
+            self.lib_pass.collect(hay, &mut kw);
+            allowed &= !(B_ASSIGN | B_CMD | B_AUTHZ);
+        } else {
+            self.word_pass.collect(hay, &mut kw);
+            if matches!(scope.tier, Tier::Shell | Tier::Text | Tier::KeyValue) {
+                self.cmd_pass.collect(hay, &mut kw);
+            }
         }
         let mut cands = Vec::new();
         if kw.is_empty() {
@@ -1203,7 +1295,7 @@ impl SecretScanner {
         for (s, e, mask) in build_regions(hay, &kw) {
             let mask = mask & allowed;
             if mask != 0 {
-                self.scan_region(hay, s, e, mask, tier, netrc, &mut cands);
+                self.scan_region(hay, s, e, mask, scope, &mut cands);
             }
             if cands.len() > 4 * MAX_HITS {
                 break;
@@ -1212,17 +1304,16 @@ impl SecretScanner {
         cands
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn scan_region(
         &self,
         hay: &[u8],
         s: usize,
         e: usize,
         mask: u64,
-        tier: Tier,
-        netrc: bool,
+        scope: Scope,
         out: &mut Vec<Cand>,
     ) {
+        let tier = scope.tier;
         let region = &hay[s..e];
         if mask & B_PEM != 0 {
             self.find_private_keys(hay, s, region, out);
@@ -1236,7 +1327,8 @@ impl SecretScanner {
             self.find_aws_secrets(hay, s, region, out);
         }
         if mask & B_URL != 0 {
-            self.find_url_credentials(s, region, out);
+            let strict = scope.library || tier == Tier::Code;
+            self.find_url_credentials(s, region, strict, out);
         }
         if mask & B_AUTHZ != 0 {
             self.find_authorization(s, region, out);
@@ -1245,7 +1337,7 @@ impl SecretScanner {
             self.find_command_passwords(s, region, tier, out);
         }
         if mask & B_ASSIGN != 0 && tier != Tier::KeyValue {
-            self.find_assignments(hay, s, region, tier, netrc, out);
+            self.find_assignments(hay, s, region, tier, scope.netrc, out);
         }
     }
 
@@ -1305,7 +1397,7 @@ impl SecretScanner {
         }
     }
 
-    fn find_url_credentials(&self, s: usize, region: &[u8], out: &mut Vec<Cand>) {
+    fn find_url_credentials(&self, s: usize, region: &[u8], strict: bool, out: &mut Vec<Cand>) {
         for caps in self.url.captures_iter(region) {
             let g = |i: usize| caps.get(i).map_or(&b""[..], |m| m.as_bytes());
             let (scheme, user, pw, host) = (g(1), g(2), g(3), g(4));
@@ -1329,7 +1421,7 @@ impl SecretScanner {
                 );
                 (user, (user_m.start(), user_m.end()), shown)
             } else {
-                if is_placeholder_bytes(pw) || pw.eq_ignore_ascii_case(user) {
+                if !url_password_ok(user, pw, strict) {
                     continue;
                 }
                 let shown = format!(
@@ -1382,6 +1474,9 @@ impl SecretScanner {
                     continue;
                 };
                 if let Some(n) = rule.name {
+                    if !matches!(tier, Tier::Shell | Tier::Text | Tier::KeyValue) {
+                        break;
+                    }
                     let Some(name) = caps.get(n) else { continue };
                     let name = lossy(name.as_bytes());
                     if classify_key(name.trim_start_matches('-')).is_none() {
@@ -1459,10 +1554,12 @@ impl SecretScanner {
                 }
             }
             let v = &region[vs..ve];
+            // openssl-style `pass:X`
+            let v = v.strip_prefix(b"pass:").unwrap_or(v);
             if !value_ok(v, quoted, class, tier) {
                 continue;
             }
-            push_assignment(out, s + vs, s + ve, &key, v, class);
+            push_assignment(out, s + ve - v.len(), s + ve, &key, v, class);
         }
         for caps in self.xml.captures_iter(region) {
             let (Some(open), Some(val), Some(close)) = (caps.get(1), caps.get(2), caps.get(3))
@@ -1964,7 +2061,9 @@ fn is_placeholder(raw: &str) -> bool {
     if b.iter().all(|&c| c == b[0]) || b.iter().all(|c| b"*xX#.?_-".contains(c)) {
         return true;
     }
-    if PLACEHOLDER_WORDS.iter().any(|w| l.contains(w)) {
+    if PLACEHOLDER_WORDS.iter().any(|w| l.contains(w))
+        || KNOWN_EXAMPLES.iter().any(|w| l.contains(w))
+    {
         return true;
     }
     is_sequential(b)
@@ -1980,6 +2079,51 @@ fn is_sequential(b: &[u8]) -> bool {
         .filter(|w| w[1] == w[0].wrapping_add(1))
         .count();
     steps * 4 >= (b.len() - 1) * 3
+}
+
+/// The password of `scheme://user:password@host`; `strict` in code, where URLs are mostly
+/// documentation, asks for a password that looks chosen rather than a word.
+fn url_password_ok(user: &[u8], pw: &[u8], strict: bool) -> bool {
+    if pw.len() < 3 || is_placeholder_bytes(pw) || pw.eq_ignore_ascii_case(user) {
+        return false;
+    }
+    let luser = String::from_utf8_lossy(user).to_ascii_lowercase();
+    if KNOWN_EXAMPLES.contains(&luser.as_str()) {
+        return false;
+    }
+    if strict {
+        let c = classes(pw);
+        return pw.len() >= 6
+            && (c.lower || c.upper)
+            && (c.digit || c.symbol)
+            && !is_weak_example(pw);
+    }
+    true
+}
+
+/// Leetspeak spellings of placeholder words: `P@ssw0rd`, `s3cr3t`, `t0ken`.
+fn is_weak_example(v: &[u8]) -> bool {
+    let plain: Vec<u8> = v
+        .iter()
+        .map(|&b| match b.to_ascii_lowercase() {
+            b'0' => b'o',
+            b'1' => b'i',
+            b'3' => b'e',
+            b'4' | b'@' => b'a',
+            b'5' | b'$' => b's',
+            b'7' => b't',
+            c => c,
+        })
+        .collect();
+    const WORDS: &[&[u8]] = &[
+        b"password",
+        b"passwd",
+        b"secret",
+        b"token",
+        b"changeme",
+        b"example",
+    ];
+    WORDS.iter().any(|w| find_sub(&plain, w).is_some())
 }
 
 fn is_placeholder_host(lhost: &[u8]) -> bool {
@@ -1998,7 +2142,9 @@ fn is_placeholder_host(lhost: &[u8]) -> bool {
         b"x",
     ];
     HOSTS.contains(&lhost)
-        || find_sub(lhost, b"example").is_some()
+        || [&b"example"[..], b"bogus", b"dummy", b"fake"]
+            .iter()
+            .any(|w| find_sub(lhost, w).is_some())
         || lhost.ends_with(b".invalid")
         || lhost.ends_with(b".test")
 }
@@ -2098,9 +2244,10 @@ fn value_ok(v: &[u8], quoted: bool, class: KeyClass, tier: Tier) -> bool {
             let min = if class == KeyClass::Password { 6 } else { 8 };
             !c.space
                 && v.len() >= min
-                && (c.digit || c.symbol || (v.len() >= 16 && c.lower && c.upper))
+                && (c.digit || c.symbol)
                 && !looks_like_name(v)
                 && !looks_like_file(v)
+                && !is_weak_example(v)
         }
         Tier::Code => {
             quoted
@@ -2111,6 +2258,7 @@ fn value_ok(v: &[u8], quoted: bool, class: KeyClass, tier: Tier) -> bool {
                 && distinct(v) >= 5
                 && !looks_like_name(v)
                 && !looks_like_file(v)
+                && !is_weak_example(v)
         }
     }
 }
@@ -2130,13 +2278,8 @@ fn cmd_value_ok(v: &[u8], quoted: bool, strict: bool, tier: Tier) -> bool {
         // ALL_CAPS metavariable in help text: --password PASSWORD
         return false;
     }
-    if strict && !quoted {
-        let t = if tier == Tier::Code {
-            Tier::Code
-        } else {
-            Tier::Config
-        };
-        return value_ok(v, tier != Tier::Code, KeyClass::Password, t);
+    if strict {
+        return value_ok(v, true, KeyClass::Password, Tier::Config);
     }
     !c.space || quoted
 }

@@ -2,7 +2,9 @@
 //! final file tree, per-layer changes, and wasted bytes the way dive counts
 //! them.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::Serialize;
 
@@ -82,7 +84,7 @@ impl FileTree {
     pub fn build(layers: &[Vec<FileEntry>]) -> FileTree {
         let mut files: BTreeMap<String, Node> = BTreeMap::new();
         let mut changes = vec![LayerChanges::default(); layers.len()];
-        let mut uses: HashMap<String, PathUse> = HashMap::new();
+        let mut uses: HashMap<&str, PathUse> = HashMap::default();
 
         for (li, entries) in layers.iter().enumerate() {
             changes[li].size = entries.iter().map(|e| e.size).sum();
@@ -163,7 +165,7 @@ impl FileTree {
             all_sum += u.cumulative;
             if u.count >= 2 {
                 inefficiencies.push(Inefficiency {
-                    path,
+                    path: path.to_string(),
                     count: u.count,
                     cumulative_size: u.cumulative,
                 });
@@ -251,8 +253,8 @@ fn split(p: &str) -> Vec<String> {
         .collect()
 }
 
-fn record(uses: &mut HashMap<String, PathUse>, path: &str, size: u64) {
-    let u = uses.entry(path.to_string()).or_default();
+fn record<'a>(uses: &mut HashMap<&'a str, PathUse>, path: &'a str, size: u64) {
+    let u = uses.entry(path).or_default();
     u.min = if u.count == 0 { size } else { u.min.min(size) };
     u.count += 1;
     u.cumulative += size;
@@ -261,7 +263,7 @@ fn record(uses: &mut HashMap<String, PathUse>, path: &str, size: u64) {
 /// Which entries are leaves of the layer's own tree (no entry of the same
 /// layer below them): dive only counts leaves.
 fn leaves(entries: &[FileEntry]) -> Vec<bool> {
-    let mut parents: HashSet<&str> = HashSet::new();
+    let mut parents: HashSet<&str> = HashSet::default();
     for e in entries {
         let mut p = e.path.as_str();
         if e.kind == EntryKind::OpaqueWhiteout {

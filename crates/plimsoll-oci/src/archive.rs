@@ -43,15 +43,22 @@ impl ArchiveSource {
                 why: "the archive is gzip-compressed; decompress it first (gunzip)".into(),
             });
         }
-        let f = head.into_inner();
-        let mut archive = tar::Archive::new(BufReader::new(f));
+        let mut f = head.into_inner();
+        f.seek(SeekFrom::Start(0))
+            .map_err(|source| OciError::File {
+                path: file.to_path_buf(),
+                source,
+            })?;
+        let mut archive = tar::Archive::new(f);
         let mut members = HashMap::new();
         let bad = |why: String| OciError::Layout {
             image: format!("docker-archive:{}", file.display()),
             why,
         };
+        // Seek over member data instead of reading it: indexing a 1 GB
+        // archive touches only its headers.
         let entries = archive
-            .entries()
+            .entries_with_seek()
             .map_err(|e| bad(format!("not a tar archive: {e}")))?;
         for entry in entries {
             let entry = entry.map_err(|e| bad(format!("corrupt tar: {e}")))?;
