@@ -320,11 +320,40 @@ const LIBRARY_PREFIXES: &[&str] = &[
     "lib/",
     "lib64/",
     "opt/conda/",
-    "root/.cargo/",
     "root/.rustup/",
-    "root/.npm/",
     "root/.cache/",
 ];
+
+/// Directory names holding third-party packages wherever they are (`app/node_modules/...`).
+const LIBRARY_DIRS: &[&str] = &[
+    "site-packages",
+    "dist-packages",
+    "node_modules",
+    "bower_components",
+    "vendor",
+    "vendored",
+    "third_party",
+    "third-party",
+    "thirdparty",
+    "gems",
+    "perl5",
+];
+
+/// Package caches under a tool's home; the tool's own config next to them (`~/.m2/settings.xml`,
+/// `~/.cargo/credentials.toml`) is not library code.
+const LIBRARY_SUBPATHS: &[&str] = &[
+    ".m2/repository/",
+    ".cargo/registry/",
+    ".cargo/git/",
+    "cargo/registry/",
+    ".gradle/caches/",
+    ".npm/_cacache/",
+    ".yarn/cache/",
+    "go/pkg/mod/",
+];
+
+/// Application content served from under a library prefix.
+const WEB_ROOTS: &[&str] = &["usr/share/nginx/", "usr/share/caddy/", "usr/local/apache2/"];
 
 /// Path prefixes never scanned.
 const SKIP_PREFIXES: &[&str] = &[
@@ -577,7 +606,6 @@ const KNOWN_EXAMPLES: &[&str] = &[
     "jschmoe",
     "xyzzy",
     "geheim$parole",
-    "hunter2hunter2",
 ];
 
 /// Value prefixes that make it a reference to a secret kept elsewhere (lower-cased).
@@ -834,6 +862,7 @@ const POST_EXCLUDE: &[&str] = &[
     "reset",
     "policy",
     "pepper",
+    "encryption",
     "salt",
     "separator",
     "delimiter",
@@ -895,6 +924,8 @@ const PRE_EXCLUDE: &[&str] = &[
     "end",
     "start",
     "compare",
+    "input",
+    "output",
     "hash",
     "hashed",
     "sha",
@@ -1206,7 +1237,7 @@ impl SecretScanner {
         if comps.contains(&"testdata") {
             return false;
         }
-        if let Some(root) = comps.iter().position(|c| is_package_root(c)) {
+        if let Some(root) = library_root(path, &comps) {
             if comps[root + 1..].iter().any(|c| TEST_DIRS.contains(c)) {
                 return false;
             }
@@ -1498,7 +1529,7 @@ impl SecretScanner {
                     vs += 5;
                     v = rest;
                 }
-                if !cmd_value_ok(v, quoted, rule.strict, tier) {
+                if !cmd_value_ok(v, quoted, rule.strict) {
                     continue;
                 }
                 let label = rule
@@ -1880,6 +1911,33 @@ fn tier_for_path(path: &str, content: &[u8]) -> (Tier, bool) {
     }
 }
 
+/// Third-party code installed by a distribution or a language toolchain.
+fn is_library_path(path: &str) -> bool {
+    let path = path.trim_start_matches("./").trim_start_matches('/');
+    if WEB_ROOTS.iter().any(|p| path.starts_with(p)) {
+        return false;
+    }
+    LIBRARY_PREFIXES.iter().any(|p| path.starts_with(p))
+        || LIBRARY_SUBPATHS.iter().any(|p| path.contains(p))
+        || path
+            .rsplit_once('/')
+            .is_some_and(|(dirs, _)| dirs.split('/').any(|c| LIBRARY_DIRS.contains(&c)))
+}
+
+/// Index of the directory from which test fixtures are skipped: the first package root, or
+/// the last component of a library prefix.
+fn library_root(path: &str, comps: &[&str]) -> Option<usize> {
+    let by_prefix = LIBRARY_PREFIXES
+        .iter()
+        .find(|p| path.starts_with(*p))
+        .map(|p| p.matches('/').count() - 1);
+    let by_root = comps.iter().position(|c| is_package_root(c));
+    match (by_prefix, by_root) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 fn is_package_root(c: &str) -> bool {
     PACKAGE_ROOTS.contains(&c)
         || c.starts_with("python2")
@@ -1888,12 +1946,15 @@ fn is_package_root(c: &str) -> bool {
 }
 
 fn is_test_file_name(lname: &str) -> bool {
-    lname.ends_with("_test.go")
-        || (lname.starts_with("test_") && lname.ends_with(".py"))
-        || lname.ends_with("_test.py")
-        || lname.ends_with("_spec.rb")
-        || lname.ends_with("_test.rb")
-        || [".test.", ".spec."].iter().any(|m| lname.contains(m))
+    let stem = lname.split('.').next().unwrap_or(lname);
+    stem.starts_with("test_")
+        || matches!(stem, "test" | "tests" | "conftest")
+        || ["_test", "_tests", "-test", "-tests", "_spec"]
+            .iter()
+            .any(|s| stem.ends_with(s))
+        || [".test.", ".spec.", "_test.", "_spec."]
+            .iter()
+            .any(|m| lname.contains(m))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2084,7 +2145,7 @@ fn is_sequential(b: &[u8]) -> bool {
 /// The password of `scheme://user:password@host`; `strict` in code, where URLs are mostly
 /// documentation, asks for a password that looks chosen rather than a word.
 fn url_password_ok(user: &[u8], pw: &[u8], strict: bool) -> bool {
-    if pw.len() < 3 || is_placeholder_bytes(pw) || pw.eq_ignore_ascii_case(user) {
+    if pw.len() < 3 || pw.contains(&b':') || is_placeholder_bytes(pw) || pw.eq_ignore_ascii_case(user) {
         return false;
     }
     let luser = String::from_utf8_lossy(user).to_ascii_lowercase();
@@ -2209,7 +2270,18 @@ fn looks_like_name(v: &[u8]) -> bool {
     if !c.lower && v.contains(&b'_') {
         return true;
     }
-    !c.digit && v.len() < 16
+    if !c.digit && v.len() < 16 {
+        return true;
+    }
+    // snake_case / kebab-case / dotted.module.Path identifiers with at most a version digit
+    // or two: `storage_v1_client`, `google_oauth2.Credentials`.
+    let digits = v.iter().filter(|b| b.is_ascii_digit()).count();
+    let segments: Vec<&[u8]> = v.split(|&b| matches!(b, b'_' | b'-' | b'.')).collect();
+    digits <= 2
+        && segments.len() >= 2
+        && segments
+            .iter()
+            .all(|seg| seg.first().is_some_and(u8::is_ascii_alphabetic) || seg.is_empty())
 }
 
 /// A file name or relative path (`certs/server.key`, `tls.crt`).
@@ -2263,7 +2335,7 @@ fn value_ok(v: &[u8], quoted: bool, class: KeyClass, tier: Tier) -> bool {
     }
 }
 
-fn cmd_value_ok(v: &[u8], quoted: bool, strict: bool, tier: Tier) -> bool {
+fn cmd_value_ok(v: &[u8], quoted: bool, strict: bool) -> bool {
     if v.is_empty() || v.len() > MAX_VALUE_LEN || v[0] == b'-' || is_placeholder_bytes(v) {
         return false;
     }

@@ -1,0 +1,362 @@
+//! Builds small, real images for tests: layer tars made entry by entry
+//! (including whiteouts and hostile names the `tar` crate's safe API would
+//! refuse), compressed with gzip or zstd or not at all, written as OCI image
+//! layouts or `docker save` archives with correct digests — or, on purpose,
+//! with broken ones.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
+
+pub fn sha256(data: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(data)))
+}
+
+/// One tar entry.
+#[derive(Debug, Clone)]
+pub enum Item {
+    File {
+        path: String,
+        data: Vec<u8>,
+        mode: u32,
+        uid: u64,
+        gid: u64,
+    },
+    Dir {
+        path: String,
+        mode: u32,
+    },
+    Symlink {
+        path: String,
+        target: String,
+    },
+    Hardlink {
+        path: String,
+        target: String,
+    },
+}
+
+pub fn file(path: &str, data: impl AsRef<[u8]>) -> Item {
+    Item::File {
+        path: path.into(),
+        data: data.as_ref().to_vec(),
+        mode: 0o644,
+        uid: 0,
+        gid: 0,
+    }
+}
+
+pub fn file_mode(path: &str, data: impl AsRef<[u8]>, mode: u32, uid: u64) -> Item {
+    Item::File {
+        path: path.into(),
+        data: data.as_ref().to_vec(),
+        mode,
+        uid,
+        gid: uid,
+    }
+}
+
+pub fn dir(path: &str) -> Item {
+    Item::Dir {
+        path: path.into(),
+        mode: 0o755,
+    }
+}
+
+pub fn symlink(path: &str, target: &str) -> Item {
+    Item::Symlink {
+        path: path.into(),
+        target: target.into(),
+    }
+}
+
+/// A whiteout deleting `path` from lower layers.
+pub fn whiteout(path: &str) -> Item {
+    let (d, b) = path.rsplit_once('/').unwrap_or(("", path));
+    let p = if d.is_empty() {
+        format!(".wh.{b}")
+    } else {
+        format!("{d}/.wh.{b}")
+    };
+    file(&p, b"")
+}
+
+/// Writes a raw tar header + data; the name goes in verbatim (so `../x` and
+/// `/etc/x` can be produced).
+fn push_raw(out: &mut Vec<u8>, name: &str, kind: tar::EntryType, mode: u32, uid: u64, link: Option<&str>, data: &[u8]) {
+    let mut h = tar::Header::new_gnu();
+    {
+        let raw = h.as_old_mut();
+        let bytes = name.as_bytes();
+        assert!(bytes.len() < 100, "test names stay short");
+        raw.name[..bytes.len()].copy_from_slice(bytes);
+        if let Some(l) = link {
+            raw.linkname[..l.len()].copy_from_slice(l.as_bytes());
+        }
+    }
+    h.set_entry_type(kind);
+    h.set_mode(mode);
+    h.set_uid(uid);
+    h.set_gid(uid);
+    h.set_size(data.len() as u64);
+    h.set_mtime(0);
+    h.set_cksum();
+    out.extend_from_slice(h.as_bytes());
+    out.extend_from_slice(data);
+    let pad = (512 - data.len() % 512) % 512;
+    out.extend(std::iter::repeat_n(0u8, pad));
+}
+
+/// An uncompressed layer tar of `items`, in order.
+pub fn layer_tar(items: &[Item]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            Item::File { path, data, mode, uid, .. } => {
+                push_raw(&mut out, path, tar::EntryType::Regular, *mode, *uid, None, data)
+            }
+            Item::Dir { path, mode } => {
+                push_raw(&mut out, &format!("{path}/"), tar::EntryType::Directory, *mode, 0, None, b"")
+            }
+            Item::Symlink { path, target } => {
+                push_raw(&mut out, path, tar::EntryType::Symlink, 0o777, 0, Some(target), b"")
+            }
+            Item::Hardlink { path, target } => {
+                push_raw(&mut out, path, tar::EntryType::Link, 0o644, 0, Some(target), b"")
+            }
+        }
+    }
+    out.extend(std::iter::repeat_n(0u8, 1024));
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Compression::None => "application/vnd.oci.image.layer.v1.tar",
+            Compression::Gzip => "application/vnd.oci.image.layer.v1.tar+gzip",
+            Compression::Zstd => "application/vnd.oci.image.layer.v1.tar+zstd",
+        }
+    }
+
+    pub fn compress(self, tar: &[u8]) -> Vec<u8> {
+        match self {
+            Compression::None => tar.to_vec(),
+            Compression::Gzip => {
+                let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                e.write_all(tar).unwrap();
+                e.finish().unwrap()
+            }
+            Compression::Zstd => zstd::encode_all(tar, 3).unwrap(),
+        }
+    }
+}
+
+/// A layer ready to write: its blob bytes, media type and diff_id.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub blob: Vec<u8>,
+    pub media_type: String,
+    pub diff_id: String,
+    pub created_by: String,
+}
+
+impl Layer {
+    pub fn new(items: &[Item], compression: Compression) -> Self {
+        let tar = layer_tar(items);
+        Layer {
+            diff_id: sha256(&tar),
+            blob: compression.compress(&tar),
+            media_type: compression.media_type().into(),
+            created_by: "test layer".into(),
+        }
+    }
+
+    /// A layer whose blob is exactly `blob` (for corrupt-content tests).
+    pub fn raw(blob: Vec<u8>, media_type: &str) -> Self {
+        Layer {
+            diff_id: sha256(&blob),
+            blob,
+            media_type: media_type.into(),
+            created_by: "raw layer".into(),
+        }
+    }
+
+    pub fn created_by(mut self, s: &str) -> Self {
+        self.created_by = s.into();
+        self
+    }
+}
+
+/// An image: its layers and the `config` object of its config.
+#[derive(Debug, Clone)]
+pub struct ImageSpec {
+    pub layers: Vec<Layer>,
+    /// Docker/OCI run config (`User`, `Cmd`, …).
+    pub config: Value,
+    pub architecture: String,
+    pub extra_history: Vec<String>,
+}
+
+impl ImageSpec {
+    pub fn new(layers: Vec<Layer>) -> Self {
+        ImageSpec {
+            layers,
+            config: json!({}),
+            architecture: "amd64".into(),
+            extra_history: Vec::new(),
+        }
+    }
+
+    pub fn config(mut self, config: Value) -> Self {
+        self.config = config;
+        self
+    }
+
+    pub fn config_json(&self) -> Vec<u8> {
+        let mut history: Vec<Value> = self
+            .layers
+            .iter()
+            .map(|l| json!({"created_by": l.created_by}))
+            .collect();
+        for h in &self.extra_history {
+            history.push(json!({"created_by": h, "empty_layer": true}));
+        }
+        serde_json::to_vec(&json!({
+            "architecture": self.architecture,
+            "os": "linux",
+            "config": self.config,
+            "rootfs": {"type": "layers", "diff_ids": self.layers.iter().map(|l| l.diff_id.clone()).collect::<Vec<_>>()},
+            "history": history,
+        }))
+        .unwrap()
+    }
+}
+
+/// Writes blobs into an OCI layout directory.
+pub struct Layout {
+    pub dir: PathBuf,
+    pub manifests: Vec<Value>,
+}
+
+impl Layout {
+    pub fn new(dir: &Path) -> Self {
+        std::fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
+        std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+        Layout {
+            dir: dir.to_path_buf(),
+            manifests: Vec::new(),
+        }
+    }
+
+    pub fn blob_path(&self, digest: &str) -> PathBuf {
+        self.dir.join("blobs/sha256").join(digest.trim_start_matches("sha256:"))
+    }
+
+    /// Stores a blob; returns its digest.
+    pub fn put(&self, data: &[u8]) -> String {
+        let d = sha256(data);
+        std::fs::write(self.blob_path(&d), data).unwrap();
+        d
+    }
+
+    /// Stores an image's blobs and manifest; returns (manifest digest, size).
+    pub fn put_image(&self, spec: &ImageSpec) -> (String, usize) {
+        let config = spec.config_json();
+        let config_digest = self.put(&config);
+        let layers: Vec<Value> = spec
+            .layers
+            .iter()
+            .map(|l| {
+                let d = self.put(&l.blob);
+                json!({"mediaType": l.media_type, "digest": d, "size": l.blob.len()})
+            })
+            .collect();
+        let manifest = serde_json::to_vec(&json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
+            "layers": layers,
+        }))
+        .unwrap();
+        (self.put(&manifest), manifest.len())
+    }
+
+    /// Adds an image to index.json under `tag`.
+    pub fn add(&mut self, spec: &ImageSpec, tag: &str) -> String {
+        let (digest, size) = self.put_image(spec);
+        self.manifests.push(json!({
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "digest": digest, "size": size,
+            "annotations": {"org.opencontainers.image.ref.name": tag},
+        }));
+        self.write_index();
+        digest
+    }
+
+    /// Adds a multi-platform image index under `tag`.
+    pub fn add_index(&mut self, images: &[(&ImageSpec, &str, &str)], tag: &str) -> String {
+        let entries: Vec<Value> = images
+            .iter()
+            .map(|(spec, os, arch)| {
+                let (d, s) = self.put_image(spec);
+                json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": d, "size": s,
+                       "platform": {"os": os, "architecture": arch}})
+            })
+            .collect();
+        let index = serde_json::to_vec(&json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": entries,
+        }))
+        .unwrap();
+        let digest = self.put(&index);
+        self.manifests.push(json!({
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "digest": digest, "size": index.len(),
+            "annotations": {"org.opencontainers.image.ref.name": tag},
+        }));
+        self.write_index();
+        digest
+    }
+
+    fn write_index(&self) {
+        std::fs::write(
+            self.dir.join("index.json"),
+            serde_json::to_vec(&json!({"schemaVersion": 2, "manifests": self.manifests})).unwrap(),
+        )
+        .unwrap();
+    }
+}
+
+/// Writes a legacy `docker save` archive (manifest.json, `<id>/layer.tar`,
+/// `<config digest>.json`); layers must be uncompressed.
+pub fn docker_archive(path: &Path, spec: &ImageSpec, repo_tag: &str) {
+    let mut out = Vec::new();
+    let config = spec.config_json();
+    let config_name = format!("{}.json", sha256(&config).trim_start_matches("sha256:"));
+    push_raw(&mut out, &config_name, tar::EntryType::Regular, 0o644, 0, None, &config);
+    let mut layer_names = Vec::new();
+    for (i, l) in spec.layers.iter().enumerate() {
+        let name = format!("{:064x}/layer.tar", i + 1);
+        push_raw(&mut out, &format!("{:064x}/", i + 1), tar::EntryType::Directory, 0o755, 0, None, b"");
+        push_raw(&mut out, &name, tar::EntryType::Regular, 0o644, 0, None, &l.blob);
+        layer_names.push(name);
+    }
+    let manifest = serde_json::to_vec(&json!([{
+        "Config": config_name, "RepoTags": [repo_tag], "Layers": layer_names,
+    }]))
+    .unwrap();
+    push_raw(&mut out, "manifest.json", tar::EntryType::Regular, 0o644, 0, None, &manifest);
+    out.extend(std::iter::repeat_n(0u8, 1024));
+    std::fs::write(path, out).unwrap();
+}
