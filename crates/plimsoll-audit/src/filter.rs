@@ -8,7 +8,7 @@ use plimsoll_report::Finding;
 
 /// A bad pattern in the configuration.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid path pattern '{pattern}': {source}")]
+#[error("invalid path pattern '{pattern}'")]
 pub struct FilterError {
     pub pattern: String,
     #[source]

@@ -96,7 +96,7 @@ impl AuditContext<'_> {
 /// A rule could not run on this image.
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
-    #[error("{image}: {source}")]
+    #[error("{image}")]
     SymlinkLoop {
         image: String,
         #[source]

@@ -1034,6 +1034,8 @@ pub struct SecretScanner {
     authz: Regex,
     assign: Regex,
     xml: Regex,
+    /// PHP `define('DB_PASSWORD', 'x')`, Dockerfile `ENV KEY value`: group 1 key, 2 value.
+    key_value_forms: Vec<Regex>,
     netrc: Regex,
     cmds: Vec<CmdRule>,
 }
@@ -1193,6 +1195,14 @@ impl SecretScanner {
             assign: re(
                 r#"(?-u)(?:^|[^A-Za-z0-9_$.\-])["']?([A-Za-z_][A-Za-z0-9_.\-]{0,100})["']?[ \t]*(:=|=>|=|:)[ \t]*("[^"\r\n]*"|'[^'\r\n]*'|[^\s"'`,;#=(){}\[\]<>\\|][^\s"'`,;#(){}\[\]<>\\|]*)"#,
             ),
+            key_value_forms: vec![
+                re(
+                    r#"(?-u)\bdefine\([ \t]*["']([A-Za-z_][A-Za-z0-9_]*)["'][ \t]*,[ \t]*("[^"\r\n]*"|'[^'\r\n]*')[ \t]*\)"#,
+                ),
+                re(
+                    r#"(?m-u)^[ \t]*(?:ENV|ARG)[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+("[^"\r\n]*"|'[^'\r\n]*'|[^\s"'=][^\s"']*)[ \t]*$"#,
+                ),
+            ],
             xml: re(
                 r"(?-u)<([A-Za-z_][A-Za-z0-9_.:\-]{0,100})>([^<>\r\n]{1,512})</([A-Za-z_][A-Za-z0-9_.:\-]{0,100})>",
             ),
@@ -1591,6 +1601,29 @@ impl SecretScanner {
                 continue;
             }
             push_assignment(out, s + ve - v.len(), s + ve, &key, v, class);
+        }
+        for form in &self.key_value_forms {
+            for caps in form.captures_iter(region) {
+                let (Some(key), Some(raw)) = (caps.get(1), caps.get(2)) else {
+                    continue;
+                };
+                let key = lossy(key.as_bytes());
+                let Some(class) = classify_key(&key) else {
+                    continue;
+                };
+                let rb = raw.as_bytes();
+                let quoted = rb.len() >= 2 && (rb[0] == b'"' || rb[0] == b'\'');
+                let (vs, ve) = if quoted {
+                    (raw.start() + 1, raw.end() - 1)
+                } else {
+                    (raw.start(), raw.end())
+                };
+                let v = &region[vs..ve];
+                if !value_ok(v, quoted, class, tier) {
+                    continue;
+                }
+                push_assignment(out, s + vs, s + ve, &key, v, class);
+            }
         }
         for caps in self.xml.captures_iter(region) {
             let (Some(open), Some(val), Some(close)) = (caps.get(1), caps.get(2), caps.get(3))
@@ -2145,7 +2178,11 @@ fn is_sequential(b: &[u8]) -> bool {
 /// The password of `scheme://user:password@host`; `strict` in code, where URLs are mostly
 /// documentation, asks for a password that looks chosen rather than a word.
 fn url_password_ok(user: &[u8], pw: &[u8], strict: bool) -> bool {
-    if pw.len() < 3 || pw.contains(&b':') || is_placeholder_bytes(pw) || pw.eq_ignore_ascii_case(user) {
+    if pw.len() < 3
+        || pw.contains(&b':')
+        || is_placeholder_bytes(pw)
+        || pw.eq_ignore_ascii_case(user)
+    {
         return false;
     }
     let luser = String::from_utf8_lossy(user).to_ascii_lowercase();
@@ -2986,6 +3023,113 @@ mod tests {
                 "{\"password\": \"Passwort\", \"token\": \"Jeton\"}".as_bytes()
             )
             .is_empty()
+        );
+    }
+
+    #[test]
+    fn common_secret_files() {
+        let sc = scanner();
+        let pw = format!("{}7!", rnd(95, 10, ALNUM));
+        let cases: Vec<(&str, String, Vec<&str>)> = vec![
+            (
+                "var/www/html/wp-config.php",
+                format!("<?php\ndefine( 'DB_NAME', 'wp' );\ndefine( 'DB_PASSWORD', '{pw}' );\n"),
+                vec!["secret-assignment"],
+            ),
+            (
+                "app/Dockerfile",
+                format!("FROM alpine\nENV DB_PASSWORD {pw}\nARG API_TOKEN={pw}\n"),
+                vec!["secret-assignment", "secret-assignment"],
+            ),
+            (
+                "app/docker-compose.yml",
+                format!(
+                    "services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD={pw}\n      MYSQL_PASSWORD: \"{pw}\"\n"
+                ),
+                vec!["secret-assignment", "secret-assignment"],
+            ),
+            (
+                "root/.npmrc",
+                format!(
+                    "//registry.npmjs.org/:_authToken=npm_{}\n",
+                    rnd(96, 36, ALNUM)
+                ),
+                vec!["npm-token"],
+            ),
+            (
+                "root/.npmrc",
+                "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n".to_string(),
+                vec![],
+            ),
+            (
+                "root/.pypirc",
+                format!(
+                    "[pypi]\nusername = __token__\npassword = pypi-AgEIcHlwaS5vcmc{}\n",
+                    rnd(97, 80, ALNUM)
+                ),
+                vec!["pypi-token"],
+            ),
+            (
+                "root/.git-credentials",
+                format!("https://me:{pw}@gitlab.corp.io\n"),
+                vec!["credentials-in-url"],
+            ),
+            (
+                "etc/mysql/debian.cnf",
+                format!("[client]\nuser = debian-sys-maint\npassword = {pw}\n"),
+                vec!["secret-assignment"],
+            ),
+            (
+                "app/k8s/secret.yaml",
+                format!("kind: Secret\ndata:\n  password: {}==\n", rnd(98, 18, B64)),
+                vec!["secret-assignment"],
+            ),
+            (
+                "app/main.tf",
+                format!("resource \"x\" \"y\" {{\n  password = \"{pw}\"\n}}\n"),
+                vec!["secret-assignment"],
+            ),
+        ];
+        for (path, text, want) in cases {
+            let hits = sc.scan_content(path, text.as_bytes());
+            assert_eq!(kinds(&hits), want, "{path}: {hits:?}");
+            for h in &hits {
+                assert!(!h.redacted.contains(&pw), "{h:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn library_code_only_runs_specific_detectors() {
+        let sc = scanner();
+        let text = "client_secret = 'Zq8wErt5Yu7Io9'\n";
+        assert_eq!(
+            kinds(&sc.scan_content("srv/app/auth.py", text.as_bytes())),
+            vec!["secret-assignment"]
+        );
+        for lib in [
+            "usr/lib/python3/dist-packages/oauthlib/auth.py",
+            "usr/local/lib/python3.12/site-packages/x/auth.py",
+            "app/node_modules/x/auth.js",
+            "root/.cargo/registry/src/x/auth.rs",
+        ] {
+            assert!(sc.scan_content(lib, text.as_bytes()).is_empty(), "{lib}");
+            let tok = format!("ghp_{}", rnd(99, 36, ALNUM));
+            assert_eq!(
+                kinds(&sc.scan_content(lib, tok.as_bytes())),
+                vec!["github-token"]
+            );
+        }
+        // Tool configuration next to a package cache is not library code.
+        let xml = "<password>Zq8wErt5Yu7Io9</password>\n";
+        assert_eq!(
+            kinds(&sc.scan_content("root/.m2/settings.xml", xml.as_bytes())),
+            vec!["secret-assignment"]
+        );
+        let toml = "[registry]\ntoken = \"cio_Zq8wErt5Yu7Io9Zq8w\"\n";
+        assert_eq!(
+            kinds(&sc.scan_content("root/.cargo/credentials.toml", toml.as_bytes())),
+            vec!["generic-api-key"]
         );
     }
 

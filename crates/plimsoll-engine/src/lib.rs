@@ -33,7 +33,7 @@ pub const DEFAULT_MAX_UNCOMPRESSED: u64 = 64 * 1024 * 1024 * 1024;
 /// An engine failure, naming the image and layer.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
-    #[error("{image}: layer {index} ({digest}): {source}")]
+    #[error("{image}: layer {index} ({digest})")]
     Layer {
         image: String,
         index: usize,

@@ -30,19 +30,19 @@ pub enum OciError {
         digest: String,
         location: String,
     },
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     File {
         path: PathBuf,
         #[source]
         source: io::Error,
     },
-    #[error("{what}: {source}")]
+    #[error("{what}")]
     Io {
         what: String,
         #[source]
         source: io::Error,
     },
-    #[error("{what}: invalid JSON: {source}")]
+    #[error("{what}: invalid JSON")]
     Json {
         what: String,
         #[source]

@@ -85,7 +85,15 @@ pub fn whiteout(path: &str) -> Item {
 
 /// Writes a raw tar header + data; the name goes in verbatim (so `../x` and
 /// `/etc/x` can be produced).
-fn push_raw(out: &mut Vec<u8>, name: &str, kind: tar::EntryType, mode: u32, uid: u64, link: Option<&str>, data: &[u8]) {
+fn push_raw(
+    out: &mut Vec<u8>,
+    name: &str,
+    kind: tar::EntryType,
+    mode: u32,
+    uid: u64,
+    link: Option<&str>,
+    data: &[u8],
+) {
     let mut h = tar::Header::new_gnu();
     {
         let raw = h.as_old_mut();
@@ -114,18 +122,48 @@ pub fn layer_tar(items: &[Item]) -> Vec<u8> {
     let mut out = Vec::new();
     for item in items {
         match item {
-            Item::File { path, data, mode, uid, .. } => {
-                push_raw(&mut out, path, tar::EntryType::Regular, *mode, *uid, None, data)
-            }
-            Item::Dir { path, mode } => {
-                push_raw(&mut out, &format!("{path}/"), tar::EntryType::Directory, *mode, 0, None, b"")
-            }
-            Item::Symlink { path, target } => {
-                push_raw(&mut out, path, tar::EntryType::Symlink, 0o777, 0, Some(target), b"")
-            }
-            Item::Hardlink { path, target } => {
-                push_raw(&mut out, path, tar::EntryType::Link, 0o644, 0, Some(target), b"")
-            }
+            Item::File {
+                path,
+                data,
+                mode,
+                uid,
+                ..
+            } => push_raw(
+                &mut out,
+                path,
+                tar::EntryType::Regular,
+                *mode,
+                *uid,
+                None,
+                data,
+            ),
+            Item::Dir { path, mode } => push_raw(
+                &mut out,
+                &format!("{path}/"),
+                tar::EntryType::Directory,
+                *mode,
+                0,
+                None,
+                b"",
+            ),
+            Item::Symlink { path, target } => push_raw(
+                &mut out,
+                path,
+                tar::EntryType::Symlink,
+                0o777,
+                0,
+                Some(target),
+                b"",
+            ),
+            Item::Hardlink { path, target } => push_raw(
+                &mut out,
+                path,
+                tar::EntryType::Link,
+                0o644,
+                0,
+                Some(target),
+                b"",
+            ),
         }
     }
     out.extend(std::iter::repeat_n(0u8, 1024));
@@ -259,7 +297,9 @@ impl Layout {
     }
 
     pub fn blob_path(&self, digest: &str) -> PathBuf {
-        self.dir.join("blobs/sha256").join(digest.trim_start_matches("sha256:"))
+        self.dir
+            .join("blobs/sha256")
+            .join(digest.trim_start_matches("sha256:"))
     }
 
     /// Stores a blob; returns its digest.
@@ -344,19 +384,51 @@ pub fn docker_archive(path: &Path, spec: &ImageSpec, repo_tag: &str) {
     let mut out = Vec::new();
     let config = spec.config_json();
     let config_name = format!("{}.json", sha256(&config).trim_start_matches("sha256:"));
-    push_raw(&mut out, &config_name, tar::EntryType::Regular, 0o644, 0, None, &config);
+    push_raw(
+        &mut out,
+        &config_name,
+        tar::EntryType::Regular,
+        0o644,
+        0,
+        None,
+        &config,
+    );
     let mut layer_names = Vec::new();
     for (i, l) in spec.layers.iter().enumerate() {
         let name = format!("{:064x}/layer.tar", i + 1);
-        push_raw(&mut out, &format!("{:064x}/", i + 1), tar::EntryType::Directory, 0o755, 0, None, b"");
-        push_raw(&mut out, &name, tar::EntryType::Regular, 0o644, 0, None, &l.blob);
+        push_raw(
+            &mut out,
+            &format!("{:064x}/", i + 1),
+            tar::EntryType::Directory,
+            0o755,
+            0,
+            None,
+            b"",
+        );
+        push_raw(
+            &mut out,
+            &name,
+            tar::EntryType::Regular,
+            0o644,
+            0,
+            None,
+            &l.blob,
+        );
         layer_names.push(name);
     }
     let manifest = serde_json::to_vec(&json!([{
         "Config": config_name, "RepoTags": [repo_tag], "Layers": layer_names,
     }]))
     .unwrap();
-    push_raw(&mut out, "manifest.json", tar::EntryType::Regular, 0o644, 0, None, &manifest);
+    push_raw(
+        &mut out,
+        "manifest.json",
+        tar::EntryType::Regular,
+        0o644,
+        0,
+        None,
+        &manifest,
+    );
     out.extend(std::iter::repeat_n(0u8, 1024));
     std::fs::write(path, out).unwrap();
 }

@@ -33,7 +33,10 @@ fn base_layer() -> Layer {
     Layer::new(
         &[
             dir("etc"),
-            file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:10001:10001::/app:/bin/sh\n"),
+            file(
+                "etc/passwd",
+                "root:x:0:0:root:/root:/bin/sh\napp:x:10001:10001::/app:/bin/sh\n",
+            ),
             file("etc/group", "root:x:0:\napp:x:10001:\n"),
             file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n"),
             dir("usr"),
@@ -103,7 +106,13 @@ fn bad_image_fires_the_rules_it_breaks() {
     let digest = layout.add(&bad_image(), "latest");
     let r = plimsoll(
         &t.path().join("cache"),
-        &["image", "audit", &format!("oci:{}:latest", t.path().join("img").display()), "--format", "json"],
+        &[
+            "image",
+            "audit",
+            &format!("oci:{}:latest", t.path().join("img").display()),
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
     let report: Value = serde_json::from_str(&r.stdout).unwrap();
@@ -118,7 +127,10 @@ fn bad_image_fires_the_rules_it_breaks() {
     // The secret is redacted, never printed whole.
     assert!(!r.stdout.contains("Z7QK3VXN5MBT2LPD"));
     // The deleted blob is wasted bytes, exactly dive's count: 200000 + 0.
-    assert_eq!(report["image"]["efficiency"]["wasted_bytes"], json!(200_000));
+    assert_eq!(
+        report["image"]["efficiency"]["wasted_bytes"],
+        json!(200_000)
+    );
     assert_eq!(report["image"]["layers"][1]["hidden_bytes"], json!(200_000));
     assert_eq!(report["image"]["layers"][2]["removed"], json!(1));
     // The setuid finding names the file and the layer that added it.
@@ -139,7 +151,13 @@ fn good_image_is_clean_and_exits_zero() {
     layout.add(&good_image(), "1.4.2");
     let r = plimsoll(
         &t.path().join("cache"),
-        &["image", "audit", &format!("oci:{}:1.4.2", t.path().join("img").display()), "--fail-on", "info"],
+        &[
+            "image",
+            "audit",
+            &format!("oci:{}:1.4.2", t.path().join("img").display()),
+            "--fail-on",
+            "info",
+        ],
     );
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("no findings"), "{}", r.stdout);
@@ -155,13 +173,41 @@ fn fail_on_sets_the_exit_code() {
     let reference = format!("oci:{}:1.0", t.path().join("img").display());
     let cache = t.path().join("cache");
     // runs-as-root is high: fails at high, passes at critical.
-    assert_eq!(plimsoll(&cache, &["image", "audit", &reference, "--fail-on", "high"]).code, 1);
-    assert_eq!(plimsoll(&cache, &["image", "audit", &reference, "--fail-on", "critical"]).code, 0);
+    assert_eq!(
+        plimsoll(&cache, &["image", "audit", &reference, "--fail-on", "high"]).code,
+        1
+    );
+    assert_eq!(
+        plimsoll(
+            &cache,
+            &["image", "audit", &reference, "--fail-on", "critical"]
+        )
+        .code,
+        0
+    );
     // Ignored by flag: clean even at info.
-    let r = plimsoll(&cache, &["image", "audit", &reference, "--fail-on", "info", "--ignore", "runs-as-root"]);
+    let r = plimsoll(
+        &cache,
+        &[
+            "image",
+            "audit",
+            &reference,
+            "--fail-on",
+            "info",
+            "--ignore",
+            "runs-as-root",
+        ],
+    );
     assert_eq!(r.code, 0, "{}", r.stdout);
     // Bad severity is a usage error.
-    assert_eq!(plimsoll(&cache, &["image", "audit", &reference, "--fail-on", "severe"]).code, 2);
+    assert_eq!(
+        plimsoll(
+            &cache,
+            &["image", "audit", &reference, "--fail-on", "severe"]
+        )
+        .code,
+        2
+    );
 }
 
 #[test]
@@ -186,20 +232,42 @@ IMG001 = "info"
     .unwrap();
     let r = plimsoll(
         &t.path().join("cache"),
-        &["image", "audit", &format!("oci:{}:latest", t.path().join("img").display()), "--format", "json", "--config", cfg.to_str().unwrap()],
+        &[
+            "image",
+            "audit",
+            &format!("oci:{}:latest", t.path().join("img").display()),
+            "--format",
+            "json",
+            "--config",
+            cfg.to_str().unwrap(),
+        ],
     );
     let report: Value = serde_json::from_str(&r.stdout).unwrap();
     let c = codes(&report);
     assert!(!c.contains(&"IMG012".to_string()));
-    assert!(!c.contains(&"IMG003".to_string()), "secret under /srv ignored by path");
+    assert!(
+        !c.contains(&"IMG003".to_string()),
+        "secret under /srv ignored by path"
+    );
     assert!(!c.contains(&"IMG002".to_string()));
-    let root = report["findings"].as_array().unwrap().iter().find(|f| f["code"] == "IMG001").unwrap();
+    let root = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "IMG001")
+        .unwrap();
     assert_eq!(root["severity"], "info");
     // A typo in the config is an error, not silently ignored.
     std::fs::write(&cfg, "[audit]\nfail-on = 'high'\n").unwrap();
     let r = plimsoll(
         &t.path().join("cache"),
-        &["image", "audit", &format!("oci:{}:latest", t.path().join("img").display()), "--config", cfg.to_str().unwrap()],
+        &[
+            "image",
+            "audit",
+            &format!("oci:{}:latest", t.path().join("img").display()),
+            "--config",
+            cfg.to_str().unwrap(),
+        ],
     );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("plimsoll.toml"), "{}", r.stderr);
@@ -224,7 +292,10 @@ fn cache_serves_rescans_and_shared_bases() {
     assert_eq!(first["scan"]["layers_from_cache"], 0);
     let again = audit("a", &[]);
     assert_eq!(again["scan"]["layers_from_cache"], 3);
-    assert_eq!(first["findings"], again["findings"], "cached facts give the same findings");
+    assert_eq!(
+        first["findings"], again["findings"],
+        "cached facts give the same findings"
+    );
     // The second image shares the base layer: read once, reused.
     let other = audit("b", &[]);
     assert_eq!(other["scan"]["layers_from_cache"], 1);
@@ -250,13 +321,22 @@ fn docker_archive_reads_like_the_layout() {
     docker_archive(&archive, &spec, "bad:latest");
     let r = plimsoll(
         &t.path().join("cache"),
-        &["image", "audit", &format!("docker-archive:{}", archive.display()), "--format", "json"],
+        &[
+            "image",
+            "audit",
+            &format!("docker-archive:{}", archive.display()),
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
     let report: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(report["image"]["tag"], "latest");
     assert!(report["image"]["manifest_digest"].is_null());
-    assert_eq!(report["image"]["efficiency"]["wasted_bytes"], json!(200_000));
+    assert_eq!(
+        report["image"]["efficiency"]["wasted_bytes"],
+        json!(200_000)
+    );
     assert!(codes(&report).contains(&"IMG003".to_string()));
 }
 
@@ -267,19 +347,41 @@ fn index_picks_the_requested_platform() {
     let amd = good_image();
     let mut arm = bad_image();
     arm.architecture = "arm64".into();
-    layout.add_index(&[(&amd, "linux", "amd64"), (&arm, "linux", "arm64")], "multi");
+    layout.add_index(
+        &[(&amd, "linux", "amd64"), (&arm, "linux", "arm64")],
+        "multi",
+    );
     let reference = format!("oci:{}:multi", t.path().join("img").display());
     let cache = t.path().join("cache");
     let r = plimsoll(&cache, &["image", "audit", &reference, "--format", "json"]);
     assert!(r.stderr.contains("picked linux/amd64"), "{}", r.stderr);
     let report: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(report["image"]["platform"], "linux/amd64");
-    let r = plimsoll(&cache, &["image", "audit", &reference, "--format", "json", "--platform", "linux/arm64"]);
+    let r = plimsoll(
+        &cache,
+        &[
+            "image",
+            "audit",
+            &reference,
+            "--format",
+            "json",
+            "--platform",
+            "linux/arm64",
+        ],
+    );
     let report: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(report["image"]["platform"], "linux/arm64");
-    let r = plimsoll(&cache, &["image", "audit", &reference, "--platform", "linux/s390x"]);
+    let r = plimsoll(
+        &cache,
+        &["image", "audit", &reference, "--platform", "linux/s390x"],
+    );
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("no manifest for platform linux/s390x") && r.stderr.contains("linux/arm64"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no manifest for platform linux/s390x")
+            && r.stderr.contains("linux/arm64"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -288,14 +390,25 @@ fn approved_base_lineage_by_layers() {
     let mut layout = Layout::new(&t.path().join("img"));
     layout.add(&ImageSpec::new(vec![base_layer()]), "base");
     layout.add(&good_image(), "app");
-    let other_base = Layer::new(&[file("etc/passwd", "root:x:0:0::/:/bin/sh\n")], Compression::Gzip);
+    let other_base = Layer::new(
+        &[file("etc/passwd", "root:x:0:0::/:/bin/sh\n")],
+        Compression::Gzip,
+    );
     layout.add(&ImageSpec::new(vec![other_base]), "other");
     let img = t.path().join("img").display().to_string();
     let cache = t.path().join("cache");
     let audit = |base: &str| {
         let r = plimsoll(
             &cache,
-            &["image", "audit", &format!("oci:{img}:app"), "--format", "json", "--approved-base", &format!("oci:{img}:{base}")],
+            &[
+                "image",
+                "audit",
+                &format!("oci:{img}:app"),
+                "--format",
+                "json",
+                "--approved-base",
+                &format!("oci:{img}:{base}"),
+            ],
         );
         codes(&serde_json::from_str(&r.stdout).unwrap())
     };
@@ -313,7 +426,10 @@ fn inspect_shows_layers_and_config() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("curl -fsSL"), "{}", r.stdout);
     assert!(r.stdout.contains("/opt/blob.bin"), "{}", r.stdout);
-    let r = plimsoll(&t.path().join("cache"), &["image", "inspect", &reference, "--format", "json"]);
+    let r = plimsoll(
+        &t.path().join("cache"),
+        &["image", "inspect", &reference, "--format", "json"],
+    );
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["image"]["layers"].as_array().unwrap().len(), 3);
     assert_eq!(v["config"]["config"]["Cmd"][0], "/bin/sh");
@@ -329,7 +445,11 @@ fn rules_are_documented() {
         assert!(line.contains(" P-"), "rule without practice: {line}");
     }
     let r = plimsoll(t.path(), &["rule", "IMG001"]);
-    assert!(r.stdout.contains("P-C3") && r.stdout.contains("USER"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("P-C3") && r.stdout.contains("USER"),
+        "{}",
+        r.stdout
+    );
     assert_eq!(plimsoll(t.path(), &["rule", "NOPE"]).code, 2);
 }
 
@@ -341,7 +461,15 @@ fn sarif_output_is_sarif() {
     let out = t.path().join("out.sarif");
     let r = plimsoll(
         &t.path().join("cache"),
-        &["image", "audit", &format!("oci:{}:latest", t.path().join("img").display()), "--format", "sarif", "-o", out.to_str().unwrap()],
+        &[
+            "image",
+            "audit",
+            &format!("oci:{}:latest", t.path().join("img").display()),
+            "--format",
+            "sarif",
+            "-o",
+            out.to_str().unwrap(),
+        ],
     );
     assert_eq!(r.code, 1);
     let v: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();

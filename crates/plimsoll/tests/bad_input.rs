@@ -1,0 +1,326 @@
+//! Every kind of bad input gives a clear error naming the image, the layer
+//! and the cause, exit code 2, and never a panic.
+
+use std::path::Path;
+use std::process::Command;
+
+use plimsoll_testkit::*;
+use serde_json::json;
+
+fn plimsoll(cache: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .args(args)
+        .env("PLIMSOLL_CACHE_DIR", cache)
+        .output()
+        .expect("binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    (out.status.code().unwrap_or(-1), stderr)
+}
+
+/// Audits `spec` written as a layout and returns (exit code, stderr).
+fn audit_spec(spec: &ImageSpec, extra: &[&str]) -> (i32, String, String) {
+    let t = tempfile::tempdir().unwrap();
+    let mut layout = Layout::new(&t.path().join("img"));
+    layout.add(spec, "t");
+    let reference = format!("oci:{}:t", t.path().join("img").display());
+    let mut args = vec!["image", "audit", reference.as_str()];
+    args.extend_from_slice(extra);
+    let (code, err) = plimsoll(&t.path().join("cache"), &args);
+    (code, err, reference)
+}
+
+fn ok_layer() -> Layer {
+    Layer::new(
+        &[dir("etc"), file("etc/hostname", "x\n")],
+        Compression::Gzip,
+    )
+}
+
+fn expect_error(spec: &ImageSpec, extra: &[&str], needles: &[&str]) {
+    let (code, err, reference) = audit_spec(spec, extra);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&reference),
+        "error does not name the image: {err}"
+    );
+    for n in needles {
+        assert!(err.contains(n), "error lacks '{n}': {err}");
+    }
+}
+
+#[test]
+fn truncated_gzip() {
+    let good = ok_layer();
+    let cut = good.blob[..good.blob.len() / 2].to_vec();
+    let spec = ImageSpec::new(vec![
+        ok_layer(),
+        Layer::raw(cut, Compression::Gzip.media_type()),
+    ]);
+    expect_error(&spec, &[], &["layer 1", "truncated"]);
+}
+
+#[test]
+fn corrupt_gzip() {
+    let mut blob = ok_layer().blob;
+    let n = blob.len();
+    for b in &mut blob[12..n - 8] {
+        *b ^= 0x5a;
+    }
+    let spec = ImageSpec::new(vec![Layer::raw(blob, Compression::Gzip.media_type())]);
+    expect_error(&spec, &[], &["layer 0", "corrupt"]);
+}
+
+#[test]
+fn corrupt_zstd() {
+    let mut blob = Layer::new(&[file("a", vec![1u8; 5000])], Compression::Zstd).blob;
+    let n = blob.len();
+    blob.truncate(n - 3);
+    let spec = ImageSpec::new(vec![Layer::raw(blob, Compression::Zstd.media_type())]);
+    expect_error(&spec, &[], &["layer 0"]);
+}
+
+#[test]
+fn corrupt_tar() {
+    let mut tar = layer_tar(&[file("a", "hello")]);
+    tar[148..156].copy_from_slice(b"0000000\0"); // wrong header checksum
+    let spec = ImageSpec::new(vec![Layer::raw(
+        Compression::Gzip.compress(&tar),
+        Compression::Gzip.media_type(),
+    )]);
+    expect_error(&spec, &[], &["layer 0", "corrupt tar"]);
+}
+
+#[test]
+fn digest_mismatch_names_the_blob() {
+    let t = tempfile::tempdir().unwrap();
+    let mut layout = Layout::new(&t.path().join("img"));
+    let plain = Layer::new(&[file("etc/motd", "hello, world\n")], Compression::None);
+    let spec = ImageSpec::new(vec![ok_layer(), plain.clone()]);
+    layout.add(&spec, "t");
+    // Change one byte of file content in the uncompressed layer, keeping its
+    // size: the tar still parses, only the digest can tell.
+    let digest = sha256(&plain.blob);
+    let path = layout.blob_path(&digest);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[512] = b'J';
+    std::fs::write(&path, &bytes).unwrap();
+    let reference = format!("oci:{}:t", t.path().join("img").display());
+    let (code, err) = plimsoll(&t.path().join("cache"), &["image", "audit", &reference]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&digest), "{err}");
+    assert!(
+        err.contains("layer 1") && err.contains("digest mismatch"),
+        "{err}"
+    );
+}
+
+#[test]
+fn corrupt_manifest_and_config() {
+    let t = tempfile::tempdir().unwrap();
+    let mut layout = Layout::new(&t.path().join("img"));
+    let spec = ImageSpec::new(vec![ok_layer()]);
+    let manifest = layout.add(&spec, "t");
+    let config_digest = sha256(&spec.config_json());
+    // Same size, different bytes: only the digest can tell.
+    let mut config = spec.config_json();
+    config[5] ^= 1;
+    std::fs::write(layout.blob_path(&config_digest), &config).unwrap();
+    let reference = format!("oci:{}:t", t.path().join("img").display());
+    let (code, err) = plimsoll(&t.path().join("cache"), &["image", "audit", &reference]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("digest mismatch") && err.contains(&config_digest),
+        "{err}"
+    );
+    std::fs::write(layout.blob_path(&manifest), b"garbage").unwrap();
+    let (code, err) = plimsoll(&t.path().join("cache"), &["image", "audit", &reference]);
+    assert_eq!(code, 2);
+    assert!(err.contains(&manifest), "{err}");
+}
+
+#[test]
+fn missing_blob() {
+    let t = tempfile::tempdir().unwrap();
+    let mut layout = Layout::new(&t.path().join("img"));
+    let spec = ImageSpec::new(vec![ok_layer()]);
+    layout.add(&spec, "t");
+    let d = sha256(&spec.layers[0].blob);
+    std::fs::remove_file(layout.blob_path(&d)).unwrap();
+    let reference = format!("oci:{}:t", t.path().join("img").display());
+    let (code, err) = plimsoll(&t.path().join("cache"), &["image", "audit", &reference]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("missing") && err.contains(&d) && err.contains("layer 0"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_media_type() {
+    let l = ok_layer();
+    let spec = ImageSpec::new(vec![Layer::raw(l.blob, "application/vnd.example.weird")]);
+    expect_error(
+        &spec,
+        &[],
+        &[
+            "unsupported media type",
+            "application/vnd.example.weird",
+            "layer 0",
+        ],
+    );
+}
+
+#[test]
+fn path_traversal_and_absolute_names() {
+    let spec = ImageSpec::new(vec![Layer::new(
+        &[file("../../etc/cron.d/evil", "x")],
+        Compression::Gzip,
+    )]);
+    expect_error(
+        &spec,
+        &[],
+        &["layer 0", "escapes the image root", "../../etc/cron.d/evil"],
+    );
+    let spec = ImageSpec::new(vec![Layer::new(
+        &[file("/etc/shadow", "x")],
+        Compression::Gzip,
+    )]);
+    expect_error(&spec, &[], &["layer 0", "absolute path"]);
+    let spec = ImageSpec::new(vec![Layer::new(
+        &[Item::Hardlink {
+            path: "x".into(),
+            target: "../../etc/passwd".into(),
+        }],
+        Compression::Gzip,
+    )]);
+    expect_error(&spec, &[], &["layer 0", "escapes the image root"]);
+}
+
+#[test]
+fn decompression_bomb_is_capped() {
+    // 64 MiB of zeros compress to ~64 KiB.
+    let spec = ImageSpec::new(vec![Layer::new(
+        &[file("zeros", vec![0u8; 64 << 20])],
+        Compression::Gzip,
+    )]);
+    expect_error(
+        &spec,
+        &["--max-uncompressed-bytes", "1M"],
+        &["layer 0", "decompression bomb", "1048576"],
+    );
+}
+
+#[test]
+fn symlink_loop_in_path() {
+    let layer = Layer::new(
+        &[
+            dir("usr"),
+            symlink("usr/local", "/usr/local2"),
+            symlink("usr/local2", "/usr/local"),
+        ],
+        Compression::Gzip,
+    );
+    let spec = ImageSpec::new(vec![layer]).config(json!({"User": "1000"}));
+    expect_error(&spec, &[], &["symlink loop", "/usr/local"]);
+}
+
+#[test]
+fn wrong_platform_and_missing_tag() {
+    let spec = ImageSpec::new(vec![ok_layer()]);
+    expect_error(
+        &spec,
+        &["--platform", "linux/arm64"],
+        &["no manifest for platform linux/arm64", "linux/amd64"],
+    );
+    let t = tempfile::tempdir().unwrap();
+    let mut layout = Layout::new(&t.path().join("img"));
+    layout.add(&spec, "t");
+    let (code, err) = plimsoll(
+        &t.path().join("cache"),
+        &[
+            "image",
+            "audit",
+            &format!("oci:{}:nope", t.path().join("img").display()),
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("tag 'nope' not found") && err.contains("available: t"),
+        "{err}"
+    );
+}
+
+#[test]
+fn not_an_image() {
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    let (code, err) = plimsoll(
+        &cache,
+        &["image", "audit", &format!("oci:{}", t.path().display())],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("not an OCI image layout"), "{err}");
+    let junk = t.path().join("junk.tar");
+    std::fs::write(&junk, b"this is not a tar file at all").unwrap();
+    let (code, err) = plimsoll(
+        &cache,
+        &[
+            "image",
+            "audit",
+            &format!("docker-archive:{}", junk.display()),
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("junk.tar"), "{err}");
+    let (code, _) = plimsoll(
+        &cache,
+        &[
+            "image",
+            "audit",
+            &format!("docker-archive:{}/nope.tar", t.path().display()),
+        ],
+    );
+    assert_eq!(code, 2);
+    let (code, err) = plimsoll(&cache, &["image", "audit", ""]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn nothing_is_written_outside_the_cache() {
+    // A hostile layer plus a full scan: the only new files are under the cache dir.
+    let t = tempfile::tempdir().unwrap();
+    let mut layout = Layout::new(&t.path().join("img"));
+    layout.add(
+        &ImageSpec::new(vec![Layer::new(
+            &[file("tmp/x", "x"), symlink("tmp/evil", "/etc")],
+            Compression::Gzip,
+        )]),
+        "t",
+    );
+    let before: Vec<_> = walk(t.path());
+    let cache = t.path().join("cache");
+    let (code, err) = plimsoll(
+        &cache,
+        &[
+            "image",
+            "audit",
+            &format!("oci:{}:t", t.path().join("img").display()),
+        ],
+    );
+    assert!(code == 0 || code == 1, "{err}");
+    let after: Vec<_> = walk(t.path());
+    let new: Vec<_> = after.iter().filter(|p| !before.contains(p)).collect();
+    assert!(!new.is_empty());
+    assert!(new.iter().all(|p| p.starts_with(&cache)), "{new:?}");
+}
+
+fn walk(p: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![p.to_path_buf()];
+    if let Ok(rd) = std::fs::read_dir(p) {
+        for e in rd.flatten() {
+            out.extend(walk(&e.path()));
+        }
+    }
+    out
+}
