@@ -6,15 +6,20 @@
 //! * [`SecretScanner::wants_path`] rejects, from path and size alone, files that are never
 //!   worth reading (binaries by extension, documentation, locales, certificate bundles, test
 //!   fixtures shipped inside language packages, files above 2 MiB).
-//! * [`SecretScanner::scan_content`] skips binary content, then runs a keyword prefilter
-//!   (two, or for shell scripts three, Aho-Corasick passes over small case-sensitive keyword
-//!   sets, which the crate turns into SIMD "Teddy" searches). When no keyword occurs, which is
-//!   the common case, nothing else runs. Each keyword hit selects the detectors it can start
-//!   (a `ghp_` only arms the GitHub detector, a `password` only the assignment and command-line
-//!   detectors) and the line around it; only those lines are given to those regexes.
+//! * [`SecretScanner::scan_content`] skips binary content, then runs a keyword prefilter:
+//!   two Aho-Corasick passes (three for shell scripts) over small case-sensitive keyword sets,
+//!   which the crate runs as SIMD "Teddy" searches at several GB/s. When no keyword occurs,
+//!   which is the common case, nothing else runs. Each keyword hit arms only the detectors it
+//!   can start (a `ghp_` the GitHub detector, a `password` the assignment and command-line
+//!   detectors) on the line around it (a window of it for minified code); only those lines
+//!   reach those regexes. Regexes are compiled once, in [`SecretScanner::new`].
+//! * In third-party code (distribution and toolchain directories, `site-packages`,
+//!   `node_modules`, `vendor`, package caches...) only the specific detectors run: private
+//!   keys, prefixed tokens, AWS secret keys and (strictly checked) URL credentials. Key-name
+//!   detectors there match documentation examples and public client constants, not leaks.
 //! * Every candidate is then validated (length, alphabet, boundaries, placeholder and
-//!   reference detection, `EXAMPLE` markers, low diversity) because a false positive costs as
-//!   much as a miss.
+//!   reference detection, `EXAMPLE` markers, leetspeak placeholders, well-known RFC example
+//!   credentials, low diversity) because a false positive costs as much as a miss.
 //!
 //! The reported `redacted` text never contains the secret: the secret part keeps at most its
 //! first 4 characters (fewer for short secrets) and the rest becomes at most 12 `*`. Where it
@@ -246,6 +251,9 @@ const TOKEN_SPECS: &[TokenSpec] = &[
         check: check_random_after_4,
     },
 ];
+
+// Each token spec owns one bit of the u64 detector mask.
+const _: () = assert!(TOKEN_BIT0 + TOKEN_SPECS.len() <= 64);
 
 /// Case-sensitive keyword pass for the word-like detectors; the case variants people actually
 /// write are listed (lower, UPPER, Capitalised, and camelCase compounds).
@@ -1211,8 +1219,13 @@ impl SecretScanner {
         }
     }
 
-    /// Cheap decision from path and size alone (path without leading slash): `false` for files
-    /// that are never scanned.
+    /// Cheap decision from path and size alone (path without leading slash, e.g.
+    /// `srv/app/.env`): `false` for files that are never scanned: empty or above 2 MiB,
+    /// documentation, man pages, locales, zoneinfo, headers, package-manager databases,
+    /// binaries by extension (`.so`, `.so.N`, `.a`, `.o`, images, archives, `.pyc`, `.mo`,
+    /// fonts, keystores...), public certificate bundles and certificate directories, Go
+    /// `testdata/`, and test/example directories and test files inside third-party code
+    /// (`…/site-packages/…/tests/…`, `node_modules/**/test/**`, `*_test.go`...).
     pub fn wants_path(&self, path: &str, size: u64) -> bool {
         if size == 0 || size > MAX_FILE_SIZE {
             return false;
@@ -1258,7 +1271,10 @@ impl SecretScanner {
         true
     }
 
-    /// Scans a file's content (possibly only a prefix of the file).
+    /// Scans a file's content (possibly only a prefix of the file). Binary content (NUL in
+    /// the first 8 KiB, or ELF / Mach-O / PE / archive / image magic) yields nothing, and so
+    /// does content where no prefilter keyword occurs, without running any regex. Lines of the
+    /// hits are 1-based.
     pub fn scan_content(&self, path: &str, content: &[u8]) -> Vec<SecretHit> {
         if content.is_empty() || is_binary(content) {
             return Vec::new();
@@ -1273,7 +1289,14 @@ impl SecretScanner {
         finish(content, cands, true)
     }
 
-    /// Scans an ENV variable, build ARG or label.
+    /// Scans an ENV variable, build ARG or label. Reports token patterns and URL credentials
+    /// in the value, and keys named like a secret (`password`, `passwd`, `pass`, `secret`,
+    /// `token`, `api_key`/`apiKey`, `private_key`, `access_key`, `credentials`...) unless the
+    /// name says it is something else (`*_FILE`, `*_PATH`, `*_URL`, `*_NAME`, `*_ID`,
+    /// `MAX_TOKENS`, `MYSQL_ALLOW_EMPTY_PASSWORD`...) or the value is empty, a placeholder
+    /// (`changeme`, `xxx`, `<...>`, `none`, `null`, booleans, anything containing `example`
+    /// or the word `password`...) or a reference (`$X`, `${X}`, `/run/secrets/...`, a path,
+    /// `vault:`, `arn:`...). Any other value counts, however weak. Hits have no line.
     pub fn scan_key_value(&self, key: &str, value: &str) -> Vec<SecretHit> {
         let value_trim = value.trim();
         if value_trim.is_empty() {
@@ -1304,7 +1327,11 @@ impl SecretScanner {
         finish(hay, cands, false)
     }
 
-    /// Scans free text such as a history `created_by` line. Lines are 1-based within `text`.
+    /// Scans free text such as a history `created_by` line: token patterns, URL credentials,
+    /// `KEY=value` assignments (ARG values show up as `|1 KEY=value` in history), command-line
+    /// passwords (`--password X`, `mysql -pX`, `docker login -p X`, `curl -u user:X`,
+    /// `sshpass -p X`, `echo user:X | chpasswd`, `htpasswd -b f user X`) and Authorization
+    /// headers. Lines are 1-based within `text`.
     pub fn scan_text(&self, text: &str) -> Vec<SecretHit> {
         let hay = text.as_bytes();
         let scope = Scope {
@@ -3225,6 +3252,10 @@ mod tests {
                 "S7rongPw",
             ),
             ("/bin/sh -c sshpass -p Ssh9Pass1 ssh u@h", "Ssh9Pass1"),
+            (
+                "/bin/sh -c wget --user=deploy --password=Zq8wErt5Yu https://files.corp/x",
+                "Zq8wErt5Yu",
+            ),
         ];
         for (line, secret) in cases {
             let hits = sc.scan_text(line);
@@ -3258,6 +3289,15 @@ mod tests {
             "/bin/sh -c #(nop)  ENV TOKEN_URL=https://auth.corp/token",
             "usage: tool --password PASSWORD --api-key KEY",
             "/bin/sh -c apt-get install -y openssh-server passwd",
+            "/bin/sh -c echo 'jenkins ALL=(ALL) NOPASSWD: ALL' >> /etc/sudoers",
+            "/bin/sh -c #(nop)  ENV JAVA_OPTS=\"-Djavax.net.ssl.trustStorePassword=changeit\"",
+            "/bin/sh -c #(nop)  ENV PYTHON_SHA256=c30bb24b7f1e9a19b11b55a546434f74e739bb4c271a3e3a80ff4380d49f7adb",
+            "RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci",
+            "/bin/sh -c echo \"root:$ROOT_PASSWORD\" | chpasswd",
+            "/bin/sh -c sed -i 's/#PasswordAuthentication yes/PasswordAuthentication no/' /etc/ssh/sshd_config",
+            "/bin/sh -c ./configure --with-openssl --with-password-db=/etc/pw.db",
+            "/bin/sh -c git clone https://oauth2:${GITLAB_TOKEN}@gitlab.com/x/y",
+            "/bin/sh -c keytool -importcert -noprompt -storepass changeit -file /tmp/ca.crt",
         ] {
             assert!(
                 sc.scan_text(line).is_empty(),

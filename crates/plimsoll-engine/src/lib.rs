@@ -39,7 +39,7 @@ pub enum EngineError {
         index: usize,
         digest: Digest,
         #[source]
-        source: WalkError,
+        source: Box<WalkError>,
     },
     #[error(
         "{image}: cached facts of analyser '{analyzer}' for layer {digest} are unreadable: {why}"
@@ -240,7 +240,7 @@ impl Engine {
             image: name.to_string(),
             index: layer.index,
             digest: layer.digest.clone(),
-            source,
+            source: Box::new(source),
         };
         let raw = image
             .source

@@ -363,12 +363,12 @@ mod tests {
         assert_eq!(t.layers[0].hidden_bytes, 1010);
         // dive: opt/big counted 1000 + 0 (whiteout of a file), etc/a 10 + 20.
         assert_eq!(t.efficiency.wasted_bytes, 1030);
-        let score = (0 + 10) as f64 / (1000 + 30) as f64;
-        let all = 1000 + 30 + 5 + 1;
-        let min = 10 + 5 + 1;
+        // min per path: etc/a 10, opt/big 0, opt/keep 5, etc/b 1; all: 30 + 1000 + 5 + 1.
+        let score = 16.0 / 1036.0;
         assert!(
-            (t.efficiency.score - min as f64 / all as f64).abs() < 1e-12,
-            "{score}"
+            (t.efficiency.score - score).abs() < 1e-12,
+            "{}",
+            t.efficiency.score
         );
         assert_eq!(t.efficiency.user_size, 21);
     }

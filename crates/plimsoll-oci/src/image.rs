@@ -308,8 +308,8 @@ impl Image {
 
 /// A parsed manifest or index, whichever a descriptor pointed at.
 pub(crate) enum ManifestDoc {
-    Index(ImageIndex),
-    Manifest(ImageManifest),
+    Index(Box<ImageIndex>),
+    Manifest(Box<ImageManifest>),
 }
 
 pub(crate) fn parse_manifest_doc(bytes: &[u8], what: &str) -> Result<ManifestDoc, OciError> {
@@ -340,13 +340,13 @@ pub(crate) fn parse_manifest_doc(bytes: &[u8], what: &str) -> Result<ManifestDoc
         || mt == MT_DOCKER_MANIFEST
         || (mt.is_empty() && probe.layers.is_some());
     if is_index {
-        Ok(ManifestDoc::Index(
+        Ok(ManifestDoc::Index(Box::new(
             serde_json::from_slice(bytes).map_err(json_err)?,
-        ))
+        )))
     } else if is_manifest {
-        Ok(ManifestDoc::Manifest(
+        Ok(ManifestDoc::Manifest(Box::new(
             serde_json::from_slice(bytes).map_err(json_err)?,
-        ))
+        )))
     } else {
         Err(OciError::UnknownMediaType {
             what: what.to_string(),
@@ -446,7 +446,7 @@ pub(crate) fn resolve_descriptor(
                     reference,
                     tag,
                     digest,
-                    manifest,
+                    *manifest,
                     platform_note,
                     opts,
                 );

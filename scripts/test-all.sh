@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting and lints, the self-contained workspace
+# tests, then the reference suite on real images built from Debian packages
+# (needs ../shared/tools/build-images.sh, or PLIMSOLL_LAB_IMAGES pointing at
+# its output; mmdebstrap, umoci, skopeo, docker-registry, dive).
+#
+#   scripts/test-all.sh                 everything
+#   PLIMSOLL_SKIP_REFERENCE=1 scripts/test-all.sh   workspace tests only (says so)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+step "cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+step "workspace tests (self-contained)"
+cargo test --workspace --locked
+
+if [ -n "${PLIMSOLL_SKIP_REFERENCE:-}" ]; then
+  step "reference suite SKIPPED because PLIMSOLL_SKIP_REFERENCE is set"
+  exit 0
+fi
+
+step "reference images"
+LAB="${PLIMSOLL_LAB_IMAGES:-$CARGO_TARGET_DIR/lab-images}"
+BUILD="${PLIMSOLL_BUILD_IMAGES:-../shared/tools/build-images.sh}"
+if [ -f "$BUILD" ]; then
+  sum=$(sha256sum "$BUILD" | cut -d' ' -f1)
+  if [ ! -f "$LAB/big/index.json" ] || [ "$(cat "$LAB/.built-by" 2>/dev/null)" != "$sum" ]; then
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    echo "building reference images into $LAB (registry check on 127.0.0.1:$port)"
+    PORT=$port bash "$BUILD" "$LAB"
+    rm -rf "$LAB/registry"   # the push check's storage; the tests start their own registry
+    echo "$sum" > "$LAB/.built-by"
+  else
+    echo "reusing $LAB (built by the current $BUILD)"
+  fi
+elif [ ! -f "$LAB/big/index.json" ]; then
+  echo "error: the reference suite needs $BUILD or PLIMSOLL_LAB_IMAGES=<dir built by it>;" >&2
+  echo "       set PLIMSOLL_SKIP_REFERENCE=1 to run only the workspace tests" >&2
+  exit 2
+fi
+
+step "reference suite (real images, docker-registry, dive)"
+PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll --test reference_images --locked -- --ignored
+
+if command -v python3 >/dev/null && [ -f scripts/validate-sarif.py ]; then
+  step "SARIF output against the SARIF 2.1.0 schema"
+  out="$CARGO_TARGET_DIR/reference-big.sarif"
+  "$CARGO_TARGET_DIR/debug/plimsoll" image audit "oci:$LAB/big:latest" --format sarif -o "$out" --no-progress || [ $? = 1 ]
+  python3 scripts/validate-sarif.py "$out"
+fi
