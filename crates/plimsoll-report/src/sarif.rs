@@ -58,7 +58,7 @@ pub fn to_sarif(
                 .location
                 .path
                 .as_deref()
-                .map(|p| p.trim_start_matches('/').to_string());
+                .map(|p| uri_path(p.trim_start_matches('/')));
             let mut physical = json!({
                 "artifactLocation": {
                     "uri": uri.clone().unwrap_or_default(),
@@ -113,4 +113,33 @@ pub fn to_sarif(
             "results": results,
         }]
     })
+}
+
+/// Percent-encodes an image path as a relative URI reference: each segment
+/// keeps RFC 3986 unreserved and sub-delimiter characters, everything else
+/// (space, `%`, `#`, `?`, non-ASCII) becomes `%XX` of its UTF-8 bytes.
+fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        let keep = b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b);
+        if keep {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_become_valid_uri_references() {
+        assert_eq!(uri_path("usr/bin/env"), "usr/bin/env");
+        assert_eq!(uri_path("srv/my app/100%.env"), "srv/my%20app/100%25.env");
+        assert_eq!(uri_path("a#b?c"), "a%23b%3Fc");
+        assert_eq!(uri_path("caf\u{e9}"), "caf%C3%A9");
+    }
 }
