@@ -174,23 +174,46 @@ impl Engine {
         let start = Instant::now();
         let name = image.reference.to_string();
         let budget = AtomicU64::new(self.options.max_uncompressed_bytes);
-        let run = || {
-            image
-                .layers
-                .par_iter()
-                .with_max_len(1)
-                .map(|layer| self.scan_layer(image, &name, layer, &budget, progress))
-                .collect::<Result<Vec<_>, _>>()
-        };
-        let layers = if self.options.threads == 0 {
-            run()?
-        } else {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(self.options.threads)
-                .build()
-                .map_err(|e| EngineError::Threads(e.to_string()))?
-                .install(run)?
-        };
+        // Cached layers first, on this thread: a fully cached image (a rescan)
+        // then needs no worker threads at all.
+        let mut layers: Vec<Option<LayerScan>> = image
+            .layers
+            .iter()
+            .map(|layer| self.cached_scan(layer, progress))
+            .collect();
+        let missing: Vec<&LayerRef> = image
+            .layers
+            .iter()
+            .zip(&layers)
+            .filter(|(_, cached)| cached.is_none())
+            .map(|(layer, _)| layer)
+            .collect();
+        if !missing.is_empty() {
+            let run = || {
+                missing
+                    .par_iter()
+                    .with_max_len(1)
+                    .map(|layer| self.read_layer(image, &name, layer, &budget, progress))
+                    .collect::<Result<Vec<_>, _>>()
+            };
+            let read = if self.options.threads == 0 {
+                run()?
+            } else {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(self.options.threads)
+                    .build()
+                    .map_err(|e| EngineError::Threads(e.to_string()))?
+                    .install(run)?
+            };
+            for scan in read {
+                let i = scan.layer.index;
+                layers[i] = Some(scan);
+            }
+        }
+        let layers = layers
+            .into_iter()
+            .map(|l| l.expect("every layer is cached or read"))
+            .collect();
         Ok(Scan {
             image_name: name,
             layers,
@@ -198,7 +221,28 @@ impl Engine {
         })
     }
 
-    fn scan_layer(
+    /// The layer's scan when every analyser's facts and the stats are cached.
+    fn cached_scan(&self, layer: &LayerRef, progress: &dyn Progress) -> Option<LayerScan> {
+        let cache = self.options.cache.as_ref()?;
+        let stats = cache
+            .get(&layer.digest, META, META_VERSION)
+            .and_then(|b| postcard::from_bytes::<LayerStats>(&b).ok())?;
+        let mut facts = HashMap::new();
+        for a in &self.analyzers {
+            facts.insert(a.name(), cache.get(&layer.digest, a.name(), a.version())?);
+        }
+        progress.layer_finished(layer, true);
+        Some(LayerScan {
+            layer: layer.clone(),
+            stats,
+            from_cache: true,
+            facts,
+        })
+    }
+
+    /// Reads a layer for the analysers whose facts are not cached (all of
+    /// them when nothing is), keeping the cached facts of the others.
+    fn read_layer(
         &self,
         image: &Image,
         name: &str,
@@ -217,22 +261,8 @@ impl Engine {
                 None => missing.push(a.as_ref()),
             }
         }
-        let cached_stats = cache
-            .and_then(|c| c.get(&layer.digest, META, META_VERSION))
-            .and_then(|b| postcard::from_bytes::<LayerStats>(&b).ok());
-        if missing.is_empty()
-            && let Some(stats) = cached_stats
-        {
-            progress.layer_finished(layer, true);
-            return Ok(LayerScan {
-                layer: layer.clone(),
-                stats,
-                from_cache: true,
-                facts,
-            });
-        }
-        if cached_stats.is_none() && missing.is_empty() {
-            // Stats lost but facts present: re-run the cheapest analyser.
+        if missing.is_empty() {
+            // Only the stats were lost: re-run the cheapest analyser to get them.
             missing.push(self.analyzers[0].as_ref());
         }
         progress.layer_started(layer);

@@ -84,7 +84,9 @@ impl FileTree {
     pub fn build(layers: &[Vec<FileEntry>]) -> FileTree {
         let mut files: BTreeMap<String, Node> = BTreeMap::new();
         let mut changes = vec![LayerChanges::default(); layers.len()];
-        let mut uses: HashMap<&str, PathUse> = HashMap::default();
+        let total: usize = layers.iter().map(Vec::len).sum();
+        let mut uses: HashMap<&str, PathUse> =
+            HashMap::with_capacity_and_hasher(total, Default::default());
 
         for (li, entries) in layers.iter().enumerate() {
             changes[li].size = entries.iter().map(|e| e.size).sum();
@@ -263,7 +265,8 @@ fn record<'a>(uses: &mut HashMap<&'a str, PathUse>, path: &'a str, size: u64) {
 /// Which entries are leaves of the layer's own tree (no entry of the same
 /// layer below them): dive only counts leaves.
 fn leaves(entries: &[FileEntry]) -> Vec<bool> {
-    let mut parents: HashSet<&str> = HashSet::default();
+    let mut parents: HashSet<&str> =
+        HashSet::with_capacity_and_hasher(entries.len() / 4, Default::default());
     for e in entries {
         let mut p = e.path.as_str();
         if e.kind == EntryKind::OpaqueWhiteout {

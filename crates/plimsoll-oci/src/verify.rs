@@ -52,20 +52,24 @@ impl<R: Read> VerifyingReader<R> {
         Ok(())
     }
 
+    fn size_mismatch(&self, expected: u64) -> io::Error {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            OciError::SizeMismatch {
+                blob: self.label.clone(),
+                digest: self.expected.to_string(),
+                expected,
+                actual: self.read,
+            },
+        )
+    }
+
     fn check(&mut self) -> io::Result<()> {
         self.done = true;
         if let Some(size) = self.expected_size
             && size != self.read
         {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                OciError::SizeMismatch {
-                    blob: self.label.clone(),
-                    digest: self.expected.to_string(),
-                    expected: size,
-                    actual: self.read,
-                },
-            ));
+            return Err(self.size_mismatch(size));
         }
         let actual = Digest::from_sha256_bytes(&self.hasher.finalize_reset());
         if actual != self.expected {
@@ -97,16 +101,9 @@ impl<R: Read> Read for VerifyingReader<R> {
         if let Some(size) = self.expected_size
             && self.read > size
         {
+            // Stop at once: a blob longer than promised may be endless.
             self.done = true;
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                OciError::SizeMismatch {
-                    blob: self.label.clone(),
-                    digest: self.expected.to_string(),
-                    expected: size,
-                    actual: self.read,
-                },
-            ));
+            return Err(self.size_mismatch(size));
         }
         Ok(n)
     }

@@ -395,6 +395,8 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
         }
     };
     emit(&text, args.output.as_ref())?;
+    // The process ends here: freeing the file tree would only cost time.
+    std::mem::forget((facts, scan, report));
     Ok(if failing {
         ExitCode::from(1)
     } else {
