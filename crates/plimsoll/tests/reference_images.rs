@@ -365,3 +365,259 @@ fn audit_small(reference: &str, host: &str) -> Value {
     assert!(code == 0 || code == 1, "{err}");
     serde_json::from_str(&out).unwrap()
 }
+
+/// A token server for the registry's bearer-token flow: answers
+/// `GET /token?…&scope=…` with an RS256 JWT signed by `openssl` with a test
+/// key whose self-signed certificate the registry trusts, but only for the
+/// user alice with the right password (HTTP basic credentials).
+struct TokenServer {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl TokenServer {
+    fn start(dir: &Path) -> TokenServer {
+        use std::io::{BufRead, BufReader, Write};
+        use std::sync::atomic::Ordering;
+        let key = dir.join("key.pem");
+        let cert = dir.join("cert.pem");
+        let ok = Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=plimsoll-test-issuer",
+                "-keyout",
+            ])
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl must be installed for the reference suite");
+        assert!(ok.success());
+        let der = Command::new("openssl")
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(&cert)
+            .output()
+            .unwrap()
+            .stdout;
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = url.encode(
+            serde_json::json!({"alg": "RS256", "typ": "JWT", "x5c": [b64.encode(&der)]})
+                .to_string(),
+        );
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let good = format!("Basic {}", b64.encode("alice:s3cret"));
+        std::thread::spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                let Ok((stream, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                };
+                stream.set_nonblocking(false).unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request = String::new();
+                reader.read_line(&mut request).unwrap();
+                let mut authorized = false;
+                let mut line = String::new();
+                while reader.read_line(&mut line).map(|n| n > 2).unwrap_or(false) {
+                    if line.to_ascii_lowercase().starts_with("authorization:")
+                        && line.trim_end().ends_with(&good)
+                    {
+                        authorized = true;
+                    }
+                    line.clear();
+                }
+                let target = request.split_whitespace().nth(1).unwrap_or("").to_string();
+                let query = target.split_once('?').map(|(_, q)| q).unwrap_or("");
+                let mut access = Vec::new();
+                for pair in query.split('&') {
+                    if let Some(scope) = pair.strip_prefix("scope=") {
+                        let scope = scope
+                            .replace("%3A", ":")
+                            .replace("%2F", "/")
+                            .replace("%2C", ",");
+                        let parts: Vec<&str> = scope.split(':').collect();
+                        if parts.len() == 3 {
+                            access.push(serde_json::json!({"type": parts[0], "name": parts[1], "actions": parts[2].split(',').collect::<Vec<_>>()}));
+                        }
+                    }
+                }
+                let mut s = stream;
+                if !authorized {
+                    let _ = write!(
+                        s,
+                        "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                    continue;
+                }
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs();
+                let claims = url.encode(
+                    serde_json::json!({"iss": "plimsoll-test", "sub": "alice", "aud": "plimsoll-registry",
+                        "exp": now + 600, "nbf": now - 60, "iat": now, "jti": format!("{now}-{port}"), "access": access})
+                    .to_string(),
+                );
+                let input = format!("{header}.{claims}");
+                let mut child = Command::new("openssl")
+                    .args(["dgst", "-sha256", "-sign"])
+                    .arg(&key)
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(input.as_bytes())
+                    .unwrap();
+                let sig = child.wait_with_output().unwrap().stdout;
+                let token = format!("{input}.{}", url.encode(sig));
+                let body =
+                    serde_json::json!({"token": token, "access_token": token, "expires_in": 600})
+                        .to_string();
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        TokenServer { port, stop }
+    }
+}
+
+impl Drop for TokenServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[test]
+#[ignore = "reference suite: needs PLIMSOLL_LAB_IMAGES, docker-registry, skopeo and openssl (scripts/test-all.sh)"]
+fn registry_bearer_token_flow_with_docker_config_credentials() {
+    let lab = lab();
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = TokenServer::start(dir.path());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {data}\nhttp:\n  addr: 127.0.0.1:{port}\n\
+             auth:\n  token:\n    realm: http://127.0.0.1:{tport}/token\n    service: plimsoll-registry\n    issuer: plimsoll-test\n    rootcertbundle: {cert}\n",
+            data = dir.path().join("data").display(),
+            tport = tokens.port,
+            cert = dir.path().join("cert.pem").display()
+        ),
+    )
+    .unwrap();
+    let child = Command::new("docker-registry")
+        .arg("serve")
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("docker-registry");
+    let reg = Registry {
+        child,
+        port,
+        _dir: tempfile::tempdir().unwrap(),
+    };
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let host = format!("127.0.0.1:{port}");
+    let status = Command::new("skopeo")
+        .args([
+            "copy",
+            "-q",
+            "--dest-tls-verify=false",
+            "--dest-creds",
+            "alice:s3cret",
+        ])
+        .arg(format!("oci:{}:latest", lab.join("small").display()))
+        .arg(format!("docker://{host}/lab/small:12"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "push through the token flow");
+
+    use base64::Engine as _;
+    let docker = dir.path().join("docker");
+    std::fs::create_dir_all(&docker).unwrap();
+    let write_config = |user_pass: &str| {
+        let auth = base64::engine::general_purpose::STANDARD.encode(user_pass);
+        std::fs::write(
+            docker.join("config.json"),
+            serde_json::json!({"auths": {host.clone(): {"auth": auth}}}).to_string(),
+        )
+        .unwrap();
+    };
+    let run = |extra: &[&str]| {
+        let cache = tempfile::tempdir().unwrap();
+        let mut args = vec![
+            "image",
+            "audit",
+            "--insecure",
+            host.as_str(),
+            "--format",
+            "json",
+            "--fail-on",
+            "critical",
+        ];
+        let reference = format!("{host}/lab/small:12");
+        args.push(&reference);
+        args.extend_from_slice(extra);
+        let out = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+            .args(&args)
+            .env("PLIMSOLL_CACHE_DIR", cache.path())
+            .env("DOCKER_CONFIG", &docker)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    write_config("alice:s3cret");
+    let (code, out, err) = run(&[]);
+    assert!(code == 0 || code == 1, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let expected = audit_small(
+        &format!("oci:{}:latest", lab.join("small").display()),
+        &host,
+    );
+    assert_eq!(report["image"]["digest"], expected["image"]["digest"]);
+    // Wrong password: the token server refuses, plimsoll says so and exits 2.
+    write_config("alice:wrong");
+    let (code, _, err) = run(&[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&host) && (err.contains("401") || err.contains("uthentic")),
+        "{err}"
+    );
+    drop(reg);
+}
