@@ -37,9 +37,15 @@ impl RuntimeUser {
         }
     }
 
-    /// Root, or a name we cannot resolve that is literally `root`.
+    /// Root: uid 0, or the name `root` even when /etc/passwd cannot say.
     pub fn is_root(&self) -> bool {
-        self.uid == Some(0)
+        self.uid == Some(0) || self.spec.split(':').next() == Some("root")
+    }
+
+    /// A user name /etc/passwd does not resolve (missing, or not a regular
+    /// file): the runtime may still map it to uid 0, so it cannot be cleared.
+    pub fn is_unresolved(&self) -> bool {
+        self.uid.is_none()
     }
 }
 
@@ -73,5 +79,8 @@ mod tests {
         assert!(u.is_root());
         let u = RuntimeUser::resolve("ghost", Some(PASSWD), None);
         assert_eq!(u.uid, None);
+        assert!(u.is_unresolved() && !u.is_root());
+        let u = RuntimeUser::resolve("root", None, None);
+        assert!(u.is_root());
     }
 }

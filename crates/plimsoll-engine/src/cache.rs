@@ -7,7 +7,23 @@ use std::path::{Path, PathBuf};
 
 use plimsoll_oci::Digest;
 
-const MAGIC: &[u8] = b"plimsoll-cache-1\n";
+const MAGIC: &[u8] = b"plimsoll-cache-2\n";
+
+/// Bumped when the engine's walk changes what any analyser sees (entry
+/// mapping, whiteouts, limits): every cached fact is then stale.
+pub const ENGINE_VERSION: u32 = 2;
+
+/// FNV-1a, 64 bits: cheap enough for the warm path, enough to tell a
+/// damaged entry from a good one (the rename makes torn writes impossible;
+/// this catches disk damage and stray edits).
+fn checksum(data: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in data {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
 
 /// A cache directory (by default the user's cache dir + `plimsoll`).
 #[derive(Debug, Clone)]
@@ -34,6 +50,7 @@ impl Cache {
     fn path(&self, layer: &Digest, name: &str, version: u32) -> PathBuf {
         self.dir
             .join("layers")
+            .join(format!("engine-v{ENGINE_VERSION}"))
             .join(layer.algorithm())
             .join(layer.hex())
             .join(format!("{name}.v{version}.bin"))
@@ -43,7 +60,9 @@ impl Cache {
     /// treated as a miss and rewritten).
     pub fn get(&self, layer: &Digest, name: &str, version: u32) -> Option<Vec<u8>> {
         let bytes = fs::read(self.path(layer, name, version)).ok()?;
-        bytes.strip_prefix(MAGIC).map(<[u8]>::to_vec)
+        let rest = bytes.strip_prefix(MAGIC)?;
+        let (sum, data) = rest.split_at_checked(8)?;
+        (u64::from_le_bytes(sum.try_into().ok()?) == checksum(data)).then(|| data.to_vec())
     }
 
     /// Stores atomically (write to a temporary file, then rename), so a crash
@@ -60,6 +79,7 @@ impl Cache {
         fs::create_dir_all(parent)?;
         let mut tmp = tempfile_in(parent)?;
         tmp.1.write_all(MAGIC)?;
+        tmp.1.write_all(&checksum(data).to_le_bytes())?;
         tmp.1.write_all(data)?;
         tmp.1.sync_data().ok();
         drop(tmp.1);
@@ -110,4 +130,27 @@ fn dir_size(p: &Path) -> u64 {
             Err(_) => 0,
         })
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn damaged_entries_are_misses() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let d = Digest::of(b"layer");
+        cache.put(&d, "files", 1, b"facts").unwrap();
+        assert_eq!(cache.get(&d, "files", 1).as_deref(), Some(&b"facts"[..]));
+        assert_eq!(cache.get(&d, "files", 2), None, "other version");
+        let path = cache.path(&d, "files", 1);
+        let mut bytes = fs::read(&path).unwrap();
+        let n = bytes.len();
+        bytes[n - 1] ^= 1;
+        fs::write(&path, bytes).unwrap();
+        assert_eq!(cache.get(&d, "files", 1), None);
+        fs::write(&path, b"junk").unwrap();
+        assert_eq!(cache.get(&d, "files", 1), None);
+    }
 }

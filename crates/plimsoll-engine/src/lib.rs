@@ -57,11 +57,13 @@ pub enum EngineError {
 }
 
 /// Sizes seen while reading a layer.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayerStats {
     pub compressed_bytes: u64,
     pub uncompressed_bytes: u64,
     pub entries: u64,
+    /// The verified digest of the uncompressed tar, when known.
+    pub diff_id: Option<String>,
 }
 
 /// Hooks for a progress display. Called from worker threads.
@@ -147,7 +149,7 @@ impl Scan {
 }
 
 const META: &str = "layer-stats";
-const META_VERSION: u32 = 1;
+const META_VERSION: u32 = 2;
 
 impl Engine {
     /// An engine with the built-in file lister registered.
@@ -176,11 +178,23 @@ impl Engine {
         let budget = AtomicU64::new(self.options.max_uncompressed_bytes);
         // Cached layers first, on this thread: a fully cached image (a rescan)
         // then needs no worker threads at all.
-        let mut layers: Vec<Option<LayerScan>> = image
-            .layers
-            .iter()
-            .map(|layer| self.cached_scan(layer, progress))
-            .collect();
+        let mut layers: Vec<Option<LayerScan>> = Vec::with_capacity(image.layers.len());
+        for layer in &image.layers {
+            let cached = self.cached_scan(layer, progress);
+            if cached.is_some() {
+                // A cache hit must not hide a blob that is gone or damaged.
+                image
+                    .source
+                    .check(&layer.digest, layer.size)
+                    .map_err(|e| EngineError::Layer {
+                        image: name.clone(),
+                        index: layer.index,
+                        digest: layer.digest.clone(),
+                        source: Box::new(WalkError::Oci(e)),
+                    })?;
+            }
+            layers.push(cached);
+        }
         let missing: Vec<&LayerRef> = image
             .layers
             .iter()
@@ -227,6 +241,13 @@ impl Engine {
         let stats = cache
             .get(&layer.digest, META, META_VERSION)
             .and_then(|b| postcard::from_bytes::<LayerStats>(&b).ok())?;
+        // The same blob under a config that claims another diff_id: read it
+        // again, so the mismatch is reported rather than served from cache.
+        if let (Some(verified), Some(claimed)) = (&stats.diff_id, &layer.diff_id)
+            && *verified != claimed.to_string()
+        {
+            return None;
+        }
         let mut facts = HashMap::new();
         for a in &self.analyzers {
             facts.insert(a.name(), cache.get(&layer.digest, a.name(), a.version())?);

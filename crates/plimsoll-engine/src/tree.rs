@@ -96,14 +96,15 @@ impl FileTree {
             for (ei, e) in entries.iter().enumerate() {
                 match e.kind {
                     EntryKind::Whiteout => {
-                        let existing = files.get(&e.path).map(|n| n.kind);
+                        let path = canonical(&files, &e.path);
+                        let existing = files.get(&path).map(|n| n.kind);
                         let mut removed_size = 0;
-                        if existing.is_some() {
-                            for (layer, size) in remove_subtree(&mut files, &e.path, true) {
-                                changes[layer].hidden_bytes += size;
-                                changes[li].removed += 1;
-                                removed_size += size;
-                            }
+                        // Also when only implied by its children: a
+                        // directory need not have an entry of its own.
+                        for (layer, size) in remove_subtree(&mut files, &path, true) {
+                            changes[layer].hidden_bytes += size;
+                            changes[li].removed += 1;
+                            removed_size += size;
                         }
                         if leaves[ei] {
                             // dive sizes a whiteout by what it hides only when
@@ -117,7 +118,8 @@ impl FileTree {
                         }
                     }
                     EntryKind::OpaqueWhiteout => {
-                        for (layer, size) in remove_subtree(&mut files, &e.path, false) {
+                        let path = canonical(&files, &e.path);
+                        for (layer, size) in remove_subtree(&mut files, &path, false) {
                             changes[layer].hidden_bytes += size;
                             changes[li].removed += 1;
                         }
@@ -132,7 +134,7 @@ impl FileTree {
                 if leaves[ei] {
                     record(&mut uses, &e.path, e.size);
                 }
-                let node = Node {
+                let mut node = Node {
                     layer: li,
                     kind: e.kind,
                     mode: e.mode,
@@ -141,21 +143,37 @@ impl FileTree {
                     size: e.size,
                     link: e.link.clone(),
                 };
-                match files.get(&e.path) {
+                // A hard link is another name for its target's inode: it
+                // carries the target's type, mode and owner (a setuid file
+                // stays setuid under its second name).
+                if e.kind == EntryKind::Hardlink
+                    && let Some(target) = e.link.as_deref().and_then(|t| files.get(t))
+                {
+                    node.kind = target.kind;
+                    node.mode = target.mode;
+                    node.uid = target.uid;
+                    node.gid = target.gid;
+                    node.size = target.size;
+                }
+                // Written through a symlinked parent (`bin/x` over a base
+                // whose /bin links to /usr/bin), the file lands at the
+                // link's target, as the runtime's unpacker puts it.
+                let path = canonical(&files, &e.path);
+                match files.get(&path) {
                     Some(old) => {
                         if old.layer != li {
                             changes[li].changed += 1;
                             changes[old.layer].hidden_bytes += old.size;
                         }
-                        if old.kind == EntryKind::Dir && e.kind != EntryKind::Dir {
-                            for (layer, size) in remove_subtree(&mut files, &e.path, false) {
+                        if old.kind == EntryKind::Dir && node.kind != EntryKind::Dir {
+                            for (layer, size) in remove_subtree(&mut files, &path, false) {
                                 changes[layer].hidden_bytes += size;
                             }
                         }
                     }
                     None => changes[li].added += 1,
                 }
-                files.insert(e.path.clone(), node);
+                files.insert(path, node);
             }
         }
 
@@ -206,39 +224,47 @@ impl FileTree {
     /// final path and its node, None if it does not exist, or an error for a
     /// symlink loop.
     pub fn resolve(&self, path: &str) -> Result<Option<(String, &Node)>, SymlinkLoop> {
-        let mut hops = 0;
-        let mut pending: Vec<String> = split(path).into_iter().rev().collect();
-        let mut current: Vec<String> = Vec::new();
-        while let Some(comp) = pending.pop() {
-            if comp == ".." {
-                current.pop();
-                continue;
-            }
-            current.push(comp);
-            let joined = current.join("/");
-            let Some(node) = self.files.get(&joined) else {
-                return Ok(None);
-            };
-            if node.kind == EntryKind::Symlink {
-                hops += 1;
-                if hops > 40 {
-                    return Err(SymlinkLoop {
-                        path: path.to_string(),
-                    });
-                }
-                let target = node.link.clone().unwrap_or_default();
-                current.pop();
-                if target.starts_with('/') {
-                    current.clear();
-                }
-                for c in split(&target).into_iter().rev() {
-                    pending.push(c);
-                }
-            }
-        }
-        let joined = current.join("/");
+        let joined = resolve_in(&self.files, path)?;
         Ok(self.files.get(&joined).map(|n| (joined, n)))
     }
+}
+
+/// The path `path` leads to after following every symlink on the way
+/// (whether or not the result exists).
+fn resolve_in(files: &BTreeMap<String, Node>, path: &str) -> Result<String, SymlinkLoop> {
+    let mut hops = 0;
+    let mut pending: Vec<String> = split(path).into_iter().rev().collect();
+    let mut current: Vec<String> = Vec::new();
+    while let Some(comp) = pending.pop() {
+        if comp == ".." {
+            current.pop();
+            continue;
+        }
+        current.push(comp);
+        let joined = current.join("/");
+        // A missing component may be a directory implied by its children:
+        // keep going, existence is decided by the caller.
+        let Some(node) = files.get(&joined) else {
+            continue;
+        };
+        if node.kind == EntryKind::Symlink {
+            hops += 1;
+            if hops > 40 {
+                return Err(SymlinkLoop {
+                    path: path.to_string(),
+                });
+            }
+            let target = node.link.clone().unwrap_or_default();
+            current.pop();
+            if target.starts_with('/') {
+                current.clear();
+            }
+            for c in split(&target).into_iter().rev() {
+                pending.push(c);
+            }
+        }
+    }
+    Ok(current.join("/"))
 }
 
 /// A path whose symlinks never end.
@@ -246,6 +272,35 @@ impl FileTree {
 #[error("symlink loop while resolving /{path}")]
 pub struct SymlinkLoop {
     pub path: String,
+}
+
+/// `path` with its parent directories' symlinks resolved within the tree
+/// (the entry itself is not followed). Loops leave the path as it is.
+fn canonical(files: &BTreeMap<String, Node>, path: &str) -> String {
+    let Some((parent, name)) = path.rsplit_once('/') else {
+        return path.to_string();
+    };
+    // Fast path: no ancestor is a symlink (almost every entry).
+    let mut any_link = false;
+    let mut p = parent;
+    loop {
+        if files.get(p).is_some_and(|n| n.kind == EntryKind::Symlink) {
+            any_link = true;
+            break;
+        }
+        match p.rsplit_once('/') {
+            Some((up, _)) => p = up,
+            None => break,
+        }
+    }
+    if !any_link {
+        return path.to_string();
+    }
+    match resolve_in(files, parent) {
+        Ok(dir) if !dir.is_empty() => format!("{dir}/{name}"),
+        Ok(_) => name.to_string(),
+        Err(_) => path.to_string(),
+    }
 }
 
 fn split(p: &str) -> Vec<String> {
@@ -295,6 +350,12 @@ fn remove_subtree(
     let mut removed = Vec::new();
     if include_self && let Some(n) = files.remove(path) {
         removed.push((n.layer, n.size));
+    }
+    if path.is_empty() {
+        return std::mem::take(files)
+            .into_values()
+            .map(|n| (n.layer, n.size))
+            .collect();
     }
     let prefix = format!("{path}/");
     let keys: Vec<String> = files

@@ -5,7 +5,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use plimsoll_oci::verify::VerifyingReader;
-use plimsoll_oci::{LayerRef, OciError};
+use plimsoll_oci::{Compression, Digest, LayerRef, OciError};
 
 use crate::analyzer::{DynAnalyzer, DynVisitor, Entry, EntryKind};
 use crate::{LayerStats, Progress};
@@ -29,12 +29,23 @@ pub enum WalkError {
     Bomb { cap: u64 },
     #[error("cannot encode analyser facts: {0}")]
     Encode(String),
+    #[error(
+        "the uncompressed layer hashes to {actual}, but the config's rootfs.diff_ids says {expected}"
+    )]
+    DiffIdMismatch { expected: String, actual: String },
+    #[error("{0}")]
+    TarLimit(String),
+    #[error("media type says {expected}, but the blob is not {expected}")]
+    WrongCompression { expected: &'static str },
 }
 
 impl WalkError {
     fn from_io(e: io::Error) -> Self {
         if e.get_ref().is_some_and(|i| i.is::<OciError>()) {
             return WalkError::Oci(OciError::from_io("", e));
+        }
+        if e.get_ref().is_some_and(|i| i.is::<LimitMarker>()) {
+            return WalkError::TarLimit(e.get_ref().map(ToString::to_string).unwrap_or_default());
         }
         if e.get_ref().is_some_and(|i| i.is::<BombMarker>()) {
             let cap = e
@@ -62,16 +73,25 @@ impl std::fmt::Display for BombMarker {
 }
 impl std::error::Error for BombMarker {}
 
-/// Counts decompressed bytes against a budget shared by all layers of the
-/// image, so no layer (or set of layers) can expand without bound.
-struct Capped<'a, R> {
+/// Most entries one layer may hold, and the largest tar metadata entry (GNU
+/// long name/link, PAX header): tar readers buffer those whole, so without a
+/// cap a small hostile layer could make us allocate gigabytes.
+pub const MAX_ENTRIES_PER_LAYER: u64 = 4_000_000;
+pub const MAX_TAR_METADATA: u64 = 1 << 20;
+
+/// The decompressed tar stream on its way to the tar reader: counted
+/// against the image's budget, hashed for the diff_id when asked, and its
+/// headers watched so metadata entries and entry counts stay bounded.
+struct Uncompressed<'a, R> {
     inner: R,
     budget: &'a AtomicU64,
     cap: u64,
     read: u64,
+    hasher: Option<sha2::Sha256>,
+    guard: HeaderGuard,
 }
 
-impl<R: Read> Read for Capped<'_, R> {
+impl<R: Read> Read for Uncompressed<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.read += n as u64;
@@ -80,8 +100,146 @@ impl<R: Read> Read for Capped<'_, R> {
             self.budget.store(0, Ordering::Relaxed);
             return Err(io::Error::other(BombMarker(self.cap)));
         }
+        if let Some(h) = &mut self.hasher {
+            sha2::Digest::update(h, &buf[..n]);
+        }
+        self.guard.observe(&buf[..n])?;
         Ok(n)
     }
+}
+
+/// Follows the 512-byte tar header positions in a byte stream.
+#[derive(Default)]
+struct HeaderGuard {
+    pos: u64,
+    next_header: u64,
+    header: Vec<u8>,
+    zero_blocks: u8,
+    ended: bool,
+    entries: u64,
+    /// GNU sparse extension blocks still to skip before the data.
+    sparse_ext: bool,
+    /// Data of a PAX header being collected, to learn a `size` override.
+    pax: Option<(u64, Vec<u8>)>,
+    size_override: Option<u64>,
+    /// Padded data size of the current entry.
+    pending: u64,
+}
+
+#[derive(Debug)]
+struct LimitMarker(String);
+impl std::fmt::Display for LimitMarker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for LimitMarker {}
+
+fn limit(msg: String) -> io::Error {
+    io::Error::other(LimitMarker(msg))
+}
+
+fn octal_or_binary(field: &[u8]) -> Option<u64> {
+    if field.first().is_some_and(|b| b & 0x80 != 0) {
+        // base-256: big-endian, high bit of the first byte is the marker
+        let mut v: u64 = u64::from(field[0] & 0x7f);
+        for b in &field[1..] {
+            v = v.checked_mul(256)?.checked_add(u64::from(*b))?;
+        }
+        return Some(v);
+    }
+    let text = std::str::from_utf8(field).ok()?;
+    let t = text.trim_matches(|c: char| c == '\0' || c == ' ');
+    if t.is_empty() {
+        return Some(0);
+    }
+    u64::from_str_radix(t, 8).ok()
+}
+
+impl HeaderGuard {
+    fn observe(&mut self, mut data: &[u8]) -> io::Result<()> {
+        while !data.is_empty() && !self.ended {
+            if self.pos < self.next_header {
+                let skip = (self.next_header - self.pos).min(data.len() as u64) as usize;
+                if let Some((want, buf)) = &mut self.pax {
+                    let room = (*want as usize).saturating_sub(buf.len()).min(skip);
+                    buf.extend_from_slice(&data[..room]);
+                }
+                self.pos += skip as u64;
+                data = &data[skip..];
+                continue;
+            }
+            if let Some((_, buf)) = self.pax.take() {
+                self.size_override = pax_size(&buf);
+            }
+            let take = (512 - self.header.len()).min(data.len());
+            self.header.extend_from_slice(&data[..take]);
+            self.pos += take as u64;
+            data = &data[take..];
+            if self.header.len() < 512 {
+                continue;
+            }
+            let h = std::mem::take(&mut self.header);
+            self.next_header = self.pos;
+            if self.sparse_ext {
+                self.sparse_ext = h[504] != 0;
+                if !self.sparse_ext {
+                    self.next_header = self.pos + self.pending_data();
+                }
+                continue;
+            }
+            if h.iter().all(|b| *b == 0) {
+                self.zero_blocks += 1;
+                self.ended = self.zero_blocks >= 2;
+                continue;
+            }
+            self.zero_blocks = 0;
+            self.entries += 1;
+            if self.entries > MAX_ENTRIES_PER_LAYER {
+                return Err(limit(format!(
+                    "more than {MAX_ENTRIES_PER_LAYER} entries in one layer"
+                )));
+            }
+            let Some(mut size) = octal_or_binary(&h[124..136]) else {
+                // Let the tar reader report the corrupt header.
+                self.ended = true;
+                return Ok(());
+            };
+            if let Some(o) = self.size_override.take() {
+                size = o;
+            }
+            let kind = h[156];
+            if matches!(kind, b'L' | b'K' | b'x' | b'g' | b'X') && size > MAX_TAR_METADATA {
+                return Err(limit(format!(
+                    "a tar metadata entry (type '{}') of {size} bytes exceeds the limit of {MAX_TAR_METADATA}",
+                    kind as char
+                )));
+            }
+            if kind == b'x' || kind == b'X' {
+                self.pax = Some((size, Vec::with_capacity(size as usize)));
+            }
+            self.pending = size.div_ceil(512) * 512;
+            if kind == b'S' && h[482] != 0 {
+                self.sparse_ext = true;
+            } else {
+                self.next_header = self.pos + self.pending;
+            }
+        }
+        Ok(())
+    }
+
+    fn pending_data(&self) -> u64 {
+        self.pending
+    }
+}
+
+/// The `size` record of PAX extended header data, if any.
+fn pax_size(data: &[u8]) -> Option<u64> {
+    let text = String::from_utf8_lossy(data);
+    text.lines().find_map(|record| {
+        let (_, kv) = record.split_once(' ')?;
+        kv.strip_prefix("size=")?.trim().parse().ok()
+    })
 }
 
 /// Reports compressed bytes to the progress bar in chunks.
@@ -148,38 +306,80 @@ pub(crate) fn walk_layer(
     };
     let verifying = VerifyingReader::new(counting, layer.digest.clone(), layer.size, label);
     let mut buffered = BufReader::with_capacity(1 << 20, verifying);
-    let head = buffered.fill_buf().map_err(WalkError::from_io)?.to_vec();
+    let compression = match layer.compression {
+        // Media types without compression are also what legacy docker
+        // archives claim for every layer: look at the bytes.
+        Compression::None => {
+            let head = buffered.fill_buf().map_err(WalkError::from_io)?;
+            if head.starts_with(&GZIP_MAGIC) {
+                Compression::Gzip
+            } else if head.starts_with(&ZSTD_MAGIC) {
+                Compression::Zstd
+            } else {
+                Compression::None
+            }
+        }
+        declared => declared,
+    };
+    // A compressed blob's digest says nothing about the tar inside: check
+    // the config's diff_id too, or a forged config could claim any layers
+    // (and pass an approved-base lineage check).
+    let hash_tar = layer.diff_id.is_some() && compression != Compression::None;
     let mut visitors: Vec<Box<dyn DynVisitor>> = analyzers.iter().map(|a| a.start()).collect();
     let uncompressed;
     let entries;
+    let diff_id;
     {
-        let decoder: Box<dyn Read + '_> = if head.starts_with(&[0x1f, 0x8b]) {
-            Box::new(flate2::bufread::MultiGzDecoder::new(&mut buffered))
-        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-            Box::new(
+        let decoder: Box<dyn Read + '_> = match compression {
+            Compression::Gzip => {
+                if !buffered
+                    .fill_buf()
+                    .map_err(WalkError::from_io)?
+                    .starts_with(&GZIP_MAGIC[..1])
+                {
+                    return Err(WalkError::WrongCompression { expected: "gzip" });
+                }
+                Box::new(flate2::bufread::MultiGzDecoder::new(&mut buffered))
+            }
+            Compression::Zstd => Box::new(
                 zstd::stream::read::Decoder::with_buffer(&mut buffered)
                     .map_err(WalkError::from_io)?,
-            )
-        } else {
-            Box::new(&mut buffered)
+            ),
+            Compression::None => Box::new(&mut buffered),
         };
-        let capped = Capped {
+        let stream = Uncompressed {
             inner: decoder,
             budget,
             cap,
             read: 0,
+            hasher: hash_tar.then(<sha2::Sha256 as sha2::Digest>::new),
+            guard: HeaderGuard::default(),
         };
-        let mut archive = tar::Archive::new(capped);
+        let mut archive = tar::Archive::new(stream);
         entries = walk_entries(&mut archive, analyzers, &mut visitors)?;
         // Read what the tar reader left (end-of-archive padding, the gzip
         // trailer): corruption there must not pass unnoticed either.
         let mut rest = archive.into_inner();
         io::copy(&mut rest, &mut io::sink()).map_err(WalkError::from_io)?;
         uncompressed = rest.read;
+        diff_id = rest
+            .hasher
+            .take()
+            .map(|h| Digest::from_sha256_bytes(&sha2::Digest::finalize(h)));
     }
     let verifying = buffered.get_mut();
     verifying.finish().map_err(WalkError::from_io)?;
     let compressed = verifying.bytes_read();
+    // Only now, with the blob's own digest verified, is a diff_id mismatch
+    // the config's fault rather than a corrupt download's.
+    if let (Some(actual), Some(expected)) = (&diff_id, &layer.diff_id)
+        && actual != expected
+    {
+        return Err(WalkError::DiffIdMismatch {
+            expected: expected.to_string(),
+            actual: actual.to_string(),
+        });
+    }
     let facts = visitors
         .into_iter()
         .map(|v| v.finish().map_err(|e| WalkError::Encode(e.to_string())))
@@ -190,9 +390,15 @@ pub(crate) fn walk_layer(
             compressed_bytes: compressed,
             uncompressed_bytes: uncompressed,
             entries,
+            diff_id: diff_id
+                .or_else(|| (compression == Compression::None).then(|| layer.digest.clone()))
+                .map(|d| d.to_string()),
         },
     })
 }
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
 fn walk_entries<R: Read>(
     archive: &mut tar::Archive<R>,
@@ -211,9 +417,13 @@ fn walk_entries<R: Read>(
             continue; // the root directory itself
         };
         let et = header.entry_type();
-        let mode = header.mode().unwrap_or(0) & 0o7777;
-        let uid = header.uid().unwrap_or(0);
-        let gid = header.gid().unwrap_or(0);
+        // A field that does not parse must not read as 0 (root, mode 0).
+        let field = |what: &str, r: io::Result<u64>| {
+            r.map_err(|e| WalkError::Tar(format!("entry '{raw_path}': unreadable {what}: {e}")))
+        };
+        let mode = field("mode", header.mode().map(u64::from))? as u32 & 0o7777;
+        let uid = field("uid", header.uid())?;
+        let gid = field("gid", header.gid())?;
         let size = if et.is_file() || et == tar::EntryType::Continuous {
             entry.size()
         } else {
@@ -227,10 +437,11 @@ fn walk_entries<R: Read>(
             None => (None, path.as_str()),
         };
         let (kind, path) = if base == ".wh..wh..opq" {
-            match name_dir {
-                Some(d) => (EntryKind::OpaqueWhiteout, d.to_string()),
-                None => continue, // an opaque marker at the root hides nothing we track
-            }
+            // At the root (no directory), the whole lower filesystem is hidden.
+            (
+                EntryKind::OpaqueWhiteout,
+                name_dir.unwrap_or("").to_string(),
+            )
         } else if let Some(hidden) = base.strip_prefix(".wh.") {
             let p = match name_dir {
                 Some(d) => format!("{d}/{hidden}"),
@@ -248,7 +459,12 @@ fn walk_entries<R: Read>(
             (kind, path)
         };
         let link = match (kind, link) {
-            (EntryKind::Hardlink, Some(target)) => normalize(&target)?,
+            (EntryKind::Hardlink, Some(target)) => normalize(&target).map_err(|e| match e {
+                WalkError::Traversal(_) | WalkError::Absolute(_) => {
+                    WalkError::Traversal(format!("{raw_path}' links to '{target}"))
+                }
+                other => other,
+            })?,
             (EntryKind::Symlink, l) => l,
             _ => None,
         };
@@ -287,8 +503,14 @@ fn walk_entries<R: Read>(
 }
 
 fn tar_error(e: io::Error) -> WalkError {
+    let corrupt = matches!(
+        e.kind(),
+        io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof | io::ErrorKind::Other
+    ) && e
+        .get_ref()
+        .is_none_or(|i| !i.is::<OciError>() && !i.is::<BombMarker>() && !i.is::<LimitMarker>());
     match WalkError::from_io(e) {
-        WalkError::Io(msg) => WalkError::Tar(msg),
+        WalkError::Io(msg) if corrupt => WalkError::Tar(msg),
         other => other,
     }
 }

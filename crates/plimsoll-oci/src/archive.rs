@@ -51,6 +51,9 @@ impl ArchiveSource {
             })?;
         let mut archive = tar::Archive::new(f);
         let mut members = HashMap::new();
+        // `docker save` stores a layer shared by two image layers once and
+        // links the second name to it.
+        let mut links: Vec<(String, String)> = Vec::new();
         let bad = |why: String| OciError::Layout {
             image: format!("docker-archive:{}", file.display()),
             why,
@@ -62,16 +65,43 @@ impl ArchiveSource {
             .map_err(|e| bad(format!("not a tar archive: {e}")))?;
         for entry in entries {
             let entry = entry.map_err(|e| bad(format!("corrupt tar: {e}")))?;
-            if !entry.header().entry_type().is_file() {
-                continue;
-            }
+            let kind = entry.header().entry_type();
             let path = entry
                 .path()
                 .map_err(|e| bad(format!("bad member name: {e}")))?
                 .to_string_lossy()
                 .trim_start_matches("./")
                 .to_string();
+            if kind.is_symlink() || kind.is_hard_link() {
+                if let Ok(Some(target)) = entry.link_name() {
+                    let target = target.to_string_lossy().to_string();
+                    let base = match (kind.is_symlink(), path.rsplit_once('/')) {
+                        (true, Some((dir, _))) => format!("{dir}/{target}"),
+                        _ => target,
+                    };
+                    links.push((path, base));
+                }
+                continue;
+            }
+            if !kind.is_file() {
+                continue;
+            }
             members.insert(path, (entry.raw_file_position(), entry.size()));
+        }
+        for (name, target) in links {
+            let mut parts: Vec<&str> = Vec::new();
+            for c in target.split('/') {
+                match c {
+                    "" | "." => {}
+                    ".." => {
+                        parts.pop();
+                    }
+                    c => parts.push(c),
+                }
+            }
+            if let Some(&at) = members.get(&parts.join("/")) {
+                members.insert(name, at);
+            }
         }
         if members.is_empty() {
             return Err(bad("empty archive or not a tar file".into()));
@@ -131,6 +161,20 @@ fn blob_member(d: &Digest) -> String {
 impl BlobSource for ArchiveSource {
     fn location(&self) -> String {
         format!("docker archive {}", self.file.display())
+    }
+
+    fn check(&self, digest: &Digest, _size: Option<u64>) -> Result<(), OciError> {
+        let known =
+            self.by_digest.contains_key(digest) || self.members.contains_key(&blob_member(digest));
+        if known {
+            Ok(())
+        } else {
+            Err(OciError::MissingBlob {
+                blob: format!("blob {digest}"),
+                digest: digest.to_string(),
+                location: self.location(),
+            })
+        }
     }
 
     fn open(&self, digest: &Digest) -> Result<Box<dyn Read + Send>, OciError> {

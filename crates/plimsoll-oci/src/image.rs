@@ -183,6 +183,13 @@ pub trait BlobSource: Send + Sync {
     fn open_manifest(&self, digest: &Digest) -> Result<Box<dyn Read + Send>, OciError> {
         self.open(digest)
     }
+    /// Cheap check that a blob is still there with the expected size, for
+    /// when its analysis comes from a cache and the blob is not read.
+    /// Registries are not asked (a request per layer would cost the warm
+    /// path its point); local sources are.
+    fn check(&self, _digest: &Digest, _size: Option<u64>) -> Result<(), OciError> {
+        Ok(())
+    }
 }
 
 /// A platform as `os/arch[/variant]`.

@@ -25,17 +25,40 @@ impl LayoutSource {
     }
 }
 
+impl LayoutSource {
+    fn blob_path(&self, digest: &Digest) -> PathBuf {
+        self.dir
+            .join("blobs")
+            .join(digest.algorithm())
+            .join(digest.hex())
+    }
+}
+
 impl BlobSource for LayoutSource {
     fn location(&self) -> String {
         format!("OCI layout {}", self.dir.display())
     }
 
+    fn check(&self, digest: &Digest, size: Option<u64>) -> Result<(), OciError> {
+        let path = self.blob_path(digest);
+        match std::fs::metadata(&path) {
+            Ok(m) if size.is_none_or(|s| s == m.len()) => Ok(()),
+            Ok(m) => Err(OciError::SizeMismatch {
+                blob: format!("blob {digest}"),
+                digest: digest.to_string(),
+                expected: size.unwrap_or(0),
+                actual: m.len(),
+            }),
+            Err(_) => Err(OciError::MissingBlob {
+                blob: format!("blob {digest}"),
+                digest: digest.to_string(),
+                location: self.location(),
+            }),
+        }
+    }
+
     fn open(&self, digest: &Digest) -> Result<Box<dyn Read + Send>, OciError> {
-        let path = self
-            .dir
-            .join("blobs")
-            .join(digest.algorithm())
-            .join(digest.hex());
+        let path = self.blob_path(digest);
         match File::open(&path) {
             Ok(f) => Ok(Box::new(BufReader::with_capacity(256 * 1024, f))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(OciError::MissingBlob {
@@ -72,10 +95,7 @@ pub fn resolve_layout(
         });
     }
     let index_path = dir.join("index.json");
-    let bytes = std::fs::read(&index_path).map_err(|source| OciError::File {
-        path: index_path.clone(),
-        source,
-    })?;
+    let bytes = read_capped(&index_path, crate::image::MAX_MANIFEST_BYTES)?;
     let index: ImageIndex = serde_json::from_slice(&bytes).map_err(|source| OciError::Json {
         what: index_path.display().to_string(),
         source,
@@ -132,4 +152,27 @@ pub(crate) fn pick_from_index(
         });
     };
     Ok((m.digest().to_string().parse()?, Some(m.size()), tag_of(m)))
+}
+
+/// Reads a small file whole, refusing more than `cap` bytes.
+pub(crate) fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, OciError> {
+    let f = File::open(path).map_err(|source| OciError::File {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut out = Vec::new();
+    f.take(cap + 1)
+        .read_to_end(&mut out)
+        .map_err(|source| OciError::File {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    if out.len() as u64 > cap {
+        return Err(OciError::TooLarge {
+            blob: path.display().to_string(),
+            size: out.len() as u64,
+            cap,
+        });
+    }
+    Ok(out)
 }

@@ -36,6 +36,12 @@ pub enum Item {
         path: String,
         target: String,
     },
+    /// Any entry type byte with raw data (PAX headers, GNU long names...).
+    Raw {
+        name: String,
+        kind: u8,
+        data: Vec<u8>,
+    },
 }
 
 pub fn file(path: &str, data: impl AsRef<[u8]>) -> Item {
@@ -134,6 +140,15 @@ pub fn layer_tar(items: &[Item]) -> Vec<u8> {
                 tar::EntryType::Regular,
                 *mode,
                 *uid,
+                None,
+                data,
+            ),
+            Item::Raw { name, kind, data } => push_raw(
+                &mut out,
+                name,
+                tar::EntryType::new(*kind),
+                0o644,
+                0,
                 None,
                 data,
             ),

@@ -482,3 +482,127 @@ fn sarif_output_is_sarif() {
         assert!(["error", "warning", "note"].contains(&res["level"].as_str().unwrap()));
     }
 }
+
+/// Audits a layout of `spec` and returns the JSON report.
+fn audit_of(spec: &ImageSpec) -> Value {
+    let t = tempfile::tempdir().unwrap();
+    let mut layout = Layout::new(&t.path().join("img"));
+    layout.add(spec, "1.0");
+    let r = plimsoll(
+        &t.path().join("cache"),
+        &[
+            "image",
+            "audit",
+            &format!("oci:{}:1.0", t.path().join("img").display()),
+            "--format",
+            "json",
+        ],
+    );
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    serde_json::from_str(&r.stdout).unwrap()
+}
+
+fn finding_paths(report: &Value, code: &str) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .filter_map(|f| f["location"]["path"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn a_hard_link_keeps_the_setuid_bit_of_its_target() {
+    let l0 = Layer::new(
+        &[
+            dir("usr"),
+            dir("usr/bin"),
+            file_mode("usr/bin/helper", b"x", 0o4755, 0),
+            Item::Hardlink {
+                path: "usr/bin/h2".into(),
+                target: "usr/bin/helper".into(),
+            },
+        ],
+        Compression::Gzip,
+    );
+    let l1 = Layer::new(&[whiteout("usr/bin/helper")], Compression::Gzip);
+    let r = audit_of(&ImageSpec::new(vec![l0, l1]));
+    assert_eq!(finding_paths(&r, "IMG002"), vec!["/usr/bin/h2".to_string()]);
+}
+
+#[test]
+fn files_land_where_the_runtime_puts_them() {
+    // Merged /usr: /bin links to usr/bin; a later layer writes bin/nc.
+    let l0 = Layer::new(
+        &[dir("usr"), dir("usr/bin"), symlink("bin", "usr/bin")],
+        Compression::Gzip,
+    );
+    // (No `bin/` entry: a directory entry would replace the symlink, as
+    // containerd's unpacker does, and the file would stay in /bin.)
+    let l1 = Layer::new(&[file_mode("bin/nc", b"x", 0o755, 0)], Compression::Gzip);
+    // No directory entries at all: usr/sbin/sshd alone.
+    let l2 = Layer::new(
+        &[file_mode("usr/sbin/sshd", b"x", 0o755, 0)],
+        Compression::Gzip,
+    );
+    let r = audit_of(&ImageSpec::new(vec![l0, l1, l2]));
+    assert_eq!(finding_paths(&r, "IMG005"), vec!["/usr/bin/nc".to_string()]);
+    assert_eq!(
+        finding_paths(&r, "IMG006"),
+        vec!["/usr/sbin/sshd".to_string()]
+    );
+}
+
+#[test]
+fn whiteouts_of_implied_directories_and_the_root() {
+    // opt/tools exists only through its child; deleting opt/tools deletes it.
+    let l0 = Layer::new(
+        &[
+            file_mode("opt/tools/su2", b"x", 0o4755, 0),
+            file_mode("usr/bin/sudo", b"x", 0o4755, 0),
+        ],
+        Compression::Gzip,
+    );
+    let l1 = Layer::new(&[whiteout("opt/tools")], Compression::Gzip);
+    let r = audit_of(&ImageSpec::new(vec![l0.clone(), l1]));
+    assert_eq!(
+        finding_paths(&r, "IMG002"),
+        vec!["/usr/bin/sudo".to_string()]
+    );
+    // An opaque marker at the root hides every lower file.
+    let l1 = Layer::new(
+        &[file(".wh..wh..opq", b""), file("etc/hostname", "x")],
+        Compression::Gzip,
+    );
+    let r = audit_of(&ImageSpec::new(vec![l0, l1]));
+    assert!(finding_paths(&r, "IMG002").is_empty(), "{r}");
+    assert_eq!(r["image"]["files"], 1, "only etc/hostname remains");
+}
+
+#[test]
+fn unresolvable_user_is_not_cleared() {
+    let mut spec = good_image();
+    spec.config["User"] = json!("app");
+    // /etc/passwd is a symlink: the runtime follows it, we cannot read it.
+    spec.layers.push(Layer::new(
+        &[
+            symlink("etc/passwd", "passwd.real"),
+            file("etc/passwd.real", "app:x:0:0::/:/bin/sh\n"),
+        ],
+        Compression::Gzip,
+    ));
+    let r = audit_of(&spec);
+    let msgs: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "IMG001")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(msgs.len(), 1, "{r}");
+    assert!(
+        msgs[0].contains("cannot be shown not to be root"),
+        "{msgs:?}"
+    );
+}

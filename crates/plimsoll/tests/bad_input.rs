@@ -324,3 +324,48 @@ fn walk(p: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn forged_diff_ids_are_caught() {
+    // The config claims the base's layer for a layer with other content.
+    let base = ok_layer();
+    let mut evil = Layer::new(
+        &[file_mode("usr/bin/sudo", "x", 0o4755, 0)],
+        Compression::Gzip,
+    );
+    evil.diff_id = base.diff_id.clone();
+    let spec = ImageSpec::new(vec![evil]);
+    expect_error(&spec, &[], &["layer 0", "diff_ids", &base.diff_id]);
+}
+
+#[test]
+fn oversized_tar_metadata_is_refused() {
+    // A 2 MiB PAX header: tar readers buffer these whole.
+    let pax = Item::Raw {
+        name: "PaxHeader".into(),
+        kind: b'x',
+        data: vec![b'a'; 2 << 20],
+    };
+    let spec = ImageSpec::new(vec![Layer::new(&[pax, file("a", "x")], Compression::Gzip)]);
+    expect_error(
+        &spec,
+        &[],
+        &["layer 0", "tar metadata entry", "exceeds the limit"],
+    );
+}
+
+#[test]
+fn a_warm_cache_does_not_hide_a_missing_blob() {
+    let t = tempfile::tempdir().unwrap();
+    let mut layout = Layout::new(&t.path().join("img"));
+    let spec = ImageSpec::new(vec![ok_layer()]);
+    layout.add(&spec, "t");
+    let reference = format!("oci:{}:t", t.path().join("img").display());
+    let cache = t.path().join("cache");
+    let (code, err) = plimsoll(&cache, &["image", "audit", &reference]);
+    assert!(code == 0 || code == 1, "{err}");
+    std::fs::remove_file(layout.blob_path(&sha256(&spec.layers[0].blob))).unwrap();
+    let (code, err) = plimsoll(&cache, &["image", "audit", &reference]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("missing"), "{err}");
+}

@@ -39,6 +39,18 @@ impl Rule for RunsAsRoot {
                     .at_field("config.User")
                     .with_help("add a non-root user and `USER <uid>` (numeric) to the final stage"),
             );
+        } else if user.is_unresolved() {
+            out.push(
+                Finding::new(
+                    &Self::INFO,
+                    format!(
+                        "User '{}' is not in the image's /etc/passwd (missing or not a regular file), so it cannot be shown not to be root",
+                        user.spec
+                    ),
+                )
+                .at_field("config.User")
+                .with_help("use a numeric `USER <uid>` so no lookup is needed"),
+            );
         }
         Ok(())
     }
