@@ -2,7 +2,7 @@
 //! final file tree, per-layer changes, and wasted bytes the way dive counts
 //! them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, btree_map};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -88,7 +88,9 @@ impl FileTree {
         let mut uses: HashMap<&str, PathUse> =
             HashMap::with_capacity_and_hasher(total, Default::default());
 
+        let mut canonical = Canonical::default();
         for (li, entries) in layers.iter().enumerate() {
+            canonical.invalidate();
             changes[li].size = entries.iter().map(|e| e.size).sum();
             let leaves = leaves(entries);
 
@@ -96,7 +98,8 @@ impl FileTree {
             for (ei, e) in entries.iter().enumerate() {
                 match e.kind {
                     EntryKind::Whiteout => {
-                        let path = canonical(&files, &e.path);
+                        let path = canonical.path(&files, &e.path);
+                        canonical.invalidate();
                         let existing = files.get(&path).map(|n| n.kind);
                         let mut removed_size = 0;
                         // Also when only implied by its children: a
@@ -118,7 +121,8 @@ impl FileTree {
                         }
                     }
                     EntryKind::OpaqueWhiteout => {
-                        let path = canonical(&files, &e.path);
+                        let path = canonical.path(&files, &e.path);
+                        canonical.invalidate();
                         for (layer, size) in remove_subtree(&mut files, &path, false) {
                             changes[layer].hidden_bytes += size;
                             changes[li].removed += 1;
@@ -158,22 +162,37 @@ impl FileTree {
                 // Written through a symlinked parent (`bin/x` over a base
                 // whose /bin links to /usr/bin), the file lands at the
                 // link's target, as the runtime's unpacker puts it.
-                let path = canonical(&files, &e.path);
-                match files.get(&path) {
-                    Some(old) => {
+                let path = canonical.path(&files, &e.path);
+                if node.kind == EntryKind::Symlink {
+                    canonical.invalidate();
+                }
+                // One search per entry: this loop is the warm path's hot spot.
+                let mut emptied_dir = None;
+                match files.entry(path) {
+                    btree_map::Entry::Occupied(mut slot) => {
+                        let old = slot.get();
                         if old.layer != li {
                             changes[li].changed += 1;
                             changes[old.layer].hidden_bytes += old.size;
                         }
-                        if old.kind == EntryKind::Dir && node.kind != EntryKind::Dir {
-                            for (layer, size) in remove_subtree(&mut files, &path, false) {
-                                changes[layer].hidden_bytes += size;
-                            }
+                        if old.kind == EntryKind::Symlink {
+                            canonical.invalidate();
                         }
+                        if old.kind == EntryKind::Dir && node.kind != EntryKind::Dir {
+                            emptied_dir = Some(slot.key().clone());
+                        }
+                        slot.insert(node);
                     }
-                    None => changes[li].added += 1,
+                    btree_map::Entry::Vacant(slot) => {
+                        changes[li].added += 1;
+                        slot.insert(node);
+                    }
                 }
-                files.insert(path, node);
+                if let Some(dir) = emptied_dir {
+                    for (layer, size) in remove_subtree(&mut files, &dir, false) {
+                        changes[layer].hidden_bytes += size;
+                    }
+                }
             }
         }
 
@@ -274,32 +293,47 @@ pub struct SymlinkLoop {
     pub path: String,
 }
 
-/// `path` with its parent directories' symlinks resolved within the tree
-/// (the entry itself is not followed). Loops leave the path as it is.
-fn canonical(files: &BTreeMap<String, Node>, path: &str) -> String {
-    let Some((parent, name)) = path.rsplit_once('/') else {
-        return path.to_string();
-    };
-    // Fast path: no ancestor is a symlink (almost every entry).
-    let mut any_link = false;
-    let mut p = parent;
-    loop {
-        if files.get(p).is_some_and(|n| n.kind == EntryKind::Symlink) {
-            any_link = true;
-            break;
+/// Resolves entries' parent directories through symlinks, remembering the
+/// last parent: tar entries come grouped by directory, so almost every
+/// lookup is the previous one. Cleared whenever a symlink may have changed.
+#[derive(Default)]
+struct Canonical {
+    parent: String,
+    resolved: Option<String>,
+}
+
+impl Canonical {
+    fn invalidate(&mut self) {
+        self.parent.clear();
+        self.resolved = None;
+    }
+
+    /// `path` with its parent directories' symlinks resolved within the tree
+    /// (the entry itself is not followed). Loops leave the path as it is.
+    fn path(&mut self, files: &BTreeMap<String, Node>, path: &str) -> String {
+        let Some((parent, name)) = path.rsplit_once('/') else {
+            return path.to_string();
+        };
+        if self.parent != parent || self.parent.is_empty() {
+            self.parent = parent.to_string();
+            self.resolved = Self::resolve_parent(files, parent);
         }
-        match p.rsplit_once('/') {
-            Some((up, _)) => p = up,
-            None => break,
+        match &self.resolved {
+            None => path.to_string(),
+            Some(dir) if dir.is_empty() => name.to_string(),
+            Some(dir) => format!("{dir}/{name}"),
         }
     }
-    if !any_link {
-        return path.to_string();
-    }
-    match resolve_in(files, parent) {
-        Ok(dir) if !dir.is_empty() => format!("{dir}/{name}"),
-        Ok(_) => name.to_string(),
-        Err(_) => path.to_string(),
+
+    /// None when no ancestor is a symlink (almost always).
+    fn resolve_parent(files: &BTreeMap<String, Node>, parent: &str) -> Option<String> {
+        let mut p = parent;
+        loop {
+            if files.get(p).is_some_and(|n| n.kind == EntryKind::Symlink) {
+                return resolve_in(files, parent).ok();
+            }
+            p = p.rsplit_once('/')?.0;
+        }
     }
 }
 
