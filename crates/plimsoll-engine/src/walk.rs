@@ -24,7 +24,7 @@ pub enum WalkError {
     #[error("tar entry '{0}' has an absolute path")]
     Absolute(String),
     #[error(
-        "decompressed size exceeds the cap of {cap} bytes (a decompression bomb?); raise it with --max-uncompressed-bytes"
+        "the image's layers decompress to more than the cap of {cap} bytes in total (a decompression bomb?); raise it with --max-uncompressed-bytes"
     )]
     Bomb { cap: u64 },
     #[error("cannot encode analyser facts: {0}")]
@@ -417,6 +417,9 @@ fn walk_entries<R: Read>(
             continue; // the root directory itself
         };
         let et = header.entry_type();
+        if et == tar::EntryType::XGlobalHeader {
+            continue; // PAX global header: metadata for the reader, not a file
+        }
         // A field that does not parse must not read as 0 (root, mode 0).
         let field = |what: &str, r: io::Result<u64>| {
             r.map_err(|e| WalkError::Tar(format!("entry '{raw_path}': unreadable {what}: {e}")))

@@ -151,7 +151,12 @@ pub(crate) fn pick_from_index(
             },
         });
     };
-    Ok((m.digest().to_string().parse()?, Some(m.size()), tag_of(m)))
+    // ref.name is a tag, or a full reference ending in one (`repo:1.0`).
+    let tag = tag_of(m).map(|t| match t.rsplit_once(':') {
+        Some((_, tail)) if !tail.contains('/') => tail.to_string(),
+        _ => t,
+    });
+    Ok((m.digest().to_string().parse()?, Some(m.size()), tag))
 }
 
 /// Reads a small file whole, refusing more than `cap` bytes.

@@ -27,9 +27,8 @@ impl ImageRef {
             return Err(bad("empty reference"));
         }
         if let Some(rest) = s.strip_prefix("oci:") {
-            // DIR may itself contain ':' only if the user gives a tag after
-            // it; split at the last ':' whose right side looks like a tag and
-            // whose left side exists as a directory.
+            // The tag is after the last ':' when that part has no '/'; a
+            // directory whose name contains ':' needs an explicit tag.
             if rest.is_empty() {
                 return Err(bad("expected oci:DIR[:TAG]"));
             }
@@ -51,9 +50,7 @@ impl ImageRef {
             if rest.is_empty() {
                 return Err(bad("expected docker-archive:FILE"));
             }
-            // skopeo accepts docker-archive:FILE:REF; the file's own tag is
-            // what we read, so ignore a trailing :name:tag only when the path
-            // before it exists.
+            // The whole rest is the file name; the archive's first image is read.
             return Ok(ImageRef::DockerArchive {
                 file: PathBuf::from(rest),
             });

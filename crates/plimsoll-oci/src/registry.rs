@@ -85,7 +85,13 @@ impl BlobSource for RegistrySource {
             .runtime
             .block_on(self.client.pull_blob_stream(&self.reference, d.as_str()))
             .map_err(|e| self.error(&format!("blob {d}"), e))?;
-        let reader = StreamReader::new(stream.stream.map_err(std::io::Error::other));
+        let registry = self.reference.resolve_registry().to_string();
+        let reader = StreamReader::new(stream.stream.map_err(move |e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("reading blob from registry {registry}: {e}"),
+            )
+        }));
         Ok(Box::new(SyncIoBridge::new_with_handle(
             reader,
             self.runtime.handle().clone(),
