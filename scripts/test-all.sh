@@ -6,6 +6,9 @@
 #
 #   scripts/test-all.sh                 everything
 #   PLIMSOLL_SKIP_REFERENCE=1 scripts/test-all.sh   workspace tests only (says so)
+#
+# The suites after the workspace tests read ../shared: version-ordering oracles
+# (dpkg, rpm, packaging), the Dockerfile corpus, the reference images.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -21,9 +24,20 @@ step "workspace tests (self-contained)"
 cargo test --workspace --locked
 
 if [ -n "${PLIMSOLL_SKIP_REFERENCE:-}" ]; then
-  step "reference suite SKIPPED because PLIMSOLL_SKIP_REFERENCE is set"
+  step "suites on ../shared (oracles, corpus, reference images) SKIPPED because PLIMSOLL_SKIP_REFERENCE is set"
   exit 0
 fi
+
+step "version ordering against dpkg, rpm and packaging (../shared/testdata/versions)"
+cargo test -p plimsoll-vuln --test oracle_versions --locked -- --ignored
+
+step "Dockerfile corpus: parse and lint every file of ../shared/testdata/dockerfiles"
+cargo test -p plimsoll-dockerfile -p plimsoll-lint --test corpus --locked -- --ignored
+step "lint SARIF of the corpus against the SARIF 2.1.0 schema"
+SHARED="${PLIMSOLL_SHARED:-../shared}"
+"$CARGO_TARGET_DIR/debug/plimsoll" lint "$SHARED/testdata/dockerfiles" --format sarif \
+  -o "$CARGO_TARGET_DIR/corpus-lint.sarif" 2>/dev/null || [ $? -le 2 ]
+python3 scripts/validate-sarif.py "$CARGO_TARGET_DIR/corpus-lint.sarif"
 
 step "reference images"
 LAB="${PLIMSOLL_LAB_IMAGES:-$CARGO_TARGET_DIR/lab-images}"

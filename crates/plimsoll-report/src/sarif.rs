@@ -4,17 +4,30 @@ use serde_json::{Value, json};
 
 use crate::{Finding, RuleInfo};
 
+/// Where the paths of findings are rooted, for SARIF's `uriBaseId`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UriBase {
+    /// Paths inside an image's filesystem.
+    ImageRoot,
+    /// Paths of source files (Dockerfiles) relative to the working directory.
+    SrcRoot,
+}
+
 /// Renders findings as a SARIF 2.1.0 log with one run. `subject` names what
-/// was checked (an image reference with its digest, or a file); paths inside
-/// an image become artifact URIs relative to the image root, with the
-/// subject as `uriBaseId`.
+/// was checked (an image reference with its digest, or the linted files);
+/// paths become artifact URIs relative to `base`.
 pub fn to_sarif(
     tool_version: &str,
     information_uri: &str,
     rules: &[RuleInfo],
     findings: &[Finding],
     subject: &str,
+    base: UriBase,
 ) -> Value {
+    let (base_id, base_uri) = match base {
+        UriBase::ImageRoot => ("IMAGEROOT", "file:///"),
+        UriBase::SrcRoot => ("SRCROOT", ""),
+    };
     let rule_index = |code: &str| rules.iter().position(|r| r.code == code);
     let driver_rules: Vec<Value> = rules
         .iter()
@@ -62,7 +75,7 @@ pub fn to_sarif(
             let mut physical = json!({
                 "artifactLocation": {
                     "uri": uri.clone().unwrap_or_default(),
-                    "uriBaseId": "IMAGEROOT",
+                    "uriBaseId": base_id,
                 }
             });
             if let Some(line) = f.location.line {
@@ -104,15 +117,18 @@ pub fn to_sarif(
                     "rules": driver_rules,
                 }
             },
-            "originalUriBaseIds": {
-                "IMAGEROOT": {
-                    "uri": "file:///",
-                    "description": { "text": format!("root filesystem of {subject}") }
-                }
-            },
+            "originalUriBaseIds": original_base(base_id, base_uri, subject),
             "results": results,
         }]
     })
+}
+
+fn original_base(id: &str, uri: &str, subject: &str) -> Value {
+    let mut entry = json!({ "description": { "text": format!("root of {subject}") } });
+    if !uri.is_empty() {
+        entry["uri"] = json!(uri);
+    }
+    json!({ id: entry })
 }
 
 /// Percent-encodes an image path as a relative URI reference: each segment

@@ -4,6 +4,7 @@
 //! it; 2 usage or input error (unreadable image, corrupt blob, bad config).
 
 mod config;
+mod lint;
 mod progress;
 
 use std::io::Write;
@@ -23,7 +24,7 @@ use plimsoll_report::{Finding, Severity};
 
 use config::{ByteSize, Config};
 
-const INFO_URI: &str = "https://github.com/plimsoll/plimsoll";
+pub(crate) const INFO_URI: &str = "https://github.com/plimsoll/plimsoll";
 
 #[derive(Parser)]
 #[command(
@@ -45,6 +46,8 @@ enum Command {
     /// Work with container images.
     #[command(subcommand)]
     Image(ImageCommand),
+    /// Lint Dockerfiles (files, directories, or - for stdin); exit 1 on findings at or above --fail-on.
+    Lint(lint::LintArgs),
     /// Manage the layer cache.
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -183,6 +186,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Image(ImageCommand::Audit(args)) => audit(args),
         Command::Image(ImageCommand::Inspect(args)) => inspect(args),
+        Command::Lint(args) => lint::run(args),
         Command::Cache(CacheCommand::Clean { cache_dir }) => {
             let cache = Cache::new(cache_dir_or_default(cache_dir)?);
             let freed = cache
@@ -201,6 +205,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rule { code } => {
             let info = plimsoll_audit::rule_infos()
                 .into_iter()
+                .chain(plimsoll_lint::rules())
                 .find(|r| r.code.eq_ignore_ascii_case(&code) || r.name == code)
                 .ok_or_else(|| anyhow!("no rule '{code}'; `plimsoll rules` lists them"))?;
             println!(
@@ -213,7 +218,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules => {
-            for r in plimsoll_audit::rule_infos() {
+            for r in plimsoll_audit::rule_infos()
+                .into_iter()
+                .chain(plimsoll_lint::rules())
+            {
                 println!(
                     "{:<7} {:<24} {:<5} {:<8} {}",
                     r.code,
@@ -391,6 +399,7 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
                 &plimsoll_audit::rule_infos(),
                 &report.findings,
                 &subject,
+                plimsoll_report::UriBase::ImageRoot,
             ))? + "\n"
         }
     };
@@ -424,7 +433,7 @@ fn inspect(args: InspectArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn emit(text: &str, output: Option<&PathBuf>) -> Result<()> {
+pub(crate) fn emit(text: &str, output: Option<&PathBuf>) -> Result<()> {
     match output {
         Some(path) => std::fs::write(path, text)
             .with_context(|| format!("writing report to {}", path.display())),

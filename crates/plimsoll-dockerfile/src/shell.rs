@@ -1,0 +1,211 @@
+//! RUN bodies as POSIX shell, via `brush-parser`, flattened into the simple
+//! commands they run.
+
+use brush_parser::ast;
+
+use crate::ast::Span;
+use crate::parser::LineIndex;
+
+/// One simple command: its words with quotes removed (no expansion), leading
+/// `VAR=value` assignments left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShellCommand {
+    pub argv: Vec<String>,
+    pub span: Span,
+    /// Runs in the background (`cmd &`).
+    pub background: bool,
+}
+
+impl ShellCommand {
+    /// The program name (`argv[0]`), without a directory (`/usr/bin/apt-get` → `apt-get`).
+    pub fn program(&self) -> &str {
+        self.argv
+            .first()
+            .map(|a| a.rsplit('/').next().unwrap_or(a))
+            .unwrap_or("")
+    }
+}
+
+/// A RUN body: every simple command (across pipelines, `&&`, `||`, `;`,
+/// subshells, groups, `if`/`for`/`while`/`case` bodies, functions), and
+/// which command's output is piped into which.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ShellScript {
+    pub commands: Vec<ShellCommand>,
+    /// `(a, b)`: `commands[a] | commands[b]`.
+    pub pipes: Vec<(usize, usize)>,
+    /// Set when the shell parser could not parse the body: `commands` is empty.
+    pub unparsed: Option<String>,
+}
+
+impl ShellScript {
+    pub(crate) fn unparsed(reason: String) -> Self {
+        ShellScript {
+            unparsed: Some(reason),
+            ..Default::default()
+        }
+    }
+
+    /// The commands `commands[i]` is piped into.
+    pub fn piped_into(&self, i: usize) -> impl Iterator<Item = &ShellCommand> {
+        self.pipes
+            .iter()
+            .filter(move |(a, _)| *a == i)
+            .map(|(_, b)| &self.commands[*b])
+    }
+}
+
+/// Parses `text` as a shell program. `map[i]` is the source offset of byte
+/// `i` of `text` (one entry more than `text.len()`), `src` the whole file
+/// (for line/column). Never panics: a parse failure (or a panic in the
+/// parser) gives [`ShellScript::unparsed`].
+pub fn parse_shell(text: &str, map: &[usize], src: &str) -> ShellScript {
+    let parsed = std::panic::catch_unwind(|| {
+        let mut parser = brush_parser::Parser::new(
+            std::io::BufReader::new(text.as_bytes()),
+            &brush_parser::ParserOptions::default(),
+        );
+        parser.parse_program()
+    });
+    let program = match parsed {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => return ShellScript::unparsed(format!("shell parse error: {e}")),
+        Err(_) => return ShellScript::unparsed("the shell parser panicked".to_string()),
+    };
+    // Character index → byte index in `text`.
+    let char_bytes: Vec<usize> = text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    let index = LineIndex::new(src);
+    let mut w = Walker {
+        out: ShellScript::default(),
+        to_span: &|start: usize, end: usize| {
+            let b = |ci: usize| {
+                let byte = char_bytes.get(ci).copied().unwrap_or(text.len());
+                map.get(byte)
+                    .or(map.last())
+                    .copied()
+                    .unwrap_or(0)
+                    .min(src.len())
+            };
+            let (s, e) = (b(start), b(end));
+            index.span(s, e.max(s))
+        },
+    };
+    for cc in &program.complete_commands {
+        w.list(cc);
+    }
+    w.out
+}
+
+struct Walker<'a> {
+    out: ShellScript,
+    to_span: &'a dyn Fn(usize, usize) -> Span,
+}
+
+impl Walker<'_> {
+    fn list(&mut self, list: &ast::CompoundList) {
+        for ast::CompoundListItem(and_or, sep) in &list.0 {
+            let bg = matches!(sep, ast::SeparatorOperator::Async);
+            self.pipeline(&and_or.first, bg);
+            for next in &and_or.additional {
+                match next {
+                    ast::AndOr::And(p) | ast::AndOr::Or(p) => self.pipeline(p, bg),
+                }
+            }
+        }
+    }
+
+    fn pipeline(&mut self, p: &ast::Pipeline, bg: bool) {
+        let mut prev: Option<Vec<usize>> = None;
+        for cmd in &p.seq {
+            let start = self.out.commands.len();
+            self.command(cmd, bg);
+            let end = self.out.commands.len();
+            let these: Vec<usize> = (start..end).collect();
+            if let Some(prev) = &prev
+                && let (Some(&a), Some(&b)) = (prev.last(), these.first())
+            {
+                self.out.pipes.push((a, b));
+            }
+            if !these.is_empty() {
+                prev = Some(these);
+            }
+        }
+    }
+
+    fn command(&mut self, cmd: &ast::Command, bg: bool) {
+        match cmd {
+            ast::Command::Simple(s) => self.simple(s, bg),
+            ast::Command::Compound(c, _) => self.compound(c, bg),
+            ast::Command::Function(f) => self.compound(&f.body.0, bg),
+            ast::Command::ExtendedTest(..) => {}
+        }
+    }
+
+    fn compound(&mut self, c: &ast::CompoundCommand, bg: bool) {
+        use ast::CompoundCommand as C;
+        match c {
+            C::BraceGroup(b) => self.list(&b.list),
+            C::Subshell(s) => self.list(&s.list),
+            C::ForClause(f) => self.list(&f.body.list),
+            C::ArithmeticForClause(f) => self.list(&f.body.list),
+            C::CaseClause(cc) => {
+                for item in &cc.cases {
+                    if let Some(l) = &item.cmd {
+                        self.list(l);
+                    }
+                }
+            }
+            C::IfClause(i) => {
+                self.list(&i.condition);
+                self.list(&i.then);
+                for e in i.elses.iter().flatten() {
+                    if let Some(c) = &e.condition {
+                        self.list(c);
+                    }
+                    self.list(&e.body);
+                }
+            }
+            C::WhileClause(w) | C::UntilClause(w) => {
+                self.list(&w.0);
+                self.list(&w.1.list);
+            }
+            C::Coprocess(c) => self.command(&c.body, bg),
+            C::Arithmetic(_) => {}
+        }
+    }
+
+    fn simple(&mut self, s: &ast::SimpleCommand, bg: bool) {
+        let mut argv = Vec::new();
+        let mut locs = Vec::new();
+        let mut word = |w: &ast::Word| {
+            argv.push(brush_parser::unquote_str(&w.value));
+            if let Some(l) = &w.loc {
+                locs.push((l.start.index, l.end.index));
+            }
+        };
+        if let Some(name) = &s.word_or_name {
+            word(name);
+        }
+        for item in s.suffix.iter().flat_map(|x| x.0.iter()) {
+            match item {
+                ast::CommandPrefixOrSuffixItem::Word(w)
+                | ast::CommandPrefixOrSuffixItem::AssignmentWord(_, w) => word(w),
+                _ => {}
+            }
+        }
+        if argv.is_empty() {
+            return; // only assignments or redirections
+        }
+        let start = locs.iter().map(|l| l.0).min().unwrap_or(0);
+        let end = locs.iter().map(|l| l.1).max().unwrap_or(start);
+        self.out.commands.push(ShellCommand {
+            argv,
+            span: (self.to_span)(start, end),
+            background: bg,
+        });
+    }
+}

@@ -1,0 +1,247 @@
+//! Dockerfile lint rules: one file per rule in `rules/`, each naming the
+//! practice it enforces and the hadolint rule it corresponds to.
+//!
+//! ```
+//! let findings = plimsoll_lint::lint("Dockerfile", "FROM debian\nMAINTAINER me\n").unwrap();
+//! assert!(findings.iter().any(|f| f.code == "DF010"));
+//! ```
+
+mod rule;
+pub mod rules;
+mod util;
+
+use std::collections::HashSet;
+
+use plimsoll_dockerfile::{Dockerfile, Instruction, ParseError, ShellScript};
+use plimsoll_report::{Finding, RuleInfo};
+
+pub use rule::{DfRule, Hit, Rule, hit};
+
+/// What a rule sees: the source, the parsed file, and each RUN's shell program.
+pub struct LintContext<'a> {
+    pub src: &'a str,
+    pub df: &'a Dockerfile,
+    /// Per instruction: the parsed shell of a RUN (shell form or heredoc).
+    pub shells: Vec<Option<ShellScript>>,
+}
+
+impl<'a> LintContext<'a> {
+    pub fn new(src: &'a str, df: &'a Dockerfile) -> Self {
+        let shells = df.instructions.iter().map(|i| i.shell(src)).collect();
+        LintContext { src, df, shells }
+    }
+
+    /// RUN instructions whose shell parsed: `(index, instruction, script)`.
+    pub fn runs(&self) -> impl Iterator<Item = (usize, &'a Instruction, &ShellScript)> + '_ {
+        self.df
+            .instructions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, ins)| match &self.shells[i] {
+                Some(s) if s.unparsed.is_none() => Some((i, ins, s)),
+                _ => None,
+            })
+    }
+
+    /// The final stage and the stages it is built `FROM`, final first.
+    pub fn final_chain(&self) -> Vec<usize> {
+        let mut chain = Vec::new();
+        let Some(mut cur) = self.df.stages.len().checked_sub(1) else {
+            return chain;
+        };
+        chain.push(cur);
+        while let Some(parent) = self.df.stage_ref(&self.df.stages[cur].image, cur) {
+            if chain.contains(&parent.index) {
+                break;
+            }
+            chain.push(parent.index);
+            cur = parent.index;
+        }
+        chain
+    }
+}
+
+/// Every rule, in code order.
+pub fn rules() -> Vec<RuleInfo> {
+    rules::ALL.iter().map(|r| r.rule().info).collect()
+}
+
+/// Every rule with its hadolint counterpart.
+pub fn rule_table() -> Vec<&'static DfRule> {
+    rules::ALL.iter().map(|r| r.rule()).collect()
+}
+
+/// Lints one Dockerfile. Findings carry `location.path = path` and the
+/// 1-based line; they are sorted by line, then code. Inline ignores on the
+/// comment lines right above an instruction are honoured:
+/// `# plimsoll ignore=DF001,DF002` and hadolint's `# hadolint ignore=DL3008`
+/// (hadolint codes are mapped through the rule table);
+/// `# hadolint global ignore=…` / `# plimsoll global ignore=…` anywhere apply
+/// to the whole file.
+pub fn lint(path: &str, src: &str) -> Result<Vec<Finding>, ParseError> {
+    let df = plimsoll_dockerfile::parse(src)?;
+    let ctx = LintContext::new(src, &df);
+    let mut hits = Vec::new();
+    for r in rules::ALL {
+        r.check(&ctx, &mut hits);
+    }
+    let global = global_ignores(&df);
+    let mut out: Vec<Finding> = hits
+        .into_iter()
+        .filter(|h| {
+            let code = h.finding.code.as_str();
+            !global.contains(code) && !ignored_at(&df, h.instruction).contains(code)
+        })
+        .map(|h| h.finding.at_path(path))
+        .collect();
+    out.sort_by(|a, b| {
+        (a.location.line, &a.code, &a.message).cmp(&(b.location.line, &b.code, &b.message))
+    });
+    Ok(out)
+}
+
+/// Parses `plimsoll ignore=…` / `hadolint ignore=…` (optionally with `global`)
+/// from a comment's text: the plimsoll codes it names.
+fn ignore_codes(text: &str, global: bool) -> Option<HashSet<&'static str>> {
+    let mut words = text.split_whitespace();
+    let tool = words.next()?;
+    if tool != "plimsoll" && tool != "hadolint" {
+        return None;
+    }
+    let mut rest: String = words.collect::<Vec<_>>().join(" ");
+    if global {
+        rest = rest.strip_prefix("global")?.trim_start().to_string();
+    } else if rest.starts_with("global") {
+        return None;
+    }
+    let list = rest
+        .strip_prefix("ignore")?
+        .trim_start()
+        .strip_prefix('=')?;
+    let table = rule_table();
+    let mut out = HashSet::new();
+    for code in list.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let code = code.split_whitespace().next().unwrap_or(code);
+        for r in &table {
+            if r.info.code.eq_ignore_ascii_case(code)
+                || r.info.name == code
+                || r.hadolint.is_some_and(|h| h.eq_ignore_ascii_case(code))
+            {
+                out.insert(r.info.code);
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Codes ignored for instruction `index`: from the comment lines directly
+/// above it (a contiguous block of comments ending on the line before).
+fn ignored_at(df: &Dockerfile, index: usize) -> HashSet<&'static str> {
+    let mut out = HashSet::new();
+    let Some(ins) = df.instructions.get(index) else {
+        return out;
+    };
+    let mut want = ins.span.line.saturating_sub(1);
+    for c in df.comments.iter().rev() {
+        if c.span.line > want {
+            continue;
+        }
+        if c.span.line < want {
+            break;
+        }
+        if let Some(codes) = ignore_codes(&c.text, false) {
+            out.extend(codes);
+        }
+        want -= 1;
+    }
+    out
+}
+
+fn global_ignores(df: &Dockerfile) -> HashSet<&'static str> {
+    df.comments
+        .iter()
+        .filter_map(|c| ignore_codes(&c.text, true))
+        .flatten()
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    /// Lints `src` and renders the findings of rule `code` one a line, as
+    /// `line: message`, for snapshot-style comparison.
+    pub fn run(code: &str, src: &str) -> String {
+        let findings = match crate::lint("Dockerfile", src) {
+            Ok(f) => f,
+            Err(e) => panic!("parse error: {e}"),
+        };
+        findings
+            .iter()
+            .filter(|f| f.code == code)
+            .map(|f| format!("{}: {}\n", f.location.line.unwrap_or(0), f.message))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_is_consistent() {
+        let table = rule_table();
+        let mut codes = HashSet::new();
+        for (i, r) in table.iter().enumerate() {
+            assert_eq!(r.info.code, format!("DF{:03}", i + 1), "codes in order");
+            assert!(codes.insert(r.info.code));
+            assert!(r.info.practice.starts_with("P-"), "{}", r.info.code);
+            assert!(!r.info.summary().is_empty(), "{} has no doc", r.info.code);
+            if let Some(h) = r.hadolint {
+                assert!(h.starts_with("DL") || h.starts_with("SC"), "{h}");
+            }
+        }
+        assert_eq!(rules().len(), table.len());
+    }
+
+    #[test]
+    fn findings_carry_path_and_line() {
+        let f = lint("app/Dockerfile", "FROM debian:12\nMAINTAINER me\n").unwrap();
+        let m = f.iter().find(|f| f.code == "DF010").unwrap();
+        assert_eq!(m.location.path.as_deref(), Some("app/Dockerfile"));
+        assert_eq!(m.location.line, Some(2));
+    }
+
+    #[test]
+    fn inline_ignores() {
+        let src = "FROM debian:12\n# plimsoll ignore=DF010\nMAINTAINER me\n# hadolint ignore=DL3008, DL3015\n# a note\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nUSER 1000\n";
+        let codes: Vec<_> = lint("D", src)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.code)
+            .collect();
+        assert!(!codes.contains(&"DF010".to_string()), "{codes:?}");
+        assert!(!codes.contains(&"DF001".to_string()), "{codes:?}");
+        assert!(!codes.contains(&"DF003".to_string()), "{codes:?}");
+        // Not ignored: not directly above.
+        let src = "FROM debian:12\n# plimsoll ignore=DF010\n\nMAINTAINER me\n";
+        let codes: Vec<_> = lint("D", src)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.code)
+            .collect();
+        assert!(codes.contains(&"DF010".to_string()), "{codes:?}");
+        // Global.
+        let src = "# hadolint global ignore=DL4000\nFROM debian:12\nMAINTAINER me\n";
+        let codes: Vec<_> = lint("D", src)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.code)
+            .collect();
+        assert!(!codes.contains(&"DF010".to_string()), "{codes:?}");
+    }
+
+    #[test]
+    fn parse_errors_are_returned() {
+        let e = lint("D", "FROM a\nBOGUS x\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1));
+    }
+}

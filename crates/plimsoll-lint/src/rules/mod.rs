@@ -1,0 +1,181 @@
+//! One rule per file. Codes are stable: never renumber, never reuse.
+
+mod add_instead_of_copy;
+mod add_url_checksum;
+mod apt_lists;
+mod apt_no_recommends;
+mod apt_pin;
+mod apt_update_alone;
+mod apt_yes;
+mod cd_workdir;
+mod copy_from_undefined;
+mod curl_pipe_shell;
+mod duplicate_stage;
+mod expose_range;
+mod from_latest;
+mod from_untagged;
+mod maintainer;
+mod multiple_cmd;
+mod multiple_entrypoint;
+mod shell_form;
+mod sudo;
+mod user_root;
+
+use std::collections::HashMap;
+
+pub use add_instead_of_copy::AddInsteadOfCopy;
+pub use add_url_checksum::AddUrlChecksum;
+pub use apt_lists::AptLists;
+pub use apt_no_recommends::AptNoRecommends;
+pub use apt_pin::AptPin;
+pub use apt_update_alone::AptUpdateAlone;
+pub use apt_yes::AptYes;
+pub use cd_workdir::CdWorkdir;
+pub use copy_from_undefined::CopyFromUndefined;
+pub use curl_pipe_shell::CurlPipeShell;
+pub use duplicate_stage::DuplicateStage;
+pub use expose_range::ExposeRange;
+pub use from_latest::FromLatest;
+pub use from_untagged::FromUntagged;
+pub use maintainer::Maintainer;
+pub use multiple_cmd::MultipleCmd;
+pub use multiple_entrypoint::MultipleEntrypoint;
+pub use shell_form::ShellForm;
+pub use sudo::Sudo;
+pub use user_root::UserRoot;
+
+use plimsoll_dockerfile::{Keyword, Stage};
+
+use crate::{DfRule, Hit, LintContext, Rule, hit};
+
+/// The registry: every rule, in code order.
+pub static ALL: &[&dyn Rule] = &[
+    &AptPin,
+    &AptYes,
+    &AptNoRecommends,
+    &AptLists,
+    &AptUpdateAlone,
+    &CdWorkdir,
+    &Sudo,
+    &FromUntagged,
+    &FromLatest,
+    &Maintainer,
+    &AddInsteadOfCopy,
+    &MultipleCmd,
+    &MultipleEntrypoint,
+    &ShellForm,
+    &UserRoot,
+    &CurlPipeShell,
+    &AddUrlChecksum,
+    &CopyFromUndefined,
+    &DuplicateStage,
+    &ExposeRange,
+];
+
+/// Whether every `$NAME` / `${NAME…}` in `s` is defined in `vars`.
+pub(crate) fn all_vars_known(s: &str, vars: &HashMap<String, String>) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' {
+            let start = if b.get(i + 1) == Some(&b'{') {
+                i + 2
+            } else {
+                i + 1
+            };
+            let mut end = start;
+            while end < b.len() && (b[end].is_ascii_alphanumeric() || b[end] == b'_') {
+                end += 1;
+            }
+            if end == start || !vars.contains_key(&s[start..end]) {
+                return false;
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    true
+}
+
+/// FROM images that name a registry image (not `scratch`, not an earlier
+/// stage), with build arguments expanded; references using unknown
+/// arguments are left out.
+pub(crate) fn from_images<'a>(ctx: &'a LintContext<'_>) -> Vec<(&'a Stage, String)> {
+    let mut out = Vec::new();
+    for st in &ctx.df.stages {
+        let vars = ctx.df.vars_at(st.from);
+        if !all_vars_known(&st.image, &vars) {
+            continue;
+        }
+        let image = plimsoll_dockerfile::expand(&st.image, &vars);
+        if image.is_empty()
+            || image.eq_ignore_ascii_case("scratch")
+            || ctx.df.stage_ref(&image, st.index).is_some()
+        {
+            continue;
+        }
+        out.push((st, image));
+    }
+    out
+}
+
+pub(crate) fn is_remote(s: &str) -> bool {
+    let l = s.to_ascii_lowercase();
+    l.starts_with("http://")
+        || l.starts_with("https://")
+        || l.starts_with("git@")
+        || l.starts_with("git://")
+        || l.ends_with(".git")
+}
+
+pub(crate) fn is_archive(s: &str) -> bool {
+    let l = s.to_ascii_lowercase();
+    [
+        ".tar",
+        ".tar.gz",
+        ".tgz",
+        ".tar.bz2",
+        ".tbz2",
+        ".tbz",
+        ".tar.xz",
+        ".txz",
+        ".tar.zst",
+        ".tzst",
+        ".tar.lz",
+        ".tar.lzma",
+        ".tlz",
+        ".gz",
+        ".bz2",
+        ".xz",
+        ".zst",
+    ]
+    .iter()
+    .any(|ext| l.ends_with(ext))
+}
+
+/// Every `keyword` after the first in a stage.
+pub(crate) fn multiple(ctx: &LintContext<'_>, keyword: Keyword, rule: &DfRule, out: &mut Vec<Hit>) {
+    for st in &ctx.df.stages {
+        let mut first: Option<u32> = None;
+        for (k, ins) in ctx.df.stage_instructions(st.index).iter().enumerate() {
+            if ins.keyword != keyword {
+                continue;
+            }
+            match first {
+                None => first = Some(ins.span.line),
+                Some(line) => out.push(
+                    hit(
+                        rule,
+                        st.instructions.start + k,
+                        ins.span.line,
+                        format!(
+                            "several {keyword} instructions in this stage: only the last takes effect (first at line {line})"
+                        ),
+                    )
+                    .help(format!("keep one {keyword} per stage")),
+                ),
+            }
+        }
+    }
+}

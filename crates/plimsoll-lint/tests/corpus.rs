@@ -1,0 +1,74 @@
+//! Lints every Dockerfile of the shared corpus: no panic; prints the
+//! findings per rule.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+fn corpus_dir() -> PathBuf {
+    let shared = std::env::var_os("PLIMSOLL_SHARED").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+        PathBuf::from,
+    );
+    shared.join("testdata/dockerfiles")
+}
+
+#[test]
+#[ignore = "corpus: needs ../shared (scripts/test-all.sh runs it)"]
+fn corpus_lints_without_panic() {
+    let dir = corpus_dir();
+    assert!(
+        dir.is_dir(),
+        "corpus directory {} is missing: set PLIMSOLL_SHARED to the shared checkout",
+        dir.display()
+    );
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".Dockerfile"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no *.Dockerfile in {}", dir.display());
+    let mut per_rule: BTreeMap<String, usize> = BTreeMap::new();
+    // PLIMSOLL_CORPUS_SHOW=DF004,DF011 prints those findings (for review).
+    let show: Vec<String> = std::env::var("PLIMSOLL_CORPUS_SHOW")
+        .map(|v| v.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
+    let (mut linted, mut errors, mut panics) = (0, 0, 0);
+    for path in &files {
+        let name = path.display().to_string();
+        let src = String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned();
+        match std::panic::catch_unwind(|| plimsoll_lint::lint(&name, &src)) {
+            Ok(Ok(findings)) => {
+                linted += 1;
+                for f in findings {
+                    if show.contains(&f.code) {
+                        let file = path.file_name().unwrap_or_default().to_string_lossy();
+                        println!(
+                            "{file}:{}: {} {}",
+                            f.location.line.unwrap_or(0),
+                            f.code,
+                            f.message
+                        );
+                    }
+                    *per_rule.entry(f.code).or_default() += 1;
+                }
+            }
+            Ok(Err(e)) => {
+                errors += 1;
+                println!("parse error: {name}: {e}");
+            }
+            Err(_) => {
+                panics += 1;
+                println!("PANIC: {name}");
+            }
+        }
+    }
+    println!(
+        "corpus: {} files, {linted} linted, {errors} parse errors, {panics} panics",
+        files.len()
+    );
+    for (code, n) in &per_rule {
+        println!("  {code}: {n}");
+    }
+    assert_eq!(panics, 0);
+}
