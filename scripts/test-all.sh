@@ -31,6 +31,9 @@ fi
 step "version ordering against dpkg, rpm and packaging (../shared/testdata/versions)"
 cargo test -p plimsoll-vuln --test oracle_versions --locked -- --ignored
 
+step "dpkg databases from ../shared/testdata/pkgdb"
+cargo test -p plimsoll-sbom --test real_pkgdb --locked -- --ignored
+
 step "Dockerfile corpus: parse and lint every file of ../shared/testdata/dockerfiles"
 cargo test -p plimsoll-dockerfile -p plimsoll-lint --test corpus --locked -- --ignored
 step "lint SARIF of the corpus against the SARIF 2.1.0 schema"
@@ -64,6 +67,6 @@ out="$CARGO_TARGET_DIR/reference-big.sarif"
 "$CARGO_TARGET_DIR/debug/plimsoll" image audit "oci:$LAB/big:latest" --format sarif -o "$out" --no-progress || [ $? = 1 ]
 python3 scripts/validate-sarif.py --self-test "$out"
 
-step "reference suite (real images, docker-registry, dive)"
+step "reference suite (real images, docker-registry, dive, syft)"
 PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll --test reference_images --locked -- --ignored
 

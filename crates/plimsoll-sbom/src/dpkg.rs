@@ -1,0 +1,370 @@
+//! The dpkg cataloger: reads dpkg's database files and os-release on the
+//! engine's single pass, then merges the layers' findings into the final
+//! image's inventory.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use plimsoll_engine::{
+    Analyzer, Entry, EntryKind, FileEntry, FileList, FileTree, LayerVisitor, Scan,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::control::{DbKind, DpkgEntry, parse_dpkg_db};
+use crate::purl::{Distro, deb_purl};
+use crate::{Inventory, Package, SbomError};
+
+pub const STATUS: &str = "var/lib/dpkg/status";
+pub const STATUS_D: &str = "var/lib/dpkg/status.d/";
+/// In the order os-release(5) says to read them: the first present wins.
+pub const OS_RELEASE: &[&str] = &["etc/os-release", "usr/lib/os-release"];
+/// A dpkg database larger than this is parsed up to its last whole paragraph.
+pub const DB_LIMIT: u64 = 64 * 1024 * 1024;
+const OS_RELEASE_LIMIT: u64 = 64 * 1024;
+
+/// One dpkg database file as one layer stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DpkgDatabase {
+    pub path: String,
+    pub packages: Vec<DpkgEntry>,
+    pub warnings: Vec<String>,
+}
+
+/// What [`DpkgCataloger`] found in one layer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DpkgLayerFacts {
+    /// `var/lib/dpkg/status` and the control files of `status.d/`.
+    pub databases: Vec<DpkgDatabase>,
+    /// (path, raw text) of the os-release files.
+    pub os_release: Vec<(String, Vec<u8>)>,
+}
+
+/// Installed Debian packages: an [`Analyzer`] for the engine's single pass.
+pub struct DpkgCataloger;
+
+pub struct DpkgVisitor(DpkgLayerFacts);
+
+fn db_kind(path: &str) -> Option<DbKind> {
+    if path == STATUS {
+        return Some(DbKind::Status);
+    }
+    let name = path.strip_prefix(STATUS_D)?;
+    (!name.is_empty()
+        && !name.contains('/')
+        && !name.ends_with(".md5sums")
+        && !name.starts_with('.'))
+    .then_some(DbKind::StatusD)
+}
+
+impl Analyzer for DpkgCataloger {
+    type Facts = DpkgLayerFacts;
+    type Visitor = DpkgVisitor;
+    const NAME: &'static str = "sbom-dpkg";
+    const VERSION: u32 = 1;
+
+    fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
+        if db_kind(entry.path).is_some() {
+            Some(entry.size.min(DB_LIMIT))
+        } else if OS_RELEASE.contains(&entry.path) {
+            Some(entry.size.min(OS_RELEASE_LIMIT))
+        } else {
+            None
+        }
+    }
+
+    fn visitor(&self) -> DpkgVisitor {
+        DpkgVisitor(DpkgLayerFacts::default())
+    }
+}
+
+impl LayerVisitor for DpkgVisitor {
+    type Facts = DpkgLayerFacts;
+
+    fn visit(&mut self, entry: &Entry<'_>, content: Option<&[u8]>) {
+        if entry.kind != EntryKind::File {
+            return;
+        }
+        // The engine hands no content for empty files.
+        let content = content.unwrap_or(&[]);
+        let facts = &mut self.0;
+        if let Some(kind) = db_kind(entry.path) {
+            // A path stored twice in one tar: the later entry wins.
+            facts.databases.retain(|d| d.path != entry.path);
+            let mut warnings = Vec::new();
+            let mut content = content;
+            if (content.len() as u64) < entry.size {
+                warnings.push(format!(
+                    "{}: {} bytes, only the first {} read: packages after that are missing",
+                    entry.path,
+                    entry.size,
+                    content.len()
+                ));
+                // Drop the paragraph the cut went through.
+                let end = content.windows(2).rposition(|w| w == b"\n\n").unwrap_or(0);
+                content = &content[..end];
+            }
+            let parsed = parse_dpkg_db(entry.path, content, kind);
+            if kind == DbKind::StatusD && !parsed.looks_like_control {
+                return; // not a control file (e.g. a list of checksums)
+            }
+            warnings.extend(parsed.warnings);
+            facts.databases.push(DpkgDatabase {
+                path: entry.path.to_string(),
+                packages: parsed.packages,
+                warnings,
+            });
+        } else if OS_RELEASE.contains(&entry.path) {
+            facts.os_release.retain(|(p, _)| p != entry.path);
+            facts
+                .os_release
+                .push((entry.path.to_string(), content.to_vec()));
+        }
+    }
+
+    fn finish(self) -> DpkgLayerFacts {
+        self.0
+    }
+}
+
+/// The identity a package keeps while it is "the same package": a new
+/// version or architecture is a new introduction.
+type Key = (String, String, String); // name, arch, version
+
+fn key(e: &DpkgEntry) -> Key {
+    (e.name.clone(), e.arch.clone(), e.version.clone())
+}
+
+/// The installed Debian packages of the final image (see the crate docs).
+pub fn dpkg_packages(scan: &Scan) -> Result<Inventory, SbomError> {
+    let lists = scan.facts::<FileList>()?;
+    let facts = scan.facts::<DpkgCataloger>()?;
+    Ok(merge_dpkg_facts(&lists, &facts))
+}
+
+/// [`dpkg_packages`] on already decoded facts.
+pub fn merge_dpkg_facts(lists: &[Vec<FileEntry>], facts: &[DpkgLayerFacts]) -> Inventory {
+    let tree = FileTree::build(lists);
+    let mut warnings = Vec::new();
+
+    // The final version of a file is the one from the layer the merged tree
+    // says it comes from; deleted or replaced by a non-file: gone.
+    let final_layer = |path: &str| -> Option<usize> {
+        let node = tree.files.get(path)?;
+        (node.kind == EntryKind::File).then_some(node.layer)
+    };
+    let db_paths: BTreeSet<&str> = facts
+        .iter()
+        .flat_map(|f| f.databases.iter().map(|d| d.path.as_str()))
+        .collect();
+    let mut finals: Vec<(usize, &DpkgDatabase)> = Vec::new();
+    for path in db_paths {
+        if let Some(layer) = final_layer(path)
+            && let Some(db) = facts
+                .get(layer)
+                .and_then(|f| f.databases.iter().find(|d| d.path == path))
+        {
+            warnings.extend(db.warnings.iter().cloned());
+            finals.push((layer, db));
+        }
+    }
+
+    let distro = OS_RELEASE.iter().find_map(|path| {
+        let layer = final_layer(path)?;
+        let (_, text) = facts
+            .get(layer)?
+            .os_release
+            .iter()
+            .find(|(p, _)| p == path)?;
+        Some(Distro::parse_os_release(text))
+    });
+
+    let since = introductions(lists, facts);
+
+    let vendor = distro
+        .as_ref()
+        .and_then(|d| d.id.clone())
+        .unwrap_or_else(|| "debian".to_string());
+    let distro_qualifier = distro.as_ref().and_then(|d| {
+        let v = d.version_id.as_deref()?;
+        Some(format!("{}-{v}", d.id.as_deref().unwrap_or("debian")))
+    });
+    if !finals.is_empty() && distro.as_ref().and_then(|d| d.id.as_ref()).is_none() {
+        warnings.push("no os-release ID: package URLs use the vendor 'debian'".to_string());
+    }
+
+    let mut seen: BTreeMap<Key, &str> = BTreeMap::new();
+    let mut packages = Vec::new();
+    for (layer, db) in finals {
+        for e in &db.packages {
+            let k = key(e);
+            if let Some(first) = seen.get(&k) {
+                warnings.push(format!(
+                    "{}: {} {} ({}) is also listed in {first}: listed once",
+                    db.path, e.name, e.version, e.arch
+                ));
+                continue;
+            }
+            seen.insert(k.clone(), &db.path);
+            // The source package, as syft writes it (`upstream=src` or
+            // `src@version` when the versions differ): advisories are keyed
+            // on it.
+            let upstream = (e.source_name != e.name || e.source_version != e.version).then(|| {
+                if e.source_version != e.version {
+                    format!("{}@{}", e.source_name, e.source_version)
+                } else {
+                    e.source_name.clone()
+                }
+            });
+            packages.push(Package {
+                purl: deb_purl(
+                    &vendor,
+                    &e.name,
+                    &e.version,
+                    &e.arch,
+                    distro_qualifier.as_deref(),
+                    upstream.as_deref(),
+                ),
+                name: e.name.clone(),
+                version: e.version.clone(),
+                arch: e.arch.clone(),
+                source_name: e.source_name.clone(),
+                source_version: e.source_version.clone(),
+                maintainer: e.maintainer.clone(),
+                ecosystem: "deb".to_string(),
+                // The walk below agrees with the tree unless paths go through
+                // symlinked directories; then the file's own layer is the
+                // best we know.
+                layer: since
+                    .get(&k)
+                    .copied()
+                    .filter(|&l| l <= layer)
+                    .unwrap_or(layer),
+                location: db.path.clone(),
+            });
+        }
+    }
+    packages.sort_by(|a, b| (&a.name, &a.arch, &a.version).cmp(&(&b.name, &b.arch, &b.version)));
+    // The same package at two versions (status and status.d disagreeing).
+    for w in packages.windows(2) {
+        if w[0].name == w[1].name && w[0].arch == w[1].arch {
+            warnings.push(format!(
+                "{} ({}) is listed at two versions: {} in {} and {} in {}",
+                w[0].name, w[0].arch, w[0].version, w[0].location, w[1].version, w[1].location
+            ));
+        }
+    }
+    Inventory {
+        distro,
+        packages,
+        warnings,
+    }
+}
+
+/// For every package visible at the top, the lowest layer from which the
+/// database lists it (same name, architecture and version) in every layer up
+/// to the top: the layer that introduced it as it is now. The database as
+/// each layer sees it is replayed bottom-up, with whiteouts.
+fn introductions(lists: &[Vec<FileEntry>], facts: &[DpkgLayerFacts]) -> BTreeMap<Key, usize> {
+    // Visible database files: path -> layer whose version is visible.
+    let mut visible: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut since: BTreeMap<Key, usize> = BTreeMap::new();
+    let empty = Vec::new();
+    for (li, f) in facts.iter().enumerate() {
+        let entries = lists.get(li).unwrap_or(&empty);
+        let before = visible.clone();
+        for e in entries {
+            match e.kind {
+                EntryKind::Whiteout => visible.retain(|p, _| !is_at_or_under(p, &e.path)),
+                EntryKind::OpaqueWhiteout => visible.retain(|p, _| !is_under(p, &e.path)),
+                _ => {}
+            }
+        }
+        for e in entries {
+            // Replaced by something this cataloger did not keep (a symlink, a
+            // status.d file that is no control file): no longer a database.
+            if !matches!(e.kind, EntryKind::Whiteout | EntryKind::OpaqueWhiteout)
+                && !f.databases.iter().any(|d| d.path == e.path)
+            {
+                visible.remove(e.path.as_str());
+            }
+        }
+        for d in &f.databases {
+            visible.insert(&d.path, li);
+        }
+        let touched = !f.databases.is_empty() || visible != before;
+        if !touched {
+            continue;
+        }
+        let mut now = BTreeMap::new();
+        for (path, &layer) in &visible {
+            let Some(db) = facts[layer].databases.iter().find(|d| d.path == *path) else {
+                continue;
+            };
+            for e in &db.packages {
+                let k = key(e);
+                let first = since.get(&k).copied().unwrap_or(li);
+                now.insert(k, first);
+            }
+        }
+        since = now;
+    }
+    since
+}
+
+fn is_under(path: &str, dir: &str) -> bool {
+    dir.is_empty() || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+}
+
+fn is_at_or_under(path: &str, target: &str) -> bool {
+    path == target || is_under(path, target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn which_paths_are_databases() {
+        assert_eq!(db_kind("var/lib/dpkg/status"), Some(DbKind::Status));
+        assert_eq!(
+            db_kind("var/lib/dpkg/status.d/libc6"),
+            Some(DbKind::StatusD)
+        );
+        assert_eq!(db_kind("var/lib/dpkg/status.d/libc6.md5sums"), None);
+        assert_eq!(db_kind("var/lib/dpkg/status.d/"), None);
+        assert_eq!(db_kind("var/lib/dpkg/status.d/a/b"), None);
+        assert_eq!(db_kind("var/lib/dpkg/status-old"), None);
+        assert_eq!(db_kind("var/lib/dpkg/available"), None);
+        assert!(is_under("var/lib/dpkg/status", "var/lib"));
+        assert!(!is_under("var/lib/dpkgx/status", "var/lib/dpkg"));
+        assert!(is_at_or_under("var/lib/dpkg/status", "var/lib/dpkg/status"));
+    }
+
+    #[test]
+    fn truncated_database_drops_the_cut_paragraph() {
+        let full = b"Package: a\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1\n\n\
+                     Package: b\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.0\n";
+        let cut = &full[..full.len() - 3]; // "Version: 2" would be wrong
+        let mut v = DpkgCataloger.visitor();
+        v.visit(
+            &Entry {
+                path: STATUS,
+                kind: EntryKind::File,
+                mode: 0o644,
+                uid: 0,
+                gid: 0,
+                size: full.len() as u64,
+                link: None,
+            },
+            Some(cut),
+        );
+        let f = v.finish();
+        let db = &f.databases[0];
+        assert_eq!(db.packages.len(), 1);
+        assert_eq!(db.packages[0].name, "a");
+        assert!(
+            db.warnings[0].contains("only the first"),
+            "{:?}",
+            db.warnings
+        );
+    }
+}

@@ -1,0 +1,207 @@
+//! The cataloger on real (tiny) images built by the testkit and read by the
+//! engine: layers replacing and deleting dpkg's database.
+
+use plimsoll_engine::{Engine, EngineOptions, NoProgress, Scan};
+use plimsoll_oci::{ImageRef, ResolveOptions};
+use plimsoll_sbom::{DpkgCataloger, Inventory, dpkg_packages};
+use plimsoll_testkit::{Compression, ImageSpec, Item, Layer, Layout, file, symlink, whiteout};
+
+const OS_RELEASE: &str = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\n\
+VERSION_ID=\"12\"\nVERSION=\"12 (bookworm)\"\nVERSION_CODENAME=bookworm\nID=debian\n";
+
+fn para(name: &str, version: &str, arch: &str, extra: &str) -> String {
+    format!(
+        "Package: {name}\nStatus: install ok installed\nPriority: optional\nArchitecture: {arch}\n\
+         {extra}Version: {version}\nDescription: {name}\n a package\n .\n really\n\n"
+    )
+}
+
+fn base_status() -> String {
+    [
+        para("base-files", "12.4+deb12u5", "amd64", ""),
+        para("libc6", "2.36-9+deb12u4", "amd64", "Source: glibc\n"),
+        para("zlib1g", "1:1.2.13.dfsg-1", "amd64", "Source: zlib\n"),
+        "Package: gone\nStatus: deinstall ok config-files\nArchitecture: amd64\nVersion: 1\n\n"
+            .into(),
+    ]
+    .concat()
+}
+
+fn scan(layers: Vec<Vec<Item>>) -> Scan {
+    let dir = tempfile::tempdir().unwrap();
+    let layers = layers
+        .iter()
+        .map(|items| Layer::new(items, Compression::Gzip))
+        .collect();
+    Layout::new(dir.path()).add(&ImageSpec::new(layers), "t");
+    let reference = ImageRef::parse(&format!("oci:{}:t", dir.path().display())).unwrap();
+    let image = plimsoll_oci::resolve(&reference, &ResolveOptions::default()).unwrap();
+    let mut engine = Engine::new(EngineOptions {
+        cache: None,
+        ..Default::default()
+    });
+    engine.register(DpkgCataloger);
+    engine.scan(&image, &NoProgress).unwrap()
+}
+
+fn summary(inv: &Inventory) -> Vec<(String, String, usize)> {
+    inv.packages
+        .iter()
+        .map(|p| (p.name.clone(), p.version.clone(), p.layer))
+        .collect()
+}
+
+fn s(name: &str, version: &str, layer: usize) -> (String, String, usize) {
+    (name.into(), version.into(), layer)
+}
+
+#[test]
+fn a_later_layer_rewrites_the_status_file() {
+    let upper = [
+        base_status(),
+        para("curl", "7.88.1-10+deb12u5", "amd64", ""),
+        para("libcurl4", "7.88.1-10+deb12u5", "amd64", "Source: curl\n"),
+    ]
+    .concat()
+    // apt upgraded zlib1g in the same step.
+    .replace("1:1.2.13.dfsg-1\n", "1:1.2.13.dfsg-1+b1\n");
+    let scan = scan(vec![
+        vec![
+            file("var/lib/dpkg/status", base_status()),
+            file("usr/lib/os-release", OS_RELEASE),
+            symlink("etc/os-release", "../usr/lib/os-release"),
+        ],
+        vec![
+            file("var/lib/dpkg/status", upper),
+            file("usr/bin/curl", "ELF"),
+        ],
+    ]);
+    let inv = dpkg_packages(&scan).unwrap();
+    assert_eq!(inv.warnings, Vec::<String>::new());
+    assert_eq!(
+        summary(&inv),
+        [
+            s("base-files", "12.4+deb12u5", 0),
+            s("curl", "7.88.1-10+deb12u5", 1),
+            s("libc6", "2.36-9+deb12u4", 0),
+            s("libcurl4", "7.88.1-10+deb12u5", 1),
+            s("zlib1g", "1:1.2.13.dfsg-1+b1", 1),
+        ]
+    );
+    let distro = inv.distro.as_ref().unwrap();
+    assert_eq!(distro.id.as_deref(), Some("debian"));
+    assert_eq!(distro.version_id.as_deref(), Some("12"));
+    assert_eq!(distro.version_codename.as_deref(), Some("bookworm"));
+    let libcurl = &inv.packages[3];
+    assert_eq!(
+        (
+            libcurl.source_name.as_str(),
+            libcurl.source_version.as_str()
+        ),
+        ("curl", "7.88.1-10+deb12u5")
+    );
+    assert_eq!(libcurl.ecosystem, "deb");
+    assert_eq!(libcurl.location, "var/lib/dpkg/status");
+    assert_eq!(
+        libcurl.purl,
+        "pkg:deb/debian/libcurl4@7.88.1-10%2Bdeb12u5?arch=amd64&distro=debian-12&upstream=curl"
+    );
+    assert_eq!(
+        inv.packages[4].purl,
+        "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1%2Bb1?arch=amd64&distro=debian-12&upstream=zlib"
+    );
+    // Deterministic: the same scan gives the same JSON.
+    assert_eq!(inv.to_json(), dpkg_packages(&scan).unwrap().to_json());
+}
+
+#[test]
+fn a_later_layer_deletes_the_status_file() {
+    let scan = scan(vec![
+        vec![
+            file("var/lib/dpkg/status", base_status()),
+            file("etc/os-release", OS_RELEASE),
+        ],
+        vec![whiteout("var/lib/dpkg/status")],
+    ]);
+    let inv = dpkg_packages(&scan).unwrap();
+    assert!(inv.packages.is_empty(), "{:?}", inv.packages);
+    assert_eq!(inv.distro.unwrap().id.as_deref(), Some("debian"));
+}
+
+#[test]
+fn deleted_then_reinstalled_counts_from_the_reinstall() {
+    // Layer 1 deletes the whole dpkg directory, layer 2 brings libc6 back:
+    // it is introduced by layer 2, not layer 0.
+    let scan = scan(vec![
+        vec![file("var/lib/dpkg/status", base_status())],
+        vec![whiteout("var/lib/dpkg")],
+        vec![file(
+            "var/lib/dpkg/status",
+            para("libc6", "2.36-9+deb12u4", "amd64", ""),
+        )],
+    ]);
+    let inv = dpkg_packages(&scan).unwrap();
+    assert_eq!(summary(&inv), [s("libc6", "2.36-9+deb12u4", 2)]);
+    // No os-release: the vendor defaults to debian, without a distro.
+    assert_eq!(
+        inv.packages[0].purl,
+        "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64"
+    );
+    assert!(inv.warnings.iter().any(|w| w.contains("no os-release ID")));
+}
+
+#[test]
+fn distroless_status_d_files_per_package() {
+    let ubuntu = "ID=ubuntu\nVERSION_ID=\"22.04\"\nVERSION_CODENAME=jammy\n";
+    let scan = scan(vec![
+        vec![
+            file("etc/os-release", ubuntu),
+            file(
+                "var/lib/dpkg/status.d/base-files",
+                "Package: base-files\nVersion: 12ubuntu4.6\nArchitecture: amd64\n",
+            ),
+            file(
+                "var/lib/dpkg/status.d/base-files.md5sums",
+                "d41d8cd98f00b204e9800998ecf8427e  etc/issue\n",
+            ),
+            file(
+                "var/lib/dpkg/status.d/libssl3",
+                "Package: libssl3\nVersion: 3.0.2-0ubuntu1.15\nArchitecture: amd64\nSource: openssl\n",
+            ),
+            file("var/lib/dpkg/status.d/notes", "just some text\n"),
+        ],
+        vec![
+            whiteout("var/lib/dpkg/status.d/libssl3"),
+            file(
+                "var/lib/dpkg/status.d/tzdata",
+                "Package: tzdata\nVersion: 2024a-0ubuntu0.22.04\nArchitecture: all\n\ngarbage\n",
+            ),
+        ],
+    ]);
+    let inv = dpkg_packages(&scan).unwrap();
+    assert_eq!(
+        summary(&inv),
+        [
+            s("base-files", "12ubuntu4.6", 0),
+            s("tzdata", "2024a-0ubuntu0.22.04", 1)
+        ]
+    );
+    assert_eq!(
+        inv.packages[1].purl,
+        "pkg:deb/ubuntu/tzdata@2024a-0ubuntu0.22.04?arch=all&distro=ubuntu-22.04"
+    );
+    assert_eq!(inv.packages[1].location, "var/lib/dpkg/status.d/tzdata");
+    assert_eq!(inv.warnings.len(), 1, "{:?}", inv.warnings);
+    assert!(
+        inv.warnings[0].starts_with("var/lib/dpkg/status.d/tzdata:5: paragraph skipped"),
+        "{:?}",
+        inv.warnings
+    );
+}
+
+#[test]
+fn images_without_dpkg_have_an_empty_inventory() {
+    let scan = scan(vec![vec![file("etc/alpine-release", "3.20.0\n")]]);
+    let inv = dpkg_packages(&scan).unwrap();
+    assert_eq!(inv, Inventory::default());
+}
