@@ -27,13 +27,8 @@ macro_rules! declare_rule {
         $(#[doc = $doc])+
         pub struct $name;
         impl $name {
-            pub const INFO: plimsoll_report::RuleInfo = plimsoll_report::RuleInfo {
-                code: $code,
-                name: $rname,
-                practice: $practice,
-                severity: plimsoll_report::Severity::$sev,
-                doc: concat!($($doc, "\n"),+),
-            };
+            pub const INFO: plimsoll_report::RuleInfo =
+                plimsoll_report::rule_info!($code, $rname, $practice, $sev, $($doc),+);
         }
     };
 }

@@ -54,13 +54,7 @@ macro_rules! declare_rule {
         pub struct $name;
         impl $name {
             pub const RULE: $crate::DfRule = $crate::DfRule {
-                info: plimsoll_report::RuleInfo {
-                    code: $code,
-                    name: $rname,
-                    practice: $practice,
-                    severity: plimsoll_report::Severity::$sev,
-                    doc: concat!($($doc, "\n"),+),
-                },
+                info: plimsoll_report::rule_info!($code, $rname, $practice, $sev, $($doc),+),
                 hadolint: $hadolint,
             };
         }

@@ -82,6 +82,22 @@ pub struct RuleInfo {
     pub doc: &'static str,
 }
 
+/// Builds a [`RuleInfo`] whose `doc` is the concatenated doc-comment lines
+/// of a rule: the shared core of the audit's and the linter's
+/// `declare_rule!` macros.
+#[macro_export]
+macro_rules! rule_info {
+    ($code:literal, $name:literal, $practice:literal, $sev:ident, $($doc:literal),+) => {
+        $crate::RuleInfo {
+            code: $code,
+            name: $name,
+            practice: $practice,
+            severity: $crate::Severity::$sev,
+            doc: concat!($($doc, "\n"),+),
+        }
+    };
+}
+
 impl RuleInfo {
     /// The first line of the documentation.
     pub fn summary(&self) -> &'static str {
