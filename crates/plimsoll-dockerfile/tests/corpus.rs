@@ -1,32 +1,10 @@
 //! Parses every Dockerfile of the shared corpus: each one parses or gets a
 //! parse error with a line and column; none panics (parser or shell parser).
 
-use std::path::PathBuf;
-
-fn corpus_dir() -> PathBuf {
-    let shared = std::env::var_os("PLIMSOLL_SHARED").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-        PathBuf::from,
-    );
-    shared.join("testdata/dockerfiles")
-}
-
 #[test]
 #[ignore = "corpus: needs ../shared (scripts/test-all.sh runs it)"]
 fn corpus_parses_without_panic() {
-    let dir = corpus_dir();
-    assert!(
-        dir.is_dir(),
-        "corpus directory {} is missing: set PLIMSOLL_SHARED to the shared checkout",
-        dir.display()
-    );
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.to_string_lossy().ends_with(".Dockerfile"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no *.Dockerfile in {}", dir.display());
+    let files = plimsoll_testkit::dockerfile_corpus();
 
     let (mut parsed, mut errors, mut panics, mut unparsed_runs, mut runs) = (0, 0, 0, 0, 0);
     for path in &files {
@@ -86,15 +64,8 @@ fn corpus_parses_without_panic() {
 #[test]
 #[ignore = "corpus: needs ../shared (scripts/test-all.sh runs it)"]
 fn corpus_prefixes_never_panic() {
-    let dir = corpus_dir();
-    assert!(
-        dir.is_dir(),
-        "corpus directory {} is missing",
-        dir.display()
-    );
     let mut cuts = 0;
-    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
-        let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+    for path in plimsoll_testkit::dockerfile_corpus() {
         let src = String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
         let mut at = 0;
         while at < src.len() {

@@ -12,7 +12,7 @@ mod util;
 
 use std::collections::HashSet;
 
-use plimsoll_dockerfile::{Dockerfile, Instruction, ParseError, ShellScript};
+use plimsoll_dockerfile::{Dockerfile, Instruction, ParseError, ShellCommand, ShellScript};
 use plimsoll_report::{Finding, RuleInfo};
 
 pub use rule::{DfRule, Hit, Rule, hit};
@@ -41,6 +41,18 @@ impl<'a> LintContext<'a> {
                 Some(s) if s.unparsed.is_none() => Some((i, ins, s)),
                 _ => None,
             })
+    }
+
+    /// Every `apt-get`/`apt` command of every parsed RUN:
+    /// `(instruction index, command, parsed apt call)`.
+    pub fn apt_commands(
+        &self,
+    ) -> impl Iterator<Item = (usize, &ShellCommand, crate::util::Apt<'_>)> + '_ {
+        self.runs().flat_map(|(i, _, sh)| {
+            sh.commands
+                .iter()
+                .filter_map(move |cmd| crate::util::apt(cmd).map(|a| (i, cmd, a)))
+        })
     }
 
     /// The final stage and the stages it is built `FROM`, final first.

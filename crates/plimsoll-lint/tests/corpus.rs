@@ -2,32 +2,11 @@
 //! findings per rule.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-fn corpus_dir() -> PathBuf {
-    let shared = std::env::var_os("PLIMSOLL_SHARED").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-        PathBuf::from,
-    );
-    shared.join("testdata/dockerfiles")
-}
 
 #[test]
 #[ignore = "corpus: needs ../shared (scripts/test-all.sh runs it)"]
 fn corpus_lints_without_panic() {
-    let dir = corpus_dir();
-    assert!(
-        dir.is_dir(),
-        "corpus directory {} is missing: set PLIMSOLL_SHARED to the shared checkout",
-        dir.display()
-    );
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.to_string_lossy().ends_with(".Dockerfile"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no *.Dockerfile in {}", dir.display());
+    let files = plimsoll_testkit::dockerfile_corpus();
     let mut per_rule: BTreeMap<String, usize> = BTreeMap::new();
     // PLIMSOLL_CORPUS_SHOW=DF004,DF011 prints those findings (for review).
     let show: Vec<String> = std::env::var("PLIMSOLL_CORPUS_SHOW")

@@ -447,3 +447,33 @@ pub fn docker_archive(path: &Path, spec: &ImageSpec, repo_tag: &str) {
     out.extend(std::iter::repeat_n(0u8, 1024));
     std::fs::write(path, out).unwrap();
 }
+
+/// A folder of the shared test data (`$PLIMSOLL_SHARED/testdata/<sub>`, by
+/// default `../shared` beside the repository); panics with a clear message
+/// when it is missing, so a corpus suite never passes by skipping.
+pub fn shared_testdata(sub: &str) -> PathBuf {
+    let shared = std::env::var_os("PLIMSOLL_SHARED").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+        PathBuf::from,
+    );
+    let dir = shared.join("testdata").join(sub);
+    assert!(
+        dir.is_dir(),
+        "{} is missing: set PLIMSOLL_SHARED to the shared checkout (scripts/test-all.sh)",
+        dir.display()
+    );
+    dir
+}
+
+/// Every `*.Dockerfile` of the shared Dockerfile corpus, sorted.
+pub fn dockerfile_corpus() -> Vec<PathBuf> {
+    let dir = shared_testdata("dockerfiles");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".Dockerfile"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no *.Dockerfile in {}", dir.display());
+    files
+}

@@ -310,7 +310,7 @@ fn resolve(reference: &ImageRef, opts: &ResolveOptions) -> Result<Image> {
 /// Resolves, scans and gathers audit facts: the one pass every command
 /// shares. Every analyser runs in that pass (and is cached with the rest),
 /// so `audit`, `inspect` and `sbom` of one image read its layers once.
-fn scan(p: &Prepared, no_progress: bool) -> Result<(Image, plimsoll_engine::Scan, AuditFacts)> {
+fn scan(p: &Prepared, no_progress: bool) -> Result<(Image, plimsoll_engine::Scan)> {
     let image = resolve(&p.reference, &p.resolve)?;
     let mut engine = Engine::new(p.engine.clone());
     plimsoll_audit::register_analyzers(&mut engine);
@@ -318,9 +318,7 @@ fn scan(p: &Prepared, no_progress: bool) -> Result<(Image, plimsoll_engine::Scan
     let bar = progress::Bar::new(&image, !no_progress);
     let scan = engine.scan(&image, &bar);
     bar.finish();
-    let scan = scan?;
-    let facts = AuditFacts::from_scan(&scan)?;
-    Ok((image, scan, facts))
+    Ok((image, scan?))
 }
 
 fn audit(args: AuditArgs) -> Result<ExitCode> {
@@ -379,7 +377,8 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
         });
     }
 
-    let (image, scan, facts) = scan(&p, args.image.no_progress)?;
+    let (image, scan) = scan(&p, args.image.no_progress)?;
+    let facts = AuditFacts::from_scan(&scan)?;
     let pinned =
         matches!(&p.reference, ImageRef::Registry { reference } if reference.contains('@'));
     let ctx = AuditContext {
@@ -433,7 +432,8 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
 
 fn inspect(args: InspectArgs) -> Result<ExitCode> {
     let p = prepare(&args.image)?;
-    let (image, scan, facts) = scan(&p, args.image.no_progress)?;
+    let (image, scan) = scan(&p, args.image.no_progress)?;
+    let facts = AuditFacts::from_scan(&scan)?;
     let report = ImageReport::new(&image, &scan, &facts.tree, Vec::new());
     let text = match args.format {
         InspectFormat::Table => render_inspect(&report, &image),
@@ -453,7 +453,7 @@ fn inspect(args: InspectArgs) -> Result<ExitCode> {
 
 fn sbom(args: SbomArgs) -> Result<ExitCode> {
     let p = prepare(&args.image)?;
-    let (image, scan, _) = scan(&p, args.image.no_progress)?;
+    let (image, scan) = scan(&p, args.image.no_progress)?;
     let inventory = plimsoll_sbom::dpkg_packages(&scan)?;
     for w in &inventory.warnings {
         eprintln!("warning: {}: {w}", image.reference);

@@ -223,6 +223,12 @@ struct Registry {
 
 impl Registry {
     fn start() -> Registry {
+        Self::start_with("")
+    }
+
+    /// Starts a registry on a free loopback port with `extra` appended to
+    /// its YAML config (e.g. an `auth:` section).
+    fn start_with(extra: &str) -> Registry {
         let dir = tempfile::tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -233,7 +239,7 @@ impl Registry {
         std::fs::write(
             &config,
             format!(
-                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n{extra}",
                 dir.path().join("data").display()
             ),
         )
@@ -514,41 +520,12 @@ fn registry_bearer_token_flow_with_docker_config_credentials() {
     let lab = lab();
     let dir = tempfile::tempdir().unwrap();
     let tokens = TokenServer::start(dir.path());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let config = dir.path().join("config.yml");
-    std::fs::write(
-        &config,
-        format!(
-            "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {data}\nhttp:\n  addr: 127.0.0.1:{port}\n\
-             auth:\n  token:\n    realm: http://127.0.0.1:{tport}/token\n    service: plimsoll-registry\n    issuer: plimsoll-test\n    rootcertbundle: {cert}\n",
-            data = dir.path().join("data").display(),
-            tport = tokens.port,
-            cert = dir.path().join("cert.pem").display()
-        ),
-    )
-    .unwrap();
-    let child = Command::new("docker-registry")
-        .arg("serve")
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("docker-registry");
-    let reg = Registry {
-        child,
-        port,
-        _dir: tempfile::tempdir().unwrap(),
-    };
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let reg = Registry::start_with(&format!(
+        "auth:\n  token:\n    realm: http://127.0.0.1:{tport}/token\n    service: plimsoll-registry\n    issuer: plimsoll-test\n    rootcertbundle: {cert}\n",
+        tport = tokens.port,
+        cert = dir.path().join("cert.pem").display()
+    ));
+    let port = reg.port;
     let host = format!("127.0.0.1:{port}");
     let status = Command::new("skopeo")
         .args([

@@ -1,4 +1,3 @@
-use crate::util::apt;
 use crate::{Hit, LintContext, Rule, declare_rule, hit};
 
 declare_rule! {
@@ -25,20 +24,17 @@ impl Rule for AptNoRecommends {
     }
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
-        for (i, _, sh) in ctx.runs() {
-            for cmd in &sh.commands {
-                let Some(a) = apt(cmd) else { continue };
-                if a.sub == "install" && !a.has_no_recommends() {
-                    out.push(
-                        hit(
-                            &Self::RULE,
-                            i,
-                            cmd.span.line,
-                            "`apt-get install` without `--no-install-recommends`",
-                        )
-                        .help("add `--no-install-recommends` to install only what is asked for"),
-                    );
-                }
+        for (i, cmd, a) in ctx.apt_commands() {
+            if a.sub == "install" && !a.has_no_recommends() {
+                out.push(
+                    hit(
+                        &Self::RULE,
+                        i,
+                        cmd.span.line,
+                        "`apt-get install` without `--no-install-recommends`",
+                    )
+                    .help("add `--no-install-recommends` to install only what is asked for"),
+                );
             }
         }
     }

@@ -1,4 +1,3 @@
-use crate::util::apt;
 use crate::{Hit, LintContext, Rule, declare_rule, hit};
 
 declare_rule! {
@@ -26,37 +25,31 @@ impl Rule for AptPin {
     }
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
-        for (i, _, sh) in ctx.runs() {
-            for cmd in &sh.commands {
-                let Some(a) = apt(cmd) else { continue };
-                if a.sub != "install" {
-                    continue;
-                }
-                let unpinned: Vec<&str> = a
-                    .packages
-                    .iter()
-                    .copied()
-                    .filter(|p| {
-                        !p.contains('=')
-                            && !p.ends_with(".deb")
-                            && !p.contains('/')
-                            && !p.contains('$')
-                    })
-                    .collect();
-                if !unpinned.is_empty() {
-                    out.push(
-                        hit(
-                            &Self::RULE,
-                            i,
-                            cmd.span.line,
-                            format!(
-                                "apt-get install without version pins: {}",
-                                unpinned.join(", ")
-                            ),
-                        )
-                        .help("pin versions: `apt-get install <package>=<version>`"),
-                    );
-                }
+        for (i, cmd, a) in ctx.apt_commands() {
+            if a.sub != "install" {
+                continue;
+            }
+            let unpinned: Vec<&str> = a
+                .packages
+                .iter()
+                .copied()
+                .filter(|p| {
+                    !p.contains('=') && !p.ends_with(".deb") && !p.contains('/') && !p.contains('$')
+                })
+                .collect();
+            if !unpinned.is_empty() {
+                out.push(
+                    hit(
+                        &Self::RULE,
+                        i,
+                        cmd.span.line,
+                        format!(
+                            "apt-get install without version pins: {}",
+                            unpinned.join(", ")
+                        ),
+                    )
+                    .help("pin versions: `apt-get install <package>=<version>`"),
+                );
             }
         }
     }

@@ -1,4 +1,3 @@
-use crate::util::apt;
 use crate::{Hit, LintContext, Rule, declare_rule, hit};
 
 declare_rule! {
@@ -24,30 +23,27 @@ impl Rule for AptYes {
     }
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
-        for (i, _, sh) in ctx.runs() {
-            for cmd in &sh.commands {
-                let Some(a) = apt(cmd) else { continue };
-                if matches!(
-                    a.sub,
-                    "install"
-                        | "upgrade"
-                        | "dist-upgrade"
-                        | "full-upgrade"
-                        | "remove"
-                        | "purge"
-                        | "autoremove"
-                ) && !a.has_yes()
-                {
-                    out.push(
-                        hit(
-                            &Self::RULE,
-                            i,
-                            cmd.span.line,
-                            format!("`apt-get {}` without `-y`", a.sub),
-                        )
-                        .help("add `-y` so apt does not wait for a confirmation"),
-                    );
-                }
+        for (i, cmd, a) in ctx.apt_commands() {
+            if matches!(
+                a.sub,
+                "install"
+                    | "upgrade"
+                    | "dist-upgrade"
+                    | "full-upgrade"
+                    | "remove"
+                    | "purge"
+                    | "autoremove"
+            ) && !a.has_yes()
+            {
+                out.push(
+                    hit(
+                        &Self::RULE,
+                        i,
+                        cmd.span.line,
+                        format!("`apt-get {}` without `-y`", a.sub),
+                    )
+                    .help("add `-y` so apt does not wait for a confirmation"),
+                );
             }
         }
     }
