@@ -1,25 +1,19 @@
-//! The dpkg cataloger: reads dpkg's database files and os-release on the
-//! engine's single pass, then merges the layers' findings into the final
-//! image's inventory.
+//! The dpkg cataloger: reads dpkg's database files on the engine's single
+//! pass, then merges the layers' findings into the final image's inventory.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use plimsoll_engine::{
-    Analyzer, Entry, EntryKind, FileEntry, FileList, FileTree, LayerVisitor, Scan,
-};
+use plimsoll_engine::{Analyzer, Entry, EntryKind, FileEntry, LayerVisitor};
 use serde::{Deserialize, Serialize};
 
 use crate::control::{DbKind, DpkgEntry, parse_dpkg_db};
 use crate::purl::{Distro, deb_purl};
-use crate::{Inventory, Package, SbomError};
+use crate::{Inventory, MergeContext, Package, PackageType};
 
 pub const STATUS: &str = "var/lib/dpkg/status";
 pub const STATUS_D: &str = "var/lib/dpkg/status.d/";
-/// In the order os-release(5) says to read them: the first present wins.
-pub const OS_RELEASE: &[&str] = &["etc/os-release", "usr/lib/os-release"];
 /// A dpkg database larger than this is parsed up to its last whole paragraph.
 pub const DB_LIMIT: u64 = 64 * 1024 * 1024;
-const OS_RELEASE_LIMIT: u64 = 64 * 1024;
 
 /// One dpkg database file as one layer stores it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,8 +28,6 @@ pub struct DpkgDatabase {
 pub struct DpkgLayerFacts {
     /// `var/lib/dpkg/status` and the control files of `status.d/`.
     pub databases: Vec<DpkgDatabase>,
-    /// (path, raw text) of the os-release files.
-    pub os_release: Vec<(String, Vec<u8>)>,
 }
 
 /// Installed Debian packages: an [`Analyzer`] for the engine's single pass.
@@ -59,13 +51,11 @@ impl Analyzer for DpkgCataloger {
     type Facts = DpkgLayerFacts;
     type Visitor = DpkgVisitor;
     const NAME: &'static str = "sbom-dpkg";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         if db_kind(entry.path).is_some() {
             Some(entry.size.min(DB_LIMIT))
-        } else if OS_RELEASE.contains(&entry.path) {
-            Some(entry.size.min(OS_RELEASE_LIMIT))
         } else {
             None
         }
@@ -112,11 +102,6 @@ impl LayerVisitor for DpkgVisitor {
                 packages: parsed.packages,
                 warnings,
             });
-        } else if OS_RELEASE.contains(&entry.path) {
-            facts.os_release.retain(|(p, _)| p != entry.path);
-            facts
-                .os_release
-                .push((entry.path.to_string(), content.to_vec()));
         }
     }
 
@@ -133,24 +118,17 @@ fn key(e: &DpkgEntry) -> Key {
     (e.name.clone(), e.arch.clone(), e.version.clone())
 }
 
-/// The installed Debian packages of the final image (see the crate docs).
-pub fn dpkg_packages(scan: &Scan) -> Result<Inventory, SbomError> {
-    let lists = scan.facts::<FileList>()?;
-    let facts = scan.facts::<DpkgCataloger>()?;
-    Ok(merge_dpkg_facts(&lists, &facts))
-}
-
-/// [`dpkg_packages`] on already decoded facts.
-pub fn merge_dpkg_facts(lists: &[Vec<FileEntry>], facts: &[DpkgLayerFacts]) -> Inventory {
-    let tree = FileTree::build(lists);
-    let mut warnings = Vec::new();
-
-    // The final version of a file is the one from the layer the merged tree
-    // says it comes from; deleted or replaced by a non-file: gone.
-    let final_layer = |path: &str| -> Option<usize> {
-        let node = tree.files.get(path)?;
-        (node.kind == EntryKind::File).then_some(node.layer)
-    };
+/// The installed Debian packages of the final image (see the crate docs),
+/// added to `inventory`.
+pub(crate) fn merge(
+    ctx: &MergeContext<'_>,
+    facts: &[DpkgLayerFacts],
+    distro: Option<&Distro>,
+    inventory: &mut Inventory,
+) {
+    let lists = ctx.lists;
+    let final_layer = |path: &str| ctx.final_layer(path);
+    let warnings = &mut inventory.warnings;
     let db_paths: BTreeSet<&str> = facts
         .iter()
         .flat_map(|f| f.databases.iter().map(|d| d.path.as_str()))
@@ -167,27 +145,16 @@ pub fn merge_dpkg_facts(lists: &[Vec<FileEntry>], facts: &[DpkgLayerFacts]) -> I
         }
     }
 
-    let distro = OS_RELEASE.iter().find_map(|path| {
-        let layer = final_layer(path)?;
-        let (_, text) = facts
-            .get(layer)?
-            .os_release
-            .iter()
-            .find(|(p, _)| p == path)?;
-        Some(Distro::parse_os_release(text))
-    });
-
     let since = introductions(lists, facts);
 
     let vendor = distro
-        .as_ref()
         .and_then(|d| d.id.clone())
         .unwrap_or_else(|| "debian".to_string());
-    let distro_qualifier = distro.as_ref().and_then(|d| {
+    let distro_qualifier = distro.and_then(|d| {
         let v = d.version_id.as_deref()?;
         Some(format!("{}-{v}", d.id.as_deref().unwrap_or("debian")))
     });
-    if !finals.is_empty() && distro.as_ref().and_then(|d| d.id.as_ref()).is_none() {
+    if !finals.is_empty() && distro.and_then(|d| d.id.as_ref()).is_none() {
         warnings.push("no os-release ID: package URLs use the vendor 'debian'".to_string());
     }
 
@@ -214,8 +181,11 @@ pub fn merge_dpkg_facts(lists: &[Vec<FileEntry>], facts: &[DpkgLayerFacts]) -> I
                     e.source_name.clone()
                 }
             });
-            packages.push(Package {
-                purl: deb_purl(
+            let mut pkg = Package::new(
+                PackageType::Deb,
+                &e.name,
+                &e.version,
+                deb_purl(
                     &vendor,
                     &e.name,
                     &e.version,
@@ -223,23 +193,21 @@ pub fn merge_dpkg_facts(lists: &[Vec<FileEntry>], facts: &[DpkgLayerFacts]) -> I
                     distro_qualifier.as_deref(),
                     upstream.as_deref(),
                 ),
-                name: e.name.clone(),
-                version: e.version.clone(),
-                arch: e.arch.clone(),
-                source_name: e.source_name.clone(),
-                source_version: e.source_version.clone(),
-                maintainer: e.maintainer.clone(),
-                ecosystem: "deb".to_string(),
+                &db.path,
                 // The walk below agrees with the tree unless paths go through
                 // symlinked directories; then the file's own layer is the
                 // best we know.
-                layer: since
+                since
                     .get(&k)
                     .copied()
                     .filter(|&l| l <= layer)
                     .unwrap_or(layer),
-                location: db.path.clone(),
-            });
+            );
+            pkg.arch = Some(e.arch.clone());
+            pkg.source_name = Some(e.source_name.clone());
+            pkg.source_version = Some(e.source_version.clone());
+            pkg.supplier = e.maintainer.clone();
+            packages.push(pkg);
         }
     }
     packages.sort_by(|a, b| (&a.name, &a.arch, &a.version).cmp(&(&b.name, &b.arch, &b.version)));
@@ -248,15 +216,16 @@ pub fn merge_dpkg_facts(lists: &[Vec<FileEntry>], facts: &[DpkgLayerFacts]) -> I
         if w[0].name == w[1].name && w[0].arch == w[1].arch {
             warnings.push(format!(
                 "{} ({}) is listed at two versions: {} in {} and {} in {}",
-                w[0].name, w[0].arch, w[0].version, w[0].location, w[1].version, w[1].location
+                w[0].name,
+                w[0].arch.as_deref().unwrap_or(""),
+                w[0].version,
+                w[0].location,
+                w[1].version,
+                w[1].location
             ));
         }
     }
-    Inventory {
-        distro,
-        packages,
-        warnings,
-    }
+    inventory.packages.append(&mut packages);
 }
 
 /// For every package visible at the top, the lowest layer from which the

@@ -1,62 +1,176 @@
 //! Software bill of materials for container images, built on the engine's
 //! single pass over the layers.
 //!
-//! So far: installed Debian packages. [`DpkgCataloger`] is registered with
-//! the engine and reads, in every layer, dpkg's database
-//! (`/var/lib/dpkg/status`, and distroless images' one-file-per-package
-//! `/var/lib/dpkg/status.d/<pkg>`) and os-release. [`dpkg_packages`] then
-//! merges the layers into the inventory of the final image:
+//! Every cataloger is an engine [`Analyzer`](plimsoll_engine::Analyzer):
+//! [`register`] adds them all, the engine runs them in its one pass over
+//! each layer (and caches their per-layer facts by layer digest with the
+//! rest), and [`catalog`] merges the layers' facts into the [`Inventory`]
+//! of the final image:
 //!
-//! - each database file counts as the version the merged file tree says is
-//!   visible (later layers replace it; a whiteout deletes it, and with it
-//!   its packages);
-//! - a package's `layer` is the lowest layer from which the database lists
-//!   it, with the same version and architecture, in every layer up to the
-//!   top (an upgrade, or a removal and reinstallation, introduces it anew);
-//! - packages are sorted by (name, arch, version); unreadable paragraphs
-//!   are skipped and reported in `warnings`, never fatal.
+//! - a file counts in the version the merged file tree says is visible
+//!   (later layers replace it; a whiteout deletes it, and with it the
+//!   packages it listed);
+//! - each package records the layer that introduced it, the file that
+//!   lists it (`location`) and, where the package manager says, its files;
+//! - packages are sorted by (ecosystem, name, version, arch, location);
+//!   unreadable records are skipped and reported in `warnings` (naming the
+//!   layer and path), never fatal.
+//!
+//! Catalogers so far: [`DpkgCataloger`] (dpkg's `status` and distroless
+//! `status.d/`, plus os-release).
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let image: plimsoll_oci::Image = todo!();
 //! use plimsoll_engine::{Engine, EngineOptions, NoProgress};
 //! let mut engine = Engine::new(EngineOptions::default());
-//! engine.register(plimsoll_sbom::DpkgCataloger);
+//! plimsoll_sbom::register(&mut engine);
 //! let scan = engine.scan(&image, &NoProgress)?;
-//! let inventory = plimsoll_sbom::dpkg_packages(&scan)?;
+//! let inventory = plimsoll_sbom::catalog(&scan)?;
 //! # Ok(()) }
 //! ```
 
 mod control;
 mod dpkg;
+mod os;
 mod purl;
 
+use std::fmt;
+
+use plimsoll_engine::{Engine, EntryKind, FileEntry, FileTree, Scan};
 use serde::{Deserialize, Serialize};
 
 pub use control::{DbKind, DpkgEntry, Parsed, parse_dpkg_db};
 pub use dpkg::{
-    DB_LIMIT, DpkgCataloger, DpkgDatabase, DpkgLayerFacts, DpkgVisitor, OS_RELEASE, STATUS,
-    STATUS_D, dpkg_packages, merge_dpkg_facts,
+    DB_LIMIT, DpkgCataloger, DpkgDatabase, DpkgLayerFacts, DpkgVisitor, STATUS, STATUS_D,
 };
-pub use purl::{Distro, deb_purl, percent_encode};
+pub use os::{OsReleaseCataloger, OsReleaseFacts, RELEASE_FILES};
+pub use purl::{Distro, deb_purl, percent_encode, purl};
+
+/// Where a package comes from, named as its package URL type
+/// (<https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PackageType {
+    Deb,
+    Apk,
+    Rpm,
+    Pypi,
+    Npm,
+    Golang,
+    Cargo,
+    Maven,
+}
+
+impl PackageType {
+    pub const ALL: [PackageType; 8] = [
+        PackageType::Deb,
+        PackageType::Apk,
+        PackageType::Rpm,
+        PackageType::Pypi,
+        PackageType::Npm,
+        PackageType::Golang,
+        PackageType::Cargo,
+        PackageType::Maven,
+    ];
+
+    /// The purl type, which is also the name used in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackageType::Deb => "deb",
+            PackageType::Apk => "apk",
+            PackageType::Rpm => "rpm",
+            PackageType::Pypi => "pypi",
+            PackageType::Npm => "npm",
+            PackageType::Golang => "golang",
+            PackageType::Cargo => "cargo",
+            PackageType::Maven => "maven",
+        }
+    }
+
+    /// OS packages are matched against the distribution's own advisories.
+    pub fn is_os(self) -> bool {
+        matches!(self, PackageType::Deb | PackageType::Apk | PackageType::Rpm)
+    }
+}
+
+impl fmt::Display for PackageType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// One installed package of the final image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Package {
     pub name: String,
     pub version: String,
-    pub arch: String,
-    pub source_name: String,
-    pub source_version: String,
-    pub maintainer: Option<String>,
-    /// The package manager's ecosystem: `deb`.
-    pub ecosystem: String,
+    #[serde(rename = "type")]
+    pub package_type: PackageType,
     /// Package URL, e.g. `pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12`.
     pub purl: String,
+    /// Machine architecture for OS packages (`amd64`, `x86_64`, `all`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
+    /// The source package advisories are keyed on: Debian `Source:`, rpm
+    /// SOURCERPM's name, apk origin. None when the metadata names none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_version: Option<String>,
+    /// Licences as declared: SPDX expressions where the metadata gives
+    /// them (or they could be mapped), otherwise the declared text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<String>,
+    /// Maintainer, author or vendor, as the metadata names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<String>,
     /// Index (bottom layer 0) of the layer that introduced the package as it is.
     pub layer: usize,
-    /// The database file that lists it, e.g. `var/lib/dpkg/status`.
+    /// The file that lists it, e.g. `var/lib/dpkg/status` or
+    /// `usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA`.
     pub location: String,
+    /// Files the package manager says belong to the package (image paths
+    /// without a leading `/`), sorted; empty when unknown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+}
+
+impl Package {
+    /// A package with just its identity and location; the rest empty.
+    pub fn new(
+        package_type: PackageType,
+        name: impl Into<String>,
+        version: impl Into<String>,
+        purl: impl Into<String>,
+        location: impl Into<String>,
+        layer: usize,
+    ) -> Package {
+        Package {
+            name: name.into(),
+            version: version.into(),
+            package_type,
+            purl: purl.into(),
+            arch: None,
+            source_name: None,
+            source_version: None,
+            licenses: Vec::new(),
+            supplier: None,
+            layer,
+            location: location.into(),
+            files: Vec::new(),
+        }
+    }
+
+    fn sort_key(&self) -> (PackageType, &str, &str, Option<&str>, &str) {
+        (
+            self.package_type,
+            &self.name,
+            &self.version,
+            self.arch.as_deref(),
+            &self.location,
+        )
+    }
 }
 
 /// The packages of the final image.
@@ -64,7 +178,8 @@ pub struct Package {
 pub struct Inventory {
     pub distro: Option<Distro>,
     pub packages: Vec<Package>,
-    /// Skipped paragraphs, truncated databases, duplicates: `path:line: why`.
+    /// Skipped records, truncated or malformed files, duplicates:
+    /// `layer N: path: why` or `path:line: why`.
     pub warnings: Vec<String>,
 }
 
@@ -73,6 +188,80 @@ impl Inventory {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("an inventory always serialises")
     }
+
+    /// Sorts packages into the documented order (see the crate docs).
+    pub fn sort(&mut self) {
+        self.packages
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+
+    pub fn of_type(&self, t: PackageType) -> impl Iterator<Item = &Package> {
+        self.packages.iter().filter(move |p| p.package_type == t)
+    }
+}
+
+/// What every cataloger's merge step gets: the layers' file lists and the
+/// merged tree of the final image.
+pub struct MergeContext<'a> {
+    pub lists: &'a [Vec<FileEntry>],
+    pub tree: &'a FileTree,
+}
+
+impl MergeContext<'_> {
+    /// The layer whose version of `path` the final image shows, if `path`
+    /// is a regular file there.
+    pub fn final_layer(&self, path: &str) -> Option<usize> {
+        let node = self.tree.files.get(path)?;
+        (node.kind == EntryKind::File).then_some(node.layer)
+    }
+
+    /// For facts recorded per file in each layer (`files_of(layer)` gives
+    /// that layer's `(path, record)` pairs), the records the final image
+    /// shows, with their layer, in path order.
+    pub fn visible<'f, T>(
+        &self,
+        per_layer: &'f [Vec<(String, T)>],
+    ) -> Vec<(usize, &'f str, &'f T)> {
+        let mut out = Vec::new();
+        for (layer, records) in per_layer.iter().enumerate() {
+            for (path, record) in records {
+                if self.final_layer(path) == Some(layer) {
+                    out.push((layer, path.as_str(), record));
+                }
+            }
+        }
+        out.sort_by(|a, b| a.1.cmp(b.1));
+        out.dedup_by(|a, b| a.1 == b.1); // a path stored twice in one layer
+        out
+    }
+}
+
+/// Registers every cataloger with the engine, so the SBOM is built in the
+/// same pass as everything else.
+pub fn register(engine: &mut Engine) {
+    engine.register(OsReleaseCataloger);
+    engine.register(DpkgCataloger);
+}
+
+/// The inventory of the final image from every cataloger [`register`] adds.
+pub fn catalog(scan: &Scan) -> Result<Inventory, SbomError> {
+    let lists = scan.facts::<plimsoll_engine::FileList>()?;
+    let tree = FileTree::build(&lists);
+    let ctx = MergeContext {
+        lists: &lists,
+        tree: &tree,
+    };
+    let distro = os::distro(&ctx, &scan.facts::<OsReleaseCataloger>()?);
+    let mut inventory = Inventory::default();
+    dpkg::merge(
+        &ctx,
+        &scan.facts::<DpkgCataloger>()?,
+        distro.as_ref(),
+        &mut inventory,
+    );
+    inventory.distro = distro;
+    inventory.sort();
+    Ok(inventory)
 }
 
 #[derive(Debug, thiserror::Error)]

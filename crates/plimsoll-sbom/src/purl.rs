@@ -47,6 +47,67 @@ impl Distro {
     }
 }
 
+impl Distro {
+    /// A distribution's own release file, for images without os-release:
+    /// `etc/alpine-release` (`3.4.6`), `etc/debian_version` (`8.11`),
+    /// `etc/redhat-release` and friends (`CentOS release 6.10 (Final)`).
+    pub fn from_release_file(path: &str, text: &[u8]) -> Distro {
+        let text = String::from_utf8_lossy(text);
+        let line = text.lines().next().unwrap_or("").trim().to_string();
+        let first_version = |s: &str| -> Option<String> {
+            s.split_whitespace()
+                .find(|w| w.starts_with(|c: char| c.is_ascii_digit()))
+                .map(str::to_string)
+        };
+        let (id, version_id) = match path.rsplit('/').next().unwrap_or(path) {
+            "alpine-release" => ("alpine".to_string(), first_version(&line)),
+            "debian_version" => (
+                "debian".to_string(),
+                // `12.4` -> major `12`; testing says `trixie/sid`: no number.
+                first_version(&line).map(|v| {
+                    let major = v.split('.').next().unwrap_or(&v).to_string();
+                    if major.parse::<u32>().is_ok_and(|m| m >= 7) {
+                        major
+                    } else {
+                        v
+                    }
+                }),
+            ),
+            _ => {
+                let lower = line.to_lowercase();
+                let id = [
+                    ("centos", "centos"),
+                    ("red hat", "rhel"),
+                    ("rocky", "rocky"),
+                    ("almalinux", "almalinux"),
+                    ("fedora", "fedora"),
+                    ("amazon", "amzn"),
+                    ("oracle", "ol"),
+                ]
+                .iter()
+                .find(|(k, _)| lower.contains(k))
+                .map(|(_, id)| id.to_string())
+                .unwrap_or_else(|| "rhel".to_string());
+                (id, first_version(&line))
+            }
+        };
+        Distro {
+            id: Some(id),
+            version_id,
+            version_codename: None,
+            pretty_name: (!line.is_empty()).then_some(line),
+        }
+    }
+
+    /// The release's major version (`12` of `12.4`, `3` of `3.18.4`), which
+    /// rpm-based distributions key their advisories on.
+    pub fn major_version(&self) -> Option<&str> {
+        self.version_id
+            .as_deref()
+            .map(|v| v.split('.').next().unwrap_or(v))
+    }
+}
+
 fn unquote(v: &str) -> String {
     if let Some(inner) = v.strip_prefix('"') {
         let mut out = String::new();
@@ -79,6 +140,42 @@ pub fn percent_encode(s: &str) -> String {
         }
     }
     out
+}
+
+/// A package URL of any type: `pkg:<type>/<namespace>/<name>@<version>?<qualifiers>`.
+/// Each namespace segment, the name and the version are percent-encoded;
+/// qualifiers with empty values are left out and the rest sorted by key, as
+/// the spec's canonical form requires. The caller applies the type's own
+/// rules first (lowercasing for deb/apk/npm/pypi names, `-` for `_` in pypi
+/// names).
+pub fn purl(
+    ty: &str,
+    namespace: Option<&str>,
+    name: &str,
+    version: &str,
+    qualifiers: &[(&str, &str)],
+) -> String {
+    let mut purl = format!("pkg:{ty}/");
+    if let Some(ns) = namespace.filter(|n| !n.is_empty()) {
+        for seg in ns.split('/').filter(|s| !s.is_empty()) {
+            purl.push_str(&percent_encode(seg));
+            purl.push('/');
+        }
+    }
+    purl.push_str(&percent_encode(name));
+    if !version.is_empty() {
+        purl.push('@');
+        purl.push_str(&percent_encode(version));
+    }
+    let mut q: Vec<&(&str, &str)> = qualifiers.iter().filter(|(_, v)| !v.is_empty()).collect();
+    q.sort_by_key(|(k, _)| *k);
+    for (i, (k, v)) in q.iter().enumerate() {
+        purl.push(if i == 0 { '?' } else { '&' });
+        purl.push_str(k);
+        purl.push('=');
+        purl.push_str(&percent_encode(v));
+    }
+    purl
 }
 
 /// `pkg:deb/<vendor>/<name>@<version>?arch=<arch>&distro=<id>-<version_id>`
@@ -150,6 +247,24 @@ mod tests {
             "pkg:deb/debian/libstdc%2B%2B6@12.2.0-14~x?arch=amd64&distro=debian-12&upstream=gcc-12%4012.2.0-14"
         );
         assert_eq!(percent_encode("a b/é?#&="), "a%20b%2F%C3%A9%3F%23%26%3D");
+        assert_eq!(
+            purl("npm", Some("@angular"), "core", "16.0.0", &[]),
+            "pkg:npm/%40angular/core@16.0.0"
+        );
+        assert_eq!(
+            purl(
+                "rpm",
+                Some("centos"),
+                "bash",
+                "4.2.46-34.el7",
+                &[("epoch", ""), ("arch", "x86_64"), ("distro", "centos-7")]
+            ),
+            "pkg:rpm/centos/bash@4.2.46-34.el7?arch=x86_64&distro=centos-7"
+        );
+        assert_eq!(
+            purl("golang", Some("github.com/pkg"), "errors", "v0.9.1", &[]),
+            "pkg:golang/github.com/pkg/errors@v0.9.1"
+        );
     }
 
     #[test]
@@ -174,5 +289,24 @@ mod tests {
         assert_eq!(d.id.as_deref(), Some("ubuntu"));
         assert_eq!(d.pretty_name.as_deref(), Some("say \"hi\""));
         assert_eq!(d.version_id, None);
+    }
+
+    #[test]
+    fn release_files() {
+        let d = Distro::from_release_file("etc/alpine-release", b"3.4.6\n");
+        assert_eq!(
+            (d.id.as_deref(), d.version_id.as_deref()),
+            (Some("alpine"), Some("3.4.6"))
+        );
+        assert_eq!(d.major_version(), Some("3"));
+        let d = Distro::from_release_file("etc/debian_version", b"12.4\n");
+        assert_eq!(d.version_id.as_deref(), Some("12"));
+        let d = Distro::from_release_file("etc/debian_version", b"trixie/sid\n");
+        assert_eq!(d.version_id, None);
+        let d = Distro::from_release_file("etc/centos-release", b"CentOS release 6.10 (Final)\n");
+        assert_eq!(
+            (d.id.as_deref(), d.version_id.as_deref()),
+            (Some("centos"), Some("6.10"))
+        );
     }
 }

@@ -3,7 +3,7 @@
 
 use plimsoll_engine::{Engine, EngineOptions, NoProgress, Scan};
 use plimsoll_oci::{ImageRef, ResolveOptions};
-use plimsoll_sbom::{DpkgCataloger, Inventory, dpkg_packages};
+use plimsoll_sbom::{Inventory, PackageType, catalog};
 use plimsoll_testkit::{Compression, ImageSpec, Item, Layer, Layout, file, symlink, whiteout};
 
 const OS_RELEASE: &str = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\n\
@@ -40,7 +40,7 @@ fn scan(layers: Vec<Vec<Item>>) -> Scan {
         cache: None,
         ..Default::default()
     });
-    engine.register(DpkgCataloger);
+    plimsoll_sbom::register(&mut engine);
     engine.scan(&image, &NoProgress).unwrap()
 }
 
@@ -76,7 +76,7 @@ fn a_later_layer_rewrites_the_status_file() {
             file("usr/bin/curl", "ELF"),
         ],
     ]);
-    let inv = dpkg_packages(&scan).unwrap();
+    let inv = catalog(&scan).unwrap();
     assert_eq!(inv.warnings, Vec::<String>::new());
     assert_eq!(
         summary(&inv),
@@ -95,12 +95,12 @@ fn a_later_layer_rewrites_the_status_file() {
     let libcurl = &inv.packages[3];
     assert_eq!(
         (
-            libcurl.source_name.as_str(),
-            libcurl.source_version.as_str()
+            libcurl.source_name.as_deref(),
+            libcurl.source_version.as_deref()
         ),
-        ("curl", "7.88.1-10+deb12u5")
+        (Some("curl"), Some("7.88.1-10+deb12u5"))
     );
-    assert_eq!(libcurl.ecosystem, "deb");
+    assert_eq!(libcurl.package_type, PackageType::Deb);
     assert_eq!(libcurl.location, "var/lib/dpkg/status");
     assert_eq!(
         libcurl.purl,
@@ -111,7 +111,7 @@ fn a_later_layer_rewrites_the_status_file() {
         "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1%2Bb1?arch=amd64&distro=debian-12&upstream=zlib"
     );
     // Deterministic: the same scan gives the same JSON.
-    assert_eq!(inv.to_json(), dpkg_packages(&scan).unwrap().to_json());
+    assert_eq!(inv.to_json(), catalog(&scan).unwrap().to_json());
 }
 
 #[test]
@@ -123,7 +123,7 @@ fn a_later_layer_deletes_the_status_file() {
         ],
         vec![whiteout("var/lib/dpkg/status")],
     ]);
-    let inv = dpkg_packages(&scan).unwrap();
+    let inv = catalog(&scan).unwrap();
     assert!(inv.packages.is_empty(), "{:?}", inv.packages);
     assert_eq!(inv.distro.unwrap().id.as_deref(), Some("debian"));
 }
@@ -140,7 +140,7 @@ fn deleted_then_reinstalled_counts_from_the_reinstall() {
             para("libc6", "2.36-9+deb12u4", "amd64", ""),
         )],
     ]);
-    let inv = dpkg_packages(&scan).unwrap();
+    let inv = catalog(&scan).unwrap();
     assert_eq!(summary(&inv), [s("libc6", "2.36-9+deb12u4", 2)]);
     // No os-release: the vendor defaults to debian, without a distro.
     assert_eq!(
@@ -178,7 +178,7 @@ fn distroless_status_d_files_per_package() {
             ),
         ],
     ]);
-    let inv = dpkg_packages(&scan).unwrap();
+    let inv = catalog(&scan).unwrap();
     assert_eq!(
         summary(&inv),
         [
@@ -202,6 +202,12 @@ fn distroless_status_d_files_per_package() {
 #[test]
 fn images_without_dpkg_have_an_empty_inventory() {
     let scan = scan(vec![vec![file("etc/alpine-release", "3.20.0\n")]]);
-    let inv = dpkg_packages(&scan).unwrap();
+    let mut inv = catalog(&scan).unwrap();
+    // The release file fallback still names the distribution.
+    let distro = inv.distro.take().unwrap();
+    assert_eq!(
+        (distro.id.as_deref(), distro.version_id.as_deref()),
+        (Some("alpine"), Some("3.20.0"))
+    );
     assert_eq!(inv, Inventory::default());
 }

@@ -48,7 +48,7 @@ enum Command {
     Image(ImageCommand),
     /// Lint Dockerfiles (files, directories, or - for stdin); exit 1 on findings at or above --fail-on.
     Lint(lint::LintArgs),
-    /// List the packages installed in an image (dpkg so far).
+    /// List the packages installed in an image (software bill of materials).
     Sbom(SbomArgs),
     /// Manage the layer cache.
     #[command(subcommand)]
@@ -314,7 +314,7 @@ fn scan(p: &Prepared, no_progress: bool) -> Result<(Image, plimsoll_engine::Scan
     let image = resolve(&p.reference, &p.resolve)?;
     let mut engine = Engine::new(p.engine.clone());
     plimsoll_audit::register_analyzers(&mut engine);
-    engine.register(plimsoll_sbom::DpkgCataloger);
+    plimsoll_sbom::register(&mut engine);
     let bar = progress::Bar::new(&image, !no_progress);
     let scan = engine.scan(&image, &bar);
     bar.finish();
@@ -454,7 +454,7 @@ fn inspect(args: InspectArgs) -> Result<ExitCode> {
 fn sbom(args: SbomArgs) -> Result<ExitCode> {
     let p = prepare(&args.image)?;
     let (image, scan) = scan(&p, args.image.no_progress)?;
-    let inventory = plimsoll_sbom::dpkg_packages(&scan)?;
+    let inventory = plimsoll_sbom::catalog(&scan)?;
     for w in &inventory.warnings {
         eprintln!("warning: {}: {w}", image.reference);
     }
@@ -483,14 +483,19 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
             let _ = writeln!(out, "{} ({}), {distro}", image.reference, image.id());
             let _ = writeln!(
                 out,
-                "{:<36} {:<36} {:<8} {:>5}  source",
-                "name", "version", "arch", "layer"
+                "{:<36} {:<36} {:<7} {:<8} {:>5}  source",
+                "name", "version", "type", "arch", "layer"
             );
             for pkg in &inventory.packages {
                 let _ = writeln!(
                     out,
-                    "{:<36} {:<36} {:<8} {:>5}  {}",
-                    pkg.name, pkg.version, pkg.arch, pkg.layer, pkg.source_name
+                    "{:<36} {:<36} {:<7} {:<8} {:>5}  {}",
+                    pkg.name,
+                    pkg.version,
+                    pkg.package_type,
+                    pkg.arch.as_deref().unwrap_or("-"),
+                    pkg.layer,
+                    pkg.source_name.as_deref().unwrap_or("-")
                 );
             }
             let _ = writeln!(out, "{} packages", inventory.packages.len());
