@@ -175,6 +175,9 @@ impl Engine {
     pub fn scan(&self, image: &Image, progress: &dyn Progress) -> Result<Scan, EngineError> {
         let start = Instant::now();
         let name = image.reference.to_string();
+        if let Some(listing) = image.source.directory() {
+            return self.scan_directory(image, &listing, start, progress);
+        }
         let budget = AtomicU64::new(self.options.max_uncompressed_bytes);
         // Cached layers first, on this thread: a fully cached image (a rescan)
         // then needs no worker threads at all.
@@ -231,6 +234,45 @@ impl Engine {
         Ok(Scan {
             image_name: name,
             layers,
+            elapsed: start.elapsed(),
+        })
+    }
+
+    /// A `dir:` image: its one layer is the listed directory, read afresh
+    /// every time (a directory has no digest to cache by).
+    fn scan_directory(
+        &self,
+        image: &Image,
+        listing: &plimsoll_oci::DirListing,
+        start: Instant,
+        progress: &dyn Progress,
+    ) -> Result<Scan, EngineError> {
+        let name = image.reference.to_string();
+        let layer = image.layers.first().ok_or_else(|| EngineError::Layer {
+            image: name.clone(),
+            index: 0,
+            digest: image.config_digest.clone(),
+            source: Box::new(WalkError::Io("a directory image without its layer".into())),
+        })?;
+        progress.layer_started(layer);
+        let analyzers: Vec<&dyn DynAnalyzer> = self.analyzers.iter().map(|a| a.as_ref()).collect();
+        let out =
+            walk::walk_directory(listing, &analyzers).map_err(|source| EngineError::Layer {
+                image: name.clone(),
+                index: 0,
+                digest: layer.digest.clone(),
+                source: Box::new(source),
+            })?;
+        progress.layer_finished(layer, false);
+        let facts = analyzers.iter().map(|a| a.name()).zip(out.facts).collect();
+        Ok(Scan {
+            image_name: name,
+            layers: vec![LayerScan {
+                layer: layer.clone(),
+                stats: out.stats,
+                from_cache: false,
+                facts,
+            }],
             elapsed: start.elapsed(),
         })
     }

@@ -397,6 +397,49 @@ pub(crate) fn walk_layer(
     })
 }
 
+/// Feeds a listed directory (a `dir:` image's one layer) to `analyzers`,
+/// as [`walk_layer`] feeds a tar: same entries, same content requests.
+pub(crate) fn walk_directory(
+    listing: &plimsoll_oci::DirListing,
+    analyzers: &[&dyn DynAnalyzer],
+) -> Result<WalkOutput, WalkError> {
+    let mut visitors: Vec<Box<dyn DynVisitor>> = analyzers.iter().map(|a| a.start()).collect();
+    let mut dispatch = Dispatch::new(analyzers, &mut visitors);
+    let mut bytes = 0u64;
+    for d in &listing.entries {
+        let kind = match d.kind {
+            plimsoll_oci::DirKind::File => EntryKind::File,
+            plimsoll_oci::DirKind::Dir => EntryKind::Dir,
+            plimsoll_oci::DirKind::Symlink => EntryKind::Symlink,
+            plimsoll_oci::DirKind::Other => EntryKind::Other,
+        };
+        let e = Entry {
+            path: &d.path,
+            kind,
+            mode: d.mode,
+            uid: d.uid,
+            gid: d.gid,
+            size: d.size,
+            link: d.link.as_deref(),
+        };
+        dispatch.entry(&e, |max, buf| listing.read_file(d, max, buf))?;
+        bytes += d.size;
+    }
+    let facts = visitors
+        .into_iter()
+        .map(|v| v.finish().map_err(|e| WalkError::Encode(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(WalkOutput {
+        facts,
+        stats: LayerStats {
+            compressed_bytes: 0,
+            uncompressed_bytes: bytes,
+            entries: listing.entries.len() as u64,
+            diff_id: None,
+        },
+    })
+}
+
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
@@ -405,8 +448,7 @@ fn walk_entries<R: Read>(
     analyzers: &[&dyn DynAnalyzer],
     visitors: &mut [Box<dyn DynVisitor>],
 ) -> Result<u64, WalkError> {
-    let mut content = Vec::new();
-    let mut wants = vec![None; analyzers.len()];
+    let mut dispatch = Dispatch::new(analyzers, visitors);
     let mut count = 0u64;
     let iter = archive.entries().map_err(WalkError::from_io)?;
     for entry in iter {
@@ -480,29 +522,66 @@ fn walk_entries<R: Read>(
             size,
             link: link.as_deref(),
         };
-        let mut max = 0u64;
-        if kind == EntryKind::File && size > 0 {
-            for (w, a) in wants.iter_mut().zip(analyzers) {
-                *w = a.content_limit(&e);
-                max = max.max(w.unwrap_or(0));
-            }
-        } else {
-            wants.iter_mut().for_each(|w| *w = None);
-        }
-        if max > 0 {
-            content.clear();
+        dispatch.entry(&e, |max, buf| {
             (&mut entry)
-                .take(max.min(size))
-                .read_to_end(&mut content)
-                .map_err(WalkError::from_io)?;
-        }
-        for (v, w) in visitors.iter_mut().zip(&wants) {
-            let c = w.map(|limit| &content[..content.len().min(limit as usize)]);
-            v.visit(&e, c);
-        }
+                .take(max)
+                .read_to_end(buf)
+                .map(|_| ())
+                .map_err(WalkError::from_io)
+        })?;
         count += 1;
     }
     Ok(count)
+}
+
+/// Hands each entry to every analyser, reading the content once: as many
+/// leading bytes as the most demanding analyser asked for.
+pub(crate) struct Dispatch<'a> {
+    analyzers: &'a [&'a dyn DynAnalyzer],
+    visitors: &'a mut [Box<dyn DynVisitor>],
+    wants: Vec<Option<u64>>,
+    content: Vec<u8>,
+}
+
+impl<'a> Dispatch<'a> {
+    pub(crate) fn new(
+        analyzers: &'a [&'a dyn DynAnalyzer],
+        visitors: &'a mut [Box<dyn DynVisitor>],
+    ) -> Self {
+        Dispatch {
+            analyzers,
+            visitors,
+            wants: vec![None; analyzers.len()],
+            content: Vec::new(),
+        }
+    }
+
+    /// `read(max, buf)` appends at most `max` leading bytes of the entry's
+    /// content to `buf`; it is called only when some analyser wants content.
+    pub(crate) fn entry<E>(
+        &mut self,
+        e: &Entry<'_>,
+        read: impl FnOnce(u64, &mut Vec<u8>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut max = 0u64;
+        if e.kind == EntryKind::File && e.size > 0 {
+            for (w, a) in self.wants.iter_mut().zip(self.analyzers) {
+                *w = a.content_limit(e);
+                max = max.max(w.unwrap_or(0));
+            }
+        } else {
+            self.wants.iter_mut().for_each(|w| *w = None);
+        }
+        if max > 0 {
+            self.content.clear();
+            read(max.min(e.size), &mut self.content)?;
+        }
+        for (v, w) in self.visitors.iter_mut().zip(&self.wants) {
+            let c = w.map(|limit| &self.content[..self.content.len().min(limit as usize)]);
+            v.visit(e, c);
+        }
+        Ok(())
+    }
 }
 
 fn tar_error(e: io::Error) -> WalkError {

@@ -190,6 +190,10 @@ pub trait BlobSource: Send + Sync {
     fn check(&self, _digest: &Digest, _size: Option<u64>) -> Result<(), OciError> {
         Ok(())
     }
+    /// For `dir:` images, the listed directory the one layer stands for.
+    fn directory(&self) -> Option<std::sync::Arc<crate::DirListing>> {
+        None
+    }
 }
 
 /// A platform as `os/arch[/variant]`.

@@ -4,6 +4,7 @@
 
 mod archive;
 mod digest;
+mod dir;
 mod error;
 mod image;
 mod layout;
@@ -13,6 +14,7 @@ pub mod verify;
 
 pub use archive::resolve_archive;
 pub use digest::Digest;
+pub use dir::{DIR_MEDIA_TYPE, DirEntry, DirKind, DirListing, MAX_DIR_ENTRIES, resolve_dir};
 pub use error::OciError;
 pub use image::{
     BlobSource, Compression, Healthcheck, History, Image, ImageConfig, LayerRef, Platform,
@@ -28,6 +30,7 @@ pub fn resolve(reference: &ImageRef, opts: &ResolveOptions) -> Result<Image, Oci
     match reference {
         ImageRef::OciLayout { dir, tag } => resolve_layout(dir, tag.as_deref(), opts),
         ImageRef::DockerArchive { file } => resolve_archive(file, opts),
+        ImageRef::Dir { dir } => resolve_dir(dir),
         ImageRef::Registry { reference } => resolve_registry(reference, opts),
     }
 }

@@ -12,6 +12,8 @@ pub enum ImageRef {
     OciLayout { dir: PathBuf, tag: Option<String> },
     /// `docker-archive:FILE`, what `docker save` writes.
     DockerArchive { file: PathBuf },
+    /// `dir:PATH`, a directory (an unpacked root filesystem) as one layer.
+    Dir { dir: PathBuf },
     /// `registry:HOST/REPO:TAG`, `HOST/REPO@sha256:…` or a bare reference.
     Registry { reference: String },
 }
@@ -55,6 +57,14 @@ impl ImageRef {
                 file: PathBuf::from(rest),
             });
         }
+        if let Some(rest) = s.strip_prefix("dir:") {
+            if rest.is_empty() {
+                return Err(bad("expected dir:PATH"));
+            }
+            return Ok(ImageRef::Dir {
+                dir: PathBuf::from(rest),
+            });
+        }
         let rest = s
             .strip_prefix("registry:")
             .or_else(|| s.strip_prefix("docker://"))
@@ -71,7 +81,7 @@ impl ImageRef {
     pub fn tag(&self) -> Option<String> {
         match self {
             ImageRef::OciLayout { tag, .. } => tag.clone(),
-            ImageRef::DockerArchive { .. } => None,
+            ImageRef::DockerArchive { .. } | ImageRef::Dir { .. } => None,
             ImageRef::Registry { reference } => registry_tag(reference),
         }
     }
@@ -96,6 +106,7 @@ impl fmt::Display for ImageRef {
             ImageRef::OciLayout { dir, tag: Some(t) } => write!(f, "oci:{}:{t}", dir.display()),
             ImageRef::OciLayout { dir, tag: None } => write!(f, "oci:{}", dir.display()),
             ImageRef::DockerArchive { file } => write!(f, "docker-archive:{}", file.display()),
+            ImageRef::Dir { dir } => write!(f, "dir:{}", dir.display()),
             ImageRef::Registry { reference } => f.write_str(reference),
         }
     }

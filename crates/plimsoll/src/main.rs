@@ -87,7 +87,7 @@ enum CacheCommand {
 
 #[derive(Args)]
 struct ImageArgs {
-    /// oci:DIR[:TAG], docker-archive:FILE, registry:HOST/REPO[:TAG|@DIGEST] or HOST/REPO:TAG.
+    /// oci:DIR[:TAG], docker-archive:FILE, dir:PATH (a root filesystem), registry:HOST/REPO[:TAG|@DIGEST] or HOST/REPO:TAG.
     reference: String,
     /// Platform to pick from a multi-platform index.
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
