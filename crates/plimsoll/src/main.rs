@@ -307,14 +307,37 @@ fn resolve(reference: &ImageRef, opts: &ResolveOptions) -> Result<Image> {
     Ok(image)
 }
 
-/// Resolves, scans and gathers audit facts: the one pass every command
-/// shares. Every analyser runs in that pass (and is cached with the rest),
-/// so `audit`, `inspect` and `sbom` of one image read its layers once.
-fn scan(p: &Prepared, no_progress: bool) -> Result<(Image, plimsoll_engine::Scan)> {
+/// Which analyses a command runs in its one pass over the layers. Each
+/// analyser's facts are cached per layer on their own, so `audit` followed by
+/// `sbom` (or `scan`) of the same image reads each layer again only for the
+/// analysers not yet cached.
+#[derive(Clone, Copy)]
+pub(crate) struct Passes {
+    pub audit: bool,
+    pub sbom: bool,
+}
+
+impl Passes {
+    pub const AUDIT: Passes = Passes {
+        audit: true,
+        sbom: false,
+    };
+    pub const SBOM: Passes = Passes {
+        audit: false,
+        sbom: true,
+    };
+}
+
+/// Resolves and scans the image: the one pass every command shares.
+fn scan(p: &Prepared, no_progress: bool, passes: Passes) -> Result<(Image, plimsoll_engine::Scan)> {
     let image = resolve(&p.reference, &p.resolve)?;
     let mut engine = Engine::new(p.engine.clone());
-    plimsoll_audit::register_analyzers(&mut engine);
-    plimsoll_sbom::register(&mut engine);
+    if passes.audit {
+        plimsoll_audit::register_analyzers(&mut engine);
+    }
+    if passes.sbom {
+        plimsoll_sbom::register(&mut engine);
+    }
     let bar = progress::Bar::new(&image, !no_progress);
     let scan = engine.scan(&image, &bar);
     bar.finish();
@@ -377,7 +400,7 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
         });
     }
 
-    let (image, scan) = scan(&p, args.image.no_progress)?;
+    let (image, scan) = scan(&p, args.image.no_progress, Passes::AUDIT)?;
     let facts = AuditFacts::from_scan(&scan)?;
     let pinned =
         matches!(&p.reference, ImageRef::Registry { reference } if reference.contains('@'));
@@ -432,7 +455,7 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
 
 fn inspect(args: InspectArgs) -> Result<ExitCode> {
     let p = prepare(&args.image)?;
-    let (image, scan) = scan(&p, args.image.no_progress)?;
+    let (image, scan) = scan(&p, args.image.no_progress, Passes::AUDIT)?;
     let facts = AuditFacts::from_scan(&scan)?;
     let report = ImageReport::new(&image, &scan, &facts.tree, Vec::new());
     let text = match args.format {
@@ -453,7 +476,7 @@ fn inspect(args: InspectArgs) -> Result<ExitCode> {
 
 fn sbom(args: SbomArgs) -> Result<ExitCode> {
     let p = prepare(&args.image)?;
-    let (image, scan) = scan(&p, args.image.no_progress)?;
+    let (image, scan) = scan(&p, args.image.no_progress, Passes::SBOM)?;
     let inventory = plimsoll_sbom::catalog(&scan)?;
     for w in &inventory.warnings {
         eprintln!("warning: {}: {w}", image.reference);

@@ -617,7 +617,7 @@ fn sbom_dpkg_packages_equal_syfts() {
     );
     assert_eq!(code, 1, "{err}");
     let _ = out;
-    // Same cache: the SBOM comes from the audit's single pass, no layer is read again.
+    // Same cache: the audit's facts are cached; the SBOM's catalogers run on top.
     let (code, out, err) = plimsoll(
         cache.path(),
         &[
