@@ -6,6 +6,7 @@
 //! assert!(findings.iter().any(|f| f.code == "DF010"));
 //! ```
 
+pub mod fix;
 mod rule;
 pub mod rules;
 mod util;
