@@ -405,3 +405,112 @@ fn dpkg_packages_get_their_files_and_copyright_licences() {
         ["GPL-3.0-or-later", "GFDL-1.3-no-invariants-only", "MIT"]
     );
 }
+
+/// Peer comparison on the big reference image: our pypi and npm (name,
+/// version) sets cover at least 99% of syft's, and every difference is
+/// printed; deb licence agreement is printed for the report.
+/// Run: `PLIMSOLL_LAB_IMAGES=/work/lab-images cargo test -p plimsoll-sbom
+/// --test lang_catalogers -- --ignored --nocapture`.
+#[test]
+#[ignore = "needs PLIMSOLL_LAB_IMAGES (the reference images) and syft"]
+fn big_image_language_packages_cover_syfts() {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    let lab = std::env::var("PLIMSOLL_LAB_IMAGES").expect("set PLIMSOLL_LAB_IMAGES");
+    let big = std::path::Path::new(&lab).join("big");
+    let reference = ImageRef::parse(&format!("oci:{}:latest", big.display())).unwrap();
+    let image = plimsoll_oci::resolve(&reference, &ResolveOptions::default()).unwrap();
+    let mut engine = Engine::new(EngineOptions {
+        cache: None,
+        ..Default::default()
+    });
+    plimsoll_sbom::register(&mut engine);
+    let inv = catalog(&engine.scan(&image, &NoProgress).unwrap()).unwrap();
+
+    let syft = std::process::Command::new("syft")
+        .args([
+            "scan",
+            &format!("oci-dir:{}", big.display()),
+            "-o",
+            "json",
+            "-q",
+        ])
+        .env("SYFT_CHECK_FOR_APP_UPDATE", "false")
+        .output()
+        .expect("syft must be installed");
+    assert!(
+        syft.status.success(),
+        "{}",
+        String::from_utf8_lossy(&syft.stderr)
+    );
+    let theirs: serde_json::Value = serde_json::from_slice(&syft.stdout).unwrap();
+    let artifacts = theirs["artifacts"].as_array().unwrap();
+
+    for (ours_type, syft_type) in [(PackageType::Pypi, "python"), (PackageType::Npm, "npm")] {
+        let ours: BTreeSet<(String, String)> = inv
+            .of_type(ours_type)
+            .map(|p| (p.name.clone(), p.version.clone()))
+            .collect();
+        let syfts: BTreeSet<(String, String)> = artifacts
+            .iter()
+            .filter(|a| a["type"] == syft_type)
+            .map(|a| {
+                let v = a["version"].as_str().unwrap_or("");
+                // syft stubs a missing version as UNKNOWN; we leave it empty.
+                let v = if v == "UNKNOWN" { "" } else { v };
+                (a["name"].as_str().unwrap_or("").to_string(), v.to_string())
+            })
+            .collect();
+        let common = ours.intersection(&syfts).count();
+        println!(
+            "{ours_type}: syft {}, ours {}, common {common}",
+            syfts.len(),
+            ours.len()
+        );
+        for only in syfts.difference(&ours) {
+            println!("  only syft: {only:?}");
+        }
+        for only in ours.difference(&syfts) {
+            println!("  only ours: {only:?}");
+        }
+        assert!(
+            common * 100 >= syfts.len() * 99,
+            "{ours_type}: {common} of syft's {} found",
+            syfts.len()
+        );
+    }
+
+    // Deb licences: syft's ids (its SPDX mapping where it has one, with
+    // Debian's `Expat` read as MIT) against ours.
+    let mut syft_lic: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for a in artifacts.iter().filter(|a| a["type"] == "deb") {
+        let set = syft_lic
+            .entry(a["name"].as_str().unwrap_or("").to_string())
+            .or_default();
+        for l in a["licenses"].as_array().into_iter().flatten() {
+            let id = match l["spdxExpression"].as_str() {
+                Some(e) if !e.is_empty() => e,
+                _ => l["value"].as_str().unwrap_or(""),
+            };
+            set.insert(if id == "Expat" {
+                "MIT".into()
+            } else {
+                id.to_string()
+            });
+        }
+    }
+    let (mut equal, mut theirs_total, mut ours_total, mut common) = (0, 0, 0, 0);
+    for p in inv.of_type(PackageType::Deb) {
+        let ours: BTreeSet<String> = p.licenses.iter().cloned().collect();
+        let theirs = syft_lic.get(&p.name).cloned().unwrap_or_default();
+        equal += usize::from(ours == theirs);
+        theirs_total += theirs.len();
+        ours_total += ours.len();
+        common += ours.intersection(&theirs).count();
+    }
+    println!(
+        "deb licences: {} packages, {equal} with equal sets; syft names {theirs_total}, \
+         we name {ours_total}, {common} in common",
+        syft_lic.len()
+    );
+}
