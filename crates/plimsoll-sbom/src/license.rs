@@ -321,6 +321,8 @@ mod tests {
         assert_eq!(normalize("Apache 2.0").as_deref(), Some("Apache-2.0"));
         assert_eq!(normalize("BSD").as_deref(), Some("BSD"));
         assert_eq!(normalize("UNKNOWN"), None);
+        // npm's word for "no licence granted": kept, it matters.
+        assert_eq!(normalize("UNLICENSED").as_deref(), Some("UNLICENSED"));
         assert_eq!(normalize("  \n "), None);
         assert_eq!(
             normalize("SEE LICENSE IN LICENSE.md"),
