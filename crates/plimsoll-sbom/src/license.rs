@@ -247,16 +247,9 @@ pub(crate) fn normalize(declared: &str) -> Option<String> {
 }
 
 fn is_placeholder(s: &str) -> bool {
-    [
-        "UNKNOWN",
-        "NONE",
-        "N/A",
-        "UNLICENSED",
-        "SEE LICENSE",
-        "SEE LICENSE FILE",
-    ]
-    .iter()
-    .any(|p| s.eq_ignore_ascii_case(p))
+    ["UNKNOWN", "NONE", "N/A", "SEE LICENSE", "SEE LICENSE FILE"]
+        .iter()
+        .any(|p| s.eq_ignore_ascii_case(p))
         || s.to_ascii_uppercase().starts_with("SEE LICENSE IN")
 }
 
