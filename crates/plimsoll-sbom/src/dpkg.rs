@@ -7,6 +7,7 @@ use plimsoll_engine::{Analyzer, Entry, EntryKind, FileEntry, LayerVisitor};
 use serde::{Deserialize, Serialize};
 
 use crate::control::{DbKind, DpkgEntry, parse_dpkg_db};
+use crate::dpkg_extra::{self, DpkgCopyright, DpkgFileList, ExtraFile};
 use crate::purl::{Distro, deb_purl};
 use crate::{Inventory, MergeContext, Package, PackageType};
 
@@ -28,6 +29,10 @@ pub struct DpkgDatabase {
 pub struct DpkgLayerFacts {
     /// `var/lib/dpkg/status` and the control files of `status.d/`.
     pub databases: Vec<DpkgDatabase>,
+    /// `info/<pkg>.list` and `status.d/<pkg>.md5sums`, by path.
+    pub file_lists: Vec<(String, DpkgFileList)>,
+    /// `usr/share/doc/<pkg>/copyright`, by path.
+    pub copyrights: Vec<(String, DpkgCopyright)>,
 }
 
 /// Installed Debian packages: an [`Analyzer`] for the engine's single pass.
@@ -51,13 +56,13 @@ impl Analyzer for DpkgCataloger {
     type Facts = DpkgLayerFacts;
     type Visitor = DpkgVisitor;
     const NAME: &'static str = "sbom-dpkg";
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         if db_kind(entry.path).is_some() {
             Some(entry.size.min(DB_LIMIT))
         } else {
-            None
+            dpkg_extra::classify(entry.path).map(|k| entry.size.min(dpkg_extra::limit(k)))
         }
     }
 
@@ -76,7 +81,22 @@ impl LayerVisitor for DpkgVisitor {
         // The engine hands no content for empty files.
         let content = content.unwrap_or(&[]);
         let facts = &mut self.0;
-        if let Some(kind) = db_kind(entry.path) {
+        if let Some(kind) = dpkg_extra::classify(entry.path) {
+            let truncated = (content.len() as u64) < entry.size;
+            let path = entry.path.to_string();
+            match kind {
+                ExtraFile::List | ExtraFile::Md5sums => {
+                    facts.file_lists.retain(|(p, _)| *p != path);
+                    let list = dpkg_extra::parse_file_list(kind, content, truncated);
+                    facts.file_lists.push((path, list));
+                }
+                ExtraFile::Copyright => {
+                    facts.copyrights.retain(|(p, _)| *p != path);
+                    let c = dpkg_extra::parse_copyright(content, truncated);
+                    facts.copyrights.push((path, c));
+                }
+            }
+        } else if let Some(kind) = db_kind(entry.path) {
             // A path stored twice in one tar: the later entry wins.
             facts.databases.retain(|d| d.path != entry.path);
             let mut warnings = Vec::new();
@@ -210,6 +230,7 @@ pub(crate) fn merge(
             packages.push(pkg);
         }
     }
+    dpkg_extra::attach(ctx, facts, &mut packages, warnings);
     packages.sort_by(|a, b| (&a.name, &a.arch, &a.version).cmp(&(&b.name, &b.arch, &b.version)));
     // The same package at two versions (status and status.d disagreeing).
     for w in packages.windows(2) {

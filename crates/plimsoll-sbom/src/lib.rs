@@ -17,7 +17,9 @@
 //!   layer and path), never fatal.
 //!
 //! Catalogers so far: [`DpkgCataloger`] (dpkg's `status` and distroless
-//! `status.d/`, plus os-release).
+//! `status.d/`, with each package's files and copyright licences, plus
+//! os-release), [`PythonCataloger`] (`*.dist-info`, `*.egg-info`) and
+//! [`NpmCataloger`] (`package.json`).
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -31,9 +33,14 @@
 //! ```
 
 mod control;
+mod copyright;
 mod dpkg;
+mod dpkg_extra;
+mod license;
+mod npm;
 mod os;
 mod purl;
+mod python;
 
 use std::fmt;
 
@@ -41,11 +48,18 @@ use plimsoll_engine::{Engine, EntryKind, FileEntry, FileTree, Scan};
 use serde::{Deserialize, Serialize};
 
 pub use control::{DbKind, DpkgEntry, Parsed, parse_dpkg_db};
+pub use copyright::{copyright_licenses, debian_to_spdx};
 pub use dpkg::{
     DB_LIMIT, DpkgCataloger, DpkgDatabase, DpkgLayerFacts, DpkgVisitor, STATUS, STATUS_D,
 };
+pub use dpkg_extra::{DpkgCopyright, DpkgFileList};
+pub use npm::{NpmCataloger, NpmLayerFacts, NpmManifest, NpmPackage, npm_purl};
 pub use os::{OsReleaseCataloger, OsReleaseFacts, RELEASE_FILES};
 pub use purl::{Distro, deb_purl, percent_encode, purl};
+pub use python::{
+    PythonCataloger, PythonFileList, PythonLayerFacts, PythonMetadata, PythonMetadataFile,
+    normalize_name as pypi_normalize_name,
+};
 
 /// Where a package comes from, named as its package URL type
 /// (<https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst>).
@@ -234,6 +248,26 @@ impl MergeContext<'_> {
         out.dedup_by(|a, b| a.1 == b.1); // a path stored twice in one layer
         out
     }
+
+    /// [`visible`](Self::visible) for records kept in a field of each
+    /// layer's facts (`records(&facts[layer])`).
+    pub fn visible_in<'f, F, T>(
+        &self,
+        facts: &'f [F],
+        records: impl Fn(&'f F) -> &'f [(String, T)],
+    ) -> Vec<(usize, &'f str, &'f T)> {
+        let mut out = Vec::new();
+        for (layer, f) in facts.iter().enumerate() {
+            for (path, record) in records(f) {
+                if self.final_layer(path) == Some(layer) {
+                    out.push((layer, path.as_str(), record));
+                }
+            }
+        }
+        out.sort_by(|a, b| a.1.cmp(b.1));
+        out.dedup_by(|a, b| a.1 == b.1);
+        out
+    }
 }
 
 /// Registers every cataloger with the engine, so the SBOM is built in the
@@ -241,6 +275,8 @@ impl MergeContext<'_> {
 pub fn register(engine: &mut Engine) {
     engine.register(OsReleaseCataloger);
     engine.register(DpkgCataloger);
+    engine.register(PythonCataloger);
+    engine.register(NpmCataloger);
 }
 
 /// The inventory of the final image from every cataloger [`register`] adds.
@@ -259,6 +295,8 @@ pub fn catalog(scan: &Scan) -> Result<Inventory, SbomError> {
         distro.as_ref(),
         &mut inventory,
     );
+    python::merge(&ctx, &scan.facts::<PythonCataloger>()?, &mut inventory);
+    npm::merge(&ctx, &scan.facts::<NpmCataloger>()?, &mut inventory);
     inventory.distro = distro;
     inventory.sort();
     Ok(inventory)
