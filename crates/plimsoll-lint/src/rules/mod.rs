@@ -20,6 +20,10 @@ mod multiple_entrypoint;
 mod shell_form;
 mod sudo;
 mod user_root;
+// Practice rules without a hadolint counterpart: DF040–DF059.
+mod entrypoint_without_exec;
+mod no_init;
+mod several_processes;
 
 use std::collections::HashMap;
 
@@ -43,6 +47,10 @@ pub use multiple_entrypoint::MultipleEntrypoint;
 pub use shell_form::ShellForm;
 pub use sudo::Sudo;
 pub use user_root::UserRoot;
+// DF040–DF059
+pub use entrypoint_without_exec::EntrypointWithoutExec;
+pub use no_init::NoInit;
+pub use several_processes::SeveralProcesses;
 
 use plimsoll_dockerfile::{Keyword, Stage};
 
@@ -70,6 +78,10 @@ pub static ALL: &[&dyn Rule] = &[
     &CopyFromUndefined,
     &DuplicateStage,
     &ExposeRange,
+    // DF040–DF059: practices hadolint does not check.
+    &SeveralProcesses,
+    &EntrypointWithoutExec,
+    &NoInit,
 ];
 
 /// Whether every `$NAME` / `${NAME…}` in `s` is defined in `vars`.
