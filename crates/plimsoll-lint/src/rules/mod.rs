@@ -21,6 +21,8 @@ mod shell_form;
 mod sudo;
 mod user_root;
 // Practice rules without a hadolint counterpart: DF040–DF059.
+mod copy_all_before_install;
+mod delete_in_later_layer;
 mod entrypoint_without_exec;
 mod no_init;
 mod several_processes;
@@ -48,6 +50,8 @@ pub use shell_form::ShellForm;
 pub use sudo::Sudo;
 pub use user_root::UserRoot;
 // DF040–DF059
+pub use copy_all_before_install::CopyAllBeforeInstall;
+pub use delete_in_later_layer::DeleteInLaterLayer;
 pub use entrypoint_without_exec::EntrypointWithoutExec;
 pub use no_init::NoInit;
 pub use several_processes::SeveralProcesses;
@@ -82,6 +86,8 @@ pub static ALL: &[&dyn Rule] = &[
     &SeveralProcesses,
     &EntrypointWithoutExec,
     &NoInit,
+    &CopyAllBeforeInstall,
+    &DeleteInLaterLayer,
 ];
 
 /// Whether every `$NAME` / `${NAME…}` in `s` is defined in `vars`.
