@@ -230,7 +230,28 @@ pub fn pkg_command(cmd: &ShellCommand) -> Option<PkgCommand> {
 /// `(command index, package)`.
 pub fn packages_kept(sh: &plimsoll_dockerfile::ShellScript) -> Vec<(usize, String)> {
     let mut kept: Vec<(usize, String, Option<String>)> = Vec::new();
+    // Debian's idiom: `apt-mark auto '.*'; apt-mark manual $saved;
+    // apt-get purge -y --auto-remove` removes everything installed since.
+    let mut marked_auto = false;
     for (k, c) in sh.commands.iter().enumerate() {
+        let argv = strip_wrappers(&c.argv);
+        if argv.first().is_some_and(|p| p.ends_with("apt-mark"))
+            && argv.get(1).is_some_and(|a| a == "auto")
+        {
+            marked_auto = true;
+            continue;
+        }
+        if marked_auto
+            && let Some(a) = apt(c)
+            && (a.sub == "autoremove"
+                || (matches!(a.sub, "purge" | "remove")
+                    && a.options
+                        .iter()
+                        .any(|o| *o == "--auto-remove" || *o == "--autoremove")))
+        {
+            kept.clear();
+            continue;
+        }
         let Some(p) = pkg_command(c) else { continue };
         match p.op {
             PkgOp::Install => {

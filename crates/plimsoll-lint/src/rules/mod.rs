@@ -21,6 +21,8 @@ mod shell_form;
 mod sudo;
 mod user_root;
 // Practice rules without a hadolint counterpart: DF040–DF059.
+mod attacker_tools;
+mod build_tools_in_final_stage;
 mod copy_all_before_install;
 mod delete_in_later_layer;
 mod entrypoint_without_exec;
@@ -50,6 +52,8 @@ pub use shell_form::ShellForm;
 pub use sudo::Sudo;
 pub use user_root::UserRoot;
 // DF040–DF059
+pub use attacker_tools::AttackerTools;
+pub use build_tools_in_final_stage::BuildToolsInFinalStage;
 pub use copy_all_before_install::CopyAllBeforeInstall;
 pub use delete_in_later_layer::DeleteInLaterLayer;
 pub use entrypoint_without_exec::EntrypointWithoutExec;
@@ -88,6 +92,8 @@ pub static ALL: &[&dyn Rule] = &[
     &NoInit,
     &CopyAllBeforeInstall,
     &DeleteInLaterLayer,
+    &BuildToolsInFinalStage,
+    &AttackerTools,
 ];
 
 /// Whether every `$NAME` / `${NAME…}` in `s` is defined in `vars`.
