@@ -13,6 +13,9 @@ use crate::LintContext;
 pub struct DfRule {
     pub info: RuleInfo,
     pub hadolint: Option<&'static str>,
+    /// Off unless asked for by code or name ([`crate::lint_with`]): a policy
+    /// that is right for some organisations and noise for others.
+    pub opt_in: bool,
 }
 
 /// A finding tied to the instruction it is about (for inline ignores).
@@ -47,7 +50,8 @@ macro_rules! declare_rule {
             name: $rname:literal,
             practice: $practice:literal,
             hadolint: $hadolint:expr,
-            severity: $sev:ident $(,)?
+            severity: $sev:ident
+            $(, opt_in: $opt_in:literal)? $(,)?
         }
     ) => {
         $(#[doc = $doc])+
@@ -56,6 +60,7 @@ macro_rules! declare_rule {
             pub const RULE: $crate::DfRule = $crate::DfRule {
                 info: plimsoll_report::rule_info!($code, $rname, $practice, $sev, $($doc),+),
                 hadolint: $hadolint,
+                opt_in: false $(|| $opt_in)?,
             };
         }
     };

@@ -120,6 +120,524 @@ pub fn image_ref(s: &str) -> ImageRef<'_> {
     }
 }
 
+// ---- Helpers for the practice rules (DF040–DF059) -------------------------
+
+/// What a package-manager command does to the package set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PkgOp {
+    Install,
+    Remove,
+}
+
+/// A package install or removal: `apt-get install`, `apk add`, `dnf remove`, …
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PkgCommand {
+    /// `apt`, `apk`, `yum` (yum, dnf, microdnf, tdnf) or `zypper`.
+    pub manager: &'static str,
+    pub op: PkgOp,
+    /// Package names with any version pin (`=1.2`, `>=1.2`) removed.
+    pub packages: Vec<String>,
+    /// `apk add --virtual NAME` / `-t NAME`: the group the packages join.
+    pub virtual_name: Option<String>,
+}
+
+/// A package name without its version constraint.
+fn package_name(word: &str) -> String {
+    let end = word.find(['=', '<', '>', '~']).unwrap_or(word.len());
+    word[..end].to_string()
+}
+
+/// Parses a package install/removal command (after `sudo`/`env`).
+pub fn pkg_command(cmd: &ShellCommand) -> Option<PkgCommand> {
+    if let Some(a) = apt(cmd) {
+        let op = match a.sub {
+            "install" => PkgOp::Install,
+            "remove" | "purge" | "autoremove" => PkgOp::Remove,
+            _ => return None,
+        };
+        return Some(PkgCommand {
+            manager: "apt",
+            op,
+            packages: a.packages.iter().map(|p| package_name(p)).collect(),
+            virtual_name: None,
+        });
+    }
+    let argv = strip_wrappers(&cmd.argv);
+    let prog = argv.first()?.rsplit('/').next()?;
+    let (manager, takes_value): (&'static str, &[&str]) = match prog {
+        "apk" => (
+            "apk",
+            &[
+                "-t",
+                "--virtual",
+                "-X",
+                "--repository",
+                "-p",
+                "--root",
+                "--arch",
+            ],
+        ),
+        "yum" | "dnf" | "microdnf" | "tdnf" => (
+            "yum",
+            &[
+                "-x",
+                "--exclude",
+                "--releasever",
+                "--installroot",
+                "--setopt",
+            ],
+        ),
+        "zypper" => ("zypper", &["-r", "--repo", "--from"]),
+        _ => return None,
+    };
+    let mut op = None;
+    let mut packages = Vec::new();
+    let mut virtual_name = None;
+    let mut it = argv[1..].iter();
+    while let Some(a) = it.next() {
+        if takes_value.contains(&a.as_str()) {
+            let v = it.next();
+            if matches!(a.as_str(), "-t" | "--virtual") {
+                virtual_name = v.cloned();
+            }
+        } else if let Some(v) = a.strip_prefix("--virtual=") {
+            virtual_name = Some(v.to_string());
+        } else if a.starts_with('-') {
+        } else if op.is_none() {
+            op = Some(match (manager, a.as_str()) {
+                ("apk", "add") => PkgOp::Install,
+                ("apk", "del") => PkgOp::Remove,
+                ("yum", "install") | ("zypper", "install" | "in") => PkgOp::Install,
+                ("yum", "remove" | "erase" | "autoremove") | ("zypper", "remove" | "rm") => {
+                    PkgOp::Remove
+                }
+                _ => return None,
+            });
+        } else {
+            packages.push(package_name(a));
+        }
+    }
+    Some(PkgCommand {
+        manager,
+        op: op?,
+        packages,
+        virtual_name,
+    })
+}
+
+/// The packages installed by `sh` and not removed again later in the same
+/// shell program (by name, or through the `apk --virtual` group they joined):
+/// `(command index, package)`.
+pub fn packages_kept(sh: &plimsoll_dockerfile::ShellScript) -> Vec<(usize, String)> {
+    let mut kept: Vec<(usize, String, Option<String>)> = Vec::new();
+    // Debian's idiom: `apt-mark auto '.*'; apt-mark manual $saved;
+    // apt-get purge -y --auto-remove` removes everything installed since.
+    let mut marked_auto = false;
+    for (k, c) in sh.commands.iter().enumerate() {
+        let argv = strip_wrappers(&c.argv);
+        if argv.first().is_some_and(|p| p.ends_with("apt-mark"))
+            && argv.get(1).is_some_and(|a| a == "auto")
+        {
+            marked_auto = true;
+            continue;
+        }
+        if marked_auto
+            && let Some(a) = apt(c)
+            && (a.sub == "autoremove"
+                || (matches!(a.sub, "purge" | "remove")
+                    && a.options
+                        .iter()
+                        .any(|o| *o == "--auto-remove" || *o == "--autoremove")))
+        {
+            kept.clear();
+            continue;
+        }
+        let Some(p) = pkg_command(c) else { continue };
+        match p.op {
+            PkgOp::Install => {
+                for name in p.packages {
+                    kept.push((k, name, p.virtual_name.clone()));
+                }
+            }
+            PkgOp::Remove => kept.retain(|(_, name, group)| {
+                !p.packages
+                    .iter()
+                    .any(|r| r == name || group.as_deref() == Some(r.as_str()))
+            }),
+        }
+    }
+    kept.into_iter().map(|(k, name, _)| (k, name)).collect()
+}
+
+/// A process-supervising init that reaps zombies and forwards signals.
+pub fn is_init(program: &str) -> bool {
+    matches!(
+        program,
+        "tini" | "tini-static" | "dumb-init" | "catatonit" | "docker-init" | "s6-svscan"
+    )
+}
+
+/// The shells whose `-c` argument is a script.
+pub fn is_shell(program: &str) -> bool {
+    matches!(program, "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh")
+}
+
+/// A name that is a glob pattern (`*`, `?`, `[`).
+fn is_glob(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+/// Matches one path component against a glob component (`*`, `?`; a `[`
+/// class matches any one character: conservative enough for paths).
+pub fn glob_component(pattern: &str, name: &str) -> bool {
+    if !is_glob(pattern) {
+        return pattern == name;
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    // Iterative wildcard matching with one backtrack point.
+    let (mut pi, mut ni) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ni));
+                pi += 1;
+            }
+            Some('?') => {
+                pi += 1;
+                ni += 1;
+            }
+            Some('[') => match p[pi..].iter().position(|&c| c == ']') {
+                Some(close) => {
+                    pi += close + 1;
+                    ni += 1;
+                }
+                None if n[ni] == '[' => {
+                    pi += 1;
+                    ni += 1;
+                }
+                None => match star {
+                    Some((sp, sn)) => {
+                        pi = sp + 1;
+                        ni = sn + 1;
+                        star = Some((sp, sn + 1));
+                    }
+                    None => return false,
+                },
+            },
+            Some(&c) if c == n[ni] => {
+                pi += 1;
+                ni += 1;
+            }
+            _ => match star {
+                Some((sp, sn)) => {
+                    pi = sp + 1;
+                    ni = sn + 1;
+                    star = Some((sp, sn + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// `path` made absolute against `cwd` and normalised (`.`, `..`, `//`);
+/// `None` when it cannot be known (a variable, `~` of an unknown user, no cwd).
+pub fn resolve_path(cwd: Option<&str>, path: &str) -> Option<String> {
+    if path.contains('$') || path.contains('`') {
+        return None;
+    }
+    let joined = if path.starts_with('/') {
+        path.to_string()
+    } else if let Some(rest) = path.strip_prefix("~/") {
+        // Only for root: the rules call this with `~` meaning /root.
+        format!("/root/{rest}")
+    } else if path == "~" {
+        "/root".to_string()
+    } else {
+        format!("{}/{path}", cwd?)
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for c in joined.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    Some(format!("/{}", parts.join("/")))
+}
+
+/// The path components of an absolute, normalised path.
+pub fn components(path: &str) -> Vec<&str> {
+    path.split('/').filter(|c| !c.is_empty()).collect()
+}
+
+/// Whether the image reference names an official library image (`python`,
+/// `library/python`, `docker.io/library/python`): its name, lower case.
+pub fn library_image(image: &str) -> Option<String> {
+    let name = image.split('@').next().unwrap_or(image);
+    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+    let name = match name[last_slash..].rfind(':') {
+        Some(c) => &name[..last_slash + c],
+        None => name,
+    };
+    let mut parts: Vec<&str> = name.split('/').collect();
+    if parts.len() > 1 {
+        let first = parts[0];
+        if first.contains('.') || first.contains(':') || first == "localhost" {
+            parts.remove(0);
+        }
+    }
+    if parts.first() == Some(&"library") {
+        parts.remove(0);
+    }
+    match parts.as_slice() {
+        [one] if !one.is_empty() => Some(one.to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
+/// How the final image starts, as far as the Dockerfile shows it.
+pub struct Launch {
+    /// The instruction (index) that holds the analysed program: the
+    /// ENTRYPOINT, or the CMD when the ENTRYPOINT is only an init or absent.
+    pub instruction: usize,
+    pub line: u32,
+    /// The init in front of the program (`tini`, `dumb-init`…), if any.
+    pub init: Option<String>,
+    pub body: LaunchBody,
+}
+
+pub enum LaunchBody {
+    /// An exec-form command line, wrappers (init, `exec`, `env`, `gosu`) removed.
+    Argv(Vec<String>),
+    /// A shell program: shell-form CMD/ENTRYPOINT (`dash_c: false`) or an
+    /// exec-form `["sh", "-c", "…"]` (`dash_c: true`).
+    Shell {
+        script: plimsoll_dockerfile::ShellScript,
+        dash_c: bool,
+    },
+}
+
+/// Parses `text`, which comes from instruction `ins`, as a shell program
+/// (source positions approximate: the start of the instruction's arguments).
+fn parse_instruction_shell(
+    ins: &plimsoll_dockerfile::Instruction,
+    text: &str,
+    src: &str,
+) -> plimsoll_dockerfile::ShellScript {
+    let map: Vec<usize> = (0..=text.len())
+        .map(|i| (ins.args_span.start + i).min(ins.args_span.end))
+        .collect();
+    plimsoll_dockerfile::parse_shell(text, &map, src)
+}
+
+/// The ENTRYPOINT and CMD in force at the end of the final stage chain
+/// (an ENTRYPOINT resets a CMD inherited from a parent stage), combined
+/// as Docker does, with init and privilege-dropping wrappers peeled off.
+pub fn launch(ctx: &crate::LintContext<'_>) -> Option<Launch> {
+    use plimsoll_dockerfile::{Args, Keyword};
+    let mut entrypoint: Option<usize> = None;
+    let mut cmd: Option<(usize, usize)> = None; // (stage, instruction)
+    for &s in ctx.final_chain().iter().rev() {
+        let st = &ctx.df.stages[s];
+        for i in st.instructions.clone() {
+            match ctx.df.instructions[i].keyword {
+                Keyword::Entrypoint => {
+                    entrypoint = Some(i);
+                    if cmd.is_some_and(|(cs, _)| cs != s) {
+                        cmd = None;
+                    }
+                }
+                Keyword::Cmd => cmd = Some((s, i)),
+                _ => {}
+            }
+        }
+    }
+    let cmd = cmd.map(|(_, i)| i);
+    let ins_at = |i: usize| &ctx.df.instructions[i];
+    // Words with the instruction each came from.
+    let mut argv: Vec<(String, usize)> = Vec::new();
+    let shell_of = |i: usize| match &ins_at(i).args {
+        Args::Shell(t) => Some(t.clone()),
+        _ => None,
+    };
+    match (entrypoint, cmd) {
+        (Some(e), c) => {
+            if let Some(text) = shell_of(e) {
+                return Some(Launch {
+                    instruction: e,
+                    line: ins_at(e).span.line,
+                    init: None,
+                    body: LaunchBody::Shell {
+                        script: parse_instruction_shell(ins_at(e), &text, ctx.src),
+                        dash_c: false,
+                    },
+                });
+            }
+            argv.extend(ins_at(e).words().into_iter().map(|w| (w, e)));
+            if let Some(c) = c {
+                match shell_of(c) {
+                    Some(text) => {
+                        for w in ["/bin/sh", "-c"] {
+                            argv.push((w.to_string(), c));
+                        }
+                        argv.push((text, c));
+                    }
+                    None => argv.extend(ins_at(c).words().into_iter().map(|w| (w, c))),
+                }
+            }
+        }
+        (None, Some(c)) => {
+            if let Some(text) = shell_of(c) {
+                return Some(Launch {
+                    instruction: c,
+                    line: ins_at(c).span.line,
+                    init: None,
+                    body: LaunchBody::Shell {
+                        script: parse_instruction_shell(ins_at(c), &text, ctx.src),
+                        dash_c: false,
+                    },
+                });
+            }
+            argv.extend(ins_at(c).words().into_iter().map(|w| (w, c)));
+        }
+        (None, None) => return None,
+    }
+    let mut init = None;
+    let mut rest: &[(String, usize)] = &argv;
+    loop {
+        let Some((first, _)) = rest.first() else {
+            break;
+        };
+        let prog = first.rsplit('/').next().unwrap_or(first);
+        if is_init(prog) {
+            init = Some(prog.to_string());
+            rest = &rest[1..];
+            while rest.first().is_some_and(|(w, _)| w.starts_with('-')) {
+                let end = rest[0].0 == "--";
+                // `tini -s`, `-g`, `-p SIGTERM`: only -p/-e take a value.
+                let value = matches!(rest[0].0.as_str(), "-p" | "-e");
+                rest = &rest[if value { 2 } else { 1 }.min(rest.len())..];
+                if end {
+                    break;
+                }
+            }
+        } else if prog == "exec" {
+            rest = &rest[1..];
+        } else if prog == "env" {
+            rest = &rest[1..];
+            while rest
+                .first()
+                .is_some_and(|(w, _)| w.contains('=') || w.starts_with('-'))
+            {
+                rest = &rest[1..];
+            }
+        } else if matches!(prog, "gosu" | "su-exec") {
+            rest = &rest[2.min(rest.len())..];
+        } else {
+            break;
+        }
+    }
+    let (first, from) = rest.first()?;
+    let ins = ins_at(*from);
+    let prog = first.rsplit('/').next().unwrap_or(first);
+    if is_shell(prog)
+        && let Some(k) = rest
+            .iter()
+            .position(|(w, _)| w.starts_with('-') && !w.starts_with("--") && w.ends_with('c'))
+        && let Some((script, from)) = rest.get(k + 1)
+    {
+        let ins = ins_at(*from);
+        return Some(Launch {
+            instruction: *from,
+            line: ins.span.line,
+            init,
+            body: LaunchBody::Shell {
+                script: parse_instruction_shell(ins, script, ctx.src),
+                dash_c: true,
+            },
+        });
+    }
+    Some(Launch {
+        instruction: *from,
+        line: ins.span.line,
+        init,
+        body: LaunchBody::Argv(rest.iter().map(|(w, _)| w.clone()).collect()),
+    })
+}
+
+/// A shell script written by the Dockerfile itself (`COPY <<EOF /path`)
+/// that `program` (a path, or a bare name found on the PATH) runs:
+/// `(instruction index, parsed script)`. Scripts with a non-shell `#!` are left out.
+pub fn heredoc_script(
+    ctx: &crate::LintContext<'_>,
+    program: &str,
+) -> Option<(usize, plimsoll_dockerfile::ShellScript)> {
+    use plimsoll_dockerfile::{Args, Keyword};
+    let chain = ctx.final_chain();
+    let mut found = None;
+    for &s in chain.iter().rev() {
+        let mut workdir: Option<String> = Some("/".to_string());
+        for i in ctx.df.stages[s].instructions.clone() {
+            let ins = &ctx.df.instructions[i];
+            match ins.keyword {
+                Keyword::Workdir => {
+                    let dir = ins.words().first().cloned().unwrap_or_default();
+                    workdir = resolve_path(workdir.as_deref(), &dir);
+                }
+                Keyword::Copy | Keyword::Add => {
+                    let Args::Heredocs { heredocs, .. } = &ins.args else {
+                        continue;
+                    };
+                    let [h] = heredocs.as_slice() else { continue };
+                    let words = ins.words();
+                    let Some(dest) = words.last().filter(|_| words.len() == 2) else {
+                        continue;
+                    };
+                    let Some(dest) = resolve_path(workdir.as_deref(), dest) else {
+                        continue;
+                    };
+                    let matches = if program.contains('/') {
+                        resolve_path(workdir.as_deref(), program).as_deref() == Some(&*dest)
+                    } else {
+                        dest.rsplit('/').next() == Some(program)
+                    };
+                    if matches {
+                        found = Some((i, h));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let (i, h) = found?;
+    if let Some(first) = h.content.lines().next()
+        && let Some(interp) = first.strip_prefix("#!")
+    {
+        let mut words = interp.split_whitespace();
+        let mut prog = words.next()?.rsplit('/').next()?;
+        if prog == "env" {
+            prog = words.next()?;
+        }
+        if !is_shell(prog) {
+            return None;
+        }
+    }
+    let map: Vec<usize> = (0..=h.content.len())
+        .map(|k| (h.span.start + k).min(h.span.end))
+        .collect();
+    Some((
+        i,
+        plimsoll_dockerfile::parse_shell(&h.content, &map, ctx.src),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +657,72 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         assert_eq!(strip_wrappers(&v), ["apt-get", "install"]);
+    }
+
+    fn cmd(words: &[&str]) -> ShellCommand {
+        ShellCommand {
+            argv: words.iter().map(|s| s.to_string()).collect(),
+            span: Default::default(),
+            background: false,
+        }
+    }
+
+    #[test]
+    fn package_commands() {
+        let p = pkg_command(&cmd(&[
+            "apk",
+            "add",
+            "--no-cache",
+            "-t",
+            ".deps",
+            "gcc=13.2",
+        ]))
+        .unwrap();
+        assert_eq!((p.manager, p.op), ("apk", PkgOp::Install));
+        assert_eq!(p.packages, ["gcc"]);
+        assert_eq!(p.virtual_name.as_deref(), Some(".deps"));
+        let p = pkg_command(&cmd(&["apt-get", "purge", "-y", "--auto-remove", "make"])).unwrap();
+        assert_eq!(
+            (p.op, p.packages),
+            (PkgOp::Remove, vec!["make".to_string()])
+        );
+        let p = pkg_command(&cmd(&["microdnf", "install", "-y", "nmap"])).unwrap();
+        assert_eq!((p.manager, p.packages), ("yum", vec!["nmap".to_string()]));
+        assert!(pkg_command(&cmd(&["apk", "update"])).is_none());
+        assert!(pkg_command(&cmd(&["npm", "install", "x"])).is_none());
+    }
+
+    #[test]
+    fn globs_and_paths() {
+        assert!(glob_component("*.tar.gz", "node.tar.gz"));
+        assert!(glob_component("a?c", "abc"));
+        assert!(glob_component("*", ""));
+        assert!(!glob_component("*.gz", "node.tar.xz"));
+        assert!(glob_component("lib[0-9]", "lib5"));
+        assert_eq!(
+            resolve_path(Some("/app"), "../tmp/./x").as_deref(),
+            Some("/tmp/x")
+        );
+        assert_eq!(resolve_path(None, "x"), None);
+        assert_eq!(resolve_path(Some("/"), "$HOME/x"), None);
+        assert_eq!(
+            resolve_path(None, "~/.cache").as_deref(),
+            Some("/root/.cache")
+        );
+    }
+
+    #[test]
+    fn library_images() {
+        assert_eq!(library_image("python:3.12").as_deref(), Some("python"));
+        assert_eq!(
+            library_image("docker.io/library/Node:20@sha256:ab").as_deref(),
+            Some("node")
+        );
+        assert_eq!(
+            library_image("localhost:5000/debian").as_deref(),
+            Some("debian")
+        );
+        assert_eq!(library_image("bitnami/python:3"), None);
+        assert_eq!(library_image("gcr.io/distroless/static"), None);
     }
 }

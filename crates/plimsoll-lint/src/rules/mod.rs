@@ -20,6 +20,19 @@ mod multiple_entrypoint;
 mod shell_form;
 mod sudo;
 mod user_root;
+// Practice rules without a hadolint counterpart: DF040–DF059.
+mod attacker_tools;
+mod build_tools_in_final_stage;
+mod copy_all_before_install;
+mod delete_in_later_layer;
+mod entrypoint_without_exec;
+mod from_moving_tag;
+mod from_without_digest;
+mod heavy_base_image;
+mod no_init;
+mod secret_file_copied;
+mod secret_in_env;
+mod several_processes;
 
 use std::collections::HashMap;
 
@@ -43,6 +56,19 @@ pub use multiple_entrypoint::MultipleEntrypoint;
 pub use shell_form::ShellForm;
 pub use sudo::Sudo;
 pub use user_root::UserRoot;
+// DF040–DF059
+pub use attacker_tools::AttackerTools;
+pub use build_tools_in_final_stage::BuildToolsInFinalStage;
+pub use copy_all_before_install::CopyAllBeforeInstall;
+pub use delete_in_later_layer::DeleteInLaterLayer;
+pub use entrypoint_without_exec::EntrypointWithoutExec;
+pub use from_moving_tag::FromMovingTag;
+pub use from_without_digest::FromWithoutDigest;
+pub use heavy_base_image::HeavyBaseImage;
+pub use no_init::NoInit;
+pub use secret_file_copied::SecretFileCopied;
+pub use secret_in_env::SecretInEnv;
+pub use several_processes::SeveralProcesses;
 
 use plimsoll_dockerfile::{Keyword, Stage};
 
@@ -70,6 +96,19 @@ pub static ALL: &[&dyn Rule] = &[
     &CopyFromUndefined,
     &DuplicateStage,
     &ExposeRange,
+    // DF040–DF059: practices hadolint does not check.
+    &SeveralProcesses,
+    &EntrypointWithoutExec,
+    &NoInit,
+    &CopyAllBeforeInstall,
+    &DeleteInLaterLayer,
+    &BuildToolsInFinalStage,
+    &HeavyBaseImage,
+    &AttackerTools,
+    &SecretInEnv,
+    &SecretFileCopied,
+    &FromWithoutDigest,
+    &FromMovingTag,
 ];
 
 /// Whether every `$NAME` / `${NAME…}` in `s` is defined in `vars`.
