@@ -31,6 +31,9 @@ fi
 step "version ordering against dpkg, rpm and packaging (../shared/testdata/versions)"
 cargo test -p plimsoll-vuln --test oracle_versions --locked -- --ignored
 
+step "CVSS scores published in ../shared/testdata/advisories"
+cargo test -p plimsoll-vuln --test cvss --locked -- --ignored
+
 step "dpkg databases from ../shared/testdata/pkgdb"
 cargo test -p plimsoll-sbom --test real_pkgdb --locked -- --ignored
 

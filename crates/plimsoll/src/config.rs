@@ -14,6 +14,95 @@ pub struct Config {
     pub audit: AuditConfig,
     #[serde(default)]
     pub engine: EngineConfig,
+    #[serde(default)]
+    pub lint: LintConfig,
+}
+
+/// `[lint]`: how `plimsoll lint` reads Dockerfiles.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintConfig {
+    /// Lowest severity that makes the exit code 1 (default: info).
+    pub fail_on: Option<String>,
+    /// Rule codes (DF001), hadolint codes (DL3008) or names never reported.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Dockerfile path globs not linted at all.
+    #[serde(default)]
+    pub ignore_paths: Vec<String>,
+    /// Severity overrides by rule code, hadolint code or name.
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    /// Opt-in rules to turn on (e.g. the digest-pinning rule).
+    #[serde(default)]
+    pub enable: Vec<String>,
+    /// Registries FROM may pull from (hadolint's trustedRegistries); empty: any.
+    #[serde(default)]
+    pub trusted_registries: Vec<String>,
+}
+
+/// hadolint's `.hadolint.yaml`, so a hadolint user switches without edits.
+/// Keys plimsoll has no use for (label schemas, output format) are accepted
+/// and ignored, as hadolint ignores what it does not know.
+#[derive(Debug, Default, Deserialize)]
+pub struct HadolintConfig {
+    #[serde(default)]
+    pub ignored: Vec<String>,
+    #[serde(default, rename = "override")]
+    pub overrides: HadolintOverrides,
+    #[serde(default, rename = "trustedRegistries")]
+    pub trusted_registries: Vec<String>,
+    #[serde(default, rename = "failure-threshold")]
+    pub failure_threshold: Option<String>,
+    #[serde(default, rename = "no-fail")]
+    pub no_fail: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct HadolintOverrides {
+    #[serde(default)]
+    pub error: Vec<String>,
+    #[serde(default)]
+    pub warning: Vec<String>,
+    #[serde(default)]
+    pub info: Vec<String>,
+    #[serde(default)]
+    pub style: Vec<String>,
+}
+
+impl HadolintConfig {
+    /// `.hadolint.yaml` or `.hadolint.yml` in the current directory, if any.
+    pub fn load_default() -> Result<Option<(PathBuf, HadolintConfig)>> {
+        for name in [".hadolint.yaml", ".hadolint.yml"] {
+            let p = PathBuf::from(name);
+            if p.is_file() {
+                return HadolintConfig::load(&p).map(|c| Some((p, c)));
+            }
+        }
+        Ok(None)
+    }
+
+    pub fn load(path: &Path) -> Result<HadolintConfig> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        if text.trim().is_empty() {
+            return Ok(HadolintConfig::default());
+        }
+        serde_saphyr::from_str(&text)
+            .with_context(|| format!("invalid hadolint config {}", path.display()))
+    }
+
+    /// hadolint's severities in plimsoll's words: error, warning, info and
+    /// style become high, medium, low and info.
+    pub fn severity_word(hadolint: &str) -> Option<&'static str> {
+        Some(match hadolint {
+            "error" => "high",
+            "warning" => "medium",
+            "info" => "low",
+            "style" => "info",
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -169,6 +258,26 @@ mod tests {
         assert_eq!(c.audit.max_wasted_bytes, Some(ByteSize(20 << 20)));
         assert_eq!(c.engine.max_uncompressed_bytes, Some(ByteSize(8 << 30)));
         assert_eq!(c.audit.ignore_rule_paths[0].rule, "IMG002");
+    }
+
+    #[test]
+    fn reads_hadolint_configs() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join(".hadolint.yaml");
+        std::fs::write(
+            &p,
+            "ignored:\n  - DL3008\n  - DL3018\noverride:\n  error:\n    - DL3015\n  style: [DL4006]\n\
+             trustedRegistries:\n  - docker.io\n  - my-company.com:5000\nfailure-threshold: warning\nlabel-schema:\n  author: text\n",
+        )
+        .unwrap();
+        let c = HadolintConfig::load(&p).unwrap();
+        assert_eq!(c.ignored, ["DL3008", "DL3018"]);
+        assert_eq!(c.overrides.error, ["DL3015"]);
+        assert_eq!(c.overrides.style, ["DL4006"]);
+        assert_eq!(c.trusted_registries.len(), 2);
+        assert_eq!(c.failure_threshold.as_deref(), Some("warning"));
+        std::fs::write(&p, "ignored: [unclosed\n").unwrap();
+        assert!(HadolintConfig::load(&p).is_err());
     }
 
     #[test]
