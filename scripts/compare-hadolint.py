@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections import defaultdict
@@ -188,6 +189,8 @@ def main():
     if not corpus.is_dir():
         sys.exit(f"error: no corpus at {corpus} (set PLIMSOLL_SHARED)")
 
+    if shutil.which(hadolint_bin) is None:
+        sys.exit(f"error: hadolint not found ({hadolint_bin}); install it or set HADOLINT")
     if not Path(plimsoll_bin).is_file():
         sys.exit(f"error: no plimsoll binary at {plimsoll_bin} (cargo build -p plimsoll, or set PLIMSOLL_BIN)")
     mapping = rule_map()
@@ -201,7 +204,8 @@ def main():
         by_dl[k[2]]["theirs"].add(k)
     df_of = {dl: df for df, dl in mapping.items()}
 
-    print(f"{len(files) - len(skipped)} of {len(files)} files compared; left out (a tool cannot parse them):")
+    version = subprocess.run([hadolint_bin, "--version"], capture_output=True, text=True).stdout.strip()
+    print(f"{version}; {len(files) - len(skipped)} of {len(files)} files compared; left out (a tool cannot parse them):")
     for name, why in sorted(skipped.items()):
         print(f"  {name}: {why}")
     print()

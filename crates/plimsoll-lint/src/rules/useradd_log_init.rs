@@ -14,7 +14,7 @@ declare_rule! {
     /// Fix: `useradd -l -u 1000000 app` (`--no-log-init`).
     pub struct UseraddLogInit {
         code: "DF036",
-        name: "useradd-high-uid-log-init",
+        name: "useradd-lastlog-bloat",
         practice: "P-B3",
         hadolint: Some("DL3046"),
         severity: Low,

@@ -14,7 +14,7 @@ declare_rule! {
     /// Fix: `zypper --non-interactive install …`.
     pub struct ZypperYes {
         code: "DF026",
-        name: "zypper-non-interactive-missing",
+        name: "zypper-missing-yes",
         practice: "P-B2",
         hadolint: Some("DL3034"),
         severity: Medium,
