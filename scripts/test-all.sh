@@ -8,7 +8,7 @@
 #   PLIMSOLL_SKIP_REFERENCE=1 scripts/test-all.sh   workspace tests only (says so)
 #
 # The suites after the workspace tests read ../shared: version-ordering oracles
-# (dpkg, rpm, packaging), the Dockerfile corpus, the reference images.
+# (dpkg, rpm, packaging), the Dockerfile corpus (and hadolint on it), the reference images.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -44,6 +44,8 @@ SHARED="${PLIMSOLL_SHARED:-../shared}"
 "$CARGO_TARGET_DIR/debug/plimsoll" lint "$SHARED/testdata/dockerfiles" --format sarif \
   -o "$CARGO_TARGET_DIR/corpus-lint.sarif" 2>/dev/null || [ $? -le 2 ]
 python3 scripts/validate-sarif.py "$CARGO_TARGET_DIR/corpus-lint.sarif"
+step "lint against hadolint on the corpus (disagreements explained in tests/hadolint-disagreements.tsv)"
+PLIMSOLL_BIN="$CARGO_TARGET_DIR/debug/plimsoll" PLIMSOLL_SHARED="$SHARED" python3 scripts/compare-hadolint.py --check
 
 step "reference images"
 LAB="${PLIMSOLL_LAB_IMAGES:-$CARGO_TARGET_DIR/lab-images}"

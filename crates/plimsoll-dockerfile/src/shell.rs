@@ -80,6 +80,7 @@ pub fn parse_shell(text: &str, map: &[usize], src: &str) -> ShellScript {
         .collect();
     let index = LineIndex::new(src);
     let mut w = Walker {
+        depth: 0,
         out: ShellScript::default(),
         to_span: &|start: usize, end: usize| {
             let b = |ci: usize| {
@@ -103,9 +104,71 @@ pub fn parse_shell(text: &str, map: &[usize], src: &str) -> ShellScript {
 struct Walker<'a> {
     out: ShellScript,
     to_span: &'a dyn Fn(usize, usize) -> Span,
+    /// Nesting of command substitutions being walked (bounded).
+    depth: usize,
+}
+
+/// How deep `$( $( … ) )` is followed.
+const MAX_SUBSTITUTION_DEPTH: usize = 8;
+
+/// The bodies of the command substitutions in a word's pieces.
+fn substitution_bodies(pieces: &[brush_parser::word::WordPieceWithSource], out: &mut Vec<String>) {
+    use brush_parser::word::WordPiece as P;
+    for p in pieces {
+        match &p.piece {
+            P::CommandSubstitution(body) | P::BackquotedCommandSubstitution(body) => {
+                out.push(body.clone())
+            }
+            P::DoubleQuotedSequence(inner) | P::GettextDoubleQuotedSequence(inner) => {
+                substitution_bodies(inner, out)
+            }
+            _ => {}
+        }
+    }
 }
 
 impl Walker<'_> {
+    /// Walks the command substitutions of word `w`; their commands get the
+    /// word's span (positions inside the substitution are not tracked).
+    fn substitutions(&mut self, w: &ast::Word) {
+        if !w.value.contains("$(") && !w.value.contains('`') || self.depth >= MAX_SUBSTITUTION_DEPTH
+        {
+            return;
+        }
+        let options = brush_parser::ParserOptions::default();
+        let Ok(pieces) = std::panic::catch_unwind(|| brush_parser::word::parse(&w.value, &options))
+        else {
+            return;
+        };
+        let Ok(pieces) = pieces else { return };
+        let mut bodies = Vec::new();
+        substitution_bodies(&pieces, &mut bodies);
+        let span = w
+            .loc
+            .as_ref()
+            .map(|l| (self.to_span)(l.start.index, l.end.index));
+        for body in bodies {
+            let parsed = std::panic::catch_unwind(|| {
+                brush_parser::Parser::new(
+                    std::io::BufReader::new(body.as_bytes()),
+                    &brush_parser::ParserOptions::default(),
+                )
+                .parse_program()
+            });
+            let Ok(Ok(program)) = parsed else { continue };
+            let fixed = |_: usize, _: usize| span.unwrap_or_default();
+            let mut inner = Walker {
+                out: std::mem::take(&mut self.out),
+                to_span: &fixed,
+                depth: self.depth + 1,
+            };
+            for cc in &program.complete_commands {
+                inner.list(cc);
+            }
+            self.out = inner.out;
+        }
+    }
+
     fn list(&mut self, list: &ast::CompoundList) {
         for ast::CompoundListItem(and_or, sep) in &list.0 {
             let bg = matches!(sep, ast::SeparatorOperator::Async);
@@ -150,9 +213,15 @@ impl Walker<'_> {
         match c {
             C::BraceGroup(b) => self.list(&b.list),
             C::Subshell(s) => self.list(&s.list),
-            C::ForClause(f) => self.list(&f.body.list),
+            C::ForClause(f) => {
+                for w in f.values.iter().flatten() {
+                    self.substitutions(w);
+                }
+                self.list(&f.body.list)
+            }
             C::ArithmeticForClause(f) => self.list(&f.body.list),
             C::CaseClause(cc) => {
+                self.substitutions(&cc.value);
                 for item in &cc.cases {
                     if let Some(l) = &item.cmd {
                         self.list(l);
@@ -179,6 +248,25 @@ impl Walker<'_> {
     }
 
     fn simple(&mut self, s: &ast::SimpleCommand, bg: bool) {
+        // Commands in `$(…)`/`` `…` `` and `<(…)` run before this one: walk
+        // them first (a pipe or a download inside `x="$(curl … | awk …)"`
+        // counts like any other).
+        for item in s
+            .prefix
+            .iter()
+            .flat_map(|x| x.0.iter())
+            .chain(s.suffix.iter().flat_map(|x| x.0.iter()))
+        {
+            match item {
+                ast::CommandPrefixOrSuffixItem::Word(w)
+                | ast::CommandPrefixOrSuffixItem::AssignmentWord(_, w) => self.substitutions(w),
+                ast::CommandPrefixOrSuffixItem::ProcessSubstitution(_, sub) => self.list(&sub.list),
+                ast::CommandPrefixOrSuffixItem::IoRedirect(_) => {}
+            }
+        }
+        if let Some(name) = &s.word_or_name {
+            self.substitutions(name);
+        }
         let mut argv = Vec::new();
         let mut locs = Vec::new();
         let mut word = |w: &ast::Word| {

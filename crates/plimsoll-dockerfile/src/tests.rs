@@ -331,6 +331,29 @@ fn shell_commands_pipes_and_spans() {
 }
 
 #[test]
+fn shell_commands_inside_substitutions() {
+    let src = "FROM a\nRUN arch=\"$(dpkg --print-architecture | awk -F- '{ print $NF }')\"; \\\n    for f in $(ls /x | sort); do echo `uname -m` \"$f\"; done\n";
+    let df = p(src);
+    let sh = df.instructions[1].shell(src).unwrap();
+    let argv: Vec<String> = sh.commands.iter().map(|c| c.argv.join(" ")).collect();
+    assert_eq!(
+        argv,
+        [
+            "dpkg --print-architecture",
+            "awk -F- { print $NF }",
+            "ls /x",
+            "sort",
+            "uname -m",
+            "echo `uname -m` $f"
+        ]
+    );
+    assert_eq!(sh.pipes, [(0, 1), (2, 3)]);
+    // Commands inside a substitution carry the span of the word holding it.
+    assert_eq!(sh.commands[0].span.line, 2);
+    assert_eq!(sh.commands[2].span.line, 3);
+}
+
+#[test]
 fn shell_of_heredoc_and_exec_and_unparsable() {
     let src = "FROM a\nRUN <<EOF\nset -e\napt-get update\nEOF\nRUN [\"apt-get\", \"update\"]\nRUN echo $(( \nRUN python3 <<EOF\nprint(1)\nEOF\nRUN <<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF\n";
     let df = p(src);

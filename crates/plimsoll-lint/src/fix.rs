@@ -49,7 +49,9 @@ pub fn fix(
             if !FIXABLE.contains(&f.code.as_str()) {
                 continue;
             }
-            let Some(line) = f.location.line else { continue };
+            let Some(line) = f.location.line else {
+                continue;
+            };
             for e in edits_for(&df, &source, &f.code, line) {
                 edits.push((e, f.code.clone(), line));
             }
@@ -58,7 +60,10 @@ pub fn fix(
         // Keep the first of any overlapping (or same-point) edits.
         let mut chosen: Vec<(Edit, String, u32)> = Vec::new();
         for e in edits {
-            if chosen.last().is_none_or(|(last, _, _)| e.0.start >= last.end && e.0.start > last.start) {
+            if chosen
+                .last()
+                .is_none_or(|(last, _, _)| e.0.start >= last.end && e.0.start > last.start)
+            {
                 chosen.push(e);
             }
         }
@@ -160,7 +165,9 @@ fn lists_cleanup(ins: &Instruction, src: &str) -> Vec<Edit> {
     let Args::Shell(_) = &ins.args else {
         return Vec::new();
     };
-    let text = src.get(ins.args_span.start..ins.args_span.end).unwrap_or("");
+    let text = src
+        .get(ins.args_span.start..ins.args_span.end)
+        .unwrap_or("");
     // A trailing `;`/`&` or comment would make the appended `&&` wrong.
     let trimmed = text.trim_end();
     if trimmed.is_empty() || trimmed.ends_with([';', '&', '|', '\\']) || trimmed.contains('#') {
@@ -208,7 +215,10 @@ fn exec_form(ins: &Instruction, src: &str) -> Vec<Edit> {
     if text.trim().is_empty() || text.chars().any(shell_syntax) {
         return Vec::new();
     }
-    if src.get(ins.args_span.start..ins.args_span.end).is_none_or(|s| s.contains('\n')) {
+    if src
+        .get(ins.args_span.start..ins.args_span.end)
+        .is_none_or(|s| s.contains('\n'))
+    {
         return Vec::new();
     }
     let words: Vec<String> = text
@@ -245,13 +255,19 @@ mod tests {
              USER app\n"
         );
         let codes: Vec<&str> = once.applied.iter().map(|(c, _)| c.as_str()).collect();
-        assert!(codes.contains(&"DF002") && codes.contains(&"DF003") && codes.contains(&"DF004"), "{codes:?}");
+        assert!(
+            codes.contains(&"DF002") && codes.contains(&"DF003") && codes.contains(&"DF004"),
+            "{codes:?}"
+        );
         let twice = run(&once.source);
         assert_eq!(twice.source, once.source, "a second --fix changed the file");
         assert!(twice.applied.is_empty());
         // The fixed file no longer has those findings.
         let left = crate::lint("Dockerfile", &once.source).unwrap();
-        assert!(!left.iter().any(|f| FIXABLE.contains(&f.code.as_str())), "{left:?}");
+        assert!(
+            !left.iter().any(|f| FIXABLE.contains(&f.code.as_str())),
+            "{left:?}"
+        );
     }
 
     #[test]

@@ -33,11 +33,35 @@ mod no_init;
 mod secret_file_copied;
 mod secret_in_env;
 mod several_processes;
+// Package managers and shell: DF021–DF039.
+mod apk_no_cache;
+mod apk_pin;
+mod apt_cli;
+mod curl_and_wget;
+mod dnf_clean;
+mod dnf_pin;
+mod dnf_yes;
+mod gem_pin;
+mod npm_pin;
+mod package_managers;
+mod pip_cache;
+mod pip_pin;
+mod pipefail;
+mod useradd_log_init;
+mod yum_clean;
+mod yum_pin;
+mod yum_yes;
+mod zypper_clean;
+mod zypper_pin;
+mod zypper_yes;
 
 use std::collections::HashMap;
 
 pub use add_instead_of_copy::AddInsteadOfCopy;
 pub use add_url_checksum::AddUrlChecksum;
+pub use apk_no_cache::ApkNoCache;
+pub use apk_pin::ApkPin;
+pub use apt_cli::AptCli;
 pub use apt_lists::AptLists;
 pub use apt_no_recommends::AptNoRecommends;
 pub use apt_pin::AptPin;
@@ -45,14 +69,23 @@ pub use apt_update_alone::AptUpdateAlone;
 pub use apt_yes::AptYes;
 pub use cd_workdir::CdWorkdir;
 pub use copy_from_undefined::CopyFromUndefined;
+pub use curl_and_wget::CurlAndWget;
 pub use curl_pipe_shell::CurlPipeShell;
+pub use dnf_clean::DnfClean;
+pub use dnf_pin::DnfPin;
+pub use dnf_yes::DnfYes;
 pub use duplicate_stage::DuplicateStage;
 pub use expose_range::ExposeRange;
 pub use from_latest::FromLatest;
 pub use from_untagged::FromUntagged;
+pub use gem_pin::GemPin;
 pub use maintainer::Maintainer;
 pub use multiple_cmd::MultipleCmd;
 pub use multiple_entrypoint::MultipleEntrypoint;
+pub use npm_pin::NpmPin;
+pub use pip_cache::PipCache;
+pub use pip_pin::PipPin;
+pub use pipefail::Pipefail;
 pub use shell_form::ShellForm;
 pub use sudo::Sudo;
 pub use user_root::UserRoot;
@@ -69,6 +102,13 @@ pub use no_init::NoInit;
 pub use secret_file_copied::SecretFileCopied;
 pub use secret_in_env::SecretInEnv;
 pub use several_processes::SeveralProcesses;
+pub use useradd_log_init::UseraddLogInit;
+pub use yum_clean::YumClean;
+pub use yum_pin::YumPin;
+pub use yum_yes::YumYes;
+pub use zypper_clean::ZypperClean;
+pub use zypper_pin::ZypperPin;
+pub use zypper_yes::ZypperYes;
 
 use plimsoll_dockerfile::{Keyword, Stage};
 
@@ -96,6 +136,25 @@ pub static ALL: &[&dyn Rule] = &[
     &CopyFromUndefined,
     &DuplicateStage,
     &ExposeRange,
+    &ApkPin,
+    &ApkNoCache,
+    &YumYes,
+    &YumClean,
+    &YumPin,
+    &ZypperYes,
+    &ZypperClean,
+    &ZypperPin,
+    &DnfYes,
+    &DnfClean,
+    &DnfPin,
+    &PipPin,
+    &PipCache,
+    &NpmPin,
+    &GemPin,
+    &UseraddLogInit,
+    &AptCli,
+    &CurlAndWget,
+    &Pipefail,
     // DF040–DF059: practices hadolint does not check.
     &SeveralProcesses,
     &EntrypointWithoutExec,
