@@ -31,9 +31,12 @@
 //! ```
 
 mod control;
+pub mod cyclonedx;
+mod document;
 mod dpkg;
 mod os;
 mod purl;
+pub mod spdx;
 
 use std::fmt;
 
@@ -41,6 +44,10 @@ use plimsoll_engine::{Engine, EntryKind, FileEntry, FileTree, Scan};
 use serde::{Deserialize, Serialize};
 
 pub use control::{DbKind, DpkgEntry, Parsed, parse_dpkg_db};
+pub use document::{
+    DocumentContext, ImageSubject, Licensing, MAX_TIMESTAMP, ToolInfo, is_spdx_expression,
+    licensing, package_keys, rfc3339_utc, uuid_v8_sha256,
+};
 pub use dpkg::{
     DB_LIMIT, DpkgCataloger, DpkgDatabase, DpkgLayerFacts, DpkgVisitor, STATUS, STATUS_D,
 };
