@@ -13,6 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# Tests that run a Python validator (scripts/validate-sbom.py) fail instead of skipping
+# when it cannot run: install scripts/test-requirements.txt first.
+export PLIMSOLL_REQUIRE_VALIDATORS=1
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -75,3 +78,15 @@ python3 scripts/validate-sarif.py --self-test "$out"
 step "reference suite (real images, docker-registry, dive, syft)"
 PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll --test reference_images --locked -- --ignored
 
+step "SBOMs of the big reference image against the CycloneDX 1.6 and SPDX 2.3 schemas"
+for fmt in cyclonedx spdx; do
+  out="$CARGO_TARGET_DIR/reference-big.$fmt.json"
+  for run in 1 2; do
+    SOURCE_DATE_EPOCH=1700000000 "$CARGO_TARGET_DIR/debug/plimsoll" sbom "oci:$LAB/big:latest" \
+      --format "$fmt" -o "$out.$run" --no-progress
+  done
+  cmp "$out.1" "$out.2" || { echo "error: two $fmt runs differ under SOURCE_DATE_EPOCH" >&2; exit 1; }
+  mv "$out.1" "$out"; rm -f "$out.2"
+done
+python3 scripts/validate-sbom.py --self-test \
+  "$CARGO_TARGET_DIR/reference-big.cyclonedx.json" "$CARGO_TARGET_DIR/reference-big.spdx.json"

@@ -91,7 +91,25 @@ fn edits_for(df: &Dockerfile, src: &str, code: &str, line: u32) -> Vec<Edit> {
         return Vec::new();
     };
     match code {
-        "DF002" => apt_insert(ins, src, line, |a| !a.has_yes(), " -y"),
+        "DF002" => apt_insert(
+            ins,
+            src,
+            line,
+            |a| {
+                !a.has_yes()
+                    && matches!(
+                        a.sub,
+                        "install"
+                            | "upgrade"
+                            | "dist-upgrade"
+                            | "full-upgrade"
+                            | "remove"
+                            | "purge"
+                            | "autoremove"
+                    )
+            },
+            " -y",
+        ),
         "DF003" => apt_insert(
             ins,
             src,

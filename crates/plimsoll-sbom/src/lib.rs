@@ -34,6 +34,8 @@
 
 mod control;
 mod copyright;
+pub mod cyclonedx;
+mod document;
 mod dpkg;
 mod dpkg_extra;
 mod license;
@@ -41,6 +43,7 @@ mod npm;
 mod os;
 mod purl;
 mod python;
+pub mod spdx;
 
 use std::fmt;
 
@@ -49,6 +52,10 @@ use serde::{Deserialize, Serialize};
 
 pub use control::{DbKind, DpkgEntry, Parsed, parse_dpkg_db};
 pub use copyright::{copyright_licenses, debian_to_spdx};
+pub use document::{
+    DocumentContext, ImageSubject, Licensing, MAX_TIMESTAMP, ToolInfo, is_spdx_expression,
+    licensing, package_keys, rfc3339_utc, uuid_v8_sha256,
+};
 pub use dpkg::{
     DB_LIMIT, DpkgCataloger, DpkgDatabase, DpkgLayerFacts, DpkgVisitor, STATUS, STATUS_D,
 };

@@ -212,7 +212,8 @@ pub fn run(args: LintArgs) -> Result<ExitCode> {
         }
     }
     if let Some(skip) = &settings.skip_paths {
-        files.retain(|f| !skip.is_match(f));
+        // Globs are relative to where plimsoll runs: `./a/Dockerfile` is `a/Dockerfile`.
+        files.retain(|f| !skip.is_match(f.strip_prefix(".").unwrap_or(f)));
     }
     if files.is_empty() && stdin.is_none() {
         bail!("no Dockerfiles found in {}", args.paths.join(", "));

@@ -161,12 +161,21 @@ struct InspectArgs {
 }
 
 #[derive(Args)]
+#[command(
+    after_long_help = "Reproducible output: CycloneDX and SPDX documents take their \
+    timestamp from SOURCE_DATE_EPOCH (seconds since 1970-01-01 UTC) when it is set, and the \
+    current time otherwise. The CycloneDX serialNumber and the SPDX documentNamespace are a \
+    UUID (RFC 9562 version 8) made from the SHA-256 of the document itself, which includes the \
+    image's manifest digest; packages are sorted. So with SOURCE_DATE_EPOCH set, one image gives \
+    byte-identical documents on every run."
+)]
 struct SbomArgs {
     #[command(flatten)]
     image: ImageArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = InspectFormat::Table)]
-    format: InspectFormat,
+    /// Output format: table, plimsoll's JSON, CycloneDX 1.6 JSON or SPDX 2.3 JSON
+    /// (timestamps from SOURCE_DATE_EPOCH when set; see --help).
+    #[arg(long, value_enum, default_value_t = SbomFormat::Table)]
+    format: SbomFormat,
     /// Write to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -177,6 +186,18 @@ enum Format {
     Table,
     Json,
     Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SbomFormat {
+    /// One package a line.
+    Table,
+    /// plimsoll's own inventory (every field of every package).
+    Json,
+    /// CycloneDX 1.6 JSON.
+    Cyclonedx,
+    /// SPDX 2.3 JSON.
+    Spdx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -482,7 +503,13 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
         eprintln!("warning: {}: {w}", image.reference);
     }
     let text = match args.format {
-        InspectFormat::Json => {
+        SbomFormat::Cyclonedx => {
+            plimsoll_sbom::cyclonedx::Bom::new(&inventory, &document_context(&image)?).to_json()
+        }
+        SbomFormat::Spdx => {
+            plimsoll_sbom::spdx::Document::new(&inventory, &document_context(&image)?).to_json()
+        }
+        SbomFormat::Json => {
             serde_json::to_string_pretty(&serde_json::json!({
                 "schema_version": 1,
                 "tool": {"name": "plimsoll", "version": env!("CARGO_PKG_VERSION")},
@@ -495,7 +522,7 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
                 "packages": inventory.packages,
             }))? + "\n"
         }
-        InspectFormat::Table => {
+        SbomFormat::Table => {
             use std::fmt::Write as _;
             let mut out = String::new();
             let distro = inventory
@@ -527,6 +554,82 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
     };
     emit(&text, args.output.as_ref())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The image, tool and creation time an SBOM document states. The time is
+/// SOURCE_DATE_EPOCH when set (reproducible builds' convention), else now.
+fn document_context(image: &Image) -> Result<plimsoll_sbom::DocumentContext> {
+    let created = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|s| *s <= plimsoll_sbom::MAX_TIMESTAMP)
+            .ok_or_else(|| {
+                anyhow!(
+                    "SOURCE_DATE_EPOCH must be whole seconds since 1970 up to year 9999, got {v:?}"
+                )
+            })?,
+        Err(std::env::VarError::NotPresent) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+        Err(e) => bail!("SOURCE_DATE_EPOCH: {e}"),
+    };
+    let (name, repository_url) = image_name(&image.reference);
+    Ok(plimsoll_sbom::DocumentContext {
+        subject: plimsoll_sbom::ImageSubject {
+            reference: image.reference.to_string(),
+            digest: image.id().to_string(),
+            name,
+            repository_url,
+            tag: image.tag.clone(),
+            platform: image.platform(),
+            diff_ids: image.diff_ids(),
+        },
+        tool: plimsoll_sbom::ToolInfo {
+            name: "plimsoll".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            info_uri: INFO_URI.into(),
+        },
+        created,
+    })
+}
+
+/// The purl name (the repository's last segment, lowercased) and, for
+/// registry images, the `registry/repository` the purl's repository_url
+/// names. Local layouts and archives are named after their directory or file.
+fn image_name(reference: &ImageRef) -> (String, Option<String>) {
+    let last = |p: &std::path::Path, strip_ext: bool| {
+        let os = if strip_ext {
+            p.file_stem()
+        } else {
+            p.file_name()
+        };
+        os.map(|s| s.to_string_lossy().to_lowercase())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "image".into())
+    };
+    match reference {
+        ImageRef::OciLayout { dir, .. } | ImageRef::Dir { dir } => (last(dir, false), None),
+        ImageRef::DockerArchive { file } => (last(file, true), None),
+        ImageRef::Registry { reference } => {
+            let r = reference.strip_prefix("registry:").unwrap_or(reference);
+            let r = r.split_once('@').map_or(r, |(repo, _)| repo);
+            // A tag follows the last ':' after the last '/' (a port is before it).
+            let repo = match r.rsplit_once(':') {
+                Some((repo, tag)) if !tag.contains('/') => repo,
+                _ => r,
+            };
+            let name = repo.rsplit('/').next().unwrap_or(repo).to_lowercase();
+            let name = if name.is_empty() {
+                "image".into()
+            } else {
+                name
+            };
+            (name, Some(repo.to_lowercase()))
+        }
+    }
 }
 
 pub(crate) fn emit(text: &str, output: Option<&PathBuf>) -> Result<()> {
