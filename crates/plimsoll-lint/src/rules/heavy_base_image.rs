@@ -140,7 +140,9 @@ impl Rule for HeavyBaseImage {
         let Some(&root) = ctx.final_chain().last() else {
             return;
         };
-        let Some((stage, image)) = from_images(ctx).into_iter().find(|(s, _)| s.index == root)
+        let Some((stage, image)) = from_images(ctx)
+            .into_iter()
+            .find(|(s, image)| s.index == root && !image.contains('$'))
         else {
             return;
         };

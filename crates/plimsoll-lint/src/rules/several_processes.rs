@@ -139,6 +139,7 @@ impl Rule for SeveralProcesses {
             instruction,
             line,
             body,
+            argv_from,
             ..
         }) = launch(ctx)
         else {
@@ -166,14 +167,17 @@ impl Rule for SeveralProcesses {
                     for (l, why) in shell_reasons(&script, s6_overlay) {
                         push(script_at, l, format!("{why} (in `{first}`)"));
                     }
-                } else if let Some(arg) = argv
+                } else if let Some((k, arg)) = argv
                     .iter()
+                    .enumerate()
                     .skip(1)
-                    .find(|a| matches!(base(a), "supervisord" | "s6-svscan" | "runsvdir"))
+                    .find(|(_, a)| matches!(base(a), "supervisord" | "s6-svscan" | "runsvdir"))
                 {
+                    // The word may come from the CMD behind an ENTRYPOINT script.
+                    let at = argv_from.get(k).copied().unwrap_or(instruction);
                     push(
-                        instruction,
-                        line,
+                        at,
+                        ctx.df.instructions[at].span.line,
                         format!("`{}` supervises several processes", base(arg)),
                     );
                 }
@@ -199,11 +203,11 @@ mod tests {
             run("DF040", src),
             "3: the container starts several processes: `supervisord` supervises several processes\n"
         );
-        // Behind tini and an entrypoint script.
+        // Behind tini and an entrypoint script: reported on the CMD.
         let src = "FROM debian:12\nENTRYPOINT [\"tini\", \"--\", \"docker-entrypoint.sh\"]\nCMD [\"supervisord\"]\n";
         assert_eq!(
             run("DF040", src),
-            "2: the container starts several processes: `supervisord` supervises several processes\n"
+            "3: the container starts several processes: `supervisord` supervises several processes\n"
         );
         let src = "FROM debian:12\nADD s6-overlay-noarch.tar.xz /\nENTRYPOINT [\"/init\"]\n";
         assert_eq!(
