@@ -39,6 +39,8 @@ const SUPERVISORS: &[&str] = &[
     "circusd",
     "monit",
     "concurrently",
+    // phusion/baseimage's init: runit plus every service under /etc/service.
+    "my_init",
 ];
 
 /// Procfile runners: `honcho start` runs every process of the Procfile.
@@ -215,6 +217,10 @@ mod tests {
             "3: the container starts several processes: s6-overlay's `/init` supervises several processes\n"
         );
         assert_eq!(run("DF040", "FROM a:1\nENTRYPOINT [\"/init\"]\n"), "");
+        assert_eq!(
+            run("DF040", "FROM a:1\nCMD [\"/sbin/my_init\"]\n"),
+            "2: the container starts several processes: `my_init` supervises several processes\n"
+        );
         let src = "FROM node:22\nCMD [\"honcho\", \"start\"]\n";
         assert_eq!(
             run("DF040", src),
