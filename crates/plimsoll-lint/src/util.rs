@@ -411,6 +411,8 @@ pub struct Launch {
     /// The init in front of the program (`tini`, `dumb-init`…), if any.
     pub init: Option<String>,
     pub body: LaunchBody,
+    /// For [`LaunchBody::Argv`]: the instruction each word comes from.
+    pub argv_from: Vec<usize>,
 }
 
 pub enum LaunchBody {
@@ -478,6 +480,7 @@ pub fn launch(ctx: &crate::LintContext<'_>) -> Option<Launch> {
                         script: parse_instruction_shell(ins_at(e), &text, ctx.src),
                         dash_c: false,
                     },
+                    argv_from: Vec::new(),
                 });
             }
             argv.extend(ins_at(e).words().into_iter().map(|w| (w, e)));
@@ -503,6 +506,7 @@ pub fn launch(ctx: &crate::LintContext<'_>) -> Option<Launch> {
                         script: parse_instruction_shell(ins_at(c), &text, ctx.src),
                         dash_c: false,
                     },
+                    argv_from: Vec::new(),
                 });
             }
             argv.extend(ins_at(c).words().into_iter().map(|w| (w, c)));
@@ -511,10 +515,7 @@ pub fn launch(ctx: &crate::LintContext<'_>) -> Option<Launch> {
     }
     let mut init = None;
     let mut rest: &[(String, usize)] = &argv;
-    loop {
-        let Some((first, _)) = rest.first() else {
-            break;
-        };
+    while let Some((first, _)) = rest.first() {
         let prog = first.rsplit('/').next().unwrap_or(first);
         if is_init(prog) {
             init = Some(prog.to_string());
@@ -562,6 +563,7 @@ pub fn launch(ctx: &crate::LintContext<'_>) -> Option<Launch> {
                 script: parse_instruction_shell(ins, script, ctx.src),
                 dash_c: true,
             },
+            argv_from: Vec::new(),
         });
     }
     Some(Launch {
@@ -569,6 +571,7 @@ pub fn launch(ctx: &crate::LintContext<'_>) -> Option<Launch> {
         line: ins.span.line,
         init,
         body: LaunchBody::Argv(rest.iter().map(|(w, _)| w.clone()).collect()),
+        argv_from: rest.iter().map(|(_, i)| *i).collect(),
     })
 }
 

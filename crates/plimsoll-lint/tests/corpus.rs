@@ -6,17 +6,31 @@ use std::collections::BTreeMap;
 #[test]
 #[ignore = "corpus: needs ../shared (scripts/test-all.sh runs it)"]
 fn corpus_lints_without_panic() {
-    let files = plimsoll_testkit::dockerfile_corpus();
+    // PLIMSOLL_CORPUS_DIR=dir lints the files of another directory instead (for review).
+    let files: Vec<std::path::PathBuf> = match std::env::var_os("PLIMSOLL_CORPUS_DIR") {
+        Some(dir) => {
+            let mut v: Vec<_> = std::fs::read_dir(dir)
+                .map(|d| d.flatten().map(|e| e.path()).collect())
+                .unwrap_or_default();
+            v.sort();
+            v
+        }
+        None => plimsoll_testkit::dockerfile_corpus(),
+    };
     let mut per_rule: BTreeMap<String, usize> = BTreeMap::new();
     // PLIMSOLL_CORPUS_SHOW=DF004,DF011 prints those findings (for review).
     let show: Vec<String> = std::env::var("PLIMSOLL_CORPUS_SHOW")
+        .map(|v| v.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
+    // PLIMSOLL_CORPUS_ENABLE=DF050 turns opt-in rules on as well.
+    let enable: Vec<String> = std::env::var("PLIMSOLL_CORPUS_ENABLE")
         .map(|v| v.split(',').map(str::to_string).collect())
         .unwrap_or_default();
     let (mut linted, mut errors, mut panics) = (0, 0, 0);
     for path in &files {
         let name = path.display().to_string();
         let src = String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned();
-        match std::panic::catch_unwind(|| plimsoll_lint::lint(&name, &src)) {
+        match std::panic::catch_unwind(|| plimsoll_lint::lint_with(&name, &src, &enable)) {
             Ok(Ok(findings)) => {
                 linted += 1;
                 for f in findings {

@@ -83,6 +83,10 @@ impl Rule for FromMovingTag {
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
         for (stage, image) in from_images(ctx) {
+            // A default that is itself a placeholder (`${templateOption:x}`).
+            if image.contains('$') {
+                continue;
+            }
             let r = image_ref(&image);
             let Some(tag) = r.tag.map(str::to_ascii_lowercase) else {
                 continue;
@@ -165,6 +169,8 @@ mod tests {
             "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n",
             "FROM gcr.io/distroless/static-debian12:nonroot\n",
             "FROM golang:1.23.4-alpine3.20\n",
+            // A template placeholder left after expansion.
+            "ARG B=${tpl:base}\nARG V=${tpl:variant}\nFROM ${B}:${V}\n",
         ] {
             assert_eq!(run("DF051", src), "", "{src}");
         }

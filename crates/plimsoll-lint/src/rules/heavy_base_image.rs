@@ -1,5 +1,7 @@
 use super::from_images;
-use crate::util::{image_ref, library_image};
+use plimsoll_dockerfile::Keyword;
+
+use crate::util::{LaunchBody, image_ref, is_shell, launch, library_image};
 use crate::{Hit, LintContext, Rule, declare_rule, hit};
 
 declare_rule! {
@@ -12,7 +14,10 @@ declare_rule! {
     /// stage is checked (build stages may be as large as they need); images
     /// whose tag names a small variant (`-slim`, `-alpine`, `-minimal`,
     /// `-jre`…) are not flagged. The list of heavy images and their small
-    /// variants is `HEAVY` in this rule's source.
+    /// variants is `HEAVY` in this rule's source. Base and toolchain images
+    /// (no CMD/ENTRYPOINT, or a bare shell or interpreter such as `CMD
+    /// ["python3"]`, `sleep infinity`, ONBUILD triggers) are left alone: other
+    /// images build on them.
     ///
     /// Fix: `scratch` or distroless for static binaries, otherwise the `-slim`
     /// or `-alpine` variant, with the build in a stage of its own.
@@ -131,16 +136,74 @@ const HEAVY: &[Heavy] = &[
     },
 ];
 
+/// Whether the final image starts an application, rather than being a base
+/// or toolchain image: no CMD/ENTRYPOINT of its own, or a bare shell or
+/// interpreter (`bash`, `python3`, `node`), means other images build on it.
+fn runs_an_application(ctx: &LintContext<'_>) -> bool {
+    // ONBUILD triggers exist only to be run by the images built on this one.
+    let chain = ctx.final_chain();
+    if ctx
+        .df
+        .instructions
+        .iter()
+        .any(|i| i.keyword == Keyword::Onbuild && i.stage.is_some_and(|s| chain.contains(&s)))
+    {
+        return false;
+    }
+    match launch(ctx) {
+        None => false,
+        Some(l) => match &l.body {
+            LaunchBody::Argv(argv) => {
+                // `ENTRYPOINT ["docker-entrypoint.sh"]` in front of `CMD ["node"]`.
+                let skip = argv
+                    .iter()
+                    .take_while(|w| w.ends_with(".sh") || w.ends_with("-entrypoint"))
+                    .count();
+                let argv = &argv[skip..];
+                let prog = argv
+                    .first()
+                    .map_or("", |p| p.rsplit('/').next().unwrap_or(p));
+                let bare = argv.len() == 1 || (argv.len() == 2 && argv[1].starts_with('-'));
+                let interpreter = is_shell(prog)
+                    || matches!(
+                        prog,
+                        "python"
+                            | "python2"
+                            | "python3"
+                            | "node"
+                            | "irb"
+                            | "ruby"
+                            | "perl"
+                            | "php"
+                            | "jshell"
+                            | "ghci"
+                            | "iex"
+                            | "erl"
+                            | "go"
+                            | "sleep"
+                    );
+                !(interpreter && (bare || prog == "sleep"))
+            }
+            LaunchBody::Shell { .. } => true,
+        },
+    }
+}
+
 impl Rule for HeavyBaseImage {
     fn rule(&self) -> &'static crate::DfRule {
         &Self::RULE
     }
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
+        if !runs_an_application(ctx) {
+            return;
+        }
         let Some(&root) = ctx.final_chain().last() else {
             return;
         };
-        let Some((stage, image)) = from_images(ctx).into_iter().find(|(s, _)| s.index == root)
+        let Some((stage, image)) = from_images(ctx)
+            .into_iter()
+            .find(|(s, image)| s.index == root && !image.contains('$'))
         else {
             return;
         };
@@ -182,7 +245,10 @@ mod tests {
     #[test]
     fn snapshot() {
         assert_eq!(
-            run("DF046", "FROM python:3.12\nCOPY . /app\n"),
+            run(
+                "DF046",
+                "FROM python:3.12\nCOPY . /app\nCMD [\"python\", \"app.py\"]\n"
+            ),
             "1: the final image is based on `python:3.12`, a full distribution or SDK image\n"
         );
         // The root of the final stage's chain.
@@ -192,7 +258,10 @@ mod tests {
             "1: the final image is based on `golang:1.23-alpine`, a full distribution or SDK image\n"
         );
         assert_eq!(
-            run("DF046", "ARG V=12\nFROM docker.io/library/debian:$V\n"),
+            run(
+                "DF046",
+                "ARG V=12\nFROM docker.io/library/debian:$V\nCMD /app\n"
+            ),
             "2: the final image is based on `docker.io/library/debian:12`, a full distribution or SDK image\n"
         );
     }
@@ -201,14 +270,20 @@ mod tests {
     fn negatives() {
         for src in [
             "FROM golang:1.23 AS build\nRUN go build\nFROM gcr.io/distroless/static\nCOPY --from=build /a /a\n",
-            "FROM python:3.12-slim-bookworm\n",
-            "FROM node:22-alpine\n",
-            "FROM debian:bookworm-slim\n",
-            "FROM eclipse-temurin:21-jre-alpine\n",
+            "FROM python:3.12-slim-bookworm\nCMD [\"app\"]\n",
+            "FROM node:22-alpine\nCMD [\"app\"]\n",
+            "FROM debian:bookworm-slim\nCMD [\"app\"]\n",
+            "FROM eclipse-temurin:21-jre-alpine\nCMD [\"app\"]\n",
             "FROM scratch\n",
             "FROM ubuntu:24.04 AS b\nFROM alpine:3.20\n",
+            // Base and toolchain images.
+            "FROM debian:12\nRUN apt-get install -y git\n",
+            "FROM buildpack-deps:bookworm\nCMD [\"python3\"]\n",
+            "FROM golang:1.23\nCMD [\"sleep\", \"infinity\"]\n",
+            "FROM buildpack-deps:bookworm\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"node\"]\n",
+            "FROM node:8\nONBUILD COPY . /app\nCMD [\"npm\", \"start\"]\n",
             // Not an official image: unknown.
-            "FROM bitnami/python:3.12\n",
+            "FROM bitnami/python:3.12\nCMD [\"app\"]\n",
         ] {
             assert_eq!(run("DF046", src), "", "{src}");
         }

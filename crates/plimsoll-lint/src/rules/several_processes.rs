@@ -39,6 +39,8 @@ const SUPERVISORS: &[&str] = &[
     "circusd",
     "monit",
     "concurrently",
+    // phusion/baseimage's init: runit plus every service under /etc/service.
+    "my_init",
 ];
 
 /// Procfile runners: `honcho start` runs every process of the Procfile.
@@ -139,6 +141,7 @@ impl Rule for SeveralProcesses {
             instruction,
             line,
             body,
+            argv_from,
             ..
         }) = launch(ctx)
         else {
@@ -166,14 +169,17 @@ impl Rule for SeveralProcesses {
                     for (l, why) in shell_reasons(&script, s6_overlay) {
                         push(script_at, l, format!("{why} (in `{first}`)"));
                     }
-                } else if let Some(arg) = argv
+                } else if let Some((k, arg)) = argv
                     .iter()
+                    .enumerate()
                     .skip(1)
-                    .find(|a| matches!(base(a), "supervisord" | "s6-svscan" | "runsvdir"))
+                    .find(|(_, a)| matches!(base(a), "supervisord" | "s6-svscan" | "runsvdir"))
                 {
+                    // The word may come from the CMD behind an ENTRYPOINT script.
+                    let at = argv_from.get(k).copied().unwrap_or(instruction);
                     push(
-                        instruction,
-                        line,
+                        at,
+                        ctx.df.instructions[at].span.line,
                         format!("`{}` supervises several processes", base(arg)),
                     );
                 }
@@ -199,11 +205,11 @@ mod tests {
             run("DF040", src),
             "3: the container starts several processes: `supervisord` supervises several processes\n"
         );
-        // Behind tini and an entrypoint script.
+        // Behind tini and an entrypoint script: reported on the CMD.
         let src = "FROM debian:12\nENTRYPOINT [\"tini\", \"--\", \"docker-entrypoint.sh\"]\nCMD [\"supervisord\"]\n";
         assert_eq!(
             run("DF040", src),
-            "2: the container starts several processes: `supervisord` supervises several processes\n"
+            "3: the container starts several processes: `supervisord` supervises several processes\n"
         );
         let src = "FROM debian:12\nADD s6-overlay-noarch.tar.xz /\nENTRYPOINT [\"/init\"]\n";
         assert_eq!(
@@ -211,6 +217,10 @@ mod tests {
             "3: the container starts several processes: s6-overlay's `/init` supervises several processes\n"
         );
         assert_eq!(run("DF040", "FROM a:1\nENTRYPOINT [\"/init\"]\n"), "");
+        assert_eq!(
+            run("DF040", "FROM a:1\nCMD [\"/sbin/my_init\"]\n"),
+            "2: the container starts several processes: `my_init` supervises several processes\n"
+        );
         let src = "FROM node:22\nCMD [\"honcho\", \"start\"]\n";
         assert_eq!(
             run("DF040", src),
