@@ -148,17 +148,25 @@ fn fix_rewrites_in_place_and_is_idempotent() {
 fn checkstyle_and_github_formats() {
     let (code, out, _) = lint(&["-", "--format", "checkstyle"], Some(BAD));
     assert_eq!(code, 1);
-    assert!(out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle"), "{out}");
+    assert!(
+        out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle"),
+        "{out}"
+    );
     assert!(out.contains("<file name=\"-\">"), "{out}");
     assert!(
         out.contains("<error line=\"3\" severity=\"warning\" message=\"CMD in shell form"),
         "{out}"
     );
     assert!(out.contains("source=\"DF014\"/>"), "{out}");
-    assert_eq!(out.matches("<file ").count(), out.matches("</file>").count());
+    assert_eq!(
+        out.matches("<file ").count(),
+        out.matches("</file>").count()
+    );
     let (_, out, _) = lint(&["-", "--format", "github"], Some(BAD));
     assert!(
-        out.lines().any(|l| l.starts_with("::warning file=-,line=3,title=DF014 shell-form-command::CMD in shell form")),
+        out.lines().any(|l| l.starts_with(
+            "::warning file=-,line=3,title=DF014 shell-form-command::CMD in shell form"
+        )),
         "{out}"
     );
     assert!(out.lines().all(|l| l.starts_with("::")), "{out}");
@@ -179,7 +187,10 @@ fn plimsoll_toml_and_hadolint_yaml_are_honoured() {
             .collect()
     };
     let before = codes(&all);
-    assert!(before.contains(&"DF014".to_string()) && before.contains(&"DF002".to_string()), "{before:?}");
+    assert!(
+        before.contains(&"DF014".to_string()) && before.contains(&"DF002".to_string()),
+        "{before:?}"
+    );
 
     // hadolint's config: DL3014 is DF002; DL3025 (exec form) raised to error.
     std::fs::write(
