@@ -17,7 +17,8 @@
 //!   layer and path), never fatal.
 //!
 //! Catalogers so far: [`DpkgCataloger`] (dpkg's `status` and distroless
-//! `status.d/`, plus os-release).
+//! `status.d/`, plus os-release), [`ApkCataloger`] (`lib/apk/db/installed`),
+//! [`RpmCataloger`] (rpm's SQLite, Berkeley DB and ndb databases).
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -30,22 +31,29 @@
 //! # Ok(()) }
 //! ```
 
+mod apk;
 mod control;
 mod dpkg;
 mod os;
 mod purl;
+pub mod rpm;
 
 use std::fmt;
 
 use plimsoll_engine::{Engine, EntryKind, FileEntry, FileTree, Scan};
 use serde::{Deserialize, Serialize};
 
+pub use apk::{
+    APK_DB_LIMIT, APK_DB_PATHS, ApkCataloger, ApkDatabase, ApkEntry, ApkLayerFacts, apk_purl,
+    parse_apk_db,
+};
 pub use control::{DbKind, DpkgEntry, Parsed, parse_dpkg_db};
 pub use dpkg::{
     DB_LIMIT, DpkgCataloger, DpkgDatabase, DpkgLayerFacts, DpkgVisitor, STATUS, STATUS_D,
 };
 pub use os::{OsReleaseCataloger, OsReleaseFacts, RELEASE_FILES};
 pub use purl::{Distro, deb_purl, percent_encode, purl};
+pub use rpm::{RpmCataloger, RpmDatabase, RpmEntry, RpmLayerFacts, parse_rpmdb, rpm_purl};
 
 /// Where a package comes from, named as its package URL type
 /// (<https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst>).
@@ -241,6 +249,8 @@ impl MergeContext<'_> {
 pub fn register(engine: &mut Engine) {
     engine.register(OsReleaseCataloger);
     engine.register(DpkgCataloger);
+    engine.register(ApkCataloger);
+    engine.register(RpmCataloger);
 }
 
 /// The inventory of the final image from every cataloger [`register`] adds.
@@ -256,6 +266,18 @@ pub fn catalog(scan: &Scan) -> Result<Inventory, SbomError> {
     dpkg::merge(
         &ctx,
         &scan.facts::<DpkgCataloger>()?,
+        distro.as_ref(),
+        &mut inventory,
+    );
+    apk::merge(
+        &ctx,
+        &scan.facts::<ApkCataloger>()?,
+        distro.as_ref(),
+        &mut inventory,
+    );
+    rpm::merge(
+        &ctx,
+        &scan.facts::<RpmCataloger>()?,
         distro.as_ref(),
         &mut inventory,
     );
