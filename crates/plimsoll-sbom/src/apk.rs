@@ -22,6 +22,10 @@ pub const APK_DB_PATHS: &[&str] = &["lib/apk/db/installed", "usr/lib/apk/db/inst
 /// An apk database larger than this is read up to its last whole record.
 pub const APK_DB_LIMIT: u64 = 64 * 1024 * 1024;
 
+/// Files of one package beyond this are left out (a cap on what a hostile
+/// database can cost; real packages have at most tens of thousands).
+const MAX_FILES: usize = 1 << 20;
+
 /// One package record of apk's installed database.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApkEntry {
@@ -95,11 +99,13 @@ pub fn parse_apk_db(path: &str, text: &[u8]) -> (Vec<ApkEntry>, Vec<String>) {
             "L" => current.license = Some(value).filter(|v| !v.is_empty()),
             "m" => current.maintainer = Some(value).filter(|v| !v.is_empty()),
             "F" => dir = value,
-            "R" if !value.is_empty() => current.files.push(if dir.is_empty() {
-                value
-            } else {
-                format!("{dir}/{value}")
-            }),
+            "R" if !value.is_empty() && current.files.len() < MAX_FILES => {
+                current.files.push(if dir.is_empty() {
+                    value
+                } else {
+                    format!("{dir}/{value}")
+                })
+            }
             _ => {}
         }
     }

@@ -70,7 +70,8 @@ impl<'a> Db<'a> {
         total: usize,
         visited: &mut [bool],
     ) -> Result<Vec<u8>, BdbError> {
-        let mut out = Vec::with_capacity(total);
+        // Grown as the chain is read: a length is only a claim.
+        let mut out = Vec::with_capacity(total.min(1 << 20));
         let mut next = first;
         while out.len() < total {
             let bad = |why| BdbError::BadPage { page: next, why };
@@ -183,7 +184,9 @@ fn hash_page(
         errors.push(bad("item offsets beyond the page"));
         return;
     };
-    // An item on the page ends where the previous one (stored above it) begins.
+    // An item on the page ends where the previous one (stored above it)
+    // begins (Berkeley DB's LEN_HITEM): the offsets must fall, else items
+    // would overlap.
     let item = |i: usize| -> Option<&[u8]> {
         let start = *offsets.get(i)?;
         let end = if i == 0 {
@@ -191,7 +194,9 @@ fn hash_page(
         } else {
             *offsets.get(i - 1)?
         };
-        page.get(start..end)
+        (start >= PAGE_HEADER + 2 * offsets.len() && start < end)
+            .then(|| page.get(start..end))
+            .flatten()
     };
     // One bad pair costs only its own value.
     for pair in 0..offsets.len() / 2 {

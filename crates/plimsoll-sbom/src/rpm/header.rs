@@ -30,6 +30,9 @@ pub(crate) const TYPE_I18NSTRING: u32 = 9;
 /// rpm's own limits (`hdrchkTags`, `hdrchkData` in rpm's header.c).
 const MAX_INDEX_ENTRIES: u32 = 0xffff;
 const MAX_DATA_BYTES: u32 = 256 * 1024 * 1024;
+/// More files than this in one package are left out (rpm's largest
+/// packages have some 100,000); a cap on what a hostile header can cost.
+pub const MAX_FILES: usize = 1 << 20;
 /// The magic of a header stored on its own (`.hdr` files), before `il`.
 const HEADER_MAGIC: [u8; 8] = [0x8e, 0xad, 0xe8, 0x01, 0, 0, 0, 0];
 
@@ -169,7 +172,7 @@ impl<'a> Header<'a> {
             .data
             .get(e.offset as usize..)
             .ok_or(bad("offset beyond the data"))?;
-        let mut out = Vec::with_capacity(count as usize);
+        let mut out = Vec::with_capacity((count as usize).min(1 << 16));
         for _ in 0..count {
             let end = rest
                 .iter()
@@ -212,8 +215,8 @@ impl<'a> Header<'a> {
     }
 }
 
-/// Reads one package header. Files with a directory index out of range
-/// are left out (and counted in the second result).
+/// Reads one package header. Files with a directory index out of range,
+/// or beyond [`MAX_FILES`], are left out (and counted in the second result).
 pub fn parse_header(blob: &[u8]) -> Result<(RpmEntry, usize), HeaderError> {
     let h = Header::parse(blob)?;
     let name = h.string(TAG_NAME)?.ok_or(HeaderError::Missing("NAME"))?;
@@ -246,6 +249,10 @@ pub fn parse_header(blob: &[u8]) -> Result<(RpmEntry, usize), HeaderError> {
         // Headers of rpm before 4.0 list whole paths.
         _ => h.strings(TAG_OLDFILENAMES)?.unwrap_or_default(),
     };
+    if files.len() > MAX_FILES {
+        bad_files += files.len() - MAX_FILES;
+        files.truncate(MAX_FILES);
+    }
     for f in &mut files {
         if let Some(rel) = f.strip_prefix('/') {
             *f = rel.to_string();

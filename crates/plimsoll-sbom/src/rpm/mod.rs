@@ -89,8 +89,10 @@ pub fn parse_rpmdb(path: &str, bytes: &[u8]) -> RpmDatabase {
         Ok((entry, bad_files)) => {
             if bad_files > 0 && warnings.len() < MAX_WARNINGS {
                 warnings.push(format!(
-                    "{path}: {}: {bad_files} files with a directory index out of range: left out",
-                    entry.name
+                    "{path}: {}: {bad_files} files with a directory index out of range \
+                     or beyond {} files: left out",
+                    entry.name,
+                    header::MAX_FILES
                 ));
             }
             packages.push(entry);
@@ -330,6 +332,37 @@ pub(crate) fn merge(
 mod tests {
     use super::*;
     use fixtures::test_header;
+
+    #[test]
+    fn a_database_beyond_the_read_limit_is_read_as_far_as_it_goes() {
+        let db = fixtures::build_sqlite(
+            &[
+                test_header("a", "1-1", Some("noarch"), &[]),
+                test_header("b", "1-1", Some("noarch"), &[]),
+            ],
+            512,
+        );
+        let mut v = RpmCataloger.visitor();
+        let entry = Entry {
+            path: "var/lib/rpm/rpmdb.sqlite",
+            kind: EntryKind::File,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            size: db.len() as u64 + RPM_DB_LIMIT,
+            link: None,
+        };
+        assert_eq!(RpmCataloger.content_limit(&entry), Some(RPM_DB_LIMIT));
+        v.visit(&entry, Some(&db));
+        let facts = v.finish();
+        let read = &facts.databases[0];
+        assert_eq!(read.packages.len(), 2);
+        assert!(
+            read.warnings[0].contains("only the first"),
+            "{:?}",
+            read.warnings
+        );
+    }
 
     #[test]
     fn database_paths() {

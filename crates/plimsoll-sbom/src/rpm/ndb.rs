@@ -45,6 +45,21 @@ pub fn read_blobs(bytes: &[u8], blob: &mut dyn FnMut(&[u8])) -> Result<Vec<NdbEr
     let slot_pages = le32(bytes, 12).ok_or(NdbError::NotNdb)? as usize;
     let slots = slot_pages.min(MAX_SLOT_PAGES) * SLOT_PAGE / SLOT;
     let mut errors = Vec::new();
+    // Blocks already handed out: slots sharing blocks would multiply a blob.
+    let mut used = vec![0u64; (bytes.len() / BLOCK).div_ceil(64)];
+    let mut claim = |first: usize, count: usize| -> bool {
+        let range = first..first + count;
+        let taken = |b: usize| used.get(b / 64).is_none_or(|w| w & (1 << (b % 64)) != 0);
+        if range.clone().any(taken) {
+            return false;
+        }
+        for b in range {
+            if let Some(w) = used.get_mut(b / 64) {
+                *w |= 1 << (b % 64);
+            }
+        }
+        true
+    };
     // The first two slots are the database header.
     for slot in 2..slots {
         let at = slot * SLOT;
@@ -77,6 +92,9 @@ pub fn read_blobs(bytes: &[u8], blob: &mut dyn FnMut(&[u8])) -> Result<Vec<NdbEr
         }
         let len = le32(head, 12).unwrap_or(0) as usize;
         match bytes.get(start + BLOCK..).and_then(|rest| rest.get(..len)) {
+            Some(_) if !claim(offset as usize, (BLOCK + len).div_ceil(BLOCK)) => {
+                errors.push(bad("the block overlaps another package's"))
+            }
             Some(b) => blob(b),
             None => errors.push(bad("blob beyond the end of the file")),
         }
@@ -101,6 +119,21 @@ mod tests {
         let errors = read_blobs(&db[..db.len() - 100], &mut |_| got += 1).unwrap();
         assert_eq!((got, errors.len()), (1, 2), "{errors:?}");
         assert_eq!(read_blobs(b"RpmX", &mut |_| {}), Err(NdbError::NotNdb));
+        // A second slot pointing at the first's block: read once.
+        let mut shared = db.clone();
+        let (first, second) = (2 * SLOT, 3 * SLOT);
+        let pkg = shared[first + 4..first + 12].to_vec();
+        shared[second + 4..second + 12].copy_from_slice(&pkg);
+        let mut got = Vec::new();
+        let errors = read_blobs(&shared, &mut |b| got.push(b.to_vec())).unwrap();
+        assert_eq!(got, [blobs[0].clone(), blobs[2].clone()]);
+        assert_eq!(
+            errors,
+            [NdbError::BadSlot {
+                slot: 3,
+                why: "the block overlaps another package's"
+            }]
+        );
         for at in (0..db.len()).step_by(7) {
             let mut b = db.clone();
             b[at] ^= 0xff;
