@@ -38,7 +38,7 @@ step "CVSS scores published in ../shared/testdata/advisories"
 cargo test -p plimsoll-vuln --test cvss --locked -- --ignored
 
 step "dpkg databases from ../shared/testdata/pkgdb"
-cargo test -p plimsoll-sbom --test real_pkgdb --locked -- --ignored
+cargo test -p plimsoll-sbom --test real_pkgdb --test real_pkgdb_os --locked -- --ignored
 
 step "Dockerfile corpus: parse and lint every file of ../shared/testdata/dockerfiles"
 cargo test -p plimsoll-dockerfile -p plimsoll-lint --test corpus --locked -- --ignored

@@ -18,8 +18,9 @@
 //!
 //! Catalogers so far: [`DpkgCataloger`] (dpkg's `status` and distroless
 //! `status.d/`, with each package's files and copyright licences, plus
-//! os-release), [`PythonCataloger`] (`*.dist-info`, `*.egg-info`) and
-//! [`NpmCataloger`] (`package.json`).
+//! os-release), [`ApkCataloger`] (`lib/apk/db/installed`), [`RpmCataloger`]
+//! (rpm's SQLite, Berkeley DB and ndb databases), [`PythonCataloger`]
+//! (`*.dist-info`, `*.egg-info`) and [`NpmCataloger`] (`package.json`).
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -32,6 +33,7 @@
 //! # Ok(()) }
 //! ```
 
+mod apk;
 mod control;
 mod copyright;
 pub mod cyclonedx;
@@ -43,6 +45,7 @@ mod npm;
 mod os;
 mod purl;
 mod python;
+pub mod rpm;
 pub mod spdx;
 
 use std::fmt;
@@ -50,6 +53,10 @@ use std::fmt;
 use plimsoll_engine::{Engine, EntryKind, FileEntry, FileTree, Scan};
 use serde::{Deserialize, Serialize};
 
+pub use apk::{
+    APK_DB_LIMIT, APK_DB_PATHS, ApkCataloger, ApkDatabase, ApkEntry, ApkLayerFacts, apk_purl,
+    parse_apk_db,
+};
 pub use control::{DbKind, DpkgEntry, Parsed, parse_dpkg_db};
 pub use copyright::{copyright_licenses, debian_to_spdx};
 pub use document::{
@@ -67,6 +74,7 @@ pub use python::{
     PythonCataloger, PythonFileList, PythonLayerFacts, PythonMetadata, PythonMetadataFile,
     normalize_name as pypi_normalize_name,
 };
+pub use rpm::{RpmCataloger, RpmDatabase, RpmEntry, RpmLayerFacts, parse_rpmdb, rpm_purl};
 
 /// Where a package comes from, named as its package URL type
 /// (<https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst>).
@@ -284,6 +292,8 @@ pub fn register(engine: &mut Engine) {
     engine.register(DpkgCataloger);
     engine.register(PythonCataloger);
     engine.register(NpmCataloger);
+    engine.register(ApkCataloger);
+    engine.register(RpmCataloger);
 }
 
 /// The inventory of the final image from every cataloger [`register`] adds.
@@ -304,6 +314,18 @@ pub fn catalog(scan: &Scan) -> Result<Inventory, SbomError> {
     );
     python::merge(&ctx, &scan.facts::<PythonCataloger>()?, &mut inventory);
     npm::merge(&ctx, &scan.facts::<NpmCataloger>()?, &mut inventory);
+    apk::merge(
+        &ctx,
+        &scan.facts::<ApkCataloger>()?,
+        distro.as_ref(),
+        &mut inventory,
+    );
+    rpm::merge(
+        &ctx,
+        &scan.facts::<RpmCataloger>()?,
+        distro.as_ref(),
+        &mut inventory,
+    );
     inventory.distro = distro;
     inventory.sort();
     Ok(inventory)
