@@ -17,7 +17,10 @@
 //!   layer and path), never fatal.
 //!
 //! Catalogers so far: [`DpkgCataloger`] (dpkg's `status` and distroless
-//! `status.d/`, plus os-release).
+//! `status.d/`, plus os-release); [`GoCataloger`] (Go build info of
+//! executables), [`RustAuditCataloger`] (cargo-auditable data of
+//! executables) and [`JavaCataloger`] (jar/war/ear/jpi/hpi, nested archives
+//! included).
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -30,8 +33,10 @@
 //! # Ok(()) }
 //! ```
 
+mod binary;
 mod control;
 mod dpkg;
+mod java;
 mod os;
 mod purl;
 
@@ -40,10 +45,14 @@ use std::fmt;
 use plimsoll_engine::{Engine, EntryKind, FileEntry, FileTree, Scan};
 use serde::{Deserialize, Serialize};
 
+pub use binary::BINARY_LIMIT;
+pub use binary::golang::{GoBuildInfo, GoCataloger, GoFile, GoLayerFacts, GoModule};
+pub use binary::rust_audit::{RustAuditCataloger, RustCrate, RustFile, RustLayerFacts};
 pub use control::{DbKind, DpkgEntry, Parsed, parse_dpkg_db};
 pub use dpkg::{
     DB_LIMIT, DpkgCataloger, DpkgDatabase, DpkgLayerFacts, DpkgVisitor, STATUS, STATUS_D,
 };
+pub use java::{JavaArchiveFacts, JavaCataloger, JavaLayerFacts, JavaPackage};
 pub use os::{OsReleaseCataloger, OsReleaseFacts, RELEASE_FILES};
 pub use purl::{Distro, deb_purl, percent_encode, purl};
 
@@ -241,6 +250,9 @@ impl MergeContext<'_> {
 pub fn register(engine: &mut Engine) {
     engine.register(OsReleaseCataloger);
     engine.register(DpkgCataloger);
+    engine.register(GoCataloger);
+    engine.register(RustAuditCataloger);
+    engine.register(JavaCataloger);
 }
 
 /// The inventory of the final image from every cataloger [`register`] adds.
@@ -259,6 +271,9 @@ pub fn catalog(scan: &Scan) -> Result<Inventory, SbomError> {
         distro.as_ref(),
         &mut inventory,
     );
+    binary::golang::merge(&ctx, &scan.facts::<GoCataloger>()?, &mut inventory);
+    binary::rust_audit::merge(&ctx, &scan.facts::<RustAuditCataloger>()?, &mut inventory);
+    java::merge(&ctx, &scan.facts::<JavaCataloger>()?, &mut inventory);
     inventory.distro = distro;
     inventory.sort();
     Ok(inventory)
