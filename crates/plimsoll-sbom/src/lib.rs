@@ -20,7 +20,10 @@
 //! `status.d/`, with each package's files and copyright licences, plus
 //! os-release), [`ApkCataloger`] (`lib/apk/db/installed`), [`RpmCataloger`]
 //! (rpm's SQLite, Berkeley DB and ndb databases), [`PythonCataloger`]
-//! (`*.dist-info`, `*.egg-info`) and [`NpmCataloger`] (`package.json`).
+//! (`*.dist-info`, `*.egg-info`), [`NpmCataloger`] (`package.json`),
+//! [`GoCataloger`] (Go build info of executables), [`RustAuditCataloger`]
+//! (cargo-auditable data of executables) and [`JavaCataloger`]
+//! (jar/war/ear/jpi/hpi, nested archives included).
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,12 +37,14 @@
 //! ```
 
 mod apk;
+mod binary;
 mod control;
 mod copyright;
 pub mod cyclonedx;
 mod document;
 mod dpkg;
 mod dpkg_extra;
+mod java;
 mod license;
 mod npm;
 mod os;
@@ -57,6 +62,9 @@ pub use apk::{
     APK_DB_LIMIT, APK_DB_PATHS, ApkCataloger, ApkDatabase, ApkEntry, ApkLayerFacts, apk_purl,
     parse_apk_db,
 };
+pub use binary::BINARY_LIMIT;
+pub use binary::golang::{GoBuildInfo, GoCataloger, GoFile, GoLayerFacts, GoModule};
+pub use binary::rust_audit::{RustAuditCataloger, RustCrate, RustFile, RustLayerFacts};
 pub use control::{DbKind, DpkgEntry, Parsed, parse_dpkg_db};
 pub use copyright::{copyright_licenses, debian_to_spdx};
 pub use document::{
@@ -67,6 +75,7 @@ pub use dpkg::{
     DB_LIMIT, DpkgCataloger, DpkgDatabase, DpkgLayerFacts, DpkgVisitor, STATUS, STATUS_D,
 };
 pub use dpkg_extra::{DpkgCopyright, DpkgFileList};
+pub use java::{JavaArchiveFacts, JavaCataloger, JavaLayerFacts, JavaPackage};
 pub use npm::{NpmCataloger, NpmLayerFacts, NpmManifest, NpmPackage, npm_purl};
 pub use os::{OsReleaseCataloger, OsReleaseFacts, RELEASE_FILES};
 pub use purl::{Distro, deb_purl, percent_encode, purl};
@@ -294,6 +303,9 @@ pub fn register(engine: &mut Engine) {
     engine.register(NpmCataloger);
     engine.register(ApkCataloger);
     engine.register(RpmCataloger);
+    engine.register(GoCataloger);
+    engine.register(RustAuditCataloger);
+    engine.register(JavaCataloger);
 }
 
 /// The inventory of the final image from every cataloger [`register`] adds.
@@ -326,6 +338,9 @@ pub fn catalog(scan: &Scan) -> Result<Inventory, SbomError> {
         distro.as_ref(),
         &mut inventory,
     );
+    binary::golang::merge(&ctx, &scan.facts::<GoCataloger>()?, &mut inventory);
+    binary::rust_audit::merge(&ctx, &scan.facts::<RustAuditCataloger>()?, &mut inventory);
+    java::merge(&ctx, &scan.facts::<JavaCataloger>()?, &mut inventory);
     inventory.distro = distro;
     inventory.sort();
     Ok(inventory)
