@@ -147,7 +147,7 @@ fn is_zip(path: &Path) -> Result<bool, ImportError> {
     let mut magic = [0u8; 4];
     let mut f = File::open(path).map_err(io_err(path))?;
     let n = read_up_to(&mut f, &mut magic).map_err(io_err(path))?;
-    Ok(n == 4 && &magic == b"PK\x03\x04" || n == 4 && &magic == b"PK\x05\x06")
+    Ok(n == 4 && (&magic == b"PK\x03\x04" || &magic == b"PK\x05\x06"))
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -216,7 +216,7 @@ impl Collector {
 
     fn end(&mut self, sha256: String) {
         self.flush();
-        let mut s = std::mem::replace(&mut self.current, empty_source());
+        let mut s = std::mem::take(&mut self.current);
         s.sha256 = sha256;
         self.report.sources.push(s);
     }
@@ -423,8 +423,10 @@ impl Collector {
         }
         records.sort_by(|a, b| a.advisory.id.cmp(&b.advisory.id));
         self.report.advisories = records.len() as u64;
-        self.report.affected_without_package =
-            records.iter().map(|r| r.affected_without_package as u64).sum();
+        self.report.affected_without_package = records
+            .iter()
+            .map(|r| r.affected_without_package as u64)
+            .sum();
         Imported {
             records,
             report: self.report,

@@ -199,13 +199,17 @@ pub enum OsvError {
         len: usize,
         max: usize,
     },
-    #[error("affected[{index}] ({package}): unknown range type {kind:?} (OSV has ECOSYSTEM, SEMVER, GIT)")]
+    #[error(
+        "affected[{index}] ({package}): unknown range type {kind:?} (OSV has ECOSYSTEM, SEMVER, GIT)"
+    )]
     RangeType {
         index: usize,
         package: String,
         kind: String,
     },
-    #[error("affected[{index}] ({package}): a range event must hold exactly one of introduced, fixed, last_affected, limit")]
+    #[error(
+        "affected[{index}] ({package}): a range event must hold exactly one of introduced, fixed, last_affected, limit"
+    )]
     Event { index: usize, package: String },
     #[error("affected[{index}] ({package}): a GIT range has no repo")]
     GitRepo { index: usize, package: String },
@@ -272,7 +276,10 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, OsvError> {
     };
 
     let mut severity = severities(raw.severity);
-    severity.extend(specific_severities("database_specific", &raw.database_specific));
+    severity.extend(specific_severities(
+        "database_specific",
+        &raw.database_specific,
+    ));
 
     let advisory = Advisory {
         id,
@@ -349,7 +356,10 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, OsvError> {
             "ecosystem_specific",
             &a.ecosystem_specific,
         ));
-        severity.extend(specific_severities("database_specific", &a.database_specific));
+        severity.extend(specific_severities(
+            "database_specific",
+            &a.database_specific,
+        ));
         affected.push(Affected {
             ecosystem,
             name,
@@ -594,7 +604,11 @@ mod tests {
               {"ranges":[{"type":"GIT","repo":"https://example.org/x","events":[{"introduced":"0"}]}]}]}"#,
         );
         let a = &r.advisory;
-        assert_eq!(a.aliases, ["CVE-2024-1"], "id dropped, upstream merged, deduped");
+        assert_eq!(
+            a.aliases,
+            ["CVE-2024-1"],
+            "id dropped, upstream merged, deduped"
+        );
         assert_eq!(a.summary, "bad thing");
         assert_eq!(a.severity.len(), 2);
         assert_eq!(a.severity[1].kind, "database_specific.severity");

@@ -244,9 +244,7 @@ fn fetch_archive(
     let previous: Option<Sidecar> = std::fs::read(&sidecar_path)
         .ok()
         .and_then(|b| serde_json::from_slice::<Sidecar>(&b).ok())
-        .filter(|s| {
-            s.url == url && std::fs::metadata(&archive).is_ok_and(|m| m.len() == s.bytes)
-        });
+        .filter(|s| s.url == url && std::fs::metadata(&archive).is_ok_and(|m| m.len() == s.bytes));
 
     let mut request = client.get(url);
     if let Some(p) = &previous {

@@ -56,7 +56,8 @@ fn corpus(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     ))
     .unwrap();
     ghsa["database_specific"] = json!({"severity": "HIGH", "cwe_ids": ["CWE-79"]});
-    ghsa["severity"] = json!([{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]);
+    ghsa["severity"] =
+        json!([{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]);
     write(
         &tree.join("github/2024/GHSA-1111-2222-3333.json"),
         serde_json::to_vec(&ghsa).unwrap(),
@@ -182,13 +183,19 @@ fn imports_a_directory_and_an_archive_into_a_database_the_matcher_can_query() {
     let mut ids: Vec<&str> = hits.iter().map(|h| h.advisory.id.as_str()).collect();
     ids.sort();
     assert_eq!(ids, ["GHSA-1111-2222-3333", "PYSEC-2024-1"]);
-    assert!(hits.iter().all(|h| h.advisory.vulnerability_id == "CVE-2024-1"));
+    assert!(
+        hits.iter()
+            .all(|h| h.advisory.vulnerability_id == "CVE-2024-1")
+    );
     assert_eq!(hits[0].advisory.group, hits[1].advisory.group);
     let ghsa = hits
         .iter()
         .find(|h| h.advisory.id.starts_with("GHSA"))
         .unwrap();
-    assert_eq!(ghsa.advisory.modified, "2024-03-01T00:00:00Z", "newest copy");
+    assert_eq!(
+        ghsa.advisory.modified, "2024-03-01T00:00:00Z",
+        "newest copy"
+    );
     assert!(
         ghsa.advisory
             .severity

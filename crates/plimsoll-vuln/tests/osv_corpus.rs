@@ -18,7 +18,11 @@ fn python_count(dir: &Path) -> Value {
         .arg(dir)
         .output()
         .expect("python3 is needed for the independent count");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -41,7 +45,10 @@ fn imports_every_shared_advisory_as_python_counts_them() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    assert!(!withdrawn.is_empty(), "the corpus holds withdrawn advisories");
+    assert!(
+        !withdrawn.is_empty(),
+        "the corpus holds withdrawn advisories"
+    );
     assert_eq!(report.withdrawn, withdrawn.len() as u64);
     assert_eq!(
         report.malformed.len() as u64,
@@ -53,7 +60,8 @@ fn imports_every_shared_advisory_as_python_counts_them() {
     // The malformed files are the two non-OSV formats the corpus documents.
     for m in &report.malformed {
         assert!(
-            m.file.contains("npm-nodejs-security-wg-legacy") || m.file.contains("osv-dev-vulnfeeds-parts"),
+            m.file.contains("npm-nodejs-security-wg-legacy")
+                || m.file.contains("osv-dev-vulnfeeds-parts"),
             "{m:?}"
         );
         assert!(!m.reason.is_empty());
@@ -74,7 +82,10 @@ fn imports_every_shared_advisory_as_python_counts_them() {
     assert_eq!(ecosystems, expected_ecosystems);
 
     for id in &withdrawn {
-        assert!(db.advisory_by_id(id).unwrap().is_none(), "{id} is withdrawn");
+        assert!(
+            db.advisory_by_id(id).unwrap().is_none(),
+            "{id} is withdrawn"
+        );
     }
 
     // Advisories naming the same single CVE are one vulnerability.
@@ -109,7 +120,11 @@ fn imports_every_shared_advisory_as_python_counts_them() {
                 continue;
             };
             let hits = db.advisories_for(eco, name).unwrap();
-            assert!(hits.iter().any(|h| h.advisory.id == a.id), "{} not under {eco}/{name}", a.id);
+            assert!(
+                hits.iter().any(|h| h.advisory.id == a.id),
+                "{} not under {eco}/{name}",
+                a.id
+            );
             lookups += 1;
         }
     }
@@ -159,9 +174,15 @@ fn the_same_records_in_a_zip_archive_import_the_same() {
     let from_zip = import(&[&archive]).unwrap();
     assert_eq!(from_zip.report.advisories, from_dir.report.advisories);
     assert_eq!(from_zip.report.withdrawn, from_dir.report.withdrawn);
-    assert_eq!(from_zip.report.malformed.len(), from_dir.report.malformed.len());
+    assert_eq!(
+        from_zip.report.malformed.len(),
+        from_dir.report.malformed.len()
+    );
     let ids = |i: &plimsoll_vuln::import::Imported| {
-        i.records.iter().map(|r| r.advisory.id.clone()).collect::<Vec<_>>()
+        i.records
+            .iter()
+            .map(|r| r.advisory.id.clone())
+            .collect::<Vec<_>>()
     };
     assert_eq!(ids(&from_zip), ids(&from_dir));
 }

@@ -135,7 +135,10 @@ fn http_errors_and_limits_name_the_url() {
     let mut opts = options(&server, tmp.path());
     opts.ecosystems = vec!["Nope".into()];
     let err = download(&opts).unwrap_err().to_string();
-    assert!(err.contains("/Nope/all.zip") && err.contains("404"), "{err}");
+    assert!(
+        err.contains("/Nope/all.zip") && err.contains("404"),
+        "{err}"
+    );
 
     server.put("/Big/all.zip", vec![0u8; 4096], None);
     opts.ecosystems = vec!["Big".into()];

@@ -14,6 +14,8 @@ pub struct Config {
     pub audit: AuditConfig,
     #[serde(default)]
     pub engine: EngineConfig,
+    #[serde(default)]
+    pub db: crate::db::DbConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -144,7 +144,9 @@ pub(crate) fn group(advisories: &[&Advisory]) -> Grouping {
     for n in 0..uf.names.len() as u32 {
         let root = uf.find(n);
         if let Some(&g) = group_of_root.get(&root) {
-            groups[g as usize].identifiers.push(uf.names[n as usize].to_string());
+            groups[g as usize]
+                .identifiers
+                .push(uf.names[n as usize].to_string());
         }
     }
     for (&root, &g) in &group_of_root {

@@ -328,7 +328,9 @@ impl Database {
 
     fn blob(&self, offset: u64, len: u32) -> Result<Vec<u8>, DbError> {
         let data = self.sections[DATA];
-        if offset.checked_add(u64::from(len)).is_none_or(|e| e > data.len)
+        if offset
+            .checked_add(u64::from(len))
+            .is_none_or(|e| e > data.len)
             || len as usize > MAX_BLOB + BLOB_HEADER
         {
             return Err(self.corrupt("blob outside the data section"));
