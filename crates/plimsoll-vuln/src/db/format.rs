@@ -78,7 +78,7 @@ pub fn encode_blob<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, String> {
     }
     let len = (raw.len() as u32).to_le_bytes();
     if raw.len() >= COMPRESS_FROM
-        && let Ok(z) = zstd::bulk::compress(&raw, 3)
+        && let Ok(z) = with_compressor(|c| c.compress(&raw))
         && z.len() + z.len() / 8 < raw.len()
     {
         let mut out = Vec::with_capacity(BLOB_HEADER + z.len());
@@ -105,7 +105,7 @@ pub fn decode_blob<T: serde::de::DeserializeOwned>(blob: &[u8]) -> Result<T, Str
     match codec {
         CODEC_POSTCARD => postcard::from_bytes(payload).map_err(|e| e.to_string()),
         CODEC_ZSTD => {
-            let raw = zstd::bulk::decompress(payload, len).map_err(|e| e.to_string())?;
+            let raw = with_decompressor(|d| d.decompress(payload, len)).map_err(|e| e.to_string())?;
             if raw.len() != len {
                 return Err("blob length mismatch".into());
             }
@@ -113,4 +113,43 @@ pub fn decode_blob<T: serde::de::DeserializeOwned>(blob: &[u8]) -> Result<T, Str
         }
         other => Err(format!("unknown blob codec {other}")),
     }
+}
+
+// A zstd context costs more to create than a small blob costs to code, so
+// each thread keeps one of each.
+thread_local! {
+    static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+    static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn with_compressor<T>(
+    f: impl FnOnce(&mut zstd::bulk::Compressor<'static>) -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    COMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(zstd::bulk::Compressor::new(3)?);
+        }
+        match slot.as_mut() {
+            Some(c) => f(c),
+            None => Err(std::io::Error::other("no zstd compressor")),
+        }
+    })
+}
+
+fn with_decompressor<T>(
+    f: impl FnOnce(&mut zstd::bulk::Decompressor<'static>) -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    DECOMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(zstd::bulk::Decompressor::new()?);
+        }
+        match slot.as_mut() {
+            Some(d) => f(d),
+            None => Err(std::io::Error::other("no zstd decompressor")),
+        }
+    })
 }
