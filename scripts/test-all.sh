@@ -31,6 +31,9 @@ fi
 step "version ordering against dpkg, rpm and packaging (../shared/testdata/versions)"
 cargo test -p plimsoll-vuln --test oracle_versions --locked -- --ignored
 
+step "OSV advisories of ../shared/testdata/advisories: import and database against a Python count"
+cargo test -p plimsoll-vuln --test osv_corpus --locked -- --ignored
+
 step "dpkg databases from ../shared/testdata/pkgdb"
 cargo test -p plimsoll-sbom --test real_pkgdb --locked -- --ignored
 

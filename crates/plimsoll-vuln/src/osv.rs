@@ -35,7 +35,7 @@ const MAX_IDENT: usize = 1024;
 /// Longest summary kept (characters); longer ones are cut at a char boundary.
 const MAX_SUMMARY_CHARS: usize = 400;
 /// References kept per advisory, advisories and fixes first.
-const MAX_REFERENCES: usize = 8;
+const MAX_REFERENCES: usize = 5;
 /// Longest reference URL or severity string kept.
 const MAX_URL: usize = 2048;
 

@@ -80,7 +80,7 @@ pub fn build(imported: Imported, path: &Path) -> Result<Meta, DbError> {
         .map_err(fail)?;
     let advisory_blobs: Vec<Vec<u8>> = advisories
         .par_iter()
-        .map(encode_blob)
+        .map(|a| encode_blob_with(a, COMPRESS_ADVISORY_FROM))
         .collect::<Result<_, _>>()
         .map_err(fail)?;
     let group_blobs: Vec<Vec<u8>> = grouping

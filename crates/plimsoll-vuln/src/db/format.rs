@@ -51,6 +51,10 @@ pub const MAX_BLOB: usize = 256 << 20;
 /// Blobs smaller than this are stored raw: zstd's frame costs more than it
 /// saves and decoding them stays a plain copy.
 pub const COMPRESS_FROM: usize = 192;
+/// Advisory metadata is decoded one blob at a time, once per matched
+/// advisory; zstd's per-frame cost made it the bulk of a 1,000-package
+/// lookup, so only the large ones are compressed (benches/vulndb.rs).
+pub const COMPRESS_ADVISORY_FROM: usize = 2048;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Section {
@@ -72,12 +76,20 @@ pub fn u64_at(b: &[u8], at: usize) -> Option<u64> {
 
 /// Encodes a value as a blob, compressed when that pays.
 pub fn encode_blob<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, String> {
+    encode_blob_with(value, COMPRESS_FROM)
+}
+
+/// Encodes a value as a blob, compressed only from `compress_from` bytes on.
+pub fn encode_blob_with<T: serde::Serialize>(
+    value: &T,
+    compress_from: usize,
+) -> Result<Vec<u8>, String> {
     let raw = postcard::to_allocvec(value).map_err(|e| e.to_string())?;
     if raw.len() > MAX_BLOB {
         return Err(format!("record of {} bytes is too large", raw.len()));
     }
     let len = (raw.len() as u32).to_le_bytes();
-    if raw.len() >= COMPRESS_FROM
+    if raw.len() >= compress_from
         && let Ok(z) = with_compressor(|c| c.compress(&raw))
         && z.len() + z.len() / 8 < raw.len()
     {
@@ -105,7 +117,8 @@ pub fn decode_blob<T: serde::de::DeserializeOwned>(blob: &[u8]) -> Result<T, Str
     match codec {
         CODEC_POSTCARD => postcard::from_bytes(payload).map_err(|e| e.to_string()),
         CODEC_ZSTD => {
-            let raw = with_decompressor(|d| d.decompress(payload, len)).map_err(|e| e.to_string())?;
+            let raw =
+                with_decompressor(|d| d.decompress(payload, len)).map_err(|e| e.to_string())?;
             if raw.len() != len {
                 return Err("blob length mismatch".into());
             }
