@@ -37,6 +37,9 @@ cargo test -p plimsoll-vuln --test oracle_versions --locked -- --ignored
 step "CVSS scores published in ../shared/testdata/advisories"
 cargo test -p plimsoll-vuln --test cvss --locked -- --ignored
 
+step "OSV advisories of ../shared/testdata/advisories: import and database against a Python count"
+cargo test -p plimsoll-vuln --test osv_corpus --locked -- --ignored
+
 step "dpkg databases from ../shared/testdata/pkgdb"
 cargo test -p plimsoll-sbom --test real_pkgdb --test real_pkgdb_os --locked -- --ignored
 

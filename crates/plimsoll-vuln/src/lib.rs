@@ -1,10 +1,26 @@
-//! Vulnerability matching. Its foundation is [`version`]: exact version
-//! ordering for every package ecosystem an image can hold, as the ecosystem's
-//! own tools order versions. [`cvss`] parses advisories' CVSS vectors and
-//! scores them.
+//! Vulnerability data and matching.
+//!
+//! - [`version`]: exact version ordering for every package ecosystem an
+//!   image can hold, as the ecosystem's own tools order versions.
+//! - [`osv`]: the OSV advisory model and its parser.
+//! - [`import`]: reading OSV advisories from directories and the
+//!   per-ecosystem zip archives OSV publishes.
+//! - [`db`]: the embedded single-file advisory database and its lookup API.
+//! - [`update`]: downloading the archives that changed.
+//! - [`cvss`]: CVSS vectors parsed and scored.
+//! - [`policy`]: ignore rules and OpenVEX statements.
+//! - [`matcher`]: where a package's advisories are and whether a version is affected.
+//! - [`findings`]: an inventory matched against the database, one finding per
+//!   vulnerability and package.
 
 pub mod cvss;
+pub mod db;
+pub mod findings;
+pub mod import;
+pub mod matcher;
+pub mod osv;
 pub mod policy;
+pub mod update;
 pub mod version;
 
 pub use cvss::{Cvss, CvssError, Severity};

@@ -16,6 +16,8 @@ pub struct Config {
     pub engine: EngineConfig,
     #[serde(default)]
     pub lint: LintConfig,
+    #[serde(default)]
+    pub db: crate::db::DbConfig,
 }
 
 /// `[lint]`: how `plimsoll lint` reads Dockerfiles.

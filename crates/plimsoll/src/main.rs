@@ -4,6 +4,7 @@
 //! it; 2 usage or input error (unreadable image, corrupt blob, bad config).
 
 mod config;
+mod db;
 mod lint;
 mod progress;
 
@@ -53,6 +54,9 @@ enum Command {
     /// Manage the layer cache.
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Manage the vulnerability database (OSV advisories): import, update, status.
+    #[command(subcommand)]
+    Db(db::DbCommand),
     /// Print the documentation of one rule.
     Rule {
         /// Rule code (IMG001) or name (runs-as-root).
@@ -223,6 +227,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Image(ImageCommand::Inspect(args)) => inspect(args),
         Command::Lint(args) => lint::run(args),
         Command::Sbom(args) => sbom(args),
+        Command::Db(command) => db::run(command),
         Command::Cache(CacheCommand::Clean { cache_dir }) => {
             let cache = Cache::new(cache_dir_or_default(cache_dir)?);
             let freed = cache

@@ -1,0 +1,279 @@
+//! From an inventory to vulnerability findings: every package matched
+//! against the advisories of its ecosystem, records of one vulnerability
+//! (aliases: CVE, GHSA, DSA, …) merged into one finding per package, the
+//! user's policy (ignores, VEX) applied, and the result sorted.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use plimsoll_sbom::{Inventory, Package, PackageType};
+use serde::Serialize;
+
+use crate::matcher::{self, EcosystemKey, NoTarget, Rated, Verdict, VulnSeverity};
+use crate::osv::{Advisory, Affected};
+use crate::policy::{Policy, Subject, Suppression};
+
+/// Where advisories come from: the embedded database, or anything else that
+/// can list a package's records.
+pub trait AdvisoryLookup {
+    /// Every record entry for `name` in the ecosystems `key` accepts, with
+    /// its advisory.
+    fn lookup(
+        &self,
+        key: &EcosystemKey,
+        name: &str,
+    ) -> Result<Vec<(Arc<Advisory>, Affected)>, String>;
+}
+
+impl AdvisoryLookup for crate::db::Database {
+    fn lookup(
+        &self,
+        key: &EcosystemKey,
+        name: &str,
+    ) -> Result<Vec<(Arc<Advisory>, Affected)>, String> {
+        Ok(self
+            .advisories_for(key.stem(), name)
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|p| (p.advisory, p.affected))
+            .collect())
+    }
+}
+
+/// The package a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackageRef {
+    pub name: String,
+    pub version: String,
+    #[serde(rename = "type")]
+    pub package_type: PackageType,
+    pub purl: String,
+    pub layer: usize,
+    pub location: String,
+}
+
+impl From<&Package> for PackageRef {
+    fn from(p: &Package) -> Self {
+        PackageRef {
+            name: p.name.clone(),
+            version: p.version.clone(),
+            package_type: p.package_type,
+            purl: p.purl.clone(),
+            layer: p.layer,
+            location: p.location.clone(),
+        }
+    }
+}
+
+/// Affected for sure, or not decidable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status", content = "why")]
+pub enum MatchStatus {
+    Affected,
+    /// A version could not be ordered; reported as possibly affected.
+    Unknown(String),
+}
+
+/// One vulnerability in one package.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VulnFinding {
+    /// The vulnerability's name: its CVE when it has one, else its GHSA,
+    /// else the record id.
+    pub id: String,
+    /// Every id of the vulnerability (records and their aliases), sorted.
+    pub aliases: Vec<String>,
+    /// The records that matched, e.g. `DSA-5514-1`, `DEBIAN-CVE-2023-4911`.
+    pub advisories: Vec<String>,
+    pub package: PackageRef,
+    #[serde(flatten)]
+    pub status: MatchStatus,
+    /// Versions that fix it, lowest first; empty: no fix yet.
+    pub fixed: Vec<String>,
+    #[serde(flatten)]
+    pub rating: Rated,
+    pub summary: String,
+    /// Ignored or declared not affected: kept in the report, not counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<SuppressionView>,
+}
+
+/// A suppression as the report shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SuppressionView {
+    /// `ignore` or `vex`.
+    pub by: &'static str,
+    pub reason: String,
+}
+
+impl From<Suppression> for SuppressionView {
+    fn from(s: Suppression) -> Self {
+        match s {
+            Suppression::Ignored { reason, expires } => SuppressionView {
+                by: "ignore",
+                reason: match expires {
+                    Some(e) => format!("{reason} (until {e})"),
+                    None => reason,
+                },
+            },
+            Suppression::Vex {
+                status,
+                justification,
+                document,
+            } => SuppressionView {
+                by: "vex",
+                reason: format!(
+                    "{} in {document}{}",
+                    status.as_str(),
+                    justification.map(|j| format!(": {j}")).unwrap_or_default()
+                ),
+            },
+        }
+    }
+}
+
+/// Everything the matcher found, plus what it could not look at.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct VulnReport {
+    pub findings: Vec<VulnFinding>,
+    /// Packages not matched and why, e.g. "no advisory data for
+    /// distribution 'centos 7': 140 rpm packages not matched".
+    pub not_matched: Vec<String>,
+    /// Packages looked up.
+    pub packages_matched: usize,
+}
+
+/// Matches every package of `inventory`; `image_ids` name the image for VEX.
+pub fn find(
+    inventory: &Inventory,
+    db: &dyn AdvisoryLookup,
+    policy: &Policy,
+    image_ids: &[String],
+) -> Result<VulnReport, String> {
+    let mut report = VulnReport::default();
+    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
+    for pkg in &inventory.packages {
+        let target = match matcher::target(pkg, inventory.distro.as_ref()) {
+            Ok(t) => t,
+            Err(e) => {
+                let key = match e {
+                    NoTarget::NoRelease(t) => {
+                        format!("no distribution release known: {t} packages")
+                    }
+                    NoTarget::UnknownDistro(d) => {
+                        format!(
+                            "no advisory data for distribution '{d}': {} packages",
+                            pkg.package_type
+                        )
+                    }
+                };
+                *skipped.entry(key).or_default() += 1;
+                continue;
+            }
+        };
+        report.packages_matched += 1;
+        // One finding per vulnerability (alias group) of this package.
+        let mut groups: BTreeMap<String, VulnFinding> = BTreeMap::new();
+        for (adv, aff) in db.lookup(&target.ecosystem, &target.name)? {
+            if !matcher::names(&aff, &target) {
+                continue;
+            }
+            let (status, fixed) = match matcher::evaluate(&aff, &target.version, target.ordering) {
+                Verdict::NotAffected => continue,
+                Verdict::Affected { fixed } => (MatchStatus::Affected, fixed),
+                Verdict::Unknown(why) => (MatchStatus::Unknown(why), Vec::new()),
+            };
+            let rating = matcher::rate(&adv, &aff, pkg.package_type.is_os());
+            let name = if adv.vulnerability_id.is_empty() {
+                preferred_id(adv.identifiers())
+            } else {
+                adv.vulnerability_id.clone()
+            };
+            let f = groups.entry(name.clone()).or_insert_with(|| VulnFinding {
+                id: name,
+                aliases: Vec::new(),
+                advisories: Vec::new(),
+                package: PackageRef::from(pkg),
+                status: status.clone(),
+                fixed: Vec::new(),
+                rating: rating.clone(),
+                summary: adv.summary.clone(),
+                suppressed: None,
+            });
+            f.aliases.extend(adv.identifiers().map(str::to_string));
+            f.advisories.push(adv.id.clone());
+            // Affected anywhere beats unknown elsewhere.
+            if status == MatchStatus::Affected {
+                f.status = MatchStatus::Affected;
+            }
+            for v in fixed {
+                if !f.fixed.contains(&v) {
+                    f.fixed.push(v);
+                }
+            }
+            if rating.severity > f.rating.severity {
+                f.rating = rating;
+            }
+            if f.summary.is_empty() {
+                f.summary = adv.summary.clone();
+            }
+        }
+        for (_, mut f) in groups {
+            f.aliases.sort();
+            f.aliases.dedup();
+            f.advisories.sort();
+            f.advisories.dedup();
+            // Several records' fixes: the lowest first, by the ecosystem's order.
+            f.fixed.sort_by(|a, b| {
+                crate::version::compare(target.ordering, a, b).unwrap_or(std::cmp::Ordering::Equal)
+            });
+            let subject = Subject {
+                ids: &f.aliases,
+                package_name: &pkg.name,
+                purl: &pkg.purl,
+            };
+            f.suppressed = policy.suppression(&subject, image_ids).map(Into::into);
+            report.findings.push(f);
+        }
+    }
+    report.not_matched = skipped
+        .into_iter()
+        .map(|(k, n)| format!("{k} ({n}) not matched"))
+        .collect();
+    report.findings.sort_by(|a, b| {
+        b.rating
+            .severity
+            .cmp(&a.rating.severity)
+            .then_with(|| a.package.name.cmp(&b.package.name))
+            .then_with(|| a.id.cmp(&b.id))
+            .then_with(|| a.package.location.cmp(&b.package.location))
+    });
+    Ok(report)
+}
+
+/// CVE first, then GHSA, then the smallest id.
+pub fn preferred_id<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+    let mut ids: Vec<&str> = ids.collect();
+    ids.sort();
+    ids.iter()
+        .find(|i| i.starts_with("CVE-"))
+        .or_else(|| ids.iter().find(|i| i.starts_with("GHSA-")))
+        .or(ids.first())
+        .map(|s| s.to_string())
+        .unwrap_or_default()
+}
+
+impl VulnReport {
+    /// Findings that count: not suppressed, and (with `ignore_unfixed`)
+    /// with a fix available.
+    pub fn counted(&self, ignore_unfixed: bool) -> impl Iterator<Item = &VulnFinding> {
+        self.findings
+            .iter()
+            .filter(move |f| f.suppressed.is_none() && (!ignore_unfixed || !f.fixed.is_empty()))
+    }
+
+    /// Whether any counted finding is at or above `threshold`.
+    pub fn fails(&self, threshold: VulnSeverity, ignore_unfixed: bool) -> bool {
+        self.counted(ignore_unfixed)
+            .any(|f| f.rating.severity >= threshold)
+    }
+}

@@ -1,0 +1,731 @@
+//! Matching installed packages against advisories.
+//!
+//! OS packages are matched only against their own distribution release's
+//! data, by the key that data uses: a Debian 12 image against `Debian:12`
+//! records by source package and source version, Ubuntu against
+//! `Ubuntu:<release>[:LTS]`, Alpine against `Alpine:v<major.minor>` by origin,
+//! AlmaLinux/Rocky against `AlmaLinux:<major>`/`Rocky Linux:<major>` by
+//! binary package and `[epoch:]version-release`. Language packages are
+//! matched by their purl ecosystem (PyPI with normalised names, npm, Go
+//! modules and `stdlib`, crates.io, Maven `group:artifact`).
+//!
+//! A version is affected when an explicit `versions` entry equals it, or
+//! when a range's events, sorted by version, leave it inside
+//! ([OSV's evaluation](https://ossf.github.io/osv-schema/#evaluation)):
+//! `introduced` opens, `fixed` and `limit` close at the version itself,
+//! `last_affected` closes after it. When a version (installed or in the
+//! record) cannot be parsed, the answer is [`Verdict::Unknown`], never
+//! "not affected".
+
+use std::cmp::Ordering;
+
+use plimsoll_sbom::{Distro, Package, PackageType};
+
+use crate::osv::{Advisory, Affected, Event, RangeKind};
+use crate::version::{Ecosystem, compare};
+
+/// Which OSV ecosystem strings hold a package's advisories.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EcosystemKey {
+    /// Exactly this string (`PyPI`, `Debian:12`).
+    Exact(String),
+    /// This string, or it followed by `:` and more (`Ubuntu:22.04` also
+    /// covers `Ubuntu:22.04:LTS`).
+    Release(String),
+}
+
+impl EcosystemKey {
+    pub fn matches(&self, ecosystem: &str) -> bool {
+        match self {
+            EcosystemKey::Exact(e) => ecosystem == e,
+            EcosystemKey::Release(e) => ecosystem
+                .strip_prefix(e.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(':')),
+        }
+    }
+
+    /// The ecosystem string's stem, for a database lookup by prefix.
+    pub fn stem(&self) -> &str {
+        match self {
+            EcosystemKey::Exact(e) | EcosystemKey::Release(e) => e,
+        }
+    }
+}
+
+/// How to look a package up: where, under which name, at which version, and
+/// how that ecosystem orders versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub ecosystem: EcosystemKey,
+    pub name: String,
+    pub version: String,
+    pub ordering: Ecosystem,
+}
+
+/// Why a package cannot be matched at all (said once per kind in the report).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoTarget {
+    #[error("no distribution release known (os-release missing): {0} packages not matched")]
+    NoRelease(PackageType),
+    #[error("no advisory data for distribution '{0}'")]
+    UnknownDistro(String),
+}
+
+/// Where a package's advisories are, or why there are none to look at.
+pub fn target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoTarget> {
+    let t = |ecosystem, name: &str, version: &str, ordering| Target {
+        ecosystem,
+        name: name.to_string(),
+        version: version.to_string(),
+        ordering,
+    };
+    if pkg.package_type.is_os() {
+        let d = distro.ok_or(NoTarget::NoRelease(pkg.package_type))?;
+        let id =
+            d.id.as_deref()
+                .ok_or(NoTarget::NoRelease(pkg.package_type))?;
+        let release = d
+            .version_id
+            .as_deref()
+            .ok_or(NoTarget::NoRelease(pkg.package_type))?;
+        let major = release.split('.').next().unwrap_or(release);
+        let source = pkg.source_name.as_deref().unwrap_or(&pkg.name);
+        return Ok(match (pkg.package_type, id) {
+            (PackageType::Deb, "debian") => t(
+                EcosystemKey::Exact(format!("Debian:{major}")),
+                source,
+                pkg.source_version.as_deref().unwrap_or(&pkg.version),
+                Ecosystem::Debian,
+            ),
+            (PackageType::Deb, "ubuntu") => t(
+                EcosystemKey::Release(format!("Ubuntu:{release}")),
+                source,
+                pkg.source_version.as_deref().unwrap_or(&pkg.version),
+                Ecosystem::Ubuntu,
+            ),
+            (PackageType::Apk, "alpine") => {
+                let minor: Vec<&str> = release.split('.').take(2).collect();
+                t(
+                    EcosystemKey::Exact(format!("Alpine:v{}", minor.join("."))),
+                    source,
+                    &pkg.version,
+                    Ecosystem::Alpine,
+                )
+            }
+            (PackageType::Rpm, "almalinux" | "rocky") => t(
+                EcosystemKey::Exact(format!(
+                    "{}:{major}",
+                    if id == "almalinux" {
+                        "AlmaLinux"
+                    } else {
+                        "Rocky Linux"
+                    }
+                )),
+                &pkg.name,
+                &pkg.version,
+                Ecosystem::RedHat,
+            ),
+            _ => return Err(NoTarget::UnknownDistro(format!("{id} {release}"))),
+        });
+    }
+    Ok(match pkg.package_type {
+        PackageType::Pypi => t(
+            EcosystemKey::Exact("PyPI".into()),
+            &pep503(&pkg.name),
+            &pkg.version,
+            Ecosystem::PyPI,
+        ),
+        PackageType::Npm => t(
+            EcosystemKey::Exact("npm".into()),
+            &pkg.name,
+            &pkg.version,
+            Ecosystem::Npm,
+        ),
+        PackageType::Golang => t(
+            EcosystemKey::Exact("Go".into()),
+            &pkg.name,
+            &pkg.version,
+            Ecosystem::Go,
+        ),
+        PackageType::Cargo => t(
+            EcosystemKey::Exact("crates.io".into()),
+            &pkg.name,
+            &pkg.version,
+            Ecosystem::CratesIo,
+        ),
+        PackageType::Maven => t(
+            EcosystemKey::Exact("Maven".into()),
+            &maven_name(pkg),
+            &pkg.version,
+            Ecosystem::Maven,
+        ),
+        PackageType::Deb | PackageType::Apk | PackageType::Rpm => unreachable!("handled above"),
+    })
+}
+
+/// PEP 503 normalised project name: lowercase, runs of `-_.` as one `-`.
+pub fn pep503(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// `group:artifact`, as OSV names Maven packages, from the purl
+/// (`pkg:maven/<group>/<artifact>@…`), else the name as it is.
+fn maven_name(pkg: &Package) -> String {
+    let path = pkg
+        .purl
+        .strip_prefix("pkg:maven/")
+        .map(|p| p.split(['@', '?', '#']).next().unwrap_or(p));
+    match path.and_then(|p| p.rsplit_once('/')) {
+        Some((group, artifact)) => format!(
+            "{}:{}",
+            group.replace('/', ".").replace("%2F", "."),
+            artifact
+        ),
+        None => pkg.name.clone(),
+    }
+}
+
+/// Whether a record's entry names the target package: ecosystem string and
+/// name (names compared as the ecosystem compares them).
+pub fn names(affected: &Affected, target: &Target) -> bool {
+    target.ecosystem.matches(&affected.ecosystem)
+        && match target.ordering {
+            Ecosystem::PyPI => pep503(&affected.name) == target.name,
+            _ => affected.name == target.name,
+        }
+}
+
+/// The answer for one package and one record entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Affected; the versions that fix it (lowest first), if any.
+    Affected {
+        fixed: Vec<String>,
+    },
+    NotAffected,
+    /// A version could not be ordered: reported, never taken as safe.
+    Unknown(String),
+}
+
+/// Whether `version` is affected by `affected` (see the module docs).
+pub fn evaluate(affected: &Affected, version: &str, ordering: Ecosystem) -> Verdict {
+    let mut unknown = None;
+    let mut hit = false;
+    if affected
+        .versions
+        .iter()
+        .any(|v| v == version || cmp(ordering, v, version).ok() == Some(Ordering::Equal))
+    {
+        hit = true;
+    }
+    for range in &affected.ranges {
+        if hit {
+            break;
+        }
+        let ord = match range.kind {
+            RangeKind::Ecosystem => ordering,
+            RangeKind::Semver => Ecosystem::CratesIo,
+            // Commits: an installed package has none to compare.
+            RangeKind::Git => continue,
+        };
+        match in_range(&range.events, version, ord, range.kind == RangeKind::Semver) {
+            Ok(true) => hit = true,
+            Ok(false) => {}
+            Err(e) => unknown = Some(e),
+        }
+    }
+    if hit {
+        let mut fixed: Vec<String> = affected
+            .fixed_versions()
+            .filter(|f| cmp_ord(ordering, affected, version, f) == Some(Ordering::Less))
+            .map(str::to_string)
+            .collect();
+        fixed.sort_by(|a, b| cmp_ord(ordering, affected, a, b).unwrap_or(Ordering::Equal));
+        fixed.dedup();
+        return Verdict::Affected { fixed };
+    }
+    match unknown {
+        Some(e) => Verdict::Unknown(e),
+        None => Verdict::NotAffected,
+    }
+}
+
+/// Orders two versions as the entry's ranges would (SEMVER ranges without
+/// the Go-style `v`).
+fn cmp_ord(ordering: Ecosystem, affected: &Affected, a: &str, b: &str) -> Option<Ordering> {
+    let semver = affected.ranges.iter().all(|r| r.kind == RangeKind::Semver);
+    if semver && !affected.ranges.is_empty() {
+        cmp(Ecosystem::CratesIo, strip_v(a), strip_v(b)).ok()
+    } else {
+        cmp(ordering, a, b).ok()
+    }
+}
+
+fn strip_v(v: &str) -> &str {
+    v.strip_prefix('v').unwrap_or(v)
+}
+
+fn cmp(ordering: Ecosystem, a: &str, b: &str) -> Result<Ordering, String> {
+    compare(ordering, a, b).map_err(|e| e.to_string())
+}
+
+/// OSV range evaluation over events sorted by version.
+fn in_range(events: &[Event], version: &str, ord: Ecosystem, semver: bool) -> Result<bool, String> {
+    let norm = |v: &str| {
+        if semver {
+            strip_v(v).to_string()
+        } else {
+            v.to_string()
+        }
+    };
+    let version = norm(version);
+    // `introduced: 0` sorts first; everything else by the ecosystem's order.
+    let mut sorted: Vec<(Option<String>, &Event)> = Vec::with_capacity(events.len());
+    for e in events {
+        let v = match e {
+            Event::Introduced(v) if v == "0" => None,
+            Event::Introduced(v) | Event::Fixed(v) | Event::LastAffected(v) | Event::Limit(v) => {
+                Some(norm(v))
+            }
+        };
+        sorted.push((v, e));
+    }
+    // Parse failures surface from the comparisons below; sort with a
+    // fallible comparator by first checking every event version parses.
+    for (v, _) in &sorted {
+        if let Some(v) = v {
+            cmp(ord, v, v)?;
+        }
+    }
+    cmp(ord, &version, &version)?;
+    sorted.sort_by(|(a, _), (b, _)| match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Less,
+        (Some(_), None) => Ordering::Greater,
+        (Some(a), Some(b)) => compare(ord, a, b).unwrap_or(Ordering::Equal),
+    });
+    let at_least = |v: &Option<String>| match v {
+        None => true,
+        Some(v) => compare(ord, &version, v).is_ok_and(|o| o != Ordering::Less),
+    };
+    let mut affected = false;
+    let mut limits = Vec::new();
+    for (v, e) in &sorted {
+        match e {
+            Event::Introduced(_) => {
+                if at_least(v) {
+                    affected = true;
+                }
+            }
+            Event::Fixed(_) => {
+                if at_least(v) {
+                    affected = false;
+                }
+            }
+            Event::LastAffected(_) => {
+                if let Some(v) = v
+                    && compare(ord, &version, v).is_ok_and(|o| o == Ordering::Greater)
+                {
+                    affected = false;
+                }
+            }
+            Event::Limit(_) => limits.push(v.clone()),
+        }
+    }
+    if affected && !limits.is_empty() {
+        // Below at least one limit.
+        affected = limits.iter().any(|l| !at_least(l));
+    }
+    Ok(affected)
+}
+
+/// Severity of a vulnerability finding, from CVSS or the advisory's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VulnSeverity {
+    Unknown,
+    Negligible,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl VulnSeverity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VulnSeverity::Unknown => "unknown",
+            VulnSeverity::Negligible => "negligible",
+            VulnSeverity::Low => "low",
+            VulnSeverity::Medium => "medium",
+            VulnSeverity::High => "high",
+            VulnSeverity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<VulnSeverity> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "unknown" => VulnSeverity::Unknown,
+            "negligible" => VulnSeverity::Negligible,
+            "low" => VulnSeverity::Low,
+            "medium" => VulnSeverity::Medium,
+            "high" => VulnSeverity::High,
+            "critical" => VulnSeverity::Critical,
+            _ => return None,
+        })
+    }
+
+    /// A severity word as advisories write it: GHSA's `MODERATE`, Debian's
+    /// `urgency`, Ubuntu's priority, Alpine/Red Hat's `Important`.
+    pub fn from_word(word: &str) -> Option<VulnSeverity> {
+        let w = word.trim().trim_end_matches('*').to_ascii_lowercase();
+        Some(match w.as_str() {
+            "critical" => VulnSeverity::Critical,
+            "high" | "important" => VulnSeverity::High,
+            "medium" | "moderate" => VulnSeverity::Medium,
+            "low" => VulnSeverity::Low,
+            "negligible" | "unimportant" => VulnSeverity::Negligible,
+            _ => return None,
+        })
+    }
+}
+
+impl std::fmt::Display for VulnSeverity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a finding's severity was decided.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Rated {
+    pub severity: VulnSeverity,
+    /// The CVSS base score, when a vector decided it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// The vector, or the word and where it came from.
+    pub source: String,
+}
+
+/// The severity of `affected` in `advisory`. OS packages take their
+/// distribution's own rating first (it knows how the package is built and
+/// used there); otherwise the newest CVSS version present decides (a v4.0
+/// vector over v3.1 over v3.0 over v2), then the advisory's own word.
+pub fn rate(advisory: &Advisory, affected: &Affected, os: bool) -> Rated {
+    let entries = || affected.severity.iter().chain(&advisory.severity);
+    let word = || {
+        entries().filter(|s| !s.is_cvss()).find_map(|s| {
+            VulnSeverity::from_word(&s.score).map(|sev| Rated {
+                severity: sev,
+                score: None,
+                source: format!("{} {}", s.kind, s.score),
+            })
+        })
+    };
+    if os && let Some(r) = word() {
+        return r;
+    }
+    let best = entries()
+        .filter(|s| s.is_cvss())
+        .filter_map(|s| crate::cvss::parse(&s.score).ok().map(|c| (c, s)))
+        .max_by_key(|(c, _)| c.version());
+    if let Some((c, s)) = best {
+        let score = c.base_score();
+        let severity = match c.severity() {
+            crate::cvss::Severity::None => VulnSeverity::Negligible,
+            crate::cvss::Severity::Low => VulnSeverity::Low,
+            crate::cvss::Severity::Medium => VulnSeverity::Medium,
+            crate::cvss::Severity::High => VulnSeverity::High,
+            crate::cvss::Severity::Critical => VulnSeverity::Critical,
+        };
+        return Rated {
+            severity,
+            score: Some(score),
+            source: s.score.clone(),
+        };
+    }
+    word().unwrap_or(Rated {
+        severity: VulnSeverity::Unknown,
+        score: None,
+        source: "no severity in the advisory".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::osv::{Range, SeverityEntry};
+
+    fn affected(eco: &str, name: &str, ranges: Vec<Range>, versions: &[&str]) -> Affected {
+        Affected {
+            ecosystem: eco.into(),
+            name: name.into(),
+            purl: None,
+            ranges,
+            versions: versions.iter().map(|s| s.to_string()).collect(),
+            severity: vec![],
+        }
+    }
+
+    fn range(kind: RangeKind, events: Vec<Event>) -> Range {
+        Range {
+            kind,
+            repo: None,
+            events,
+        }
+    }
+
+    use Event::{Fixed, Introduced, LastAffected, Limit};
+
+    fn s(v: &str) -> String {
+        v.to_string()
+    }
+
+    #[test]
+    fn debian_ranges_by_dpkg_order() {
+        // DSA-style: introduced 0, fixed at the security update.
+        let a = affected(
+            "Debian:12",
+            "glibc",
+            vec![range(
+                RangeKind::Ecosystem,
+                vec![Introduced(s("0")), Fixed(s("2.36-9+deb12u3"))],
+            )],
+            &[],
+        );
+        assert_eq!(
+            evaluate(&a, "2.36-9+deb12u2", Ecosystem::Debian),
+            Verdict::Affected {
+                fixed: vec![s("2.36-9+deb12u3")]
+            }
+        );
+        assert_eq!(
+            evaluate(&a, "2.36-9+deb12u3", Ecosystem::Debian),
+            Verdict::NotAffected
+        );
+        assert_eq!(
+            evaluate(&a, "2.36-9+deb12u10", Ecosystem::Debian),
+            Verdict::NotAffected
+        );
+        // `~` sorts before anything: a backport is older than the release.
+        assert!(matches!(
+            evaluate(&a, "2.36-9+deb12u3~bpo1", Ecosystem::Debian),
+            Verdict::Affected { .. }
+        ));
+    }
+
+    #[test]
+    fn several_ranges_last_affected_limit_and_versions() {
+        let a = affected(
+            "PyPI",
+            "jinja2",
+            vec![
+                range(
+                    RangeKind::Ecosystem,
+                    vec![Introduced(s("0")), Fixed(s("2.10.1"))],
+                ),
+                range(
+                    RangeKind::Ecosystem,
+                    vec![Introduced(s("3.0.0")), LastAffected(s("3.0.2"))],
+                ),
+            ],
+            &["2.11.0"],
+        );
+        let v = |x| evaluate(&a, x, Ecosystem::PyPI);
+        assert_eq!(
+            v("2.10"),
+            Verdict::Affected {
+                fixed: vec![s("2.10.1")]
+            }
+        );
+        assert_eq!(v("2.10.1"), Verdict::NotAffected);
+        assert!(
+            matches!(v("2.11.0"), Verdict::Affected { .. }),
+            "explicit versions list"
+        );
+        assert!(matches!(v("3.0.2"), Verdict::Affected { .. }));
+        assert_eq!(v("3.0.3"), Verdict::NotAffected);
+        // Events out of order in the record are sorted first.
+        let b = affected(
+            "npm",
+            "lodash",
+            vec![range(
+                RangeKind::Semver,
+                vec![Fixed(s("4.17.19")), Introduced(s("4.0.0"))],
+            )],
+            &[],
+        );
+        assert_eq!(
+            evaluate(&b, "4.17.15", Ecosystem::Npm),
+            Verdict::Affected {
+                fixed: vec![s("4.17.19")]
+            }
+        );
+        assert_eq!(evaluate(&b, "3.10.1", Ecosystem::Npm), Verdict::NotAffected);
+        // limit: an upper bound that is not a fix.
+        let c = affected(
+            "Go",
+            "example.com/m",
+            vec![range(
+                RangeKind::Semver,
+                vec![Introduced(s("1.0.0")), Limit(s("1.5.0"))],
+            )],
+            &[],
+        );
+        assert!(matches!(
+            evaluate(&c, "v1.2.0", Ecosystem::Go),
+            Verdict::Affected { .. }
+        ));
+        assert_eq!(evaluate(&c, "v1.5.0", Ecosystem::Go), Verdict::NotAffected);
+    }
+
+    #[test]
+    fn unparsable_versions_are_unknown_not_safe() {
+        let a = affected(
+            "npm",
+            "x",
+            vec![range(
+                RangeKind::Semver,
+                vec![Introduced(s("0")), Fixed(s("1.0.0"))],
+            )],
+            &[],
+        );
+        assert!(matches!(
+            evaluate(&a, "not-a-version", Ecosystem::Npm),
+            Verdict::Unknown(_)
+        ));
+        let b = affected(
+            "Debian:12",
+            "x",
+            vec![range(
+                RangeKind::Ecosystem,
+                vec![Introduced(s("0")), Fixed(s("1:"))],
+            )],
+            &[],
+        );
+        assert!(matches!(
+            evaluate(&b, "1.0-1", Ecosystem::Debian),
+            Verdict::Unknown(_)
+        ));
+    }
+
+    fn pkg(t: PackageType, name: &str, version: &str, purl: &str) -> Package {
+        Package::new(t, name, version, purl, "x", 0)
+    }
+
+    #[test]
+    fn targets_per_distribution_and_ecosystem() {
+        let debian = Distro {
+            id: Some(s("debian")),
+            version_id: Some(s("12")),
+            ..Default::default()
+        };
+        let mut libc = pkg(PackageType::Deb, "libc6", "2.36-9+deb12u4+b1", "");
+        libc.source_name = Some(s("glibc"));
+        libc.source_version = Some(s("2.36-9+deb12u4"));
+        let t = target(&libc, Some(&debian)).unwrap();
+        assert_eq!(t.ecosystem, EcosystemKey::Exact(s("Debian:12")));
+        assert_eq!(
+            (t.name.as_str(), t.version.as_str()),
+            ("glibc", "2.36-9+deb12u4")
+        );
+        assert!(!t.ecosystem.matches("Debian:11"));
+        assert_eq!(
+            target(&libc, None),
+            Err(NoTarget::NoRelease(PackageType::Deb))
+        );
+
+        let ubuntu = Distro {
+            id: Some(s("ubuntu")),
+            version_id: Some(s("22.04")),
+            ..Default::default()
+        };
+        let t = target(&libc, Some(&ubuntu)).unwrap();
+        assert!(t.ecosystem.matches("Ubuntu:22.04:LTS"));
+        assert!(t.ecosystem.matches("Ubuntu:22.04"));
+        assert!(!t.ecosystem.matches("Ubuntu:22.040"));
+        assert!(!t.ecosystem.matches("Ubuntu:Pro:22.04:LTS"));
+
+        let alpine = Distro {
+            id: Some(s("alpine")),
+            version_id: Some(s("3.18.4")),
+            ..Default::default()
+        };
+        let mut musl = pkg(PackageType::Apk, "musl-utils", "1.2.4-r2", "");
+        musl.source_name = Some(s("musl"));
+        let t = target(&musl, Some(&alpine)).unwrap();
+        assert_eq!(
+            (t.ecosystem.stem(), t.name.as_str()),
+            ("Alpine:v3.18", "musl")
+        );
+
+        let y = pkg(PackageType::Pypi, "PyYAML", "5.3", "pkg:pypi/pyyaml@5.3");
+        let t = target(&y, None).unwrap();
+        assert_eq!((t.ecosystem.stem(), t.name.as_str()), ("PyPI", "pyyaml"));
+        assert_eq!(pep503("Foo__Bar.baz"), "foo-bar-baz");
+        let j = pkg(
+            PackageType::Maven,
+            "commons-lang3",
+            "3.12.0",
+            "pkg:maven/org.apache.commons/commons-lang3@3.12.0",
+        );
+        assert_eq!(
+            target(&j, None).unwrap().name,
+            "org.apache.commons:commons-lang3"
+        );
+        let centos = Distro {
+            id: Some(s("centos")),
+            version_id: Some(s("7")),
+            ..Default::default()
+        };
+        assert!(matches!(
+            target(&pkg(PackageType::Rpm, "bash", "4.2", ""), Some(&centos)),
+            Err(NoTarget::UnknownDistro(_))
+        ));
+    }
+
+    #[test]
+    fn severity_choice() {
+        let mut adv = Advisory {
+            id: s("GHSA-1"),
+            aliases: vec![],
+            related: vec![],
+            summary: String::new(),
+            published: None,
+            modified: s("2024-01-01T00:00:00Z"),
+            severity: vec![
+                SeverityEntry {
+                    kind: s("CVSS_V3"),
+                    score: s("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+                },
+                SeverityEntry {
+                    kind: s("database_specific.severity"),
+                    score: s("MODERATE"),
+                },
+            ],
+            references: vec![],
+            group: 0,
+            vulnerability_id: String::new(),
+        };
+        let a = affected("PyPI", "x", vec![], &[]);
+        let r = rate(&adv, &a, false);
+        assert_eq!((r.severity, r.score), (VulnSeverity::Critical, Some(9.8)));
+        // An OS package: the distribution's word first.
+        assert_eq!(rate(&adv, &a, true).severity, VulnSeverity::Medium);
+        adv.severity.clear();
+        assert_eq!(rate(&adv, &a, false).severity, VulnSeverity::Unknown);
+    }
+}

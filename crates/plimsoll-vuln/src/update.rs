@@ -1,0 +1,421 @@
+//! Downloading OSV archives: `<base URL>/<Ecosystem>/all.zip`, the layout of
+//! the OSV data export (and of any mirror of it), with the list of
+//! ecosystems in `<base URL>/ecosystems.txt` unless the caller names them.
+//!
+//! Only what changed is downloaded: each archive is kept in `archive_dir`
+//! with a small JSON sidecar holding the server's `ETag` and
+//! `Last-Modified`, sent back as `If-None-Match` / `If-Modified-Since`; a
+//! `304 Not Modified` costs no body. A server that ignores conditional
+//! requests still sends the archive, and then an unchanged SHA-256 counts as
+//! unchanged. A new archive is written beside the old one, checked to be a
+//! readable zip, then renamed over it: a failed or corrupt download leaves
+//! the previous copy in place and names the ecosystem and URL in the error.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Largest archive accepted by default (the biggest OSV archives are a few
+/// hundred MiB).
+pub const DEFAULT_MAX_ARCHIVE_BYTES: u64 = 4 << 30;
+/// Largest `ecosystems.txt` read.
+const MAX_LIST_BYTES: u64 = 1 << 20;
+
+/// What to download and where to keep it.
+#[derive(Debug, Clone)]
+pub struct UpdateOptions {
+    /// Base URL; archives are at `<base>/<Ecosystem>/all.zip`.
+    pub base_url: String,
+    /// Ecosystems to fetch; empty: every line of `<base>/ecosystems.txt`.
+    pub ecosystems: Vec<String>,
+    /// Where archives and their sidecars are kept between runs.
+    pub archive_dir: PathBuf,
+    /// Connect timeout, and the longest wait for any single read.
+    pub timeout: Duration,
+    pub max_archive_bytes: u64,
+}
+
+/// What happened to one archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Outcome {
+    /// A new or changed archive was downloaded.
+    Downloaded { bytes: u64 },
+    /// The server said (304) or the digest showed that nothing changed.
+    Unchanged,
+}
+
+/// One archive after the update.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveStatus {
+    pub ecosystem: String,
+    pub url: String,
+    /// The local copy.
+    pub path: PathBuf,
+    pub sha256: String,
+    pub outcome: Outcome,
+}
+
+/// The outcome of [`download`].
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UpdateReport {
+    pub archives: Vec<ArchiveStatus>,
+}
+
+impl UpdateReport {
+    /// Whether any archive was downloaded.
+    pub fn changed(&self) -> bool {
+        self.archives
+            .iter()
+            .any(|a| matches!(a.outcome, Outcome::Downloaded { .. }))
+    }
+
+    /// Bytes downloaded (archive bodies).
+    pub fn downloaded_bytes(&self) -> u64 {
+        self.archives
+            .iter()
+            .map(|a| match a.outcome {
+                Outcome::Downloaded { bytes } => bytes,
+                Outcome::Unchanged => 0,
+            })
+            .sum()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateError {
+    #[error("invalid advisory source URL {url:?}: {reason}")]
+    Url { url: String, reason: String },
+    #[error("invalid ecosystem name {name:?} (a single path segment is expected)")]
+    Ecosystem { name: String },
+    #[error("{url}: {source}")]
+    Http {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("{url}: the server answered {status}")]
+    Status { url: String, status: StatusCode },
+    #[error("{url}: more than {max} bytes; refusing to download it")]
+    TooLarge { url: String, max: u64 },
+    #[error("{url}: lists no ecosystem")]
+    NoEcosystems { url: String },
+    #[error(
+        "archive of {ecosystem} downloaded from {url} is not a readable zip ({source}); the previous copy, if any, is kept"
+    )]
+    Corrupt {
+        ecosystem: String,
+        url: String,
+        #[source]
+        source: zip::result::ZipError,
+    },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// The sidecar of a kept archive.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Sidecar {
+    url: String,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    sha256: String,
+    bytes: u64,
+}
+
+/// Downloads every archive that changed since the last run.
+pub fn download(opts: &UpdateOptions) -> Result<UpdateReport, UpdateError> {
+    let base = opts.base_url.trim().trim_end_matches('/');
+    if !(base.starts_with("http://") || base.starts_with("https://")) {
+        return Err(UpdateError::Url {
+            url: opts.base_url.clone(),
+            reason: "expected an http:// or https:// URL".into(),
+        });
+    }
+    reqwest::Url::parse(base).map_err(|e| UpdateError::Url {
+        url: opts.base_url.clone(),
+        reason: e.to_string(),
+    })?;
+    // reqwest is built without a default crypto provider (as oci-client
+    // is): install ring's once for the process; an already installed one
+    // stays.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::blocking::Client::builder()
+        .connect_timeout(opts.timeout)
+        .timeout(opts.timeout)
+        .user_agent(concat!("plimsoll/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|source| UpdateError::Http {
+            url: base.to_string(),
+            source,
+        })?;
+
+    let ecosystems = if opts.ecosystems.is_empty() {
+        list_ecosystems(&client, base)?
+    } else {
+        opts.ecosystems.clone()
+    };
+    let mut report = UpdateReport::default();
+    for ecosystem in ecosystems {
+        let ecosystem = ecosystem.trim().to_string();
+        if ecosystem.is_empty()
+            || ecosystem.len() > 128
+            || ecosystem.contains(['/', '\\'])
+            || ecosystem == "."
+            || ecosystem == ".."
+            || ecosystem.chars().any(char::is_control)
+        {
+            return Err(UpdateError::Ecosystem { name: ecosystem });
+        }
+        let url = format!("{base}/{}/all.zip", encode_segment(&ecosystem));
+        let dir = opts.archive_dir.join(safe_dir_name(&ecosystem));
+        report
+            .archives
+            .push(fetch_archive(&client, opts, &ecosystem, &url, &dir)?);
+    }
+    Ok(report)
+}
+
+fn list_ecosystems(
+    client: &reqwest::blocking::Client,
+    base: &str,
+) -> Result<Vec<String>, UpdateError> {
+    let url = format!("{base}/ecosystems.txt");
+    let http = |source| UpdateError::Http {
+        url: url.clone(),
+        source,
+    };
+    let resp = client.get(&url).send().map_err(http)?;
+    if !resp.status().is_success() {
+        return Err(UpdateError::Status {
+            url: url.clone(),
+            status: resp.status(),
+        });
+    }
+    let mut body = Vec::new();
+    resp.take(MAX_LIST_BYTES + 1)
+        .read_to_end(&mut body)
+        .map_err(|source| UpdateError::Io {
+            path: PathBuf::from(&url),
+            source,
+        })?;
+    if body.len() as u64 > MAX_LIST_BYTES {
+        return Err(UpdateError::TooLarge {
+            url,
+            max: MAX_LIST_BYTES,
+        });
+    }
+    let list: Vec<String> = String::from_utf8_lossy(&body)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect();
+    if list.is_empty() {
+        return Err(UpdateError::NoEcosystems { url });
+    }
+    Ok(list)
+}
+
+fn fetch_archive(
+    client: &reqwest::blocking::Client,
+    opts: &UpdateOptions,
+    ecosystem: &str,
+    url: &str,
+    dir: &Path,
+) -> Result<ArchiveStatus, UpdateError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| UpdateError::Io { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let archive = dir.join("all.zip");
+    let sidecar_path = dir.join("all.zip.json");
+    // The sidecar counts only if the archive it describes is still there.
+    let previous: Option<Sidecar> = std::fs::read(&sidecar_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Sidecar>(&b).ok())
+        .filter(|s| s.url == url && std::fs::metadata(&archive).is_ok_and(|m| m.len() == s.bytes));
+
+    let mut request = client.get(url);
+    if let Some(p) = &previous {
+        if let Some(etag) = &p.etag {
+            request = request.header(IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = &p.last_modified {
+            request = request.header(IF_MODIFIED_SINCE, lm);
+        }
+    }
+    let http = |source| UpdateError::Http {
+        url: url.to_string(),
+        source,
+    };
+    let response = request.send().map_err(http)?;
+    let status = response.status();
+    let status_of = |outcome, sha256: String| ArchiveStatus {
+        ecosystem: ecosystem.to_string(),
+        url: url.to_string(),
+        path: archive.clone(),
+        sha256,
+        outcome,
+    };
+    if status == StatusCode::NOT_MODIFIED
+        && let Some(p) = previous.clone()
+    {
+        return Ok(status_of(Outcome::Unchanged, p.sha256));
+    }
+    if status != StatusCode::OK {
+        return Err(UpdateError::Status {
+            url: url.to_string(),
+            status,
+        });
+    }
+    if response
+        .content_length()
+        .is_some_and(|n| n > opts.max_archive_bytes)
+    {
+        return Err(UpdateError::TooLarge {
+            url: url.to_string(),
+            max: opts.max_archive_bytes,
+        });
+    }
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from)
+    };
+    let etag = header(ETAG);
+    let last_modified = header(LAST_MODIFIED);
+
+    let tmp = dir.join(format!(".all.zip.tmp.{}", std::process::id()));
+    let result = (|| {
+        let mut out = File::create(&tmp).map_err(io(&tmp))?;
+        let mut hasher = Sha256::new();
+        let mut bytes = 0u64;
+        let mut body = response.take(opts.max_archive_bytes + 1);
+        let mut buf = vec![0u8; 256 << 10];
+        loop {
+            let n = match body.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(source) => {
+                    return Err(UpdateError::Io {
+                        path: PathBuf::from(url),
+                        source,
+                    });
+                }
+            };
+            bytes += n as u64;
+            if bytes > opts.max_archive_bytes {
+                return Err(UpdateError::TooLarge {
+                    url: url.to_string(),
+                    max: opts.max_archive_bytes,
+                });
+            }
+            hasher.update(&buf[..n]);
+            out.write_all(&buf[..n]).map_err(io(&tmp))?;
+        }
+        out.sync_all().map_err(io(&tmp))?;
+        drop(out);
+        let sha256 = hex::encode(hasher.finalize());
+        let sidecar = Sidecar {
+            url: url.to_string(),
+            etag: etag.clone(),
+            last_modified: last_modified.clone(),
+            sha256: sha256.clone(),
+            bytes,
+        };
+        if previous.as_ref().is_some_and(|p| p.sha256 == sha256) {
+            // The server ignored the conditional request; same bytes.
+            let _ = std::fs::remove_file(&tmp);
+            write_sidecar(&sidecar_path, &sidecar)?;
+            return Ok(status_of(Outcome::Unchanged, sha256));
+        }
+        let file = File::open(&tmp).map_err(io(&tmp))?;
+        zip::ZipArchive::new(io::BufReader::new(file)).map_err(|source| UpdateError::Corrupt {
+            ecosystem: ecosystem.to_string(),
+            url: url.to_string(),
+            source,
+        })?;
+        std::fs::rename(&tmp, &archive).map_err(io(&archive))?;
+        write_sidecar(&sidecar_path, &sidecar)?;
+        Ok(status_of(Outcome::Downloaded { bytes }, sha256))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn write_sidecar(path: &Path, sidecar: &Sidecar) -> Result<(), UpdateError> {
+    let io = |source| UpdateError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let tmp = path.with_extension(format!("json.tmp.{}", std::process::id()));
+    let json = serde_json::to_vec_pretty(sidecar).map_err(|e| io(io::Error::other(e)))?;
+    std::fs::write(&tmp, json).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
+/// Percent-encodes one URL path segment (`Red Hat` -> `Red%20Hat`).
+fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b':') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A directory name for an ecosystem: safe characters kept, others `_`.
+fn safe_dir_name(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecosystem_names_become_safe_urls_and_directories() {
+        assert_eq!(encode_segment("Red Hat"), "Red%20Hat");
+        assert_eq!(encode_segment("crates.io"), "crates.io");
+        assert_eq!(safe_dir_name("Red Hat:9"), "Red_Hat_9");
+    }
+
+    #[test]
+    fn refuses_urls_that_are_not_http() {
+        let opts = UpdateOptions {
+            base_url: "file:///etc".into(),
+            ecosystems: vec!["npm".into()],
+            archive_dir: PathBuf::from("/nonexistent"),
+            timeout: Duration::from_secs(1),
+            max_archive_bytes: 1,
+        };
+        assert!(matches!(download(&opts), Err(UpdateError::Url { .. })));
+    }
+}
