@@ -18,7 +18,7 @@ use plimsoll_report::{Finding, RuleInfo};
 
 pub use analyzers::{ConfigFiles, FileSecrets, SecretFiles};
 pub use filter::{Filter, FilterError};
-pub use report::{ImageReport, LayerSummary, render_inspect, render_table};
+pub use report::{ImageReport, ImageSummary, LayerSummary, render_inspect, render_table};
 pub use rule::Rule;
 pub use users::RuntimeUser;
 

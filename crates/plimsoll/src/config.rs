@@ -18,6 +18,25 @@ pub struct Config {
     pub lint: LintConfig,
     #[serde(default)]
     pub db: crate::db::DbConfig,
+    #[serde(default)]
+    pub scan: ScanConfig,
+}
+
+/// `[scan]`: the vulnerability gate of `plimsoll scan`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanConfig {
+    /// Lowest vulnerability severity that makes the exit code 1 (default: high).
+    pub fail_on: Option<String>,
+    /// Count only vulnerabilities that have a fixed version.
+    pub ignore_unfixed: Option<bool>,
+    /// OpenVEX documents to apply (paths relative to where plimsoll runs).
+    #[serde(default)]
+    pub vex: Vec<PathBuf>,
+    /// Ignored vulnerabilities, each with a reason and optionally a package
+    /// and an expiry date: `[[scan.ignore]] id = "CVE-…" reason = "…" expires = "2027-01-31"`.
+    #[serde(default)]
+    pub ignore: Vec<plimsoll_vuln::policy::IgnoreRule>,
 }
 
 /// `[lint]`: how `plimsoll lint` reads Dockerfiles.

@@ -7,6 +7,7 @@ mod config;
 mod db;
 mod lint;
 mod progress;
+mod vulnscan;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -51,6 +52,8 @@ enum Command {
     Lint(lint::LintArgs),
     /// List the packages installed in an image (software bill of materials).
     Sbom(SbomArgs),
+    /// Audit, SBOM and vulnerabilities in one pass, with one gate (exit 1 at or above --fail-on).
+    Scan(vulnscan::ScanArgs),
     /// Manage the layer cache.
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -138,6 +141,13 @@ struct AuditArgs {
     /// Exit 1 when a finding is at or above this severity [default: high].
     #[arg(long, value_name = "SEVERITY")]
     fail_on: Option<Severity>,
+    #[command(flatten)]
+    rules: AuditOptions,
+}
+
+/// How the audit judges an image; shared by `image audit` and `scan`.
+#[derive(Args)]
+struct AuditOptions {
     /// Approved base image (P-D3); repeatable. The image must start with all of one base's layers.
     #[arg(long = "approved-base", value_name = "REF")]
     approved_base: Vec<String>,
@@ -227,6 +237,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Image(ImageCommand::Inspect(args)) => inspect(args),
         Command::Lint(args) => lint::run(args),
         Command::Sbom(args) => sbom(args),
+        Command::Scan(args) => vulnscan::run(args),
         Command::Db(command) => db::run(command),
         Command::Cache(CacheCommand::Clean { cache_dir }) => {
             let cache = Cache::new(cache_dir_or_default(cache_dir)?);
@@ -352,6 +363,10 @@ impl Passes {
         audit: false,
         sbom: true,
     };
+    pub const ALL: Passes = Passes {
+        audit: true,
+        sbom: true,
+    };
 }
 
 /// Resolves and scans the image: the one pass every command shares.
@@ -370,88 +385,123 @@ fn scan(p: &Prepared, no_progress: bool, passes: Passes) -> Result<(Image, plims
     Ok((image, scan?))
 }
 
+/// The audit's settings, checked and resolved before the image is read
+/// (approved bases need only their manifests and configs).
+struct AuditJudge {
+    settings: AuditSettings,
+    filter: Filter,
+    overrides: Vec<(String, Severity)>,
+    bases: Vec<ApprovedBase>,
+    any_bases: bool,
+}
+
+impl AuditJudge {
+    fn new(p: &Prepared, opts: &AuditOptions) -> Result<AuditJudge> {
+        let ac = &p.config.audit;
+        let settings = AuditSettings {
+            min_efficiency: opts.min_efficiency.or(ac.min_efficiency).unwrap_or(0.9),
+            max_wasted_ratio: opts.max_wasted_ratio.or(ac.max_wasted_ratio).unwrap_or(0.1),
+            max_wasted_bytes: opts.max_wasted_bytes.or(ac.max_wasted_bytes).map(|b| b.0),
+        };
+        for (name, v) in [
+            ("min-efficiency", settings.min_efficiency),
+            ("max-wasted-ratio", settings.max_wasted_ratio),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                bail!("--{name} must be between 0 and 1, got {v}");
+            }
+        }
+        let mut ignore = ac.ignore.clone();
+        ignore.extend(opts.ignore.iter().cloned());
+        let per_rule: Vec<(String, Vec<String>)> = ac
+            .ignore_rule_paths
+            .iter()
+            .map(|r| (r.rule.clone(), r.paths.clone()))
+            .collect();
+        let filter = Filter::new(&ignore, &ac.ignore_paths, &per_rule)?;
+        let mut overrides = Vec::new();
+        for (rule, sev) in &ac.severity {
+            let sev: Severity = sev
+                .parse()
+                .map_err(|e: String| anyhow!("plimsoll.toml [audit.severity] {rule}: {e}"))?;
+            overrides.push((rule.to_ascii_lowercase(), sev));
+        }
+
+        // Approved bases need only their manifests and configs, not their layers.
+        let base_refs: Vec<String> = opts
+            .approved_base
+            .iter()
+            .chain(&ac.approved_bases)
+            .cloned()
+            .collect();
+        let mut bases = Vec::new();
+        for r in &base_refs {
+            let image = plimsoll_oci::resolve(&ImageRef::parse(r)?, &p.resolve)
+                .with_context(|| format!("reading approved base {r}"))?;
+            bases.push(ApprovedBase {
+                reference: format!("{r} ({})", image.id()),
+                diff_ids: image.diff_ids(),
+            });
+        }
+        Ok(AuditJudge {
+            settings,
+            filter,
+            overrides,
+            bases,
+            any_bases: !base_refs.is_empty(),
+        })
+    }
+
+    /// The audit's findings on a scan that ran the audit analysers.
+    fn run(
+        &self,
+        p: &Prepared,
+        image: &Image,
+        scan: &plimsoll_engine::Scan,
+    ) -> Result<(Vec<Finding>, AuditFacts)> {
+        let facts = AuditFacts::from_scan(scan)?;
+        let pinned =
+            matches!(&p.reference, ImageRef::Registry { reference } if reference.contains('@'));
+        let ctx = AuditContext {
+            image,
+            pinned_by_digest: pinned,
+            tree: &facts.tree,
+            secrets: &facts.secrets,
+            config_files: &facts.config_files,
+            settings: &self.settings,
+            approved_bases: self.any_bases.then_some(self.bases.as_slice()),
+        };
+        let findings: Vec<Finding> = self
+            .filter
+            .apply(plimsoll_audit::audit(&ctx)?)
+            .into_iter()
+            .map(|f| {
+                match self
+                    .overrides
+                    .iter()
+                    .find(|(r, _)| *r == f.code.to_ascii_lowercase() || *r == f.name)
+                {
+                    Some((_, s)) => f.with_severity(*s),
+                    None => f,
+                }
+            })
+            .collect();
+        Ok((findings, facts))
+    }
+}
+
 fn audit(args: AuditArgs) -> Result<ExitCode> {
     let p = prepare(&args.image)?;
-    let ac = &p.config.audit;
-    let fail_on = match (args.fail_on, &ac.fail_on) {
+    let fail_on = match (args.fail_on, &p.config.audit.fail_on) {
         (Some(s), _) => s,
         (None, Some(s)) => s
             .parse()
             .map_err(|e: String| anyhow!("plimsoll.toml: {e}"))?,
         (None, None) => Severity::High,
     };
-    let settings = AuditSettings {
-        min_efficiency: args.min_efficiency.or(ac.min_efficiency).unwrap_or(0.9),
-        max_wasted_ratio: args.max_wasted_ratio.or(ac.max_wasted_ratio).unwrap_or(0.1),
-        max_wasted_bytes: args.max_wasted_bytes.or(ac.max_wasted_bytes).map(|b| b.0),
-    };
-    for (name, v) in [
-        ("min-efficiency", settings.min_efficiency),
-        ("max-wasted-ratio", settings.max_wasted_ratio),
-    ] {
-        if !(0.0..=1.0).contains(&v) {
-            bail!("--{name} must be between 0 and 1, got {v}");
-        }
-    }
-    let mut ignore = ac.ignore.clone();
-    ignore.extend(args.ignore.iter().cloned());
-    let per_rule: Vec<(String, Vec<String>)> = ac
-        .ignore_rule_paths
-        .iter()
-        .map(|r| (r.rule.clone(), r.paths.clone()))
-        .collect();
-    let filter = Filter::new(&ignore, &ac.ignore_paths, &per_rule)?;
-    let mut overrides = Vec::new();
-    for (rule, sev) in &ac.severity {
-        let sev: Severity = sev
-            .parse()
-            .map_err(|e: String| anyhow!("plimsoll.toml [audit.severity] {rule}: {e}"))?;
-        overrides.push((rule.to_ascii_lowercase(), sev));
-    }
-
-    // Approved bases need only their manifests and configs, not their layers.
-    let base_refs: Vec<String> = args
-        .approved_base
-        .iter()
-        .chain(&ac.approved_bases)
-        .cloned()
-        .collect();
-    let mut bases = Vec::new();
-    for r in &base_refs {
-        let image = plimsoll_oci::resolve(&ImageRef::parse(r)?, &p.resolve)
-            .with_context(|| format!("reading approved base {r}"))?;
-        bases.push(ApprovedBase {
-            reference: format!("{r} ({})", image.id()),
-            diff_ids: image.diff_ids(),
-        });
-    }
-
+    let judge = AuditJudge::new(&p, &args.rules)?;
     let (image, scan) = scan(&p, args.image.no_progress, Passes::AUDIT)?;
-    let facts = AuditFacts::from_scan(&scan)?;
-    let pinned =
-        matches!(&p.reference, ImageRef::Registry { reference } if reference.contains('@'));
-    let ctx = AuditContext {
-        image: &image,
-        pinned_by_digest: pinned,
-        tree: &facts.tree,
-        secrets: &facts.secrets,
-        config_files: &facts.config_files,
-        settings: &settings,
-        approved_bases: (!base_refs.is_empty()).then_some(bases.as_slice()),
-    };
-    let findings: Vec<Finding> = filter
-        .apply(plimsoll_audit::audit(&ctx)?)
-        .into_iter()
-        .map(|f| {
-            match overrides
-                .iter()
-                .find(|(r, _)| *r == f.code.to_ascii_lowercase() || *r == f.name)
-            {
-                Some((_, s)) => f.with_severity(*s),
-                None => f,
-            }
-        })
-        .collect();
+    let (findings, facts) = judge.run(&p, &image, &scan)?;
     let failing = findings.iter().any(|f| f.severity >= fail_on);
     let report = ImageReport::new(&image, &scan, &facts.tree, findings);
     let text = match args.format {

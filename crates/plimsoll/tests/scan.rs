@@ -1,0 +1,375 @@
+//! `plimsoll scan` end to end: an image built in the test, a database built
+//! from OSV records written in the test, the gate, ignores, VEX and formats.
+
+use std::path::Path;
+use std::process::Command;
+
+use plimsoll_testkit::*;
+use serde_json::{Value, json};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn plimsoll(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .current_dir(dir)
+        .args(args)
+        .env("PLIMSOLL_CACHE_DIR", dir.join("cache"))
+        .env_remove("PLIMSOLL_DB")
+        .env_remove("DOCKER_CONFIG")
+        .output()
+        .expect("binary runs");
+    let r = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(!r.stderr.contains("panicked"), "panic: {}", r.stderr);
+    r
+}
+
+/// A Debian 12 image with an old glibc and an old Python package, running
+/// as a user with a healthcheck (so the audit itself has nothing high).
+fn image(root: &Path) -> String {
+    let base = Layer::new(
+        &[
+            dir("etc"),
+            file(
+                "etc/passwd",
+                "root:x:0:0:root:/root:/bin/sh\napp:x:10001:10001::/app:/bin/sh\n",
+            ),
+            file("etc/group", "root:x:0:\napp:x:10001:\n"),
+            file(
+                "etc/os-release",
+                "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12\"\n",
+            ),
+            dir("var"),
+            dir("var/lib"),
+            dir("var/lib/dpkg"),
+            file(
+                "var/lib/dpkg/status",
+                "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\n\
+                 Version: 2.36-9+deb12u1\n\n\
+                 Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\n\
+                 Version: 1:1.2.13.dfsg-1\n",
+            ),
+        ],
+        Compression::Gzip,
+    );
+    let app = Layer::new(
+        &[
+            dir("usr"),
+            dir("usr/lib"),
+            dir("usr/lib/python3"),
+            dir("usr/lib/python3/dist-packages"),
+            dir("usr/lib/python3/dist-packages/Jinja2-2.10.dist-info"),
+            file(
+                "usr/lib/python3/dist-packages/Jinja2-2.10.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: Jinja2\nVersion: 2.10\n",
+            ),
+        ],
+        Compression::Gzip,
+    );
+    let spec = ImageSpec::new(vec![base, app]).config(json!({
+        "User": "10001",
+        "Entrypoint": ["/app/server"],
+        "Healthcheck": {"Test": ["CMD", "/app/server", "--health"]},
+    }));
+    let mut layout = Layout::new(&root.join("img"));
+    layout.add(&spec, "1.0");
+    format!("oci:{}:1.0", root.join("img").display())
+}
+
+/// OSV records: a DSA and Debian's CVE record of the same glibc flaw (one
+/// vulnerability), a Debian 11 record that must not match Debian 12, a
+/// zlib flaw without a fix, and a PyPI advisory for Jinja2.
+fn advisories(dir: &Path) -> String {
+    let d = dir.join("osv");
+    std::fs::create_dir_all(&d).unwrap();
+    let recs = [
+        json!({
+            "id": "DSA-5514-1", "modified": "2023-10-03T00:00:00Z",
+            "aliases": ["CVE-2023-4911"], "summary": "glibc security update",
+            "affected": [{"package": {"ecosystem": "Debian:12", "name": "glibc"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.36-9+deb12u3"}]}]}]
+        }),
+        json!({
+            "id": "DEBIAN-CVE-2023-4911", "modified": "2023-10-03T00:00:00Z",
+            "upstream": ["CVE-2023-4911"], "summary": "Looney Tunables",
+            "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H"}],
+            "affected": [{"package": {"ecosystem": "Debian:12", "name": "glibc"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.36-9+deb12u3"}]}]}]
+        }),
+        json!({
+            "id": "DSA-9999-1", "modified": "2023-10-03T00:00:00Z", "aliases": ["CVE-2099-0001"],
+            "affected": [{"package": {"ecosystem": "Debian:11", "name": "glibc"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "9.0"}]}]}]
+        }),
+        json!({
+            "id": "DEBIAN-CVE-2099-0002", "modified": "2024-01-01T00:00:00Z", "upstream": ["CVE-2099-0002"],
+            "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L"}],
+            "affected": [{"package": {"ecosystem": "Debian:12", "name": "zlib"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]
+        }),
+        json!({
+            "id": "GHSA-462w-v97r-4m45", "modified": "2024-01-01T00:00:00Z", "aliases": ["CVE-2019-10906"],
+            "summary": "Jinja2 sandbox escape",
+            "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H"}],
+            "affected": [{"package": {"ecosystem": "PyPI", "name": "jinja2"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.10.1"}]}]}]
+        }),
+    ];
+    for r in recs {
+        let id = r["id"].as_str().unwrap().to_string();
+        std::fs::write(d.join(format!("{id}.json")), r.to_string()).unwrap();
+    }
+    d.display().to_string()
+}
+
+fn setup() -> (tempfile::TempDir, String, String) {
+    let t = tempfile::tempdir().unwrap();
+    let img = image(t.path());
+    let osv = advisories(t.path());
+    let db = t.path().join("vuln.db").display().to_string();
+    let r = plimsoll(t.path(), &["db", "import", &osv, "--db", &db]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    (t, img, db)
+}
+
+fn ids(v: &Value) -> Vec<(String, String)> {
+    v["vulnerabilities"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f.get("suppressed").is_none())
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_string(),
+                f["package"]["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn finds_gates_and_merges_aliases() {
+    let (t, img, db) = setup();
+    let r = plimsoll(t.path(), &["scan", &img, "--db", &db, "--format", "json"]);
+    assert_eq!(
+        r.code, 1,
+        "critical jinja2 and high glibc fail the default gate: {}",
+        r.stderr
+    );
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let mut found = ids(&v);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("CVE-2019-10906".to_string(), "jinja2".to_string()),
+            ("CVE-2023-4911".to_string(), "libc6".to_string()),
+            ("CVE-2099-0002".to_string(), "zlib1g".to_string()),
+        ]
+    );
+    let glibc = v["vulnerabilities"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "CVE-2023-4911")
+        .unwrap();
+    // The DSA and Debian's CVE record are one finding.
+    assert_eq!(
+        glibc["advisories"],
+        json!(["DEBIAN-CVE-2023-4911", "DSA-5514-1"])
+    );
+    assert_eq!(glibc["fixed"], json!(["2.36-9+deb12u3"]));
+    assert_eq!(glibc["severity"], "high");
+    assert_eq!(glibc["score"], json!(7.8));
+    assert_eq!(glibc["package"]["layer"], 0);
+    let jinja = v["vulnerabilities"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "CVE-2019-10906")
+        .unwrap();
+    assert_eq!(jinja["severity"], "critical");
+    assert_eq!(jinja["package"]["layer"], 1);
+    assert_eq!(v["vulnerabilities"]["summary"]["total"], 3);
+    assert_eq!(v["sbom"]["packages"], 3);
+
+    // The gate moves with --fail-on; the unfixed zlib flaw is medium (5.3).
+    let r = plimsoll(
+        t.path(),
+        &["scan", &img, "--db", &db, "--fail-on", "critical"],
+    );
+    assert_eq!(r.code, 1, "jinja2 is critical");
+    assert!(r.stdout.contains("CVE-2023-4911"), "{}", r.stdout);
+    assert!(r.stdout.contains("2.36-9+deb12u3"), "{}", r.stdout);
+    let r = plimsoll(
+        t.path(),
+        &[
+            "scan",
+            &img,
+            "--db",
+            &db,
+            "--fail-on",
+            "low",
+            "--ignore-unfixed",
+            "--format",
+            "json",
+        ],
+    );
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v["vulnerabilities"]["summary"]["total"], 2,
+        "unfixed zlib not counted"
+    );
+    assert_eq!(v["vulnerabilities"]["summary"]["unfixed_not_counted"], 1);
+    let r = plimsoll(t.path(), &["scan", &img, "--db", &db, "--fail-on", "bogus"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--fail-on 'bogus'"), "{}", r.stderr);
+}
+
+#[test]
+fn ignores_with_expiry_and_vex() {
+    let (t, img, db) = setup();
+    std::fs::write(
+        t.path().join("plimsoll.toml"),
+        r#"
+[[scan.ignore]]
+id = "GHSA-462w-v97r-4m45"
+package = "jinja2"
+reason = "templates are not user-supplied"
+expires = "2999-01-01"
+
+[[scan.ignore]]
+id = "CVE-2099-0002"
+reason = "was waiting for a fix"
+expires = "2001-01-01"
+"#,
+    )
+    .unwrap();
+    let vex = json!({
+        "@context": "https://openvex.dev/ns/v0.2.0",
+        "@id": "https://example.com/vex/1",
+        "author": "test",
+        "timestamp": "2026-01-01T00:00:00Z",
+        "version": 1,
+        "statements": [{
+            "vulnerability": {"name": "CVE-2023-4911"},
+            "products": [{"@id": "pkg:deb/debian/libc6"}],
+            "status": "not_affected",
+            "justification": "vulnerable_code_not_in_execute_path"
+        }]
+    });
+    std::fs::write(t.path().join("vex.json"), vex.to_string()).unwrap();
+    let r = plimsoll(
+        t.path(),
+        &[
+            "scan",
+            &img,
+            "--db",
+            &db,
+            "--vex",
+            "vex.json",
+            "--format",
+            "json",
+            "--fail-on",
+            "high",
+        ],
+    );
+    // The expired ignore says so and no longer hides the zlib flaw (medium,
+    // 5.3); the critical and high ones are suppressed, so the gate passes.
+    assert!(r.stderr.contains("expired on 2001-01-01"), "{}", r.stderr);
+    assert_eq!(
+        r.code, 0,
+        "only the medium zlib flaw is left: {}{}",
+        r.stderr, r.stdout
+    );
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        ids(&v),
+        [("CVE-2099-0002".to_string(), "zlib1g".to_string())]
+    );
+    let suppressed: Vec<&Value> = v["vulnerabilities"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f.get("suppressed").is_some())
+        .collect();
+    assert_eq!(suppressed.len(), 2);
+    assert!(suppressed.iter().any(|f| {
+        f["suppressed"]["by"] == "vex"
+            && f["suppressed"]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("not_affected")
+    }));
+    assert!(suppressed.iter().any(|f| f["suppressed"]["by"] == "ignore"));
+    assert_eq!(v["vulnerabilities"]["summary"]["suppressed"], 2);
+}
+
+#[test]
+fn sarif_and_cyclonedx_carry_the_vulnerabilities() {
+    let (t, img, db) = setup();
+    let r = plimsoll(t.path(), &["scan", &img, "--db", &db, "--format", "sarif"]);
+    assert_eq!(r.code, 1);
+    let s: Value = serde_json::from_str(&r.stdout).unwrap();
+    let results = s["runs"][0]["results"].as_array().unwrap();
+    let vulns: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "VULN001")
+        .collect();
+    assert_eq!(vulns.len(), 3);
+    assert!(vulns.iter().any(|r| {
+        r["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("CVE-2023-4911 in libc6 2.36-9+deb12u1 (deb): fixed in 2.36-9+deb12u3")
+    }));
+    let rules = s["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules.iter().any(|r| r["id"] == "VULN001"));
+
+    let r = plimsoll(
+        t.path(),
+        &["scan", &img, "--db", &db, "--format", "cyclonedx"],
+    );
+    let bom: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(bom["specVersion"], "1.6");
+    let vulns = bom["vulnerabilities"].as_array().unwrap();
+    assert_eq!(vulns.len(), 3);
+    let glibc = vulns.iter().find(|v| v["id"] == "CVE-2023-4911").unwrap();
+    let target = glibc["affects"][0]["ref"].as_str().unwrap();
+    let component = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["bom-ref"] == target)
+        .unwrap();
+    assert_eq!(component["name"], "libc6");
+    assert_eq!(glibc["ratings"][0]["method"], "CVSSv31");
+}
+
+#[test]
+fn a_missing_database_is_a_clear_error_before_reading_the_image() {
+    let t = tempfile::tempdir().unwrap();
+    let img = image(t.path());
+    let db = t.path().join("none.db");
+    let r = plimsoll(t.path(), &["scan", &img, "--db", db.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("no vulnerability database at"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("plimsoll db import"), "{}", r.stderr);
+    assert!(!t.path().join("cache").exists(), "the image was read");
+    // A damaged database is refused with its path.
+    std::fs::write(&db, b"not a database").unwrap();
+    let r = plimsoll(t.path(), &["scan", &img, "--db", db.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("none.db"), "{}", r.stderr);
+}
