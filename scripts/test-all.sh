@@ -93,3 +93,17 @@ for fmt in cyclonedx spdx; do
 done
 python3 scripts/validate-sbom.py --self-test \
   "$CARGO_TARGET_DIR/reference-big.cyclonedx.json" "$CARGO_TARGET_DIR/reference-big.spdx.json"
+
+step "SBOM against syft on the big reference image, per package type (scripts/compare-syft.py)"
+python3 scripts/compare-syft.py "oci:$LAB/big:latest" --plimsoll "$CARGO_TARGET_DIR/debug/plimsoll" --check
+
+step "scan of the big reference image: SARIF and CycloneDX-with-vulnerabilities against their schemas"
+db="$CARGO_TARGET_DIR/reference-advisories.db"
+"$CARGO_TARGET_DIR/debug/plimsoll" db import "$SHARED/testdata/advisories" --db "$db" \
+  >"$CARGO_TARGET_DIR/reference-advisories.log" 2>&1
+for fmt in sarif cyclonedx; do
+  "$CARGO_TARGET_DIR/debug/plimsoll" scan "oci:$LAB/big:latest" --db "$db" --format "$fmt" \
+    -o "$CARGO_TARGET_DIR/reference-big-scan.$fmt.json" --no-progress || [ $? = 1 ]
+done
+python3 scripts/validate-sarif.py "$CARGO_TARGET_DIR/reference-big-scan.sarif.json"
+python3 scripts/validate-sbom.py "$CARGO_TARGET_DIR/reference-big-scan.cyclonedx.json"
