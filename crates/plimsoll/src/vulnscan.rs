@@ -39,6 +39,10 @@ pub struct ScanArgs {
     /// OpenVEX document marking vulnerabilities not_affected or fixed; repeatable.
     #[arg(long, value_name = "FILE")]
     vex: Vec<PathBuf>,
+    /// Ignore file: TOML with `[[ignore]]` entries (id, reason, optional package and
+    /// expires), as `[[scan.ignore]]` in plimsoll.toml; repeatable.
+    #[arg(long, value_name = "FILE")]
+    ignore_file: Vec<PathBuf>,
     /// Advisory database [default: $PLIMSOLL_DB, [db] path, or $XDG_DATA_HOME/plimsoll/vuln.db].
     #[arg(long, env = "PLIMSOLL_DB", value_name = "PATH")]
     db: Option<PathBuf>,
@@ -113,8 +117,22 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     }
     let db = Database::open(&db_path)
         .with_context(|| format!("opening the vulnerability database {}", db_path.display()))?;
-    let mut policy = Policy::new(sc.ignore.clone(), Date::today())
-        .map_err(|e| anyhow!("plimsoll.toml [[scan.ignore]]: {e}"))?;
+    let mut ignores = sc.ignore.clone();
+    for path in &args.ignore_file {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct IgnoreFile {
+            #[serde(default)]
+            ignore: Vec<plimsoll_vuln::policy::IgnoreRule>,
+        }
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let file: IgnoreFile = toml::from_str(&text)
+            .with_context(|| format!("invalid ignore file {}", path.display()))?;
+        ignores.extend(file.ignore);
+    }
+    let mut policy =
+        Policy::new(ignores, Date::today()).map_err(|e| anyhow!("ignore rules: {e}"))?;
     for path in sc.vex.iter().chain(&args.vex) {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         policy.add_vex(&path.display().to_string(), &bytes)?;

@@ -310,6 +310,44 @@ expires = "2001-01-01"
     }));
     assert!(suppressed.iter().any(|f| f["suppressed"]["by"] == "ignore"));
     assert_eq!(v["vulnerabilities"]["summary"]["suppressed"], 2);
+
+    // The same ignores from a separate file; a rule without a reason is refused.
+    std::fs::remove_file(t.path().join("plimsoll.toml")).unwrap();
+    std::fs::write(
+        t.path().join("ignores.toml"),
+        "[[ignore]]\nid = \"CVE-2019-10906\"\nreason = \"sandbox unused\"\n",
+    )
+    .unwrap();
+    let r = plimsoll(
+        t.path(),
+        &[
+            "scan",
+            &img,
+            "--db",
+            &db,
+            "--ignore-file",
+            "ignores.toml",
+            "--format",
+            "json",
+        ],
+    );
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(
+        !ids(&v).iter().any(|(id, _)| id == "CVE-2019-10906"),
+        "{:?}",
+        ids(&v)
+    );
+    std::fs::write(
+        t.path().join("ignores.toml"),
+        "[[ignore]]\nid = \"CVE-1\"\nreason = \"\"\n",
+    )
+    .unwrap();
+    let r = plimsoll(
+        t.path(),
+        &["scan", &img, "--db", &db, "--ignore-file", "ignores.toml"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("a reason is required"), "{}", r.stderr);
 }
 
 #[test]
