@@ -179,7 +179,7 @@ pub fn find(
         let mut fork_affected: BTreeSet<String> = BTreeSet::new();
         for target in &targets {
             for (adv, aff) in db.lookup(&target.ecosystem, &target.name)? {
-                if !matcher::names(&aff, target) {
+                if !matcher::names(&aff, target) || !matcher::is_security_record(&adv) {
                     continue;
                 }
                 let name = if adv.vulnerability_id.is_empty() {

@@ -364,6 +364,18 @@ pub fn names(affected: &Affected, target: &Target) -> bool {
         }
 }
 
+/// Whether a record is about a vulnerability. The Red Hat family's errata
+/// feeds (AlmaLinux, Rocky Linux) also publish bug-fix and enhancement
+/// errata (`ALBA-`, `ALEA-`, `RLBA-`, `RLEA-`, `RHBA-`, `RHEA-`): an older
+/// package is "affected" by them only in that it lacks a bug fix or a
+/// feature. Such an erratum that names no CVE is not a vulnerability.
+pub fn is_security_record(advisory: &Advisory) -> bool {
+    const NOT_SECURITY: [&str; 6] = ["ALBA-", "ALEA-", "RLBA-", "RLEA-", "RHBA-", "RHEA-"];
+    !(NOT_SECURITY.iter().any(|p| advisory.id.starts_with(p))
+        && advisory.aliases.is_empty()
+        && advisory.related.is_empty())
+}
+
 /// The answer for one package and one record entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -1002,6 +1014,31 @@ mod tests {
         assert_eq!(targets(&plain, Some(&debian)).unwrap().len(), 1);
         let go = pkg(PackageType::Golang, "rootio-x", "v1.0.0", "");
         assert_eq!(targets(&go, None).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn bug_fix_errata_are_not_vulnerabilities() {
+        let erratum = |id: &str, related: &[&str]| Advisory {
+            id: id.into(),
+            aliases: vec![],
+            related: related.iter().map(|r| r.to_string()).collect(),
+            summary: String::new(),
+            published: None,
+            modified: s("2024-01-01T00:00:00Z"),
+            severity: vec![],
+            references: vec![],
+            group: 0,
+            vulnerability_id: String::new(),
+        };
+        assert!(!is_security_record(&erratum("ALBA-2021:4166", &[])));
+        assert!(!is_security_record(&erratum("RLEA-2022:1", &[])));
+        assert!(is_security_record(&erratum(
+            "ALSA-2020:1852",
+            &["CVE-2018-6952"]
+        )));
+        // A bug-fix erratum that does name a CVE is kept.
+        assert!(is_security_record(&erratum("ALBA-2024:1", &["CVE-2024-1"])));
+        assert!(is_security_record(&erratum("GHSA-xxxx", &[])));
     }
 
     #[test]

@@ -326,15 +326,24 @@ fn alpine_matches_by_origin_in_its_minor_release() {
 
 #[test]
 fn almalinux_matches_binary_packages_with_their_epoch() {
-    let (_tmp, db) = database(&[osv(
-        "ALSA-2024:1234",
-        &[],
-        json!([
-            fixed_in("AlmaLinux:8", "openssl-libs", "1:1.1.1k-12.el8_9"),
-            fixed_in("AlmaLinux:9", "openssl-libs", "1:3.0.7-25.el9_3"),
-        ]),
-        json!({"summary": "Important: openssl security update", "related": ["CVE-2023-5678"]}),
-    )]);
+    let (_tmp, db) = database(&[
+        osv(
+            "ALSA-2024:1234",
+            &[],
+            json!([
+                fixed_in("AlmaLinux:8", "openssl-libs", "1:1.1.1k-12.el8_9"),
+                fixed_in("AlmaLinux:9", "openssl-libs", "1:3.0.7-25.el9_3"),
+            ]),
+            json!({"summary": "Important: openssl security update", "related": ["CVE-2023-5678"]}),
+        ),
+        // A bug-fix erratum (no CVE): an older package lacks a fix, not a patch.
+        osv(
+            "ALBA-2024:5678",
+            &[],
+            json!([fixed_in("AlmaLinux:8", "openssl-libs", "1:1.1.1k-13.el8_9")]),
+            json!({"summary": "openssl bug fix update"}),
+        ),
+    ]);
     let rpm = |name: &str, version: &str| package(PackageType::Rpm, name, version, "");
     let r = scan(
         &db,
