@@ -3,7 +3,7 @@
 //! (aliases: CVE, GHSA, DSA, …) merged into one finding per package, the
 //! user's policy (ignores, VEX) applied, and the result sorted.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use plimsoll_sbom::{Inventory, Package, PackageType};
@@ -152,7 +152,7 @@ pub fn find(
     let mut report = VulnReport::default();
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     for pkg in &inventory.packages {
-        let target = match matcher::target(pkg, inventory.distro.as_ref()) {
+        let targets = match matcher::targets(pkg, inventory.distro.as_ref()) {
             Ok(t) => t,
             Err(e) => {
                 let key = match e {
@@ -173,59 +173,92 @@ pub fn find(
         report.packages_matched += 1;
         // One finding per vulnerability (alias group) of this package.
         let mut groups: BTreeMap<String, VulnFinding> = BTreeMap::new();
-        for (adv, aff) in db.lookup(&target.ecosystem, &target.name)? {
-            if !matcher::names(&aff, &target) {
-                continue;
-            }
-            let (status, fixed) = match matcher::evaluate(&aff, &target.version, target.ordering) {
-                Verdict::NotAffected => continue,
-                Verdict::Affected { fixed } => (MatchStatus::Affected, fixed),
-                Verdict::Unknown(why) => (MatchStatus::Unknown(why), Vec::new()),
-            };
-            let rating = matcher::rate(&adv, &aff, pkg.package_type.is_os());
-            let name = if adv.vulnerability_id.is_empty() {
-                preferred_id(adv.identifiers())
-            } else {
-                adv.vulnerability_id.clone()
-            };
-            let f = groups.entry(name.clone()).or_insert_with(|| VulnFinding {
-                id: name,
-                aliases: Vec::new(),
-                advisories: Vec::new(),
-                package: PackageRef::from(pkg),
-                status: status.clone(),
-                fixed: Vec::new(),
-                rating: rating.clone(),
-                summary: adv.summary.clone(),
-                suppressed: None,
-            });
-            f.aliases.extend(adv.identifiers().map(str::to_string));
-            f.advisories.push(adv.id.clone());
-            // Affected anywhere beats unknown elsewhere.
-            if status == MatchStatus::Affected {
-                f.status = MatchStatus::Affected;
-            }
-            for v in fixed {
-                if !f.fixed.contains(&v) {
-                    f.fixed.push(v);
+        // Vulnerabilities a vendor fork's own feed says its build is or is
+        // not affected by (see `Target::vendor_fork`).
+        let mut fork_clears: BTreeSet<String> = BTreeSet::new();
+        let mut fork_affected: BTreeSet<String> = BTreeSet::new();
+        for target in &targets {
+            for (adv, aff) in db.lookup(&target.ecosystem, &target.name)? {
+                if !matcher::names(&aff, target) || !matcher::is_security_record(&adv) {
+                    continue;
+                }
+                let name = if adv.vulnerability_id.is_empty() {
+                    preferred_id(adv.identifiers())
+                } else {
+                    adv.vulnerability_id.clone()
+                };
+                let verdict = matcher::evaluate(&aff, &target.version, target.ordering);
+                if target.vendor_fork {
+                    if verdict == Verdict::NotAffected {
+                        fork_clears.insert(name.clone());
+                    } else {
+                        fork_affected.insert(name.clone());
+                    }
+                }
+                let (status, fixed) = match verdict {
+                    Verdict::NotAffected => continue,
+                    Verdict::Affected { fixed } => (MatchStatus::Affected, fixed),
+                    // The installed version cannot be ordered against the fixes,
+                    // so every fix the record names is a candidate (and the
+                    // finding stays visible under --ignore-unfixed).
+                    Verdict::Unknown(why) => (
+                        MatchStatus::Unknown(why),
+                        aff.fixed_versions().map(str::to_string).collect(),
+                    ),
+                };
+                let rating = matcher::rate(&adv, &aff, pkg.package_type.is_os());
+                let f = groups.entry(name.clone()).or_insert_with(|| VulnFinding {
+                    id: name,
+                    aliases: Vec::new(),
+                    advisories: Vec::new(),
+                    package: PackageRef::from(pkg),
+                    status: status.clone(),
+                    fixed: Vec::new(),
+                    rating: rating.clone(),
+                    summary: adv.summary.clone(),
+                    suppressed: None,
+                });
+                f.aliases.extend(adv.identifiers().map(str::to_string));
+                f.advisories.push(adv.id.clone());
+                // Affected anywhere beats unknown elsewhere; then only the
+                // fixes above the installed version count.
+                let fixes_count = match (&f.status, &status) {
+                    (MatchStatus::Unknown(_), MatchStatus::Affected) => {
+                        f.status = MatchStatus::Affected;
+                        f.fixed.clear();
+                        true
+                    }
+                    (MatchStatus::Affected, MatchStatus::Unknown(_)) => false,
+                    _ => true,
+                };
+                for v in fixed.into_iter().filter(|_| fixes_count) {
+                    if !f.fixed.contains(&v) {
+                        f.fixed.push(v);
+                    }
+                }
+                if rating.severity > f.rating.severity {
+                    f.rating = rating;
+                }
+                if f.summary.is_empty() {
+                    f.summary = adv.summary.clone();
                 }
             }
-            if rating.severity > f.rating.severity {
-                f.rating = rating;
-            }
-            if f.summary.is_empty() {
-                f.summary = adv.summary.clone();
-            }
         }
-        for (_, mut f) in groups {
+        for (name, mut f) in groups {
+            if fork_clears.contains(&name) && !fork_affected.contains(&name) {
+                continue;
+            }
             f.aliases.sort();
             f.aliases.dedup();
             f.advisories.sort();
             f.advisories.dedup();
             // Several records' fixes: the lowest first, by the ecosystem's order.
-            f.fixed.sort_by(|a, b| {
-                crate::version::compare(target.ordering, a, b).unwrap_or(std::cmp::Ordering::Equal)
-            });
+            // (Every target of a package orders versions the same way.)
+            if let Some(t) = targets.first() {
+                f.fixed.sort_by(|a, b| {
+                    crate::version::compare(t.ordering, a, b).unwrap_or(std::cmp::Ordering::Equal)
+                });
+            }
             let subject = Subject {
                 ids: &f.aliases,
                 package_name: &pkg.name,

@@ -60,6 +60,11 @@ pub struct Target {
     pub name: String,
     pub version: String,
     pub ordering: Ecosystem,
+    /// The feed of a vendor that rebuilds the package with its own fixes
+    /// (Root.io): its "not affected" answer for a vulnerability outweighs
+    /// the upstream data's "affected", since the vendor's build carries the
+    /// patch that the upstream version number does not show.
+    pub vendor_fork: bool,
 }
 
 /// Why a package cannot be matched at all (said once per kind in the report).
@@ -71,13 +76,159 @@ pub enum NoTarget {
     UnknownDistro(String),
 }
 
-/// Where a package's advisories are, or why there are none to look at.
+/// Where a package's advisories are (the first of [`targets`]), or why
+/// there are none to look at.
 pub fn target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoTarget> {
+    let mut all = targets(pkg, distro)?;
+    Ok(all.remove(0))
+}
+
+/// Every place a package's advisories are: its ecosystem's data and, for a
+/// package rebuilt by Root.io, Root's own feed first (see [`Target::vendor_fork`]).
+pub fn targets(pkg: &Package, distro: Option<&Distro>) -> Result<Vec<Target>, NoTarget> {
+    let upstream = upstream_target(pkg, distro)?;
+    Ok(match root_target(pkg, distro, &upstream) {
+        Some(root) => vec![root, upstream],
+        None => vec![upstream],
+    })
+}
+
+/// Root.io marks the packages it rebuilds with a name prefix (`rootio-jq`,
+/// `@rootio/semver`, `rootio_requests`, Maven group `io.root.…`) or, for
+/// packages it ships under the upstream name, a version token
+/// (`1.6-2.1.root.io.2`, `2.31.0+root.io.1`). Its OSV feed names them with
+/// the prefix, under `Root:<Distro>:<release>`, `Root:PyPI`, `Root:npm`,
+/// `Root:Maven`.
+const ROOT_PREFIX: &str = "rootio-";
+
+/// The upstream name of a Root.io package: its name without Root's prefix.
+fn strip_root(pkg: &Package, name: &str) -> String {
+    match pkg.package_type {
+        PackageType::Npm => match name.strip_prefix("@rootio/") {
+            // Root writes a scoped package `@scope/name` as `@rootio/scope__name`.
+            Some(bare) => match bare.split_once("__") {
+                Some((scope, rest)) if !scope.is_empty() => format!("@{scope}/{rest}"),
+                _ => bare.to_string(),
+            },
+            None => name.strip_prefix(ROOT_PREFIX).unwrap_or(name).to_string(),
+        },
+        PackageType::Maven => match name.split_once(':') {
+            Some((group, artifact)) => format!(
+                "{}:{artifact}",
+                group.strip_prefix("io.root.").unwrap_or(group)
+            ),
+            None => name.to_string(),
+        },
+        _ => name.strip_prefix(ROOT_PREFIX).unwrap_or(name).to_string(),
+    }
+}
+
+fn root_target(pkg: &Package, distro: Option<&Distro>, upstream: &Target) -> Option<Target> {
+    let by_version = |token: &str| upstream.version.contains(token);
+    let (ecosystem, name) = match pkg.package_type {
+        PackageType::Deb | PackageType::Apk => {
+            let marked = pkg.name.starts_with(ROOT_PREFIX)
+                || pkg
+                    .source_name
+                    .as_deref()
+                    .is_some_and(|s| s.starts_with(ROOT_PREFIX))
+                || (pkg.package_type == PackageType::Deb && by_version(".root.io."));
+            let d = distro?;
+            let release = d.version_id.as_deref()?;
+            let major = release.split('.').next().unwrap_or(release);
+            let distro = match (pkg.package_type, d.id.as_deref()?) {
+                (PackageType::Deb, "debian") => format!("Debian:{major}"),
+                (PackageType::Deb, "ubuntu") => format!("Ubuntu:{release}"),
+                (PackageType::Apk, "alpine") => {
+                    let minor: Vec<&str> = release.split('.').take(2).collect();
+                    format!("Alpine:{}", minor.join("."))
+                }
+                _ => return None,
+            };
+            if !marked {
+                return None;
+            }
+            (
+                format!("Root:{distro}"),
+                format!("{ROOT_PREFIX}{}", upstream.name),
+            )
+        }
+        PackageType::Pypi => {
+            let name = pep503(&pkg.name);
+            if !name.starts_with(ROOT_PREFIX) && !by_version("+root.io.") {
+                return None;
+            }
+            (
+                "Root:PyPI".to_string(),
+                format!("{ROOT_PREFIX}{}", upstream.name),
+            )
+        }
+        PackageType::Npm => {
+            if !pkg.name.starts_with("@rootio/") && !pkg.name.starts_with(ROOT_PREFIX) {
+                return None;
+            }
+            ("Root:npm".to_string(), pkg.name.clone())
+        }
+        PackageType::Maven => {
+            let name = maven_name(pkg);
+            if !name.starts_with("io.root.") {
+                return None;
+            }
+            ("Root:Maven".to_string(), name)
+        }
+        PackageType::Rpm | PackageType::Golang | PackageType::Cargo => return None,
+    };
+    Some(Target {
+        ecosystem: EcosystemKey::Exact(ecosystem),
+        name,
+        vendor_fork: true,
+        ..upstream.clone()
+    })
+}
+
+/// Go's own version string (`go1.24.1`, `go1.21rc2`, `go1.20`) as the
+/// SemVer that OSV's `stdlib` records use (`1.24.1`, `1.21.0-rc.2`,
+/// `1.20.0`); anything else as it is.
+pub fn go_toolchain_semver(version: &str) -> String {
+    let Some(v) = version.strip_prefix("go") else {
+        return version.to_string();
+    };
+    // A pre-release is written right after the number: go1.21rc2, go1.19beta1.
+    let (number, pre) = match v.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(at) => (&v[..at], Some(&v[at..])),
+        None => (v, None),
+    };
+    if number.is_empty()
+        || !number
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return version.to_string();
+    }
+    let mut parts: Vec<&str> = number.split('.').collect();
+    while parts.len() < 3 {
+        parts.push("0");
+    }
+    let mut out = parts.join(".");
+    if let Some(pre) = pre {
+        let digits = pre.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+        let word = &pre[..pre.len() - digits.len()];
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return version.to_string();
+        }
+        out = format!("{out}-{word}.{digits}");
+    }
+    out
+}
+
+/// The package's own ecosystem (Root.io's prefix taken off the name).
+fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoTarget> {
     let t = |ecosystem, name: &str, version: &str, ordering| Target {
         ecosystem,
-        name: name.to_string(),
+        name: strip_root(pkg, name),
         version: version.to_string(),
         ordering,
+        vendor_fork: false,
     };
     if pkg.package_type.is_os() {
         let d = distro.ok_or(NoTarget::NoRelease(pkg.package_type))?;
@@ -144,7 +295,12 @@ pub fn target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoTarget
         PackageType::Golang => t(
             EcosystemKey::Exact("Go".into()),
             &pkg.name,
-            &pkg.version,
+            // The Go cataloger reports the toolchain as `stdlib` at `go1.24.1`.
+            &if pkg.name == "stdlib" {
+                go_toolchain_semver(&pkg.version)
+            } else {
+                pkg.version.clone()
+            },
             Ecosystem::Go,
         ),
         PackageType::Cargo => t(
@@ -208,6 +364,18 @@ pub fn names(affected: &Affected, target: &Target) -> bool {
         }
 }
 
+/// Whether a record is about a vulnerability. The Red Hat family's errata
+/// feeds (AlmaLinux, Rocky Linux) also publish bug-fix and enhancement
+/// errata (`ALBA-`, `ALEA-`, `RLBA-`, `RLEA-`, `RHBA-`, `RHEA-`): an older
+/// package is "affected" by them only in that it lacks a bug fix or a
+/// feature. Such an erratum that names no CVE is not a vulnerability.
+pub fn is_security_record(advisory: &Advisory) -> bool {
+    const NOT_SECURITY: [&str; 6] = ["ALBA-", "ALEA-", "RLBA-", "RLEA-", "RHBA-", "RHEA-"];
+    !(NOT_SECURITY.iter().any(|p| advisory.id.starts_with(p))
+        && advisory.aliases.is_empty()
+        && advisory.related.is_empty())
+}
+
 /// The answer for one package and one record entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -237,7 +405,7 @@ pub fn evaluate(affected: &Affected, version: &str, ordering: Ecosystem) -> Verd
         }
         let ord = match range.kind {
             RangeKind::Ecosystem => ordering,
-            RangeKind::Semver => Ecosystem::CratesIo,
+            RangeKind::Semver => semver_flavour(ordering),
             // Commits: an installed package has none to compare.
             RangeKind::Git => continue,
         };
@@ -263,12 +431,22 @@ pub fn evaluate(affected: &Affected, version: &str, ordering: Ecosystem) -> Verd
     }
 }
 
+/// How a `SEMVER` range orders versions: by the ecosystem's own SemVer
+/// grammar where it has one (Go's takes `v1.2` and `+incompatible`, npm's a
+/// leading `v`), else by SemVer 2.0.0 as Cargo reads it.
+fn semver_flavour(ordering: Ecosystem) -> Ecosystem {
+    match ordering {
+        Ecosystem::Go | Ecosystem::Npm | Ecosystem::CratesIo => ordering,
+        _ => Ecosystem::CratesIo,
+    }
+}
+
 /// Orders two versions as the entry's ranges would (SEMVER ranges without
 /// the Go-style `v`).
 fn cmp_ord(ordering: Ecosystem, affected: &Affected, a: &str, b: &str) -> Option<Ordering> {
     let semver = affected.ranges.iter().all(|r| r.kind == RangeKind::Semver);
     if semver && !affected.ranges.is_empty() {
-        cmp(Ecosystem::CratesIo, strip_v(a), strip_v(b)).ok()
+        cmp(semver_flavour(ordering), strip_v(a), strip_v(b)).ok()
     } else {
         cmp(ordering, a, b).ok()
     }
@@ -427,13 +605,16 @@ pub struct Rated {
 pub fn rate(advisory: &Advisory, affected: &Affected, os: bool) -> Rated {
     let entries = || affected.severity.iter().chain(&advisory.severity);
     let word = || {
-        entries().filter(|s| !s.is_cvss()).find_map(|s| {
-            VulnSeverity::from_word(&s.score).map(|sev| Rated {
-                severity: sev,
-                score: None,
-                source: format!("{} {}", s.kind, s.score),
+        entries()
+            .filter(|s| !s.is_cvss())
+            .find_map(|s| {
+                VulnSeverity::from_word(&s.score).map(|sev| Rated {
+                    severity: sev,
+                    score: None,
+                    source: format!("{} {}", s.kind, s.score),
+                })
             })
-        })
+            .or_else(|| summary_word(&advisory.summary))
     };
     if os && let Some(r) = word() {
         return r;
@@ -461,6 +642,21 @@ pub fn rate(advisory: &Advisory, affected: &Affected, os: bool) -> Rated {
         severity: VulnSeverity::Unknown,
         score: None,
         source: "no severity in the advisory".into(),
+    })
+}
+
+/// The rating Red Hat style errata put before their title
+/// (`Important: kernel security update`), as AlmaLinux and Rocky Linux
+/// records carry it: in the summary, nowhere else.
+fn summary_word(summary: &str) -> Option<Rated> {
+    let (head, _) = summary.split_once(": ")?;
+    if head.contains(' ') {
+        return None;
+    }
+    VulnSeverity::from_word(head).map(|severity| Rated {
+        severity,
+        score: None,
+        source: format!("summary {head}"),
     })
 }
 
@@ -695,6 +891,189 @@ mod tests {
             target(&pkg(PackageType::Rpm, "bash", "4.2", ""), Some(&centos)),
             Err(NoTarget::UnknownDistro(_))
         ));
+    }
+
+    #[test]
+    fn go_toolchain_versions_as_osv_semver() {
+        // The Go cataloger's `go1.24.1` against OSV's `1.24.6`: without the
+        // conversion every stdlib record was "unknown", the fixed ones too.
+        assert_eq!(go_toolchain_semver("go1.24.1"), "1.24.1");
+        assert_eq!(go_toolchain_semver("go1.20"), "1.20.0");
+        assert_eq!(go_toolchain_semver("go1.21rc2"), "1.21.0-rc.2");
+        assert_eq!(go_toolchain_semver("go1.19beta1"), "1.19.0-beta.1");
+        assert_eq!(go_toolchain_semver("devel +abc"), "devel +abc");
+        assert_eq!(go_toolchain_semver("go1..2"), "go1..2");
+        assert_eq!(go_toolchain_semver("go1.22rc"), "go1.22rc");
+        let stdlib = pkg(PackageType::Golang, "stdlib", "go1.24.1", "");
+        let t = target(&stdlib, None).unwrap();
+        let a = affected(
+            "Go",
+            "stdlib",
+            vec![range(
+                RangeKind::Semver,
+                vec![Introduced(s("1.24.0-0")), Fixed(s("1.24.6"))],
+            )],
+            &[],
+        );
+        assert_eq!(
+            evaluate(&a, &t.version, t.ordering),
+            Verdict::Affected {
+                fixed: vec![s("1.24.6")]
+            }
+        );
+        // SEMVER ranges of Go records are read with Go's grammar (`v1.2`
+        // shorthand), which SemVer 2.0.0 as Cargo reads it refuses.
+        let short = affected(
+            "Go",
+            "example.com/m",
+            vec![range(
+                RangeKind::Semver,
+                vec![Introduced(s("0")), Fixed(s("v1.2"))],
+            )],
+            &[],
+        );
+        assert!(matches!(
+            evaluate(&short, "v1.1.9", Ecosystem::Go),
+            Verdict::Affected { .. }
+        ));
+    }
+
+    #[test]
+    fn root_io_packages_have_two_targets() {
+        let debian = Distro {
+            id: Some(s("debian")),
+            version_id: Some(s("12")),
+            ..Default::default()
+        };
+        let mut jq = pkg(PackageType::Deb, "rootio-libjq1", "1.6-2.1.root.io.2", "");
+        jq.source_name = Some(s("rootio-jq"));
+        let all = targets(&jq, Some(&debian)).unwrap();
+        let view: Vec<(&str, &str, bool)> = all
+            .iter()
+            .map(|t| (t.ecosystem.stem(), t.name.as_str(), t.vendor_fork))
+            .collect();
+        assert_eq!(
+            view,
+            [
+                ("Root:Debian:12", "rootio-jq", true),
+                ("Debian:12", "jq", false)
+            ]
+        );
+        // Shipped under the upstream name, marked by the version only.
+        let mut pam = pkg(
+            PackageType::Deb,
+            "libpam-modules",
+            "1.5.2-6+deb12u1.root.io.4",
+            "",
+        );
+        pam.source_name = Some(s("pam"));
+        assert_eq!(target(&pam, Some(&debian)).unwrap().name, "rootio-pam");
+        let alpine = Distro {
+            id: Some(s("alpine")),
+            version_id: Some(s("3.18.6")),
+            ..Default::default()
+        };
+        let mut ng = pkg(PackageType::Apk, "rootio-libnghttp2", "1.57.0-r00072", "");
+        ng.source_name = Some(s("rootio-nghttp2"));
+        let all = targets(&ng, Some(&alpine)).unwrap();
+        assert_eq!(all[0].ecosystem, EcosystemKey::Exact(s("Root:Alpine:3.18")));
+        assert_eq!(all[1].ecosystem, EcosystemKey::Exact(s("Alpine:v3.18")));
+        assert_eq!(all[1].name, "nghttp2");
+        let scoped = pkg(
+            PackageType::Npm,
+            "@rootio/babel__core",
+            "7.0.0-root.io.1",
+            "",
+        );
+        let all = targets(&scoped, None).unwrap();
+        assert_eq!(
+            (all[0].name.as_str(), all[1].name.as_str()),
+            ("@rootio/babel__core", "@babel/core")
+        );
+        let spring = pkg(
+            PackageType::Maven,
+            "spring-core",
+            "5.3.40-root.io.1",
+            "pkg:maven/io.root.org.springframework/spring-core@5.3.40-root.io.1",
+        );
+        let all = targets(&spring, None).unwrap();
+        assert_eq!(
+            (
+                all[0].ecosystem.stem(),
+                all[0].name.as_str(),
+                all[1].name.as_str()
+            ),
+            (
+                "Root:Maven",
+                "io.root.org.springframework:spring-core",
+                "org.springframework:spring-core"
+            )
+        );
+        // Ordinary packages: one target, no Root lookup.
+        let plain = pkg(PackageType::Deb, "jq", "1.6-2.1+deb12u1", "");
+        assert_eq!(targets(&plain, Some(&debian)).unwrap().len(), 1);
+        let go = pkg(PackageType::Golang, "rootio-x", "v1.0.0", "");
+        assert_eq!(targets(&go, None).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn bug_fix_errata_are_not_vulnerabilities() {
+        let erratum = |id: &str, related: &[&str]| Advisory {
+            id: id.into(),
+            aliases: vec![],
+            related: related.iter().map(|r| r.to_string()).collect(),
+            summary: String::new(),
+            published: None,
+            modified: s("2024-01-01T00:00:00Z"),
+            severity: vec![],
+            references: vec![],
+            group: 0,
+            vulnerability_id: String::new(),
+        };
+        assert!(!is_security_record(&erratum("ALBA-2021:4166", &[])));
+        assert!(!is_security_record(&erratum("RLEA-2022:1", &[])));
+        assert!(is_security_record(&erratum(
+            "ALSA-2020:1852",
+            &["CVE-2018-6952"]
+        )));
+        // A bug-fix erratum that does name a CVE is kept.
+        assert!(is_security_record(&erratum("ALBA-2024:1", &["CVE-2024-1"])));
+        assert!(is_security_record(&erratum("GHSA-xxxx", &[])));
+    }
+
+    #[test]
+    fn errata_rating_in_the_summary() {
+        let adv = |summary: &str| Advisory {
+            id: s("ALSA-2024:1"),
+            aliases: vec![],
+            related: vec![],
+            summary: summary.into(),
+            published: None,
+            modified: s("2024-01-01T00:00:00Z"),
+            severity: vec![],
+            references: vec![],
+            group: 0,
+            vulnerability_id: String::new(),
+        };
+        let a = affected("AlmaLinux:8", "x", vec![], &[]);
+        let r = rate(&adv("Important: openssl security update"), &a, true);
+        assert_eq!(
+            (r.severity, r.source.as_str()),
+            (VulnSeverity::High, "summary Important")
+        );
+        assert_eq!(
+            rate(&adv("Moderate: x"), &a, false).severity,
+            VulnSeverity::Medium
+        );
+        // Not a rating: a title that merely has a colon.
+        assert_eq!(
+            rate(&adv("Low level: x"), &a, true).severity,
+            VulnSeverity::Unknown
+        );
+        assert_eq!(
+            rate(&adv("bash: bug fix"), &a, true).severity,
+            VulnSeverity::Unknown
+        );
     }
 
     #[test]
