@@ -40,6 +40,9 @@ cargo test -p plimsoll-vuln --test cvss --locked -- --ignored
 step "OSV advisories of ../shared/testdata/advisories: import and database against a Python count"
 cargo test -p plimsoll-vuln --test osv_corpus --locked -- --ignored
 
+step "vulnerability matching on the real advisories and package databases (expected findings checked by hand)"
+cargo test -p plimsoll-vuln --test matching_real --locked -- --ignored --skip big_image
+
 step "dpkg databases from ../shared/testdata/pkgdb"
 cargo test -p plimsoll-sbom --test real_pkgdb --test real_pkgdb_os --locked -- --ignored
 
@@ -77,6 +80,9 @@ step "SARIF output against the SARIF 2.1.0 schema"
 out="$CARGO_TARGET_DIR/reference-big.sarif"
 "$CARGO_TARGET_DIR/debug/plimsoll" image audit "oci:$LAB/big:latest" --format sarif -o "$out" --no-progress || [ $? = 1 ]
 python3 scripts/validate-sarif.py --self-test "$out"
+
+step "vulnerability matching on the big reference image"
+PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll-vuln --test matching_real --locked -- --ignored big_image
 
 step "reference suite (real images, docker-registry, dive, syft)"
 PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll --test reference_images --locked -- --ignored
