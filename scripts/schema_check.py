@@ -134,6 +134,21 @@ def print_invalid(label: str, messages: list[str], against: str, max_errors: int
         print(f"  ... and {len(messages) - max_errors} more")
 
 
+def self_test(path: str, broken, rejection, label: str) -> int:
+    """Checks that each broken copy `(what, document)` of the valid file
+    `path` is rejected: `rejection(document)` says why, or None when it
+    passes. Returns how many passed."""
+    accepted = 0
+    for what, bad in broken:
+        why = rejection(bad)
+        if why is not None:
+            print(f"{path} [{what}]: rejected as expected ({why})")
+        else:
+            print(f"{path} [{what}]: ACCEPTED, but it is not valid {label}")
+            accepted += 1
+    return accepted
+
+
 def exit_status(prog: str, failed: int) -> int:
     if failed:
         print(f"{prog}: {failed} failure(s)")
