@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
 use serde::{Deserialize, Serialize};
 
-use crate::merge::PackageDatabase;
 use crate::purl::{Distro, purl};
 use crate::{Inventory, MergeContext, Package, PackageType, cut_database_warning, whole_records};
 
@@ -193,15 +192,7 @@ impl LayerVisitor for ApkVisitor {
     }
 }
 
-impl PackageDatabase for ApkDatabase {
-    type Entry = ApkEntry;
-    fn path(&self) -> &str {
-        &self.path
-    }
-    fn entries(&self) -> &[ApkEntry] {
-        &self.packages
-    }
-}
+crate::merge::package_database!(ApkDatabase, ApkEntry);
 
 /// The identity a package keeps while it is "the same package".
 type Key = (String, String, String); // name, arch, version

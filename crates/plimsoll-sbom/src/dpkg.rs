@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::control::{DbKind, DpkgEntry, parse_dpkg_db};
 use crate::dpkg_extra::{self, DpkgCopyright, DpkgFileList, ExtraFile};
-use crate::merge::PackageDatabase;
 use crate::purl::{Distro, deb_purl};
 use crate::{Inventory, MergeContext, Package, PackageType, cut_database_warning, whole_records};
 
@@ -124,15 +123,7 @@ impl LayerVisitor for DpkgVisitor {
     }
 }
 
-impl PackageDatabase for DpkgDatabase {
-    type Entry = DpkgEntry;
-    fn path(&self) -> &str {
-        &self.path
-    }
-    fn entries(&self) -> &[DpkgEntry] {
-        &self.packages
-    }
-}
+crate::merge::package_database!(DpkgDatabase, DpkgEntry);
 
 /// The identity a package keeps while it is "the same package": a new
 /// version or architecture is a new introduction.

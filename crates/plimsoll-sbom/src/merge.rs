@@ -21,6 +21,23 @@ pub(crate) trait PackageDatabase {
     fn entries(&self) -> &[Self::Entry];
 }
 
+/// Implements [`PackageDatabase`] for a struct with the fields
+/// `path: String` and `packages: Vec<entry>`.
+macro_rules! package_database {
+    ($db:ty, $entry:ty) => {
+        impl $crate::merge::PackageDatabase for $db {
+            type Entry = $entry;
+            fn path(&self) -> &str {
+                &self.path
+            }
+            fn entries(&self) -> &[$entry] {
+                &self.packages
+            }
+        }
+    };
+}
+pub(crate) use package_database;
+
 /// For every package the visible databases list at the top, the layer that
 /// introduced it as it is now (see [`MergeContext::introductions`]).
 pub(crate) struct Introductions<K>(BTreeMap<K, usize>);

@@ -24,7 +24,6 @@ use serde::{Deserialize, Serialize};
 
 pub use header::{HeaderError, RpmEntry, parse_header};
 
-use crate::merge::PackageDatabase;
 use crate::purl::{Distro, purl};
 use crate::{Inventory, MergeContext, Package, PackageType, cut_database_warning};
 
@@ -206,15 +205,7 @@ impl LayerVisitor for RpmVisitor {
     }
 }
 
-impl PackageDatabase for RpmDatabase {
-    type Entry = RpmEntry;
-    fn path(&self) -> &str {
-        &self.path
-    }
-    fn entries(&self) -> &[RpmEntry] {
-        &self.packages
-    }
-}
+crate::merge::package_database!(RpmDatabase, RpmEntry);
 
 /// The identity a package keeps while it is "the same package".
 type Key = (String, Option<String>, String); // name, arch, [epoch:]version-release
