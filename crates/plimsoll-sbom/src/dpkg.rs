@@ -1,15 +1,15 @@
 //! The dpkg cataloger: reads dpkg's database files on the engine's single
 //! pass, then merges the layers' findings into the final image's inventory.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use plimsoll_engine::{Analyzer, Entry, EntryKind, FileEntry, LayerVisitor};
+use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
 use serde::{Deserialize, Serialize};
 
 use crate::control::{DbKind, DpkgEntry, parse_dpkg_db};
 use crate::dpkg_extra::{self, DpkgCopyright, DpkgFileList, ExtraFile};
 use crate::purl::{Distro, deb_purl};
-use crate::{Inventory, MergeContext, Package, PackageType};
+use crate::{Inventory, MergeContext, Package, PackageType, cut_database_warning, whole_records};
 
 pub const STATUS: &str = "var/lib/dpkg/status";
 pub const STATUS_D: &str = "var/lib/dpkg/status.d/";
@@ -101,16 +101,9 @@ impl LayerVisitor for DpkgVisitor {
             facts.databases.retain(|d| d.path != entry.path);
             let mut warnings = Vec::new();
             let mut content = content;
-            if (content.len() as u64) < entry.size {
-                warnings.push(format!(
-                    "{}: {} bytes, only the first {} read: packages after that are missing",
-                    entry.path,
-                    entry.size,
-                    content.len()
-                ));
-                // Drop the paragraph the cut went through.
-                let end = content.windows(2).rposition(|w| w == b"\n\n").unwrap_or(0);
-                content = &content[..end];
+            if let Some(w) = cut_database_warning(entry, content.len()) {
+                warnings.push(w);
+                content = whole_records(content);
             }
             let parsed = parse_dpkg_db(entry.path, content, kind);
             if kind == DbKind::StatusD && !parsed.looks_like_control {
@@ -130,6 +123,8 @@ impl LayerVisitor for DpkgVisitor {
     }
 }
 
+crate::merge::package_database!(DpkgDatabase, DpkgEntry);
+
 /// The identity a package keeps while it is "the same package": a new
 /// version or architecture is a new introduction.
 type Key = (String, String, String); // name, arch, version
@@ -146,26 +141,12 @@ pub(crate) fn merge(
     distro: Option<&Distro>,
     inventory: &mut Inventory,
 ) {
-    let lists = ctx.lists;
-    let final_layer = |path: &str| ctx.final_layer(path);
     let warnings = &mut inventory.warnings;
-    let db_paths: BTreeSet<&str> = facts
-        .iter()
-        .flat_map(|f| f.databases.iter().map(|d| d.path.as_str()))
-        .collect();
-    let mut finals: Vec<(usize, &DpkgDatabase)> = Vec::new();
-    for path in db_paths {
-        if let Some(layer) = final_layer(path)
-            && let Some(db) = facts
-                .get(layer)
-                .and_then(|f| f.databases.iter().find(|d| d.path == path))
-        {
-            warnings.extend(db.warnings.iter().cloned());
-            finals.push((layer, db));
-        }
+    let finals = ctx.visible_databases(facts, |f| &f.databases);
+    for (_, _, db) in &finals {
+        warnings.extend(db.warnings.iter().cloned());
     }
-
-    let since = introductions(lists, facts);
+    let since = ctx.introductions(facts, |f| &f.databases, key);
 
     let vendor = distro
         .and_then(|d| d.id.clone())
@@ -180,7 +161,7 @@ pub(crate) fn merge(
 
     let mut seen: BTreeMap<Key, &str> = BTreeMap::new();
     let mut packages = Vec::new();
-    for (layer, db) in finals {
+    for (layer, _, db) in finals {
         for e in &db.packages {
             let k = key(e);
             if let Some(first) = seen.get(&k) {
@@ -214,14 +195,7 @@ pub(crate) fn merge(
                     upstream.as_deref(),
                 ),
                 &db.path,
-                // The walk below agrees with the tree unless paths go through
-                // symlinked directories; then the file's own layer is the
-                // best we know.
-                since
-                    .get(&k)
-                    .copied()
-                    .filter(|&l| l <= layer)
-                    .unwrap_or(layer),
+                since.layer(&k, layer),
             );
             pkg.arch = Some(e.arch.clone());
             pkg.source_name = Some(e.source_name.clone());
@@ -249,65 +223,6 @@ pub(crate) fn merge(
     inventory.packages.append(&mut packages);
 }
 
-/// For every package visible at the top, the lowest layer from which the
-/// database lists it (same name, architecture and version) in every layer up
-/// to the top: the layer that introduced it as it is now. The database as
-/// each layer sees it is replayed bottom-up, with whiteouts.
-fn introductions(lists: &[Vec<FileEntry>], facts: &[DpkgLayerFacts]) -> BTreeMap<Key, usize> {
-    // Visible database files: path -> layer whose version is visible.
-    let mut visible: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut since: BTreeMap<Key, usize> = BTreeMap::new();
-    let empty = Vec::new();
-    for (li, f) in facts.iter().enumerate() {
-        let entries = lists.get(li).unwrap_or(&empty);
-        let before = visible.clone();
-        for e in entries {
-            match e.kind {
-                EntryKind::Whiteout => visible.retain(|p, _| !is_at_or_under(p, &e.path)),
-                EntryKind::OpaqueWhiteout => visible.retain(|p, _| !is_under(p, &e.path)),
-                _ => {}
-            }
-        }
-        for e in entries {
-            // Replaced by something this cataloger did not keep (a symlink, a
-            // status.d file that is no control file): no longer a database.
-            if !matches!(e.kind, EntryKind::Whiteout | EntryKind::OpaqueWhiteout)
-                && !f.databases.iter().any(|d| d.path == e.path)
-            {
-                visible.remove(e.path.as_str());
-            }
-        }
-        for d in &f.databases {
-            visible.insert(&d.path, li);
-        }
-        let touched = !f.databases.is_empty() || visible != before;
-        if !touched {
-            continue;
-        }
-        let mut now = BTreeMap::new();
-        for (path, &layer) in &visible {
-            let Some(db) = facts[layer].databases.iter().find(|d| d.path == *path) else {
-                continue;
-            };
-            for e in &db.packages {
-                let k = key(e);
-                let first = since.get(&k).copied().unwrap_or(li);
-                now.insert(k, first);
-            }
-        }
-        since = now;
-    }
-    since
-}
-
-fn is_under(path: &str, dir: &str) -> bool {
-    dir.is_empty() || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
-}
-
-fn is_at_or_under(path: &str, target: &str) -> bool {
-    path == target || is_under(path, target)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,9 +239,6 @@ mod tests {
         assert_eq!(db_kind("var/lib/dpkg/status.d/a/b"), None);
         assert_eq!(db_kind("var/lib/dpkg/status-old"), None);
         assert_eq!(db_kind("var/lib/dpkg/available"), None);
-        assert!(is_under("var/lib/dpkg/status", "var/lib"));
-        assert!(!is_under("var/lib/dpkgx/status", "var/lib/dpkg"));
-        assert!(is_at_or_under("var/lib/dpkg/status", "var/lib/dpkg/status"));
     }
 
     #[test]

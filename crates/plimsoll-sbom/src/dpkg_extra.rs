@@ -77,11 +77,7 @@ pub(crate) fn limit(kind: ExtraFile) -> u64 {
 /// The image paths (no leading `/`) of a `.list` or `.md5sums` file.
 pub(crate) fn parse_file_list(kind: ExtraFile, content: &[u8], truncated: bool) -> DpkgFileList {
     let text = String::from_utf8_lossy(content);
-    let mut lines: Vec<&str> = text.lines().collect();
-    if truncated && !text.ends_with('\n') {
-        lines.pop(); // the line the cut went through
-    }
-    let mut files: Vec<String> = lines
+    let mut files: Vec<String> = crate::whole_lines(&text, truncated)
         .into_iter()
         .filter_map(|line| {
             let line = line.strip_suffix('\r').unwrap_or(line);

@@ -648,9 +648,7 @@ fn group_from_manifest(m: &Manifest) -> Option<String> {
 
 /// Adds the Maven packages of every Java archive of the final image.
 pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[JavaLayerFacts], inventory: &mut Inventory) {
-    let per_layer: Vec<Vec<(String, JavaArchiveFacts)>> =
-        facts.iter().map(|f| f.archives.clone()).collect();
-    for (layer, path, archive) in ctx.visible(&per_layer) {
+    for (layer, path, archive) in ctx.visible_in(facts, |f| &f.archives) {
         for w in &archive.warnings {
             inventory
                 .warnings

@@ -46,6 +46,7 @@ mod dpkg;
 mod dpkg_extra;
 mod java;
 mod license;
+mod merge;
 mod npm;
 mod os;
 mod purl;
@@ -55,7 +56,7 @@ pub mod spdx;
 
 use std::fmt;
 
-use plimsoll_engine::{Engine, EntryKind, FileEntry, FileTree, Scan};
+use plimsoll_engine::{Engine, Entry, FileTree, Scan};
 use serde::{Deserialize, Serialize};
 
 pub use apk::{
@@ -76,6 +77,7 @@ pub use dpkg::{
 };
 pub use dpkg_extra::{DpkgCopyright, DpkgFileList};
 pub use java::{JavaArchiveFacts, JavaCataloger, JavaLayerFacts, JavaPackage};
+pub use merge::MergeContext;
 pub use npm::{NpmCataloger, NpmLayerFacts, NpmManifest, NpmPackage, npm_purl};
 pub use os::{OsReleaseCataloger, OsReleaseFacts, RELEASE_FILES};
 pub use purl::{Distro, deb_purl, percent_encode, purl};
@@ -238,60 +240,32 @@ impl Inventory {
     }
 }
 
-/// What every cataloger's merge step gets: the layers' file lists and the
-/// merged tree of the final image.
-pub struct MergeContext<'a> {
-    pub lists: &'a [Vec<FileEntry>],
-    pub tree: &'a FileTree,
+/// The warning for a package database `entry` of which only `read` bytes
+/// were read (the content limit), if it was cut.
+pub(crate) fn cut_database_warning(entry: &Entry<'_>, read: usize) -> Option<String> {
+    ((read as u64) < entry.size).then(|| {
+        format!(
+            "{}: {} bytes, only the first {read} read: packages after that are missing",
+            entry.path, entry.size
+        )
+    })
 }
 
-impl MergeContext<'_> {
-    /// The layer whose version of `path` the final image shows, if `path`
-    /// is a regular file there.
-    pub fn final_layer(&self, path: &str) -> Option<usize> {
-        let node = self.tree.files.get(path)?;
-        (node.kind == EntryKind::File).then_some(node.layer)
-    }
+/// A cut text database of records separated by blank lines, without the
+/// record the cut went through.
+pub(crate) fn whole_records(content: &[u8]) -> &[u8] {
+    let end = content.windows(2).rposition(|w| w == b"\n\n").unwrap_or(0);
+    content.get(..end).unwrap_or_default()
+}
 
-    /// For facts recorded per file in each layer (`files_of(layer)` gives
-    /// that layer's `(path, record)` pairs), the records the final image
-    /// shows, with their layer, in path order.
-    pub fn visible<'f, T>(
-        &self,
-        per_layer: &'f [Vec<(String, T)>],
-    ) -> Vec<(usize, &'f str, &'f T)> {
-        let mut out = Vec::new();
-        for (layer, records) in per_layer.iter().enumerate() {
-            for (path, record) in records {
-                if self.final_layer(path) == Some(layer) {
-                    out.push((layer, path.as_str(), record));
-                }
-            }
-        }
-        out.sort_by(|a, b| a.1.cmp(b.1));
-        out.dedup_by(|a, b| a.1 == b.1); // a path stored twice in one layer
-        out
+/// The lines of a file list, without the line the cut went through when
+/// the file was `truncated`.
+pub(crate) fn whole_lines(text: &str, truncated: bool) -> Vec<&str> {
+    let mut lines: Vec<&str> = text.lines().collect();
+    if truncated && !text.ends_with('\n') {
+        lines.pop();
     }
-
-    /// [`visible`](Self::visible) for records kept in a field of each
-    /// layer's facts (`records(&facts[layer])`).
-    pub fn visible_in<'f, F, T>(
-        &self,
-        facts: &'f [F],
-        records: impl Fn(&'f F) -> &'f [(String, T)],
-    ) -> Vec<(usize, &'f str, &'f T)> {
-        let mut out = Vec::new();
-        for (layer, f) in facts.iter().enumerate() {
-            for (path, record) in records(f) {
-                if self.final_layer(path) == Some(layer) {
-                    out.push((layer, path.as_str(), record));
-                }
-            }
-        }
-        out.sort_by(|a, b| a.1.cmp(b.1));
-        out.dedup_by(|a, b| a.1 == b.1);
-        out
-    }
+    lines
 }
 
 /// Registers every cataloger with the engine, so the SBOM is built in the

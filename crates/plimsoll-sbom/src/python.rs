@@ -394,11 +394,7 @@ fn parse_file_list(path: &str, kind: PyFile, content: &[u8], truncated: bool) ->
         _ => meta_dir,
     };
     let text = String::from_utf8_lossy(content);
-    let mut lines: Vec<&str> = text.lines().collect();
-    if truncated && !text.ends_with('\n') {
-        lines.pop(); // the line the cut went through
-    }
-    let mut files: Vec<String> = lines
+    let mut files: Vec<String> = crate::whole_lines(&text, truncated)
         .into_iter()
         .filter_map(|line| {
             let line = line.strip_suffix('\r').unwrap_or(line);

@@ -4,29 +4,13 @@
 
 use std::io::{Cursor, Write};
 
-use plimsoll_engine::{Engine, EngineOptions, NoProgress};
-use plimsoll_oci::{ImageRef, ResolveOptions};
 use plimsoll_sbom::{Inventory, PackageType, catalog};
-use plimsoll_testkit::{Compression, ImageSpec, Item, Layer, Layout, file, file_mode, whiteout};
+use plimsoll_testkit::{Item, file, file_mode, scan_layers, whiteout};
 
 // ---------------------------------------------------------------- images
 
 fn inventory(layers: Vec<Vec<Item>>) -> Inventory {
-    let dir = tempfile::tempdir().unwrap();
-    let layers = layers
-        .iter()
-        .map(|items| Layer::new(items, Compression::Gzip))
-        .collect();
-    Layout::new(dir.path()).add(&ImageSpec::new(layers), "t");
-    let reference = ImageRef::parse(&format!("oci:{}:t", dir.path().display())).unwrap();
-    let image = plimsoll_oci::resolve(&reference, &ResolveOptions::default()).unwrap();
-    let mut engine = Engine::new(EngineOptions {
-        cache: None,
-        ..Default::default()
-    });
-    plimsoll_sbom::register(&mut engine);
-    let scan = engine.scan(&image, &NoProgress).unwrap();
-    catalog(&scan).unwrap()
+    catalog(&scan_layers(layers, plimsoll_sbom::register)).unwrap()
 }
 
 fn exe(path: &str, data: Vec<u8>) -> Item {

@@ -1,10 +1,9 @@
 //! The cataloger on real (tiny) images built by the testkit and read by the
 //! engine: layers replacing and deleting dpkg's database.
 
-use plimsoll_engine::{Engine, EngineOptions, NoProgress, Scan};
-use plimsoll_oci::{ImageRef, ResolveOptions};
+use plimsoll_engine::Scan;
 use plimsoll_sbom::{Inventory, PackageType, catalog};
-use plimsoll_testkit::{Compression, ImageSpec, Item, Layer, Layout, file, symlink, whiteout};
+use plimsoll_testkit::{Item, file, scan_layers, symlink, whiteout};
 
 const OS_RELEASE: &str = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\n\
 VERSION_ID=\"12\"\nVERSION=\"12 (bookworm)\"\nVERSION_CODENAME=bookworm\nID=debian\n";
@@ -28,20 +27,7 @@ fn base_status() -> String {
 }
 
 fn scan(layers: Vec<Vec<Item>>) -> Scan {
-    let dir = tempfile::tempdir().unwrap();
-    let layers = layers
-        .iter()
-        .map(|items| Layer::new(items, Compression::Gzip))
-        .collect();
-    Layout::new(dir.path()).add(&ImageSpec::new(layers), "t");
-    let reference = ImageRef::parse(&format!("oci:{}:t", dir.path().display())).unwrap();
-    let image = plimsoll_oci::resolve(&reference, &ResolveOptions::default()).unwrap();
-    let mut engine = Engine::new(EngineOptions {
-        cache: None,
-        ..Default::default()
-    });
-    plimsoll_sbom::register(&mut engine);
-    engine.scan(&image, &NoProgress).unwrap()
+    scan_layers(layers, plimsoll_sbom::register)
 }
 
 fn summary(inv: &Inventory) -> Vec<(String, String, usize)> {

@@ -2,29 +2,15 @@
 //! licences, on tiny images built by the testkit and read by the engine:
 //! overwrites, whiteouts, malformed and oversized files.
 
-use plimsoll_engine::{Engine, EngineOptions, NoProgress, Scan};
-use plimsoll_oci::{ImageRef, ResolveOptions};
+use plimsoll_engine::Scan;
 use plimsoll_sbom::{Inventory, Package, PackageType, catalog};
-use plimsoll_testkit::{Compression, ImageSpec, Item, Layer, Layout, dir, file, symlink, whiteout};
+use plimsoll_testkit::{Item, dir, file, scan_image, scan_layers, symlink, whiteout};
 
 const SITE: &str = "usr/lib/python3/dist-packages";
 const LOCAL: &str = "usr/local/lib/python3.11/dist-packages";
 
 fn scan(layers: Vec<Vec<Item>>) -> Scan {
-    let tmp = tempfile::tempdir().unwrap();
-    let layers = layers
-        .iter()
-        .map(|items| Layer::new(items, Compression::Gzip))
-        .collect();
-    Layout::new(tmp.path()).add(&ImageSpec::new(layers), "t");
-    let reference = ImageRef::parse(&format!("oci:{}:t", tmp.path().display())).unwrap();
-    let image = plimsoll_oci::resolve(&reference, &ResolveOptions::default()).unwrap();
-    let mut engine = Engine::new(EngineOptions {
-        cache: None,
-        ..Default::default()
-    });
-    plimsoll_sbom::register(&mut engine);
-    engine.scan(&image, &NoProgress).unwrap()
+    scan_layers(layers, plimsoll_sbom::register)
 }
 
 fn of_type(inv: &Inventory, t: PackageType) -> Vec<(String, String, usize)> {
@@ -418,14 +404,11 @@ fn big_image_language_packages_cover_syfts() {
 
     let lab = std::env::var("PLIMSOLL_LAB_IMAGES").expect("set PLIMSOLL_LAB_IMAGES");
     let big = std::path::Path::new(&lab).join("big");
-    let reference = ImageRef::parse(&format!("oci:{}:latest", big.display())).unwrap();
-    let image = plimsoll_oci::resolve(&reference, &ResolveOptions::default()).unwrap();
-    let mut engine = Engine::new(EngineOptions {
-        cache: None,
-        ..Default::default()
-    });
-    plimsoll_sbom::register(&mut engine);
-    let inv = catalog(&engine.scan(&image, &NoProgress).unwrap()).unwrap();
+    let scan = scan_image(
+        &format!("oci:{}:latest", big.display()),
+        plimsoll_sbom::register,
+    );
+    let inv = catalog(&scan).unwrap();
 
     let syft = std::process::Command::new("syft")
         .args([

@@ -2,27 +2,13 @@
 //! by the engine: later layers rewriting, replacing and deleting the
 //! package databases; rpm databases built in every format here.
 
-use plimsoll_engine::{Engine, EngineOptions, NoProgress, Scan};
-use plimsoll_oci::{ImageRef, ResolveOptions};
+use plimsoll_engine::Scan;
 use plimsoll_sbom::rpm::fixtures::{build_bdb, build_ndb, build_sqlite, test_header};
 use plimsoll_sbom::{Inventory, PackageType, catalog};
-use plimsoll_testkit::{Compression, ImageSpec, Item, Layer, Layout, file, symlink, whiteout};
+use plimsoll_testkit::{Item, file, scan_layers, symlink, whiteout};
 
 fn scan(layers: Vec<Vec<Item>>) -> Scan {
-    let dir = tempfile::tempdir().unwrap();
-    let layers = layers
-        .iter()
-        .map(|items| Layer::new(items, Compression::Gzip))
-        .collect();
-    Layout::new(dir.path()).add(&ImageSpec::new(layers), "t");
-    let reference = ImageRef::parse(&format!("oci:{}:t", dir.path().display())).unwrap();
-    let image = plimsoll_oci::resolve(&reference, &ResolveOptions::default()).unwrap();
-    let mut engine = Engine::new(EngineOptions {
-        cache: None,
-        ..Default::default()
-    });
-    plimsoll_sbom::register(&mut engine);
-    engine.scan(&image, &NoProgress).unwrap()
+    scan_layers(layers, plimsoll_sbom::register)
 }
 
 fn summary(inv: &Inventory) -> Vec<(PackageType, String, String, usize)> {

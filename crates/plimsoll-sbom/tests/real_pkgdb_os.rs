@@ -8,10 +8,8 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use plimsoll_engine::{Engine, EngineOptions, NoProgress};
-use plimsoll_oci::{ImageRef, ResolveOptions};
 use plimsoll_sbom::{Inventory, PackageType, catalog};
-use plimsoll_testkit::{Compression, ImageSpec, Layer, Layout, file};
+use plimsoll_testkit::{file, scan_layers};
 
 fn pkgdb(name: &str) -> Vec<u8> {
     let path = plimsoll_testkit::shared_testdata("pkgdb").join(name);
@@ -38,21 +36,9 @@ fn oracle(name: &str) -> Vec<Vec<String>> {
 /// The inventory of a one-layer image holding `db` at `path` and an
 /// os-release with `id` and `version_id`, as the oracles saw it.
 fn inventory(path: &str, db: Vec<u8>, id: &str, version_id: &str) -> Inventory {
-    let dir = tempfile::tempdir().unwrap();
     let os_release = format!("ID={id}\nVERSION_ID={version_id}\n");
-    let layer = Layer::new(
-        &[file(path, db), file("etc/os-release", os_release)],
-        Compression::Gzip,
-    );
-    Layout::new(dir.path()).add(&ImageSpec::new(vec![layer]), "t");
-    let reference = ImageRef::parse(&format!("oci:{}:t", dir.path().display())).unwrap();
-    let image = plimsoll_oci::resolve(&reference, &ResolveOptions::default()).unwrap();
-    let mut engine = Engine::new(EngineOptions {
-        cache: None,
-        ..Default::default()
-    });
-    plimsoll_sbom::register(&mut engine);
-    catalog(&engine.scan(&image, &NoProgress).unwrap()).unwrap()
+    let layer = vec![file(path, db), file("etc/os-release", os_release)];
+    catalog(&scan_layers(vec![layer], plimsoll_sbom::register)).unwrap()
 }
 
 type Row = (String, String, String, String); // name, version, arch, purl

@@ -7,6 +7,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use plimsoll_engine::{Engine, EngineOptions, NoProgress, Scan};
+use plimsoll_oci::{ImageRef, ResolveOptions};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
@@ -448,6 +450,37 @@ pub fn docker_archive(path: &Path, spec: &ImageSpec, repo_tag: &str) {
     std::fs::write(path, out).unwrap();
 }
 
+/// Scans `reference` (`oci:<dir>:<tag>`, `docker-archive:<file>`...) with
+/// the analyzers `register` adds, without a cache, so every run reads the
+/// layers.
+pub fn scan_image(reference: &str, register: impl FnOnce(&mut Engine)) -> Scan {
+    let reference =
+        ImageRef::parse(reference).unwrap_or_else(|e| panic!("reference {reference}: {e}"));
+    let image = plimsoll_oci::resolve(&reference, &ResolveOptions::default())
+        .unwrap_or_else(|e| panic!("resolving {reference}: {e}"));
+    let mut engine = Engine::new(EngineOptions {
+        cache: None,
+        ..Default::default()
+    });
+    register(&mut engine);
+    engine
+        .scan(&image, &NoProgress)
+        .unwrap_or_else(|e| panic!("scanning {reference}: {e}"))
+}
+
+/// Builds an image of `layers` (bottom first, gzip) as a temporary OCI
+/// layout and scans it with [`scan_image`]; e.g.
+/// `scan_layers(vec![vec![file("etc/os-release", "ID=debian\n")]], plimsoll_sbom::register)`.
+pub fn scan_layers(layers: Vec<Vec<Item>>, register: impl FnOnce(&mut Engine)) -> Scan {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let layers = layers
+        .iter()
+        .map(|items| Layer::new(items, Compression::Gzip))
+        .collect();
+    Layout::new(dir.path()).add(&ImageSpec::new(layers), "t");
+    scan_image(&format!("oci:{}:t", dir.path().display()), register)
+}
+
 /// A folder of the shared test data (`$PLIMSOLL_SHARED/testdata/<sub>`, by
 /// default `../shared` beside the repository); panics with a clear message
 /// when it is missing, so a corpus suite never passes by skipping.
@@ -476,4 +509,33 @@ pub fn dockerfile_corpus() -> Vec<PathBuf> {
     files.sort();
     assert!(!files.is_empty(), "no *.Dockerfile in {}", dir.display());
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plimsoll_engine::{EntryKind, FileList};
+
+    #[test]
+    fn scan_layers_reads_every_layer_bottom_first() {
+        let scan = scan_layers(
+            vec![
+                vec![file("etc/a", "a"), file("etc/b", "b")],
+                vec![whiteout("etc/a")],
+            ],
+            |_| {},
+        );
+        let lists = scan.facts::<FileList>().unwrap();
+        let entries: Vec<Vec<(&str, EntryKind)>> = lists
+            .iter()
+            .map(|l| l.iter().map(|e| (e.path.as_str(), e.kind)).collect())
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                vec![("etc/a", EntryKind::File), ("etc/b", EntryKind::File)],
+                vec![("etc/a", EntryKind::Whiteout)],
+            ]
+        );
+    }
 }

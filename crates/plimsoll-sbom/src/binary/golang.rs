@@ -510,8 +510,7 @@ fn effective(m: &GoModule) -> (String, String) {
 
 /// Adds the Go modules of every Go executable of the final image.
 pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[GoLayerFacts], inventory: &mut Inventory) {
-    let per_layer: Vec<Vec<(String, GoFile)>> = facts.iter().map(|f| f.files.clone()).collect();
-    for (layer, path, file) in ctx.visible(&per_layer) {
+    for (layer, path, file) in ctx.visible_in(facts, |f| &f.files) {
         for w in &file.warnings {
             inventory
                 .warnings

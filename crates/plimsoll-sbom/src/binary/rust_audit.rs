@@ -129,8 +129,7 @@ pub fn decode(compressed: &[u8]) -> Result<Vec<RustCrate>, String> {
 /// Adds the runtime crates (build-only ones are not in the binary, and
 /// syft leaves them out too) of every audited executable of the final image.
 pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[RustLayerFacts], inventory: &mut Inventory) {
-    let per_layer: Vec<Vec<(String, RustFile)>> = facts.iter().map(|f| f.files.clone()).collect();
-    for (layer, path, file) in ctx.visible(&per_layer) {
+    for (layer, path, file) in ctx.visible_in(facts, |f| &f.files) {
         for w in &file.warnings {
             inventory
                 .warnings

@@ -24,9 +24,8 @@ use serde::{Deserialize, Serialize};
 
 pub use header::{HeaderError, RpmEntry, parse_header};
 
-use crate::apk::introductions;
 use crate::purl::{Distro, purl};
-use crate::{Inventory, MergeContext, Package, PackageType};
+use crate::{Inventory, MergeContext, Package, PackageType, cut_database_warning};
 
 /// The directories rpm keeps its database in (`usr/lib/sysimage/rpm` since
 /// rpm 4.16 / SUSE; `var/lib/rpm` is then often a link to it).
@@ -193,16 +192,8 @@ impl LayerVisitor for RpmVisitor {
         }
         let content = content.unwrap_or(&[]);
         let mut db = parse_rpmdb(entry.path, content);
-        if (content.len() as u64) < entry.size {
-            db.warnings.insert(
-                0,
-                format!(
-                    "{}: {} bytes, only the first {} read: packages after that are missing",
-                    entry.path,
-                    entry.size,
-                    content.len()
-                ),
-            );
+        if let Some(w) = cut_database_warning(entry, content.len()) {
+            db.warnings.insert(0, w);
         }
         // A path stored twice in one tar: the later entry wins.
         self.0.databases.retain(|d| d.path != entry.path);
@@ -213,6 +204,8 @@ impl LayerVisitor for RpmVisitor {
         self.0
     }
 }
+
+crate::merge::package_database!(RpmDatabase, RpmEntry);
 
 /// The identity a package keeps while it is "the same package".
 type Key = (String, Option<String>, String); // name, arch, [epoch:]version-release
@@ -255,24 +248,11 @@ pub(crate) fn merge(
     distro: Option<&Distro>,
     inventory: &mut Inventory,
 ) {
-    let per_layer: Vec<Vec<(String, &RpmDatabase)>> = facts
-        .iter()
-        .map(|f| f.databases.iter().map(|d| (d.path.clone(), d)).collect())
-        .collect();
-    let finals = ctx.visible(&per_layer);
+    let finals = ctx.visible_databases(facts, |f| &f.databases);
     if finals.is_empty() {
         return;
     }
-    let layer_dbs: Vec<Vec<(&str, Vec<Key>)>> = facts
-        .iter()
-        .map(|f| {
-            f.databases
-                .iter()
-                .map(|d| (d.path.as_str(), d.packages.iter().map(key).collect()))
-                .collect()
-        })
-        .collect();
-    let since = introductions(ctx.lists, &layer_dbs);
+    let since = ctx.introductions(facts, |f| &f.databases, key);
     let warnings = &mut inventory.warnings;
     if distro.and_then(|d| d.id.as_ref()).is_none() {
         warnings.push("no os-release ID: rpm package URLs have no vendor".to_string());
@@ -303,11 +283,7 @@ pub(crate) fn merge(
                 e.evr(),
                 rpm_purl(e, distro),
                 path,
-                since
-                    .get(&k)
-                    .copied()
-                    .filter(|&l| l <= layer)
-                    .unwrap_or(layer),
+                since.layer(&k, layer),
             );
             seen.insert(k, path);
             pkg.arch = e.arch.clone();

@@ -314,6 +314,12 @@ struct MetricDef {
     values: &'static [&'static str],
 }
 
+/// The metric `name` with the values it allows, as a version's table lists
+/// them.
+const fn metric(name: &'static str, values: &'static [&'static str]) -> MetricDef {
+    MetricDef { name, values }
+}
+
 /// Most metrics any version defines (v4.0: 11 base, 1 threat, 14
 /// environmental, 6 supplemental).
 const MAX_METRICS: usize = 32;
@@ -378,20 +384,18 @@ impl Grammar {
             if name.is_empty() || value.is_empty() || value.contains(':') {
                 return Err(malformed());
             }
-            let index = self
+            let unknown = || CvssError::UnknownMetric {
+                version,
+                metric: excerpt(name),
+            };
+            let (index, def) = self
                 .metrics
                 .iter()
-                .position(|def| def.name == name)
-                .ok_or_else(|| CvssError::UnknownMetric {
-                    version,
-                    metric: excerpt(name),
-                })?;
-            let (Some(def), Some(slot)) = (self.metrics.get(index), values.get_mut(index)) else {
-                return Err(CvssError::UnknownMetric {
-                    version,
-                    metric: excerpt(name),
-                });
-            };
+                .enumerate()
+                .find(|(_, def)| def.name == name)
+                .ok_or_else(unknown)?;
+            // Only a grammar of more than MAX_METRICS metrics has no slot.
+            let slot = values.get_mut(index).ok_or_else(unknown)?;
             if slot.is_some() {
                 return Err(CvssError::DuplicateMetric {
                     version,

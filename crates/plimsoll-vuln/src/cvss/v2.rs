@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use super::{Grammar, MetricDef};
+use super::{Grammar, metric};
 
 const IMPACT: &[&str] = &["N", "P", "C"];
 const REQUIREMENT: &[&str] = &["L", "M", "H", "ND"];
@@ -12,62 +12,20 @@ const REQUIREMENT: &[&str] = &["L", "M", "H", "ND"];
 /// ones are validated and otherwise ignored.
 pub(super) static GRAMMAR: Grammar = Grammar {
     metrics: &[
-        MetricDef {
-            name: "AV",
-            values: &["L", "A", "N"],
-        },
-        MetricDef {
-            name: "AC",
-            values: &["H", "M", "L"],
-        },
-        MetricDef {
-            name: "Au",
-            values: &["M", "S", "N"],
-        },
-        MetricDef {
-            name: "C",
-            values: IMPACT,
-        },
-        MetricDef {
-            name: "I",
-            values: IMPACT,
-        },
-        MetricDef {
-            name: "A",
-            values: IMPACT,
-        },
-        MetricDef {
-            name: "E",
-            values: &["U", "POC", "F", "H", "ND"],
-        },
-        MetricDef {
-            name: "RL",
-            values: &["OF", "TF", "W", "U", "ND"],
-        },
-        MetricDef {
-            name: "RC",
-            values: &["UC", "UR", "C", "ND"],
-        },
-        MetricDef {
-            name: "CDP",
-            values: &["N", "L", "LM", "MH", "H", "ND"],
-        },
-        MetricDef {
-            name: "TD",
-            values: &["N", "L", "M", "H", "ND"],
-        },
-        MetricDef {
-            name: "CR",
-            values: REQUIREMENT,
-        },
-        MetricDef {
-            name: "IR",
-            values: REQUIREMENT,
-        },
-        MetricDef {
-            name: "AR",
-            values: REQUIREMENT,
-        },
+        metric("AV", &["L", "A", "N"]),
+        metric("AC", &["H", "M", "L"]),
+        metric("Au", &["M", "S", "N"]),
+        metric("C", IMPACT),
+        metric("I", IMPACT),
+        metric("A", IMPACT),
+        metric("E", &["U", "POC", "F", "H", "ND"]),
+        metric("RL", &["OF", "TF", "W", "U", "ND"]),
+        metric("RC", &["UC", "UR", "C", "ND"]),
+        metric("CDP", &["N", "L", "LM", "MH", "H", "ND"]),
+        metric("TD", &["N", "L", "M", "H", "ND"]),
+        metric("CR", REQUIREMENT),
+        metric("IR", REQUIREMENT),
+        metric("AR", REQUIREMENT),
     ],
     mandatory: 6,
     ordered: false,

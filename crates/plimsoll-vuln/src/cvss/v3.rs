@@ -10,7 +10,7 @@
 
 use std::str::FromStr;
 
-use super::{Grammar, MetricDef};
+use super::{Grammar, metric};
 
 const IMPACT: &[&str] = &["H", "L", "N"];
 const REQUIREMENT: &[&str] = &["X", "H", "M", "L"];
@@ -19,94 +19,28 @@ const MODIFIED_IMPACT: &[&str] = &["X", "N", "L", "H"];
 /// Table 15 of the v3.1 spec (the v3.0 table lists the same metrics).
 pub(super) static GRAMMAR: Grammar = Grammar {
     metrics: &[
-        MetricDef {
-            name: "AV",
-            values: &["N", "A", "L", "P"],
-        },
-        MetricDef {
-            name: "AC",
-            values: &["L", "H"],
-        },
-        MetricDef {
-            name: "PR",
-            values: &["N", "L", "H"],
-        },
-        MetricDef {
-            name: "UI",
-            values: &["N", "R"],
-        },
-        MetricDef {
-            name: "S",
-            values: &["U", "C"],
-        },
-        MetricDef {
-            name: "C",
-            values: IMPACT,
-        },
-        MetricDef {
-            name: "I",
-            values: IMPACT,
-        },
-        MetricDef {
-            name: "A",
-            values: IMPACT,
-        },
-        MetricDef {
-            name: "E",
-            values: &["X", "H", "F", "P", "U"],
-        },
-        MetricDef {
-            name: "RL",
-            values: &["X", "U", "W", "T", "O"],
-        },
-        MetricDef {
-            name: "RC",
-            values: &["X", "C", "R", "U"],
-        },
-        MetricDef {
-            name: "CR",
-            values: REQUIREMENT,
-        },
-        MetricDef {
-            name: "IR",
-            values: REQUIREMENT,
-        },
-        MetricDef {
-            name: "AR",
-            values: REQUIREMENT,
-        },
-        MetricDef {
-            name: "MAV",
-            values: &["X", "N", "A", "L", "P"],
-        },
-        MetricDef {
-            name: "MAC",
-            values: &["X", "L", "H"],
-        },
-        MetricDef {
-            name: "MPR",
-            values: &["X", "N", "L", "H"],
-        },
-        MetricDef {
-            name: "MUI",
-            values: &["X", "N", "R"],
-        },
-        MetricDef {
-            name: "MS",
-            values: &["X", "U", "C"],
-        },
-        MetricDef {
-            name: "MC",
-            values: MODIFIED_IMPACT,
-        },
-        MetricDef {
-            name: "MI",
-            values: MODIFIED_IMPACT,
-        },
-        MetricDef {
-            name: "MA",
-            values: MODIFIED_IMPACT,
-        },
+        metric("AV", &["N", "A", "L", "P"]),
+        metric("AC", &["L", "H"]),
+        metric("PR", &["N", "L", "H"]),
+        metric("UI", &["N", "R"]),
+        metric("S", &["U", "C"]),
+        metric("C", IMPACT),
+        metric("I", IMPACT),
+        metric("A", IMPACT),
+        metric("E", &["X", "H", "F", "P", "U"]),
+        metric("RL", &["X", "U", "W", "T", "O"]),
+        metric("RC", &["X", "C", "R", "U"]),
+        metric("CR", REQUIREMENT),
+        metric("IR", REQUIREMENT),
+        metric("AR", REQUIREMENT),
+        metric("MAV", &["X", "N", "A", "L", "P"]),
+        metric("MAC", &["X", "L", "H"]),
+        metric("MPR", &["X", "N", "L", "H"]),
+        metric("MUI", &["X", "N", "R"]),
+        metric("MS", &["X", "U", "C"]),
+        metric("MC", MODIFIED_IMPACT),
+        metric("MI", MODIFIED_IMPACT),
+        metric("MA", MODIFIED_IMPACT),
     ],
     mandatory: 8,
     // "Programs reading CVSS v3.1 vector strings must accept metrics in any

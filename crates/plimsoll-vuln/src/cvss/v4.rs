@@ -10,7 +10,7 @@
 
 use std::str::FromStr;
 
-use super::{Grammar, MetricDef, Metrics};
+use super::{Grammar, Metrics, metric};
 
 const IMPACT: &[&str] = &["H", "L", "N"];
 const REQUIREMENT: &[&str] = &["X", "H", "M", "L"];
@@ -21,134 +21,38 @@ const MODIFIED_SUBSEQUENT_IMPACT: &[&str] = &["X", "S", "H", "L", "N"];
 /// environmental, supplemental.
 pub(super) static GRAMMAR: Grammar = Grammar {
     metrics: &[
-        MetricDef {
-            name: "AV",
-            values: &["N", "A", "L", "P"],
-        },
-        MetricDef {
-            name: "AC",
-            values: &["L", "H"],
-        },
-        MetricDef {
-            name: "AT",
-            values: &["N", "P"],
-        },
-        MetricDef {
-            name: "PR",
-            values: &["N", "L", "H"],
-        },
-        MetricDef {
-            name: "UI",
-            values: &["N", "P", "A"],
-        },
-        MetricDef {
-            name: "VC",
-            values: IMPACT,
-        },
-        MetricDef {
-            name: "VI",
-            values: IMPACT,
-        },
-        MetricDef {
-            name: "VA",
-            values: IMPACT,
-        },
-        MetricDef {
-            name: "SC",
-            values: IMPACT,
-        },
-        MetricDef {
-            name: "SI",
-            values: IMPACT,
-        },
-        MetricDef {
-            name: "SA",
-            values: IMPACT,
-        },
-        MetricDef {
-            name: "E",
-            values: &["X", "A", "P", "U"],
-        },
-        MetricDef {
-            name: "CR",
-            values: REQUIREMENT,
-        },
-        MetricDef {
-            name: "IR",
-            values: REQUIREMENT,
-        },
-        MetricDef {
-            name: "AR",
-            values: REQUIREMENT,
-        },
-        MetricDef {
-            name: "MAV",
-            values: &["X", "N", "A", "L", "P"],
-        },
-        MetricDef {
-            name: "MAC",
-            values: &["X", "L", "H"],
-        },
-        MetricDef {
-            name: "MAT",
-            values: &["X", "N", "P"],
-        },
-        MetricDef {
-            name: "MPR",
-            values: &["X", "N", "L", "H"],
-        },
-        MetricDef {
-            name: "MUI",
-            values: &["X", "N", "P", "A"],
-        },
-        MetricDef {
-            name: "MVC",
-            values: MODIFIED_IMPACT,
-        },
-        MetricDef {
-            name: "MVI",
-            values: MODIFIED_IMPACT,
-        },
-        MetricDef {
-            name: "MVA",
-            values: MODIFIED_IMPACT,
-        },
-        MetricDef {
-            name: "MSC",
-            values: MODIFIED_IMPACT,
-        },
-        MetricDef {
-            name: "MSI",
-            values: MODIFIED_SUBSEQUENT_IMPACT,
-        },
-        MetricDef {
-            name: "MSA",
-            values: MODIFIED_SUBSEQUENT_IMPACT,
-        },
-        MetricDef {
-            name: "S",
-            values: &["X", "N", "P"],
-        },
-        MetricDef {
-            name: "AU",
-            values: &["X", "N", "Y"],
-        },
-        MetricDef {
-            name: "R",
-            values: &["X", "A", "U", "I"],
-        },
-        MetricDef {
-            name: "V",
-            values: &["X", "D", "C"],
-        },
-        MetricDef {
-            name: "RE",
-            values: &["X", "L", "M", "H"],
-        },
-        MetricDef {
-            name: "U",
-            values: &["X", "Clear", "Green", "Amber", "Red"],
-        },
+        metric("AV", &["N", "A", "L", "P"]),
+        metric("AC", &["L", "H"]),
+        metric("AT", &["N", "P"]),
+        metric("PR", &["N", "L", "H"]),
+        metric("UI", &["N", "P", "A"]),
+        metric("VC", IMPACT),
+        metric("VI", IMPACT),
+        metric("VA", IMPACT),
+        metric("SC", IMPACT),
+        metric("SI", IMPACT),
+        metric("SA", IMPACT),
+        metric("E", &["X", "A", "P", "U"]),
+        metric("CR", REQUIREMENT),
+        metric("IR", REQUIREMENT),
+        metric("AR", REQUIREMENT),
+        metric("MAV", &["X", "N", "A", "L", "P"]),
+        metric("MAC", &["X", "L", "H"]),
+        metric("MAT", &["X", "N", "P"]),
+        metric("MPR", &["X", "N", "L", "H"]),
+        metric("MUI", &["X", "N", "P", "A"]),
+        metric("MVC", MODIFIED_IMPACT),
+        metric("MVI", MODIFIED_IMPACT),
+        metric("MVA", MODIFIED_IMPACT),
+        metric("MSC", MODIFIED_IMPACT),
+        metric("MSI", MODIFIED_SUBSEQUENT_IMPACT),
+        metric("MSA", MODIFIED_SUBSEQUENT_IMPACT),
+        metric("S", &["X", "N", "P"]),
+        metric("AU", &["X", "N", "Y"]),
+        metric("R", &["X", "A", "U", "I"]),
+        metric("V", &["X", "D", "C"]),
+        metric("RE", &["X", "L", "M", "H"]),
+        metric("U", &["X", "Clear", "Green", "Amber", "Red"]),
     ],
     mandatory: 11,
     ordered: true,
