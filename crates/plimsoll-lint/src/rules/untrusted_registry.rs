@@ -1,4 +1,4 @@
-use super::from_images;
+use super::all_vars_known;
 use crate::{Hit, LintContext, Rule, declare_rule, hit};
 
 declare_rule! {
@@ -71,20 +71,35 @@ impl Rule for UntrustedRegistry {
         if trusted.is_empty() {
             return;
         }
-        for (stage, image) in from_images(ctx) {
-            // A reference still holding a placeholder names no registry yet.
-            if image.contains('$') {
+        for st in &ctx.df.stages {
+            let vars = ctx.df.vars_at(st.from);
+            let image = if all_vars_known(&st.image, &vars) {
+                plimsoll_dockerfile::expand(&st.image, &vars)
+            } else {
+                st.image.clone()
+            };
+            if image.is_empty()
+                || image.eq_ignore_ascii_case("scratch")
+                || ctx.df.stage_ref(&image, st.index).is_some()
+            {
                 continue;
             }
-            let registry = registry_of(&image);
+            // A variable left in the reference (no default, or a template
+            // placeholder) hides the registry unless it comes after the
+            // first `/`: `mcr.example/base:${VARIANT}` is still mcr.example.
+            let registry = match image.find('$') {
+                None => registry_of(&image),
+                Some(at) if image[..at].contains('/') => registry_of(&image[..at]),
+                Some(_) => continue,
+            };
             if trusted.iter().any(|t| is_trusted(&registry, t)) {
                 continue;
             }
             out.push(
                 hit(
                     &Self::RULE,
-                    stage.from,
-                    stage.span.line,
+                    st.from,
+                    st.span.line,
                     format!(
                         "FROM `{image}` pulls from `{registry}`, which is not a trusted registry ({})",
                         trusted.join(", ")
@@ -141,18 +156,24 @@ mod tests {
 
     #[test]
     fn snapshot() {
-        let src = "ARG REG=mirror.example\n\
+        let src = "ARG REG=mirror.example VARIANT=${templateOption:variant}\n\
                    FROM random.example/debian:12 AS a\n\
                    FROM a AS b\n\
                    FROM scratch\n\
                    FROM python:3.12\n\
                    FROM $REG/python:3.12\n\
                    FROM ${UNKNOWN}/python:3.12\n\
-                   FROM mirror.example:5000/python:3.12\n";
+                   FROM mirror.example:5000/python:3.12\n\
+                   FROM other.example/base:${VARIANT}\n\
+                   FROM ${VARIANT}/base\n\
+                   FROM python:${VARIANT}\n\
+                   FROM other.example/app:${UNSET}\n";
         assert_eq!(
             run(&["mirror.example", "docker.io"], src),
             "2: FROM `random.example/debian:12` pulls from `random.example`, which is not a trusted registry (mirror.example, docker.io)\n\
-             8: FROM `mirror.example:5000/python:3.12` pulls from `mirror.example:5000`, which is not a trusted registry (mirror.example, docker.io)\n"
+             8: FROM `mirror.example:5000/python:3.12` pulls from `mirror.example:5000`, which is not a trusted registry (mirror.example, docker.io)\n\
+             9: FROM `other.example/base:${templateOption:variant}` pulls from `other.example`, which is not a trusted registry (mirror.example, docker.io)\n\
+             12: FROM `other.example/app:${UNSET}` pulls from `other.example`, which is not a trusted registry (mirror.example, docker.io)\n"
         );
         assert_eq!(
             run(&["mirror.example"], "FROM python:3.12\n"),
