@@ -2,10 +2,12 @@
 # The whole test suite: formatting and lints, the self-contained workspace
 # tests, then the reference suite on real images built from Debian packages
 # (needs ../shared/tools/build-images.sh, or PLIMSOLL_LAB_IMAGES pointing at
-# its output; mmdebstrap, umoci, skopeo, docker-registry, dive).
+# its output; mmdebstrap, umoci, skopeo, docker-registry, dive), with a bounded
+# fuzzing run of the Dockerfile parser (cargo-fuzz and a C++ compiler for libFuzzer).
 #
 #   scripts/test-all.sh                 everything
 #   PLIMSOLL_SKIP_REFERENCE=1 scripts/test-all.sh   workspace tests only (says so)
+#   PLIMSOLL_FUZZ_SECONDS=600 scripts/test-all.sh   fuzz longer than the default 60 s
 #
 # The suites after the workspace tests read ../shared: version-ordering oracles
 # (dpkg, rpm, packaging), the Dockerfile corpus (and hadolint on it), the reference images.
@@ -55,6 +57,8 @@ SHARED="${PLIMSOLL_SHARED:-../shared}"
 python3 scripts/validate-sarif.py "$CARGO_TARGET_DIR/corpus-lint.sarif"
 step "lint against hadolint on the corpus (disagreements explained in tests/hadolint-disagreements.tsv)"
 PLIMSOLL_BIN="$CARGO_TARGET_DIR/debug/plimsoll" PLIMSOLL_SHARED="$SHARED" python3 scripts/compare-hadolint.py --check
+step "fuzz the Dockerfile parser and lint pass, seeded with the corpus (${PLIMSOLL_FUZZ_SECONDS:-60} s)"
+PLIMSOLL_SHARED="$SHARED" scripts/fuzz.sh "${PLIMSOLL_FUZZ_SECONDS:-60}"
 
 step "reference images"
 LAB="${PLIMSOLL_LAB_IMAGES:-$CARGO_TARGET_DIR/lab-images}"

@@ -286,6 +286,9 @@ impl<'a> Parser<'a> {
                 });
             }
             ins.stage = stages.len().checked_sub(1);
+            if let Args::Onbuild(trigger) = &mut ins.args {
+                trigger.stage = ins.stage;
+            }
         }
         let total = instructions.len();
         if let Some(last) = stages.last_mut() {

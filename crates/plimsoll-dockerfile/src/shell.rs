@@ -60,6 +60,12 @@ impl ShellScript {
 /// (for line/column). Never panics: a parse failure (or a panic in the
 /// parser) gives [`ShellScript::unparsed`].
 pub fn parse_shell(text: &str, map: &[usize], src: &str) -> ShellScript {
+    let depth = paren_depth(text);
+    if depth > MAX_PAREN_DEPTH {
+        return ShellScript::unparsed(format!(
+            "parentheses nested {depth} deep (more than {MAX_PAREN_DEPTH}): not parsed"
+        ));
+    }
     let parsed = std::panic::catch_unwind(|| {
         let mut parser = brush_parser::Parser::new(
             std::io::BufReader::new(text.as_bytes()),
@@ -99,6 +105,39 @@ pub fn parse_shell(text: &str, map: &[usize], src: &str) -> ShellScript {
         w.list(cc);
     }
     w.out
+}
+
+/// How deep `(` may nest in a RUN body handed to brush-parser. Its grammar
+/// backtracks on unclosed `(` (subshell or arithmetic `((`?) in time
+/// exponential in their number: 26 took 8 s, found by fuzzing. Real
+/// scripts nest a few levels; 16 parses in milliseconds whatever the layout.
+const MAX_PAREN_DEPTH: usize = 16;
+
+/// The deepest nesting of `(` in `text` (`$(` and `$((` included), outside
+/// single quotes and backslash escapes; inside double quotes too, since
+/// command substitutions there are parsed as well.
+fn paren_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut single = false;
+    let mut double = false;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' if !double => single = !single,
+            _ if single => {}
+            '\\' => {
+                chars.next();
+            }
+            '"' => double = !double,
+            '(' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
 }
 
 struct Walker<'a> {

@@ -419,3 +419,42 @@ fn global_args_expand_in_order() {
     assert_eq!(crate::expand(&df.stages[0].image, &vars), "debian:12-slim");
     assert_eq!(df.vars_at(1).get("V").map(String::as_str), Some("12"));
 }
+
+/// Fuzzing found that brush-parser takes time exponential in the number of
+/// unclosed `(` (26 took 8 s; the fuzz input had 115 after `&&`): nesting
+/// deeper than 16 is not handed to it.
+#[test]
+fn deeply_nested_parentheses_are_not_parsed_but_return_at_once() {
+    let open = |n: usize| "(".repeat(n);
+    let started = std::time::Instant::now();
+    for body in [
+        format!("apt-get update \\\n    &&{} bash /x.sh", open(115)),
+        format!("{}x && {}x && {}x", open(12), open(12), open(12)),
+        format!("echo \"$({}\"", open(40)),
+    ] {
+        let src = format!("FROM a\nRUN {body}\n");
+        let df = p(&src);
+        let sh = df.instructions[1].shell(&src).unwrap();
+        let why = sh.unparsed.unwrap_or_default();
+        assert!(why.contains("nested"), "{body}: {why}");
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // Up to the bound the shell is parsed as before. (`;` before each `)`:
+    // brush-parser reads `( ( x ) )` as arithmetic.)
+    let src = format!(
+        "FROM a\nRUN {}apt-get install -y x{}\n",
+        "( ".repeat(16),
+        "; )".repeat(16)
+    );
+    let sh = p(&src).instructions[1].shell(&src).unwrap();
+    assert_eq!(sh.unparsed, None);
+    assert_eq!(sh.commands[0].argv, ["apt-get", "install", "-y", "x"]);
+    // Quoted and escaped parentheses do not count.
+    let src = format!("FROM a\nRUN echo '{}' \\( && true\n", open(40));
+    let sh = p(&src).instructions[1].shell(&src).unwrap();
+    assert_eq!(sh.unparsed, None, "{src}");
+}

@@ -79,11 +79,17 @@ pub fn fix(
     Ok(Fixed { source, applied })
 }
 
-/// The instruction that starts on `line`.
+/// The instruction that spans `line` (for an ONBUILD, its trigger: the
+/// trigger's spans point into the same source).
 fn instruction_at(df: &Dockerfile, line: u32) -> Option<&Instruction> {
-    df.instructions
+    let ins = df
+        .instructions
         .iter()
-        .find(|i| i.span.line <= line && line <= i.span.end_line.max(i.span.line))
+        .find(|i| i.span.line <= line && line <= i.span.end_line.max(i.span.line))?;
+    match &ins.args {
+        Args::Onbuild(trigger) => Some(trigger),
+        _ => Some(ins),
+    }
 }
 
 fn edits_for(df: &Dockerfile, src: &str, code: &str, line: u32) -> Vec<Edit> {
@@ -299,6 +305,17 @@ mod tests {
         // `$HOME` needs a shell: not rewritten, still reported.
         let left = crate::lint("Dockerfile", &f.source).unwrap();
         assert_eq!(left.iter().filter(|x| x.code == "DF014").count(), 1);
+        assert_eq!(run(&f.source).source, f.source);
+    }
+
+    #[test]
+    fn onbuild_triggers() {
+        let src = "FROM debian:12\nONBUILD RUN apt-get update && apt-get install curl\nONBUILD CMD node app.js\n";
+        let f = run(src);
+        assert_eq!(
+            f.source,
+            "FROM debian:12\nONBUILD RUN apt-get update && apt-get install --no-install-recommends -y curl \\\n    && rm -rf /var/lib/apt/lists/*\nONBUILD CMD [\"node\", \"app.js\"]\n"
+        );
         assert_eq!(run(&f.source).source, f.source);
     }
 

@@ -13,27 +13,99 @@ mod util;
 
 use std::collections::HashSet;
 
-use plimsoll_dockerfile::{Dockerfile, Instruction, ParseError, ShellCommand, ShellScript};
+use plimsoll_dockerfile::{Args, Dockerfile, Instruction, ParseError, ShellCommand, ShellScript};
 use plimsoll_report::{Finding, RuleInfo};
 
 pub use rule::{DfRule, Hit, Rule, hit};
 
-/// What a rule sees: the source, the parsed file, and each RUN's shell program.
+/// What a lint run is told besides the source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LintOptions {
+    /// Opt-in rules to turn on, by code, name or hadolint code (case-insensitive).
+    pub enable: Vec<String>,
+    /// Registries FROM may pull from (hadolint's `trustedRegistries`):
+    /// `registry.example:5000`, `*.example.com` (any subdomain), `docker.io`
+    /// for Docker Hub. Empty: any registry, and the check is off.
+    pub trusted_registries: Vec<String>,
+}
+
+static NO_OPTIONS: LintOptions = LintOptions {
+    enable: Vec::new(),
+    trusted_registries: Vec::new(),
+};
+
+/// What a rule sees: the source, the parsed file, each RUN's shell program
+/// and the options of the run.
+///
+/// ONBUILD triggers are linted like the instructions they wrap, but in the
+/// images built FROM this one: [`LintContext::instructions`] and
+/// [`LintContext::runs`] yield a trigger under the index of its ONBUILD
+/// (so a finding lands on the ONBUILD and its inline ignores apply), and
+/// [`lint_with_options`] says in the message that it runs in child images.
+/// Rules about this image's own stages and layers use
+/// [`LintContext::stage_runs`] and `df.instructions`, which skip triggers.
 pub struct LintContext<'a> {
     pub src: &'a str,
     pub df: &'a Dockerfile,
     /// Per instruction: the parsed shell of a RUN (shell form or heredoc).
     pub shells: Vec<Option<ShellScript>>,
+    /// Per instruction: the parsed shell of an `ONBUILD RUN`'s trigger.
+    pub trigger_shells: Vec<Option<ShellScript>>,
+    pub options: &'a LintOptions,
 }
 
 impl<'a> LintContext<'a> {
     pub fn new(src: &'a str, df: &'a Dockerfile) -> Self {
-        let shells = df.instructions.iter().map(|i| i.shell(src)).collect();
-        LintContext { src, df, shells }
+        Self::with_options(src, df, &NO_OPTIONS)
     }
 
-    /// RUN instructions whose shell parsed: `(index, instruction, script)`.
+    pub fn with_options(src: &'a str, df: &'a Dockerfile, options: &'a LintOptions) -> Self {
+        let shells = df.instructions.iter().map(|i| i.shell(src)).collect();
+        let trigger_shells = df
+            .instructions
+            .iter()
+            .map(|i| trigger(i).and_then(|t| t.shell(src)))
+            .collect();
+        LintContext {
+            src,
+            df,
+            shells,
+            trigger_shells,
+            options,
+        }
+    }
+
+    /// Every instruction, an ONBUILD replaced by its trigger (under the
+    /// ONBUILD's index): `(index, instruction)`.
+    pub fn instructions(&self) -> impl Iterator<Item = (usize, &'a Instruction)> + '_ {
+        self.df
+            .instructions
+            .iter()
+            .enumerate()
+            .map(|(i, ins)| (i, trigger(ins).unwrap_or(ins)))
+    }
+
+    /// Whether instruction `index` is an ONBUILD (its findings are about its trigger).
+    pub fn is_trigger(&self, index: usize) -> bool {
+        self.df
+            .instructions
+            .get(index)
+            .is_some_and(|i| trigger(i).is_some())
+    }
+
+    /// RUN instructions whose shell parsed, `ONBUILD RUN` triggers included:
+    /// `(index, instruction, script)`.
     pub fn runs(&self) -> impl Iterator<Item = (usize, &'a Instruction, &ShellScript)> + '_ {
+        self.instructions().filter_map(|(i, ins)| {
+            match (&self.shells[i], &self.trigger_shells[i]) {
+                (Some(s), _) | (None, Some(s)) if s.unparsed.is_none() => Some((i, ins, s)),
+                _ => None,
+            }
+        })
+    }
+
+    /// RUN instructions of this image's stages whose shell parsed (no ONBUILD triggers).
+    pub fn stage_runs(&self) -> impl Iterator<Item = (usize, &'a Instruction, &ShellScript)> + '_ {
         self.df
             .instructions
             .iter()
@@ -44,7 +116,7 @@ impl<'a> LintContext<'a> {
             })
     }
 
-    /// Every `apt-get`/`apt` command of every parsed RUN:
+    /// Every `apt-get`/`apt` command of every parsed RUN (triggers included):
     /// `(instruction index, command, parsed apt call)`.
     pub fn apt_commands(
         &self,
@@ -102,13 +174,25 @@ pub fn lint_with<S: AsRef<str>>(
     src: &str,
     enable: &[S],
 ) -> Result<Vec<Finding>, ParseError> {
+    let options = LintOptions {
+        enable: enable.iter().map(|e| e.as_ref().to_string()).collect(),
+        ..LintOptions::default()
+    };
+    lint_with_options(path, src, &options)
+}
+
+/// [`lint`] with [`LintOptions`]: opt-in rules and trusted registries.
+pub fn lint_with_options(
+    path: &str,
+    src: &str,
+    options: &LintOptions,
+) -> Result<Vec<Finding>, ParseError> {
     let df = plimsoll_dockerfile::parse(src)?;
-    let ctx = LintContext::new(src, &df);
+    let ctx = LintContext::with_options(src, &df, options);
     let mut hits = Vec::new();
     let enabled = |r: &DfRule| {
         !r.opt_in
-            || enable.iter().any(|e| {
-                let e = e.as_ref();
+            || options.enable.iter().any(|e| {
                 r.info.code.eq_ignore_ascii_case(e)
                     || r.info.name.eq_ignore_ascii_case(e)
                     || r.hadolint.is_some_and(|h| h.eq_ignore_ascii_case(e))
@@ -117,6 +201,13 @@ pub fn lint_with<S: AsRef<str>>(
     for r in rules::ALL {
         if enabled(r.rule()) {
             r.check(&ctx, &mut hits);
+        }
+    }
+    for h in &mut hits {
+        if ctx.is_trigger(h.instruction) {
+            h.finding
+                .message
+                .push_str(" (ONBUILD trigger: runs in child images)");
         }
     }
     let global = global_ignores(&df);
@@ -189,6 +280,14 @@ fn ignored_at(df: &Dockerfile, index: usize) -> HashSet<&'static str> {
         want -= 1;
     }
     out
+}
+
+/// The trigger of an `ONBUILD` instruction.
+fn trigger(ins: &Instruction) -> Option<&Instruction> {
+    match &ins.args {
+        Args::Onbuild(t) => Some(t),
+        _ => None,
+    }
 }
 
 fn global_ignores(df: &Dockerfile) -> HashSet<&'static str> {
@@ -280,6 +379,63 @@ mod tests {
             .map(|f| f.code)
             .collect();
         assert!(!codes.contains(&"DF010".to_string()), "{codes:?}");
+    }
+
+    fn lines(src: &str) -> String {
+        lint("Dockerfile", src)
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {}: {}\n",
+                    f.location.line.unwrap_or(0),
+                    f.code,
+                    f.message
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn onbuild_triggers_are_linted() {
+        let src = "FROM debian:12\n\
+                   USER app\n\
+                   ONBUILD RUN apt-get update && apt-get install curl\n\
+                   ONBUILD ADD https://example.com/a.tgz /a\n\
+                   ONBUILD ADD app.py /app/\n\
+                   ONBUILD RUN cd /app && sudo make\n\
+                   CMD [\"app\"]\n";
+        let t = " (ONBUILD trigger: runs in child images)";
+        assert_eq!(
+            lines(src),
+            format!(
+                "3 DF001: apt-get install without version pins: curl{t}\n\
+                 3 DF002: `apt-get install` without `-y`{t}\n\
+                 3 DF003: `apt-get install` without `--no-install-recommends`{t}\n\
+                 3 DF004: `apt-get update` without removing /var/lib/apt/lists in the same RUN{t}\n\
+                 4 DF017: ADD of `https://example.com/a.tgz` without --checksum{t}\n\
+                 5 DF011: ADD of local files: use COPY{t}\n\
+                 6 DF006: `cd /app` in RUN: use WORKDIR{t}\n\
+                 6 DF007: `sudo` in RUN{t}\n"
+            )
+        );
+    }
+
+    #[test]
+    fn onbuild_findings_honour_ignores_and_stay_out_of_stage_rules() {
+        // An ignore above the ONBUILD covers its trigger.
+        let src = "FROM debian:12\nUSER app\n# hadolint ignore=DL3014\nONBUILD RUN apt-get install --no-install-recommends curl=7 && rm -rf /var/lib/apt/lists/*\n";
+        assert_eq!(lines(src), "");
+        // Triggers run in child images: they do not mix with this stage's
+        // tools (curl and wget) nor count as its build steps.
+        let src = "FROM debian:12\nUSER app\nRUN wget -q https://example.com/x\nONBUILD RUN curl -fsS https://example.com/y\n";
+        assert_eq!(lines(src), "");
+        let df = plimsoll_dockerfile::parse(src).unwrap();
+        let ctx = LintContext::new(src, &df);
+        let runs: Vec<usize> = ctx.runs().map(|(i, _, _)| i).collect();
+        let stage_runs: Vec<usize> = ctx.stage_runs().map(|(i, _, _)| i).collect();
+        assert_eq!((runs, stage_runs), (vec![2, 3], vec![2]));
+        assert!(ctx.is_trigger(3) && !ctx.is_trigger(2));
     }
 
     #[test]

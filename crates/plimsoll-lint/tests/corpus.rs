@@ -65,3 +65,53 @@ fn corpus_lints_without_panic() {
     }
     assert_eq!(panics, 0);
 }
+
+/// The ONBUILD images of the corpus: their triggers are linted (found by the
+/// RUN iterators, reported on the ONBUILD line with the child-image note),
+/// and as written they are clean; with a practice broken in a trigger, the
+/// rule reports it.
+#[test]
+#[ignore = "needs ../shared (scripts/test-all.sh)"]
+fn onbuild_images_of_the_corpus() {
+    let dir = plimsoll_testkit::shared_testdata("dockerfiles");
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let trigger_findings = |src: &str| -> Vec<String> {
+        plimsoll_lint::lint("Dockerfile", src)
+            .unwrap()
+            .into_iter()
+            .filter(|f| f.message.contains("ONBUILD"))
+            .map(|f| format!("{} {}: {}", f.location.line.unwrap_or(0), f.code, f.message))
+            .collect()
+    };
+    let trigger_runs = |src: &str| -> Vec<u32> {
+        let df = plimsoll_dockerfile::parse(src).unwrap();
+        let ctx = plimsoll_lint::LintContext::new(src, &df);
+        ctx.runs()
+            .filter(|(i, _, _)| ctx.is_trigger(*i))
+            .map(|(_, ins, _)| ins.span.line)
+            .collect()
+    };
+
+    let golang = read("docker-library__golang__1.8-onbuild-Dockerfile.Dockerfile");
+    assert_eq!(trigger_runs(&golang), [10, 11]);
+    assert_eq!(trigger_findings(&golang), Vec::<String>::new());
+    let golang_add = golang.replace("ONBUILD COPY . /go/src/app", "ONBUILD ADD . /go/src/app");
+    assert_eq!(
+        trigger_findings(&golang_add),
+        ["9 DF011: ADD of local files: use COPY (ONBUILD trigger: runs in child images)"]
+    );
+
+    let python = read("docker-library__python__3.6-jessie-onbuild-Dockerfile.Dockerfile");
+    assert_eq!(trigger_runs(&python), [13]);
+    assert_eq!(trigger_findings(&python), Vec::<String>::new());
+    let python_cached = python.replace("pip install --no-cache-dir -r", "pip install -r");
+    let found = trigger_findings(&python_cached);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("13 DF033: ")
+            && found[0].ends_with("(ONBUILD trigger: runs in child images)"),
+        "{found:?}"
+    );
+}

@@ -57,7 +57,9 @@ pub struct LintConfig {
     /// Opt-in rules to turn on (e.g. the digest-pinning rule).
     #[serde(default)]
     pub enable: Vec<String>,
-    /// Registries FROM may pull from (hadolint's trustedRegistries); empty: any.
+    /// Registries FROM may pull from (hadolint's trustedRegistries), checked by
+    /// rule DF052: `registry.example:5000`, `*.example.com`, `docker.io` for
+    /// Docker Hub. Empty: any (and DF052 is off).
     #[serde(default)]
     pub trusted_registries: Vec<String>,
 }

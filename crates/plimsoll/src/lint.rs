@@ -104,7 +104,8 @@ fn discover(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 /// What the configuration files and flags say, merged.
 struct Settings {
     ignore: Vec<String>,
-    enable: Vec<String>,
+    /// Opt-in rules and trusted registries, for the lint crate.
+    options: plimsoll_lint::LintOptions,
     skip_paths: Option<globset::GlobSet>,
     severity: Vec<(String, Severity)>,
     fail_on: Severity,
@@ -114,6 +115,8 @@ fn settings(args: &LintArgs) -> Result<Settings> {
     let config = crate::config::Config::load(args.config.as_deref())?;
     let lc = &config.lint;
     let mut ignore: Vec<String> = lc.ignore.clone();
+    // Both files' lists count: a registry trusted in either is trusted.
+    let mut trusted_registries = lc.trusted_registries.clone();
     ignore.extend(args.ignore.iter().cloned());
     let mut severity = Vec::new();
     for (rule, sev) in &lc.severity {
@@ -155,15 +158,7 @@ fn settings(args: &LintArgs) -> Result<Settings> {
         if h.no_fail == Some(true) && lc.fail_on.is_none() {
             fail_on = Severity::Critical;
         }
-        if !h.trusted_registries.is_empty() {
-            eprintln!(
-                "note: {}: trustedRegistries is read but not enforced by plimsoll lint yet",
-                path.display()
-            );
-        }
-    }
-    if !lc.trusted_registries.is_empty() {
-        eprintln!("note: plimsoll.toml [lint] trusted_registries is read but not enforced yet");
+        trusted_registries.extend(h.trusted_registries.iter().cloned());
     }
     if let Some(f) = args.fail_on {
         fail_on = f;
@@ -184,7 +179,10 @@ fn settings(args: &LintArgs) -> Result<Settings> {
     };
     Ok(Settings {
         ignore: ignore.iter().map(|s| s.to_ascii_lowercase()).collect(),
-        enable,
+        options: plimsoll_lint::LintOptions {
+            enable,
+            trusted_registries,
+        },
         skip_paths,
         severity,
         fail_on,
@@ -234,7 +232,7 @@ pub fn run(args: LintArgs) -> Result<ExitCode> {
         None => f,
     };
     let lint_src = |path: &str, source: &str| {
-        plimsoll_lint::lint_with(path, source, &settings.enable).map(|v| {
+        plimsoll_lint::lint_with_options(path, source, &settings.options).map(|v| {
             v.into_iter()
                 .filter(|f| !ignored(f))
                 .map(adjust)

@@ -239,42 +239,55 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sbom(args) => sbom(args),
         Command::Scan(args) => vulnscan::run(args),
         Command::Db(command) => db::run(command),
+        // Everything printed goes through `emit`: a reader that closes the
+        // pipe early (`plimsoll rules | head -1`) is not an error.
         Command::Cache(CacheCommand::Clean { cache_dir }) => {
             let cache = Cache::new(cache_dir_or_default(cache_dir)?);
             let freed = cache
                 .clean()
                 .with_context(|| format!("cleaning cache {}", cache.dir().display()))?;
-            println!(
-                "removed {freed} bytes of cached layer analyses from {}",
-                cache.dir().display()
-            );
+            emit(
+                &format!(
+                    "removed {freed} bytes of cached layer analyses from {}\n",
+                    cache.dir().display()
+                ),
+                None,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Cache(CacheCommand::Dir { cache_dir }) => {
-            println!("{}", cache_dir_or_default(cache_dir)?.display());
+            emit(
+                &format!("{}\n", cache_dir_or_default(cache_dir)?.display()),
+                None,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rule { code } => {
+            use std::fmt::Write as _;
             let info = plimsoll_audit::rule_infos()
                 .into_iter()
                 .chain(plimsoll_lint::rules())
                 .find(|r| r.code.eq_ignore_ascii_case(&code) || r.name == code)
                 .ok_or_else(|| anyhow!("no rule '{code}'; `plimsoll rules` lists them"))?;
-            println!(
-                "{} {} [{}] default severity: {}\n",
+            let mut text = format!(
+                "{} {} [{}] default severity: {}\n\n",
                 info.code, info.name, info.practice, info.severity
             );
             for line in info.doc.lines() {
-                println!("{}", line.strip_prefix(' ').unwrap_or(line));
+                let _ = writeln!(text, "{}", line.strip_prefix(' ').unwrap_or(line));
             }
+            emit(&text, None)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules => {
+            use std::fmt::Write as _;
+            let mut text = String::new();
             for r in plimsoll_audit::rule_infos()
                 .into_iter()
                 .chain(plimsoll_lint::rules())
             {
-                println!(
+                let _ = writeln!(
+                    text,
                     "{:<7} {:<24} {:<5} {:<8} {}",
                     r.code,
                     r.name,
@@ -283,6 +296,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     r.summary()
                 );
             }
+            emit(&text, None)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -229,3 +229,127 @@ fn plimsoll_toml_and_hadolint_yaml_are_honoured() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("plimsoll.toml"), "{err}");
 }
+
+#[test]
+fn trusted_registries_from_plimsoll_toml_and_hadolint_yaml() {
+    let t = tempfile::tempdir().unwrap();
+    let src = "FROM mirror.example/debian:12 AS build\n\
+               FROM build AS test\n\
+               FROM scratch AS empty\n\
+               FROM random.example/app:1\n\
+               FROM python:3.12-slim\n\
+               USER 10001\n";
+    std::fs::write(t.path().join("Dockerfile"), src).unwrap();
+    let df052 = |dir: &std::path::Path| -> (Vec<u64>, String) {
+        let (_, out, err) = lint_in(dir, &["--format", "json", "Dockerfile"], None);
+        let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+        let lines = v["files"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "DF052")
+            .map(|f| f["location"]["line"].as_u64().unwrap())
+            .collect();
+        (lines, err)
+    };
+    // No list: no check, and no note about it.
+    let (lines, err) = df052(t.path());
+    assert!(lines.is_empty(), "{lines:?}");
+    assert!(!err.contains("not enforced"), "{err}");
+
+    // plimsoll.toml: Docker Hub is not in the list.
+    std::fs::write(
+        t.path().join("plimsoll.toml"),
+        "[lint]\ntrusted_registries = [\"mirror.example\"]\n",
+    )
+    .unwrap();
+    let (lines, err) = df052(t.path());
+    assert_eq!(lines, [4, 5], "{err}");
+    assert!(!err.contains("not enforced"), "{err}");
+
+    // .hadolint.yaml adds docker.io; its `# hadolint ignore=DL3026` works.
+    std::fs::write(
+        t.path().join(".hadolint.yaml"),
+        "trustedRegistries:\n  - docker.io\n",
+    )
+    .unwrap();
+    assert_eq!(df052(t.path()).0, [4]);
+    let ignored = src.replace(
+        "FROM random.example/app:1\n",
+        "# hadolint ignore=DL3026\nFROM random.example/app:1\n",
+    );
+    std::fs::write(t.path().join("Dockerfile"), ignored).unwrap();
+    assert!(df052(t.path()).0.is_empty());
+
+    // The finding is high (hadolint's error) and fails the run.
+    std::fs::write(t.path().join("Dockerfile"), src).unwrap();
+    std::fs::remove_file(t.path().join("plimsoll.toml")).unwrap();
+    std::fs::write(
+        t.path().join(".hadolint.yaml"),
+        "trustedRegistries:\n  - \"*.example\"\n",
+    )
+    .unwrap();
+    let (code, out, _) = lint_in(
+        t.path(),
+        &["--format", "json", "--fail-on", "high", "Dockerfile"],
+        None,
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<(u64, &str)> = v["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "DF052")
+        .map(|f| {
+            (
+                f["location"]["line"].as_u64().unwrap(),
+                f["severity"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found, [(5, "high")]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn onbuild_triggers_are_reported_on_the_onbuild_line() {
+    let src = "FROM debian:12.5-slim\nUSER 10001\nONBUILD RUN apt-get install -y --no-install-recommends curl\n";
+    let (_, out, _) = lint(&["-", "--format", "json"], Some(src));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let f = v["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "DF001")
+        .unwrap_or_else(|| panic!("no DF001: {out}"));
+    assert_eq!(f["location"]["line"], 3);
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(ONBUILD trigger: runs in child images)"),
+        "{f}"
+    );
+}
+
+/// `plimsoll rules | head -1`: the reader is gone before plimsoll writes,
+/// so every write fails with EPIPE (Rust ignores SIGPIPE): not a panic.
+#[test]
+fn rules_into_a_closed_pipe_is_not_a_panic() {
+    for args in ["rules", "rule DF001"] {
+        // The shell waits until the read end below is closed, then becomes plimsoll.
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(format!("sleep 0.3; exec \"$0\" {args}"))
+            .arg(env!("CARGO_BIN_EXE_plimsoll"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args}: {err}");
+    }
+}

@@ -28,7 +28,7 @@ impl Rule for AddInsteadOfCopy {
     }
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
-        for (i, ins) in ctx.df.instructions.iter().enumerate() {
+        for (i, ins) in ctx.instructions() {
             if ins.keyword != Keyword::Add || ins.shell_text().is_some_and(|t| t.contains("<<")) {
                 continue;
             }

@@ -25,7 +25,7 @@ impl Rule for AddUrlChecksum {
     }
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
-        for (i, ins) in ctx.df.instructions.iter().enumerate() {
+        for (i, ins) in ctx.instructions() {
             if ins.keyword != Keyword::Add || ins.flag("checksum").is_some() {
                 continue;
             }

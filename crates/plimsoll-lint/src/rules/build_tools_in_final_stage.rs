@@ -133,14 +133,14 @@ impl Rule for BuildToolsInFinalStage {
         let in_chain = |stage: Option<usize>| stage.is_some_and(|s| chain.contains(&s));
         let multi_stage = ctx.df.stages.len() > 1;
         if !ctx
-            .runs()
+            .stage_runs()
             .any(|(_, _, sh)| sh.commands.iter().any(is_build_step))
         {
             // A Dockerfile that builds nothing ships a toolchain on purpose
             // (a compiler or CI image): there is no build to move to a stage.
             return;
         }
-        for (i, ins, sh) in ctx.runs() {
+        for (i, ins, sh) in ctx.stage_runs() {
             if !in_chain(ins.stage) {
                 continue;
             }

@@ -28,7 +28,7 @@ impl Rule for CurlAndWget {
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
         // Per stage: the first line each tool is used on.
         let mut first: Vec<(Option<usize>, Option<u32>, Option<u32>)> = Vec::new();
-        for (i, ins, sh) in ctx.runs() {
+        for (i, ins, sh) in ctx.stage_runs() {
             let state = match first.iter_mut().find(|(s, _, _)| *s == ins.stage) {
                 Some(s) => s,
                 None => {

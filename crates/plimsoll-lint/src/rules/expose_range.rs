@@ -44,7 +44,7 @@ impl Rule for ExposeRange {
     }
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
-        for (i, ins) in ctx.df.instructions.iter().enumerate() {
+        for (i, ins) in ctx.instructions() {
             if ins.keyword != Keyword::Expose {
                 continue;
             }

@@ -33,6 +33,7 @@ mod no_init;
 mod secret_file_copied;
 mod secret_in_env;
 mod several_processes;
+mod untrusted_registry;
 // Package managers and shell: DF021–DF039.
 mod apk_no_cache;
 mod apk_pin;
@@ -102,6 +103,7 @@ pub use no_init::NoInit;
 pub use secret_file_copied::SecretFileCopied;
 pub use secret_in_env::SecretInEnv;
 pub use several_processes::SeveralProcesses;
+pub use untrusted_registry::UntrustedRegistry;
 pub use useradd_log_init::UseraddLogInit;
 pub use yum_clean::YumClean;
 pub use yum_pin::YumPin;
@@ -168,6 +170,7 @@ pub static ALL: &[&dyn Rule] = &[
     &SecretFileCopied,
     &FromWithoutDigest,
     &FromMovingTag,
+    &UntrustedRegistry,
 ];
 
 /// Whether every `$NAME` / `${NAME…}` in `s` is defined in `vars`.

@@ -111,7 +111,7 @@ impl Rule for NoInit {
             return;
         }
         let chain = ctx.final_chain();
-        for (i, ins, sh) in ctx.runs() {
+        for (i, ins, sh) in ctx.stage_runs() {
             if !ins.stage.is_some_and(|s| chain.contains(&s)) {
                 continue;
             }

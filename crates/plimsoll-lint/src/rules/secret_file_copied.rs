@@ -74,7 +74,7 @@ impl Rule for SecretFileCopied {
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
         let chain = ctx.final_chain();
-        for (i, ins) in ctx.df.instructions.iter().enumerate() {
+        for (i, ins) in ctx.instructions() {
             if !matches!(ins.keyword, Keyword::Copy | Keyword::Add) {
                 continue;
             }

@@ -123,7 +123,7 @@ impl Rule for SecretInEnv {
     }
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
-        for (i, ins) in ctx.df.instructions.iter().enumerate() {
+        for (i, ins) in ctx.instructions() {
             if !matches!(ins.keyword, Keyword::Env | Keyword::Arg) {
                 continue;
             }

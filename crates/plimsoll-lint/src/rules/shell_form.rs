@@ -27,7 +27,7 @@ impl Rule for ShellForm {
     }
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
-        for (i, ins) in ctx.df.instructions.iter().enumerate() {
+        for (i, ins) in ctx.instructions() {
             if !matches!(ins.keyword, Keyword::Cmd | Keyword::Entrypoint) {
                 continue;
             }
