@@ -36,6 +36,20 @@ pub struct ShellScript {
     pub pipes: Vec<(usize, usize)>,
     /// Set when the shell parser could not parse the body: `commands` is empty.
     pub unparsed: Option<String>,
+    /// `NAME=value` commands that only assign (`buildDeps='gcc make'`), in
+    /// order, quotes removed: rules can see what `$NAME` holds later on.
+    pub assignments: Vec<(String, String)>,
+}
+
+impl ShellScript {
+    /// The last value assigned to `name` in this script, if any.
+    pub fn assigned(&self, name: &str) -> Option<&str> {
+        self.assignments
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 impl ShellScript {
@@ -325,7 +339,18 @@ impl Walker<'_> {
             }
         }
         if argv.is_empty() {
-            return; // only assignments or redirections
+            // Only assignments (or redirections): remember what they assign.
+            for item in s.prefix.iter().flat_map(|x| x.0.iter()) {
+                if let ast::CommandPrefixOrSuffixItem::AssignmentWord(_, w) = item {
+                    let text = brush_parser::unquote_str(&w.value);
+                    if let Some((name, value)) = text.split_once('=') {
+                        self.out
+                            .assignments
+                            .push((name.to_string(), value.to_string()));
+                    }
+                }
+            }
+            return;
         }
         let start = locs.iter().map(|l| l.0).min().unwrap_or(0);
         let end = locs.iter().map(|l| l.1).max().unwrap_or(start);

@@ -25,14 +25,45 @@ impl Rule for AptPin {
     }
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
-        for (i, cmd, a) in ctx.apt_commands() {
-            if a.sub != "install" {
-                continue;
+        for (i, _, sh) in ctx.runs() {
+            for cmd in &sh.commands {
+                let Some(a) = crate::util::apt(cmd) else {
+                    continue;
+                };
+                if a.sub != "install" {
+                    continue;
+                }
+                self.check_install(i, cmd, &a, sh, out);
             }
-            let unpinned: Vec<&str> = a
-                .packages
-                .iter()
-                .copied()
+        }
+    }
+}
+
+impl AptPin {
+    fn check_install(
+        &self,
+        i: usize,
+        cmd: &plimsoll_dockerfile::ShellCommand,
+        a: &crate::util::Apt<'_>,
+        sh: &plimsoll_dockerfile::ShellScript,
+        out: &mut Vec<Hit>,
+    ) {
+        // `$buildDeps` assigned in the same RUN stands for its words (the
+        // script's last assignment of it; RUNs do not share shell variables).
+        {
+            let mut words: Vec<&str> = Vec::new();
+            for p in &a.packages {
+                let var = p
+                    .strip_prefix("${")
+                    .and_then(|v| v.strip_suffix('}'))
+                    .or_else(|| p.strip_prefix('$'));
+                match var.and_then(|v| sh.assigned(v)) {
+                    Some(value) => words.extend(value.split_whitespace()),
+                    None => words.push(p),
+                }
+            }
+            let unpinned: Vec<&str> = words
+                .into_iter()
                 .filter(|p| {
                     !p.contains('=') && !p.ends_with(".deb") && !p.contains('/') && !p.contains('$')
                 })
@@ -65,6 +96,22 @@ mod tests {
         assert_eq!(
             run("DF001", src),
             "3: apt-get install without version pins: wget, ca-certificates\n"
+        );
+    }
+
+    #[test]
+    fn variables_assigned_in_the_same_run() {
+        let src = r#"FROM debian:12
+ARG PKGS="a b"
+RUN buildDeps=' \
+  bison \
+  flex=2.6.4-8' \
+ && apt-get install -y $buildDeps ${buildDeps}
+RUN pinned='gcc=12' && apt-get install -y $pinned $unknown $PKGS
+"#;
+        assert_eq!(
+            run("DF001", src),
+            "6: apt-get install without version pins: bison, bison\n"
         );
     }
 }
