@@ -319,7 +319,10 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
     })
 }
 
-/// PEP 503 normalised project name: lowercase, runs of `-_.` as one `-`.
+/// PEP 503 normalised project name: lowercase, runs of `-_.` as one `-`
+/// (leading and trailing runs dropped). The database indexes PyPI names by
+/// the same function ([`crate::db::package_key`]), so lookups and stored
+/// keys always agree.
 pub fn pep503(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut sep = false;
@@ -331,7 +334,7 @@ pub fn pep503(name: &str) -> String {
                 out.push('-');
             }
             sep = false;
-            out.push(c.to_ascii_lowercase());
+            out.extend(c.to_lowercase());
         }
     }
     out

@@ -168,20 +168,7 @@ impl std::fmt::Debug for Database {
 /// lower case, runs of `-`, `_`, `.` as one `-`), others as given.
 pub fn package_key<'a>(ecosystem: &str, name: &'a str) -> Cow<'a, str> {
     if ecosystem.split(':').any(|part| part == "PyPI") {
-        let mut out = String::with_capacity(name.len());
-        let mut sep = false;
-        for c in name.trim().chars() {
-            if matches!(c, '-' | '_' | '.') {
-                sep = true;
-                continue;
-            }
-            if sep && !out.is_empty() {
-                out.push('-');
-            }
-            sep = false;
-            out.extend(c.to_lowercase());
-        }
-        Cow::Owned(out)
+        Cow::Owned(crate::matcher::pep503(name.trim()))
     } else {
         Cow::Borrowed(name)
     }
