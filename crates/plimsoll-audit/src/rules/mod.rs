@@ -1,38 +1,38 @@
 //! One rule per file. Codes are stable: never renumber, never reuse.
 
-mod approved_base;
-mod attacker_tools;
-mod curl_pipe_shell;
+mod attacker_tool;
+mod download_at_startup;
+mod download_piped_to_shell;
 mod moving_tag;
 mod no_healthcheck;
-mod path_binaries;
 mod privileged_port;
+mod process_supervisor;
 mod runs_as_root;
-mod secrets_in_config;
-mod secrets_in_files;
-mod setuid;
-mod shell_form;
-mod sshd;
-mod startup_download;
-mod supervisor;
+mod secret_in_config;
+mod secret_in_file;
+mod setuid_setgid_file;
+mod shell_form_command;
+mod ssh_server;
+mod unapproved_base;
 mod wasted_bytes;
+mod writable_path_binary;
 
-pub use approved_base::ApprovedBaseLineage;
-pub use attacker_tools::AttackerTools;
-pub use curl_pipe_shell::CurlPipeShell;
+pub use attacker_tool::AttackerTools;
+pub use download_at_startup::StartupDownload;
+pub use download_piped_to_shell::CurlPipeShell;
 pub use moving_tag::MovingTag;
 pub use no_healthcheck::NoHealthcheck;
-pub use path_binaries::PathBinaries;
 pub use privileged_port::PrivilegedPort;
+pub use process_supervisor::Supervisor;
 pub use runs_as_root::RunsAsRoot;
-pub use secrets_in_config::SecretsInConfig;
-pub use secrets_in_files::SecretsInFiles;
-pub use setuid::Setuid;
-pub use shell_form::ShellForm;
-pub use sshd::Sshd;
-pub use startup_download::StartupDownload;
-pub use supervisor::Supervisor;
+pub use secret_in_config::SecretsInConfig;
+pub use secret_in_file::SecretsInFiles;
+pub use setuid_setgid_file::Setuid;
+pub use shell_form_command::ShellForm;
+pub use ssh_server::Sshd;
+pub use unapproved_base::ApprovedBaseLineage;
 pub use wasted_bytes::WastedBytes;
+pub use writable_path_binary::PathBinaries;
 
 use crate::Rule;
 

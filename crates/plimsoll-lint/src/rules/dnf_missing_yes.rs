@@ -1,5 +1,5 @@
 use super::package_managers::{DNF, check_yes};
-use super::yum_yes::RPM_PROMPTING;
+use super::yum_missing_yes::RPM_PROMPTING;
 use crate::{Hit, LintContext, Rule, declare_rule};
 
 declare_rule! {

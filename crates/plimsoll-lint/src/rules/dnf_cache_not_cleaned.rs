@@ -1,5 +1,5 @@
 use super::package_managers::{Cache, DNF, check_clean};
-use super::yum_clean::RPM_FILLS;
+use super::yum_cache_not_cleaned::RPM_FILLS;
 use crate::{Hit, LintContext, Rule, declare_rule};
 
 declare_rule! {
