@@ -1,0 +1,1 @@
+//! The practices (`P-…` ids) every rule names.
