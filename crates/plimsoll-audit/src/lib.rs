@@ -3,7 +3,7 @@
 //! the engine's single pass; none reads a layer again.
 
 pub mod analyzers;
-mod filter;
+mod judge;
 mod report;
 pub mod rule;
 pub mod rules;
@@ -17,8 +17,11 @@ use plimsoll_oci::Image;
 use plimsoll_report::{Finding, RuleInfo};
 
 pub use analyzers::{ConfigFiles, FileSecrets, SecretFiles};
-pub use filter::{Filter, FilterError};
-pub use report::{ImageReport, ImageSummary, LayerSummary, render_inspect, render_table};
+pub use judge::{Judge, JudgeError, rule_refs};
+pub use report::{
+    ImageReport, ImageSummary, LayerSummary, SCHEMA_VERSION, ScanInfo, Tool, render_inspect,
+    render_table,
+};
 pub use rule::Rule;
 pub use users::RuntimeUser;
 
@@ -121,7 +124,12 @@ pub struct AuditFacts {
 
 impl AuditFacts {
     pub fn from_scan(scan: &Scan) -> Result<Self, AuditError> {
-        let tree = scan.file_tree()?;
+        Self::with_tree(scan, scan.file_tree()?)
+    }
+
+    /// The facts, given the scan's merged file tree (built once by a caller
+    /// that needs it for other analyses too).
+    pub fn with_tree(scan: &Scan, tree: FileTree) -> Result<Self, AuditError> {
         let secrets = scan.facts::<SecretFiles>()?;
         let per_layer = scan.facts::<ConfigFiles>()?;
         // The final version of each config file is the one from the layer

@@ -1,6 +1,8 @@
 //! The finding model every plimsoll check produces, and the machine formats
 //! shared by all of them (SARIF here; JSON is serde of the caller's report).
 
+pub mod policy;
+pub mod render;
 mod sarif;
 
 use std::fmt;
@@ -8,12 +10,17 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub use policy::{Policy, PolicyError, PolicySpec, RuleRef, names_rule};
+pub use render::{FileFindings, to_checkstyle, to_diagnostics, to_github, to_short_lines};
 pub use sarif::{UriBase, to_sarif};
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    #[default]
     Info,
     Low,
     Medium,
@@ -99,6 +106,12 @@ macro_rules! rule_info {
 }
 
 impl RuleInfo {
+    /// Whether a user's word names this rule: its code or its name, in any
+    /// ASCII case (see [`names_rule`] for rules with aliases).
+    pub fn is_named(&self, word: &str) -> bool {
+        names_rule(word, self, &[])
+    }
+
     /// The first line of the documentation.
     pub fn summary(&self) -> &'static str {
         self.doc
