@@ -159,20 +159,7 @@ impl ImageReport {
 }
 
 /// Bytes in binary units, one decimal.
-pub fn human(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = bytes as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
+pub use plimsoll_report::human_bytes as human;
 
 fn header(out: &mut String, title: &str, r: &ImageReport) {
     let i = &r.image;
