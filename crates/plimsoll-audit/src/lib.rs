@@ -19,8 +19,8 @@ use plimsoll_report::{Finding, RuleInfo};
 pub use analyzers::{ConfigFiles, FileSecrets, SecretFiles};
 pub use judge::{Judge, JudgeError, rule_refs};
 pub use report::{
-    ImageReport, ImageSummary, LayerSummary, SCHEMA_VERSION, ScanInfo, Tool, render_inspect,
-    render_table,
+    INFO_URI, ImageReport, ImageSummary, LayerSummary, SCHEMA_VERSION, ScanInfo, Tool,
+    inspect_json, render_inspect, render_table, to_sarif,
 };
 pub use rule::Rule;
 pub use users::RuntimeUser;

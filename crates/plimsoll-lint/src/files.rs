@@ -229,7 +229,7 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 #[derive(Debug, Serialize)]
 pub struct LintReport<'a> {
     pub schema_version: u32,
-    pub tool: serde_json::Value,
+    pub tool: plimsoll_report::Tool,
     pub files: &'a [FileReport],
     pub summary: Summary,
 }
@@ -238,7 +238,7 @@ impl<'a> LintReport<'a> {
     pub fn new(files: &'a [FileReport]) -> Self {
         LintReport {
             schema_version: 1,
-            tool: serde_json::json!({"name": "plimsoll", "version": env!("CARGO_PKG_VERSION")}),
+            tool: plimsoll_report::Tool::PLIMSOLL,
             files,
             summary: Summary::of(&all_findings(files)),
         }

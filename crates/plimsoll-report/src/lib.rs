@@ -200,6 +200,21 @@ impl Finding {
     }
 }
 
+/// The tool that made a report, as every JSON report names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Tool {
+    /// This build of plimsoll (every crate of the workspace shares its version).
+    pub const PLIMSOLL: Tool = Tool {
+        name: "plimsoll",
+        version: env!("CARGO_PKG_VERSION"),
+    };
+}
+
 /// Bytes in binary units with one decimal: `512 B`, `1.5 KiB`, `2.0 GiB`.
 pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];

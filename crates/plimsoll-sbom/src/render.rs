@@ -12,7 +12,7 @@ use crate::{Distro, ImageSubject, Inventory, Package};
 #[derive(Debug, Serialize)]
 pub struct InventoryReport<'a> {
     pub schema_version: u32,
-    pub tool: serde_json::Value,
+    pub tool: plimsoll_report::Tool,
     pub image: serde_json::Value,
     pub distro: Option<&'a Distro>,
     pub packages: &'a [Package],
@@ -22,7 +22,7 @@ impl<'a> InventoryReport<'a> {
     pub fn new(inventory: &'a Inventory, subject: &ImageSubject) -> Self {
         InventoryReport {
             schema_version: 1,
-            tool: serde_json::json!({"name": "plimsoll", "version": env!("CARGO_PKG_VERSION")}),
+            tool: plimsoll_report::Tool::PLIMSOLL,
             image: serde_json::json!({
                 "reference": subject.reference,
                 "digest": subject.digest,

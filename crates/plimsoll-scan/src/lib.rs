@@ -26,11 +26,11 @@ use plimsoll_oci::{Image, ImageRef, ResolveOptions};
 use plimsoll_sbom::Inventory;
 
 pub use document::{document_context, source_date_epoch};
-pub use report::{AuditPart, SbomPart, ScanReport, Tool, VulnPart};
+pub use report::{AuditPart, SCHEMA_VERSION, SbomPart, ScanReport, VulnPart};
 pub use vulns::{VulnGate, VulnGateError, read_ignore_file};
 
 /// Where plimsoll's documentation lives, for SARIF and SBOM documents.
-pub const INFO_URI: &str = "https://github.com/plimsoll/plimsoll";
+pub use plimsoll_audit::INFO_URI;
 
 /// A scan could not be made; each variant names the image, layer, digest or
 /// file it is about and what is wrong.

@@ -1,7 +1,7 @@
 //! [`ScanReport`]: the typed model of `plimsoll scan --format json`.
 
 use plimsoll_audit::{ImageReport, ImageSummary, ScanInfo};
-use plimsoll_report::{Finding, Summary};
+use plimsoll_report::{Finding, Summary, Tool};
 use plimsoll_sbom::{Distro, DocumentContext, Inventory};
 use plimsoll_vuln::findings::VulnReport;
 use plimsoll_vuln::report::{DatabaseSummary, VulnSummary, audit_severity};
@@ -11,13 +11,6 @@ use crate::VulnGate;
 
 /// Bumped on any incompatible change to the JSON document.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// The tool that made the report.
-#[derive(Debug, Clone, Serialize)]
-pub struct Tool {
-    pub name: &'static str,
-    pub version: &'static str,
-}
 
 /// The audit's findings and their counts.
 #[derive(Debug, Clone, Serialize)]
@@ -83,10 +76,7 @@ impl ScanReport {
             || audit.findings.iter().any(|f| f.severity >= audit_threshold);
         ScanReport {
             schema_version: SCHEMA_VERSION,
-            tool: Tool {
-                name: "plimsoll",
-                version: env!("CARGO_PKG_VERSION"),
-            },
+            tool: Tool::PLIMSOLL,
             image: audit.image,
             audit: AuditPart {
                 summary: audit.summary,
@@ -114,10 +104,7 @@ impl ScanReport {
     pub fn audit_report(&self) -> ImageReport {
         ImageReport {
             schema_version: plimsoll_audit::SCHEMA_VERSION,
-            tool: plimsoll_audit::Tool {
-                name: self.tool.name,
-                version: self.tool.version,
-            },
+            tool: self.tool,
             image: self.image.clone(),
             findings: self.audit.findings.clone(),
             summary: self.audit.summary.clone(),

@@ -419,17 +419,7 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
     let text = match args.format {
         Format::Table => render_table(&report),
         Format::Json => serde_json::to_string_pretty(&report)? + "\n",
-        Format::Sarif => {
-            let subject = format!("{}@{}", report.image.reference, report.image.digest);
-            serde_json::to_string_pretty(&plimsoll_report::to_sarif(
-                env!("CARGO_PKG_VERSION"),
-                plimsoll_scan::INFO_URI,
-                &plimsoll_audit::rule_infos(),
-                &report.findings,
-                &subject,
-                plimsoll_report::UriBase::ImageRoot,
-            ))? + "\n"
-        }
+        Format::Sarif => serde_json::to_string_pretty(&plimsoll_audit::to_sarif(&report))? + "\n",
     };
     emit(&text, args.output.as_ref())?;
     // The process ends here: freeing the file tree would only cost time.
@@ -449,13 +439,8 @@ fn inspect(args: InspectArgs) -> Result<ExitCode> {
     let text = match args.format {
         InspectFormat::Table => render_inspect(&report, &scanned.image),
         InspectFormat::Json => {
-            serde_json::to_string_pretty(&serde_json::json!({
-                "schema_version": report.schema_version,
-                "tool": report.tool,
-                "image": report.image,
-                "config": scanned.image.config,
-                "scan": report.scan,
-            }))? + "\n"
+            serde_json::to_string_pretty(&plimsoll_audit::inspect_json(&report, &scanned.image))?
+                + "\n"
         }
     };
     emit(&text, None)?;
