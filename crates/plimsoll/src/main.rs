@@ -260,10 +260,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Rule { code } => {
             use std::fmt::Write as _;
-            let info = plimsoll_audit::rule_infos()
+            let info = every_rule()
                 .into_iter()
-                .chain(plimsoll_lint::rules())
-                .chain([plimsoll_vuln::report::VULNERABLE_PACKAGE])
                 .find(|r| r.is_named(&code))
                 .ok_or_else(|| anyhow!("no rule '{code}'; `plimsoll rules` lists them"))?;
             let mut text = format!(
@@ -279,10 +277,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rules => {
             use std::fmt::Write as _;
             let mut text = String::new();
-            for r in plimsoll_audit::rule_infos()
-                .into_iter()
-                .chain(plimsoll_lint::rules())
-            {
+            for r in every_rule() {
                 let _ = writeln!(
                     text,
                     "{:<7} {:<24} {:<5} {:<8} {}",
@@ -297,6 +292,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Every rule of every family: image (IMG…), Dockerfile (DF…), vulnerability (VULN001).
+fn every_rule() -> Vec<plimsoll_report::RuleInfo> {
+    let mut rules = plimsoll_audit::rule_infos();
+    rules.extend(plimsoll_lint::rules());
+    rules.push(plimsoll_vuln::report::VULNERABLE_PACKAGE);
+    rules
 }
 
 fn cache_dir_or_default(dir: Option<PathBuf>) -> Result<PathBuf> {
