@@ -4,11 +4,13 @@
 //! layouts or `docker save` archives with correct digests — or, on purpose,
 //! with broken ones.
 
+pub mod rule_files;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use plimsoll_engine::{Engine, EngineOptions, NoProgress, Scan};
-use plimsoll_oci::{ImageRef, ResolveOptions};
+use plimsoll_oci::{Image, ImageRef, ResolveOptions};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
@@ -98,7 +100,7 @@ fn push_raw(
     name: &str,
     kind: tar::EntryType,
     mode: u32,
-    uid: u64,
+    (uid, gid): (u64, u64),
     link: Option<&str>,
     data: &[u8],
 ) {
@@ -115,7 +117,7 @@ fn push_raw(
     h.set_entry_type(kind);
     h.set_mode(mode);
     h.set_uid(uid);
-    h.set_gid(uid);
+    h.set_gid(gid);
     h.set_size(data.len() as u64);
     h.set_mtime(0);
     h.set_cksum();
@@ -135,13 +137,13 @@ pub fn layer_tar(items: &[Item]) -> Vec<u8> {
                 data,
                 mode,
                 uid,
-                ..
+                gid,
             } => push_raw(
                 &mut out,
                 path,
                 tar::EntryType::Regular,
                 *mode,
-                *uid,
+                (*uid, *gid),
                 None,
                 data,
             ),
@@ -150,7 +152,7 @@ pub fn layer_tar(items: &[Item]) -> Vec<u8> {
                 name,
                 tar::EntryType::new(*kind),
                 0o644,
-                0,
+                (0, 0),
                 None,
                 data,
             ),
@@ -159,7 +161,7 @@ pub fn layer_tar(items: &[Item]) -> Vec<u8> {
                 &format!("{path}/"),
                 tar::EntryType::Directory,
                 *mode,
-                0,
+                (0, 0),
                 None,
                 b"",
             ),
@@ -168,7 +170,7 @@ pub fn layer_tar(items: &[Item]) -> Vec<u8> {
                 path,
                 tar::EntryType::Symlink,
                 0o777,
-                0,
+                (0, 0),
                 Some(target),
                 b"",
             ),
@@ -177,7 +179,7 @@ pub fn layer_tar(items: &[Item]) -> Vec<u8> {
                 path,
                 tar::EntryType::Link,
                 0o644,
-                0,
+                (0, 0),
                 Some(target),
                 b"",
             ),
@@ -406,7 +408,7 @@ pub fn docker_archive(path: &Path, spec: &ImageSpec, repo_tag: &str) {
         &config_name,
         tar::EntryType::Regular,
         0o644,
-        0,
+        (0, 0),
         None,
         &config,
     );
@@ -418,7 +420,7 @@ pub fn docker_archive(path: &Path, spec: &ImageSpec, repo_tag: &str) {
             &format!("{:064x}/", i + 1),
             tar::EntryType::Directory,
             0o755,
-            0,
+            (0, 0),
             None,
             b"",
         );
@@ -427,7 +429,7 @@ pub fn docker_archive(path: &Path, spec: &ImageSpec, repo_tag: &str) {
             &name,
             tar::EntryType::Regular,
             0o644,
-            0,
+            (0, 0),
             None,
             &l.blob,
         );
@@ -442,7 +444,7 @@ pub fn docker_archive(path: &Path, spec: &ImageSpec, repo_tag: &str) {
         "manifest.json",
         tar::EntryType::Regular,
         0o644,
-        0,
+        (0, 0),
         None,
         &manifest,
     );
@@ -450,35 +452,72 @@ pub fn docker_archive(path: &Path, spec: &ImageSpec, repo_tag: &str) {
     std::fs::write(path, out).unwrap();
 }
 
-/// Scans `reference` (`oci:<dir>:<tag>`, `docker-archive:<file>`...) with
-/// the analyzers `register` adds, without a cache, so every run reads the
-/// layers.
-pub fn scan_image(reference: &str, register: impl FnOnce(&mut Engine)) -> Scan {
-    let reference =
+/// Resolves `reference` (`oci:<dir>:<tag>`, `docker-archive:<file>`...)
+/// as a command does before it scans.
+pub fn resolve(reference: &str) -> Image {
+    let parsed =
         ImageRef::parse(reference).unwrap_or_else(|e| panic!("reference {reference}: {e}"));
-    let image = plimsoll_oci::resolve(&reference, &ResolveOptions::default())
-        .unwrap_or_else(|e| panic!("resolving {reference}: {e}"));
+    plimsoll_oci::resolve(&parsed, &ResolveOptions::default())
+        .unwrap_or_else(|e| panic!("resolving {reference}: {e}"))
+}
+
+/// Scans a resolved image with the analyzers `register` adds, without a
+/// cache, so every run reads the layers.
+pub fn scan_resolved(image: &Image, register: impl FnOnce(&mut Engine)) -> Scan {
     let mut engine = Engine::new(EngineOptions {
         cache: None,
         ..Default::default()
     });
     register(&mut engine);
     engine
-        .scan(&image, &NoProgress)
-        .unwrap_or_else(|e| panic!("scanning {reference}: {e}"))
+        .scan(image, &NoProgress)
+        .unwrap_or_else(|e| panic!("scanning {}: {e}", image.reference))
+}
+
+/// Scans `reference` (`oci:<dir>:<tag>`, `docker-archive:<file>`...) with
+/// the analyzers `register` adds, without a cache, so every run reads the
+/// layers.
+pub fn scan_image(reference: &str, register: impl FnOnce(&mut Engine)) -> Scan {
+    scan_resolved(&resolve(reference), register)
+}
+
+/// An image written as a temporary OCI layout and resolved: what a command
+/// has in hand before it scans. The layout lives as long as this value.
+pub struct BuiltImage {
+    /// `oci:<dir>:<tag>`.
+    pub reference: String,
+    pub image: Image,
+    _dir: tempfile::TempDir,
+}
+
+impl BuiltImage {
+    /// Writes `spec` as a temporary OCI layout under `tag` and resolves it.
+    pub fn new(spec: &ImageSpec, tag: &str) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        Layout::new(dir.path()).add(spec, tag);
+        let reference = format!("oci:{}:{tag}", dir.path().display());
+        BuiltImage {
+            image: resolve(&reference),
+            reference,
+            _dir: dir,
+        }
+    }
+
+    /// Scans the image with the analyzers `register` adds ([`scan_resolved`]).
+    pub fn scan(&self, register: impl FnOnce(&mut Engine)) -> Scan {
+        scan_resolved(&self.image, register)
+    }
 }
 
 /// Builds an image of `layers` (bottom first, gzip) as a temporary OCI
 /// layout and scans it with [`scan_image`]; e.g.
 /// `scan_layers(vec![vec![file("etc/os-release", "ID=debian\n")]], plimsoll_sbom::register)`.
 pub fn scan_layers(layers: Vec<Vec<Item>>, register: impl FnOnce(&mut Engine)) -> Scan {
-    let dir = tempfile::tempdir().expect("a temporary directory");
     let layers = layers
         .iter()
         .map(|items| Layer::new(items, Compression::Gzip))
         .collect();
-    Layout::new(dir.path()).add(&ImageSpec::new(layers), "t");
-    scan_image(&format!("oci:{}:t", dir.path().display()), register)
+    BuiltImage::new(&ImageSpec::new(layers), "t").scan(register)
 }
 
 /// A folder of the shared test data (`$PLIMSOLL_SHARED/testdata/<sub>`, by
