@@ -22,9 +22,8 @@ pub struct Practice {
     pub text: &'static str,
 }
 
-static PRACTICES: LazyLock<Vec<Practice>> = LazyLock::new(|| {
-    parse(DOCUMENT).unwrap_or_else(|e| panic!("docs/practices.md: {e}"))
-});
+static PRACTICES: LazyLock<Vec<Practice>> =
+    LazyLock::new(|| parse(DOCUMENT).unwrap_or_else(|e| panic!("docs/practices.md: {e}")));
 
 /// Every practice of the document, in id order (group letter, then number:
 /// `P-F9` before `P-F10`).
@@ -98,8 +97,8 @@ fn parse(doc: &'static str) -> Result<Vec<Practice>, String> {
                 .trim()
                 .split_once(' ')
                 .ok_or_else(|| format!("line {line_no}: heading without a title"))?;
-            let key =
-                id_key(id).ok_or_else(|| format!("line {line_no}: malformed practice id {id:?}"))?;
+            let key = id_key(id)
+                .ok_or_else(|| format!("line {line_no}: malformed practice id {id:?}"))?;
             if let Some(prev) = out.last()
                 && id_key(prev.id).is_some_and(|k| k >= key)
             {
@@ -205,7 +204,9 @@ mod tests {
 
     #[test]
     fn unknown_ids_are_none() {
-        for id in ["", "P-", "P-C", "P-C0", "P-C99", "P-Z1", "C3", "IMG001", "P-C3 x"] {
+        for id in [
+            "", "P-", "P-C", "P-C0", "P-C99", "P-Z1", "C3", "IMG001", "P-C3 x",
+        ] {
             assert_eq!(practice(id), None, "{id:?}");
         }
     }
