@@ -28,11 +28,11 @@ pub use users::RuntimeUser;
 /// Thresholds and policy the rules read; all have defaults.
 #[derive(Debug, Clone)]
 pub struct AuditSettings {
-    /// dive's `lowestEfficiency`: below this efficiency score, IMG009 fires.
+    /// dive's `lowestEfficiency`: below this efficiency score, IMG008 fires.
     pub min_efficiency: f64,
-    /// dive's `highestUserWastedPercent` as a ratio: above it, IMG009 fires.
+    /// dive's `highestUserWastedPercent` as a ratio: above it, IMG008 fires.
     pub max_wasted_ratio: f64,
-    /// dive's `highestWastedBytes`: above it, IMG009 fires (None: off).
+    /// dive's `highestWastedBytes`: above it, IMG008 fires (None: off).
     pub max_wasted_bytes: Option<u64>,
 }
 
@@ -64,7 +64,7 @@ pub struct AuditContext<'a> {
     /// Final content of [`analyzers::CONFIG_FILES`] present in the image.
     pub config_files: &'a BTreeMap<String, Vec<u8>>,
     pub settings: &'a AuditSettings,
-    /// None when no `--approved-base` was given (IMG015 then stays silent).
+    /// None when no `--approved-base` was given (IMG014 then stays silent).
     pub approved_bases: Option<&'a [ApprovedBase]>,
 }
 

@@ -82,7 +82,9 @@ pub struct RuleInfo {
     pub code: &'static str,
     /// Kebab-case name, e.g. `runs-as-root`.
     pub name: &'static str,
-    /// The practice it enforces, e.g. `P-C3` (see docs/practices.md).
+    /// The practice it enforces, e.g. `P-C3`: an id of `docs/practices.md` at
+    /// the repository root, whose text `plimsoll_practice::practices::practice`
+    /// returns.
     pub practice: &'static str,
     pub severity: Severity,
     /// The rule's documentation: first line a summary, then paragraphs.
