@@ -4,7 +4,7 @@
 use plimsoll_engine::{Analyzer, Entry, LayerVisitor};
 use serde::{Deserialize, Serialize};
 
-use crate::secrets::{SecretHit, SecretScanner};
+use plimsoll_secrets::{SecretHit, SecretScanner};
 
 /// Files whose content rules read (user database, distribution).
 pub const CONFIG_FILES: &[&str] = &[
@@ -35,8 +35,8 @@ impl Analyzer for SecretFiles {
     type Facts = Vec<FileSecrets>;
     type Visitor = SecretFilesVisitor<'static>;
     const NAME: &'static str = "secrets";
-    /// Bump whenever `secrets.rs` finds something different in the same
-    /// bytes: cached results of older versions are then ignored.
+    /// Bump whenever `plimsoll-secrets` finds something different in the
+    /// same bytes: cached results of older versions are then ignored.
     const VERSION: u32 = 2;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
@@ -55,8 +55,7 @@ impl Analyzer for SecretFiles {
 
 /// The scanner compiles its patterns once per process.
 pub fn shared_scanner() -> &'static SecretScanner {
-    static SCANNER: std::sync::OnceLock<SecretScanner> = std::sync::OnceLock::new();
-    SCANNER.get_or_init(SecretScanner::new)
+    SecretScanner::shared()
 }
 
 impl LayerVisitor for SecretFilesVisitor<'_> {

@@ -279,8 +279,9 @@ impl Instruction {
                     let h = &heredocs[0];
                     if let Some(first) = h.content.lines().next()
                         && first.starts_with("#!")
-                        && !["sh", "bash", "ash", "dash", "zsh", "ksh"].iter().any(|s| {
-                            first.ends_with(&format!("/{s}")) || first.ends_with(&format!(" {s}"))
+                        && !plimsoll_practice::shells::SHELLS.iter().any(|s| {
+                            first.ends_with(&format!("/{}", s.name))
+                                || first.ends_with(&format!(" {}", s.name))
                         })
                     {
                         return Some(ShellScript::unparsed(format!(

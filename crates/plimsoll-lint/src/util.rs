@@ -257,7 +257,7 @@ pub fn is_init(program: &str) -> bool {
 
 /// The shells whose `-c` argument is a script.
 pub fn is_shell(program: &str) -> bool {
-    matches!(program, "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh")
+    plimsoll_practice::shells::is_shell(program)
 }
 
 /// A name that is a glob pattern (`*`, `?`, `[`).

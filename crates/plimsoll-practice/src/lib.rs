@@ -4,3 +4,6 @@
 //! wherever it applies.
 
 pub mod practices;
+pub mod shells;
+pub mod supervisors;
+pub mod tools;

@@ -1,3 +1,4 @@
+use plimsoll_practice::tools::{ATTACKER_TOOLS, COMPILERS};
 use plimsoll_report::{Finding, RuleInfo};
 
 use super::programs;
@@ -5,7 +6,9 @@ use crate::{AuditContext, AuditError, Rule, declare_rule};
 
 declare_rule! {
     /// The final image contains tools that help an attacker: netcat, socat,
-    /// nmap, tcpdump, debuggers, compilers or sudo.
+    /// network scanners, packet sniffers, telnet, debuggers, compilers or
+    /// sudo (the tables of `plimsoll-practice`, shared with the Dockerfile
+    /// rules).
     ///
     /// A shell in a compromised container is worth more with a reverse-shell
     /// helper (netcat, socat), a network scanner, a debugger to attach to
@@ -23,49 +26,15 @@ declare_rule! {
     }
 }
 
-/// (tool, what it is, file names in the binary directories).
-const TOOLS: &[(&str, &str, &[&str])] = &[
-    (
-        "netcat",
-        "reverse-shell helper",
-        &["nc", "netcat", "ncat", "nc.traditional", "nc.openbsd"],
-    ),
-    ("socat", "reverse-shell helper", &["socat"]),
-    ("nmap", "network scanner", &["nmap"]),
-    ("tcpdump", "packet sniffer", &["tcpdump"]),
-    ("gdb", "debugger", &["gdb"]),
-    ("strace", "debugger", &["strace", "ltrace"]),
-    (
-        "gcc",
-        "C compiler",
-        &[
-            "gcc",
-            "cc",
-            "gcc-*",
-            "x86_64-linux-gnu-gcc*",
-            "aarch64-linux-gnu-gcc*",
-        ],
-    ),
-    (
-        "g++",
-        "C++ compiler",
-        &["g++", "c++", "g++-*", "x86_64-linux-gnu-g++*"],
-    ),
-    ("clang", "C compiler", &["clang", "clang-*"]),
-    ("rustc", "Rust compiler", &["rustc"]),
-    ("go", "Go compiler", &["go"]),
-    ("javac", "Java compiler", &["javac"]),
-    ("sudo", "privilege escalation tool", &["sudo"]),
-];
-
 impl Rule for AttackerTools {
     fn info(&self) -> &'static RuleInfo {
         &Self::INFO
     }
 
     fn check(&self, ctx: &AuditContext<'_>, out: &mut Vec<Finding>) -> Result<(), AuditError> {
-        for (tool, what, names) in TOOLS {
-            if let Some(path) = programs::find(ctx.tree, names) {
+        for t in ATTACKER_TOOLS.iter().chain(COMPILERS) {
+            let (tool, what) = (t.name, t.what);
+            if let Some(path) = programs::find(ctx.tree, t.binaries) {
                 let layer = ctx.tree.files.get(&path[1..]).map(|n| n.layer);
                 let mut f = Finding::new(
                     &Self::INFO,

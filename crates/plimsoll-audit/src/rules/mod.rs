@@ -104,8 +104,8 @@ pub(crate) mod shell {
     pub fn script(cmd: &[String]) -> Option<&str> {
         let prog = cmd.first()?;
         let base = prog.rsplit('/').next().unwrap_or(prog);
-        let is_shell = matches!(base, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh");
-        if is_shell && cmd.get(1).map(String::as_str) == Some("-c") {
+        if plimsoll_practice::shells::is_shell(base) && cmd.get(1).map(String::as_str) == Some("-c")
+        {
             return cmd.get(2).map(String::as_str);
         }
         None

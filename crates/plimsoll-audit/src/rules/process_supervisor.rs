@@ -1,3 +1,4 @@
+use plimsoll_practice::supervisors::{INIT_SYSTEMS, SUPERVISORS};
 use plimsoll_report::{Finding, RuleInfo};
 
 use super::shell;
@@ -22,18 +23,6 @@ declare_rule! {
     }
 }
 
-const SUPERVISORS: &[&str] = &[
-    "supervisord",
-    "s6-svscan",
-    "runsvdir",
-    "runit",
-    "systemd",
-    "init",
-    "s6-overlay-suexec",
-    "monit",
-    "circusd",
-];
-
 impl Rule for Supervisor {
     fn info(&self) -> &'static RuleInfo {
         &Self::INFO
@@ -45,7 +34,8 @@ impl Rule for Supervisor {
             return Ok(());
         };
         let base = first.rsplit('/').next().unwrap_or(first);
-        if SUPERVISORS.contains(&base) {
+        // `init` by any path: SysV init, systemd as /sbin/init, s6-overlay's /init.
+        if SUPERVISORS.contains(&base) || INIT_SYSTEMS.contains(&first.as_str()) || base == "init" {
             out.push(
                 Finding::new(
                     &Self::INFO,

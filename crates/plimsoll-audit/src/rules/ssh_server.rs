@@ -1,3 +1,4 @@
+use plimsoll_practice::tools::SSH_SERVERS;
 use plimsoll_report::{Finding, RuleInfo};
 
 use super::programs;
@@ -25,7 +26,10 @@ impl Rule for Sshd {
     }
 
     fn check(&self, ctx: &AuditContext<'_>, out: &mut Vec<Finding>) -> Result<(), AuditError> {
-        if let Some(path) = programs::find(ctx.tree, &["sshd", "dropbear"]) {
+        if let Some(path) = SSH_SERVERS
+            .iter()
+            .find_map(|t| programs::find(ctx.tree, t.binaries))
+        {
             out.push(
                 Finding::new(&Self::INFO, format!("SSH server installed at {path}"))
                     .at_path(path)

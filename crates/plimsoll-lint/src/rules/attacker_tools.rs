@@ -1,3 +1,5 @@
+use plimsoll_practice::tools::{ATTACKER_TOOLS, SSH_SERVERS, tool_of_package};
+
 use crate::util::packages_kept;
 use crate::{Hit, LintContext, Rule, declare_rule, hit};
 
@@ -22,33 +24,6 @@ declare_rule! {
     }
 }
 
-/// Package name → what it gives an attacker.
-const TOOLS: &[(&str, &str)] = &[
-    ("netcat", "reverse shells"),
-    ("netcat-openbsd", "reverse shells"),
-    ("netcat-traditional", "reverse shells"),
-    ("openbsd-netcat", "reverse shells"),
-    ("nc", "reverse shells"),
-    ("ncat", "reverse shells"),
-    ("nmap-ncat", "reverse shells"),
-    ("socat", "reverse shells"),
-    ("nmap", "network scanning"),
-    ("masscan", "network scanning"),
-    ("hping3", "network scanning"),
-    ("tcpdump", "traffic capture"),
-    ("tshark", "traffic capture"),
-    ("wireshark", "traffic capture"),
-    ("telnet", "clear-text remote access"),
-    ("telnetd", "clear-text remote access"),
-    ("inetutils-telnet", "clear-text remote access"),
-    ("openssh-server", "an SSH server"),
-    ("dropbear", "an SSH server"),
-    ("sudo", "privilege escalation"),
-    ("gdb", "a debugger"),
-    ("strace", "a debugger"),
-    ("ltrace", "a debugger"),
-];
-
 impl Rule for AttackerTools {
     fn rule(&self) -> &'static crate::DfRule {
         &Self::RULE
@@ -63,10 +38,9 @@ impl Rule for AttackerTools {
             let found: Vec<(usize, &str, &str)> = packages_kept(sh)
                 .into_iter()
                 .filter_map(|(k, p)| {
-                    TOOLS
-                        .iter()
-                        .find(|(name, _)| *name == p)
-                        .map(|(name, why)| (k, *name, *why))
+                    let t = tool_of_package(&[ATTACKER_TOOLS, SSH_SERVERS], &p)?;
+                    let name = t.packages.iter().find(|n| **n == p)?;
+                    Some((k, *name, t.gives))
                 })
                 .collect();
             let Some((first, _, _)) = found.first() else {

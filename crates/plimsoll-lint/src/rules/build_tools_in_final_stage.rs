@@ -1,4 +1,5 @@
 use plimsoll_dockerfile::ShellCommand;
+use plimsoll_practice::tools::{COMPILERS, tool_of_package};
 
 use crate::util::{packages_kept, strip_wrappers};
 use crate::{Hit, LintContext, Rule, declare_rule, hit};
@@ -29,11 +30,11 @@ declare_rule! {
 
 /// A package that is a compiler, SDK or build system.
 pub(crate) fn is_toolchain(package: &str) -> bool {
+    // Compilers: the table the image rule on attacker tools uses too.
+    if tool_of_package(&[COMPILERS], package).is_some() {
+        return true;
+    }
     const EXACT: &[&str] = &[
-        "gcc",
-        "g++",
-        "gcc-c++",
-        "clang",
         "build-essential",
         "build-base",
         "alpine-sdk",
@@ -43,16 +44,9 @@ pub(crate) fn is_toolchain(package: &str) -> bool {
         "automake",
         "libtool",
         "ninja-build",
-        "golang",
-        "golang-go",
-        "go",
-        "rustc",
         "cargo",
-        "rust",
         "maven",
         "gradle",
-        "default-jdk",
-        "default-jdk-headless",
     ];
     if EXACT.contains(&package) {
         return true;

@@ -1,3 +1,5 @@
+use plimsoll_practice::shells::{SCRIPT_INTERPRETERS, is_shell};
+
 use crate::util::strip_wrappers;
 use crate::{Hit, LintContext, Rule, declare_rule, hit};
 
@@ -20,9 +22,6 @@ declare_rule! {
 }
 
 const FETCHERS: &[&str] = &["curl", "wget", "fetch"];
-const SHELLS: &[&str] = &[
-    "sh", "bash", "dash", "ash", "zsh", "ksh", "python", "python3", "perl", "ruby", "node", "php",
-];
 
 impl Rule for CurlPipeShell {
     fn rule(&self) -> &'static crate::DfRule {
@@ -39,7 +38,9 @@ impl Rule for CurlPipeShell {
                         .unwrap_or_default()
                 };
                 let (from, to) = (prog(a), prog(b));
-                if FETCHERS.contains(&from.as_str()) && SHELLS.contains(&to.as_str()) {
+                if FETCHERS.contains(&from.as_str())
+                    && (is_shell(&to) || SCRIPT_INTERPRETERS.contains(&to.as_str()))
+                {
                     out.push(
                         hit(
                             &Self::RULE,

@@ -62,7 +62,7 @@ fn shell_kind(argv: &[String]) -> ShellKind {
     let program = program.trim_end_matches(".exe");
     if ["pwsh", "powershell", "cmd"].contains(&program) {
         ShellKind::Other
-    } else if ["bash", "zsh", "ash", "ksh"].contains(&program) && sets_pipefail(argv) {
+    } else if plimsoll_practice::shells::has_pipefail(program) && sets_pipefail(argv) {
         ShellKind::Pipefail
     } else {
         ShellKind::Plain

@@ -1,5 +1,6 @@
 use plimsoll_dockerfile::Keyword;
 use plimsoll_report::Severity;
+use plimsoll_secrets::{SecretScanner, classify_key};
 
 use crate::{Hit, LintContext, Rule, declare_rule, hit};
 
@@ -9,13 +10,19 @@ declare_rule! {
     /// ENV values are stored in the image configuration and ARG values in
     /// the build history (`docker history` shows them for every RUN that
     /// sees them): anyone who can pull the image can read them (P-C6).
-    /// Flagged: ENV/ARG whose name says secret (`*PASSWORD*`, `*SECRET*`,
+    /// A `KEY=value` gets the verdict the image rule IMG004 gives the same
+    /// variable in the image (one scanner, `plimsoll-secrets`): flagged when
+    /// the name says secret (`*PASSWORD*`, `PGPASSWORD`, `*SECRET*`,
     /// `*TOKEN*`, `*API_KEY*`, `*ACCESS_KEY*`, `*PRIVATE_KEY*`, `*_PASS`,
-    /// `*CREDENTIALS*`) with a value (high), and such an ARG without a
-    /// default (medium: the value given with `--build-arg` lands in the
-    /// history). Names that point at a secret rather than hold it
-    /// (`*_FILE`, `*_PATH`, `*_URL`, `*_NAME`, `*_ID`…) and flag values
-    /// (`true`, `0`) are not flagged.
+    /// `*CREDENTIALS*`…) and the value is a real one, or when the value is a
+    /// known token or a URL with a password whatever the name (high). Not
+    /// flagged: names that point at a secret rather than hold it (`*_FILE`,
+    /// `*_PATH`, `*_URL`, `*_NAME`, `*_ID`…), flag values (`true`, `0`),
+    /// placeholders (`changeme`, `<…>`, `xxx`) and paths
+    /// (`/run/secrets/…`). Dockerfile only: an ENV copying a variable into a
+    /// secret name (`ENV TOKEN=$TOKEN`) bakes the value into the image
+    /// (high), and a secret-named ARG without a default is flagged (medium:
+    /// the value given with `--build-arg` lands in the history).
     ///
     /// Fix: pass secrets at build time with `RUN --mount=type=secret,id=…`
     /// and at run time through the orchestrator's secrets or environment.
@@ -28,93 +35,10 @@ declare_rule! {
     }
 }
 
-/// The name's words, upper case: `dbPassword` and `DB_PASSWORD` → `DB`, `PASSWORD`.
-fn name_words(name: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            words.push(std::mem::take(&mut cur));
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        cur.push(c.to_ascii_uppercase());
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    words
-}
-
-/// Whether a variable name says it holds a secret.
+/// Whether a variable name says it holds a secret: the classifier the image
+/// rules use (`plimsoll-secrets`), so a name is judged the same everywhere.
 pub(crate) fn is_secret_name(name: &str) -> bool {
-    let w = name_words(name);
-    let Some(last) = w.last() else { return false };
-    const POINTERS: &[&str] = &[
-        "FILE",
-        "PATH",
-        "DIR",
-        "URL",
-        "URI",
-        "NAME",
-        "ID",
-        "TYPE",
-        "HEADER",
-        "ENABLED",
-        "LENGTH",
-        "LEN",
-        "ENDPOINT",
-        "HOST",
-        "PORT",
-        "USER",
-        "USERNAME",
-        "TTL",
-        "TIMEOUT",
-        "EXPIRY",
-        "EXPIRES",
-        "REGION",
-        "MODE",
-        "LOCATION",
-        "POLICY",
-        "MIN",
-        "MAX",
-        "FORMAT",
-        "VERSION",
-        "FINGERPRINT",
-        "SERVER",
-    ];
-    if POINTERS.contains(&last.as_str()) {
-        return false;
-    }
-    let has = |s: &str| w.iter().any(|x| x == s);
-    let pair = |a: &str, b: &str| w.windows(2).any(|p| p[0] == a && p[1] == b);
-    has("PASSWORD")
-        || has("PASSWD")
-        || has("SECRET")
-        || has("TOKEN")
-        || has("APIKEY")
-        || has("CREDENTIALS")
-        || has("PRIVATEKEY")
-        || last == "PASS"
-        || pair("API", "KEY")
-        || pair("ACCESS", "KEY")
-        || pair("PRIVATE", "KEY")
-        || pair("AUTH", "KEY")
-}
-
-/// Values that switch something on or off rather than hold a secret.
-fn is_flag_value(v: &str) -> bool {
-    matches!(
-        v.to_ascii_lowercase().as_str(),
-        "true" | "false" | "yes" | "no" | "on" | "off" | "0" | "1"
-    )
+    classify_key(name).is_some()
 }
 
 impl Rule for SecretInEnv {
@@ -128,26 +52,8 @@ impl Rule for SecretInEnv {
                 continue;
             }
             for (name, value) in ins.key_values() {
-                if !is_secret_name(&name) {
-                    continue;
-                }
                 let finding = match (ins.keyword, value.as_deref()) {
-                    (_, Some(v)) if v.is_empty() || is_flag_value(v) => continue,
-                    (Keyword::Env, Some(v)) if v.starts_with('$') => hit(
-                        &Self::RULE,
-                        i,
-                        ins.span.line,
-                        format!("ENV `{name}` copies a secret into the image configuration"),
-                    ),
-                    (kw, Some(_)) => hit(
-                        &Self::RULE,
-                        i,
-                        ins.span.line,
-                        format!(
-                            "{kw} `{name}` holds a literal secret: it is readable by anyone who pulls the image"
-                        ),
-                    ),
-                    (_, None) => {
+                    (_, None) if is_secret_name(&name) => {
                         let mut h = hit(
                             &Self::RULE,
                             i,
@@ -158,6 +64,32 @@ impl Rule for SecretInEnv {
                         );
                         h.finding = h.finding.with_severity(Severity::Medium);
                         h
+                    }
+                    (_, None) => continue,
+                    // The variable is expanded at build time: its value lands in the
+                    // image configuration, where the image rule sees it.
+                    (Keyword::Env, Some(v)) if v.starts_with('$') && is_secret_name(&name) => hit(
+                        &Self::RULE,
+                        i,
+                        ins.span.line,
+                        format!("ENV `{name}` copies a secret into the image configuration"),
+                    ),
+                    (kw, Some(v)) => {
+                        let hits = SecretScanner::shared().scan_key_value(&name, v);
+                        let Some(first) = hits.first() else { continue };
+                        let what = if first.kind == "secret-assignment" {
+                            String::new()
+                        } else {
+                            format!(" ({})", first.description)
+                        };
+                        hit(
+                            &Self::RULE,
+                            i,
+                            ins.span.line,
+                            format!(
+                                "{kw} `{name}` holds a literal secret{what}: it is readable by anyone who pulls the image"
+                            ),
+                        )
                     }
                 };
                 out.push(finding.help("use `RUN --mount=type=secret,id=…` at build time, the orchestrator's secrets at run time"));

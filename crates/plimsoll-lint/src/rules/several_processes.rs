@@ -1,4 +1,5 @@
 use plimsoll_dockerfile::ShellScript;
+use plimsoll_practice::supervisors::{INIT_SYSTEMS, PROCFILE_RUNNERS, SUPERVISORS};
 
 use crate::util::{Launch, LaunchBody, heredoc_script, launch, strip_wrappers};
 use crate::{Hit, LintContext, Rule, declare_rule, hit};
@@ -27,25 +28,6 @@ declare_rule! {
     }
 }
 
-/// Programs whose job is to start and watch other programs.
-const SUPERVISORS: &[&str] = &[
-    "supervisord",
-    "s6-svscan",
-    "s6-supervise",
-    "runsvdir",
-    "runit",
-    "runit-init",
-    "systemd",
-    "circusd",
-    "monit",
-    "concurrently",
-    // phusion/baseimage's init: runit plus every service under /etc/service.
-    "my_init",
-];
-
-/// Procfile runners: `honcho start` runs every process of the Procfile.
-const PROCFILE_RUNNERS: &[&str] = &["honcho", "foreman", "forego", "overmind", "hivemind"];
-
 fn base(word: &str) -> &str {
     word.rsplit('/').next().unwrap_or(word)
 }
@@ -61,10 +43,7 @@ fn supervisor(argv: &[String], s6_overlay: bool) -> Option<String> {
     if SUPERVISORS.contains(&prog) {
         return Some(format!("`{prog}` supervises several processes"));
     }
-    if matches!(
-        first.as_str(),
-        "/sbin/init" | "/usr/sbin/init" | "/lib/systemd/systemd" | "/usr/lib/systemd/systemd"
-    ) {
+    if INIT_SYSTEMS.contains(&first.as_str()) {
         return Some(format!("`{first}` boots a whole init system"));
     }
     // s6-overlay installs its supervisor as `/init`.
