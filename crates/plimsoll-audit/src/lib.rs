@@ -3,7 +3,7 @@
 //! the engine's single pass; none reads a layer again.
 
 pub mod analyzers;
-mod filter;
+mod judge;
 mod report;
 pub mod rule;
 pub mod rules;
@@ -17,19 +17,22 @@ use plimsoll_oci::Image;
 use plimsoll_report::{Finding, RuleInfo};
 
 pub use analyzers::{ConfigFiles, FileSecrets, SecretFiles};
-pub use filter::{Filter, FilterError};
-pub use report::{ImageReport, ImageSummary, LayerSummary, render_inspect, render_table};
+pub use judge::{Judge, JudgeError, rule_refs};
+pub use report::{
+    INFO_URI, ImageReport, ImageSummary, LayerSummary, SCHEMA_VERSION, ScanInfo, Tool,
+    inspect_json, render_inspect, render_table, to_sarif,
+};
 pub use rule::Rule;
 pub use users::RuntimeUser;
 
 /// Thresholds and policy the rules read; all have defaults.
 #[derive(Debug, Clone)]
 pub struct AuditSettings {
-    /// dive's `lowestEfficiency`: below this efficiency score, IMG009 fires.
+    /// dive's `lowestEfficiency`: below this efficiency score, IMG008 fires.
     pub min_efficiency: f64,
-    /// dive's `highestUserWastedPercent` as a ratio: above it, IMG009 fires.
+    /// dive's `highestUserWastedPercent` as a ratio: above it, IMG008 fires.
     pub max_wasted_ratio: f64,
-    /// dive's `highestWastedBytes`: above it, IMG009 fires (None: off).
+    /// dive's `highestWastedBytes`: above it, IMG008 fires (None: off).
     pub max_wasted_bytes: Option<u64>,
 }
 
@@ -61,7 +64,7 @@ pub struct AuditContext<'a> {
     /// Final content of [`analyzers::CONFIG_FILES`] present in the image.
     pub config_files: &'a BTreeMap<String, Vec<u8>>,
     pub settings: &'a AuditSettings,
-    /// None when no `--approved-base` was given (IMG015 then stays silent).
+    /// None when no `--approved-base` was given (IMG014 then stays silent).
     pub approved_bases: Option<&'a [ApprovedBase]>,
 }
 
@@ -121,7 +124,12 @@ pub struct AuditFacts {
 
 impl AuditFacts {
     pub fn from_scan(scan: &Scan) -> Result<Self, AuditError> {
-        let tree = scan.file_tree()?;
+        Self::with_tree(scan, scan.file_tree()?)
+    }
+
+    /// The facts, given the scan's merged file tree (built once by a caller
+    /// that needs it for other analyses too).
+    pub fn with_tree(scan: &Scan, tree: FileTree) -> Result<Self, AuditError> {
         let secrets = scan.facts::<SecretFiles>()?;
         let per_layer = scan.facts::<ConfigFiles>()?;
         // The final version of each config file is the one from the layer

@@ -11,11 +11,7 @@ use serde::Serialize;
 /// Bumped on any incompatible change to the JSON document.
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Tool {
-    pub name: &'static str,
-    pub version: &'static str,
-}
+pub use plimsoll_report::Tool;
 
 /// One layer as reported.
 #[derive(Debug, Clone, Serialize)]
@@ -122,10 +118,7 @@ impl ImageReport {
         let from_cache = scan.layers.iter().filter(|l| l.from_cache).count();
         ImageReport {
             schema_version: SCHEMA_VERSION,
-            tool: Tool {
-                name: "plimsoll",
-                version: env!("CARGO_PKG_VERSION"),
-            },
+            tool: Tool::PLIMSOLL,
             image: ImageSummary {
                 reference: image.reference.to_string(),
                 digest: image.id().to_string(),
@@ -159,19 +152,34 @@ impl ImageReport {
 }
 
 /// Bytes in binary units, one decimal.
-pub fn human(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = bytes as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
+pub use plimsoll_report::human_bytes as human;
+
+/// Where plimsoll's documentation lives, for SARIF's `informationUri`.
+pub const INFO_URI: &str = "https://github.com/plimsoll/plimsoll";
+
+/// `image audit --format sarif`: the findings against every image rule.
+pub fn to_sarif(r: &ImageReport) -> serde_json::Value {
+    let subject = format!("{}@{}", r.image.reference, r.image.digest);
+    plimsoll_report::to_sarif(
+        env!("CARGO_PKG_VERSION"),
+        INFO_URI,
+        &crate::rule_infos(),
+        &r.findings,
+        &subject,
+        plimsoll_report::UriBase::ImageRoot,
+    )
+}
+
+/// `image inspect --format json`: the audit document without findings,
+/// with the image's config.
+pub fn inspect_json(r: &ImageReport, image: &Image) -> serde_json::Value {
+    serde_json::json!({
+        "schema_version": r.schema_version,
+        "tool": r.tool,
+        "image": r.image,
+        "config": image.config,
+        "scan": r.scan,
+    })
 }
 
 fn header(out: &mut String, title: &str, r: &ImageReport) {

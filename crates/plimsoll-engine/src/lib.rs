@@ -41,8 +41,11 @@ pub enum EngineError {
         #[source]
         source: Box<WalkError>,
     },
+    /// A layer's cached facts do not decode (a corrupt or foreign cache
+    /// entry): the user clears the cache or scans without it.
     #[error(
-        "{image}: cached facts of analyser '{analyzer}' for layer {digest} are unreadable: {why}"
+        "{image}: cached facts of analyser '{analyzer}' for layer {digest} are unreadable: {why}; \
+         run `plimsoll cache clean` (or scan with --no-cache)"
     )]
     Facts {
         image: String,
@@ -369,5 +372,29 @@ impl Engine {
             from_cache: false,
             facts,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_facts_tell_the_user_to_clean_the_cache() {
+        let digest = Digest::of(b"layer");
+        let msg = EngineError::Facts {
+            image: "alpine:3.20".into(),
+            analyzer: "files",
+            digest: digest.clone(),
+            why: "unexpected end of input".into(),
+        }
+        .to_string();
+        assert_eq!(
+            msg,
+            format!(
+                "alpine:3.20: cached facts of analyser 'files' for layer {digest} are unreadable: \
+                 unexpected end of input; run `plimsoll cache clean` (or scan with --no-cache)"
+            )
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! assert!(findings.iter().any(|f| f.code == "DF010"));
 //! ```
 
+pub mod files;
 pub mod fix;
 mod rule;
 pub mod rules;
@@ -14,7 +15,7 @@ mod util;
 use std::collections::HashSet;
 
 use plimsoll_dockerfile::{Args, Dockerfile, Instruction, ParseError, ShellCommand, ShellScript};
-use plimsoll_report::{Finding, RuleInfo};
+use plimsoll_report::{Finding, RuleInfo, names_rule};
 
 pub use rule::{DfRule, Hit, Rule, hit};
 
@@ -192,11 +193,10 @@ pub fn lint_with_options(
     let mut hits = Vec::new();
     let enabled = |r: &DfRule| {
         !r.opt_in
-            || options.enable.iter().any(|e| {
-                r.info.code.eq_ignore_ascii_case(e)
-                    || r.info.name.eq_ignore_ascii_case(e)
-                    || r.hadolint.is_some_and(|h| h.eq_ignore_ascii_case(e))
-            })
+            || options
+                .enable
+                .iter()
+                .any(|e| names_rule(e, &r.info, r.hadolint.as_slice()))
     };
     for r in rules::ALL {
         if enabled(r.rule()) {
@@ -248,10 +248,7 @@ fn ignore_codes(text: &str, global: bool) -> Option<HashSet<&'static str>> {
     for code in list.split(',').map(str::trim).filter(|c| !c.is_empty()) {
         let code = code.split_whitespace().next().unwrap_or(code);
         for r in &table {
-            if r.info.code.eq_ignore_ascii_case(code)
-                || r.info.name == code
-                || r.hadolint.is_some_and(|h| h.eq_ignore_ascii_case(code))
-            {
+            if names_rule(code, &r.info, r.hadolint.as_slice()) {
                 out.insert(r.info.code);
             }
         }

@@ -98,28 +98,6 @@ pub fn apt(cmd: &ShellCommand) -> Option<Apt<'_>> {
     })
 }
 
-/// An image reference's tag and digest (no expansion).
-pub struct ImageRef<'a> {
-    pub tag: Option<&'a str>,
-    pub digest: Option<&'a str>,
-}
-
-pub fn image_ref(s: &str) -> ImageRef<'_> {
-    let (rest, digest) = match s.split_once('@') {
-        Some((r, d)) => (r, Some(d)),
-        None => (s, None),
-    };
-    // A tag is after the last `:` that comes after the last `/` (a registry port is before it).
-    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
-    match rest[last_slash..].rfind(':') {
-        Some(c) => ImageRef {
-            tag: Some(&rest[last_slash + c + 1..]),
-            digest,
-        },
-        None => ImageRef { tag: None, digest },
-    }
-}
-
 // ---- Helpers for the practice rules (DF040–DF059) -------------------------
 
 /// What a package-manager command does to the package set.
@@ -380,26 +358,13 @@ pub fn components(path: &str) -> Vec<&str> {
 /// Whether the image reference names an official library image (`python`,
 /// `library/python`, `docker.io/library/python`): its name, lower case.
 pub fn library_image(image: &str) -> Option<String> {
-    let name = image.split('@').next().unwrap_or(image);
-    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
-    let name = match name[last_slash..].rfind(':') {
-        Some(c) => &name[..last_slash + c],
-        None => name,
+    let repo = plimsoll_oci::NameRef::parse(image).repository;
+    let repo = match repo.split_once('/') {
+        Some(("library", rest)) => rest,
+        _ if repo == "library" => "",
+        _ => repo,
     };
-    let mut parts: Vec<&str> = name.split('/').collect();
-    if parts.len() > 1 {
-        let first = parts[0];
-        if first.contains('.') || first.contains(':') || first == "localhost" {
-            parts.remove(0);
-        }
-    }
-    if parts.first() == Some(&"library") {
-        parts.remove(0);
-    }
-    match parts.as_slice() {
-        [one] if !one.is_empty() => Some(one.to_ascii_lowercase()),
-        _ => None,
-    }
+    (!repo.is_empty() && !repo.contains('/')).then(|| repo.to_ascii_lowercase())
 }
 
 /// How the final image starts, as far as the Dockerfile shows it.
@@ -840,9 +805,9 @@ mod tests {
 
     #[test]
     fn image_refs() {
-        let r = image_ref("registry:5000/team/app:1.2@sha256:ab");
+        let r = plimsoll_oci::NameRef::parse("registry:5000/team/app:1.2@sha256:ab");
         assert_eq!((r.tag, r.digest), (Some("1.2"), Some("sha256:ab")));
-        let r = image_ref("registry:5000/app");
+        let r = plimsoll_oci::NameRef::parse("registry:5000/app");
         assert_eq!((r.tag, r.digest), (None, None));
     }
 

@@ -9,6 +9,7 @@ mod error;
 mod image;
 mod layout;
 mod reference;
+#[cfg(feature = "registry")]
 mod registry;
 pub mod verify;
 
@@ -21,7 +22,8 @@ pub use image::{
     ResolveOptions, RootFs, RunConfig,
 };
 pub use layout::resolve_layout;
-pub use reference::{ImageRef, registry_digest, registry_tag};
+pub use reference::{ImageRef, NameRef, registry_digest, registry_tag};
+#[cfg(feature = "registry")]
 pub use registry::{docker_credentials, resolve_registry};
 
 /// Resolves any reference to an image whose manifest and config are read
@@ -31,6 +33,12 @@ pub fn resolve(reference: &ImageRef, opts: &ResolveOptions) -> Result<Image, Oci
         ImageRef::OciLayout { dir, tag } => resolve_layout(dir, tag.as_deref(), opts),
         ImageRef::DockerArchive { file } => resolve_archive(file, opts),
         ImageRef::Dir { dir } => resolve_dir(dir),
+        #[cfg(feature = "registry")]
         ImageRef::Registry { reference } => resolve_registry(reference, opts),
+        #[cfg(not(feature = "registry"))]
+        ImageRef::Registry { reference } => Err(OciError::BadReference {
+            reference: reference.clone(),
+            why: "this build reads no registries (plimsoll-oci's `registry` feature is off)".into(),
+        }),
     }
 }

@@ -87,17 +87,82 @@ impl ImageRef {
     }
 }
 
+/// A registry reference `[HOST[:PORT]/]REPOSITORY[:TAG][@DIGEST]` split
+/// into its parts as written (no defaults: Docker Hub's host and `library/`
+/// are not added). The one reading of image names for every crate: the
+/// registry source, the linter's FROM lines, SBOM purls, admission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameRef<'a> {
+    /// `[HOST[:PORT]/]REPOSITORY`: the reference without tag or digest.
+    pub name: &'a str,
+    /// The registry, when the first component names a host: it has a `.` or
+    /// a `:`, or is `localhost` (Docker's rule).
+    pub registry: Option<&'a str>,
+    /// The repository path, without the registry.
+    pub repository: &'a str,
+    /// After the last `:` that follows the last `/`, before any `@`.
+    pub tag: Option<&'a str>,
+    /// After the `@`, e.g. `sha256:…`.
+    pub digest: Option<&'a str>,
+}
+
+impl<'a> NameRef<'a> {
+    /// Splits `s` (a name as a registry or a FROM line has it: no
+    /// `registry:` form prefix, which [`ImageRef::parse`] removes).
+    pub fn parse(s: &'a str) -> NameRef<'a> {
+        let (rest, digest) = match s.split_once('@') {
+            Some((r, d)) => (r, Some(d)),
+            None => (s, None),
+        };
+        // A tag follows the last ':' after the last '/' (a port is before it).
+        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (name, tag) = match rest[last_slash..].rfind(':') {
+            Some(c) => (&rest[..last_slash + c], Some(&rest[last_slash + c + 1..])),
+            None => (rest, None),
+        };
+        let (registry, repository) = match name.split_once('/') {
+            Some((first, repo)) if first.contains(['.', ':']) || first == "localhost" => {
+                (Some(first), repo)
+            }
+            _ => (None, name),
+        };
+        NameRef {
+            name,
+            registry,
+            repository,
+            tag,
+            digest,
+        }
+    }
+
+    /// The repository's last path component, e.g. `app` of `team/app`.
+    pub fn short_name(&self) -> &'a str {
+        self.repository
+            .rsplit('/')
+            .next()
+            .unwrap_or(self.repository)
+    }
+}
+
 /// The tag part of a registry reference: after the last ':' that follows
 /// the last '/', and before any '@'.
 pub fn registry_tag(reference: &str) -> Option<String> {
-    let name = reference.split('@').next().unwrap_or(reference);
-    let last = name.rsplit('/').next().unwrap_or(name);
-    last.split_once(':').map(|(_, t)| t.to_string())
+    NameRef::parse(reference).tag.map(str::to_string)
 }
 
 /// Whether a registry reference pins a digest.
 pub fn registry_digest(reference: &str) -> Option<&str> {
-    reference.split_once('@').map(|(_, d)| d)
+    NameRef::parse(reference).digest
+}
+
+impl ImageRef {
+    /// The digest the reference pins, if any (registry references only).
+    pub fn digest(&self) -> Option<&str> {
+        match self {
+            ImageRef::Registry { reference } => registry_digest(reference),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for ImageRef {
@@ -156,5 +221,36 @@ mod tests {
         assert_eq!(registry_tag("debian"), None);
         assert_eq!(registry_tag("debian:latest"), Some("latest".into()));
         assert_eq!(registry_digest("host/big@sha256:abc"), Some("sha256:abc"));
+        assert_eq!(
+            registry_tag("host:5000/a/b:1.2@sha256:abc"),
+            Some("1.2".into())
+        );
+    }
+
+    #[test]
+    fn splits_names() {
+        let n = NameRef::parse("registry:5000/team/app");
+        assert_eq!(
+            (n.registry, n.repository),
+            (Some("registry:5000"), "team/app")
+        );
+        let n = NameRef::parse("127.0.0.1:5000/team/app:1.2@sha256:ab");
+        assert_eq!(n.name, "127.0.0.1:5000/team/app");
+        assert_eq!(n.registry, Some("127.0.0.1:5000"));
+        assert_eq!(n.repository, "team/app");
+        assert_eq!(n.short_name(), "app");
+        assert_eq!((n.tag, n.digest), (Some("1.2"), Some("sha256:ab")));
+        let n = NameRef::parse("library/debian");
+        assert_eq!(
+            (n.registry, n.repository, n.tag),
+            (None, "library/debian", None)
+        );
+        let n = NameRef::parse("localhost/app:latest");
+        assert_eq!((n.registry, n.repository), (Some("localhost"), "app"));
+        let n = NameRef::parse("debian:12");
+        assert_eq!(
+            (n.name, n.short_name(), n.tag),
+            ("debian", "debian", Some("12"))
+        );
     }
 }

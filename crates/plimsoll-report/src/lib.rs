@@ -1,6 +1,8 @@
 //! The finding model every plimsoll check produces, and the machine formats
 //! shared by all of them (SARIF here; JSON is serde of the caller's report).
 
+pub mod policy;
+pub mod render;
 mod sarif;
 
 use std::fmt;
@@ -8,12 +10,17 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub use policy::{Policy, PolicyError, PolicySpec, RuleRef, names_rule};
+pub use render::{FileFindings, to_checkstyle, to_diagnostics, to_github, to_short_lines};
 pub use sarif::{UriBase, to_sarif};
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    #[default]
     Info,
     Low,
     Medium,
@@ -75,7 +82,9 @@ pub struct RuleInfo {
     pub code: &'static str,
     /// Kebab-case name, e.g. `runs-as-root`.
     pub name: &'static str,
-    /// The practice it enforces, e.g. `P-C3` (see docs/practices.md).
+    /// The practice it enforces, e.g. `P-C3`: an id of `docs/practices.md` at
+    /// the repository root, whose text `plimsoll_practice::practices::practice`
+    /// returns.
     pub practice: &'static str,
     pub severity: Severity,
     /// The rule's documentation: first line a summary, then paragraphs.
@@ -99,6 +108,12 @@ macro_rules! rule_info {
 }
 
 impl RuleInfo {
+    /// Whether a user's word names this rule: its code or its name, in any
+    /// ASCII case (see [`names_rule`] for rules with aliases).
+    pub fn is_named(&self, word: &str) -> bool {
+        names_rule(word, self, &[])
+    }
+
     /// The first line of the documentation.
     pub fn summary(&self) -> &'static str {
         self.doc
@@ -187,6 +202,37 @@ impl Finding {
     }
 }
 
+/// The tool that made a report, as every JSON report names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Tool {
+    /// This build of plimsoll (every crate of the workspace shares its version).
+    pub const PLIMSOLL: Tool = Tool {
+        name: "plimsoll",
+        version: env!("CARGO_PKG_VERSION"),
+    };
+}
+
+/// Bytes in binary units with one decimal: `512 B`, `1.5 KiB`, `2.0 GiB`.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = bytes as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
 /// Counts of findings per severity, for summaries.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
@@ -227,5 +273,12 @@ mod tests {
         assert!(Severity::Info < Severity::Low);
         assert_eq!("HIGH".parse::<Severity>().unwrap(), Severity::High);
         assert!("severe".parse::<Severity>().is_err());
+    }
+
+    #[test]
+    fn bytes_read_as_people_read_them() {
+        assert_eq!(human_bytes(1023), "1023 B");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(3 << 30), "3.0 GiB");
     }
 }

@@ -51,6 +51,7 @@ mod npm;
 mod os;
 mod purl;
 mod python;
+pub mod render;
 pub mod rpm;
 pub mod spdx;
 
@@ -286,10 +287,17 @@ pub fn register(engine: &mut Engine) {
 pub fn catalog(scan: &Scan) -> Result<Inventory, SbomError> {
     let lists = scan.facts::<plimsoll_engine::FileList>()?;
     let tree = FileTree::build(&lists);
-    let ctx = MergeContext {
-        lists: &lists,
-        tree: &tree,
-    };
+    catalog_with(scan, &lists, &tree)
+}
+
+/// [`catalog`] given the scan's file lists and the tree built from them, for
+/// callers that build the tree once for other analyses too.
+pub fn catalog_with(
+    scan: &Scan,
+    lists: &[Vec<plimsoll_engine::FileEntry>],
+    tree: &FileTree,
+) -> Result<Inventory, SbomError> {
+    let ctx = MergeContext { lists, tree };
     let distro = os::distro(&ctx, &scan.facts::<OsReleaseCataloger>()?);
     let mut inventory = Inventory::default();
     dpkg::merge(

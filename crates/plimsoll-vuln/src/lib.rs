@@ -12,6 +12,8 @@
 //! - [`matcher`]: where a package's advisories are and whether a version is affected.
 //! - [`findings`]: an inventory matched against the database, one finding per
 //!   vulnerability and package.
+//! - [`report`]: findings as rule `VULN001`, on the audit's severity scale,
+//!   as a table, as counts and as CycloneDX vulnerabilities.
 
 pub mod cvss;
 pub mod db;
@@ -20,6 +22,7 @@ pub mod import;
 pub mod matcher;
 pub mod osv;
 pub mod policy;
+pub mod report;
 pub mod update;
 pub mod version;
 

@@ -419,3 +419,59 @@ mod tests {
         assert!(matches!(download(&opts), Err(UpdateError::Url { .. })));
     }
 }
+
+/// The outcome of [`refresh`].
+#[derive(Debug)]
+pub struct Refreshed {
+    pub download: UpdateReport,
+    /// The rebuilt database and what its import saw; None when it was
+    /// already built from exactly the archives downloaded.
+    pub rebuilt: Option<(crate::db::Meta, crate::import::ImportReport)>,
+}
+
+/// A refresh could not finish; the database file is left as it was.
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    #[error(transparent)]
+    Download(#[from] UpdateError),
+    #[error("importing the downloaded archives")]
+    Import(#[source] crate::import::ImportError),
+    #[error(transparent)]
+    Build(#[from] crate::db::DbError),
+}
+
+/// Downloads the archives that changed and rebuilds the database at `path`
+/// when one did, or when the database was not built from exactly these
+/// archives (missing, damaged, imported by hand). Sources are named by the
+/// URL they came from, not by the local copy.
+pub fn refresh(path: &Path, opts: &UpdateOptions) -> Result<Refreshed, RefreshError> {
+    let download = download(opts)?;
+    let mut wanted: Vec<&str> = download
+        .archives
+        .iter()
+        .map(|a| a.sha256.as_str())
+        .collect();
+    wanted.sort();
+    let current = crate::db::Database::open(path).ok().map(|d| {
+        let mut have: Vec<String> = d.meta().sources.iter().map(|s| s.sha256.clone()).collect();
+        have.sort();
+        have
+    });
+    if !download.changed() && current.is_some_and(|have| have == wanted) {
+        return Ok(Refreshed {
+            download,
+            rebuilt: None,
+        });
+    }
+    let archives: Vec<&Path> = download.archives.iter().map(|a| a.path.as_path()).collect();
+    let mut imported = crate::import::import(&archives).map_err(RefreshError::Import)?;
+    for (source, archive) in imported.report.sources.iter_mut().zip(&download.archives) {
+        source.location = archive.url.clone();
+    }
+    let report = imported.report.clone();
+    let meta = crate::db::build(imported, path)?;
+    Ok(Refreshed {
+        download,
+        rebuilt: Some((meta, report)),
+    })
+}

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Subcommand, ValueEnum};
+use plimsoll_report::human_bytes;
 use plimsoll_vuln::db::{self, Database, Meta};
 use plimsoll_vuln::import::{ImportReport, import};
 use plimsoll_vuln::update::{self, Outcome, UpdateOptions};
@@ -164,83 +165,31 @@ fn run_update(args: UpdateArgs) -> Result<ExitCode> {
         max_archive_bytes: update::DEFAULT_MAX_ARCHIVE_BYTES,
     };
     let started = Instant::now();
-    let downloaded = update::download(&opts)?;
-    for a in &downloaded.archives {
+    let refreshed = update::refresh(&path, &opts)?;
+    for a in &refreshed.download.archives {
         match a.outcome {
             Outcome::Downloaded { bytes } => {
                 eprintln!(
                     "{:<24} downloaded {} from {}",
                     a.ecosystem,
-                    size(bytes),
+                    human_bytes(bytes),
                     a.url
                 )
             }
             Outcome::Unchanged => eprintln!("{:<24} unchanged", a.ecosystem),
         }
     }
-
-    // Rebuild when an archive changed, or when the database was not built
-    // from exactly these archives (missing, damaged, imported by hand).
-    let mut wanted: Vec<&str> = downloaded
-        .archives
-        .iter()
-        .map(|a| a.sha256.as_str())
-        .collect();
-    wanted.sort();
-    let current = Database::open(&path).ok().map(|d| {
-        let mut have: Vec<String> = d.meta().sources.iter().map(|s| s.sha256.clone()).collect();
-        have.sort();
-        have
-    });
-    if !downloaded.changed() && current.is_some_and(|have| have == wanted) {
-        println!("{}: up to date, nothing downloaded", path.display());
-        return Ok(ExitCode::SUCCESS);
+    match refreshed.rebuilt {
+        None => println!("{}: up to date, nothing downloaded", path.display()),
+        Some((meta, report)) => print_build(&path, &meta, &report, started, args.verbose),
     }
-    let archives: Vec<&Path> = downloaded
-        .archives
-        .iter()
-        .map(|a| a.path.as_path())
-        .collect();
-    let mut imported = import(&archives).context("importing the downloaded archives")?;
-    // Sources are named by where they came from, not by the local copy.
-    for (source, archive) in imported.report.sources.iter_mut().zip(&downloaded.archives) {
-        source.location = archive.url.clone();
-    }
-    let report = imported.report.clone();
-    let meta = db::build(imported, &path)?;
-    print_build(&path, &meta, &report, started, args.verbose);
     Ok(ExitCode::SUCCESS)
 }
 
 fn print_build(path: &Path, meta: &Meta, report: &ImportReport, started: Instant, verbose: bool) {
-    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    println!(
-        "{}: {} advisories from {} source(s), {} alias groups, {} packages ({}, {:.1} s)",
-        path.display(),
-        meta.advisories,
-        meta.sources.len(),
-        meta.alias_groups,
-        meta.packages,
-        size(bytes),
-        started.elapsed().as_secs_f64()
-    );
-    println!(
-        "  excluded: {} withdrawn, {} duplicate records, {} malformed; {} files ignored (not JSON or zip)",
-        report.withdrawn,
-        report.duplicates,
-        report.malformed.len(),
-        report.ignored_files
-    );
-    let shown = if verbose { usize::MAX } else { 20 };
-    for m in report.malformed.iter().take(shown) {
-        eprintln!("malformed: {}: {}", m.file, m.reason);
-    }
-    if report.malformed.len() > shown {
-        eprintln!(
-            "malformed: … and {} more (--verbose lists them all)",
-            report.malformed.len() - shown
-        );
-    }
+    let (out, err) = db::render_build(path, meta, report, started.elapsed().as_secs_f64(), verbose);
+    print!("{out}");
+    eprint!("{err}");
 }
 
 fn run_status(args: StatusArgs) -> Result<ExitCode> {
@@ -254,72 +203,12 @@ fn run_status(args: StatusArgs) -> Result<ExitCode> {
         );
     }
     let db = Database::open(&path)?;
-    let meta = db.meta();
-    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let text = match args.format {
         StatusFormat::Json => {
-            serde_json::to_string_pretty(&serde_json::json!({
-                "path": path.display().to_string(),
-                "size_bytes": bytes,
-                "database": meta,
-            }))? + "\n"
+            serde_json::to_string_pretty(&db::status_json(&path, db.meta()))? + "\n"
         }
-        StatusFormat::Table => {
-            use std::fmt::Write as _;
-            let mut out = String::new();
-            let _ = writeln!(out, "database    {} ({})", path.display(), size(bytes));
-            let _ = writeln!(out, "schema      {}", meta.schema_version);
-            let _ = writeln!(out, "built       {} by {}", meta.built_at, meta.built_by);
-            let _ = writeln!(
-                out,
-                "advisories  {} ({} alias groups, {} packages; excluded {} withdrawn, {} duplicates, {} malformed)",
-                meta.advisories,
-                meta.alias_groups,
-                meta.packages,
-                meta.withdrawn_excluded,
-                meta.duplicates,
-                meta.malformed
-            );
-            let _ = writeln!(out, "\nsources");
-            for s in &meta.sources {
-                let _ = writeln!(
-                    out,
-                    "  {:<9} sha256:{}  {:>7} records  {}",
-                    format!("{:?}", s.kind).to_lowercase(),
-                    s.sha256,
-                    s.records,
-                    s.location
-                );
-            }
-            let _ = writeln!(
-                out,
-                "\n  {:<48} {:>10} {:>9}",
-                "ecosystem", "advisories", "packages"
-            );
-            for e in &meta.ecosystems {
-                let _ = writeln!(
-                    out,
-                    "  {:<48} {:>10} {:>9}",
-                    e.ecosystem, e.advisories, e.packages
-                );
-            }
-            out
-        }
+        StatusFormat::Table => db::render_status(&path, db.meta()),
     };
     crate::emit(&text, None)?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut v = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    format!("{v:.1} {}", UNITS[unit])
 }

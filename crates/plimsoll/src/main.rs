@@ -14,19 +14,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use plimsoll_audit::{
-    ApprovedBase, AuditContext, AuditFacts, AuditSettings, Filter, ImageReport, render_inspect,
-    render_table,
-};
-use plimsoll_engine::{Cache, Engine, EngineOptions};
+use plimsoll_audit::{AuditSettings, ImageReport, Judge, render_inspect, render_table};
+use plimsoll_engine::{Cache, EngineOptions};
 use plimsoll_oci::{Image, ImageRef, Platform, ResolveOptions};
-use plimsoll_report::{Finding, Severity};
+use plimsoll_report::{PolicySpec, Severity};
+use plimsoll_scan::{ImageScan, Passes, ScanOptions, Scanner};
 
 use config::{ByteSize, Config};
-
-pub(crate) const INFO_URI: &str = "https://github.com/plimsoll/plimsoll";
 
 #[derive(Parser)]
 #[command(
@@ -264,10 +260,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Rule { code } => {
             use std::fmt::Write as _;
-            let info = plimsoll_audit::rule_infos()
+            let info = every_rule()
                 .into_iter()
-                .chain(plimsoll_lint::rules())
-                .find(|r| r.code.eq_ignore_ascii_case(&code) || r.name == code)
+                .find(|r| r.is_named(&code))
                 .ok_or_else(|| anyhow!("no rule '{code}'; `plimsoll rules` lists them"))?;
             let mut text = format!(
                 "{} {} [{}] default severity: {}\n\n",
@@ -282,10 +277,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rules => {
             use std::fmt::Write as _;
             let mut text = String::new();
-            for r in plimsoll_audit::rule_infos()
-                .into_iter()
-                .chain(plimsoll_lint::rules())
-            {
+            for r in every_rule() {
                 let _ = writeln!(
                     text,
                     "{:<7} {:<24} {:<5} {:<8} {}",
@@ -302,6 +294,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// Every rule of every family: image (IMG…), Dockerfile (DF…), vulnerability (VULN001).
+fn every_rule() -> Vec<plimsoll_report::RuleInfo> {
+    let mut rules = plimsoll_audit::rule_infos();
+    rules.extend(plimsoll_lint::rules());
+    rules.push(plimsoll_vuln::report::VULNERABLE_PACKAGE);
+    rules
+}
+
 fn cache_dir_or_default(dir: Option<PathBuf>) -> Result<PathBuf> {
     dir.or_else(Cache::default_dir)
         .ok_or_else(|| anyhow!("no cache directory: set --cache-dir or PLIMSOLL_CACHE_DIR"))
@@ -309,8 +309,7 @@ fn cache_dir_or_default(dir: Option<PathBuf>) -> Result<PathBuf> {
 
 struct Prepared {
     config: Config,
-    resolve: ResolveOptions,
-    engine: EngineOptions,
+    scanner: Scanner,
     reference: ImageRef,
 }
 
@@ -344,163 +343,64 @@ fn prepare(args: &ImageArgs) -> Result<Prepared> {
     engine.threads = args.threads.or(config.engine.threads).unwrap_or(0);
     Ok(Prepared {
         config,
-        resolve,
-        engine,
+        scanner: Scanner::new(ScanOptions { resolve, engine }),
         reference,
     })
 }
 
-fn resolve(reference: &ImageRef, opts: &ResolveOptions) -> Result<Image> {
-    let image = plimsoll_oci::resolve(reference, opts)?;
-    if let Some(note) = &image.platform_note {
-        eprintln!("{}: {note}", image.reference);
+impl Prepared {
+    /// Resolves the reference, saying on stderr which platform an index gave.
+    fn resolve(&self) -> Result<Image> {
+        let image = self.scanner.resolve(&self.reference)?;
+        if let Some(note) = &image.platform_note {
+            eprintln!("{}: {note}", image.reference);
+        }
+        Ok(image)
     }
-    Ok(image)
-}
 
-/// Which analyses a command runs in its one pass over the layers. Each
-/// analyser's facts are cached per layer on their own, so `audit` followed by
-/// `sbom` (or `scan`) of the same image reads each layer again only for the
-/// analysers not yet cached.
-#[derive(Clone, Copy)]
-pub(crate) struct Passes {
-    pub audit: bool,
-    pub sbom: bool,
-}
-
-impl Passes {
-    pub const AUDIT: Passes = Passes {
-        audit: true,
-        sbom: false,
-    };
-    pub const SBOM: Passes = Passes {
-        audit: false,
-        sbom: true,
-    };
-    pub const ALL: Passes = Passes {
-        audit: true,
-        sbom: true,
-    };
-}
-
-/// Resolves and scans the image: the one pass every command shares.
-fn scan(p: &Prepared, no_progress: bool, passes: Passes) -> Result<(Image, plimsoll_engine::Scan)> {
-    let image = resolve(&p.reference, &p.resolve)?;
-    let mut engine = Engine::new(p.engine.clone());
-    if passes.audit {
-        plimsoll_audit::register_analyzers(&mut engine);
+    /// Resolves and reads the image once with `passes`, drawing progress.
+    fn read(&self, no_progress: bool, passes: Passes) -> Result<ImageScan> {
+        let image = self.resolve()?;
+        let bar = progress::Bar::new(&image, !no_progress);
+        let scanned = self.scanner.read(image, passes, &bar);
+        bar.finish();
+        Ok(scanned?)
     }
-    if passes.sbom {
-        plimsoll_sbom::register(&mut engine);
-    }
-    let bar = progress::Bar::new(&image, !no_progress);
-    let scan = engine.scan(&image, &bar);
-    bar.finish();
-    Ok((image, scan?))
-}
 
-/// The audit's settings, checked and resolved before the image is read
-/// (approved bases need only their manifests and configs).
-struct AuditJudge {
-    settings: AuditSettings,
-    filter: Filter,
-    overrides: Vec<(String, Severity)>,
-    bases: Vec<ApprovedBase>,
-    any_bases: bool,
-}
-
-impl AuditJudge {
-    fn new(p: &Prepared, opts: &AuditOptions) -> Result<AuditJudge> {
-        let ac = &p.config.audit;
+    /// The audit's judge: settings and policy from plimsoll.toml and flags,
+    /// approved bases resolved.
+    fn judge(&self, opts: &AuditOptions, fail_on: Severity) -> Result<Judge> {
+        let ac = &self.config.audit;
         let settings = AuditSettings {
             min_efficiency: opts.min_efficiency.or(ac.min_efficiency).unwrap_or(0.9),
             max_wasted_ratio: opts.max_wasted_ratio.or(ac.max_wasted_ratio).unwrap_or(0.1),
             max_wasted_bytes: opts.max_wasted_bytes.or(ac.max_wasted_bytes).map(|b| b.0),
         };
-        for (name, v) in [
-            ("min-efficiency", settings.min_efficiency),
-            ("max-wasted-ratio", settings.max_wasted_ratio),
-        ] {
-            if !(0.0..=1.0).contains(&v) {
-                bail!("--{name} must be between 0 and 1, got {v}");
-            }
-        }
         let mut ignore = ac.ignore.clone();
         ignore.extend(opts.ignore.iter().cloned());
-        let per_rule: Vec<(String, Vec<String>)> = ac
-            .ignore_rule_paths
-            .iter()
-            .map(|r| (r.rule.clone(), r.paths.clone()))
-            .collect();
-        let filter = Filter::new(&ignore, &ac.ignore_paths, &per_rule)?;
-        let mut overrides = Vec::new();
-        for (rule, sev) in &ac.severity {
-            let sev: Severity = sev
-                .parse()
-                .map_err(|e: String| anyhow!("plimsoll.toml [audit.severity] {rule}: {e}"))?;
-            overrides.push((rule.to_ascii_lowercase(), sev));
-        }
-
-        // Approved bases need only their manifests and configs, not their layers.
-        let base_refs: Vec<String> = opts
+        let policy = PolicySpec {
+            ignore,
+            ignore_paths: ac.ignore_paths.clone(),
+            ignore_rule_paths: ac
+                .ignore_rule_paths
+                .iter()
+                .map(|r| (r.rule.clone(), r.paths.clone()))
+                .collect(),
+            severity: PolicySpec::severity_words("plimsoll.toml [audit.severity]", &ac.severity)?,
+            fail_on,
+        };
+        let bases: Vec<String> = opts
             .approved_base
             .iter()
             .chain(&ac.approved_bases)
             .cloned()
             .collect();
-        let mut bases = Vec::new();
-        for r in &base_refs {
-            let image = plimsoll_oci::resolve(&ImageRef::parse(r)?, &p.resolve)
-                .with_context(|| format!("reading approved base {r}"))?;
-            bases.push(ApprovedBase {
-                reference: format!("{r} ({})", image.id()),
-                diff_ids: image.diff_ids(),
-            });
-        }
-        Ok(AuditJudge {
+        Ok(Judge::new(
             settings,
-            filter,
-            overrides,
-            bases,
-            any_bases: !base_refs.is_empty(),
-        })
-    }
-
-    /// The audit's findings on a scan that ran the audit analysers.
-    fn run(
-        &self,
-        p: &Prepared,
-        image: &Image,
-        scan: &plimsoll_engine::Scan,
-    ) -> Result<(Vec<Finding>, AuditFacts)> {
-        let facts = AuditFacts::from_scan(scan)?;
-        let pinned =
-            matches!(&p.reference, ImageRef::Registry { reference } if reference.contains('@'));
-        let ctx = AuditContext {
-            image,
-            pinned_by_digest: pinned,
-            tree: &facts.tree,
-            secrets: &facts.secrets,
-            config_files: &facts.config_files,
-            settings: &self.settings,
-            approved_bases: self.any_bases.then_some(self.bases.as_slice()),
-        };
-        let findings: Vec<Finding> = self
-            .filter
-            .apply(plimsoll_audit::audit(&ctx)?)
-            .into_iter()
-            .map(|f| {
-                match self
-                    .overrides
-                    .iter()
-                    .find(|(r, _)| *r == f.code.to_ascii_lowercase() || *r == f.name)
-                {
-                    Some((_, s)) => f.with_severity(*s),
-                    None => f,
-                }
-            })
-            .collect();
-        Ok((findings, facts))
+            &policy,
+            &bases,
+            &self.scanner.options().resolve,
+        )?)
     }
 }
 
@@ -513,29 +413,20 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
             .map_err(|e: String| anyhow!("plimsoll.toml: {e}"))?,
         (None, None) => Severity::High,
     };
-    let judge = AuditJudge::new(&p, &args.rules)?;
-    let (image, scan) = scan(&p, args.image.no_progress, Passes::AUDIT)?;
-    let (findings, facts) = judge.run(&p, &image, &scan)?;
-    let failing = findings.iter().any(|f| f.severity >= fail_on);
-    let report = ImageReport::new(&image, &scan, &facts.tree, findings);
+    let judge = p.judge(&args.rules, fail_on)?;
+    let scanned = p.read(args.image.no_progress, Passes::AUDIT)?;
+    let findings = plimsoll_scan::judge_scan(&scanned, &p.reference, &judge)?;
+    let failing = judge.policy().fails(&findings);
+    let tree = scanned.tree().ok_or_else(|| anyhow!("no audit pass"))?;
+    let report = ImageReport::new(&scanned.image, &scanned.scan, tree, findings);
     let text = match args.format {
         Format::Table => render_table(&report),
         Format::Json => serde_json::to_string_pretty(&report)? + "\n",
-        Format::Sarif => {
-            let subject = format!("{}@{}", report.image.reference, report.image.digest);
-            serde_json::to_string_pretty(&plimsoll_report::to_sarif(
-                env!("CARGO_PKG_VERSION"),
-                INFO_URI,
-                &plimsoll_audit::rule_infos(),
-                &report.findings,
-                &subject,
-                plimsoll_report::UriBase::ImageRoot,
-            ))? + "\n"
-        }
+        Format::Sarif => serde_json::to_string_pretty(&plimsoll_audit::to_sarif(&report))? + "\n",
     };
     emit(&text, args.output.as_ref())?;
     // The process ends here: freeing the file tree would only cost time.
-    std::mem::forget((facts, scan, report));
+    std::mem::forget((scanned, report));
     Ok(if failing {
         ExitCode::from(1)
     } else {
@@ -545,19 +436,14 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
 
 fn inspect(args: InspectArgs) -> Result<ExitCode> {
     let p = prepare(&args.image)?;
-    let (image, scan) = scan(&p, args.image.no_progress, Passes::AUDIT)?;
-    let facts = AuditFacts::from_scan(&scan)?;
-    let report = ImageReport::new(&image, &scan, &facts.tree, Vec::new());
+    let scanned = p.read(args.image.no_progress, Passes::AUDIT)?;
+    let tree = scanned.tree().ok_or_else(|| anyhow!("no audit pass"))?;
+    let report = ImageReport::new(&scanned.image, &scanned.scan, tree, Vec::new());
     let text = match args.format {
-        InspectFormat::Table => render_inspect(&report, &image),
+        InspectFormat::Table => render_inspect(&report, &scanned.image),
         InspectFormat::Json => {
-            serde_json::to_string_pretty(&serde_json::json!({
-                "schema_version": report.schema_version,
-                "tool": report.tool,
-                "image": report.image,
-                "config": image.config,
-                "scan": report.scan,
-            }))? + "\n"
+            serde_json::to_string_pretty(&plimsoll_audit::inspect_json(&report, &scanned.image))?
+                + "\n"
         }
     };
     emit(&text, None)?;
@@ -566,139 +452,38 @@ fn inspect(args: InspectArgs) -> Result<ExitCode> {
 
 fn sbom(args: SbomArgs) -> Result<ExitCode> {
     let p = prepare(&args.image)?;
-    let (image, scan) = scan(&p, args.image.no_progress, Passes::SBOM)?;
-    let inventory = plimsoll_sbom::catalog(&scan)?;
+    let scanned = p.read(args.image.no_progress, Passes::SBOM)?;
+    let inventory = scanned
+        .inventory
+        .as_ref()
+        .ok_or_else(|| anyhow!("no SBOM pass"))?;
     for w in &inventory.warnings {
-        eprintln!("warning: {}: {w}", image.reference);
+        eprintln!("warning: {}: {w}", scanned.image.reference);
     }
+    let document = || -> Result<_> {
+        Ok(plimsoll_scan::document_context(
+            &scanned.image,
+            plimsoll_scan::source_date_epoch()?,
+        ))
+    };
     let text = match args.format {
         SbomFormat::Cyclonedx => {
-            plimsoll_sbom::cyclonedx::Bom::new(&inventory, &document_context(&image)?).to_json()
+            plimsoll_sbom::cyclonedx::Bom::new(inventory, &document()?).to_json()
         }
-        SbomFormat::Spdx => {
-            plimsoll_sbom::spdx::Document::new(&inventory, &document_context(&image)?).to_json()
-        }
+        SbomFormat::Spdx => plimsoll_sbom::spdx::Document::new(inventory, &document()?).to_json(),
         SbomFormat::Json => {
-            serde_json::to_string_pretty(&serde_json::json!({
-                "schema_version": 1,
-                "tool": {"name": "plimsoll", "version": env!("CARGO_PKG_VERSION")},
-                "image": {
-                    "reference": image.reference.to_string(),
-                    "digest": image.id().to_string(),
-                    "platform": image.platform(),
-                },
-                "distro": inventory.distro,
-                "packages": inventory.packages,
-            }))? + "\n"
+            let subject = plimsoll_scan::document_context(&scanned.image, 0).subject;
+            serde_json::to_string_pretty(&plimsoll_sbom::render::InventoryReport::new(
+                inventory, &subject,
+            ))? + "\n"
         }
         SbomFormat::Table => {
-            use std::fmt::Write as _;
-            let mut out = String::new();
-            let distro = inventory
-                .distro
-                .as_ref()
-                .and_then(|d| d.pretty_name.clone().or(d.id.clone()))
-                .unwrap_or_else(|| "unknown distribution".into());
-            let _ = writeln!(out, "{} ({}), {distro}", image.reference, image.id());
-            let _ = writeln!(
-                out,
-                "{:<36} {:<36} {:<7} {:<8} {:>5}  source",
-                "name", "version", "type", "arch", "layer"
-            );
-            for pkg in &inventory.packages {
-                let _ = writeln!(
-                    out,
-                    "{:<36} {:<36} {:<7} {:<8} {:>5}  {}",
-                    pkg.name,
-                    pkg.version,
-                    pkg.package_type,
-                    pkg.arch.as_deref().unwrap_or("-"),
-                    pkg.layer,
-                    pkg.source_name.as_deref().unwrap_or("-")
-                );
-            }
-            let _ = writeln!(out, "{} packages", inventory.packages.len());
-            out
+            let subject = plimsoll_scan::document_context(&scanned.image, 0).subject;
+            plimsoll_sbom::render::render_table(inventory, &subject)
         }
     };
     emit(&text, args.output.as_ref())?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The image, tool and creation time an SBOM document states. The time is
-/// SOURCE_DATE_EPOCH when set (reproducible builds' convention), else now.
-fn document_context(image: &Image) -> Result<plimsoll_sbom::DocumentContext> {
-    let created = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .filter(|s| *s <= plimsoll_sbom::MAX_TIMESTAMP)
-            .ok_or_else(|| {
-                anyhow!(
-                    "SOURCE_DATE_EPOCH must be whole seconds since 1970 up to year 9999, got {v:?}"
-                )
-            })?,
-        Err(std::env::VarError::NotPresent) => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0),
-        Err(e) => bail!("SOURCE_DATE_EPOCH: {e}"),
-    };
-    let (name, repository_url) = image_name(&image.reference);
-    Ok(plimsoll_sbom::DocumentContext {
-        subject: plimsoll_sbom::ImageSubject {
-            reference: image.reference.to_string(),
-            digest: image.id().to_string(),
-            name,
-            repository_url,
-            tag: image.tag.clone(),
-            platform: image.platform(),
-            diff_ids: image.diff_ids(),
-        },
-        tool: plimsoll_sbom::ToolInfo {
-            name: "plimsoll".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            info_uri: INFO_URI.into(),
-        },
-        created,
-    })
-}
-
-/// The purl name (the repository's last segment, lowercased) and, for
-/// registry images, the `registry/repository` the purl's repository_url
-/// names. Local layouts and archives are named after their directory or file.
-fn image_name(reference: &ImageRef) -> (String, Option<String>) {
-    let last = |p: &std::path::Path, strip_ext: bool| {
-        let os = if strip_ext {
-            p.file_stem()
-        } else {
-            p.file_name()
-        };
-        os.map(|s| s.to_string_lossy().to_lowercase())
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "image".into())
-    };
-    match reference {
-        ImageRef::OciLayout { dir, .. } | ImageRef::Dir { dir } => (last(dir, false), None),
-        ImageRef::DockerArchive { file } => (last(file, true), None),
-        ImageRef::Registry { reference } => {
-            let r = reference.strip_prefix("registry:").unwrap_or(reference);
-            let r = r.split_once('@').map_or(r, |(repo, _)| repo);
-            // A tag follows the last ':' after the last '/' (a port is before it).
-            let repo = match r.rsplit_once(':') {
-                Some((repo, tag)) if !tag.contains('/') => repo,
-                _ => r,
-            };
-            let name = repo.rsplit('/').next().unwrap_or(repo).to_lowercase();
-            let name = if name.is_empty() {
-                "image".into()
-            } else {
-                name
-            };
-            (name, Some(repo.to_lowercase()))
-        }
-    }
 }
 
 pub(crate) fn emit(text: &str, output: Option<&PathBuf>) -> Result<()> {

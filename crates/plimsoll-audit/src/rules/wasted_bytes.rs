@@ -1,3 +1,4 @@
+use plimsoll_report::human_bytes as human;
 use plimsoll_report::{Finding, RuleInfo};
 
 use crate::{AuditContext, AuditError, Rule, declare_rule};
@@ -21,19 +22,6 @@ declare_rule! {
         name: "wasted-bytes",
         practice: "P-B3",
         severity: Medium,
-    }
-}
-
-fn human(bytes: u64) -> String {
-    let b = bytes as f64;
-    if b >= 1024.0 * 1024.0 * 1024.0 {
-        format!("{:.1} GiB", b / (1024.0 * 1024.0 * 1024.0))
-    } else if b >= 1024.0 * 1024.0 {
-        format!("{:.1} MiB", b / (1024.0 * 1024.0))
-    } else if b >= 1024.0 {
-        format!("{:.1} KiB", b / 1024.0)
-    } else {
-        format!("{bytes} B")
     }
 }
 

@@ -24,7 +24,7 @@ impl Rule for FromLatest {
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
         for (stage, image) in from_images(ctx) {
-            let r = crate::util::image_ref(&image);
+            let r = plimsoll_oci::NameRef::parse(&image);
             if r.tag == Some("latest") && r.digest.is_none() {
                 out.push(
                     hit(

@@ -1,5 +1,5 @@
 use super::from_images;
-use crate::util::{image_ref, library_image};
+use crate::util::library_image;
 use crate::{Hit, LintContext, Rule, declare_rule, hit};
 
 declare_rule! {
@@ -87,7 +87,7 @@ impl Rule for FromMovingTag {
             if image.contains('$') {
                 continue;
             }
-            let r = image_ref(&image);
+            let r = plimsoll_oci::NameRef::parse(&image);
             let Some(tag) = r.tag.map(str::to_ascii_lowercase) else {
                 continue;
             };

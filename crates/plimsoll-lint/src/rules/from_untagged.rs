@@ -27,7 +27,7 @@ impl Rule for FromUntagged {
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
         for (stage, image) in from_images(ctx) {
-            let r = crate::util::image_ref(&image);
+            let r = plimsoll_oci::NameRef::parse(&image);
             if r.tag.is_none() && r.digest.is_none() {
                 out.push(
                     hit(

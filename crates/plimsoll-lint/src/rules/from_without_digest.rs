@@ -33,7 +33,7 @@ impl Rule for FromWithoutDigest {
             if image.contains('$') {
                 continue;
             }
-            if crate::util::image_ref(&image).digest.is_none() {
+            if plimsoll_oci::NameRef::parse(&image).digest.is_none() {
                 out.push(
                     hit(
                         &Self::RULE,

@@ -1,7 +1,7 @@
 use super::from_images;
 use plimsoll_dockerfile::Keyword;
 
-use crate::util::{LaunchBody, image_ref, is_shell, launch, library_image};
+use crate::util::{LaunchBody, is_shell, launch, library_image};
 use crate::{Hit, LintContext, Rule, declare_rule, hit};
 
 declare_rule! {
@@ -207,7 +207,7 @@ impl Rule for HeavyBaseImage {
         else {
             return;
         };
-        let tag = image_ref(&image)
+        let tag = plimsoll_oci::NameRef::parse(&image)
             .tag
             .unwrap_or("latest")
             .to_ascii_lowercase();

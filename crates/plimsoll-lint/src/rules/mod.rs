@@ -1,5 +1,6 @@
 //! One rule per file. Codes are stable: never renumber, never reuse.
 
+// The first rules, almost all hadolint's (DF005, DF016 and DF017 are not): DF001–DF020.
 mod add_instead_of_copy;
 mod add_url_without_checksum;
 mod apt_install_recommends;
@@ -20,7 +21,7 @@ mod multiple_entrypoint;
 mod shell_form_command;
 mod sudo_in_run;
 mod update_without_install;
-// Practice rules without a hadolint counterpart: DF040–DF059.
+// Practice rules: DF040–DF059 (DF052 the last so far); hadolint checks only DF052 (DL3026).
 mod attacker_tools;
 mod build_tools_in_final_stage;
 mod copy_all_before_install;
@@ -34,7 +35,8 @@ mod secret_file_copied;
 mod secret_in_env_or_arg;
 mod several_processes;
 mod untrusted_registry;
-// Package managers and shell: DF021–DF039.
+// Package managers and shell, all with a hadolint counterpart: DF021–DF039 (and
+// `package_managers`, what the package-manager rules share).
 mod apk_cache_kept;
 mod apk_unpinned_version;
 mod apt_instead_of_apt_get;
@@ -90,7 +92,7 @@ pub use pipe_without_pipefail::Pipefail;
 pub use shell_form_command::ShellForm;
 pub use sudo_in_run::Sudo;
 pub use update_without_install::AptUpdateAlone;
-// DF040–DF059
+// By name: the practice rules DF040–DF052, then the rest of DF021–DF039.
 pub use attacker_tools::AttackerTools;
 pub use build_tools_in_final_stage::BuildToolsInFinalStage;
 pub use copy_all_before_install::CopyAllBeforeInstall;
@@ -157,7 +159,7 @@ pub static ALL: &[&dyn Rule] = &[
     &AptCli,
     &CurlAndWget,
     &Pipefail,
-    // DF040–DF059: practices hadolint does not check.
+    // DF040–DF052: the practice rules (hadolint checks only DF052, as DL3026).
     &SeveralProcesses,
     &EntrypointWithoutExec,
     &NoInit,

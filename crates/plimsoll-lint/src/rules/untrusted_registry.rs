@@ -28,10 +28,9 @@ declare_rule! {
 /// component when it names a host (has a `.` or `:`, or is `localhost`),
 /// else Docker Hub.
 pub(crate) fn registry_of(image: &str) -> String {
-    let first = match image.split_once('/') {
-        Some((first, _)) if first.contains(['.', ':']) || first == "localhost" => first,
-        _ => "docker.io",
-    };
+    let first = plimsoll_oci::NameRef::parse(image)
+        .registry
+        .unwrap_or("docker.io");
     docker_hub_alias(&first.to_ascii_lowercase())
 }
 

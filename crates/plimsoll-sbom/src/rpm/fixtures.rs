@@ -1,5 +1,6 @@
 //! Builders of rpm databases and headers in every format the cataloger
-//! reads, for tests (here and in `tests/`): the bytes are laid out as the
+//! reads, for tests (here and in `tests/`, through the `test-fixtures`
+//! feature; never in release builds): the bytes are laid out as the
 //! formats' writers do, so the readers can be tested without rpm.
 
 use super::bdb::{

@@ -11,6 +11,9 @@
 //! format is told by the file's magic, not its name.
 
 pub mod bdb;
+/// Test builders only: compiled for this crate's unit tests and, through the
+/// non-default `test-fixtures` feature, for the tests in `tests/`.
+#[cfg(any(test, feature = "test-fixtures"))]
 #[doc(hidden)]
 pub mod fixtures;
 pub mod header;

@@ -38,6 +38,7 @@
 pub mod alias;
 mod build;
 mod format;
+mod status;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -52,6 +53,7 @@ use sha2::{Digest, Sha256};
 pub use alias::AliasGroup;
 pub use build::build;
 pub use format::SCHEMA_VERSION;
+pub use status::{render_build, render_status, status_json};
 
 use crate::import::Source;
 use crate::osv::{Advisory, Affected};

@@ -1,0 +1,191 @@
+//! Text renderings of findings grouped by the file (or image) they are in,
+//! shared by every rule family: rustc-style diagnostics, Checkstyle XML and
+//! GitHub Actions workflow commands. SARIF is in [`crate::to_sarif`].
+
+use std::fmt::Write as _;
+
+use crate::{Finding, Severity};
+
+/// The findings of one checked file, with what is needed to show them.
+#[derive(Debug, Clone, Copy)]
+pub struct FileFindings<'a> {
+    /// The file as the user named it.
+    pub path: &'a str,
+    /// The file's text, to quote the line a finding is on (None: no quote).
+    pub source: Option<&'a str>,
+    /// Why the file could not be checked at all (a parse error), if so.
+    pub error: Option<&'a str>,
+    pub findings: &'a [Finding],
+}
+
+/// rustc-style diagnostics: what, where, the source line, the help; one
+/// blank line after each finding.
+pub fn to_diagnostics(files: &[FileFindings<'_>]) -> String {
+    let mut out = String::new();
+    for r in files {
+        let lines: Vec<&str> = r.source.map(|s| s.lines().collect()).unwrap_or_default();
+        for f in r.findings {
+            let _ = writeln!(out, "{}[{}]: {}", f.severity, f.code, f.message);
+            let line = f.location.line.unwrap_or(0);
+            let _ = writeln!(out, "  --> {}:{line}  ({} {})", r.path, f.name, f.practice);
+            if let Some(text) = line.checked_sub(1).and_then(|i| lines.get(i as usize)) {
+                let w = line.to_string().len();
+                let _ = writeln!(out, "{:w$} |", "");
+                let _ = writeln!(out, "{line} | {text}");
+                let _ = writeln!(out, "{:w$} |", "");
+            }
+            if let Some(h) = &f.help {
+                let _ = writeln!(out, "  = help: {h}");
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// One line per finding, `path:line: severity[CODE]: message`, as compilers
+/// print to stderr.
+pub fn to_short_lines(files: &[FileFindings<'_>]) -> String {
+    let mut out = String::new();
+    for r in files {
+        for f in r.findings {
+            let _ = writeln!(
+                out,
+                "{}:{}: {}[{}]: {}",
+                r.path,
+                f.location.line.unwrap_or(0),
+                f.severity,
+                f.code,
+                f.message
+            );
+        }
+    }
+    out
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Checkstyle's three levels for a severity (also GitHub's, with `notice`
+/// for `info`).
+fn level(s: Severity, lowest: &'static str) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => lowest,
+    }
+}
+
+/// Checkstyle XML (the format hadolint, ESLint and many CI servers share).
+pub fn to_checkstyle(files: &[FileFindings<'_>]) -> String {
+    let mut out =
+        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\">\n");
+    for r in files {
+        let _ = writeln!(out, "  <file name=\"{}\">", xml_escape(r.path));
+        if let Some(e) = r.error {
+            let _ = writeln!(
+                out,
+                "    <error line=\"1\" severity=\"error\" message=\"{}\" source=\"plimsoll.parse\"/>",
+                xml_escape(e)
+            );
+        }
+        for f in r.findings {
+            let _ = writeln!(
+                out,
+                "    <error line=\"{}\" severity=\"{}\" message=\"{}\" source=\"{}\"/>",
+                f.location.line.unwrap_or(1),
+                level(f.severity, "info"),
+                xml_escape(&f.message),
+                xml_escape(&f.code)
+            );
+        }
+        out.push_str("  </file>\n");
+    }
+    out.push_str("</checkstyle>\n");
+    out
+}
+
+/// GitHub Actions workflow commands: one annotation per finding.
+pub fn to_github(files: &[FileFindings<'_>]) -> String {
+    // Workflow command values: `%`, CR and LF escaped; properties also `:` and `,`.
+    let data = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let mut out = String::new();
+    for r in files {
+        if let Some(e) = r.error {
+            let _ = writeln!(
+                out,
+                "::error file={},title=parse error::{}",
+                prop(r.path),
+                data(e)
+            );
+        }
+        for f in r.findings {
+            let _ = writeln!(
+                out,
+                "::{} file={},line={},title={}::{}",
+                level(f.severity, "notice"),
+                prop(r.path),
+                f.location.line.unwrap_or(1),
+                prop(&format!("{} {}", f.code, f.name)),
+                data(&f.message)
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RuleInfo;
+
+    static R: RuleInfo = crate::rule_info!("DF014", "apt-missing-yes", "P-B1", Medium, " Y.");
+
+    fn files(findings: &[Finding]) -> Vec<FileFindings<'_>> {
+        vec![FileFindings {
+            path: "a,b/Dockerfile",
+            source: Some("FROM debian\nRUN apt-get install x\n"),
+            error: None,
+            findings,
+        }]
+    }
+
+    #[test]
+    fn renders_each_format() {
+        let f = [Finding::new(&R, "say <yes> & 100%")
+            .at_line(Some(2))
+            .with_help("add -y")];
+        let d = to_diagnostics(&files(&f));
+        assert!(d.starts_with("medium[DF014]: say <yes> & 100%\n  --> a,b/Dockerfile:2  (apt-missing-yes P-B1)\n  |\n2 | RUN apt-get install x\n"), "{d}");
+        assert!(d.contains("  = help: add -y\n"));
+        let c = to_checkstyle(&files(&f));
+        assert!(c.contains("<error line=\"2\" severity=\"warning\" message=\"say &lt;yes&gt; &amp; 100%\" source=\"DF014\"/>"), "{c}");
+        let g = to_github(&files(&f));
+        assert_eq!(
+            g,
+            "::warning file=a%2Cb/Dockerfile,line=2,title=DF014 apt-missing-yes::say <yes> & 100%25\n"
+        );
+        assert_eq!(
+            to_short_lines(&files(&f)),
+            "a,b/Dockerfile:2: medium[DF014]: say <yes> & 100%\n"
+        );
+    }
+}
