@@ -4,6 +4,8 @@
 //! layouts or `docker save` archives with correct digests — or, on purpose,
 //! with broken ones.
 
+pub mod cli;
+pub mod osv;
 pub mod rule_files;
 
 use std::io::Write;

@@ -1,9 +1,9 @@
 //! Import and database, on advisories built here: a directory (nested, with
 //! junk) and a per-ecosystem zip archive.
 
-use std::io::Write;
 use std::path::Path;
 
+use plimsoll_testkit::osv::{fixed_in, record, zip_of};
 use plimsoll_vuln::db::{self, Database, DbError};
 use plimsoll_vuln::import::{ImportError, SourceKind, import};
 use serde_json::json;
@@ -14,35 +14,20 @@ fn write(path: &Path, data: impl AsRef<[u8]>) {
     std::fs::write(path, data).unwrap();
 }
 
-fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, data) in entries {
-        w.start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        w.write_all(data).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
-
 fn osv(id: &str, modified: &str, aliases: &[&str], affected: serde_json::Value) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "schema_version": "1.6.0",
-        "id": id,
-        "modified": modified,
-        "published": "2024-01-01T00:00:00Z",
-        "aliases": aliases,
-        "summary": format!("summary of {id}"),
-        "affected": affected,
-    }))
+    serde_json::to_vec(&record(
+        id,
+        aliases,
+        affected,
+        json!({ "modified": modified }),
+    ))
     .unwrap()
 }
 
 fn package(ecosystem: &str, name: &str, fixed: &str) -> serde_json::Value {
-    json!({
-        "package": {"ecosystem": ecosystem, "name": name},
-        "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": fixed}]}],
-        "ecosystem_specific": {"urgency": "medium"}
-    })
+    let mut entry = fixed_in(ecosystem, name, fixed);
+    entry["ecosystem_specific"] = json!({"urgency": "medium"});
+    entry
 }
 
 /// A directory and an archive holding every case the import must handle.

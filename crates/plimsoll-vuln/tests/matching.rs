@@ -6,6 +6,7 @@
 //! follows from the records and versions written in the test itself.
 
 use plimsoll_sbom::{Distro, Inventory, Package, PackageType};
+use plimsoll_testkit::osv::{affected as entry, fixed_in, record as osv};
 use plimsoll_vuln::db::{self, Database};
 use plimsoll_vuln::findings::{MatchStatus, VulnFinding, VulnReport, find};
 use plimsoll_vuln::import::import;
@@ -14,41 +15,6 @@ use plimsoll_vuln::policy::{Date, IgnoreRule, Policy};
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------- helpers
-
-/// An OSV record; `extra` fields are merged in at the top level.
-fn osv(id: &str, aliases: &[&str], affected: Value, extra: Value) -> Value {
-    let mut r = json!({
-        "schema_version": "1.6.0",
-        "id": id,
-        "modified": "2024-05-01T00:00:00Z",
-        "published": "2024-01-01T00:00:00Z",
-        "aliases": aliases,
-        "summary": format!("summary of {id}"),
-        "affected": affected,
-    });
-    if let (Some(r), Value::Object(extra)) = (r.as_object_mut(), extra) {
-        r.extend(extra);
-    }
-    r
-}
-
-/// One `affected[]` entry with one range of `kind` from `events`.
-fn entry(ecosystem: &str, name: &str, kind: &str, events: Value) -> Value {
-    json!({
-        "package": {"ecosystem": ecosystem, "name": name},
-        "ranges": [{"type": kind, "events": events}],
-    })
-}
-
-/// `introduced: 0`, `fixed: <fixed>` in the ecosystem's order.
-fn fixed_in(ecosystem: &str, name: &str, fixed: &str) -> Value {
-    entry(
-        ecosystem,
-        name,
-        "ECOSYSTEM",
-        json!([{"introduced": "0"}, {"fixed": fixed}]),
-    )
-}
 
 /// A database holding `records` (imported from a directory, as
 /// `plimsoll db import` does).

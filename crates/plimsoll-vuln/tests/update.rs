@@ -2,21 +2,11 @@
 
 mod support;
 
-use std::io::Write;
 use std::time::Duration;
 
+use plimsoll_testkit::osv::zip_of;
 use plimsoll_vuln::update::{Outcome, UpdateError, UpdateOptions, download};
 use support::http::{Served, Server};
-
-fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, data) in entries {
-        w.start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        w.write_all(data.as_bytes()).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
 
 fn options(server: &Server, dir: &std::path::Path) -> UpdateOptions {
     UpdateOptions {

@@ -2,31 +2,16 @@
 //! should, and not on what they should not; formats, exit codes and cache.
 
 use std::path::Path;
-use std::process::Command;
 
+use plimsoll_testkit::cli::{Cli, Run};
 use plimsoll_testkit::*;
 use serde_json::{Value, json};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn plimsoll(cache: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
-        .args(args)
-        .env("PLIMSOLL_CACHE_DIR", cache)
+    Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .cache(cache)
         .env_remove("DOCKER_CONFIG")
-        .output()
-        .expect("binary runs");
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(!r.stderr.contains("panicked"), "panic: {}", r.stderr);
-    r
+        .run(args)
 }
 
 fn base_layer() -> Layer {

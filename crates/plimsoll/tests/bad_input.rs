@@ -2,20 +2,16 @@
 //! and the cause, exit code 2, and never a panic.
 
 use std::path::Path;
-use std::process::Command;
 
+use plimsoll_testkit::cli::Cli;
 use plimsoll_testkit::*;
 use serde_json::json;
 
 fn plimsoll(cache: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
-        .args(args)
-        .env("PLIMSOLL_CACHE_DIR", cache)
-        .output()
-        .expect("binary runs");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    (out.status.code().unwrap_or(-1), stderr)
+    let r = Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .cache(cache)
+        .run(args);
+    (r.code, r.stderr)
 }
 
 /// Audits `spec` written as a layout and returns (exit code, stderr).

@@ -4,25 +4,24 @@
 #[path = "../../plimsoll-vuln/tests/support/http.rs"]
 mod http;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use http::Server;
+use plimsoll_testkit::cli::Cli;
+use plimsoll_testkit::osv::{fixed_in, record, zip_of};
 use serde_json::{Value, json};
 
 fn plimsoll(args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_plimsoll"));
-    cmd.args(args)
+    let cli = Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
         .env_remove("PLIMSOLL_DB")
         .env_remove("PLIMSOLL_DB_URL")
         // Never touch the real data directory.
         .env("XDG_DATA_HOME", "/nonexistent-plimsoll-test")
         .current_dir(std::env::temp_dir());
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
+    envs.iter()
+        .fold(cli, |cli, (k, v)| cli.env(k, v))
+        .output(args)
 }
 
 fn text(b: &[u8]) -> String {
@@ -30,22 +29,13 @@ fn text(b: &[u8]) -> String {
 }
 
 fn advisory(id: &str, ecosystem: &str, name: &str, aliases: &[&str]) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "id": id, "modified": "2024-01-01T00:00:00Z", "aliases": aliases,
-        "affected": [{"package": {"ecosystem": ecosystem, "name": name},
-                      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]}]
-    }))
+    serde_json::to_vec(&record(
+        id,
+        aliases,
+        json!([fixed_in(ecosystem, name, "2.0")]),
+        json!({"modified": "2024-01-01T00:00:00Z"}),
+    ))
     .unwrap()
-}
-
-fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, data) in entries {
-        w.start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        w.write_all(data).unwrap();
-    }
-    w.finish().unwrap().into_inner()
 }
 
 fn status_json(db: &Path) -> Value {

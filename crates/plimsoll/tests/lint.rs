@@ -1,8 +1,8 @@
 //! `plimsoll lint` end to end: discovery, stdin, formats, ignores, exit codes.
 
-use std::io::Write;
 use std::process::{Command, Stdio};
 
+use plimsoll_testkit::cli::Cli;
 use serde_json::Value;
 
 fn lint(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
@@ -11,27 +11,13 @@ fn lint(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
 
 /// Runs in `dir`, where `plimsoll.toml` and `.hadolint.yaml` are looked for.
 fn lint_in(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+    let mut all = vec!["lint"];
+    all.extend_from_slice(args);
+    Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
         .current_dir(dir)
-        .arg("lint")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(s) = stdin {
-        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
-    }
-    drop(child.stdin.take());
-    let out = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!err.contains("panicked"), "{err}");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        err,
-    )
+        .stdin(stdin.unwrap_or(""))
+        .run(&all)
+        .into_parts()
 }
 
 const BAD: &str =

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use plimsoll_testkit::cli::Cli;
 use serde_json::Value;
 
 fn lab() -> PathBuf {
@@ -24,18 +25,10 @@ fn lab() -> PathBuf {
 }
 
 fn plimsoll(cache: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
-        .args(args)
-        .env("PLIMSOLL_CACHE_DIR", cache)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!err.contains("panicked"), "{err}");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        err,
-    )
+    Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .cache(cache)
+        .run(args)
+        .into_parts()
 }
 
 fn audit_json(reference: &str, extra: &[&str]) -> Value {
@@ -567,17 +560,11 @@ fn registry_bearer_token_flow_with_docker_config_credentials() {
         let reference = format!("{host}/lab/small:12");
         args.push(&reference);
         args.extend_from_slice(extra);
-        let out = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
-            .args(&args)
-            .env("PLIMSOLL_CACHE_DIR", cache.path())
+        Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+            .cache(cache.path())
             .env("DOCKER_CONFIG", &docker)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+            .run(&args)
+            .into_parts()
     };
     write_config("alice:s3cret");
     let (code, out, err) = run(&[]);

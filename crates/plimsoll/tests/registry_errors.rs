@@ -4,10 +4,11 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+use plimsoll_testkit::cli::Cli;
 
 /// Answers every request with `status` (or never, when `status` is None)
 /// until dropped.
@@ -67,8 +68,10 @@ fn audit_registry(port: u16) -> (i32, String, Duration) {
     let cache = tempfile::tempdir().unwrap();
     let host = format!("127.0.0.1:{port}");
     let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
-        .args([
+    let r = Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .cache(cache.path())
+        .env("DOCKER_CONFIG", cache.path())
+        .run(&[
             "image",
             "audit",
             &format!("registry:{host}/team/app:1.0"),
@@ -76,14 +79,8 @@ fn audit_registry(port: u16) -> (i32, String, Duration) {
             &host,
             "--timeout",
             "2",
-        ])
-        .env("PLIMSOLL_CACHE_DIR", cache.path())
-        .env("DOCKER_CONFIG", cache.path())
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!err.contains("panicked"), "{err}");
-    (out.status.code().unwrap_or(-1), err, start.elapsed())
+        ]);
+    (r.code, r.stderr, start.elapsed())
 }
 
 #[test]

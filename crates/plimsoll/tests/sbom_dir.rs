@@ -1,26 +1,18 @@
 //! `plimsoll sbom dir:PATH`: a directory read as a one-layer image.
 
 use std::fs;
-use std::process::Command;
 
+use plimsoll_testkit::cli::Cli;
 use serde_json::Value;
 
 fn plimsoll(args: &[&str]) -> (i32, String, String) {
     let cache = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
-        .args(args)
-        .env("PLIMSOLL_CACHE_DIR", cache.path())
-        .output()
-        .expect("binary runs");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    let r = Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .cache(cache.path())
+        .run(args);
     // Nothing is cached for a directory: it can change between runs.
     assert_eq!(fs::read_dir(cache.path()).unwrap().count(), 0);
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr,
-    )
+    r.into_parts()
 }
 
 #[test]

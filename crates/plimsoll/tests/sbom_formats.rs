@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use plimsoll_testkit::cli::{Cli, Run};
 use plimsoll_testkit::*;
 use serde_json::Value;
 
@@ -17,29 +18,15 @@ const OS_RELEASE: &str = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\
 VERSION_ID=\"12\"\nVERSION=\"12 (bookworm)\"\nVERSION_CODENAME=bookworm\nID=debian\n";
 const EPOCH: &str = "1700000000";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn plimsoll(cache: &Path, args: &[&str], source_date_epoch: Option<&str>) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_plimsoll"));
-    cmd.args(args)
-        .env("PLIMSOLL_CACHE_DIR", cache)
-        .env_remove("DOCKER_CONFIG")
-        .env_remove("SOURCE_DATE_EPOCH");
-    if let Some(e) = source_date_epoch {
-        cmd.env("SOURCE_DATE_EPOCH", e);
+    let cli = Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .cache(cache)
+        .env_remove("DOCKER_CONFIG");
+    match source_date_epoch {
+        Some(e) => cli.env("SOURCE_DATE_EPOCH", e),
+        None => cli.env_remove("SOURCE_DATE_EPOCH"),
     }
-    let out = cmd.output().expect("binary runs");
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(!r.stderr.contains("panicked"), "panic: {}", r.stderr);
-    r
+    .run(args)
 }
 
 fn para(name: &str, version: &str, arch: &str, extra: &str) -> String {

@@ -2,33 +2,19 @@
 //! from OSV records written in the test, the gate, ignores, VEX and formats.
 
 use std::path::Path;
-use std::process::Command;
 
+use plimsoll_testkit::cli::{Cli, Run};
+use plimsoll_testkit::osv;
 use plimsoll_testkit::*;
 use serde_json::{Value, json};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn plimsoll(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+    Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
         .current_dir(dir)
-        .args(args)
-        .env("PLIMSOLL_CACHE_DIR", dir.join("cache"))
+        .cache(dir.join("cache"))
         .env_remove("PLIMSOLL_DB")
         .env_remove("DOCKER_CONFIG")
-        .output()
-        .expect("binary runs");
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(!r.stderr.contains("panicked"), "panic: {}", r.stderr);
-    r
+        .run(args)
 }
 
 /// A Debian 12 image with an old glibc and an old Python package, running
@@ -89,38 +75,48 @@ fn image(root: &Path) -> String {
 fn advisories(dir: &Path) -> String {
     let d = dir.join("osv");
     std::fs::create_dir_all(&d).unwrap();
+    let glibc_fixed = || json!([osv::fixed_in("Debian:12", "glibc", "2.36-9+deb12u3")]);
     let recs = [
-        json!({
-            "id": "DSA-5514-1", "modified": "2023-10-03T00:00:00Z",
-            "aliases": ["CVE-2023-4911"], "summary": "glibc security update",
-            "affected": [{"package": {"ecosystem": "Debian:12", "name": "glibc"},
-                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.36-9+deb12u3"}]}]}]
-        }),
-        json!({
-            "id": "DEBIAN-CVE-2023-4911", "modified": "2023-10-03T00:00:00Z",
-            "upstream": ["CVE-2023-4911"], "summary": "Looney Tunables",
-            "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H"}],
-            "affected": [{"package": {"ecosystem": "Debian:12", "name": "glibc"},
-                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.36-9+deb12u3"}]}]}]
-        }),
-        json!({
-            "id": "DSA-9999-1", "modified": "2023-10-03T00:00:00Z", "aliases": ["CVE-2099-0001"],
-            "affected": [{"package": {"ecosystem": "Debian:11", "name": "glibc"},
-                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "9.0"}]}]}]
-        }),
-        json!({
-            "id": "DEBIAN-CVE-2099-0002", "modified": "2024-01-01T00:00:00Z", "upstream": ["CVE-2099-0002"],
-            "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L"}],
-            "affected": [{"package": {"ecosystem": "Debian:12", "name": "zlib"},
-                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]
-        }),
-        json!({
-            "id": "GHSA-462w-v97r-4m45", "modified": "2024-01-01T00:00:00Z", "aliases": ["CVE-2019-10906"],
-            "summary": "Jinja2 sandbox escape",
-            "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H"}],
-            "affected": [{"package": {"ecosystem": "PyPI", "name": "jinja2"},
-                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.10.1"}]}]}]
-        }),
+        osv::record(
+            "DSA-5514-1",
+            &["CVE-2023-4911"],
+            glibc_fixed(),
+            json!({"modified": "2023-10-03T00:00:00Z", "summary": "glibc security update"}),
+        ),
+        osv::record(
+            "DEBIAN-CVE-2023-4911",
+            &[],
+            glibc_fixed(),
+            json!({
+                "modified": "2023-10-03T00:00:00Z",
+                "upstream": ["CVE-2023-4911"], "summary": "Looney Tunables",
+                "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H"}],
+            }),
+        ),
+        osv::record(
+            "DSA-9999-1",
+            &["CVE-2099-0001"],
+            json!([osv::fixed_in("Debian:11", "glibc", "9.0")]),
+            json!({"modified": "2023-10-03T00:00:00Z"}),
+        ),
+        osv::record(
+            "DEBIAN-CVE-2099-0002",
+            &[],
+            json!([osv::unfixed("Debian:12", "zlib")]),
+            json!({
+                "modified": "2024-01-01T00:00:00Z", "upstream": ["CVE-2099-0002"],
+                "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L"}],
+            }),
+        ),
+        osv::record(
+            "GHSA-462w-v97r-4m45",
+            &["CVE-2019-10906"],
+            json!([osv::fixed_in("PyPI", "jinja2", "2.10.1")]),
+            json!({
+                "modified": "2024-01-01T00:00:00Z", "summary": "Jinja2 sandbox escape",
+                "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H"}],
+            }),
+        ),
     ];
     for r in recs {
         let id = r["id"].as_str().unwrap().to_string();
