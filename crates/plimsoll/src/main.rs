@@ -271,6 +271,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for line in info.doc.lines() {
                 let _ = writeln!(text, "{}", line.strip_prefix(' ').unwrap_or(line));
             }
+            if let Some(p) = plimsoll_practice::practices::practice(info.practice) {
+                let _ = writeln!(text, "\nPractice {} {}\n\n{}", p.id, p.title, p.text);
+            }
             emit(&text, None)?;
             Ok(ExitCode::SUCCESS)
         }
