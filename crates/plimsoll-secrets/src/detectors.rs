@@ -377,13 +377,7 @@ impl SecretScanner {
             let Some(class) = classify_key(&key) else {
                 continue;
             };
-            let rb = raw.as_bytes();
-            let quoted = rb.len() >= 2 && (rb[0] == b'"' || rb[0] == b'\'');
-            let (vs, ve) = if quoted {
-                (raw.start() + 1, raw.end() - 1)
-            } else {
-                (raw.start(), raw.end())
-            };
+            let (quoted, vs, ve) = value_span(&raw);
             if !quoted {
                 // A call, an index or an attribute access: code, not a literal.
                 if let Some(&next) = hay.get(s + raw.end())
@@ -409,13 +403,7 @@ impl SecretScanner {
                 let Some(class) = classify_key(&key) else {
                     continue;
                 };
-                let rb = raw.as_bytes();
-                let quoted = rb.len() >= 2 && (rb[0] == b'"' || rb[0] == b'\'');
-                let (vs, ve) = if quoted {
-                    (raw.start() + 1, raw.end() - 1)
-                } else {
-                    (raw.start(), raw.end())
-                };
+                let (quoted, vs, ve) = value_span(&raw);
                 let v = &region[vs..ve];
                 if !value_ok(v, quoted, class, tier) {
                     continue;
@@ -458,6 +446,17 @@ impl SecretScanner {
                 );
             }
         }
+    }
+}
+
+/// Whether a captured value is quoted, and the span of its content without the quotes.
+fn value_span(raw: &regex::bytes::Match<'_>) -> (bool, usize, usize) {
+    let rb = raw.as_bytes();
+    let quoted = rb.len() >= 2 && (rb[0] == b'"' || rb[0] == b'\'');
+    if quoted {
+        (true, raw.start() + 1, raw.end() - 1)
+    } else {
+        (false, raw.start(), raw.end())
     }
 }
 

@@ -7,22 +7,14 @@ use std::process::Command;
 
 use plimsoll_testkit::*;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
-/// Deterministic pseudo-random text (no literal here looks like a live key).
-fn rnd(seed: u64, len: usize, alphabet: &[u8]) -> String {
-    let mut x = seed.wrapping_mul(6364136223846793005) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            alphabet[(x % alphabet.len() as u64) as usize] as char
-        })
-        .collect()
+/// Token-like text derived from `seed` (no literal here looks like a live
+/// key): hex digits of its SHA-256, lower case or upper case.
+fn hex_of(seed: &str, upper: bool) -> String {
+    let h = hex::encode(Sha256::digest(seed.as_bytes()));
+    if upper { h.to_ascii_uppercase() } else { h }
 }
-
-const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// `(KEY, value, secret?)`: every key once, so findings map back to lines.
 fn table() -> Vec<(&'static str, String, bool)> {
@@ -43,9 +35,21 @@ fn table() -> Vec<(&'static str, String, bool)> {
         ("dbPassword", s("hunter2"), true),
         ("CLIENT_SECRET", s("7c1f0a9e2b"), true),
         // Known tokens and URL credentials, whatever the name.
-        ("GITHUB_TOKEN", format!("ghp_{}", rnd(7, 36, ALNUM)), true),
-        ("GH", format!("ghp_{}", rnd(8, 36, ALNUM)), true),
-        ("AWS_SECRET_ACCESS_KEY", rnd(9, 40, B64), true),
+        (
+            "GITHUB_TOKEN",
+            format!("ghp_{}", &hex_of("github", false)[..36]),
+            true,
+        ),
+        ("GH", format!("ghp_{}", &hex_of("gh", false)[..36]), true),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            format!(
+                "{}{}",
+                &hex_of("aws", false)[..20],
+                &hex_of("aws", true)[20..40]
+            ),
+            true,
+        ),
         (
             "DATABASE_URL",
             s("postgres://app:Xk29vLq7@db.internal:5432/app"),
