@@ -48,9 +48,13 @@ impl Rule for Supervisor {
         }
         if let Some(script) = shell::script(&cmd) {
             static BG: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+            // A `&` after `>` or `<` is a redirect (`2>&1`, `<&0`), after `|`
+            // a pipe (`|&`): neither starts a job.
             let bg = BG.get_or_init(|| {
-                regex::Regex::new(r"(^|[^&])&($|[^&>])|\bservice\s+\S+\s+start\b|\bsupervisord\b")
-                    .expect("valid regex")
+                regex::Regex::new(
+                    r"(^|[^&<>|])&($|[^&>])|\bservice\s+\S+\s+start\b|\bsupervisord\b",
+                )
+                .expect("valid regex")
             });
             if bg.is_match(script) {
                 out.push(

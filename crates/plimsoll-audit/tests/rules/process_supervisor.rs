@@ -142,6 +142,9 @@ fn near_miss_sequences_and_conditionals() {
         "migrate && exec server",
         "test -f /cfg || exit 1; exec server",
         "exec server &>/var/log/server.log",
+        "exec app >/proc/1/fd/1 2>&1",
+        "exec app 2>&1 </dev/null <&0",
+        "exec app |& tee /proc/1/fd/1",
         "service_name=web exec server",
     ] {
         silent("IMG011", shell(script));
