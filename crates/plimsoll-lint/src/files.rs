@@ -129,6 +129,11 @@ impl LintRun<'_> {
     /// text is the report's `source`. Nothing is written.
     pub fn lint_source(&self, path: &str, source: String) -> FileReport {
         let (source, fixed) = self.fixed(path, source);
+        self.report(path, source, fixed)
+    }
+
+    /// The report on `source` as it stands (already fixed, if asked).
+    fn report(&self, path: &str, source: String, fixed: Option<String>) -> FileReport {
         match self.lint(path, &source) {
             Ok(findings) => FileReport {
                 path: path.to_string(),
@@ -175,11 +180,7 @@ impl LintRun<'_> {
                 return FileReport::failed(path.clone(), String::new(), format!("{path}: {e}"));
             }
         };
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        if !self.fix {
-            return self.lint_source(&path, text);
-        }
-        let (source, fixed) = self.fixed(&path, text);
+        let (source, fixed) = self.fixed(&path, String::from_utf8_lossy(&bytes).into_owned());
         if fixed.is_some()
             && let Err(e) = write_atomically(file, &source)
         {
@@ -189,18 +190,7 @@ impl LintRun<'_> {
                 format!("{path}: writing the fixed file: {e}"),
             );
         }
-        FileReport {
-            fixed,
-            ..self.lint_source_unfixed(&path, source)
-        }
-    }
-
-    fn lint_source_unfixed(&self, path: &str, source: String) -> FileReport {
-        LintRun {
-            fix: false,
-            ..*self
-        }
-        .lint_source(path, source)
+        self.report(&path, source, fixed)
     }
 
     /// [`LintRun::lint_file`] on many files in parallel, in order.

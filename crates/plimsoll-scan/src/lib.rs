@@ -158,19 +158,6 @@ impl Scanner {
         })
     }
 
-    /// The audit's findings on an image: resolve, one pass, judge.
-    pub fn audit(
-        &self,
-        reference: &ImageRef,
-        judge: &Judge,
-        progress: &dyn Progress,
-    ) -> Result<(ImageScan, Vec<plimsoll_report::Finding>), ScanError> {
-        let image = self.resolve(reference)?;
-        let scanned = self.read(image, Passes::AUDIT, progress)?;
-        let findings = judge_scan(&scanned, reference, judge)?;
-        Ok((scanned, findings))
-    }
-
     /// Audit, SBOM and vulnerabilities of an already resolved image in one
     /// pass, under one gate. `created` is the SBOM documents' timestamp.
     pub fn scan_image(

@@ -463,27 +463,24 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
     for w in &inventory.warnings {
         eprintln!("warning: {}: {w}", scanned.image.reference);
     }
-    let document = || -> Result<_> {
-        Ok(plimsoll_scan::document_context(
-            &scanned.image,
-            plimsoll_scan::source_date_epoch()?,
-        ))
+    // Documents carry a timestamp; the table and JSON do not need one.
+    let timestamped = matches!(args.format, SbomFormat::Cyclonedx | SbomFormat::Spdx);
+    let created = if timestamped {
+        plimsoll_scan::source_date_epoch()?
+    } else {
+        0
     };
+    let document = plimsoll_scan::document_context(&scanned.image, created);
     let text = match args.format {
-        SbomFormat::Cyclonedx => {
-            plimsoll_sbom::cyclonedx::Bom::new(inventory, &document()?).to_json()
-        }
-        SbomFormat::Spdx => plimsoll_sbom::spdx::Document::new(inventory, &document()?).to_json(),
+        SbomFormat::Cyclonedx => plimsoll_sbom::cyclonedx::Bom::new(inventory, &document).to_json(),
+        SbomFormat::Spdx => plimsoll_sbom::spdx::Document::new(inventory, &document).to_json(),
         SbomFormat::Json => {
-            let subject = plimsoll_scan::document_context(&scanned.image, 0).subject;
             serde_json::to_string_pretty(&plimsoll_sbom::render::InventoryReport::new(
-                inventory, &subject,
+                inventory,
+                &document.subject,
             ))? + "\n"
         }
-        SbomFormat::Table => {
-            let subject = plimsoll_scan::document_context(&scanned.image, 0).subject;
-            plimsoll_sbom::render::render_table(inventory, &subject)
-        }
+        SbomFormat::Table => plimsoll_sbom::render::render_table(inventory, &document.subject),
     };
     emit(&text, args.output.as_ref())?;
     Ok(ExitCode::SUCCESS)
