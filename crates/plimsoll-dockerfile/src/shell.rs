@@ -80,7 +80,13 @@ pub fn parse_shell(text: &str, map: &[usize], src: &str) -> ShellScript {
             "parentheses nested {depth} deep (more than {MAX_PAREN_DEPTH}): not parsed"
         ));
     }
-    let parsed = std::panic::catch_unwind(|| {
+    if heredoc_in_closed_expansion(text) {
+        return ShellScript::unparsed(
+            "a here-document begun inside $(…) or ${…} that closes on the same line: not parsed"
+                .to_string(),
+        );
+    }
+    let parsed = quietly_catch_panic(|| {
         let mut parser = brush_parser::Parser::new(
             std::io::BufReader::new(text.as_bytes()),
             &brush_parser::ParserOptions::default(),
@@ -119,6 +125,109 @@ pub fn parse_shell(text: &str, map: &[usize], src: &str) -> ShellScript {
         w.list(cc);
     }
     w.out
+}
+
+thread_local! {
+    /// Set while this thread runs brush-parser under [`quietly_catch_panic`].
+    static IN_SHELL_PARSER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` (a brush-parser call), turning a panic in it into `Err` without
+/// the panic message on stderr: a parser fault on one RUN body is reported as
+/// "not parsed" for that body, not as a crash report in the user's terminal.
+/// The panic hook in force before (the default one, or libFuzzer's, which
+/// aborts) still sees every other panic, on every thread, unchanged.
+fn quietly_catch_panic<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_SHELL_PARSER.with(|flag| flag.get()) {
+                previous(info);
+            }
+        }));
+    });
+    IN_SHELL_PARSER.with(|flag| flag.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    IN_SHELL_PARSER.with(|flag| flag.set(false));
+    result
+}
+
+/// Whether a here-document operator (`<<`, `<<-`, not `<<<`) sits inside a
+/// `$(…)` or `${…}` that closes before the end of its line, so the body
+/// would begin outside the expansion that opened it. brush-parser 0.4
+/// panics on that (`echo ${a<<E}${b` then a newline: an unwrap in its
+/// tokenizer, found by fuzzing); shells reject or warn on it too. Arithmetic
+/// (`$((…))`, `$[…]`) is left alone: `<<` is a shift there.
+fn heredoc_in_closed_expansion(text: &str) -> bool {
+    struct Frame {
+        close: char,
+        arithmetic: bool,
+        parens: usize,
+        heredoc: bool,
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut single = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => single = !single,
+            _ if single => {}
+            '\\' => {
+                chars.next();
+            }
+            '\n' => stack.iter_mut().for_each(|f| f.heredoc = false),
+            '$' if matches!(chars.peek(), Some('(' | '{' | '[')) => {
+                let open = chars.next().unwrap_or('(');
+                let arithmetic = open == '[' || (open == '(' && chars.peek() == Some(&'('));
+                if arithmetic && open == '(' {
+                    chars.next();
+                }
+                let close = match open {
+                    '(' => ')',
+                    '{' => '}',
+                    _ => ']',
+                };
+                stack.push(Frame {
+                    close,
+                    arithmetic,
+                    parens: 0,
+                    heredoc: false,
+                });
+            }
+            '(' => {
+                if let Some(f) = stack.last_mut() {
+                    f.parens += 1;
+                }
+            }
+            '<' if chars.peek() == Some(&'<') => {
+                chars.next();
+                if chars.peek() == Some(&'<') {
+                    chars.next();
+                } else if let Some(f) = stack.last_mut().filter(|f| !f.arithmetic) {
+                    f.heredoc = true;
+                }
+            }
+            ')' | '}' | ']' => {
+                let Some(f) = stack.last_mut() else { continue };
+                if c == ')' && f.parens > 0 {
+                    f.parens -= 1;
+                } else if c == f.close {
+                    if f.close == ')' && f.arithmetic {
+                        // `))` closes `$((`.
+                        if chars.peek() == Some(&')') {
+                            chars.next();
+                        }
+                    }
+                    if stack.pop().is_some_and(|f| f.heredoc) {
+                        return true;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// How deep `(` may nest in a RUN body handed to brush-parser. Its grammar

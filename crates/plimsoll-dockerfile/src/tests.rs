@@ -388,6 +388,10 @@ fn garbage_never_panics() {
         "FROM a\nHEALTHCHECK CMD\n",
         "FROM a\nRUN --mount=\"a b\" x\n",
         "FROM a\nONBUILD\n",
+        // brush-parser 0.4 panics on these (found by the CI fuzz run).
+        "FROM a\nRUN <<X\necho ${a<<E}${b\nE\nX\n",
+        "FROM a\nRUN <<X\necho $(a<<E)$(b\nE\nX\n",
+        "FROM a\nRUN <<X\necho ${a<<E}$((b\nE\nX\n",
     ] {
         std::panic::catch_unwind(|| {
             if let Ok(df) = parse(src) {
@@ -397,6 +401,29 @@ fn garbage_never_panics() {
             }
         })
         .unwrap_or_else(|_| panic!("panicked on {src:?}"));
+    }
+}
+
+#[test]
+fn heredoc_inside_a_closed_expansion_is_not_parsed_but_real_ones_are() {
+    for bad in [
+        "FROM a\nRUN <<X\necho ${a<<E}${b\nE\nX\n",
+        "FROM a\nRUN <<X\necho $(a<<E)$(b\nE\nX\n",
+        "FROM a\nRUN <<X\necho ${a<<E}$[b\nE\nX\n",
+    ] {
+        let df = p(bad);
+        let why = df.instructions[1].shell(bad).unwrap().unparsed.unwrap();
+        assert!(why.contains("here-document"), "{why}");
+    }
+    for good in [
+        "FROM a\nRUN <<X\nx=$(cat <<E\nhi\nE\n) && echo \"$x\"\nX\n",
+        "FROM a\nRUN <<X\necho $((1 << 2)) ${b:-c} $[3<<1]\nX\n",
+        "FROM a\nRUN cat <<<\"$(echo hi)\" && tr a b <<< ${x}\n",
+        "FROM a\nRUN echo '${a<<E}'\n",
+    ] {
+        let df = p(good);
+        let sh = df.instructions[1].shell(good).unwrap();
+        assert_eq!(sh.unparsed, None, "{good:?}");
     }
 }
 
