@@ -63,7 +63,9 @@ pub fn to_short_lines(files: &[FileFindings<'_>]) -> String {
     out
 }
 
-fn xml_escape(s: &str) -> String {
+/// `s` escaped for XML and HTML text and attribute values (control
+/// characters XML cannot carry are dropped).
+pub fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -5,7 +5,9 @@
 //! with broken ones.
 
 pub mod cli;
+pub mod http;
 pub mod osv;
+pub mod registry;
 pub mod rule_files;
 
 use std::io::Write;
@@ -550,6 +552,37 @@ pub fn dockerfile_corpus() -> Vec<PathBuf> {
     files.sort();
     assert!(!files.is_empty(), "no *.Dockerfile in {}", dir.display());
     files
+}
+
+/// A Debian 12 image whose dpkg database holds libc6 (source glibc) at
+/// `glibc`, running as `user` (None: no `User`, so root), one gzip layer.
+pub fn debian_glibc_image(glibc: &str, user: Option<&str>) -> ImageSpec {
+    let layer = Layer::new(
+        &[
+            dir("etc"),
+            file(
+                "etc/passwd",
+                "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n",
+            ),
+            file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n"),
+            dir("var"),
+            dir("var/lib"),
+            dir("var/lib/dpkg"),
+            file(
+                "var/lib/dpkg/status",
+                format!(
+                    "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\n\
+                     Source: glibc\nVersion: {glibc}\n"
+                ),
+            ),
+        ],
+        Compression::Gzip,
+    );
+    let mut config = json!({"Cmd": ["/bin/sh"]});
+    if let Some(u) = user {
+        config["User"] = json!(u);
+    }
+    ImageSpec::new(vec![layer]).config(config)
 }
 
 #[cfg(test)]

@@ -59,3 +59,24 @@ pub fn zip_of<D: AsRef<[u8]>>(entries: &[(&str, D)]) -> Vec<u8> {
     }
     w.finish().unwrap().into_inner()
 }
+
+/// DSA-5514-1 (CVE-2023-4911, CVSS 7.8: high): Debian 12's glibc before
+/// 2.36-9+deb12u3. The advisory the scan, server and gate tests match.
+pub fn glibc_dsa_5514() -> Value {
+    record(
+        "DSA-5514-1",
+        &["CVE-2023-4911"],
+        json!([fixed_in("Debian:12", "glibc", "2.36-9+deb12u3")]),
+        json!({"summary": "glibc security update",
+               "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H"}]}),
+    )
+}
+
+/// A directory `root/osv` holding [`glibc_dsa_5514`], for `import`.
+pub fn glibc_dir(root: &std::path::Path) -> std::path::PathBuf {
+    let dir = root.join("osv");
+    std::fs::create_dir_all(&dir).expect("creating the OSV directory");
+    std::fs::write(dir.join("DSA-5514-1.json"), glibc_dsa_5514().to_string())
+        .expect("writing the OSV record");
+    dir
+}

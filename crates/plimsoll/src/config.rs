@@ -20,6 +20,30 @@ pub struct Config {
     pub db: crate::db::DbConfig,
     #[serde(default)]
     pub scan: ScanConfig,
+    #[serde(default)]
+    pub serve: ServeConfig,
+}
+
+/// `[serve]`: `plimsoll serve` and `plimsoll worker`. Flags override it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    pub listen: Option<String>,
+    /// `sqlite:PATH` or `postgres://…` [default: sqlite in the data directory].
+    pub database: Option<String>,
+    /// Scan workers per process [default: 2].
+    pub workers: Option<usize>,
+    /// File holding the API token (instead of $PLIMSOLL_TOKEN).
+    pub token_file: Option<PathBuf>,
+    /// Require the token for the read API and the web page too.
+    pub read_requires_token: Option<bool>,
+    /// Seconds a worker's claim on a job lasts without renewal [default: 60].
+    pub lease_secs: Option<u64>,
+    /// Seconds before a failed scan is tried again, doubled each time [default: 5].
+    pub retry_backoff_secs: Option<u64>,
+    /// Attempts before a scan error is final [default: 3].
+    pub max_attempts: Option<i64>,
 }
 
 /// `[scan]`: the vulnerability gate of `plimsoll scan`.

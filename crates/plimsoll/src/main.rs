@@ -7,6 +7,7 @@ mod config;
 mod db;
 mod lint;
 mod progress;
+mod serve;
 mod vulnscan;
 
 use std::io::Write;
@@ -50,6 +51,10 @@ enum Command {
     Sbom(SbomArgs),
     /// Audit, SBOM and vulnerabilities in one pass, with one gate (exit 1 at or above --fail-on).
     Scan(vulnscan::ScanArgs),
+    /// Scan images on registry push or request; keep results by digest; serve the API and a web page.
+    Serve(serve::ServeArgs),
+    /// Run scan workers against a shared store (PostgreSQL), without HTTP.
+    Worker(serve::WorkerArgs),
     /// Manage the layer cache.
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -92,6 +97,17 @@ enum CacheCommand {
 struct ImageArgs {
     /// oci:DIR[:TAG], docker-archive:FILE, dir:PATH (a root filesystem), registry:HOST/REPO[:TAG|@DIGEST] or HOST/REPO:TAG.
     reference: String,
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Never draw a progress bar (it is only drawn on a terminal anyway).
+    #[arg(long)]
+    no_progress: bool,
+}
+
+/// How images are found and read; shared by every command that reads one
+/// (and by `serve` and `worker`).
+#[derive(Args)]
+pub struct EngineArgs {
     /// Platform to pick from a multi-platform index.
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     platform: Option<String>,
@@ -119,9 +135,6 @@ struct ImageArgs {
     /// Configuration file [default: ./plimsoll.toml if present].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Never draw a progress bar (it is only drawn on a terminal anyway).
-    #[arg(long)]
-    no_progress: bool,
 }
 
 #[derive(Args)]
@@ -143,7 +156,7 @@ struct AuditArgs {
 
 /// How the audit judges an image; shared by `image audit` and `scan`.
 #[derive(Args)]
-struct AuditOptions {
+pub struct AuditOptions {
     /// Approved base image (P-D3); repeatable. The image must start with all of one base's layers.
     #[arg(long = "approved-base", value_name = "REF")]
     approved_base: Vec<String>,
@@ -235,6 +248,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sbom(args) => sbom(args),
         Command::Scan(args) => vulnscan::run(args),
         Command::Db(command) => db::run(command),
+        Command::Serve(args) => serve::serve(args),
+        Command::Worker(args) => serve::worker(args),
         // Everything printed goes through `emit`: a reader that closes the
         // pipe early (`plimsoll rules | head -1`) is not an error.
         Command::Cache(CacheCommand::Clean { cache_dir }) => {
@@ -317,8 +332,18 @@ struct Prepared {
 }
 
 fn prepare(args: &ImageArgs) -> Result<Prepared> {
-    let config = Config::load(args.config.as_deref())?;
+    let (config, scanner) = prepare_engine(&args.engine)?;
     let reference = ImageRef::parse(&args.reference)?;
+    Ok(Prepared {
+        config,
+        scanner,
+        reference,
+    })
+}
+
+/// The configuration and the scanner the engine flags and plimsoll.toml describe.
+fn prepare_engine(args: &EngineArgs) -> Result<(Config, Scanner)> {
+    let config = Config::load(args.config.as_deref())?;
     let mut resolve = ResolveOptions::default();
     if let Some(p) = &args.platform {
         resolve.platform = Platform::parse(p)?;
@@ -344,11 +369,7 @@ fn prepare(args: &ImageArgs) -> Result<Prepared> {
         engine.max_uncompressed_bytes = n.0;
     }
     engine.threads = args.threads.or(config.engine.threads).unwrap_or(0);
-    Ok(Prepared {
-        config,
-        scanner: Scanner::new(ScanOptions { resolve, engine }),
-        reference,
-    })
+    Ok((config, Scanner::new(ScanOptions { resolve, engine })))
 }
 
 impl Prepared {
@@ -373,7 +394,20 @@ impl Prepared {
     /// The audit's judge: settings and policy from plimsoll.toml and flags,
     /// approved bases resolved.
     fn judge(&self, opts: &AuditOptions, fail_on: Severity) -> Result<Judge> {
-        let ac = &self.config.audit;
+        build_judge(&self.config, &self.scanner, opts, fail_on)
+    }
+}
+
+/// The audit's judge: settings and policy from plimsoll.toml and flags,
+/// approved bases resolved (`image audit`, `scan`, `serve`, `worker`).
+fn build_judge(
+    config: &Config,
+    scanner: &Scanner,
+    opts: &AuditOptions,
+    fail_on: Severity,
+) -> Result<Judge> {
+    {
+        let ac = &config.audit;
         let settings = AuditSettings {
             min_efficiency: opts.min_efficiency.or(ac.min_efficiency).unwrap_or(0.9),
             max_wasted_ratio: opts.max_wasted_ratio.or(ac.max_wasted_ratio).unwrap_or(0.1),
@@ -402,7 +436,7 @@ impl Prepared {
             settings,
             &policy,
             &bases,
-            &self.scanner.options().resolve,
+            &scanner.options().resolve,
         )?)
     }
 }

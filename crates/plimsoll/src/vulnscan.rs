@@ -10,6 +10,7 @@ use plimsoll_report::Severity;
 use plimsoll_scan::{VulnGate, render};
 use plimsoll_vuln::matcher::VulnSeverity;
 
+use crate::config::Config;
 use crate::{AuditOptions, ImageArgs, emit, prepare};
 
 #[derive(Args)]
@@ -24,6 +25,13 @@ pub struct ScanArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    #[command(flatten)]
+    gate: GateArgs,
+}
+
+/// The vulnerability gate's flags; shared by `scan`, `serve` and `worker`.
+#[derive(Args)]
+pub struct GateArgs {
     /// Exit 1 when a vulnerability or audit finding is at or above this severity:
     /// critical, high, medium, low, negligible or unknown [default: high, or [scan] fail_on].
     #[arg(long, value_name = "SEVERITY")]
@@ -43,17 +51,9 @@ pub struct ScanArgs {
     db: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum ScanFormat {
-    Table,
-    Json,
-    Sarif,
-    Cyclonedx,
-}
-
-pub fn run(args: ScanArgs) -> Result<ExitCode> {
-    let p = prepare(&args.image)?;
-    let sc = &p.config.scan;
+/// The gate the flags and plimsoll.toml describe, its notes printed as warnings.
+pub fn open_gate(config: &Config, args: &GateArgs) -> Result<VulnGate> {
+    let sc = &config.scan;
     let fail_word = args
         .fail_on
         .clone()
@@ -65,12 +65,10 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         )
     })?;
     let ignore_unfixed = args.ignore_unfixed || sc.ignore_unfixed.unwrap_or(false);
-
-    // Everything that can be wrong with the inputs is said before the image is read.
     let db_path = args
         .db
         .clone()
-        .or_else(|| p.config.db.path.clone())
+        .or_else(|| config.db.path.clone())
         .or_else(plimsoll_vuln::db::default_path)
         .ok_or_else(|| anyhow!("no data directory found; pass --db PATH or set PLIMSOLL_DB"))?;
     let mut ignores = sc.ignore.clone();
@@ -82,6 +80,21 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     for note in gate.notes() {
         eprintln!("warning: {note}");
     }
+    Ok(gate)
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ScanFormat {
+    Table,
+    Json,
+    Sarif,
+    Cyclonedx,
+}
+
+pub fn run(args: ScanArgs) -> Result<ExitCode> {
+    let p = prepare(&args.image)?;
+    // Everything that can be wrong with the inputs is said before the image is read.
+    let gate = open_gate(&p.config, &args.gate)?;
     // The audit's part of the gate is the scan's threshold (see ScanReport::failing).
     let judge = p.judge(&args.audit, Severity::Info)?;
     let created = plimsoll_scan::source_date_epoch()?;

@@ -6,7 +6,7 @@
 //! `cargo test`, which stays self-contained.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use plimsoll_testkit::cli::Cli;
@@ -208,79 +208,11 @@ fn wasted_bytes_match_dive() {
     );
 }
 
-struct Registry {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Registry {
-    fn start() -> Registry {
-        Self::start_with("")
-    }
-
-    /// Starts a registry on a free loopback port with `extra` appended to
-    /// its YAML config (e.g. an `auth:` section).
-    fn start_with(extra: &str) -> Registry {
-        let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let config = dir.path().join("config.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n{extra}",
-                dir.path().join("data").display()
-            ),
-        )
-        .unwrap();
-        let child = Command::new("docker-registry")
-            .arg("serve")
-            .arg(&config)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("docker-registry must be installed for the reference suite (apt-get install docker-registry)");
-        let reg = Registry {
-            child,
-            port,
-            _dir: dir,
-        };
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return reg;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("docker-registry did not start on 127.0.0.1:{port}");
-    }
-
-    fn push(&self, layout: &Path, name: &str) {
-        let status = Command::new("skopeo")
-            .args(["copy", "-q", "--dest-tls-verify=false"])
-            .arg(format!("oci:{}:latest", layout.display()))
-            .arg(format!("docker://127.0.0.1:{}/{name}", self.port))
-            .status()
-            .expect("skopeo must be installed for the reference suite");
-        assert!(status.success());
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 #[ignore = "reference suite: needs PLIMSOLL_LAB_IMAGES, docker-registry and skopeo (scripts/test-all.sh)"]
 fn registry_by_tag_and_digest() {
     let lab = lab();
-    let reg = Registry::start();
+    let reg = plimsoll_testkit::registry::Registry::start();
     reg.push(&lab.join("small"), "lab/small:12");
     let host = format!("127.0.0.1:{}", reg.port);
     let layout = audit_small(
@@ -513,7 +445,7 @@ fn registry_bearer_token_flow_with_docker_config_credentials() {
     let lab = lab();
     let dir = tempfile::tempdir().unwrap();
     let tokens = TokenServer::start(dir.path());
-    let reg = Registry::start_with(&format!(
+    let reg = plimsoll_testkit::registry::Registry::start_with(&format!(
         "auth:\n  token:\n    realm: http://127.0.0.1:{tport}/token\n    service: plimsoll-registry\n    issuer: plimsoll-test\n    rootcertbundle: {cert}\n",
         tport = tokens.port,
         cert = dir.path().join("cert.pem").display()

@@ -16,41 +16,14 @@ use serde_json::{Value, json};
 
 /// Debian 12 with a vulnerable glibc, running as root (IMG001).
 fn image(root: &Path) -> String {
-    let layer = Layer::new(
-        &[
-            dir("etc"),
-            file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"),
-            file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n"),
-            dir("var"),
-            dir("var/lib"),
-            dir("var/lib/dpkg"),
-            file(
-                "var/lib/dpkg/status",
-                "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\n\
-                 Source: glibc\nVersion: 2.36-9+deb12u1\n",
-            ),
-        ],
-        Compression::Gzip,
-    );
-    let spec = ImageSpec::new(vec![layer]).config(json!({"Cmd": ["/bin/sh"]}));
-    Layout::new(&root.join("img")).add(&spec, "1.0");
+    Layout::new(&root.join("img")).add(&debian_glibc_image("2.36-9+deb12u1", None), "1.0");
     format!("oci:{}:1.0", root.join("img").display())
 }
 
 /// A database with one Debian 12 glibc advisory, built through the library.
 fn database(root: &Path) -> PathBuf {
-    let osv = root.join("osv");
-    std::fs::create_dir_all(&osv).unwrap();
-    let record = json!({
-        "id": "DSA-5514-1", "modified": "2023-10-03T00:00:00Z", "aliases": ["CVE-2023-4911"],
-        "summary": "glibc security update",
-        "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H"}],
-        "affected": [{"package": {"ecosystem": "Debian:12", "name": "glibc"},
-            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.36-9+deb12u3"}]}]}]
-    });
-    std::fs::write(osv.join("DSA-5514-1.json"), record.to_string()).unwrap();
     let db = root.join("vuln.db");
-    let imported = plimsoll_vuln::import::import(&[&osv]).unwrap();
+    let imported = plimsoll_vuln::import::import(&[osv::glibc_dir(root)]).unwrap();
     plimsoll_vuln::db::build(imported, &db).unwrap();
     db
 }

@@ -1,0 +1,246 @@
+//! Scan workers: claim a job with a lease, renew it while the scan runs,
+//! store the result under the digest. The scan is the library's
+//! (`plimsoll_scan::Scanner::scan`), the same call `plimsoll scan` makes.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use plimsoll_audit::Judge;
+use plimsoll_oci::ImageRef;
+use plimsoll_scan::{ScanReport, Scanner, VulnGate, render};
+use plimsoll_store::{Counts, Job, ScanResult, Store, now_ms};
+use tokio::sync::{Notify, watch};
+
+use crate::log;
+use crate::metrics::Metrics;
+
+/// What a scan needs: how images are read, the audit's judge and the
+/// vulnerability gate, built once from the configuration as `plimsoll scan`
+/// builds them.
+pub struct ScanContext {
+    pub scanner: Scanner,
+    pub judge: Judge,
+    pub gate: VulnGate,
+}
+
+/// How workers behave.
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    /// How long a claim lasts without renewal; renewed every third of it.
+    pub lease: Duration,
+    /// First wait before a failed scan is tried again (doubled each time).
+    pub retry_backoff: Duration,
+    /// Attempts before a scan error is final.
+    pub max_attempts: i64,
+    /// How often an idle worker looks for work (other processes' jobs; jobs
+    /// of this process wake it at once).
+    pub poll: Duration,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        WorkerOptions {
+            lease: Duration::from_secs(60),
+            retry_backoff: Duration::from_secs(5),
+            max_attempts: 3,
+            poll: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Runs one worker until `shutdown` turns true. A scan in progress is
+/// finished first.
+pub async fn run(
+    name: String,
+    store: Store,
+    ctx: Arc<ScanContext>,
+    options: WorkerOptions,
+    metrics: Arc<Metrics>,
+    wake: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        match store.claim(&name, options.lease).await {
+            Ok(Some(job)) => process(&name, &store, &ctx, &options, &metrics, job).await,
+            Ok(None) => {
+                tokio::select! {
+                    _ = wake.notified() => {}
+                    _ = tokio::time::sleep(options.poll) => {}
+                    _ = shutdown.changed() => {}
+                }
+            }
+            Err(e) => {
+                log(&format!("worker {name}: cannot claim a job: {e}"));
+                tokio::time::sleep(options.poll * 2).await;
+            }
+        }
+    }
+}
+
+async fn process(
+    name: &str,
+    store: &Store,
+    ctx: &Arc<ScanContext>,
+    options: &WorkerOptions,
+    metrics: &Metrics,
+    job: Job,
+) {
+    let started = Instant::now();
+    // Renew the lease while the scan runs, so no other worker takes it.
+    let renewer = {
+        let (store, id, name, lease) = (
+            store.clone(),
+            job.id.clone(),
+            name.to_string(),
+            options.lease,
+        );
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(lease / 3).await;
+                match store.renew(&id, &name, lease).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        log(&format!("worker {name}: lost the lease on job {id}"));
+                        return;
+                    }
+                    Err(e) => log(&format!("worker {name}: cannot renew job {id}: {e}")),
+                }
+            }
+        })
+    };
+    let outcome = {
+        let (ctx, job) = (ctx.clone(), job.clone());
+        tokio::task::spawn_blocking(move || scan_job(&ctx, &job))
+            .await
+            .unwrap_or_else(|e| Err(format!("the scan task failed: {e}")))
+    };
+    renewer.abort();
+    let elapsed = started.elapsed();
+    match outcome {
+        Ok(mut result) => {
+            result.duration_ms = elapsed.as_millis() as i64;
+            let verdict = if result.passed { "passed" } else { "failed" };
+            match store.complete(&job.id, name, &result).await {
+                Ok(true) => {
+                    Metrics::add(
+                        if result.passed {
+                            &metrics.scans_passed
+                        } else {
+                            &metrics.scans_failed_gate
+                        },
+                        1,
+                    );
+                    Metrics::add(&metrics.scan_ms_sum, elapsed.as_millis() as u64);
+                    Metrics::add(&metrics.scan_count, 1);
+                    log(&format!(
+                        "scanned {} ({}): {verdict}, {} vulnerabilities, {} findings, {:.1}s",
+                        job.reference,
+                        result.digest,
+                        result.counts.critical
+                            + result.counts.high
+                            + result.counts.medium
+                            + result.counts.low
+                            + result.counts.other,
+                        result.findings,
+                        elapsed.as_secs_f64()
+                    ));
+                }
+                Ok(false) => log(&format!(
+                    "worker {name}: job {} was taken by another worker meanwhile; its result is kept",
+                    job.id
+                )),
+                Err(e) => log(&format!(
+                    "worker {name}: cannot store the result of {}: {e}",
+                    job.reference
+                )),
+            }
+        }
+        Err(error) => {
+            let retry = (job.attempts < options.max_attempts).then(|| {
+                let factor = 1u32 << (job.attempts.clamp(1, 10) - 1);
+                now_ms() + (options.retry_backoff * factor).as_millis() as i64
+            });
+            match store.fail(&job.id, name, &error, retry).await {
+                Ok(true) => {
+                    if retry.is_some() {
+                        Metrics::add(&metrics.scan_retries, 1);
+                        log(&format!(
+                            "scan of {} failed (attempt {} of {}), retrying: {error}",
+                            job.reference, job.attempts, options.max_attempts
+                        ));
+                    } else {
+                        Metrics::add(&metrics.scan_errors, 1);
+                        log(&format!("scan of {} failed: {error}", job.reference));
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => log(&format!(
+                    "worker {name}: cannot record the failure of {}: {e}",
+                    job.reference
+                )),
+            }
+        }
+    }
+}
+
+/// Scans one job's image through the library and turns the report into
+/// what the store keeps. Errors are the scan's message, naming the image.
+pub fn scan_job(ctx: &ScanContext, job: &Job) -> Result<ScanResult, String> {
+    let reference =
+        ImageRef::parse(&job.reference).map_err(|e| format!("{}: {e}", job.reference))?;
+    let scanner = if job.insecure {
+        let mut options = ctx.scanner.options().clone();
+        if let Some(host) = job.reference.split('/').next() {
+            options.resolve.insecure_registries.push(host.to_string());
+        }
+        Scanner::new(options)
+    } else {
+        ctx.scanner.clone()
+    };
+    let report = scanner
+        .scan(&reference, &ctx.judge, &ctx.gate)
+        .map_err(|e| format!("{}: {e}", job.reference))?;
+    to_result(job.digest.clone(), &job.reference, &report)
+}
+
+/// What the store keeps of a report: the report, the inventory, the counts
+/// and the documents a client may ask for.
+pub fn to_result(
+    digest: Option<String>,
+    reference: &str,
+    report: &ScanReport,
+) -> Result<ScanResult, String> {
+    let json = |what: &str, r: serde_json::Result<String>| {
+        r.map_err(|e| format!("{reference}: cannot serialise the {what}: {e}"))
+    };
+    let v = &report.vulnerabilities.summary;
+    Ok(ScanResult {
+        digest: digest.unwrap_or_else(|| report.image.digest.clone()),
+        reference: reference.to_string(),
+        passed: !report.failing,
+        counts: Counts {
+            critical: v.critical as i64,
+            high: v.high as i64,
+            medium: v.medium as i64,
+            low: v.low as i64,
+            other: (v.negligible + v.unknown) as i64,
+        },
+        findings: report.audit.findings.len() as i64,
+        packages: report.inventory.packages.len() as i64,
+        report: json("report", render::json(report))?,
+        inventory: json("inventory", serde_json::to_string(&report.inventory))?,
+        database_built: Some(report.database.built.clone()),
+        duration_ms: 0,
+        documents: vec![
+            ("sarif".into(), json("SARIF", render::sarif(report))?),
+            ("cyclonedx".into(), render::cyclonedx(report)),
+            (
+                "spdx".into(),
+                plimsoll_sbom::spdx::Document::new(&report.inventory, &report.document).to_json(),
+            ),
+        ],
+    })
+}

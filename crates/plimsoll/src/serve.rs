@@ -1,0 +1,259 @@
+//! `plimsoll serve` and `plimsoll worker`: thin fronts over
+//! `plimsoll_server` (HTTP, workers) and `plimsoll_store` (SQLite or
+//! PostgreSQL). The scanner, judge and gate are built exactly as for
+//! `plimsoll scan`.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::Args;
+use plimsoll_report::Severity;
+use plimsoll_server::{ScanContext, ServerOptions, Token, WorkerOptions};
+use plimsoll_store::Store;
+
+use crate::config::{Config, ServeConfig};
+use crate::vulnscan::{GateArgs, open_gate};
+use crate::{AuditOptions, EngineArgs, build_judge, prepare_engine};
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080, or [serve] listen].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Require the API token for the read API and the web page too.
+    #[arg(long)]
+    read_requires_token: bool,
+}
+
+#[derive(Args)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+/// What `serve` and `worker` share.
+#[derive(Args)]
+struct CommonArgs {
+    /// Result store: sqlite:PATH or postgres://USER@HOST[:PORT]/DB [default: sqlite in the
+    /// data directory, or [serve] database]..
+    #[arg(
+        long,
+        env = "PLIMSOLL_DATABASE",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    database: Option<String>,
+    /// Scan workers in this process [default: 2, or [serve] workers; serve --workers 0: HTTP only].
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
+    /// File holding the API token [default: $PLIMSOLL_TOKEN; serve creates
+    /// DATA_DIR/serve.token when neither is given].
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    #[command(flatten)]
+    engine: EngineArgs,
+    #[command(flatten)]
+    audit: AuditOptions,
+    #[command(flatten)]
+    gate: GateArgs,
+}
+
+/// plimsoll's data directory (the default store and token live there).
+fn data_dir() -> Result<PathBuf> {
+    dirs::data_dir()
+        .map(|d| d.join("plimsoll"))
+        .ok_or_else(|| anyhow!("no data directory found: pass --database and --token-file"))
+}
+
+struct Prepared {
+    store: Store,
+    ctx: Arc<ScanContext>,
+    workers: WorkerOptions,
+    config: Config,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+async fn prepare(args: &CommonArgs) -> Result<Prepared> {
+    let (config, scanner) = prepare_engine(&args.engine)?;
+    let gate = open_gate(&config, &args.gate)?;
+    let judge = build_judge(&config, &scanner, &args.audit, Severity::Info)?;
+    let url = match args.database.clone().or(config.serve.database.clone()) {
+        Some(u) => u,
+        None => format!("sqlite:{}", data_dir()?.join("serve.db").display()),
+    };
+    let store = Store::open(&url).await?;
+    let sc = &config.serve;
+    let defaults = WorkerOptions::default();
+    let workers = WorkerOptions {
+        lease: sc
+            .lease_secs
+            .map(Duration::from_secs)
+            .unwrap_or(defaults.lease),
+        retry_backoff: sc
+            .retry_backoff_secs
+            .map(Duration::from_secs)
+            .unwrap_or(defaults.retry_backoff),
+        max_attempts: sc.max_attempts.unwrap_or(defaults.max_attempts).max(1),
+        poll: defaults.poll,
+    };
+    Ok(Prepared {
+        store,
+        ctx: Arc::new(ScanContext {
+            scanner,
+            judge,
+            gate,
+        }),
+        workers,
+        config,
+    })
+}
+
+/// The token: --token-file, [serve] token_file, $PLIMSOLL_TOKEN, or (with
+/// `create`) DATA_DIR/serve.token, made on first start.
+fn load_token(flag: Option<&Path>, sc: &ServeConfig, create: bool) -> Result<Token> {
+    if let Some(path) = flag.or(sc.token_file.as_deref()) {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the token file {}", path.display()))?;
+        return Token::new(&text).with_context(|| format!("token file {}", path.display()));
+    }
+    if let Ok(text) = std::env::var("PLIMSOLL_TOKEN") {
+        return Token::new(&text).context("$PLIMSOLL_TOKEN");
+    }
+    if !create {
+        bail!("no API token: pass --token-file FILE or set PLIMSOLL_TOKEN");
+    }
+    let path = data_dir()?.join("serve.token");
+    if path.is_file() {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading the token file {}", path.display()))?;
+        eprintln!(
+            "API token: {} (Authorization: Bearer <its content>)",
+            path.display()
+        );
+        return Token::new(&text).with_context(|| format!("token file {}", path.display()));
+    }
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .context("reading /dev/urandom for a new API token")?;
+    let text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    write_private(&path, &format!("{text}\n"))?;
+    eprintln!(
+        "API token created in {} (mode 600; Authorization: Bearer <its content>)",
+        path.display()
+    );
+    Ok(Token::new(&text)?)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+pub fn serve(args: ServeArgs) -> Result<ExitCode> {
+    runtime()?.block_on(async move {
+        let p = prepare(&args.common).await?;
+        let sc = &p.config.serve;
+        let token = load_token(args.common.token_file.as_deref(), sc, true)?;
+        let listen = match (args.listen, &sc.listen) {
+            (Some(a), _) => a,
+            (None, Some(text)) => text
+                .parse()
+                .map_err(|e| anyhow!("plimsoll.toml [serve] listen {text:?}: {e}"))?,
+            (None, None) => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+        let options = ServerOptions {
+            listen,
+            token,
+            read_requires_token: args.read_requires_token
+                || sc.read_requires_token.unwrap_or(false),
+            workers: args.common.workers.or(sc.workers).unwrap_or(2),
+            worker: p.workers.clone(),
+            body_limit: 1 << 20,
+        };
+        let workers = options.workers;
+        let running = plimsoll_server::start(p.store.clone(), p.ctx.clone(), options).await?;
+        eprintln!(
+            "plimsoll serve: http://{} ({} workers, store {})",
+            running.addr,
+            workers,
+            p.store.display_url()
+        );
+        stop_signal().await;
+        eprintln!("plimsoll serve: stopping (scans in progress finish first)");
+        running.stop().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn worker(args: WorkerArgs) -> Result<ExitCode> {
+    runtime()?.block_on(async move {
+        let p = prepare(&args.common).await?;
+        let count = args.common.workers.or(p.config.serve.workers).unwrap_or(2);
+        if count == 0 {
+            bail!("--workers 0: a worker process needs at least one worker");
+        }
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let metrics = Arc::new(plimsoll_server::Metrics::default());
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let tasks = plimsoll_server::spawn_workers(
+            &p.store, &p.ctx, &p.workers, count, &metrics, &wake, &rx,
+        );
+        eprintln!(
+            "plimsoll worker: {count} workers on {}",
+            p.store.display_url()
+        );
+        stop_signal().await;
+        eprintln!("plimsoll worker: stopping (scans in progress finish first)");
+        let _ = tx.send(true);
+        for t in tasks {
+            let _ = t.await;
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
