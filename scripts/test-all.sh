@@ -2,7 +2,7 @@
 # The whole test suite: formatting and lints, the self-contained workspace
 # tests, then the reference suite on real images built from Debian packages
 # (needs ../shared/tools/build-images.sh, or PLIMSOLL_LAB_IMAGES pointing at
-# its output; mmdebstrap, umoci, skopeo, docker-registry, dive, chromium), with a bounded
+# its output; mmdebstrap, umoci, skopeo, docker-registry, dive, chromium, postgresql), with a bounded
 # fuzzing run of the Dockerfile parser (cargo-fuzz and a C++ compiler for libFuzzer).
 #
 #   scripts/test-all.sh                 everything
@@ -62,6 +62,8 @@ PLIMSOLL_SHARED="$SHARED" scripts/fuzz.sh "${PLIMSOLL_FUZZ_SECONDS:-60}"
 
 step "plimsoll serve against the real docker-registry (notifications, skopeo pushes) and its page in headless Chromium"
 cargo test -p plimsoll --test serve_registry --locked -- --ignored
+step "plimsoll worker processes on a real PostgreSQL: concurrent claims, a worker killed with SIGKILL loses no job"
+cargo test -p plimsoll --test serve_postgres --locked -- --ignored
 
 step "reference images"
 LAB="${PLIMSOLL_LAB_IMAGES:-$CARGO_TARGET_DIR/lab-images}"

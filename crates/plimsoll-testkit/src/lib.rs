@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod http;
 pub mod osv;
+pub mod postgres;
 pub mod registry;
 pub mod rule_files;
 

@@ -88,3 +88,16 @@ impl Drop for Registry {
         let _ = self.child.wait();
     }
 }
+
+impl Registry {
+    /// Freezes (SIGSTOP) or resumes (SIGCONT) the registry process: it
+    /// accepts connections and answers nothing while frozen.
+    pub fn freeze(&self, frozen: bool) {
+        let status = Command::new("kill")
+            .arg(if frozen { "-STOP" } else { "-CONT" })
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+}
