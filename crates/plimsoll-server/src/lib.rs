@@ -66,6 +66,15 @@ pub struct ServerOptions {
     pub worker: WorkerOptions,
     /// Largest request body accepted.
     pub body_limit: usize,
+    /// Serve HTTPS with this certificate chain and key (PEM files).
+    pub tls: Option<TlsFiles>,
+}
+
+/// A PEM certificate chain and its private key (PKCS#8, SEC1 or PKCS#1).
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
 }
 
 /// A server could not start.
@@ -74,6 +83,12 @@ pub enum ServeError {
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("TLS certificate {cert} and key {key}: {source}")]
+    Tls {
+        cert: String,
+        key: String,
         source: std::io::Error,
     },
     #[error("the server stopped: {0}")]
@@ -141,6 +156,34 @@ pub async fn start(
     };
     let app = router(state, options.body_limit);
     let mut stop = rx.clone();
+    if let Some(tls) = &options.tls {
+        // The provider the rest of the binary uses (plimsoll-oci, db update).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert, &tls.key)
+            .await
+            .map_err(|source| ServeError::Tls {
+                cert: tls.cert.display().to_string(),
+                key: tls.key.display().to_string(),
+                source,
+            })?;
+        let handle = axum_server::Handle::new();
+        let server =
+            axum_server::from_tcp_rustls(listener.into_std()?, config)?.handle(handle.clone());
+        tasks.push(tokio::spawn(async move {
+            let _ = stop.wait_for(|s| *s).await;
+            handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+        }));
+        tasks.push(tokio::spawn(async move {
+            if let Err(e) = server.serve(app.into_make_service()).await {
+                log(&format!("the HTTPS server stopped: {e}"));
+            }
+        }));
+        return Ok(Running {
+            addr,
+            shutdown,
+            tasks,
+        });
+    }
     tasks.push(tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {

@@ -75,6 +75,7 @@ fn serve(
             poll: Duration::from_millis(50),
         },
         body_limit: 64 * 1024,
+        tls: None,
     };
     let ctx = Arc::new(context(root));
     let running = rt

@@ -30,6 +30,12 @@ pub struct ServeArgs {
     /// Require the API token for the read API and the web page too.
     #[arg(long)]
     read_requires_token: bool,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key, PEM (PKCS#8, SEC1 or PKCS#1).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -215,11 +221,24 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
             workers: args.common.workers.or(sc.workers).unwrap_or(2),
             worker: p.workers.clone(),
             body_limit: 1 << 20,
+            tls: match (
+                args.tls_cert.clone().or(sc.tls_cert.clone()),
+                args.tls_key.clone().or(sc.tls_key.clone()),
+            ) {
+                (Some(cert), Some(key)) => Some(plimsoll_server::TlsFiles { cert, key }),
+                (None, None) => None,
+                _ => bail!("plimsoll.toml [serve]: tls_cert and tls_key go together"),
+            },
+        };
+        let scheme = if options.tls.is_some() {
+            "https"
+        } else {
+            "http"
         };
         let workers = options.workers;
         let running = plimsoll_server::start(p.store.clone(), p.ctx.clone(), options).await?;
         eprintln!(
-            "plimsoll serve: http://{} ({} workers, store {})",
+            "plimsoll serve: {scheme}://{} ({} workers, store {})",
             running.addr,
             workers,
             p.store.display_url()

@@ -264,3 +264,104 @@ fn chromium(url: &str, screenshot: &Path, root: &Path) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+#[test]
+#[ignore = "explicit suite: needs openssl and curl (scripts/test-all.sh)"]
+fn serve_speaks_https_with_tls_flags() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let (cert, key) = (root.join("cert.pem"), root.join("key.pem"));
+    let status = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .args([
+            "-days",
+            "1",
+            "-subj",
+            "/CN=plimsoll-test",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl must be installed for this suite");
+    assert!(status.success());
+    std::fs::write(root.join("token"), TOKEN).unwrap();
+    let serve = |key: &Path, port: u16| {
+        Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+            .arg("serve")
+            .args(["--listen", &format!("127.0.0.1:{port}"), "--workers", "0"])
+            .arg("--database")
+            .arg(format!("sqlite:{}", root.join("s.db").display()))
+            .arg("--token-file")
+            .arg(root.join("token"))
+            .arg("--db")
+            .arg(database(root))
+            .arg("--tls-cert")
+            .arg(&cert)
+            .arg("--tls-key")
+            .arg(key)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // A key that is not there: a clear error, exit 2.
+    let out = serve(&root.join("missing.pem"), free_port())
+        .wait_with_output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("missing.pem") && err.contains("TLS"), "{err}");
+
+    let port = free_port();
+    let child = serve(&key, port);
+    let _guard = Server {
+        child,
+        addr: format!("127.0.0.1:{port}"),
+    };
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(30));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let curl = |args: &[&str]| {
+        Command::new("curl")
+            .args(["-sS", "--max-time", "10"])
+            .args(args)
+            .output()
+            .expect("curl must be installed for this suite")
+    };
+    let ok = curl(&[
+        "--cacert",
+        cert.to_str().unwrap(),
+        &format!("https://127.0.0.1:{port}/healthz"),
+    ]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&ok.stdout), "ok\n");
+    let untrusted = curl(&[&format!("https://127.0.0.1:{port}/healthz")]);
+    assert!(
+        !untrusted.status.success(),
+        "a client that does not trust the certificate is refused"
+    );
+    let plain = curl(&[&format!("http://127.0.0.1:{port}/healthz")]);
+    assert!(
+        !String::from_utf8_lossy(&plain.stdout).contains("ok"),
+        "no plain HTTP on the TLS port"
+    );
+}
