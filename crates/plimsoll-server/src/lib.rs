@@ -68,6 +68,11 @@ pub struct ServerOptions {
     pub body_limit: usize,
     /// Serve HTTPS with this certificate chain and key (PEM files).
     pub tls: Option<TlsFiles>,
+    /// Registries (`host[:port]`, `docker.io` for Docker Hub) the server
+    /// scans from; empty: any. Pushes notified from others are ignored and
+    /// scan requests naming them refused, so an event or a request cannot
+    /// send the server to an arbitrary host.
+    pub registries: Vec<String>,
 }
 
 /// A PEM certificate chain and its private key (PKCS#8, SEC1 or PKCS#1).
@@ -97,6 +102,7 @@ pub enum ServeError {
 
 #[derive(Clone)]
 struct AppState {
+    registries: Arc<Vec<String>>,
     store: Store,
     token: Token,
     read_requires_token: bool,
@@ -148,6 +154,7 @@ pub async fn start(
         &rx,
     );
     let state = AppState {
+        registries: Arc::new(options.registries.clone()),
         store,
         token: options.token,
         read_requires_token: options.read_requires_token,
@@ -270,6 +277,15 @@ fn store_error(e: plimsoll_store::StoreError) -> Response {
 }
 
 impl AppState {
+    /// Whether the server may pull from `registry` (`host[:port]`).
+    fn registry_allowed(&self, registry: &str) -> bool {
+        self.registries.is_empty()
+            || self
+                .registries
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(registry))
+    }
+
     fn authorized(&self, headers: &HeaderMap) -> bool {
         self.token.authorizes(
             headers
@@ -361,7 +377,18 @@ async fn registry_events(State(s): State<AppState>, headers: HeaderMap, body: By
         (parsed.pushes.len() + parsed.ignored) as u64,
     );
     let mut jobs = Vec::new();
+    let mut not_allowed = 0;
     for push in &parsed.pushes {
+        if !s.registry_allowed(&push.registry) {
+            // 200 all the same: the registry would retry anything else forever.
+            log(&format!(
+                "ignored a push from {} (not in [serve] registries): {}",
+                push.registry,
+                push.reference()
+            ));
+            not_allowed += 1;
+            continue;
+        }
         let reference = push.reference();
         let recorded = s
             .store
@@ -407,7 +434,7 @@ async fn registry_events(State(s): State<AppState>, headers: HeaderMap, body: By
     if queued > 0 {
         s.wake.notify_waiters();
     }
-    axum::Json(json!({"queued": queued, "ignored": parsed.ignored, "jobs": jobs})).into_response()
+    axum::Json(json!({"queued": queued, "ignored": parsed.ignored, "not_allowed": not_allowed, "jobs": jobs})).into_response()
 }
 
 #[derive(Deserialize)]
@@ -451,6 +478,20 @@ async fn scan_request(State(s): State<AppState>, headers: HeaderMap, body: Bytes
             );
         }
     };
+    if let plimsoll_oci::ImageRef::Registry { reference } = &reference {
+        let host = plimsoll_oci::NameRef::parse(reference)
+            .registry
+            .unwrap_or("docker.io");
+        if !s.registry_allowed(host) {
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "reference {:?}: registry {host} is not one this server scans from ([serve] registries)",
+                    req.reference
+                ),
+            );
+        }
+    }
     let digest = reference.digest().map(str::to_string);
     let job = NewJob {
         reference: req.reference.clone(),

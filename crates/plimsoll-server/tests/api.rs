@@ -55,6 +55,7 @@ fn serve(
     root: &Path,
     read_requires_token: bool,
     workers: usize,
+    registries: &[&str],
 ) -> (tokio::runtime::Runtime, Store, plimsoll_server::Running) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -76,6 +77,7 @@ fn serve(
         },
         body_limit: 64 * 1024,
         tls: None,
+        registries: registries.iter().map(|r| r.to_string()).collect(),
     };
     let ctx = Arc::new(context(root));
     let running = rt
@@ -102,7 +104,7 @@ fn wait_for(what: &str, mut f: impl FnMut() -> Option<Value>) -> Value {
 fn the_server_scans_keeps_and_shows_results() {
     let tmp = tempfile::tempdir().unwrap();
     let reference = image(tmp.path());
-    let (rt, store, running) = serve(tmp.path(), false, 1);
+    let (rt, store, running) = serve(tmp.path(), false, 1, &[]);
     let addr = running.addr.to_string();
     let a = addr.as_str();
 
@@ -316,12 +318,63 @@ fn the_server_scans_keeps_and_shows_results() {
 #[test]
 fn reads_can_require_the_token() {
     let tmp = tempfile::tempdir().unwrap();
-    let (rt, _store, running) = serve(tmp.path(), true, 0);
+    let (rt, _store, running) = serve(tmp.path(), true, 0, &["registry.internal:5000"]);
     let a = running.addr.to_string();
     assert_eq!(get(&a, "/", None).status, 401);
     assert_eq!(get(&a, "/v1/images", None).status, 401);
     assert_eq!(get(&a, "/v1/images", Some(TOKEN)).status, 200);
     assert_eq!(get(&a, "/", Some(TOKEN)).status, 200);
     assert_eq!(get(&a, "/healthz", None).status, 200, "probes stay open");
+
+    // Only the listed registries: an event or a request cannot point the
+    // server at another host.
+    let r = post_json(
+        &a,
+        "/v1/scans",
+        Some(TOKEN),
+        &json!({"reference": "127.0.0.1:1/x:1"}),
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("[serve] registries"), "{}", r.body);
+    let r = post_json(
+        &a,
+        "/v1/scans",
+        Some(TOKEN),
+        &json!({"reference": "alpine:3"}),
+    );
+    assert_eq!(r.status, 422, "docker.io is not listed either: {}", r.body);
+    let r = post_json(
+        &a,
+        "/v1/scans",
+        Some(TOKEN),
+        &json!({"reference": "registry.internal:5000/team/app:1"}),
+    );
+    assert_eq!(r.status, 202, "{}", r.body);
+    let digest = format!("sha256:{}", "cd".repeat(32));
+    let event = |host: &str| {
+        json!({"events": [{"id": "e", "action": "push",
+            "target": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest,
+                       "repository": "team/app", "url": format!("https://{host}/v2/team/app/manifests/{digest}")}}]})
+    };
+    let r = post_json(
+        &a,
+        "/v1/registry/events",
+        Some(TOKEN),
+        &event("evil.example:443"),
+    )
+    .json();
+    assert_eq!(
+        (r["queued"].as_u64(), r["not_allowed"].as_u64()),
+        (Some(0), Some(1)),
+        "{r}"
+    );
+    let r = post_json(
+        &a,
+        "/v1/registry/events",
+        Some(TOKEN),
+        &event("registry.internal:5000"),
+    )
+    .json();
+    assert_eq!(r["queued"], 1, "{r}");
     rt.block_on(running.stop());
 }

@@ -44,6 +44,9 @@ pub struct ServeConfig {
     pub retry_backoff_secs: Option<u64>,
     /// Attempts before a scan error is final [default: 3].
     pub max_attempts: Option<i64>,
+    /// Registries the server scans from (`host[:port]`, `docker.io`); empty: any.
+    #[serde(default)]
+    pub registries: Vec<String>,
     /// Serve HTTPS: PEM certificate chain and private key.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,

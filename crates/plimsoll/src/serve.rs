@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// Require the API token for the read API and the web page too.
     #[arg(long)]
     read_requires_token: bool,
+    /// Scan only from this registry (host[:port], docker.io for Docker Hub); repeatable
+    /// [default: [serve] registries, else any].
+    #[arg(long = "registry", value_name = "HOST")]
+    registries: Vec<String>,
     /// Serve HTTPS with this PEM certificate chain (with --tls-key).
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -221,6 +225,11 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
             workers: args.common.workers.or(sc.workers).unwrap_or(2),
             worker: p.workers.clone(),
             body_limit: 1 << 20,
+            registries: if args.registries.is_empty() {
+                sc.registries.clone()
+            } else {
+                args.registries.clone()
+            },
             tls: match (
                 args.tls_cert.clone().or(sc.tls_cert.clone()),
                 args.tls_key.clone().or(sc.tls_key.clone()),
