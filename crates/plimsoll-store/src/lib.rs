@@ -350,6 +350,17 @@ impl Store {
         &self.display
     }
 
+    /// SQLite's journal mode (`wal` once opened), for checks.
+    pub async fn journal_mode(&self) -> Result<Option<String>, StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let row = sqlx::query("PRAGMA journal_mode")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Some(row.try_get(0)?))
+    }
+
     /// Answers a trivial query (for `/readyz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

@@ -261,6 +261,11 @@ async fn reopening_applies_no_migration_twice_and_keeps_the_data() {
     let s = store(&dir).await;
     assert_eq!(s.job(&a.id).await.unwrap().unwrap().state, "queued");
     assert_eq!(s.backend(), Backend::Sqlite);
+    assert_eq!(
+        s.journal_mode().await.unwrap().as_deref(),
+        Some("wal"),
+        "durable and concurrent"
+    );
 }
 
 #[tokio::test]
