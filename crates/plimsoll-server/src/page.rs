@@ -72,11 +72,20 @@ pub fn index(images: &[ImageRow], filter: &ImageFilter, queue: &QueueCounts) -> 
     for row in images {
         let mut repos: Vec<&str> = row.refs.iter().map(|r| r.repository.as_str()).collect();
         repos.dedup();
-        let tags: Vec<&str> = row
+        let tags: Vec<String> = row
             .refs
             .iter()
             .filter(|r| !r.tag.is_empty())
-            .map(|r| r.tag.as_str())
+            .map(|r| {
+                if r.current {
+                    esc(&r.tag)
+                } else {
+                    format!(
+                        "<span class=\"muted\" title=\"moved to a newer digest\">{} (moved)</span>",
+                        esc(&r.tag)
+                    )
+                }
+            })
             .collect();
         let repo = if repos.is_empty() {
             row.reference
@@ -93,7 +102,7 @@ pub fn index(images: &[ImageRow], filter: &ImageFilter, queue: &QueueCounts) -> 
              <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
              <td class=\"n\">{}</td><td>{}</td></tr>",
             esc(&repo),
-            esc(&tags.join(", ")),
+            tags.join(", "),
             esc(&row.digest),
             esc(short(&row.digest)),
             verdict_cell(row),
@@ -158,10 +167,13 @@ pub fn image(row: &ImageRow, report: Option<&Value>) -> String {
             s,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&r.repository),
-            if r.tag.is_empty() {
-                "<span class=\"muted\">(by digest)</span>".to_string()
-            } else {
-                esc(&r.tag)
+            match (r.tag.is_empty(), r.current) {
+                (true, _) => "<span class=\"muted\">(by digest)</span>".to_string(),
+                (false, true) => esc(&r.tag),
+                (false, false) => format!(
+                    "{} <span class=\"muted\">(moved to a newer digest)</span>",
+                    esc(&r.tag)
+                ),
             },
             time(r.first_seen),
             time(r.last_seen)

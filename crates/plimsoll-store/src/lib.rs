@@ -183,6 +183,8 @@ pub struct RefRow {
     pub digest: String,
     pub first_seen: i64,
     pub last_seen: i64,
+    /// The tag still points here: no other digest was seen under it later.
+    pub current: bool,
 }
 
 /// An image with its stored documents.
@@ -687,13 +689,13 @@ impl Store {
 
     /// Every repository and tag seen pointing at `digest`.
     pub async fn refs_of(&self, digest: &str) -> Result<Vec<RefRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT repository, tag, digest, first_seen, last_seen FROM refs WHERE digest = $1
-             ORDER BY repository, tag",
-        )
-        .bind(digest)
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = format!(
+            "SELECT {REF_COLUMNS} FROM refs r WHERE r.digest = $1 ORDER BY r.repository, r.tag"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(digest)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.iter().map(ref_from_row).collect())
     }
 
@@ -703,14 +705,14 @@ impl Store {
         repository: &str,
         tag: &str,
     ) -> Result<Vec<RefRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT repository, tag, digest, first_seen, last_seen FROM refs
-             WHERE repository = $1 AND tag = $2 ORDER BY last_seen DESC",
-        )
-        .bind(repository)
-        .bind(tag)
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = format!(
+            "SELECT {REF_COLUMNS} FROM refs r WHERE r.repository = $1 AND r.tag = $2 ORDER BY r.last_seen DESC"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(repository)
+            .bind(tag)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.iter().map(ref_from_row).collect())
     }
 
@@ -764,6 +766,12 @@ impl Store {
     }
 }
 
+/// A ref's columns, `current` computed: the newest digest seen under its tag.
+const REF_COLUMNS: &str = "r.repository, r.tag, r.digest, r.first_seen, r.last_seen,
+    CAST(CASE WHEN r.last_seen >= (SELECT MAX(x.last_seen) FROM refs x
+                                  WHERE x.repository = r.repository AND x.tag = r.tag)
+         THEN 1 ELSE 0 END AS BIGINT) AS current";
+
 const JOB_COLUMNS: &str =
     "id, reference, digest, source, insecure, state, attempts, created_at, updated_at, error";
 
@@ -814,6 +822,7 @@ fn ref_from_row(row: &AnyRow) -> RefRow {
         digest: row.get(2),
         first_seen: row.get(3),
         last_seen: row.get(4),
+        current: row.get::<i64, _>(5) != 0,
     }
 }
 

@@ -230,6 +230,8 @@ async fn refs_keep_the_tag_history_and_filter_the_list() {
             .collect::<Vec<_>>(),
         [D2, D1]
     );
+    let current: Vec<bool> = history.iter().map(|r| r.current).collect();
+    assert_eq!(current, [true, false], "the tag moved to D2");
     let all = s.images(&ImageFilter::default()).await.unwrap();
     assert_eq!(all.len(), 2);
     let other = s

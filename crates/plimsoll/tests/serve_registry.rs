@@ -208,6 +208,10 @@ fn a_push_to_the_registry_is_scanned_and_shown() {
         list.contains("team/app") && list.contains(">failed<") && list.contains(">passed<"),
         "{list}"
     );
+    assert!(
+        list.contains("1.0 (moved)"),
+        "the old digest shows its tag moved: {list}"
+    );
     let detail = chromium(
         &format!("http://{}/images/{first}", server.addr),
         &shots.join("image.png"),
