@@ -24,6 +24,17 @@ pub const SUPERVISORS: &[&str] = &[
     "my_init",
 ];
 
+/// Small inits that reap zombies and forward signals to ONE child (what
+/// `docker run --init` adds): fine on their own, but the program they start
+/// is what the container runs.
+pub const SMALL_INITS: &[&str] = &[
+    "tini",
+    "tini-static",
+    "dumb-init",
+    "docker-init",
+    "catatonit",
+];
+
 /// Full paths that boot a whole init system (systemd or SysV init).
 pub const INIT_SYSTEMS: &[&str] = &[
     "/sbin/init",

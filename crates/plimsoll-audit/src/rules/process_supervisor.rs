@@ -1,4 +1,4 @@
-use plimsoll_practice::supervisors::{INIT_SYSTEMS, SUPERVISORS};
+use plimsoll_practice::supervisors::{INIT_SYSTEMS, SMALL_INITS, SUPERVISORS};
 use plimsoll_report::{Finding, RuleInfo};
 
 use super::shell;
@@ -14,7 +14,8 @@ declare_rule! {
     ///
     /// Fix: one process per container; split the programs into containers
     /// of one pod or compose project. For zombie reaping use a small init
-    /// (tini, dumb-init, `--init`), which this rule accepts.
+    /// (tini, dumb-init, `--init`), which this rule accepts; the program it
+    /// starts is judged as the command.
     pub struct Supervisor {
         code: "IMG011",
         name: "process-supervisor",
@@ -29,7 +30,7 @@ impl Rule for Supervisor {
     }
 
     fn check(&self, ctx: &AuditContext<'_>, out: &mut Vec<Finding>) -> Result<(), AuditError> {
-        let cmd = ctx.command();
+        let cmd = past_small_init(ctx.command());
         let Some(first) = cmd.first() else {
             return Ok(());
         };
@@ -71,4 +72,20 @@ impl Rule for Supervisor {
         }
         Ok(())
     }
+}
+
+/// The command a small init (tini, dumb-init…) starts: its own options and
+/// `--` skipped, so `tini -- supervisord` is judged as `supervisord`.
+fn past_small_init(cmd: Vec<String>) -> Vec<String> {
+    let is_init = |w: &String| SMALL_INITS.contains(&w.rsplit('/').next().unwrap_or(w));
+    if !cmd.first().is_some_and(is_init) {
+        return cmd;
+    }
+    let mut rest = cmd.into_iter().skip(1).peekable();
+    while let Some(w) = rest.next_if(|w| w.starts_with('-')) {
+        if w == "--" {
+            break;
+        }
+    }
+    rest.collect()
 }

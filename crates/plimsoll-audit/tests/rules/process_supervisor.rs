@@ -113,6 +113,18 @@ fn a_shell_entrypoint_with_background_jobs() {
 }
 
 #[test]
+fn a_supervisor_behind_a_small_init() {
+    for config in [
+        json!({"Entrypoint": ["/sbin/tini", "--"], "Cmd": ["supervisord", "-n"]}),
+        json!({"Entrypoint": ["/usr/bin/dumb-init", "--single-child", "--"], "Cmd": ["/usr/bin/supervisord"]}),
+        json!({"Entrypoint": ["tini", "-g", "--", "/usr/bin/s6-svscan", "/etc/s6"], "Cmd": null}),
+        json!({"Entrypoint": ["/sbin/tini", "--"], "Cmd": ["/bin/sh", "-c", "nginx & exec app"]}),
+    ] {
+        one("IMG011", image_configured(config));
+    }
+}
+
+#[test]
 fn near_miss_a_small_init() {
     for init in [
         json!({"Entrypoint": ["/sbin/tini", "--"], "Cmd": ["/app/server"]}),
