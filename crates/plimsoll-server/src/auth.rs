@@ -26,6 +26,16 @@ pub enum TokenError {
     Short,
     #[error("the API token contains whitespace or control characters inside it")]
     Chars,
+    #[error("token file {path}: {source}")]
+    File {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("token file {path}: {source}")]
+    Invalid {
+        path: String,
+        source: Box<TokenError>,
+    },
 }
 
 impl Token {
@@ -45,6 +55,44 @@ impl Token {
         Ok(Token {
             digest: Sha256::digest(t.as_bytes()).into(),
         })
+    }
+
+    /// The token in `path` (its final newline removed).
+    pub fn read_file(path: &std::path::Path) -> Result<Token, TokenError> {
+        let text = std::fs::read_to_string(path).map_err(|source| TokenError::File {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Token::new(&text).map_err(|e| TokenError::Invalid {
+            path: path.display().to_string(),
+            source: Box::new(e),
+        })
+    }
+
+    /// A new random token (32 bytes from the OS, in hex) written to `path`,
+    /// which must not exist, readable by its owner only.
+    pub fn create_file(path: &std::path::Path) -> Result<Token, TokenError> {
+        use std::io::{Read, Write};
+        let file_error = |source| TokenError::File {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut bytes = [0u8; 32];
+        std::fs::File::open("/dev/urandom")
+            .and_then(|mut f| f.read_exact(&mut bytes))
+            .map_err(file_error)?;
+        let text = hex::encode(bytes);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(file_error)?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options.open(path).map_err(file_error)?;
+        f.write_all(format!("{text}\n").as_bytes())
+            .map_err(file_error)?;
+        Token::new(&text)
     }
 
     /// Whether `presented` is this token. Both sides are hashed first, then
@@ -90,5 +138,27 @@ mod tests {
             Token::new("0123456789 abcdef0123"),
             Err(TokenError::Chars)
         ));
+    }
+
+    #[test]
+    fn token_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/serve.token");
+        let made = Token::create_file(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.trim().len(), 64);
+        assert!(made.matches(text.trim()));
+        assert!(Token::read_file(&path).unwrap().matches(text.trim()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(Token::create_file(&path).is_err(), "never overwrites");
+        let e = Token::read_file(&dir.path().join("none"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("none"), "{e}");
     }
 }

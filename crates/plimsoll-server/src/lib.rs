@@ -404,8 +404,8 @@ async fn registry_events(State(s): State<AppState>, headers: HeaderMap, body: By
         // A digest already scanned is not scanned again for another tag or
         // repository: the content is the same (rescans follow database
         // updates and the schedule).
-        match s.store.image(&push.digest).await {
-            Ok(Some(img)) if img.row.status == "scanned" => {
+        match s.store.summary(&push.digest).await {
+            Ok(Some(row)) if row.status == "scanned" => {
                 jobs.push(
                     json!({"reference": reference, "digest": push.digest, "already_scanned": true}),
                 );
@@ -692,20 +692,24 @@ async fn get_verdict(
     headers: HeaderMap,
     Path(digest): Path<String>,
 ) -> Response {
-    let image = match read_image(&s, &headers, &digest).await {
+    if let Some(r) = s.check_read(&headers).or_else(|| bad_digest(&digest)) {
+        return r;
+    }
+    // The summary only: this is the admission path's hot read.
+    let image = match s.store.summary(&digest).await {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(e) => return store_error(e),
     };
     let body = match image {
-        Some(img) => json!({
+        Some(row) => json!({
             "digest": digest,
-            "verdict": match (img.row.status.as_str(), img.row.verdict.as_deref()) {
+            "verdict": match (row.status.as_str(), row.verdict.as_deref()) {
                 ("scanned", Some(v)) => v.to_string(),
                 _ => "error".to_string(),
             },
-            "scanned_at": img.row.scanned_at,
-            "counts": img.row.counts,
-            "error": img.row.error,
+            "scanned_at": row.scanned_at,
+            "counts": row.counts,
+            "error": row.error,
         }),
         None => match s.store.pending_for(&digest).await {
             Ok(Some(_)) => json!({"digest": digest, "verdict": "pending"}),

@@ -716,6 +716,17 @@ impl Store {
         Ok(rows.iter().map(ref_from_row).collect())
     }
 
+    /// The latest result's summary for `digest`: one row, without the
+    /// documents and refs (the verdict endpoint and every push ask this).
+    pub async fn summary(&self, digest: &str) -> Result<Option<ImageRow>, StoreError> {
+        let sql = format!("SELECT {IMAGE_COLUMNS} FROM images WHERE digest = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(digest)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(image_from_row))
+    }
+
     /// The latest result for `digest`, with its documents.
     pub async fn image(&self, digest: &str) -> Result<Option<ImageRecord>, StoreError> {
         let sql =

@@ -3,7 +3,6 @@
 //! PostgreSQL). The scanner, judge and gate are built exactly as for
 //! `plimsoll scan`.
 
-use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -135,9 +134,7 @@ async fn prepare(args: &CommonArgs) -> Result<Prepared> {
 /// `create`) DATA_DIR/serve.token, made on first start.
 fn load_token(flag: Option<&Path>, sc: &ServeConfig, create: bool) -> Result<Token> {
     if let Some(path) = flag.or(sc.token_file.as_deref()) {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading the token file {}", path.display()))?;
-        return Token::new(&text).with_context(|| format!("token file {}", path.display()));
+        return Ok(Token::read_file(path)?);
     }
     if let Ok(text) = std::env::var("PLIMSOLL_TOKEN") {
         return Token::new(&text).context("$PLIMSOLL_TOKEN");
@@ -147,47 +144,18 @@ fn load_token(flag: Option<&Path>, sc: &ServeConfig, create: bool) -> Result<Tok
     }
     let path = data_dir()?.join("serve.token");
     if path.is_file() {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading the token file {}", path.display()))?;
         eprintln!(
             "API token: {} (Authorization: Bearer <its content>)",
             path.display()
         );
-        return Token::new(&text).with_context(|| format!("token file {}", path.display()));
+        return Ok(Token::read_file(&path)?);
     }
-    let mut bytes = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .context("reading /dev/urandom for a new API token")?;
-    let text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    write_private(&path, &format!("{text}\n"))?;
+    let token = Token::create_file(&path)?;
     eprintln!(
         "API token created in {} (mode 600; Authorization: Bearer <its content>)",
         path.display()
     );
-    Ok(Token::new(&text)?)
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, text: &str) -> Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    f.write_all(text.as_bytes())
-        .with_context(|| format!("writing {}", path.display()))
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+    Ok(token)
 }
 
 async fn stop_signal() {
