@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use plimsoll_engine::{FileTree, Scan};
 use plimsoll_oci::Image;
 use plimsoll_report::{Finding, Summary};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Bumped on any incompatible change to the JSON document.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -14,7 +14,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub use plimsoll_report::Tool;
 
 /// One layer as reported.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LayerSummary {
     pub index: usize,
     pub digest: String,
@@ -36,7 +36,7 @@ pub struct LayerSummary {
     pub from_cache: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EfficiencySummary {
     pub score: f64,
     pub wasted_bytes: u64,
@@ -45,7 +45,7 @@ pub struct EfficiencySummary {
     pub inefficiencies: Vec<plimsoll_engine::Inefficiency>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImageSummary {
     pub reference: String,
     /// The image's identity: the manifest digest (config digest for legacy
@@ -68,7 +68,7 @@ pub struct ImageSummary {
     pub layers: Vec<LayerSummary>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScanInfo {
     pub elapsed_ms: u64,
     pub layers_read: usize,

@@ -41,7 +41,7 @@ pub struct LayerChanges {
 }
 
 /// A path stored more than once across layers (dive's "inefficiency").
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Inefficiency {
     pub path: String,
     pub count: usize,

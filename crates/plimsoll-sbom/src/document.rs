@@ -8,7 +8,7 @@ use crate::Package;
 use crate::purl::purl;
 
 /// The image a document describes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImageSubject {
     /// The reference as the user gave it (`oci:/images/app:latest`).
     pub reference: String,
@@ -48,7 +48,7 @@ impl ImageSubject {
 }
 
 /// Who made the document.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ToolInfo {
     pub name: String,
     pub version: String,
@@ -57,7 +57,7 @@ pub struct ToolInfo {
 }
 
 /// Everything a document needs besides the inventory.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DocumentContext {
     pub subject: ImageSubject,
     pub tool: ToolInfo,

@@ -26,7 +26,7 @@ use plimsoll_oci::{Image, ImageRef, ResolveOptions};
 use plimsoll_sbom::Inventory;
 
 pub use document::{document_context, source_date_epoch};
-pub use report::{AuditPart, SCHEMA_VERSION, SbomPart, ScanReport, VulnPart};
+pub use report::{AuditPart, SCHEMA_VERSION, SbomPart, ScanBasis, ScanReport, VulnPart};
 pub use vulns::{VulnGate, VulnGateError, read_ignore_file};
 
 /// Where plimsoll's documentation lives, for SARIF and SBOM documents.

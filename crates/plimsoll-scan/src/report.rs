@@ -4,10 +4,11 @@ use plimsoll_audit::{ImageReport, ImageSummary, ScanInfo};
 use plimsoll_report::{Finding, Summary, Tool};
 use plimsoll_sbom::{Distro, DocumentContext, Inventory};
 use plimsoll_vuln::findings::VulnReport;
+use plimsoll_vuln::matcher::VulnSeverity;
 use plimsoll_vuln::report::{DatabaseSummary, VulnSummary, audit_severity};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::VulnGate;
+use crate::{VulnGate, VulnGateError};
 
 /// Bumped on any incompatible change to the JSON document.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -71,9 +72,8 @@ impl ScanReport {
         vulns: VulnReport,
         gate: &VulnGate,
     ) -> ScanReport {
-        let audit_threshold = audit_severity(gate.fail_on);
-        let failing = vulns.fails(gate.fail_on, gate.ignore_unfixed)
-            || audit.findings.iter().any(|f| f.severity >= audit_threshold);
+        let failing =
+            !gate_ids(&vulns, &audit.findings, gate.fail_on, gate.ignore_unfixed).is_empty();
         ScanReport {
             schema_version: SCHEMA_VERSION,
             tool: Tool::PLIMSOLL,
@@ -100,6 +100,19 @@ impl ScanReport {
         }
     }
 
+    /// What fails the gate, each named once: `<vulnerability id> <package>`
+    /// for counted vulnerabilities at or above `fail_on`, the rule code for
+    /// audit findings at or above it. Empty when the gate passes.
+    pub fn gate_ids(&self) -> Vec<String> {
+        let fail_on = VulnSeverity::parse(self.fail_on).unwrap_or(VulnSeverity::Critical);
+        gate_ids(
+            &self.vulnerabilities.report,
+            &self.audit.findings,
+            fail_on,
+            self.ignore_unfixed,
+        )
+    }
+
     /// The audit part as `image audit` reports it (for its table).
     pub fn audit_report(&self) -> ImageReport {
         ImageReport {
@@ -111,4 +124,78 @@ impl ScanReport {
             scan: self.scan.clone(),
         }
     }
+}
+
+/// What a scan keeps so that its SBOM can be matched again against a newer
+/// advisory database without reading the image (`plimsoll serve` after a
+/// database update): the audit's part, the inventory and the documents'
+/// context. The audit findings do not depend on the database and are kept
+/// as they were.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ScanBasis {
+    pub image: ImageSummary,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+    pub scan: ScanInfo,
+    pub inventory: Inventory,
+    pub document: DocumentContext,
+}
+
+impl ScanReport {
+    /// What [`ScanReport::rematch`] needs later.
+    pub fn basis(&self) -> ScanBasis {
+        ScanBasis {
+            image: self.image.clone(),
+            findings: self.audit.findings.clone(),
+            summary: self.audit.summary.clone(),
+            scan: self.scan.clone(),
+            inventory: self.inventory.clone(),
+            document: self.document.clone(),
+        }
+    }
+
+    /// The report a scan of the same image would give under `gate` (its
+    /// database and policy), from what an earlier scan kept.
+    pub fn rematch(basis: ScanBasis, gate: &VulnGate) -> Result<ScanReport, VulnGateError> {
+        let vulns = gate.find(&basis.inventory, &basis.document)?;
+        let audit = ImageReport {
+            schema_version: plimsoll_audit::SCHEMA_VERSION,
+            tool: Tool::PLIMSOLL,
+            image: basis.image,
+            findings: basis.findings,
+            summary: basis.summary,
+            scan: basis.scan,
+        };
+        Ok(ScanReport::new(
+            audit,
+            basis.inventory,
+            basis.document,
+            vulns,
+            gate,
+        ))
+    }
+}
+
+/// The gate, in one place: what fails it (see [`ScanReport::gate_ids`]).
+fn gate_ids(
+    vulns: &VulnReport,
+    findings: &[Finding],
+    fail_on: VulnSeverity,
+    ignore_unfixed: bool,
+) -> Vec<String> {
+    let audit_threshold = audit_severity(fail_on);
+    let mut ids: Vec<String> = vulns
+        .counted(ignore_unfixed)
+        .filter(|f| f.rating.severity >= fail_on)
+        .map(|f| format!("{} {}", f.id, f.package.name))
+        .chain(
+            findings
+                .iter()
+                .filter(|f| f.severity >= audit_threshold)
+                .map(|f| f.code.clone()),
+        )
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }

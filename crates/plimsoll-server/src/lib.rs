@@ -13,6 +13,7 @@
 //! | `GET /v1/images?repository=&tag=&limit=` | read | the images, newest scan first |
 //! | `GET /v1/images/{digest}` | read | 200 result, 202 queued or scanning, 404 |
 //! | `GET /v1/images/{digest}/sarif`, `/sbom?format=cyclonedx\|spdx` | read | the documents |
+//! | `GET /v1/images/{digest}/deliveries` | read | webhook events about it and their attempts |
 //! | `GET /v1/verdict/{digest}` | read | `passed`, `failed`, `pending`, `error` or `not_scanned` |
 //! | `GET /`, `/images/{digest}` | read | the web page |
 //! | `GET /healthz`, `/readyz`, `/metrics` | never | liveness, store reachable, Prometheus text |
@@ -24,6 +25,8 @@ pub mod auth;
 pub mod events;
 pub mod metrics;
 mod page;
+pub mod sweep;
+pub mod webhook;
 pub mod worker;
 
 use std::net::SocketAddr;
@@ -42,7 +45,9 @@ use tokio::sync::{Notify, watch};
 
 pub use auth::Token;
 pub use metrics::Metrics;
-pub use worker::{ScanContext, WorkerOptions};
+pub use sweep::{DbUpdate, SweepOptions};
+pub use webhook::{Webhook, WebhookSecret};
+pub use worker::{OpenGate, ScanContext, WorkerOptions};
 
 /// One line on stderr with the time, for the server's log. Tokens and
 /// registry credentials are never passed here.
@@ -73,6 +78,8 @@ pub struct ServerOptions {
     /// scan requests naming them refused, so an event or a request cannot
     /// send the server to an arbitrary host.
     pub registries: Vec<String>,
+    /// Rescans after database updates and on a schedule.
+    pub sweep: SweepOptions,
 }
 
 /// A PEM certificate chain and its private key (PKCS#8, SEC1 or PKCS#1).
@@ -153,6 +160,14 @@ pub async fn start(
         &wake,
         &rx,
     );
+    tasks.push(tokio::spawn(sweep::run(
+        store.clone(),
+        ctx.clone(),
+        options.sweep.clone(),
+        metrics.clone(),
+        wake.clone(),
+        rx.clone(),
+    )));
     let state = AppState {
         registries: Arc::new(options.registries.clone()),
         store,
@@ -208,7 +223,8 @@ pub async fn start(
     })
 }
 
-/// Runs `count` workers without HTTP (`plimsoll worker`) until `shutdown`.
+/// Runs `count` workers without HTTP (`plimsoll worker`) until `shutdown`,
+/// and a webhook sender when webhooks are configured.
 pub fn spawn_workers(
     store: &Store,
     ctx: &Arc<ScanContext>,
@@ -219,6 +235,19 @@ pub fn spawn_workers(
     shutdown: &watch::Receiver<bool>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
+    let sender = (!options.webhooks.is_empty()).then(|| {
+        tokio::spawn(webhook::run_sender(
+            format!(
+                "{host}-{}-sender-{}",
+                std::process::id(),
+                &plimsoll_store::new_id()[..8]
+            ),
+            store.clone(),
+            options.clone(),
+            metrics.clone(),
+            shutdown.clone(),
+        ))
+    });
     (0..count)
         .map(|i| {
             let name = format!(
@@ -236,6 +265,7 @@ pub fn spawn_workers(
                 shutdown.clone(),
             ))
         })
+        .chain(sender)
         .collect()
 }
 
@@ -253,6 +283,7 @@ fn router(state: AppState, body_limit: usize) -> Router {
         .route("/v1/images/{digest}", get(get_image))
         .route("/v1/images/{digest}/sarif", get(get_sarif))
         .route("/v1/images/{digest}/sbom", get(get_sbom))
+        .route("/v1/images/{digest}/deliveries", get(get_deliveries))
         .route("/v1/verdict/{digest}", get(get_verdict))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such endpoint (see GET /)") })
         .layer(DefaultBodyLimit::max(body_limit))
@@ -685,6 +716,20 @@ async fn get_sbom(
         }
     };
     document(&s, &headers, &digest, kind).await
+}
+
+async fn get_deliveries(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(digest): Path<String>,
+) -> Response {
+    if let Some(r) = s.check_read(&headers).or_else(|| bad_digest(&digest)) {
+        return r;
+    }
+    match s.store.deliveries(&digest).await {
+        Ok(d) => axum::Json(json!({"digest": digest, "deliveries": d})).into_response(),
+        Err(e) => store_error(e),
+    }
 }
 
 async fn get_verdict(

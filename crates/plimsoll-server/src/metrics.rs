@@ -18,6 +18,13 @@ pub struct Metrics {
     pub events_received: AtomicU64,
     pub pushes_queued: AtomicU64,
     pub requests_refused: AtomicU64,
+    /// Results matched again from their stored SBOM (database updates).
+    pub rematches: AtomicU64,
+    /// Rescans queued: re-matches after a database update, scheduled reads.
+    pub rescans_queued: AtomicU64,
+    pub webhooks_delivered: AtomicU64,
+    /// Webhook attempts that failed (retried or, at the last, given up).
+    pub webhook_errors: AtomicU64,
 }
 
 impl Metrics {
@@ -89,6 +96,26 @@ impl Metrics {
             "plimsoll_requests_refused_total",
             "Requests refused for a missing or wrong token.",
             g(&self.requests_refused),
+        );
+        metric(
+            "plimsoll_rematches_total",
+            "Results matched again from their stored SBOM after a database update.",
+            g(&self.rematches),
+        );
+        metric(
+            "plimsoll_rescans_queued_total",
+            "Rescans queued (database updates and the rescan schedule).",
+            g(&self.rescans_queued),
+        );
+        metric(
+            "plimsoll_webhooks_delivered_total",
+            "Webhook events delivered (a 2xx answer).",
+            g(&self.webhooks_delivered),
+        );
+        metric(
+            "plimsoll_webhook_errors_total",
+            "Webhook attempts that failed.",
+            g(&self.webhook_errors),
         );
         s
     }

@@ -1,26 +1,108 @@
 //! Scan workers: claim a job with a lease, renew it while the scan runs,
 //! store the result under the digest. The scan is the library's
-//! (`plimsoll_scan::Scanner::scan`), the same call `plimsoll scan` makes.
+//! (`plimsoll_scan::Scanner::scan`), the same call `plimsoll scan` makes; a
+//! re-match after a database update is `ScanReport::rematch` on the stored
+//! basis, without reading the image.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant, SystemTime};
 
 use plimsoll_audit::Judge;
 use plimsoll_oci::ImageRef;
-use plimsoll_scan::{ScanReport, Scanner, VulnGate, render};
+use plimsoll_scan::{ScanBasis, ScanReport, Scanner, VulnGate, render};
 use plimsoll_store::{Counts, Job, ScanResult, Store, now_ms};
+use serde_json::json;
 use tokio::sync::{Notify, watch};
 
 use crate::log;
 use crate::metrics::Metrics;
+use crate::webhook::Webhook;
+
+/// Opens the vulnerability gate (the advisory database and the policy).
+pub type OpenGate = Box<dyn Fn() -> Result<VulnGate, String> + Send + Sync>;
 
 /// What a scan needs: how images are read, the audit's judge and the
 /// vulnerability gate, built once from the configuration as `plimsoll scan`
-/// builds them.
+/// builds them. With [`ScanContext::reopening`] the gate follows the
+/// database file: replaced (by `plimsoll db update`, here or by cron), it is
+/// opened again before the next scan.
 pub struct ScanContext {
     pub scanner: Scanner,
     pub judge: Judge,
-    pub gate: VulnGate,
+    gate: RwLock<Loaded>,
+    open: Option<OpenGate>,
+}
+
+struct Loaded {
+    gate: Arc<VulnGate>,
+    /// The database file's modification time when it was opened.
+    modified: Option<SystemTime>,
+}
+
+fn modified(gate: &VulnGate) -> Option<SystemTime> {
+    std::fs::metadata(gate.database().path)
+        .and_then(|m| m.modified())
+        .ok()
+}
+
+impl ScanContext {
+    /// A context whose gate stays as given.
+    pub fn new(scanner: Scanner, judge: Judge, gate: VulnGate) -> ScanContext {
+        ScanContext {
+            scanner,
+            judge,
+            gate: RwLock::new(Loaded {
+                modified: modified(&gate),
+                gate: Arc::new(gate),
+            }),
+            open: None,
+        }
+    }
+
+    /// A context whose gate `open` makes now and again whenever the
+    /// database file changes.
+    pub fn reopening(
+        scanner: Scanner,
+        judge: Judge,
+        open: OpenGate,
+    ) -> Result<ScanContext, String> {
+        let mut ctx = ScanContext::new(scanner, judge, open()?);
+        ctx.open = Some(open);
+        Ok(ctx)
+    }
+
+    /// The gate to judge the next scan by.
+    pub fn gate(&self) -> Arc<VulnGate> {
+        let (gate, seen) = {
+            let loaded = self.gate.read().unwrap_or_else(|p| p.into_inner());
+            (loaded.gate.clone(), loaded.modified)
+        };
+        let Some(open) = &self.open else { return gate };
+        let now = modified(&gate);
+        if now.is_none() || now == seen {
+            return gate;
+        }
+        let mut loaded = self.gate.write().unwrap_or_else(|p| p.into_inner());
+        if loaded.modified != seen {
+            // Another worker reopened it meanwhile.
+            return loaded.gate.clone();
+        }
+        loaded.modified = now;
+        match open() {
+            Ok(fresh) => {
+                let db = fresh.database();
+                log(&format!(
+                    "advisory database {} changed: reopened (built {}, {} advisories)",
+                    db.path, db.built, db.advisories
+                ));
+                loaded.gate = Arc::new(fresh);
+            }
+            Err(e) => log(&format!(
+                "advisory database changed but cannot be opened ({e}); scans go on with the one loaded"
+            )),
+        }
+        loaded.gate.clone()
+    }
 }
 
 /// How workers behave.
@@ -35,6 +117,8 @@ pub struct WorkerOptions {
     /// How often an idle worker looks for work (other processes' jobs; jobs
     /// of this process wake it at once).
     pub poll: Duration,
+    /// Where events go when a result gains a finding at or above the gate.
+    pub webhooks: Vec<Webhook>,
 }
 
 impl Default for WorkerOptions {
@@ -44,6 +128,7 @@ impl Default for WorkerOptions {
             retry_backoff: Duration::from_secs(5),
             max_attempts: 3,
             poll: Duration::from_secs(1),
+            webhooks: Vec::new(),
         }
     }
 }
@@ -111,11 +196,29 @@ async fn process(
             }
         })
     };
+    // A re-match reads the stored basis; without one (or unreadable) the
+    // image is read again.
+    let basis = match (job.source.as_str(), &job.digest) {
+        ("rematch", Some(digest)) => match store.basis(digest).await {
+            Ok(b) => b,
+            Err(e) => {
+                log(&format!(
+                    "worker {name}: cannot read the basis of {digest}: {e}"
+                ));
+                None
+            }
+        },
+        _ => None,
+    };
+    let rematched = basis.is_some();
     let outcome = {
         let (ctx, job) = (ctx.clone(), job.clone());
-        tokio::task::spawn_blocking(move || scan_job(&ctx, &job))
-            .await
-            .unwrap_or_else(|e| Err(format!("the scan task failed: {e}")))
+        tokio::task::spawn_blocking(move || match basis {
+            Some(basis) => rematch_job(&ctx, &job, &basis),
+            None => scan_job(&ctx, &job),
+        })
+        .await
+        .unwrap_or_else(|e| Err(format!("the scan task failed: {e}")))
     };
     renewer.abort();
     let elapsed = started.elapsed();
@@ -123,8 +226,26 @@ async fn process(
         Ok(mut result) => {
             result.duration_ms = elapsed.as_millis() as i64;
             let verdict = if result.passed { "passed" } else { "failed" };
-            match store.complete(&job.id, name, &result).await {
-                Ok(true) => {
+            let urls: Vec<String> = options.webhooks.iter().map(|w| w.url.clone()).collect();
+            let refs = if urls.is_empty() {
+                Vec::new()
+            } else {
+                store.refs_of(&result.digest).await.unwrap_or_default()
+            };
+            let event = |gained: &[String]| gained_event(&job, &result, &refs, gained);
+            match store.complete(&job.id, name, &result, &urls, &event).await {
+                Ok(Some(completed)) => {
+                    if rematched {
+                        Metrics::add(&metrics.rematches, 1);
+                    }
+                    if completed.deliveries > 0 {
+                        log(&format!(
+                            "{} gained {} finding(s) failing the gate; {} webhook event(s) queued",
+                            result.digest,
+                            completed.gained.len(),
+                            completed.deliveries
+                        ));
+                    }
                     Metrics::add(
                         if result.passed {
                             &metrics.scans_passed
@@ -136,7 +257,8 @@ async fn process(
                     Metrics::add(&metrics.scan_ms_sum, elapsed.as_millis() as u64);
                     Metrics::add(&metrics.scan_count, 1);
                     log(&format!(
-                        "scanned {} ({}): {verdict}, {} vulnerabilities, {} findings, {:.1}s",
+                        "{} {} ({}): {verdict}, {} vulnerabilities, {} findings, {:.1}s",
+                        if rematched { "re-matched" } else { "scanned" },
                         job.reference,
                         result.digest,
                         result.counts.critical
@@ -148,7 +270,7 @@ async fn process(
                         elapsed.as_secs_f64()
                     ));
                 }
-                Ok(false) => log(&format!(
+                Ok(None) => log(&format!(
                     "worker {name}: job {} was taken by another worker meanwhile; its result is kept",
                     job.id
                 )),
@@ -201,9 +323,54 @@ pub fn scan_job(ctx: &ScanContext, job: &Job) -> Result<ScanResult, String> {
         ctx.scanner.clone()
     };
     let report = scanner
-        .scan(&reference, &ctx.judge, &ctx.gate)
+        .scan(&reference, &ctx.judge, &ctx.gate())
         .map_err(|e| format!("{}: {e}", job.reference))?;
     to_result(job.digest.clone(), &job.reference, &report)
+}
+
+/// Matches a stored basis (`ScanReport::basis`, as JSON) against the
+/// current gate: the result a new scan would give, without the image.
+pub fn rematch_job(ctx: &ScanContext, job: &Job, basis: &str) -> Result<ScanResult, String> {
+    let what = job.digest.as_deref().unwrap_or(&job.reference);
+    let mut basis: ScanBasis = serde_json::from_str(basis)
+        .map_err(|e| format!("{what}: the stored scan basis is unreadable: {e}"))?;
+    if let Ok(now) = plimsoll_scan::source_date_epoch() {
+        basis.document.created = now;
+    }
+    let report =
+        ScanReport::rematch(basis, &ctx.gate()).map_err(|e| format!("{what}: re-match: {e}"))?;
+    to_result(job.digest.clone(), &job.reference, &report)
+}
+
+/// The webhook event for a result that gained findings failing the gate
+/// (P-E3: rebuild the image).
+fn gained_event(
+    job: &Job,
+    result: &ScanResult,
+    refs: &[plimsoll_store::RefRow],
+    gained: &[String],
+) -> String {
+    json!({
+        "event": crate::webhook::EVENT_GATE_GAINED,
+        "digest": result.digest,
+        "reference": result.reference,
+        "repositories": refs
+            .iter()
+            .map(|r| json!({"repository": r.repository, "tag": r.tag, "current": r.current}))
+            .collect::<Vec<_>>(),
+        "verdict": if result.passed { "passed" } else { "failed" },
+        "gained": gained,
+        "failing": result.gate_ids,
+        "counts": result.counts,
+        "database_built": result.database_built,
+        "cause": match job.source.as_str() {
+            "rematch" => "database update",
+            "schedule" => "scheduled rescan",
+            _ => "scan",
+        },
+        "links": {"image": format!("/v1/images/{}", result.digest)},
+    })
+    .to_string()
 }
 
 /// What the store keeps of a report: the report, the inventory, the counts
@@ -231,7 +398,8 @@ pub fn to_result(
         findings: report.audit.findings.len() as i64,
         packages: report.inventory.packages.len() as i64,
         report: json("report", render::json(report))?,
-        inventory: json("inventory", serde_json::to_string(&report.inventory))?,
+        basis: json("scan basis", serde_json::to_string(&report.basis()))?,
+        gate_ids: report.gate_ids(),
         database_built: Some(report.database.built.clone()),
         duration_ms: 0,
         documents: vec![

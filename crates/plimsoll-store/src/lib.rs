@@ -21,6 +21,12 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor, Row};
 
+mod deliveries;
+mod sweep;
+
+pub use deliveries::Delivery;
+pub use sweep::Due;
+
 /// A store operation failed; the message names the database and the cause.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -59,8 +65,14 @@ pub enum Backend {
 
 /// The versioned schema, applied at start by every process (PostgreSQL
 /// serialises concurrent starts with an advisory lock).
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        "rematch webhooks",
+        include_str!("../migrations/0002_rematch_webhooks.sql"),
+    ),
+];
 
 /// A job claimed by a worker more often than this without finishing (each
 /// claim after a lease ran out is one) is failed instead of retried forever.
@@ -73,7 +85,11 @@ pub enum JobSource {
     Registry,
     Api,
     Harbor,
+    /// A rescan on the schedule (`rescan_interval`): the image is read again.
     Schedule,
+    /// The stored SBOM matched again after a database update; the image is
+    /// not read (unless nothing was stored to match).
+    Rematch,
 }
 
 impl JobSource {
@@ -83,6 +99,7 @@ impl JobSource {
             JobSource::Api => "api",
             JobSource::Harbor => "harbor",
             JobSource::Schedule => "schedule",
+            JobSource::Rematch => "rematch",
         }
     }
 }
@@ -135,8 +152,11 @@ pub struct ScanResult {
     pub packages: i64,
     /// The ScanReport JSON.
     pub report: String,
-    /// The inventory JSON (for re-matching after a database update).
-    pub inventory: String,
+    /// The ScanBasis JSON (for re-matching after a database update).
+    pub basis: String,
+    /// What fails the gate (vulnerability ids, audit rule ids): a rescan
+    /// that adds one notifies the webhooks.
+    pub gate_ids: Vec<String>,
     pub database_built: Option<String>,
     pub duration_ms: i64,
     /// Documents rendered from the scan, by kind (sarif, cyclonedx, spdx).
@@ -192,7 +212,18 @@ pub struct RefRow {
 pub struct ImageRecord {
     pub row: ImageRow,
     pub report: Option<String>,
-    pub inventory: Option<String>,
+    /// The ScanBasis JSON the report was made from.
+    pub basis: Option<String>,
+}
+
+/// What [`Store::complete`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Completed {
+    /// Entries of the gate ids that the previous result of the digest did
+    /// not have (all of them on a first scan).
+    pub gained: Vec<String>,
+    /// Webhook deliveries queued for them.
+    pub deliveries: usize,
 }
 
 /// Which images [`Store::images`] lists.
@@ -482,14 +513,19 @@ impl Store {
     }
 
     /// Keeps `result` as the latest for its digest and marks the job done,
-    /// in one transaction. False (and nothing written) when `worker` lost
-    /// the lease meanwhile.
+    /// in one transaction. When the result fails the gate on something the
+    /// previous result did not, one delivery per URL of `webhooks` is queued
+    /// in the same transaction, its body `event(gained)`: a result is never
+    /// kept without its events. None (and nothing written) when `worker`
+    /// lost the lease meanwhile.
     pub async fn complete(
         &self,
         id: &str,
         worker: &str,
         result: &ScanResult,
-    ) -> Result<bool, StoreError> {
+        webhooks: &[String],
+        event: &(dyn Fn(&[String]) -> String + Send + Sync),
+    ) -> Result<Option<Completed>, StoreError> {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
@@ -504,20 +540,41 @@ impl Store {
         .await?;
         if done.rows_affected() != 1 {
             tx.rollback().await?;
-            return Ok(false);
+            return Ok(None);
         }
+        let previous: Option<String> =
+            sqlx::query("SELECT gate_ids FROM images WHERE digest = $1 AND status = 'scanned'")
+                .bind(&result.digest)
+                .fetch_optional(&mut *tx)
+                .await?
+                .and_then(|r| r.get(0));
+        let previous: Vec<String> = previous
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .unwrap_or_default();
+        let gained: Vec<String> = result
+            .gate_ids
+            .iter()
+            .filter(|id| !previous.contains(id))
+            .cloned()
+            .collect();
+        let gate_ids =
+            serde_json::to_string(&result.gate_ids).map_err(|source| StoreError::Json {
+                digest: result.digest.clone(),
+                source,
+            })?;
         let c = result.counts;
         sqlx::query(
             "INSERT INTO images (digest, reference, status, verdict, critical, high, medium, low, other,
-                                 findings, packages, report, inventory, database_built, scanned_at, duration_ms, error)
-             VALUES ($1, $2, 'scanned', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULL)
+                                 findings, packages, report, basis, database_built, scanned_at, duration_ms, error, gate_ids)
+             VALUES ($1, $2, 'scanned', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULL, $16)
              ON CONFLICT (digest) DO UPDATE SET
                 reference = excluded.reference, status = excluded.status, verdict = excluded.verdict,
                 critical = excluded.critical, high = excluded.high, medium = excluded.medium,
                 low = excluded.low, other = excluded.other, findings = excluded.findings,
-                packages = excluded.packages, report = excluded.report, inventory = excluded.inventory,
+                packages = excluded.packages, report = excluded.report, basis = excluded.basis,
                 database_built = excluded.database_built, scanned_at = excluded.scanned_at,
-                duration_ms = excluded.duration_ms, error = NULL",
+                duration_ms = excluded.duration_ms, error = NULL, gate_ids = excluded.gate_ids",
         )
         .bind(&result.digest)
         .bind(&result.reference)
@@ -530,10 +587,11 @@ impl Store {
         .bind(result.findings)
         .bind(result.packages)
         .bind(&result.report)
-        .bind(&result.inventory)
+        .bind(&result.basis)
         .bind(result.database_built.as_deref())
         .bind(now)
         .bind(result.duration_ms)
+        .bind(&gate_ids)
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM documents WHERE digest = $1")
@@ -548,8 +606,19 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        let mut completed = Completed {
+            gained,
+            deliveries: 0,
+        };
+        if !completed.gained.is_empty() && !webhooks.is_empty() {
+            let body = event(&completed.gained);
+            for url in webhooks {
+                deliveries::insert(&mut tx, url, &result.digest, "gate.gained", &body, now).await?;
+                completed.deliveries += 1;
+            }
+        }
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(completed))
     }
 
     /// A document rendered from the latest scan of `digest` (sarif,
@@ -729,8 +798,7 @@ impl Store {
 
     /// The latest result for `digest`, with its documents.
     pub async fn image(&self, digest: &str) -> Result<Option<ImageRecord>, StoreError> {
-        let sql =
-            format!("SELECT {IMAGE_COLUMNS}, report, inventory FROM images WHERE digest = $1");
+        let sql = format!("SELECT {IMAGE_COLUMNS}, report, basis FROM images WHERE digest = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(digest)
             .fetch_optional(&self.pool)
@@ -741,7 +809,7 @@ impl Store {
         Ok(Some(ImageRecord {
             row: image,
             report: row.get("report"),
-            inventory: row.get("inventory"),
+            basis: row.get("basis"),
         }))
     }
 

@@ -50,6 +50,47 @@ pub struct ServeConfig {
     /// Serve HTTPS: PEM certificate chain and private key.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    /// Run `db update` on this schedule (`90s`, `30m`, `6h`, `1d`) and re-match
+    /// every stored SBOM the new database changes [default: never; a database
+    /// replaced by other means is noticed all the same].
+    pub db_update_interval: Option<String>,
+    /// Read every image again when its result is older than this [default: never].
+    pub rescan_interval: Option<String>,
+    /// `[[serve.webhook]] url = "…" secret_file = "…"`: receivers of an event
+    /// when an image gains a finding at or above the gate (P-E3).
+    #[serde(default)]
+    pub webhook: Vec<WebhookConfig>,
+}
+
+/// One `[[serve.webhook]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// `http://` or `https://` URL receiving POSTed JSON events.
+    pub url: String,
+    /// File holding the HMAC-SHA256 key that signs each body
+    /// (`X-Plimsoll-Signature-256: sha256=<hex>`); none: unsigned.
+    pub secret_file: Option<PathBuf>,
+}
+
+/// `90`, `90s`, `30m`, `6h`, `1d`: a duration from plimsoll.toml.
+pub fn parse_interval(what: &str, text: &str) -> Result<std::time::Duration> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .with_context(|| format!("plimsoll.toml {what} {text:?}: expected a positive number and s, m, h or d (e.g. \"6h\")"))?;
+    let secs = match unit.trim() {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        other => bail!("plimsoll.toml {what} {text:?}: unit {other:?}: expected s, m, h or d"),
+    };
+    Ok(std::time::Duration::from_secs(n.saturating_mul(secs)))
 }
 
 /// `[scan]`: the vulnerability gate of `plimsoll scan`.
@@ -277,6 +318,38 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_intervals_and_webhooks() {
+        let secs = |t: &str| parse_interval("x", t).map(|d| d.as_secs());
+        assert_eq!(secs("90").unwrap(), 90);
+        assert_eq!(secs("30m").unwrap(), 1800);
+        assert_eq!(secs(" 6h ").unwrap(), 21_600);
+        assert_eq!(secs("1d").unwrap(), 86_400);
+        for bad in ["", "0", "h", "5w", "-1h", "1.5h"] {
+            let e = secs(bad).unwrap_err().to_string();
+            assert!(e.contains("plimsoll.toml x"), "{bad}: {e}");
+        }
+        let c: Config = toml::from_str(
+            r#"
+            [serve]
+            db_update_interval = "6h"
+            [[serve.webhook]]
+            url = "https://ci.internal/hook"
+            secret_file = "/run/secrets/hook"
+            [[serve.webhook]]
+            url = "http://127.0.0.1:9/b"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.serve.webhook.len(), 2);
+        assert_eq!(c.serve.webhook[1].secret_file, None);
+        assert!(
+            toml::from_str::<Config>("[[serve.webhook]]\nurl = \"x\"\nsecret = \"inline\"")
+                .is_err(),
+            "secrets come from files, never inline"
+        );
+    }
 
     #[test]
     fn parses_sizes() {

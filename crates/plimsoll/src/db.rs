@@ -115,11 +115,52 @@ pub fn run(command: DbCommand) -> Result<ExitCode> {
 }
 
 fn resolve_path(args: &DbArgs, config: &Config) -> Result<PathBuf> {
-    args.db
-        .clone()
+    database_path(args.db.as_ref(), config)
+}
+
+/// The advisory database: the flag (or $PLIMSOLL_DB), `[db] path`, or the
+/// data directory's `vuln.db`.
+pub fn database_path(flag: Option<&PathBuf>, config: &Config) -> Result<PathBuf> {
+    flag.cloned()
         .or_else(|| config.db.path.clone())
         .or_else(db::default_path)
         .ok_or_else(|| anyhow!("no data directory found; pass --db PATH or set PLIMSOLL_DB"))
+}
+
+/// How `db update` downloads into `path`'s directory: flags over `[db]`.
+pub fn update_options(
+    config: &Config,
+    path: &Path,
+    base_url: Option<String>,
+    ecosystems: &[String],
+    timeout_secs: Option<u64>,
+) -> Result<UpdateOptions> {
+    let Some(base_url) = base_url
+        .or_else(|| config.db.base_url.clone())
+        .filter(|u| !u.trim().is_empty())
+    else {
+        bail!(
+            "no advisory source configured: pass --base-url URL, set PLIMSOLL_DB_URL, or set \
+             base_url under [db] in plimsoll.toml, to a URL that serves <Ecosystem>/all.zip \
+             (and ecosystems.txt) as OSV's data export does; or build the database from local \
+             files with `plimsoll db import PATH...`"
+        );
+    };
+    let ecosystems = if ecosystems.is_empty() {
+        config.db.ecosystems.clone()
+    } else {
+        ecosystems.to_vec()
+    };
+    let archive_dir = path
+        .parent()
+        .map_or_else(|| PathBuf::from("osv-archives"), |p| p.join("osv-archives"));
+    Ok(UpdateOptions {
+        base_url,
+        ecosystems,
+        archive_dir,
+        timeout: Duration::from_secs(timeout_secs.or(config.db.timeout_secs).unwrap_or(60)),
+        max_archive_bytes: update::DEFAULT_MAX_ARCHIVE_BYTES,
+    })
 }
 
 fn run_import(args: ImportArgs) -> Result<ExitCode> {
@@ -136,34 +177,13 @@ fn run_import(args: ImportArgs) -> Result<ExitCode> {
 fn run_update(args: UpdateArgs) -> Result<ExitCode> {
     let config = Config::load(args.common.config.as_deref())?;
     let path = resolve_path(&args.common, &config)?;
-    let Some(base_url) = args
-        .base_url
-        .clone()
-        .or_else(|| config.db.base_url.clone())
-        .filter(|u| !u.trim().is_empty())
-    else {
-        bail!(
-            "no advisory source configured: pass --base-url URL, set PLIMSOLL_DB_URL, or set \
-             base_url under [db] in plimsoll.toml, to a URL that serves <Ecosystem>/all.zip \
-             (and ecosystems.txt) as OSV's data export does; or build the database from local \
-             files with `plimsoll db import PATH...`"
-        );
-    };
-    let ecosystems = if args.ecosystems.is_empty() {
-        config.db.ecosystems.clone()
-    } else {
-        args.ecosystems.clone()
-    };
-    let archive_dir = path
-        .parent()
-        .map_or_else(|| PathBuf::from("osv-archives"), |p| p.join("osv-archives"));
-    let opts = UpdateOptions {
-        base_url,
-        ecosystems,
-        archive_dir,
-        timeout: Duration::from_secs(args.timeout.or(config.db.timeout_secs).unwrap_or(60)),
-        max_archive_bytes: update::DEFAULT_MAX_ARCHIVE_BYTES,
-    };
+    let opts = update_options(
+        &config,
+        &path,
+        args.base_url.clone(),
+        &args.ecosystems,
+        args.timeout,
+    )?;
     let started = Instant::now();
     let refreshed = update::refresh(&path, &opts)?;
     for a in &refreshed.download.archives {

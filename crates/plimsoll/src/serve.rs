@@ -12,10 +12,13 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use plimsoll_report::Severity;
-use plimsoll_server::{ScanContext, ServerOptions, Token, WorkerOptions};
+use plimsoll_server::{
+    DbUpdate, OpenGate, ScanContext, ServerOptions, SweepOptions, Token, Webhook, WebhookSecret,
+    WorkerOptions,
+};
 use plimsoll_store::Store;
 
-use crate::config::{Config, ServeConfig};
+use crate::config::{Config, ServeConfig, parse_interval};
 use crate::vulnscan::{GateArgs, open_gate};
 use crate::{AuditOptions, EngineArgs, build_judge, prepare_engine};
 
@@ -85,7 +88,7 @@ struct Prepared {
     store: Store,
     ctx: Arc<ScanContext>,
     workers: WorkerOptions,
-    config: Config,
+    config: Arc<Config>,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -97,8 +100,14 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 async fn prepare(args: &CommonArgs) -> Result<Prepared> {
     let (config, scanner) = prepare_engine(&args.engine)?;
-    let gate = open_gate(&config, &args.gate)?;
+    let config = Arc::new(config);
     let judge = build_judge(&config, &scanner, &args.audit, Severity::Info)?;
+    // The gate is opened again whenever the database file is replaced.
+    let open: OpenGate = {
+        let (config, gate) = (config.clone(), args.gate.clone());
+        Box::new(move || open_gate(&config, &gate).map_err(|e| format!("{e:#}")))
+    };
+    let ctx = ScanContext::reopening(scanner, judge, open).map_err(|e| anyhow!(e))?;
     let url = match args.database.clone().or(config.serve.database.clone()) {
         Some(u) => u,
         None => format!("sqlite:{}", data_dir()?.join("serve.db").display()),
@@ -117,17 +126,54 @@ async fn prepare(args: &CommonArgs) -> Result<Prepared> {
             .unwrap_or(defaults.retry_backoff),
         max_attempts: sc.max_attempts.unwrap_or(defaults.max_attempts).max(1),
         poll: defaults.poll,
+        webhooks: webhooks(sc)?,
     };
     Ok(Prepared {
         store,
-        ctx: Arc::new(ScanContext {
-            scanner,
-            judge,
-            gate,
-        }),
+        ctx: Arc::new(ctx),
         workers,
         config,
     })
+}
+
+/// `[[serve.webhook]]`, secrets read now (a missing file stops the start).
+fn webhooks(sc: &ServeConfig) -> Result<Vec<Webhook>> {
+    sc.webhook
+        .iter()
+        .map(|w| {
+            let secret = w
+                .secret_file
+                .as_deref()
+                .map(WebhookSecret::read_file)
+                .transpose()?;
+            Webhook::new(&w.url, secret).context("plimsoll.toml [[serve.webhook]]")
+        })
+        .collect()
+}
+
+/// `[serve] rescan_interval` and `db_update_interval`.
+fn sweep_options(config: &Config, gate: &GateArgs) -> Result<SweepOptions> {
+    let sc = &config.serve;
+    let mut sweep = SweepOptions {
+        rescan_interval: sc
+            .rescan_interval
+            .as_deref()
+            .map(|t| parse_interval("[serve] rescan_interval", t))
+            .transpose()?,
+        ..SweepOptions::default()
+    };
+    if let Some(text) = &sc.db_update_interval {
+        let every = parse_interval("[serve] db_update_interval", text)?;
+        let path = crate::db::database_path(gate.db.as_ref(), config)?;
+        let options = crate::db::update_options(config, &path, None, &[], None)
+            .context("[serve] db_update_interval")?;
+        sweep.db_update = Some(DbUpdate {
+            every,
+            path,
+            options,
+        });
+    }
+    Ok(sweep)
 }
 
 /// The token: --token-file, [serve] token_file, $PLIMSOLL_TOKEN, or (with
@@ -193,6 +239,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
             workers: args.common.workers.or(sc.workers).unwrap_or(2),
             worker: p.workers.clone(),
             body_limit: 1 << 20,
+            sweep: sweep_options(&p.config, &args.common.gate)?,
             registries: if args.registries.is_empty() {
                 sc.registries.clone()
             } else {

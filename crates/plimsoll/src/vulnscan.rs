@@ -30,7 +30,7 @@ pub struct ScanArgs {
 }
 
 /// The vulnerability gate's flags; shared by `scan`, `serve` and `worker`.
-#[derive(Args)]
+#[derive(Args, Clone)]
 pub struct GateArgs {
     /// Exit 1 when a vulnerability or audit finding is at or above this severity:
     /// critical, high, medium, low, negligible or unknown [default: high, or [scan] fail_on].
@@ -48,7 +48,7 @@ pub struct GateArgs {
     ignore_file: Vec<PathBuf>,
     /// Advisory database [default: $PLIMSOLL_DB, [db] path, or $XDG_DATA_HOME/plimsoll/vuln.db].
     #[arg(long, env = "PLIMSOLL_DB", value_name = "PATH")]
-    db: Option<PathBuf>,
+    pub db: Option<PathBuf>,
 }
 
 /// The gate the flags and plimsoll.toml describe, its notes printed as warnings.
@@ -65,12 +65,7 @@ pub fn open_gate(config: &Config, args: &GateArgs) -> Result<VulnGate> {
         )
     })?;
     let ignore_unfixed = args.ignore_unfixed || sc.ignore_unfixed.unwrap_or(false);
-    let db_path = args
-        .db
-        .clone()
-        .or_else(|| config.db.path.clone())
-        .or_else(plimsoll_vuln::db::default_path)
-        .ok_or_else(|| anyhow!("no data directory found; pass --db PATH or set PLIMSOLL_DB"))?;
+    let db_path = crate::db::database_path(args.db.as_ref(), config)?;
     let mut ignores = sc.ignore.clone();
     for path in &args.ignore_file {
         ignores.extend(plimsoll_scan::read_ignore_file(path)?);
