@@ -13,6 +13,7 @@
 //! | `GET /v1/images?repository=&tag=&limit=` | read | the images, newest scan first |
 //! | `GET /v1/images/{digest}` | read | 200 result, 202 queued or scanning, 404 |
 //! | `GET /v1/images/{digest}/sarif`, `/sbom?format=cyclonedx\|spdx` | read | the documents |
+//! | `GET /v1/images/{digest}/report?format=table\|json\|sarif\|cyclonedx\|spdx` | read | the report as `plimsoll scan --format` prints it (`scan --server`) |
 //! | `GET /v1/images/{digest}/deliveries` | read | webhook events about it and their attempts |
 //! | `GET /v1/verdict/{digest}` | read | `passed`, `failed`, `pending`, `error` or `not_scanned` |
 //! | `GET /`, `/images/{digest}` | read | the web page |
@@ -22,6 +23,7 @@
 //! `read_requires_token`. Write endpoints always need the token.
 
 pub mod auth;
+pub mod client;
 pub mod events;
 pub mod metrics;
 mod page;
@@ -282,6 +284,7 @@ fn router(state: AppState, body_limit: usize) -> Router {
         .route("/v1/images", get(list_images))
         .route("/v1/images/{digest}", get(get_image))
         .route("/v1/images/{digest}/sarif", get(get_sarif))
+        .route("/v1/images/{digest}/report", get(get_report))
         .route("/v1/images/{digest}/sbom", get(get_sbom))
         .route("/v1/images/{digest}/deliveries", get(get_deliveries))
         .route("/v1/verdict/{digest}", get(get_verdict))
@@ -672,6 +675,7 @@ async fn document(s: &AppState, headers: &HeaderMap, digest: &str, kind: &str) -
         return r;
     }
     let content_type = match kind {
+        "table" => "text/plain; charset=utf-8",
         "sarif" => "application/sarif+json",
         "cyclonedx" => "application/vnd.cyclonedx+json; version=1.6",
         _ => "application/spdx+json",
@@ -692,6 +696,44 @@ async fn get_sarif(
     Path(digest): Path<String>,
 ) -> Response {
     document(&s, &headers, &digest, "sarif").await
+}
+
+#[derive(Deserialize)]
+struct ReportQuery {
+    format: Option<String>,
+}
+
+/// The report in a `plimsoll scan --format`, as rendered when it was made.
+async fn get_report(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(digest): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    let format = q.format.unwrap_or_else(|| "json".into());
+    if !client::FORMATS.contains(&format.as_str()) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "format {format:?}: expected one of {}",
+                client::FORMATS.join(", ")
+            ),
+        );
+    }
+    if format == "json" {
+        let image = match read_image(&s, &headers, &digest).await {
+            Ok(i) => i,
+            Err(r) => return r,
+        };
+        return match image.and_then(|i| i.report) {
+            Some(report) => ([(header::CONTENT_TYPE, "application/json")], report).into_response(),
+            None => error(
+                StatusCode::NOT_FOUND,
+                format!("no report for {digest}: not scanned, or the scan failed"),
+            ),
+        };
+    }
+    document(&s, &headers, &digest, &format).await
 }
 
 #[derive(Deserialize)]

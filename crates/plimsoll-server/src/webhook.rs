@@ -198,7 +198,10 @@ async fn send(
             Some(r.status().as_u16()),
             Some(format!("{shown} answered HTTP {}", r.status())),
         ),
-        Err(e) => (None, Some(format!("{shown}: {}", describe(&e)))),
+        Err(e) => (
+            None,
+            Some(format!("{shown}: {}", crate::client::describe(&e))),
+        ),
     };
     let retry_at = error.as_ref().and_then(|_| {
         (d.attempts < DELIVERY_ATTEMPTS).then(|| {
@@ -233,29 +236,6 @@ async fn send(
             "webhook sender {name}: cannot record delivery {}: {e}",
             d.id
         ));
-    }
-}
-
-/// A request error without the URL's query (reqwest's Display includes the
-/// URL, which may carry a token).
-fn describe(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "cannot connect"
-    } else {
-        "request failed"
-    };
-    let mut cause = String::new();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        cause = s.to_string();
-        source = s.source();
-    }
-    if cause.is_empty() {
-        kind.to_string()
-    } else {
-        format!("{kind} ({cause})")
     }
 }
 

@@ -403,6 +403,7 @@ pub fn to_result(
         database_built: Some(report.database.built.clone()),
         duration_ms: 0,
         documents: vec![
+            ("table".into(), render::table(report)),
             ("sarif".into(), json("SARIF", render::sarif(report))?),
             ("cyclonedx".into(), render::cyclonedx(report)),
             (

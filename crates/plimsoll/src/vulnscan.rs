@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, ValueEnum};
 use plimsoll_report::Severity;
 use plimsoll_scan::{VulnGate, render};
@@ -27,6 +27,27 @@ pub struct ScanArgs {
     output: Option<PathBuf>,
     #[command(flatten)]
     gate: GateArgs,
+    #[command(flatten)]
+    remote: RemoteArgs,
+}
+
+/// `--server`: scan on a plimsoll server instead of here.
+#[derive(Args)]
+struct RemoteArgs {
+    /// Scan on this plimsoll server (http(s)://HOST[:PORT]) instead of here: the reference is
+    /// submitted, the scan awaited and the server's report printed as a local scan prints it;
+    /// the exit code is the server's gate. The token: --token-file or $PLIMSOLL_TOKEN.
+    #[arg(long, value_name = "URL")]
+    server: Option<String>,
+    /// File holding the server's API token [default: $PLIMSOLL_TOKEN].
+    #[arg(long, value_name = "FILE", requires = "server")]
+    token_file: Option<PathBuf>,
+    /// PEM CA certificate to trust for an HTTPS server (besides the system's).
+    #[arg(long, value_name = "FILE", requires = "server")]
+    server_ca: Option<PathBuf>,
+    /// Seconds to wait for the server's result.
+    #[arg(long, value_name = "SECS", default_value_t = 1800)]
+    server_timeout: u64,
 }
 
 /// The vulnerability gate's flags; shared by `scan`, `serve` and `worker`.
@@ -87,6 +108,9 @@ enum ScanFormat {
 }
 
 pub fn run(args: ScanArgs) -> Result<ExitCode> {
+    if let Some(server) = &args.remote.server {
+        return run_remote(&args, server);
+    }
     let p = prepare(&args.image)?;
     // Everything that can be wrong with the inputs is said before the image is read.
     let gate = open_gate(&p.config, &args.gate)?;
@@ -118,5 +142,55 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// `scan --server`: the server scans; its report and verdict are ours.
+fn run_remote(args: &ScanArgs, server: &str) -> Result<ExitCode> {
+    let token = match &args.remote.token_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("token file {}", path.display()))?
+                .trim()
+                .to_string(),
+        ),
+        None => std::env::var("PLIMSOLL_TOKEN")
+            .ok()
+            .map(|t| t.trim().to_string()),
+    };
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        bail!("--server needs the server's API token: --token-file FILE or $PLIMSOLL_TOKEN");
+    };
+    let client = plimsoll_server::client::Client::new(
+        server,
+        Some(token),
+        args.remote.server_ca.as_deref(),
+    )?;
+    let format = match args.format {
+        ScanFormat::Table => "table",
+        ScanFormat::Json => "json",
+        ScanFormat::Sarif => "sarif",
+        ScanFormat::Cyclonedx => "cyclonedx",
+    };
+    let verbose = !args.image.no_progress && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let remote = client.scan(
+        &args.image.reference,
+        format,
+        std::time::Duration::from_secs(args.remote.server_timeout),
+        |state| {
+            if verbose {
+                eprintln!("{server}: {} {state}", args.image.reference);
+            }
+        },
+    )?;
+    emit(&remote.text, args.output.as_ref())?;
+    Ok(match remote.verdict.as_str() {
+        "passed" => ExitCode::SUCCESS,
+        "failed" => ExitCode::from(1),
+        other => bail!(
+            "{server}: verdict {other:?} for {} ({})",
+            args.image.reference,
+            remote.digest
+        ),
     })
 }

@@ -29,6 +29,10 @@ struct Server {
 
 impl Server {
     fn start(root: &Path, port: u16) -> Server {
+        Server::start_with(root, port, &[])
+    }
+
+    fn start_with(root: &Path, port: u16, extra: &[&str]) -> Server {
         let token = root.join("token");
         std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
         let log = std::fs::File::create(root.join("serve.log")).unwrap();
@@ -44,6 +48,7 @@ impl Server {
             .arg("--cache-dir")
             .arg(root.join("cache"))
             .args(["--workers", "2"])
+            .args(extra)
             .env_remove("PLIMSOLL_TOKEN")
             .stdout(Stdio::null())
             .stderr(log)
@@ -367,5 +372,104 @@ fn serve_speaks_https_with_tls_flags() {
     assert!(
         !String::from_utf8_lossy(&plain.stdout).contains("ok"),
         "no plain HTTP on the TLS port"
+    );
+}
+
+#[test]
+#[ignore = "explicit suite: needs docker-registry and skopeo (scripts/test-all.sh)"]
+fn scan_with_server_prints_what_a_local_scan_prints() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let registry = Registry::start();
+    let layout = root.join("layout");
+    Layout::new(&layout).add(
+        &debian_glibc_image("2.36-9+deb12u1", Some("app")),
+        "vulnerable",
+    );
+    registry.push_tag(&layout, "vulnerable", "team/app:1.0");
+    let host = registry.host();
+    let port = free_port();
+    let server = Server::start_with(root, port, &["--insecure", &host]);
+    let reference = format!("{host}/team/app:1.0");
+    let url = format!("http://{}", server.addr);
+    let plimsoll = |args: &[&str], token: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_plimsoll"));
+        c.arg("scan").arg(&reference).args(args);
+        match token {
+            Some(t) => c.env("PLIMSOLL_TOKEN", t),
+            None => c.env_remove("PLIMSOLL_TOKEN"),
+        };
+        c.env("SOURCE_DATE_EPOCH", "1700000000");
+        c.output().expect("running plimsoll scan")
+    };
+
+    let remote = plimsoll(&["--server", &url, "--format", "json"], Some(TOKEN));
+    let stderr = String::from_utf8_lossy(&remote.stderr);
+    assert_eq!(remote.status.code(), Some(1), "the gate fails: {stderr}");
+    let db = root.join("vuln.db");
+    let local = plimsoll(
+        &[
+            "--insecure",
+            &host,
+            "--db",
+            db.to_str().unwrap(),
+            "--cache-dir",
+            root.join("local-cache").to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(local.status.code(), Some(1));
+    let (r, l): (Value, Value) = (
+        serde_json::from_slice(&remote.stdout).unwrap(),
+        serde_json::from_slice(&local.stdout).unwrap(),
+    );
+    assert_eq!(r, l, "the same report from the server as from a local scan");
+    assert_eq!(r["vulnerabilities"]["summary"]["high"], 1);
+
+    let table = plimsoll(&["--server", &url], Some(TOKEN));
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert_eq!(table.status.code(), Some(1));
+    assert!(
+        text.contains("CVE-2023-4911") && text.contains("libc6"),
+        "{text}"
+    );
+    let sarif = plimsoll(&["--server", &url, "--format", "sarif"], Some(TOKEN));
+    let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+
+    // A wrong token, no token, no server: exit 2 and a message that says so.
+    let wrong = plimsoll(&["--server", &url], Some("wrong-token-0123456789abcdef"));
+    let err = String::from_utf8_lossy(&wrong.stderr);
+    assert_eq!(wrong.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("HTTP 401") && err.contains("/v1/scans"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("wrong-token"),
+        "the token is never printed: {err}"
+    );
+    let none = plimsoll(&["--server", &url], None);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("PLIMSOLL_TOKEN"));
+    let down = plimsoll(
+        &["--server", &format!("http://127.0.0.1:{}", free_port())],
+        Some(TOKEN),
+    );
+    assert_eq!(down.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&down.stderr).contains("cannot reach the server"));
+    // A reference the server cannot pull: the job fails and says why.
+    let missing = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .args(["scan", &format!("{host}/team/absent:1"), "--server", &url])
+        .env("PLIMSOLL_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert_eq!(missing.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("failed on the server") && err.contains("absent"),
+        "{err}"
     );
 }
