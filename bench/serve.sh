@@ -11,7 +11,12 @@
 #                  (polled every 10 ms); target: small image ≤ 2 s and ≤ 1.2× the local scan
 #   throughput     BENCH_PUSHES (default 50) distinct small images (umoci adds a label to each:
 #                  same layers, distinct digests) pushed back to back, with 1 and 2 workers:
-#                  scans per minute until the last verdict
+#                  scans per minute until the last verdict; on SQLite (one process) and on
+#                  PostgreSQL (one serve process with 1 worker; serve --workers 0 with two
+#                  `plimsoll worker` processes), when PostgreSQL is installed
+#   re-match       after the SQLite run, the advisory database is rebuilt under the running
+#                  server: time until every stored result is re-matched from its SBOM (no pull),
+#                  against the time the scans took
 #   read API       wrk -t2 -c16 -d10s --latency on GET /v1/verdict/<digest>: requests/s and p99
 #                  at saturation (Debian's wrk cannot hold a fixed rate; saturation is the worst
 #                  case for p99); target p99 ≤ 5 ms
@@ -32,9 +37,13 @@ done
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/plimsoll-serve-bench.XXXXXX")"
 PIDS=()
+PGDIR=""
+PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [ -n "$PGDIR" ]; then as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$PGDIR"; fi
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -85,14 +94,20 @@ EOF
   wait_port "$rport"
 }
 wait_port() { for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; log "nothing listens on $1"; exit 1; }
-# serve PORT WORKERS: a fresh server with an empty store.
+# serve PORT WORKERS [STORE_URL]: a fresh server with an empty store (SQLite by default).
 start_serve() {
-  local sport=$1 workers=$2
-  "$PLIM" serve --listen "127.0.0.1:$sport" --database "sqlite:$TMP/store-$sport.db" \
+  local sport=$1 workers=$2 store=${3:-sqlite:$TMP/store-$1.db}
+  "$PLIM" serve --listen "127.0.0.1:$sport" --database "$store" \
     --token-file "$TMP/token" --db "$DB" --no-cache --workers "$workers" \
     --insecure "127.0.0.1:$REG_PORT" 2>"$TMP/serve-$sport.log" &
   PIDS+=($!)
   wait_port "$sport"
+}
+# worker STORE_URL: one `plimsoll worker` process with one worker.
+start_worker() {
+  "$PLIM" worker --database "$1" --token-file "$TMP/token" --db "$DB" --no-cache --workers 1 \
+    --insecure "127.0.0.1:$REG_PORT" 2>>"$TMP/workers.log" &
+  PIDS+=($!)
 }
 verdict() { curl -s "http://127.0.0.1:$1/v1/verdict/$2" | jq -r .verdict; }
 wait_verdict() { # port digest
@@ -134,20 +149,59 @@ for i in $(seq "$N"); do
   umoci config --image "$TMP/variants:latest" --tag "v$i" --config.label "bench.variant=$i" >/dev/null 2>&1 \
     || { log "umoci config failed"; exit 1; }
 done
-for workers in 1 2; do
+# throughput LABEL WORKERS STORE_URL EXTRA_WORKER_PROCESSES: N pushes until the last verdict.
+throughput() {
+  local label=$1 workers=$2 store=$3 procs=$4
   SPORT=$(port); REG_PORT=$(port)
   start_registry "$REG_PORT" "$SPORT"
-  start_serve "$SPORT" "$workers"
+  start_serve "$SPORT" "$workers" "$store"
+  for _ in $(seq "$procs"); do start_worker "$store"; done
+  DIGESTS=()
   t0=$(now)
   for i in $(seq "$N"); do
     skopeo copy -q --dest-tls-verify=false "oci:$TMP/variants:v$i" "docker://127.0.0.1:$REG_PORT/bench/v:$i"
   done
   pushed=$(now)
-  for i in $(seq "$N"); do wait_verdict "$SPORT" "$(digest_of "bench/v:$i")"; done
+  for i in $(seq "$N"); do d=$(digest_of "bench/v:$i"); DIGESTS+=("$d"); wait_verdict "$SPORT" "$d"; done
   t1=$(now)
-  row "$N pushes, $workers worker(s), SQLite" "$(printf '%.1f s (pushes %.1f s), %.0f scans/min' \
-    "$(echo "$t1 - $t0" | bc -l)" "$(echo "$pushed - $t0" | bc -l)" "$(echo "$N * 60 / ($t1 - $t0)" | bc -l)")"
+  SCAN_SECS=$(echo "$t1 - $t0" | bc -l)
+  row "$N pushes, $label" "$(printf '%.1f s (pushes %.1f s), %.0f scans/min' \
+    "$SCAN_SECS" "$(echo "$pushed - $t0" | bc -l)" "$(echo "$N * 60 / $SCAN_SECS" | bc -l)")"
+}
+built_of() { curl -s "http://127.0.0.1:$1/v1/images/$2" | jq -r .database_built; }
+
+throughput "1 worker, SQLite" 1 "sqlite:$TMP/store-t1.db" 0
+throughput "2 workers, SQLite" 2 "sqlite:$TMP/store-t2.db" 0
+
+# Re-match: the database rebuilt under the running server (a later build time); every stored
+# result is matched again from its SBOM, without pulling.
+old_built=$(built_of "$SPORT" "${DIGESTS[0]}")
+sleep 1.1
+if [ -d "$ADV" ]; then "$PLIM" db import "$ADV" --db "$TMP/vuln-new.db" >/dev/null 2>&1
+else "$PLIM" db import "$TMP/empty-osv" --db "$TMP/vuln-new.db" >/dev/null 2>&1; fi
+t0=$(now)
+mv "$TMP/vuln-new.db" "$DB"
+for d in "${DIGESTS[@]}"; do
+  while [ "$(built_of "$SPORT" "$d")" = "$old_built" ]; do sleep 0.05; done
 done
+t1=$(now)
+rm=$(echo "$t1 - $t0" | bc -l)
+row "re-match $N results after a db update" "$(printf '%.1f s (%.0f/min; the scans took %.1f s: %.1f× faster)' \
+  "$rm" "$(echo "$N * 60 / $rm" | bc -l)" "$SCAN_SECS" "$(echo "$SCAN_SECS / $rm" | bc -l)")"
+
+if [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ]; then
+  PGDIR="$(mktemp -d /tmp/plimsoll-bench-pg.XXXXXX)"
+  PGPORT=$(port)
+  [ "$(id -u)" = 0 ] && chown postgres "$PGDIR"
+  as_pg "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres >/dev/null
+  as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
+    -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null
+  for db in t1 t2; do as_pg "$PGBIN/psql" -qh 127.0.0.1 -p "$PGPORT" -U postgres -c "CREATE DATABASE $db" >/dev/null; done
+  throughput "1 worker, PostgreSQL" 1 "postgres://postgres@127.0.0.1:$PGPORT/t1" 0
+  throughput "2 worker processes, PostgreSQL" 0 "postgres://postgres@127.0.0.1:$PGPORT/t2" 2
+else
+  row "$N pushes, PostgreSQL" "not measured (apt-get install postgresql)"
+fi
 
 if command -v wrk >/dev/null && [ -n "${SMALL_PORT:-}" ]; then
   out=$(wrk -t2 -c16 -d10s --latency "http://127.0.0.1:$SMALL_PORT/v1/verdict/$SMALL_DIGEST")

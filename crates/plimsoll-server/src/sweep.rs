@@ -20,7 +20,8 @@ use crate::worker::ScanContext;
 /// When rescans happen.
 #[derive(Debug, Clone)]
 pub struct SweepOptions {
-    /// How often stale and due results are looked for.
+    /// How often stale and due results are looked for (a change of the
+    /// database file is noticed within a second and swept at once).
     pub every: Duration,
     /// Read every image again when its result is older than this.
     pub rescan_interval: Option<Duration>,
@@ -31,7 +32,7 @@ pub struct SweepOptions {
 impl Default for SweepOptions {
     fn default() -> Self {
         SweepOptions {
-            every: Duration::from_secs(30),
+            every: Duration::from_secs(60),
             rescan_interval: None,
             db_update: None,
         }
@@ -77,12 +78,24 @@ pub async fn run(
         let rx = shutdown.clone();
         tokio::spawn(update_loop(db, rx));
     }
+    // The database file is watched every second (a stat); a change sweeps
+    // at once, otherwise a sweep runs every `options.every`.
+    let tick = options.every.min(WATCH);
+    let mut last: Option<(String, std::time::Instant)> = None;
     loop {
-        if let Err(e) = sweep_once(&store, &ctx, &options, &metrics, &wake).await {
-            log(&format!("rescan sweep: {e}"));
+        let built = ctx.gate().database().built;
+        let due = match &last {
+            Some((b, at)) => *b != built || at.elapsed() >= options.every,
+            None => true,
+        };
+        if due {
+            if let Err(e) = sweep_once(&store, &ctx, &options, &metrics, &wake).await {
+                log(&format!("rescan sweep: {e}"));
+            }
+            last = Some((built, std::time::Instant::now()));
         }
         tokio::select! {
-            _ = tokio::time::sleep(options.every) => {}
+            _ = tokio::time::sleep(tick) => {}
             _ = shutdown.changed() => {}
         }
         if *shutdown.borrow() {
@@ -90,6 +103,9 @@ pub async fn run(
         }
     }
 }
+
+/// How often the database file is looked at for a change.
+const WATCH: Duration = Duration::from_secs(1);
 
 /// One sweep: how many jobs it queued.
 pub async fn sweep_once(

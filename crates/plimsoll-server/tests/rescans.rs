@@ -221,8 +221,10 @@ fn a_database_update_rematches_the_stored_sbom_and_signals_the_gained_vulnerabil
     let served = Served::start(
         root,
         db.clone(),
+        // No periodic sweep within the test: the database change itself
+        // must start the re-match.
         SweepOptions {
-            every: Duration::from_millis(100),
+            every: Duration::from_secs(600),
             ..SweepOptions::default()
         },
         vec![Webhook::new(&hook, Some(WebhookSecret::new(SECRET))).unwrap()],
