@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use plimsoll_audit::Judge;
-use plimsoll_oci::ImageRef;
+use plimsoll_oci::{ImageRef, RegistryCredential};
 use plimsoll_scan::{ScanReport, Scanner, VulnGate, render};
 use plimsoll_store::{Counts, Job, ScanResult, Store, now_ms};
 use tokio::sync::{Notify, watch};
@@ -111,9 +111,17 @@ async fn process(
             }
         })
     };
+    // A Harbor scan request's registry credential (crate::harbor); never logged.
+    let credential = store.job_credential(&job.id).await.unwrap_or_else(|e| {
+        log(&format!(
+            "worker {name}: cannot read job {}'s credential: {e}",
+            job.id
+        ));
+        None
+    });
     let outcome = {
         let (ctx, job) = (ctx.clone(), job.clone());
-        tokio::task::spawn_blocking(move || scan_job(&ctx, &job))
+        tokio::task::spawn_blocking(move || scan_job(&ctx, &job, credential.as_deref()))
             .await
             .unwrap_or_else(|e| Err(format!("the scan task failed: {e}")))
     };
@@ -184,18 +192,34 @@ async fn process(
             }
         }
     }
+    if let Err(e) = store.drop_finished_credentials().await {
+        log(&format!(
+            "worker {name}: cannot delete finished jobs' credentials: {e}"
+        ));
+    }
 }
 
 /// Scans one job's image through the library and turns the report into
-/// what the store keeps. Errors are the scan's message, naming the image.
-pub fn scan_job(ctx: &ScanContext, job: &Job) -> Result<ScanResult, String> {
+/// what the store keeps. `credential` is an HTTP Authorization value for
+/// the job's registry (Harbor's), used instead of docker config.json.
+/// Errors are the scan's message, naming the image (never the credential).
+pub fn scan_job(
+    ctx: &ScanContext,
+    job: &Job,
+    credential: Option<&str>,
+) -> Result<ScanResult, String> {
     let reference =
         ImageRef::parse(&job.reference).map_err(|e| format!("{}: {e}", job.reference))?;
-    let scanner = if job.insecure {
+    let credential = credential
+        .map(RegistryCredential::from_authorization)
+        .transpose()
+        .map_err(|e| format!("{}: the registry credential: {e}", job.reference))?;
+    let scanner = if job.insecure || credential.is_some() {
         let mut options = ctx.scanner.options().clone();
-        if let Some(host) = job.reference.split('/').next() {
+        if let Some(host) = job.reference.split('/').next().filter(|_| job.insecure) {
             options.resolve.insecure_registries.push(host.to_string());
         }
+        options.resolve.credential = credential;
         Scanner::new(options)
     } else {
         ctx.scanner.clone()

@@ -3,20 +3,18 @@
 //! worker through the library, the stored result through every read
 //! endpoint and the page, and a registry that cannot be reached.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use plimsoll_audit::{AuditSettings, Judge};
-use plimsoll_oci::ResolveOptions;
-use plimsoll_report::PolicySpec;
-use plimsoll_scan::{ScanOptions, Scanner, VulnGate};
-use plimsoll_server::{ScanContext, ServerOptions, Token, WorkerOptions};
+use plimsoll_server::{ServerOptions, Token, WorkerOptions};
 use plimsoll_store::{JobSource, NewJob, Store};
 use plimsoll_testkit::http::{get, post_json, request};
 use plimsoll_testkit::*;
-use plimsoll_vuln::matcher::VulnSeverity;
 use serde_json::{Value, json};
+use support::context;
 
 const TOKEN: &str = "test-token-0123456789abcdef";
 
@@ -24,30 +22,6 @@ const TOKEN: &str = "test-token-0123456789abcdef";
 fn image(root: &Path) -> String {
     Layout::new(&root.join("img")).add(&debian_glibc_image("2.36-9+deb12u1", None), "1.0");
     format!("oci:{}:1.0", root.join("img").display())
-}
-
-fn database(root: &Path) -> PathBuf {
-    let db = root.join("vuln.db");
-    let imported = plimsoll_vuln::import::import(&[osv::glibc_dir(root)]).unwrap();
-    plimsoll_vuln::db::build(imported, &db).unwrap();
-    db
-}
-
-fn context(root: &Path) -> ScanContext {
-    let mut options = ScanOptions::default();
-    options.engine.cache = None;
-    options.resolve.timeout = Duration::from_secs(2);
-    ScanContext {
-        scanner: Scanner::new(options),
-        judge: Judge::new(
-            AuditSettings::default(),
-            &PolicySpec::default(),
-            &[],
-            &ResolveOptions::default(),
-        )
-        .unwrap(),
-        gate: VulnGate::open(&database(root), vec![], &[], VulnSeverity::High, false).unwrap(),
-    }
 }
 
 /// A server on a free loopback port with a SQLite store under `root`.

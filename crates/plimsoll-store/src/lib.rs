@@ -21,6 +21,8 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor, Row};
 
+mod harbor;
+
 /// A store operation failed; the message names the database and the cause.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -59,8 +61,10 @@ pub enum Backend {
 
 /// The versioned schema, applied at start by every process (PostgreSQL
 /// serialises concurrent starts with an advisory lock).
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (3, "harbor", include_str!("../migrations/0003_harbor.sql")),
+];
 
 /// A job claimed by a worker more often than this without finishing (each
 /// claim after a lease ran out is one) is failed instead of retried forever.
