@@ -34,7 +34,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use plimsoll_oci::RegistryCredential;
-use plimsoll_store::{JobSource, NewJob};
+use plimsoll_store::{Job, JobSource, NewJob, Store, StoreError};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -425,6 +425,19 @@ async fn accept_scan(State(s): State<AppState>, headers: HeaderMap, body: Bytes)
         MT_SCAN_RESPONSE,
         &json!({"id": queued.id}),
     )
+}
+
+/// The registry credential Harbor gave for `job`, for the worker that
+/// claimed it. The job is queued before its credential is written (two
+/// writes); a worker that claims a Harbor job in between finds none, so a
+/// first attempt without one reads again once, shortly after.
+pub async fn credential_for(store: &Store, job: &Job) -> Result<Option<String>, StoreError> {
+    let credential = store.job_credential(&job.id).await?;
+    if credential.is_some() || job.source != JobSource::Harbor.as_str() || job.attempts > 1 {
+        return Ok(credential);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    store.job_credential(&job.id).await
 }
 
 /// Which report an `Accept` header asks for.

@@ -112,13 +112,15 @@ async fn process(
         })
     };
     // A Harbor scan request's registry credential (crate::harbor); never logged.
-    let credential = store.job_credential(&job.id).await.unwrap_or_else(|e| {
-        log(&format!(
-            "worker {name}: cannot read job {}'s credential: {e}",
-            job.id
-        ));
-        None
-    });
+    let credential = crate::harbor::credential_for(store, &job)
+        .await
+        .unwrap_or_else(|e| {
+            log(&format!(
+                "worker {name}: cannot read job {}'s credential: {e}",
+                job.id
+            ));
+            None
+        });
     let outcome = {
         let (ctx, job) = (ctx.clone(), job.clone());
         tokio::task::spawn_blocking(move || scan_job(&ctx, &job, credential.as_deref()))
