@@ -232,3 +232,35 @@ fn harbor_scans_from_a_registry_with_its_credential() {
     );
     assert!(!log.contains(TOKEN), "the API token reached the log");
 }
+
+#[test]
+#[ignore = "explicit suite: needs PostgreSQL (scripts/test-all.sh)"]
+fn harbor_credentials_on_postgres_last_until_the_job_ends() {
+    use plimsoll_store::{JobSource, NewJob, Store};
+    let pg = plimsoll_testkit::postgres::Postgres::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = Store::open(&pg.url()).await.unwrap();
+        let digest = format!("sha256:{}", "4".repeat(64));
+        let job = store
+            .enqueue(&NewJob {
+                reference: format!("127.0.0.1:5000/app@{digest}"),
+                digest: Some(digest),
+                source: JobSource::Harbor,
+                insecure: false,
+            })
+            .await
+            .unwrap();
+        for value in ["Basic YTpi", "Bearer replaced"] {
+            store.save_job_credential(&job.id, value).await.unwrap();
+        }
+        let kept = store.job_credential(&job.id).await.unwrap();
+        assert_eq!(kept.as_deref(), Some("Bearer replaced"));
+        assert_eq!(store.drop_finished_credentials().await.unwrap(), 0);
+        let claimed = store.claim("w", Duration::from_secs(60)).await.unwrap();
+        assert_eq!(claimed.map(|j| j.id), Some(job.id.clone()));
+        assert!(store.fail(&job.id, "w", "gone", None).await.unwrap());
+        assert_eq!(store.drop_finished_credentials().await.unwrap(), 1);
+        assert_eq!(store.job_credential(&job.id).await.unwrap(), None);
+    });
+}
