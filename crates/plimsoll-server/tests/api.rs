@@ -6,15 +6,12 @@
 mod support;
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use plimsoll_server::{ServerOptions, Token, WorkerOptions};
 use plimsoll_store::{JobSource, NewJob, Store};
 use plimsoll_testkit::http::{get, post_json, request};
 use plimsoll_testkit::*;
 use serde_json::{Value, json};
-use support::context;
 
 const TOKEN: &str = "test-token-0123456789abcdef";
 
@@ -31,32 +28,8 @@ fn serve(
     workers: usize,
     registries: &[&str],
 ) -> (tokio::runtime::Runtime, Store, plimsoll_server::Running) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let url = format!("sqlite:{}", root.join("data/serve.db").display());
-    let store = rt.block_on(Store::open(&url)).unwrap();
-    let options = ServerOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        token: Token::new(TOKEN).unwrap(),
-        read_requires_token,
-        workers,
-        worker: WorkerOptions {
-            lease: Duration::from_secs(30),
-            retry_backoff: Duration::from_millis(50),
-            max_attempts: 2,
-            poll: Duration::from_millis(50),
-        },
-        body_limit: 64 * 1024,
-        tls: None,
-        registries: registries.iter().map(|r| r.to_string()).collect(),
-    };
-    let ctx = Arc::new(context(root));
-    let running = rt
-        .block_on(plimsoll_server::start(store.clone(), ctx, options))
-        .unwrap();
+    let (rt, store, running, _) =
+        support::serve(root, TOKEN, read_requires_token, workers, registries);
     (rt, store, running)
 }
 

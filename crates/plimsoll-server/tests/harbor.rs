@@ -12,12 +12,12 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use plimsoll_server::{Metrics, ServerOptions, Token, WorkerOptions};
-use plimsoll_store::{JobSource, NewJob, Store};
+use plimsoll_server::Metrics;
+use plimsoll_store::{JobSource, NewJob};
 use plimsoll_testkit::http::{Response, request};
 use plimsoll_testkit::*;
 use serde_json::json;
-use support::context;
+use support::{serve, worker_options};
 
 const TOKEN: &str = "harbor-token-0123456789abcdef";
 /// What Harbor would send for its robot account ("robot$scan:pull-s3cret").
@@ -26,15 +26,6 @@ const D: &str = "sha256:8a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5
 const VULN: &str = "application/vnd.security.vulnerability.report; version=1.1";
 const VULN_HARBOR: &str = "application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0";
 const SBOM: &str = "application/vnd.security.sbom.report+json; version=1.0";
-
-fn worker_options() -> WorkerOptions {
-    WorkerOptions {
-        lease: Duration::from_secs(30),
-        retry_backoff: Duration::from_millis(50),
-        max_attempts: 2,
-        poll: Duration::from_millis(50),
-    }
-}
 
 fn call(
     addr: &str,
@@ -110,29 +101,9 @@ fn report(addr: &str, id: &str, accept: &str, query: &str) -> Response {
 fn harbor_adapter_api() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let url = format!("sqlite:{}", root.join("data/serve.db").display());
-    let store = rt.block_on(Store::open(&url)).unwrap();
-    let ctx = Arc::new(context(root));
-    let built = ctx.gate.database().built;
     // No workers at first: jobs stay queued.
-    let options = ServerOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        token: Token::new(TOKEN).unwrap(),
-        read_requires_token: true,
-        workers: 0,
-        worker: worker_options(),
-        body_limit: 64 * 1024,
-        tls: None,
-        registries: vec!["127.0.0.1:1".into()],
-    };
-    let running = rt
-        .block_on(plimsoll_server::start(store.clone(), ctx.clone(), options))
-        .unwrap();
+    let (rt, store, running, ctx) = serve(root, TOKEN, true, 0, &["127.0.0.1:1"]);
+    let built = ctx.gate.database().built.clone();
     let addr = running.addr.to_string();
     let a = addr.as_str();
     let mut seen = Vec::new();

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use plimsoll_testkit::http::request;
+use plimsoll_testkit::http::{request, wait_listening};
 use plimsoll_testkit::registry::{Registry, free_port};
 use plimsoll_testkit::*;
 use serde_json::{Value, json};
@@ -56,15 +56,12 @@ fn serve(root: &Path, port: u16, registry: &str) -> Server {
         .stderr(std::fs::File::create(root.join("serve.log")).unwrap())
         .spawn()
         .expect("running plimsoll serve");
-    let addr = format!("127.0.0.1:{port}");
-    let start = Instant::now();
-    while std::net::TcpStream::connect(&addr).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "serve did not listen"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let log = root.join("serve.log");
+    wait_listening(
+        &format!("127.0.0.1:{port}"),
+        Duration::from_secs(30),
+        || std::fs::read_to_string(&log).unwrap_or_default(),
+    );
     Server(child)
 }
 
