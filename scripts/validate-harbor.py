@@ -169,6 +169,7 @@ def run(args):
     if st != 202:
         return c
     scan_id = json.loads(b)["id"]
+    accepted = time.monotonic()
     report = "/scan/{scan_request_id}/report"
     expect("unknown id", report, "get", 404, *call(s, "GET", "/scan/no-such-scan/report", t, VULN))
 
@@ -182,6 +183,7 @@ def run(args):
             break
         polls += 1
         time.sleep(0.2)
+    scan_seconds = time.monotonic() - accepted
     if st != 200:
         c.failures.append(f"vulnerability report: status {st}: {b[:300]}")
         return c
@@ -201,6 +203,7 @@ def run(args):
     expect("raw report (not produced)", report, "get", 501,
            *call(s, "GET", f"/scan/{scan_id}/report", t, RAW))
     print(json.dumps({"scan_request_id": scan_id, "polls_302": polls,
+                      "accepted_to_report_seconds": round(scan_seconds, 3),
                       "vulnerabilities": len(ids), "severity": vulns.get("severity")}))
     return c
 

@@ -34,7 +34,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use plimsoll_oci::RegistryCredential;
-use plimsoll_store::{Job, JobSource, NewJob, Store, StoreError};
+use plimsoll_store::{Job, JobSource, NewJob, RefRow, Store, StoreError};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -566,7 +566,7 @@ async fn report(
     };
     let header = ReportHeader {
         generated_at: plimsoll_sbom::rfc3339_utc((image.row.scanned_at / 1000).max(0) as u64),
-        artifact: artifact_of(&job.reference, &digest),
+        artifact: artifact_of(&job.reference, &digest, &image.row.refs),
     };
     match (kind, sbom_kind) {
         (ReportKind::Sbom, Some((stored, media_type))) => {
@@ -611,11 +611,20 @@ pub struct ReportHeader {
     pub artifact: Value,
 }
 
-/// The spec's Artifact from a job's reference (`host/repository@digest`).
-fn artifact_of(reference: &str, digest: &str) -> Value {
+/// The spec's Artifact from a job's reference (`host/repository@digest`),
+/// with the tag last seen on that repository for the digest, if any.
+fn artifact_of(reference: &str, digest: &str, refs: &[RefRow]) -> Value {
     let name = reference.split('@').next().unwrap_or(reference);
     let repository = plimsoll_oci::NameRef::parse(name).repository;
-    json!({"repository": repository, "digest": digest})
+    let mut artifact = json!({"repository": repository, "digest": digest});
+    if let Some(r) = refs
+        .iter()
+        .filter(|r| r.repository == name && !r.tag.is_empty())
+        .max_by_key(|r| r.last_seen)
+    {
+        artifact["tag"] = json!(r.tag);
+    }
+    artifact
 }
 
 /// The SBOM report: the stored document under `sbom`.
@@ -995,6 +1004,31 @@ mod tests {
         let (status, message) = refusal(&body);
         assert_eq!(status, 422);
         assert!(!message.contains("bm9jb2xvbi1zM2NyZXQ"), "{message}");
+    }
+
+    #[test]
+    fn the_artifact_names_its_repository_and_latest_tag() {
+        let seen = |tag: &str, last_seen| RefRow {
+            repository: "harbor-core:8080/library/app".into(),
+            tag: tag.into(),
+            digest: D.into(),
+            first_seen: 0,
+            last_seen,
+            current: true,
+        };
+        let reference = format!("harbor-core:8080/library/app@{D}");
+        assert_eq!(
+            artifact_of(
+                &reference,
+                D,
+                &[seen("1.0", 5), seen("", 9), seen("latest", 7)]
+            ),
+            json!({"repository": "library/app", "digest": D, "tag": "latest"})
+        );
+        assert_eq!(
+            artifact_of(&reference, D, &[]),
+            json!({"repository": "library/app", "digest": D})
+        );
     }
 
     #[test]
