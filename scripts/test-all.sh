@@ -62,10 +62,10 @@ PLIMSOLL_SHARED="$SHARED" scripts/fuzz.sh "${PLIMSOLL_FUZZ_SECONDS:-60}"
 
 step "plimsoll serve against the real docker-registry (notifications, skopeo pushes) and its page in headless Chromium"
 cargo test -p plimsoll --test serve_registry --locked -- --ignored
-step "plimsoll serve as a Harbor scanner adapter: the real docker-registry wanting Harbor's credential, every response checked against the spec (scripts/validate-harbor.py)"
-cargo test -p plimsoll --test serve_harbor --locked -- --ignored
 step "plimsoll worker processes on a real PostgreSQL: concurrent claims, a worker killed with SIGKILL loses no job"
 cargo test -p plimsoll --test serve_postgres --locked -- --ignored
+step "plimsoll serve as a Harbor scanner adapter: the real docker-registry wanting Harbor's credential, every response checked against the spec (scripts/validate-harbor.py); its credentials table on PostgreSQL"
+cargo test -p plimsoll --test serve_harbor --locked -- --ignored
 
 step "reference images"
 LAB="${PLIMSOLL_LAB_IMAGES:-$CARGO_TARGET_DIR/lab-images}"

@@ -27,6 +27,8 @@
 //! version=1.0`) wrapping the SPDX or CycloneDX document kept for the
 //! digest.
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -64,16 +66,22 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/scan/{scan_request_id}/report", get(report))
 }
 
-/// What `/api/v1/metadata` says, built once when the server starts (the
-/// vulnerability database is the one the gate opened).
-#[derive(Debug, Clone)]
+/// What `/api/v1/metadata` needs: the scan context, whose vulnerability
+/// database's build time it reports (read on each request: the gate may be
+/// reopened on a newer database).
+#[derive(Clone)]
 pub struct Adapter {
-    metadata: Value,
+    ctx: Arc<ScanContext>,
 }
 
 impl Adapter {
-    pub fn new(ctx: &ScanContext) -> Adapter {
-        let database = ctx.gate.database();
+    pub fn new(ctx: Arc<ScanContext>) -> Adapter {
+        Adapter { ctx }
+    }
+
+    /// The metadata document.
+    pub fn metadata(&self) -> Value {
+        let database = self.ctx.gate().database();
         let mut properties = Map::new();
         for (key, value) in [
             (
@@ -92,25 +100,23 @@ impl Adapter {
             properties.insert(key.into(), Value::String(value));
         }
         let consumes = [MT_OCI_MANIFEST, MT_DOCKER_MANIFEST];
-        Adapter {
-            metadata: json!({
-                "scanner": scanner(),
-                "capabilities": [
-                    {
-                        "type": "vulnerability",
-                        "consumes_mime_types": consumes,
-                        "produces_mime_types": [MT_VULN_REPORT, MT_VULN_REPORT_HARBOR],
-                    },
-                    {
-                        "type": "sbom",
-                        "consumes_mime_types": consumes,
-                        "produces_mime_types": [MT_SBOM_REPORT],
-                        "additional_attributes": {"sbom_media_types": [MT_SPDX, MT_CYCLONEDX]},
-                    },
-                ],
-                "properties": properties,
-            }),
-        }
+        json!({
+            "scanner": scanner(),
+            "capabilities": [
+                {
+                    "type": "vulnerability",
+                    "consumes_mime_types": consumes,
+                    "produces_mime_types": [MT_VULN_REPORT, MT_VULN_REPORT_HARBOR],
+                },
+                {
+                    "type": "sbom",
+                    "consumes_mime_types": consumes,
+                    "produces_mime_types": [MT_SBOM_REPORT],
+                    "additional_attributes": {"sbom_media_types": [MT_SPDX, MT_CYCLONEDX]},
+                },
+            ],
+            "properties": properties,
+        })
     }
 }
 
@@ -138,7 +144,7 @@ async fn metadata(State(s): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(r) = s.check_read(&headers) {
         return with_type(r, MT_ERROR);
     }
-    json_as(StatusCode::OK, MT_METADATA, &s.harbor.metadata)
+    json_as(StatusCode::OK, MT_METADATA, &s.harbor.metadata())
 }
 
 /// A scan request Harbor may send, checked: what to queue.

@@ -110,7 +110,7 @@ struct AppState {
     read_requires_token: bool,
     metrics: Arc<Metrics>,
     wake: Arc<Notify>,
-    harbor: Arc<harbor::Adapter>,
+    harbor: harbor::Adapter,
 }
 
 /// A running server: its address, and how to stop it.
@@ -163,7 +163,7 @@ pub async fn start(
         read_requires_token: options.read_requires_token,
         metrics,
         wake,
-        harbor: Arc::new(harbor::Adapter::new(&ctx)),
+        harbor: harbor::Adapter::new(ctx.clone()),
     };
     let app = router(state, options.body_limit);
     let mut stop = rx.clone();

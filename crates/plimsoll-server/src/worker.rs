@@ -23,6 +23,22 @@ pub struct ScanContext {
     pub gate: VulnGate,
 }
 
+impl ScanContext {
+    /// A context whose gate stays as given.
+    pub fn new(scanner: Scanner, judge: Judge, gate: VulnGate) -> ScanContext {
+        ScanContext {
+            scanner,
+            judge,
+            gate,
+        }
+    }
+
+    /// The gate to judge the next scan by.
+    pub fn gate(&self) -> &VulnGate {
+        &self.gate
+    }
+}
+
 /// How workers behave.
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {

@@ -3,14 +3,19 @@
 //! worker through the library, the stored result through every read
 //! endpoint and the page, and a registry that cannot be reached.
 
-mod support;
-
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use plimsoll_audit::{AuditSettings, Judge};
+use plimsoll_oci::ResolveOptions;
+use plimsoll_report::PolicySpec;
+use plimsoll_scan::{ScanOptions, Scanner, VulnGate};
+use plimsoll_server::{ScanContext, ServerOptions, Token, WorkerOptions};
 use plimsoll_store::{JobSource, NewJob, Store};
 use plimsoll_testkit::http::{get, post_json, request};
 use plimsoll_testkit::*;
+use plimsoll_vuln::matcher::VulnSeverity;
 use serde_json::{Value, json};
 
 const TOKEN: &str = "test-token-0123456789abcdef";
@@ -21,6 +26,30 @@ fn image(root: &Path) -> String {
     format!("oci:{}:1.0", root.join("img").display())
 }
 
+fn database(root: &Path) -> PathBuf {
+    let db = root.join("vuln.db");
+    let imported = plimsoll_vuln::import::import(&[osv::glibc_dir(root)]).unwrap();
+    plimsoll_vuln::db::build(imported, &db).unwrap();
+    db
+}
+
+fn context(root: &Path) -> ScanContext {
+    let mut options = ScanOptions::default();
+    options.engine.cache = None;
+    options.resolve.timeout = Duration::from_secs(2);
+    ScanContext {
+        scanner: Scanner::new(options),
+        judge: Judge::new(
+            AuditSettings::default(),
+            &PolicySpec::default(),
+            &[],
+            &ResolveOptions::default(),
+        )
+        .unwrap(),
+        gate: VulnGate::open(&database(root), vec![], &[], VulnSeverity::High, false).unwrap(),
+    }
+}
+
 /// A server on a free loopback port with a SQLite store under `root`.
 fn serve(
     root: &Path,
@@ -28,8 +57,32 @@ fn serve(
     workers: usize,
     registries: &[&str],
 ) -> (tokio::runtime::Runtime, Store, plimsoll_server::Running) {
-    let (rt, store, running, _) =
-        support::serve(root, TOKEN, read_requires_token, workers, registries);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let url = format!("sqlite:{}", root.join("data/serve.db").display());
+    let store = rt.block_on(Store::open(&url)).unwrap();
+    let options = ServerOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        token: Token::new(TOKEN).unwrap(),
+        read_requires_token,
+        workers,
+        worker: WorkerOptions {
+            lease: Duration::from_secs(30),
+            retry_backoff: Duration::from_millis(50),
+            max_attempts: 2,
+            poll: Duration::from_millis(50),
+        },
+        body_limit: 64 * 1024,
+        tls: None,
+        registries: registries.iter().map(|r| r.to_string()).collect(),
+    };
+    let ctx = Arc::new(context(root));
+    let running = rt
+        .block_on(plimsoll_server::start(store.clone(), ctx, options))
+        .unwrap();
     (rt, store, running)
 }
 

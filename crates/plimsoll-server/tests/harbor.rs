@@ -7,25 +7,50 @@
 //! against the spec's schemas, is `crates/plimsoll/tests/serve_harbor.rs`
 //! (explicit suite).
 
-mod support;
+mod common;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use plimsoll_server::Metrics;
+use common::TOKEN;
+use plimsoll_audit::{AuditSettings, Judge};
+use plimsoll_oci::ResolveOptions;
+use plimsoll_report::PolicySpec;
+use plimsoll_scan::{ScanOptions, Scanner, VulnGate};
+use plimsoll_server::{Metrics, ScanContext};
 use plimsoll_store::{JobSource, NewJob};
 use plimsoll_testkit::http::{Response, request};
 use plimsoll_testkit::*;
+use plimsoll_vuln::matcher::VulnSeverity;
 use serde_json::json;
-use support::{serve, worker_options};
 
-const TOKEN: &str = "harbor-token-0123456789abcdef";
 /// What Harbor would send for its robot account ("robot$scan:pull-s3cret").
 const CREDENTIAL: &str = "Basic cm9ib3Qkc2NhbjpwdWxsLXMzY3JldA==";
 const D: &str = "sha256:8a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9";
 const VULN: &str = "application/vnd.security.vulnerability.report; version=1.1";
 const VULN_HARBOR: &str = "application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0";
 const SBOM: &str = "application/vnd.security.sbom.report+json; version=1.0";
+
+/// Scanner, judge and gate (fail on high) over a database of DSA-5514-1
+/// built in `dir`.
+fn context(dir: &Path) -> ScanContext {
+    std::fs::create_dir_all(dir).unwrap();
+    let db = dir.join("vuln.db");
+    let imported = plimsoll_vuln::import::import(&[osv::glibc_dir(dir)]).unwrap();
+    plimsoll_vuln::db::build(imported, &db).unwrap();
+    let mut options = ScanOptions::default();
+    options.engine.cache = None;
+    options.resolve.timeout = Duration::from_secs(2);
+    let judge = Judge::new(
+        AuditSettings::default(),
+        &PolicySpec::default(),
+        &[],
+        &ResolveOptions::default(),
+    );
+    let gate = VulnGate::open(&db, vec![], &[], VulnSeverity::High, false);
+    ScanContext::new(Scanner::new(options), judge.unwrap(), gate.unwrap())
+}
 
 fn call(
     addr: &str,
@@ -102,8 +127,15 @@ fn harbor_adapter_api() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     // No workers at first: jobs stay queued.
-    let (rt, store, running, ctx) = serve(root, TOKEN, true, 0, &["127.0.0.1:1"]);
-    let built = ctx.gate.database().built.clone();
+    let options = common::options(|o| {
+        o.read_requires_token = true;
+        o.workers = 0;
+        o.registries = vec!["127.0.0.1:1".into()];
+    });
+    let worker = options.worker.clone();
+    let served = context(root);
+    let built = served.gate().database().built;
+    let (rt, store, running) = common::serve(root, served, options);
     let addr = running.addr.to_string();
     let a = addr.as_str();
     let mut seen = Vec::new();
@@ -262,8 +294,8 @@ fn harbor_adapter_api() {
         let _guard = rt.enter();
         plimsoll_server::spawn_workers(
             &store,
-            &ctx,
-            &worker_options(),
+            &Arc::new(context(&root.join("worker"))),
+            &worker,
             1,
             &Arc::new(Metrics::default()),
             &Arc::new(tokio::sync::Notify::new()),

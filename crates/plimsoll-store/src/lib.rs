@@ -21,8 +21,6 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor, Row};
 
-mod harbor;
-
 /// A store operation failed; the message names the database and the cause.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -840,6 +838,8 @@ fn ref_from_row(row: &AnyRow) -> RefRow {
         current: row.get::<i64, _>(5) != 0,
     }
 }
+
+mod harbor;
 
 #[cfg(test)]
 mod tests;
