@@ -66,6 +66,8 @@ step "the store's tests on a real PostgreSQL (queue, leases, results, webhook de
 cargo test -p plimsoll-store --locked -- --ignored
 step "plimsoll worker processes on a real PostgreSQL: concurrent claims, a worker killed with SIGKILL loses no job"
 cargo test -p plimsoll --test serve_postgres --locked -- --ignored
+step "plimsoll serve as a Harbor scanner adapter: the real docker-registry wanting Harbor's credential, every response checked against the spec (scripts/validate-harbor.py); its credentials table on PostgreSQL"
+cargo test -p plimsoll --test serve_harbor --locked -- --ignored
 
 step "reference images"
 LAB="${PLIMSOLL_LAB_IMAGES:-$CARGO_TARGET_DIR/lab-images}"

@@ -261,6 +261,30 @@ pub struct ResolveOptions {
     /// The docker config.json to read registry credentials from; None looks
     /// in $DOCKER_CONFIG and ~/.docker.
     pub docker_config: Option<std::path::PathBuf>,
+    /// Credentials for the registry given by the caller (a scan request's
+    /// Authorization): used instead of docker config.json.
+    pub credential: Option<RegistryCredential>,
+}
+
+/// A registry credential handed in explicitly. Its Debug output shows the
+/// kind (and the user name) only, never the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub enum RegistryCredential {
+    Basic { user: String, pass: String },
+    Bearer(String),
+}
+
+impl std::fmt::Debug for RegistryCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RegistryCredential::Basic { user, .. } => f
+                .debug_struct("Basic")
+                .field("user", user)
+                .field("pass", &"<redacted>")
+                .finish(),
+            RegistryCredential::Bearer(_) => f.debug_tuple("Bearer").field(&"<redacted>").finish(),
+        }
+    }
 }
 
 impl Default for ResolveOptions {
@@ -275,6 +299,7 @@ impl Default for ResolveOptions {
             insecure_registries: Vec::new(),
             timeout: std::time::Duration::from_secs(30),
             docker_config: None,
+            credential: None,
         }
     }
 }

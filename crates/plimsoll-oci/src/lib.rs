@@ -19,12 +19,12 @@ pub use dir::{DIR_MEDIA_TYPE, DirEntry, DirKind, DirListing, MAX_DIR_ENTRIES, re
 pub use error::OciError;
 pub use image::{
     BlobSource, Compression, Healthcheck, History, Image, ImageConfig, LayerRef, Platform,
-    ResolveOptions, RootFs, RunConfig,
+    RegistryCredential, ResolveOptions, RootFs, RunConfig,
 };
 pub use layout::resolve_layout;
 pub use reference::{ImageRef, NameRef, registry_digest, registry_tag};
 #[cfg(feature = "registry")]
-pub use registry::{docker_credentials, resolve_registry};
+pub use registry::{CredentialError, docker_credentials, resolve_registry};
 
 /// Resolves any reference to an image whose manifest and config are read
 /// and verified. Tags are resolved once; the result works by digest.

@@ -15,7 +15,7 @@ use tokio_util::io::{StreamReader, SyncIoBridge};
 
 use crate::image::{
     BlobSource, Image, MT_DOCKER_LIST, MT_DOCKER_MANIFEST, MT_OCI_INDEX, MT_OCI_MANIFEST,
-    ResolveOptions, resolve_descriptor,
+    RegistryCredential, ResolveOptions, resolve_descriptor,
 };
 use crate::{Digest, ImageRef, OciError};
 
@@ -161,6 +161,57 @@ pub fn docker_credentials(registry: &str, config: Option<&PathBuf>) -> RegistryA
     RegistryAuth::Anonymous
 }
 
+/// An HTTP Authorization value that is not a registry credential. The
+/// message never holds the value.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CredentialError {
+    #[error("expected \"Basic <base64 of user:password>\" or \"Bearer <token>\"")]
+    Scheme,
+    #[error("the Basic credential is not base64 of \"user:password\"")]
+    Basic,
+    #[error("the credential is empty")]
+    Empty,
+}
+
+impl RegistryCredential {
+    /// Reads an HTTP Authorization value (`Basic <base64 of user:pass>` or
+    /// `Bearer <token>`, scheme in any case).
+    pub fn from_authorization(value: &str) -> Result<RegistryCredential, CredentialError> {
+        let (scheme, rest) = value
+            .trim()
+            .split_once(char::is_whitespace)
+            .ok_or(CredentialError::Scheme)?;
+        let rest = rest.trim();
+        if rest.is_empty() {
+            return Err(CredentialError::Empty);
+        }
+        if scheme.eq_ignore_ascii_case("bearer") {
+            return Ok(RegistryCredential::Bearer(rest.to_string()));
+        }
+        if !scheme.eq_ignore_ascii_case("basic") {
+            return Err(CredentialError::Scheme);
+        }
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(rest)
+            .map_err(|_| CredentialError::Basic)?;
+        let text = String::from_utf8(raw).map_err(|_| CredentialError::Basic)?;
+        let (user, pass) = text.split_once(':').ok_or(CredentialError::Basic)?;
+        Ok(RegistryCredential::Basic {
+            user: user.to_string(),
+            pass: pass.to_string(),
+        })
+    }
+
+    fn to_auth(&self) -> RegistryAuth {
+        match self {
+            RegistryCredential::Basic { user, pass } => {
+                RegistryAuth::Basic(user.clone(), pass.clone())
+            }
+            RegistryCredential::Bearer(token) => RegistryAuth::Bearer(token.clone()),
+        }
+    }
+}
+
 /// Resolves a registry reference: the tag to a manifest digest once, then
 /// everything by digest.
 pub fn resolve_registry(reference_str: &str, opts: &ResolveOptions) -> Result<Image, OciError> {
@@ -199,7 +250,10 @@ pub fn resolve_registry(reference_str: &str, opts: &ResolveOptions) -> Result<Im
             source,
         })?;
     let client = Client::new(config);
-    let auth = docker_credentials(&registry, opts.docker_config.as_ref());
+    let auth = match &opts.credential {
+        Some(c) => c.to_auth(),
+        None => docker_credentials(&registry, opts.docker_config.as_ref()),
+    };
     let what = format!("manifest {reference}");
     let (bytes, _) = runtime
         .block_on(async {
@@ -244,4 +298,61 @@ pub fn resolve_registry(reference_str: &str, opts: &ResolveOptions) -> Result<Im
         size,
         opts,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authorization_values_become_credentials() {
+        // "robot$scan:s3cret" in base64, as Harbor sends a robot account.
+        let basic = RegistryCredential::from_authorization("Basic cm9ib3Qkc2NhbjpzM2NyZXQ=");
+        assert_eq!(
+            basic,
+            Ok(RegistryCredential::Basic {
+                user: "robot$scan".into(),
+                pass: "s3cret".into()
+            })
+        );
+        assert_eq!(
+            RegistryCredential::from_authorization("bearer  eyJ.abc.def "),
+            Ok(RegistryCredential::Bearer("eyJ.abc.def".into()))
+        );
+        for (value, error) in [
+            ("Digest x", CredentialError::Scheme),
+            ("token", CredentialError::Scheme),
+            ("Basic !!!", CredentialError::Basic),
+            ("Basic bm9jb2xvbg==", CredentialError::Basic), // "nocolon"
+            ("Bearer   ", CredentialError::Scheme),
+            ("Basic \t x", CredentialError::Basic),
+        ] {
+            assert_eq!(
+                RegistryCredential::from_authorization(value),
+                Err(error),
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn debug_output_hides_the_secret() {
+        let basic = RegistryCredential::Basic {
+            user: "robot".into(),
+            pass: "s3cret".into(),
+        };
+        let bearer = RegistryCredential::Bearer("tok-123".into());
+        let shown = format!(
+            "{basic:?} {bearer:?} {:?}",
+            ResolveOptions {
+                credential: Some(bearer.clone()),
+                ..Default::default()
+            }
+        );
+        assert!(shown.contains("robot"), "{shown}");
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("tok-123"),
+            "{shown}"
+        );
+    }
 }

@@ -203,7 +203,7 @@ fn is_signature_tag(tag: &str) -> bool {
 }
 
 /// `host[:port]` and whether the scheme is plain HTTP.
-fn url_host(url: &str) -> Option<(String, bool)> {
+pub(crate) fn url_host(url: &str) -> Option<(String, bool)> {
     let (scheme, rest) = url.split_once("://")?;
     let insecure = match scheme {
         "http" => true,
@@ -222,7 +222,7 @@ pub fn valid_digest(d: &str) -> bool {
     })
 }
 
-fn valid_repository(r: &str) -> bool {
+pub(crate) fn valid_repository(r: &str) -> bool {
     !r.is_empty()
         && r.len() <= 255
         && r.split('/').all(|part| {
@@ -235,7 +235,7 @@ fn valid_repository(r: &str) -> bool {
         })
 }
 
-fn valid_tag(t: &str) -> bool {
+pub(crate) fn valid_tag(t: &str) -> bool {
     t.len() <= 128
         && t.bytes()
             .next()
@@ -244,7 +244,7 @@ fn valid_tag(t: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
-fn valid_host(h: &str) -> bool {
+pub(crate) fn valid_host(h: &str) -> bool {
     !h.is_empty()
         && h.len() <= 255
         && h.bytes()

@@ -18,6 +18,7 @@
 //! | `GET /v1/verdict/{digest}` | read | `passed`, `failed`, `pending`, `error` or `not_scanned` |
 //! | `GET /`, `/images/{digest}` | read | the web page |
 //! | `GET /healthz`, `/readyz`, `/metrics` | never | liveness, store reachable, Prometheus text |
+//! | `GET /api/v1/metadata`, `POST /api/v1/scan`, `GET /api/v1/scan/{id}/report` | read; scan: always | Harbor's scanner adapter API v1.2 ([`harbor`]) |
 //!
 //! "read": a token is needed when the server is started with
 //! `read_requires_token`. Write endpoints always need the token.
@@ -25,6 +26,7 @@
 pub mod auth;
 pub mod client;
 pub mod events;
+pub mod harbor;
 pub mod metrics;
 mod page;
 pub mod sweep;
@@ -117,6 +119,7 @@ struct AppState {
     read_requires_token: bool,
     metrics: Arc<Metrics>,
     wake: Arc<Notify>,
+    harbor: harbor::Adapter,
 }
 
 /// A running server: its address, and how to stop it.
@@ -177,6 +180,7 @@ pub async fn start(
         read_requires_token: options.read_requires_token,
         metrics,
         wake,
+        harbor: harbor::Adapter::new(ctx.clone()),
     };
     let app = router(state, options.body_limit);
     let mut stop = rx.clone();
@@ -288,6 +292,7 @@ fn router(state: AppState, body_limit: usize) -> Router {
         .route("/v1/images/{digest}/sbom", get(get_sbom))
         .route("/v1/images/{digest}/deliveries", get(get_deliveries))
         .route("/v1/verdict/{digest}", get(get_verdict))
+        .merge(harbor::routes())
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such endpoint (see GET /)") })
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)

@@ -8,7 +8,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use plimsoll_audit::Judge;
-use plimsoll_oci::ImageRef;
+use plimsoll_oci::{ImageRef, RegistryCredential};
 use plimsoll_scan::{ScanBasis, ScanReport, Scanner, VulnGate, render};
 use plimsoll_store::{Counts, Job, ScanResult, Store, now_ms};
 use serde_json::json;
@@ -211,11 +211,25 @@ async fn process(
         _ => None,
     };
     let rematched = basis.is_some();
+    // A Harbor scan request's registry credential (crate::harbor); never logged.
+    let credential = if rematched {
+        None
+    } else {
+        crate::harbor::credential_for(store, &job)
+            .await
+            .unwrap_or_else(|e| {
+                log(&format!(
+                    "worker {name}: cannot read job {}'s credential: {e}",
+                    job.id
+                ));
+                None
+            })
+    };
     let outcome = {
         let (ctx, job) = (ctx.clone(), job.clone());
         tokio::task::spawn_blocking(move || match basis {
             Some(basis) => rematch_job(&ctx, &job, &basis),
-            None => scan_job(&ctx, &job),
+            None => scan_job(&ctx, &job, credential.as_deref()),
         })
         .await
         .unwrap_or_else(|e| Err(format!("the scan task failed: {e}")))
@@ -306,18 +320,34 @@ async fn process(
             }
         }
     }
+    if let Err(e) = store.drop_finished_credentials().await {
+        log(&format!(
+            "worker {name}: cannot delete finished jobs' credentials: {e}"
+        ));
+    }
 }
 
 /// Scans one job's image through the library and turns the report into
-/// what the store keeps. Errors are the scan's message, naming the image.
-pub fn scan_job(ctx: &ScanContext, job: &Job) -> Result<ScanResult, String> {
+/// what the store keeps. `credential` is an HTTP Authorization value for
+/// the job's registry (Harbor's), used instead of docker config.json.
+/// Errors are the scan's message, naming the image (never the credential).
+pub fn scan_job(
+    ctx: &ScanContext,
+    job: &Job,
+    credential: Option<&str>,
+) -> Result<ScanResult, String> {
     let reference =
         ImageRef::parse(&job.reference).map_err(|e| format!("{}: {e}", job.reference))?;
-    let scanner = if job.insecure {
+    let credential = credential
+        .map(RegistryCredential::from_authorization)
+        .transpose()
+        .map_err(|e| format!("{}: the registry credential: {e}", job.reference))?;
+    let scanner = if job.insecure || credential.is_some() {
         let mut options = ctx.scanner.options().clone();
-        if let Some(host) = job.reference.split('/').next() {
+        if let Some(host) = job.reference.split('/').next().filter(|_| job.insecure) {
             options.resolve.insecure_registries.push(host.to_string());
         }
+        options.resolve.credential = credential;
         Scanner::new(options)
     } else {
         ctx.scanner.clone()

@@ -3,18 +3,12 @@
 //! worker through the library, the stored result through every read
 //! endpoint and the page, and a registry that cannot be reached.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use plimsoll_audit::{AuditSettings, Judge};
-use plimsoll_oci::ResolveOptions;
-use plimsoll_report::PolicySpec;
-use plimsoll_scan::{ScanOptions, Scanner, VulnGate};
-use plimsoll_server::ScanContext;
 use plimsoll_store::{JobSource, NewJob, Store};
 use plimsoll_testkit::http::{get, post_json, request};
 use plimsoll_testkit::*;
-use plimsoll_vuln::matcher::VulnSeverity;
 use serde_json::{Value, json};
 
 mod common;
@@ -24,30 +18,6 @@ use common::TOKEN;
 fn image(root: &Path) -> String {
     Layout::new(&root.join("img")).add(&debian_glibc_image("2.36-9+deb12u1", None), "1.0");
     format!("oci:{}:1.0", root.join("img").display())
-}
-
-fn database(root: &Path) -> PathBuf {
-    let db = root.join("vuln.db");
-    let imported = plimsoll_vuln::import::import(&[osv::glibc_dir(root)]).unwrap();
-    plimsoll_vuln::db::build(imported, &db).unwrap();
-    db
-}
-
-fn context(root: &Path) -> ScanContext {
-    let mut options = ScanOptions::default();
-    options.engine.cache = None;
-    options.resolve.timeout = Duration::from_secs(2);
-    ScanContext::new(
-        Scanner::new(options),
-        Judge::new(
-            AuditSettings::default(),
-            &PolicySpec::default(),
-            &[],
-            &ResolveOptions::default(),
-        )
-        .unwrap(),
-        VulnGate::open(&database(root), vec![], &[], VulnSeverity::High, false).unwrap(),
-    )
 }
 
 /// A server on a free loopback port with a SQLite store under `root`.
@@ -62,7 +32,7 @@ fn serve(
         o.workers = workers;
         o.registries = registries.iter().map(|r| r.to_string()).collect();
     });
-    common::serve(root, context(root), options)
+    common::serve(root, common::context(root), options)
 }
 
 fn wait_for(what: &str, mut f: impl FnMut() -> Option<Value>) -> Value {

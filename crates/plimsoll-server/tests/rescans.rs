@@ -11,10 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hmac::{Hmac, KeyInit, Mac};
-use plimsoll_audit::{AuditSettings, Judge};
-use plimsoll_oci::ResolveOptions;
-use plimsoll_report::PolicySpec;
-use plimsoll_scan::{ScanOptions, Scanner, VulnGate};
+use plimsoll_scan::VulnGate;
 use plimsoll_server::{OpenGate, ScanContext, SweepOptions, Webhook, WebhookSecret};
 use plimsoll_store::{ImageFilter, ImageRow, JobSource, NewJob, Store};
 use plimsoll_testkit::http::get;
@@ -49,23 +46,10 @@ fn unrelated() -> Value {
 }
 
 fn context(db: PathBuf) -> ScanContext {
-    let mut options = ScanOptions::default();
-    options.engine.cache = None;
     let open: OpenGate = Box::new(move || {
         VulnGate::open(&db, vec![], &[], VulnSeverity::High, false).map_err(|e| e.to_string())
     });
-    ScanContext::reopening(
-        Scanner::new(options),
-        Judge::new(
-            AuditSettings::default(),
-            &PolicySpec::default(),
-            &[],
-            &ResolveOptions::default(),
-        )
-        .unwrap(),
-        open,
-    )
-    .unwrap()
+    ScanContext::reopening(common::scanner(), common::judge(), open).unwrap()
 }
 
 struct Served {

@@ -72,6 +72,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "rematch webhooks",
         include_str!("../migrations/0002_rematch_webhooks.sql"),
     ),
+    (3, "harbor", include_str!("../migrations/0003_harbor.sql")),
 ];
 
 /// A job claimed by a worker more often than this without finishing (each
@@ -904,6 +905,8 @@ fn ref_from_row(row: &AnyRow) -> RefRow {
         current: row.get::<i64, _>(5) != 0,
     }
 }
+
+mod harbor;
 
 #[cfg(test)]
 mod tests;

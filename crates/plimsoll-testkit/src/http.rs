@@ -118,3 +118,17 @@ pub fn post_json(
     }
     request(addr, "POST", path, &headers, body.to_string().as_bytes())
 }
+
+/// Waits until something accepts TCP connections on `addr` (a server just
+/// spawned); panics after `within`, with `context()` in the message (its log).
+pub fn wait_listening(addr: &str, within: Duration, context: impl Fn() -> String) {
+    let start = std::time::Instant::now();
+    while TcpStream::connect(addr).is_err() {
+        assert!(
+            start.elapsed() < within,
+            "nothing listens on {addr} after {within:?}: {}",
+            context()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

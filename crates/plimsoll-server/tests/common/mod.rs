@@ -1,3 +1,6 @@
+// Each test binary uses part of what is shared here.
+#![allow(dead_code)]
+
 //! What the in-process server tests share: a server on a free loopback
 //! port with a SQLite store under a temporary directory.
 
@@ -5,8 +8,13 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use plimsoll_audit::{AuditSettings, Judge};
+use plimsoll_oci::ResolveOptions;
+use plimsoll_report::PolicySpec;
+use plimsoll_scan::{ScanOptions, Scanner, VulnGate};
 use plimsoll_server::{ScanContext, ServerOptions, SweepOptions, Token, WorkerOptions};
 use plimsoll_store::Store;
+use plimsoll_vuln::matcher::VulnSeverity;
 
 /// The token the test servers require.
 pub const TOKEN: &str = "test-token-0123456789abcdef";
@@ -56,4 +64,35 @@ pub fn serve(
         ))
         .unwrap();
     (rt, store, running)
+}
+
+/// How the test servers read images: no layer cache, short timeouts.
+pub fn scanner() -> Scanner {
+    let mut options = ScanOptions::default();
+    options.engine.cache = None;
+    options.resolve.timeout = Duration::from_secs(2);
+    Scanner::new(options)
+}
+
+/// The audit's judge with the default settings.
+pub fn judge() -> Judge {
+    Judge::new(
+        AuditSettings::default(),
+        &PolicySpec::default(),
+        &[],
+        &ResolveOptions::default(),
+    )
+    .unwrap()
+}
+
+/// A scan context whose gate (fail on high) reads a database of DSA-5514
+/// (glibc, CVE-2023-4911) built in `root`.
+pub fn context(root: &Path) -> ScanContext {
+    std::fs::create_dir_all(root).unwrap();
+    let db = root.join("vuln.db");
+    let imported =
+        plimsoll_vuln::import::import(&[plimsoll_testkit::osv::glibc_dir(root)]).unwrap();
+    plimsoll_vuln::db::build(imported, &db).unwrap();
+    let gate = VulnGate::open(&db, vec![], &[], VulnSeverity::High, false).unwrap();
+    ScanContext::new(scanner(), judge(), gate)
 }
