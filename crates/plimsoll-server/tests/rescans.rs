@@ -2,7 +2,9 @@
 //! a SQLite store: a database replaced under a running server re-matches the
 //! stored SBOM without reading the image (it is deleted first), the result
 //! that gains a vulnerability sends a signed webhook event that is retried
-//! until the receiver takes it, and `rescan_interval` reads images again.
+//! until the receiver takes it, `db_update_interval` downloads a newer
+//! database from a loopback OSV mirror, and `rescan_interval` reads images
+//! again.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -341,4 +343,64 @@ fn rescan_interval_reads_the_image_again() {
         !metrics.contains("plimsoll_rescans_queued_total 0"),
         "{metrics}"
     );
+}
+
+#[test]
+fn db_update_interval_downloads_a_newer_database_and_rematches() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let img = root.join("img");
+    Layout::new(&img).add(&debian_glibc_image("2.36-9+deb12u1", Some("app")), "1.0");
+    let db = root.join("vuln.db");
+    build_db(root, &db, &[unrelated()]);
+    // An OSV mirror (the data export's layout) that has the glibc advisory.
+    let mirror = plimsoll_testkit::fileserver::Server::start();
+    let dsa = osv::glibc_dsa_5514().to_string();
+    mirror.put(
+        "/Debian/all.zip",
+        osv::zip_of(&[("DSA-5514-1.json", dsa.as_bytes())]),
+        Some("\"v1\""),
+    );
+    let update = plimsoll_server::DbUpdate {
+        every: Duration::from_secs(3600),
+        path: db.clone(),
+        options: plimsoll_vuln::update::UpdateOptions {
+            base_url: mirror.url(),
+            ecosystems: vec!["Debian".into()],
+            archive_dir: root.join("osv-archives"),
+            timeout: Duration::from_secs(10),
+            max_archive_bytes: plimsoll_vuln::update::DEFAULT_MAX_ARCHIVE_BYTES,
+        },
+    };
+    // The first scan is made with the old database before the server (and
+    // its updater) starts: a store shared by two servers in turn.
+    let first = {
+        let served = Served::start(root, db.clone(), SweepOptions::default(), vec![]);
+        served.scan_first(&img)
+    };
+    assert_eq!(first.counts.high, 0);
+    std::thread::sleep(Duration::from_millis(1100));
+    let served = Served::start(
+        root,
+        db.clone(),
+        SweepOptions {
+            every: Duration::from_secs(600),
+            rescan_interval: None,
+            db_update: Some(update),
+        },
+        vec![],
+    );
+    let rematched = wait_for("the update and the re-match", || {
+        served.images().into_iter().find(|i| i.counts.high == 1)
+    });
+    assert_eq!(rematched.digest, first.digest);
+    assert!(
+        mirror
+            .take_log()
+            .iter()
+            .any(|s| s.path == "/Debian/all.zip" && s.status == 200),
+        "downloaded from the mirror"
+    );
+    let metrics = get(&served.addr(), "/metrics", None).body;
+    assert!(metrics.contains("plimsoll_rematches_total 1"), "{metrics}");
 }

@@ -5,6 +5,7 @@
 //! with broken ones.
 
 pub mod cli;
+pub mod fileserver;
 pub mod http;
 pub mod osv;
 pub mod postgres;

@@ -1,12 +1,10 @@
 //! `update::download` against a loopback HTTP server started by the test.
 
-mod support;
-
 use std::time::Duration;
 
+use plimsoll_testkit::fileserver::{Served, Server};
 use plimsoll_testkit::osv::zip_of;
 use plimsoll_vuln::update::{Outcome, UpdateError, UpdateOptions, download};
-use support::http::{Served, Server};
 
 fn options(server: &Server, dir: &std::path::Path) -> UpdateOptions {
     UpdateOptions {

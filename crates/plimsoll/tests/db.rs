@@ -1,14 +1,11 @@
 //! `plimsoll db import|update|status`, end to end, on advisories built here
 //! and a loopback HTTP server started by the test.
 
-#[path = "../../plimsoll-vuln/tests/support/http.rs"]
-mod http;
-
 use std::path::Path;
 use std::process::Output;
 
-use http::Server;
 use plimsoll_testkit::cli::Cli;
+use plimsoll_testkit::fileserver::Server;
 use plimsoll_testkit::osv::{fixed_in, record, zip_of};
 use serde_json::{Value, json};
 

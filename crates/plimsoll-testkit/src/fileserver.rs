@@ -2,8 +2,6 @@
 //! by path, answers `If-None-Match` with 304 when told to, and logs every
 //! response. Started by the test, stopped when dropped.
 
-#![allow(dead_code)] // each test binary that includes it uses a part
-
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
