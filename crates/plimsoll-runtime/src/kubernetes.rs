@@ -143,7 +143,7 @@ fn read_object(
         doc.at(template)
     };
     let pod_meta = pod_node.and_then(|t| t.get("metadata"));
-    let spec = pod_node.and_then(|t| t.get("spec"));
+    let spec = pod_node.and_then(|t| t.entry("spec"));
     let mut ignore = Vec::new();
     for meta in [doc.get("metadata"), pod_meta].into_iter().flatten() {
         if let Some(list) = meta
@@ -169,7 +169,7 @@ fn read_object(
         .unwrap_or_default();
     let spec_path = join("spec");
     let pod = match spec {
-        Some(spec) => read_pod(spec, &spec_path),
+        Some((at, spec)) => read_pod(at, spec, &spec_path),
         None => PodSettings {
             place: Place {
                 pos: doc.pos,
@@ -271,9 +271,13 @@ fn place(node: &Node, path: &str) -> Place {
     }
 }
 
-fn read_pod(spec: &Node, path: &str) -> PodSettings {
+/// A pod spec written at `at` (its key).
+fn read_pod(at: Pos, spec: &Node, path: &str) -> PodSettings {
     let mut pod = PodSettings {
-        place: place(spec, path),
+        place: Place {
+            pos: at,
+            path: path.to_string(),
+        },
         host_network: boolean(spec, path, "hostNetwork"),
         host_pid: boolean(spec, path, "hostPID"),
         host_ipc: boolean(spec, path, "hostIPC"),
@@ -284,8 +288,8 @@ fn read_pod(spec: &Node, path: &str) -> PodSettings {
     if let Some(os) = spec.get("os") {
         pod.os = text(os, &child(path, "os"), "name");
     }
-    if let Some(sc) = spec.get("securityContext") {
-        pod.security = read_security(sc, &child(path, "securityContext"));
+    if let Some((at, sc)) = spec.entry("securityContext") {
+        pod.security = read_security(at, sc, &child(path, "securityContext"));
     }
     let vpath = child(path, "volumes");
     for (i, v) in spec
@@ -340,9 +344,13 @@ fn read_pod(spec: &Node, path: &str) -> PodSettings {
     pod
 }
 
-fn read_security(sc: &Node, path: &str) -> SecurityContext {
+/// A security context written at `at` (its key).
+fn read_security(at: Pos, sc: &Node, path: &str) -> SecurityContext {
     let mut s = SecurityContext {
-        place: Some(place(sc, path)),
+        place: Some(Place {
+            pos: at,
+            path: path.to_string(),
+        }),
         privileged: boolean(sc, path, "privileged"),
         allow_privilege_escalation: boolean(sc, path, "allowPrivilegeEscalation"),
         read_only_root_filesystem: boolean(sc, path, "readOnlyRootFilesystem"),
@@ -351,9 +359,12 @@ fn read_security(sc: &Node, path: &str) -> SecurityContext {
         proc_mount: text(sc, path, "procMount"),
         ..SecurityContext::default()
     };
-    if let Some(caps) = sc.get("capabilities") {
+    if let Some((at, caps)) = sc.entry("capabilities") {
         let cp = child(path, "capabilities");
-        s.capabilities = Some(place(caps, &cp));
+        s.capabilities = Some(Place {
+            pos: at,
+            path: cp.clone(),
+        });
         s.cap_add = texts(caps, &cp, "add");
         s.cap_drop = texts(caps, &cp, "drop");
     }
@@ -363,10 +374,13 @@ fn read_security(sc: &Node, path: &str) -> SecurityContext {
     if let Some(p) = sc.get("appArmorProfile") {
         s.apparmor = text(p, &child(path, "appArmorProfile"), "type");
     }
-    if let Some(o) = sc.get("seLinuxOptions") {
+    if let Some((at, o)) = sc.entry("seLinuxOptions") {
         let op = child(path, "seLinuxOptions");
         s.selinux = Some(SeLinux {
-            place: place(o, &op),
+            place: Place {
+                pos: at,
+                path: op.clone(),
+            },
             kind: text(o, &op, "type"),
             user: text(o, &op, "user"),
             role: text(o, &op, "role"),
@@ -404,8 +418,8 @@ fn read_container(c: &Node, path: &str, kind: ContainerKind) -> Container {
     };
     out.command = texts(c, path, "command");
     out.command.extend(texts(c, path, "args"));
-    if let Some(sc) = c.get("securityContext") {
-        out.security = read_security(sc, &child(path, "securityContext"));
+    if let Some((at, sc)) = c.entry("securityContext") {
+        out.security = read_security(at, sc, &child(path, "securityContext"));
     }
     let ppath = child(path, "ports");
     for (i, p) in c
@@ -422,9 +436,12 @@ fn read_container(c: &Node, path: &str, kind: ContainerKind) -> Container {
             host_port: int(p, &pp, "hostPort"),
         });
     }
-    if let Some(r) = c.get("resources") {
+    if let Some((at, r)) = c.entry("resources") {
         let rp = child(path, "resources");
-        out.resources = Some(place(r, &rp));
+        out.resources = Some(Place {
+            pos: at,
+            path: rp.clone(),
+        });
         if let Some(l) = r.get("limits") {
             let lp = child(&rp, "limits");
             let quantity = |n: &Node| n.as_str().map(String::from);

@@ -11,6 +11,7 @@
 //! Compose files, `docker run` command lines and the admission webhook are
 //! later fronts over the same model and rules.
 
+pub mod files;
 pub mod kubernetes;
 pub mod model;
 pub mod pss;

@@ -74,7 +74,7 @@ mod tests {
         };
         assert_eq!(
             run_with("CFG018", &y, &o),
-            "6:3 Pod/p: meets Pod Security Standard `privileged`, not `baseline`: hostNamespaces (hostPID=true)\n"
+            "5:1 Pod/p: meets Pod Security Standard `privileged`, not `baseline`: hostNamespaces (hostPID=true)\n"
         );
     }
 }

@@ -60,7 +60,7 @@ mod tests {
         );
         assert_eq!(
             run("CFG003", &y),
-            "13:9 Pod/p container `b`: does not drop ALL capabilities\n14:5 Pod/p container `c`: does not drop ALL capabilities\n"
+            "12:7 Pod/p container `b`: does not drop ALL capabilities\n14:5 Pod/p container `c`: does not drop ALL capabilities\n"
         );
         let w = pod("  os: {name: windows}\n  containers:\n  - name: c\n");
         assert_eq!(run("CFG003", &w), "");

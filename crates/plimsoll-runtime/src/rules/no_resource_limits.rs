@@ -67,7 +67,7 @@ mod tests {
         );
         assert_eq!(
             run("CFG012", &y),
-            "11:7 Pod/p container `b`: has no CPU limit\n12:5 Pod/p container `c`: has no memory or CPU limit\n"
+            "10:5 Pod/p container `b`: has no CPU limit\n12:5 Pod/p container `c`: has no memory or CPU limit\n"
         );
     }
 }

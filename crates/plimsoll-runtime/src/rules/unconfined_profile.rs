@@ -105,7 +105,7 @@ mod tests {
         );
         assert_eq!(
             run("CFG006", &y),
-            "7:28 Pod/p: seccomp profile `Unconfined` disables system-call filtering\n12:23 Pod/p container `c`: SELinux options escape the container policy (custom user, role or type)\n"
+            "7:28 Pod/p: seccomp profile `Unconfined` disables system-call filtering\n12:7 Pod/p container `c`: SELinux options escape the container policy (custom user, role or type)\n"
         );
         let ok = pod(
             "  securityContext:\n    seccompProfile: {type: RuntimeDefault}\n    seLinuxOptions: {type: container_t}\n  containers: []\n",
