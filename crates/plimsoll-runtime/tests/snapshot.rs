@@ -59,3 +59,32 @@ multi.yaml:32:19 CFG004 high [Deployment/prod/web spec.template.spec.containers[
     let levels: Vec<Level> = m.workloads.iter().map(level_of).collect();
     assert_eq!(levels, [Level::Privileged, Level::Restricted]);
 }
+
+/// Every prefix of the manifest, and the manifest without each one of its
+/// lines: an error or findings, never a panic.
+#[test]
+fn cut_and_broken_manifests_never_panic() {
+    let mut errors = 0;
+    let mut cases = 0;
+    let lines: Vec<&str> = MULTI.lines().collect();
+    let without_line = (0..lines.len()).map(|i| {
+        let mut l = lines.clone();
+        l.remove(i);
+        l.join("\n")
+    });
+    let prefixes = MULTI.char_indices().map(|(i, _)| MULTI[..i].to_string());
+    for text in prefixes.chain(without_line) {
+        cases += 1;
+        match read_manifests("cut.yaml", &text) {
+            Ok(m) => {
+                let _ = audit(&m.workloads, &AuditOptions::default());
+                let _ = m.workloads.iter().map(level_of).count();
+            }
+            Err(e) => {
+                assert!(e.to_string().starts_with("cut.yaml:"), "{e}");
+                errors += 1;
+            }
+        }
+    }
+    assert!(cases > 1000 && errors > 0, "{cases} cases, {errors} errors");
+}

@@ -135,7 +135,7 @@ fn directories_config_section_and_trusted_registries() {
     std::fs::write(d.join("README.md"), "# not a manifest\n").unwrap();
     std::fs::write(
         t.path().join("plimsoll.toml"),
-        "[config]\nignore = [\"CFG012\", \"no-seccomp-profile\"]\ntrusted_registries = [\"registry.example\"]\n",
+        "[config]\nignore = [\"CFG012\", \"no-seccomp-profile\"]\ntrusted_registries = [\"registry.example\"]\n[config.severity]\nsensitive-host-mount = \"low\"\n",
     )
     .unwrap();
     let (code, out, err) = run_in(t.path(), &["k8s", "--format", "json"], None);
@@ -152,6 +152,13 @@ fn directories_config_section_and_trusted_registries() {
         "{codes:?}"
     );
     assert!(codes.contains(&"CFG017"), "{codes:?}");
+    let mount = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CFG008")
+        .unwrap();
+    assert_eq!(mount["severity"], "low", "{mount}");
     assert_eq!(v["files"].as_array().unwrap().len(), 1, "{out}");
     assert_eq!(v["files"][0]["skipped"][0]["kind"], "Service");
     // --ignore on the command line adds to the file's list.
