@@ -43,7 +43,7 @@ spec:
 fn stdin_multi_document_table_and_exit_one() {
     let (code, out, err) = run(&["-", "--standard", "restricted"], Some(MULTI));
     assert_eq!(code, 1, "{err}");
-    assert!(out.contains("critical[CFG001]: Deployment/prod/web container `app`: runs privileged\n  --> -:30:23  (privileged-container P-F1)"), "{out}");
+    assert!(out.contains("critical[CFG001]: Deployment/prod/web container `app`: runs privileged\n  --> -:30:23  (privileged P-F1)"), "{out}");
     assert!(out.contains("30 |           privileged: true"), "{out}");
     assert!(
         out.contains("Deployment/prod/web  -:2  pod security: privileged  (below the standard)"),

@@ -16,7 +16,7 @@ declare_rule! {
     /// on that object (`plimsoll.dev/ignore`).
     pub struct DangerousCapabilities {
         code: "CFG004",
-        name: "dangerous-capability",
+        name: "dangerous-capabilities",
         practice: "P-F3",
         severity: High,
     }

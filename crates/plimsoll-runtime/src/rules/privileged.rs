@@ -13,7 +13,7 @@ declare_rule! {
     /// process needs.
     pub struct Privileged {
         code: "CFG001",
-        name: "privileged-container",
+        name: "privileged",
         practice: "P-F1",
         severity: Critical,
     }
