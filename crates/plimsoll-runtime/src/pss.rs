@@ -2,14 +2,17 @@
 //! baseline, restricted) a pod spec meets.
 //!
 //! The checks are those of `kubernetes/pod-security-admission`
-//! (`policy/check_*.go`) at their latest version (v1.37): the fields each
-//! looks at and the values it allows, the restricted checks replacing the
-//! baseline checks they override (`capabilities_baseline`,
-//! `hostPathVolumes`, `procMount`, `seccompProfile_baseline`). Older
-//! versions differ in details (the allowed sysctls, `hostUsers: false`
-//! relaxing `runAsNonRoot`/`runAsUser`/`procMount` since v1.35, host probes
-//! since v1.34); they are not modelled. The repository's generated test pods
-//! are the oracle (`tests/pss.rs`).
+//! (`policy/check_*.go`): the fields each looks at and the values it
+//! allows, the restricted checks replacing the baseline checks they
+//! override (`capabilities_baseline`, `hostPathVolumes`, `procMount`,
+//! `seccompProfile_baseline`), and what changed between versions
+//! ([`violations_at`]: seccomp annotations before v1.19, the checks added
+//! in v1.8, v1.19, v1.22, v1.23, v1.34 and v1.35, Windows pods exempt from
+//! some restricted checks since v1.25, user-namespaced pods from the root
+//! checks since v1.35, the allowed sysctls and SELinux types).
+//! [`violations`] and [`level_of`] use the latest version, v1.37. The
+//! repository's generated test Pods of every version are the oracle
+//! (`tests/pss.rs`).
 
 use crate::model::{Container, PodSettings, SecurityContext, Workload};
 
@@ -73,6 +76,15 @@ pub fn level_of(w: &Workload) -> Level {
 
 /// Every check of `level` the workload fails (none for `Privileged`).
 pub fn violations(w: &Workload, level: Level) -> Vec<Violation> {
+    violations_at(w, level, LATEST_MINOR)
+}
+
+/// The newest Kubernetes minor version (1.x) whose checks are modelled.
+pub const LATEST_MINOR: u32 = 37;
+
+/// Every check of `level` the workload fails under the checks of
+/// Kubernetes version 1.`minor` (none for `Privileged`).
+pub fn violations_at(w: &Workload, level: Level, minor: u32) -> Vec<Violation> {
     let mut out = Vec::new();
     if level == Level::Privileged {
         return out;
@@ -101,16 +113,20 @@ pub fn violations(w: &Workload, level: Level) -> Vec<Violation> {
         }),
     );
     fail("appArmorProfile", apparmor(w));
-    fail("seLinuxOptions", selinux(pod));
-    fail("sysctls", sysctls(pod));
+    fail("seLinuxOptions", selinux(pod, minor));
+    fail("sysctls", sysctls(pod, minor));
     fail("windowsHostProcess", windows_host_process(pod));
-    fail(
-        "hostProbesAndHostLifecycle",
-        containers_where(pod, |c| !c.probe_hosts.is_empty()),
-    );
-    let windows = pod.is_windows();
-    let userns = pod.in_user_namespace();
-    if !restricted {
+    if minor >= 34 {
+        fail(
+            "hostProbesAndHostLifecycle",
+            containers_where(pod, |c| !c.probe_hosts.is_empty()),
+        );
+    }
+    // Windows pods are exempt from some restricted checks since v1.25;
+    // user-namespaced pods from the root checks since v1.35.
+    let windows = pod.is_windows() && minor >= 25;
+    let userns = pod.in_user_namespace() && minor >= 35;
+    if !(restricted && minor >= 22) {
         fail(
             "capabilities_baseline",
             containers_where(pod, |c| {
@@ -120,6 +136,8 @@ pub fn violations(w: &Workload, level: Level) -> Vec<Violation> {
                     .any(|a| !BASELINE_CAPABILITIES.contains(&a.value.as_str()))
             }),
         );
+    }
+    if !restricted {
         fail(
             "hostPathVolumes",
             pod.volumes
@@ -128,15 +146,20 @@ pub fn violations(w: &Workload, level: Level) -> Vec<Violation> {
                 .map(|v| v.name.clone())
                 .collect(),
         );
-        if !userns {
-            fail("procMount", containers_where(pod, bad_proc_mount));
-        }
-        let mut bad: Vec<String> = bad_seccomp(&pod.security)
-            .then(|| "pod".to_string())
-            .into_iter()
-            .collect();
-        bad.extend(containers_where(pod, |c| bad_seccomp(&c.security)));
+    }
+    let proc_mount_overridden = restricted && minor >= 35;
+    if !proc_mount_overridden && !userns {
+        fail("procMount", containers_where(pod, bad_proc_mount));
+    }
+    if !(restricted && minor >= 19) {
+        let bad = if minor >= 19 {
+            pod_and_containers(pod, bad_seccomp)
+        } else {
+            seccomp_annotations(w)
+        };
         fail("seccompProfile_baseline", bad);
+    }
+    if !restricted {
         return out;
     }
     fail(
@@ -151,11 +174,13 @@ pub fn violations(w: &Workload, level: Level) -> Vec<Violation> {
             .map(|v| v.name.clone())
             .collect(),
     );
-    fail(
-        "procMount_restricted",
-        containers_where(pod, bad_proc_mount),
-    );
-    if !windows {
+    if minor >= 35 {
+        fail(
+            "procMount_restricted",
+            containers_where(pod, bad_proc_mount),
+        );
+    }
+    if !windows && minor >= 8 {
         fail(
             "allowPrivilegeEscalation",
             containers_where(pod, |c| {
@@ -165,6 +190,8 @@ pub fn violations(w: &Workload, level: Level) -> Vec<Violation> {
                     .is_none_or(|f| f.value)
             }),
         );
+    }
+    if !windows && minor >= 22 {
         fail(
             "capabilities_restricted",
             containers_where(pod, |c| {
@@ -175,6 +202,8 @@ pub fn violations(w: &Workload, level: Level) -> Vec<Violation> {
                         .any(|a| a.value != "NET_BIND_SERVICE")
             }),
         );
+    }
+    if !windows && minor >= 19 {
         let pod_bad = bad_seccomp(&pod.security);
         let pod_set = pod.security.seccomp.is_some() && !pod_bad;
         let mut bad: Vec<String> = pod_bad.then(|| "pod".to_string()).into_iter().collect();
@@ -197,15 +226,29 @@ pub fn violations(w: &Workload, level: Level) -> Vec<Violation> {
             }
         }));
         fail("runAsNonRoot", bad);
+    }
+    if !userns && minor >= 23 {
         let root = |s: &SecurityContext| s.run_as_user.as_ref().is_some_and(|u| u.value == 0);
-        let mut bad: Vec<String> = root(&pod.security)
-            .then(|| "pod".to_string())
-            .into_iter()
-            .collect();
-        bad.extend(containers_where(pod, |c| root(&c.security)));
-        fail("runAsUser", bad);
+        fail("runAsUser", pod_and_containers(pod, root));
     }
     out
+}
+
+/// The seccomp annotations of versions before v1.19 with a value other
+/// than `runtime/default`, `docker/default` or `localhost/…`.
+fn seccomp_annotations(w: &Workload) -> Vec<String> {
+    let valid =
+        |v: &str| v == "runtime/default" || v == "docker/default" || v.starts_with("localhost/");
+    let mut keys = vec!["seccomp.security.alpha.kubernetes.io/pod".to_string()];
+    keys.extend(
+        w.containers()
+            .map(|c| format!("container.seccomp.security.alpha.kubernetes.io/{}", c.name)),
+    );
+    w.pod_annotations
+        .iter()
+        .filter(|(k, v)| keys.contains(k) && !valid(v))
+        .map(|(k, v)| format!("{k}={v:?}"))
+        .collect()
 }
 
 /// The capabilities a container runtime grants by default: the only ones
@@ -239,7 +282,8 @@ const RESTRICTED_VOLUMES: &[&str] = &[
     "secret",
 ];
 
-/// The sysctls baseline allows (v1.37's set).
+/// The sysctls baseline allows, in the order versions added them (see
+/// [`safe_sysctls`]).
 const SAFE_SYSCTLS: &[&str] = &[
     "kernel.shm_rmid_forced",
     "net.ipv4.ip_local_port_range",
@@ -257,7 +301,7 @@ const SAFE_SYSCTLS: &[&str] = &[
     "net.ipv4.tcp_notsent_lowat",
 ];
 
-/// SELinux types baseline allows (v1.31 on; empty is allowed too).
+/// SELinux types baseline allows (empty is allowed too); the last since v1.31.
 pub const SELINUX_TYPES: &[&str] = &[
     "container_t",
     "container_init_t",
@@ -270,6 +314,16 @@ pub const APPARMOR_ANNOTATION: &str = "container.apparmor.security.beta.kubernet
 
 fn is_true(f: &Option<crate::model::Field<bool>>) -> bool {
     f.as_ref().is_some_and(|f| f.value)
+}
+
+/// `pod` and the containers whose security context is `bad`.
+fn pod_and_containers(pod: &PodSettings, bad: impl Fn(&SecurityContext) -> bool) -> Vec<String> {
+    let mut out: Vec<String> = bad(&pod.security)
+        .then(|| "pod".to_string())
+        .into_iter()
+        .collect();
+    out.extend(containers_where(pod, |c| bad(&c.security)));
+    out
 }
 
 fn containers_where(pod: &PodSettings, bad: impl Fn(&Container) -> bool) -> Vec<String> {
@@ -320,11 +374,7 @@ fn bad_proc_mount(c: &Container) -> bool {
 
 fn apparmor(w: &Workload) -> Vec<String> {
     let pod = &w.pod;
-    let mut bad: Vec<String> = bad_apparmor(&pod.security)
-        .then(|| "pod".to_string())
-        .into_iter()
-        .collect();
-    bad.extend(containers_where(pod, |c| bad_apparmor(&c.security)));
+    let mut bad = pod_and_containers(pod, bad_apparmor);
     bad.extend(
         w.pod_annotations
             .iter()
@@ -337,29 +387,47 @@ fn apparmor(w: &Workload) -> Vec<String> {
 /// SELinux options a baseline pod may not set: a type outside
 /// [`SELINUX_TYPES`], any user or role.
 pub fn bad_selinux(s: &SecurityContext) -> bool {
+    selinux_outside(s, SELINUX_TYPES)
+}
+
+fn selinux_outside(s: &SecurityContext, types: &[&str]) -> bool {
     s.selinux.as_ref().is_some_and(|o| {
         o.kind
             .as_ref()
-            .is_some_and(|t| !t.value.is_empty() && !SELINUX_TYPES.contains(&t.value.as_str()))
+            .is_some_and(|t| !t.value.is_empty() && !types.contains(&t.value.as_str()))
             || o.user.as_ref().is_some_and(|u| !u.value.is_empty())
             || o.role.as_ref().is_some_and(|r| !r.value.is_empty())
     })
 }
 
-fn selinux(pod: &PodSettings) -> Vec<String> {
-    let mut bad: Vec<String> = bad_selinux(&pod.security)
-        .then(|| "pod".to_string())
-        .into_iter()
-        .collect();
-    bad.extend(containers_where(pod, |c| bad_selinux(&c.security)));
-    bad
+/// The safe sysctls of version 1.`minor`.
+fn safe_sysctls(minor: u32) -> &'static [&'static str] {
+    let n = match minor {
+        37.. => 14,
+        32.. => 12,
+        29.. => 10,
+        27.. => 6,
+        _ => 5,
+    };
+    &SAFE_SYSCTLS[..n]
 }
 
-fn sysctls(pod: &PodSettings) -> Vec<String> {
+fn selinux(pod: &PodSettings, minor: u32) -> Vec<String> {
+    let types = if minor >= 31 {
+        SELINUX_TYPES
+    } else {
+        &SELINUX_TYPES[..3]
+    };
+    let bad_selinux = |s: &SecurityContext| selinux_outside(s, types);
+    pod_and_containers(pod, bad_selinux)
+}
+
+fn sysctls(pod: &PodSettings, minor: u32) -> Vec<String> {
+    let safe = safe_sysctls(minor);
     pod.security
         .sysctls
         .iter()
-        .filter(|s| !SAFE_SYSCTLS.contains(&s.value.as_str()))
+        .filter(|s| !safe.contains(&s.value.as_str()))
         .map(|s| s.value.clone())
         .collect()
 }
