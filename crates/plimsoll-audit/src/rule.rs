@@ -11,24 +11,3 @@ pub trait Rule: Sync {
     fn info(&self) -> &'static RuleInfo;
     fn check(&self, ctx: &AuditContext<'_>, out: &mut Vec<Finding>) -> Result<(), AuditError>;
 }
-
-/// Declares a rule struct and its `INFO`; the doc comment becomes `INFO.doc`.
-#[macro_export]
-macro_rules! declare_rule {
-    (
-        $(#[doc = $doc:literal])+
-        pub struct $name:ident {
-            code: $code:literal,
-            name: $rname:literal,
-            practice: $practice:literal,
-            severity: $sev:ident $(,)?
-        }
-    ) => {
-        $(#[doc = $doc])+
-        pub struct $name;
-        impl $name {
-            pub const INFO: plimsoll_report::RuleInfo =
-                plimsoll_report::rule_info!($code, $rname, $practice, $sev, $($doc),+);
-        }
-    };
-}

@@ -22,7 +22,9 @@ pub use image::{
     RegistryCredential, ResolveOptions, RootFs, RunConfig,
 };
 pub use layout::resolve_layout;
-pub use reference::{ImageRef, NameRef, registry_digest, registry_tag};
+pub use reference::{
+    ImageRef, NameRef, registry_digest, registry_is_trusted, registry_of, registry_tag,
+};
 #[cfg(feature = "registry")]
 pub use registry::{CredentialError, docker_credentials, resolve_registry};
 

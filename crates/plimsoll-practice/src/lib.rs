@@ -4,6 +4,7 @@
 //! wherever it applies.
 
 pub mod practices;
+pub mod runtime;
 pub mod shells;
 pub mod supervisors;
 pub mod tools;

@@ -107,6 +107,28 @@ macro_rules! rule_info {
     };
 }
 
+/// Declares a rule struct and its `INFO`; the doc comment becomes `INFO.doc`
+/// (the image rules' and the run-time configuration rules' form).
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])+
+        pub struct $name:ident {
+            code: $code:literal,
+            name: $rname:literal,
+            practice: $practice:literal,
+            severity: $sev:ident $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])+
+        pub struct $name;
+        impl $name {
+            pub const INFO: plimsoll_report::RuleInfo =
+                plimsoll_report::rule_info!($code, $rname, $practice, $sev, $($doc),+);
+        }
+    };
+}
+
 impl RuleInfo {
     /// Whether a user's word names this rule: its code or its name, in any
     /// ASCII case (see [`names_rule`] for rules with aliases).
@@ -133,6 +155,9 @@ pub struct Location {
     /// 1-based line in that file, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+    /// 1-based column on that line, when known (run-time configuration files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
     /// 0-based index of the layer that introduced it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layer: Option<usize>,
@@ -189,6 +214,21 @@ impl Finding {
     pub fn at_line(mut self, line: Option<u32>) -> Self {
         self.location.line = line;
         self
+    }
+
+    /// Sets the 1-based column (with [`Finding::at_line`]).
+    pub fn at_column(mut self, column: Option<u32>) -> Self {
+        self.location.column = column;
+        self
+    }
+
+    /// `line` or `line:column`, as a position after a file name (`0` when unknown).
+    pub fn position(&self) -> String {
+        let line = self.location.line.unwrap_or(0);
+        match self.location.column {
+            Some(c) => format!("{line}:{c}"),
+            None => line.to_string(),
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {

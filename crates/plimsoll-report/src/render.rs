@@ -27,7 +27,14 @@ pub fn to_diagnostics(files: &[FileFindings<'_>]) -> String {
         for f in r.findings {
             let _ = writeln!(out, "{}[{}]: {}", f.severity, f.code, f.message);
             let line = f.location.line.unwrap_or(0);
-            let _ = writeln!(out, "  --> {}:{line}  ({} {})", r.path, f.name, f.practice);
+            let _ = writeln!(
+                out,
+                "  --> {}:{}  ({} {})",
+                r.path,
+                f.position(),
+                f.name,
+                f.practice
+            );
             if let Some(text) = line.checked_sub(1).and_then(|i| lines.get(i as usize)) {
                 let w = line.to_string().len();
                 let _ = writeln!(out, "{:w$} |", "");
@@ -53,7 +60,7 @@ pub fn to_short_lines(files: &[FileFindings<'_>]) -> String {
                 out,
                 "{}:{}: {}[{}]: {}",
                 r.path,
-                f.location.line.unwrap_or(0),
+                f.position(),
                 f.severity,
                 f.code,
                 f.message
@@ -105,9 +112,14 @@ pub fn to_checkstyle(files: &[FileFindings<'_>]) -> String {
             );
         }
         for f in r.findings {
+            let column = f
+                .location
+                .column
+                .map(|c| format!(" column=\"{c}\""))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "    <error line=\"{}\" severity=\"{}\" message=\"{}\" source=\"{}\"/>",
+                "    <error line=\"{}\"{column} severity=\"{}\" message=\"{}\" source=\"{}\"/>",
                 f.location.line.unwrap_or(1),
                 level(f.severity, "info"),
                 xml_escape(&f.message),
@@ -140,9 +152,14 @@ pub fn to_github(files: &[FileFindings<'_>]) -> String {
             );
         }
         for f in r.findings {
+            let column = f
+                .location
+                .column
+                .map(|c| format!(",col={c}"))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "::{} file={},line={},title={}::{}",
+                "::{} file={},line={}{column},title={}::{}",
                 level(f.severity, "notice"),
                 prop(r.path),
                 f.location.line.unwrap_or(1),
@@ -189,5 +206,9 @@ mod tests {
             to_short_lines(&files(&f)),
             "a,b/Dockerfile:2: medium[DF014]: say <yes> & 100%\n"
         );
+        let f = [f[0].clone().at_column(Some(7))];
+        assert!(to_diagnostics(&files(&f)).contains("  --> a,b/Dockerfile:2:7  ("));
+        assert!(to_checkstyle(&files(&f)).contains("<error line=\"2\" column=\"7\" severity="));
+        assert!(to_github(&files(&f)).contains(",line=2,col=7,title="));
     }
 }

@@ -80,6 +80,9 @@ pub fn to_sarif(
             });
             if let Some(line) = f.location.line {
                 physical["region"] = json!({ "startLine": line });
+                if let Some(column) = f.location.column {
+                    physical["region"]["startColumn"] = json!(column);
+                }
             }
             let mut location = json!({});
             if uri.is_some() {

@@ -22,6 +22,25 @@ pub struct Config {
     pub scan: ScanConfig,
     #[serde(default)]
     pub serve: ServeConfig,
+    #[serde(default)]
+    pub config: ConfigAuditConfig,
+}
+
+/// `[config]`: how `plimsoll config audit` judges run-time configuration.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigAuditConfig {
+    /// Lowest severity that makes the exit code 1 (default: info).
+    pub fail_on: Option<String>,
+    /// Rule codes (CFG001) or names never reported.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Severity overrides by rule code or name.
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    /// Registries images may come from (rule CFG017); empty: any.
+    #[serde(default)]
+    pub trusted_registries: Vec<String>,
 }
 
 /// `[serve]`: `plimsoll serve` and `plimsoll worker`. Flags override it.

@@ -193,16 +193,11 @@ pub fn run(args: LintArgs) -> Result<ExitCode> {
         LintFormat::Json => serde_json::to_string_pretty(&files::LintReport::new(&reports))? + "\n",
         LintFormat::Checkstyle => plimsoll_report::to_checkstyle(&files::views(&reports)),
         LintFormat::Github => plimsoll_report::to_github(&files::views(&reports)),
-        LintFormat::Sarif => {
-            serde_json::to_string_pretty(&plimsoll_report::to_sarif(
-                env!("CARGO_PKG_VERSION"),
-                plimsoll_scan::INFO_URI,
-                &plimsoll_lint::rules(),
-                &files::all_findings(&reports),
-                "the linted Dockerfiles",
-                plimsoll_report::UriBase::SrcRoot,
-            ))? + "\n"
-        }
+        LintFormat::Sarif => crate::source_sarif(
+            &plimsoll_lint::rules(),
+            &files::all_findings(&reports),
+            "the linted Dockerfiles",
+        )?,
     };
     crate::emit(&text, args.output.as_ref())?;
     for e in reports.iter().filter_map(|r| r.error.as_ref()) {

@@ -4,6 +4,7 @@
 //! it; 2 usage or input error (unreadable image, corrupt blob, bad config).
 
 mod config;
+mod config_audit;
 mod db;
 mod lint;
 mod progress;
@@ -47,6 +48,9 @@ enum Command {
     Image(ImageCommand),
     /// Lint Dockerfiles (files, directories, or - for stdin); exit 1 on findings at or above --fail-on.
     Lint(lint::LintArgs),
+    /// Check how containers are run (Kubernetes manifests).
+    #[command(subcommand)]
+    Config(config_audit::ConfigCommand),
     /// List the packages installed in an image (software bill of materials).
     Sbom(SbomArgs),
     /// Audit, SBOM and vulnerabilities in one pass, with one gate (exit 1 at or above --fail-on).
@@ -245,6 +249,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Image(ImageCommand::Audit(args)) => audit(args),
         Command::Image(ImageCommand::Inspect(args)) => inspect(args),
         Command::Lint(args) => lint::run(args),
+        Command::Config(command) => config_audit::run(command),
         Command::Sbom(args) => sbom(args),
         Command::Scan(args) => vulnscan::run(args),
         Command::Db(command) => db::run(command),
@@ -312,10 +317,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// Every rule of every family: image (IMG…), Dockerfile (DF…), vulnerability (VULN001).
+/// Every rule of every family: image (IMG…), Dockerfile (DF…), run-time
+/// configuration (CFG…), vulnerability (VULN001).
 fn every_rule() -> Vec<plimsoll_report::RuleInfo> {
     let mut rules = plimsoll_audit::rule_infos();
     rules.extend(plimsoll_lint::rules());
+    rules.extend(plimsoll_runtime::rule_infos());
     rules.push(plimsoll_vuln::report::VULNERABLE_PACKAGE);
     rules
 }
@@ -518,6 +525,23 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
     };
     emit(&text, args.output.as_ref())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// SARIF for findings in source files (Dockerfiles, manifests), paths
+/// relative to the working directory.
+pub(crate) fn source_sarif(
+    rules: &[plimsoll_report::RuleInfo],
+    findings: &[plimsoll_report::Finding],
+    subject: &str,
+) -> Result<String> {
+    Ok(serde_json::to_string_pretty(&plimsoll_report::to_sarif(
+        env!("CARGO_PKG_VERSION"),
+        plimsoll_scan::INFO_URI,
+        rules,
+        findings,
+        subject,
+        plimsoll_report::UriBase::SrcRoot,
+    ))? + "\n")
 }
 
 pub(crate) fn emit(text: &str, output: Option<&PathBuf>) -> Result<()> {

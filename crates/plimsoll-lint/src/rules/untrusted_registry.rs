@@ -24,41 +24,7 @@ declare_rule! {
     }
 }
 
-/// The registry an image reference pulls from, lower case: the first
-/// component when it names a host (has a `.` or `:`, or is `localhost`),
-/// else Docker Hub.
-pub(crate) fn registry_of(image: &str) -> String {
-    let first = plimsoll_oci::NameRef::parse(image)
-        .registry
-        .unwrap_or("docker.io");
-    docker_hub_alias(&first.to_ascii_lowercase())
-}
-
-/// Docker Hub's other host name, spelled as the registry everyone writes.
-fn docker_hub_alias(host: &str) -> String {
-    match host {
-        "index.docker.io" => "docker.io".to_string(),
-        h => h.to_string(),
-    }
-}
-
-/// Whether the configured entry `trusted` covers `registry` (both compared
-/// lower case): equal, `*` (any), `*.domain` (a subdomain of domain) or
-/// `prefix*`.
-pub(crate) fn is_trusted(registry: &str, trusted: &str) -> bool {
-    let entry = trusted.trim().trim_end_matches('/').to_ascii_lowercase();
-    let entry = docker_hub_alias(&entry);
-    if entry == "*" {
-        return true;
-    }
-    if let Some(suffix) = entry.strip_prefix('*') {
-        return !suffix.is_empty() && registry.ends_with(suffix);
-    }
-    if let Some(prefix) = entry.strip_suffix('*') {
-        return registry.starts_with(prefix);
-    }
-    registry == entry
-}
+pub(crate) use plimsoll_oci::{registry_is_trusted as is_trusted, registry_of};
 
 impl Rule for UntrustedRegistry {
     fn rule(&self) -> &'static crate::DfRule {

@@ -1,0 +1,247 @@
+//! Auditing files: finding manifests under directories, reading each with
+//! its front, running the rules under the user's [`Policy`], and the report
+//! every output format renders (rustc-style table, JSON here; SARIF,
+//! Checkstyle and GitHub through `plimsoll_report`).
+
+use std::path::{Path, PathBuf};
+
+use plimsoll_report::{FileFindings, Finding, Policy, Summary, Tool};
+use serde::Serialize;
+
+use crate::kubernetes::{Skipped, read_manifests};
+use crate::pss::{Level, level_of};
+use crate::{AuditOptions, Workload, audit};
+
+/// Whether a file name is one a directory walk reads: `*.yaml`, `*.yml`, `*.json`.
+pub fn is_manifest(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".yaml", ".yml", ".json"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
+
+/// A directory could not be listed.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: cannot list directory: {source}", dir.display())]
+pub struct WalkError {
+    pub dir: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// The manifests under `dir`, recursively, sorted by path; hidden
+/// directories (`.git`, `.github`) are not entered.
+pub fn manifests_under(dir: &Path) -> Result<Vec<PathBuf>, WalkError> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        let listing = std::fs::read_dir(&d).map_err(|source| WalkError {
+            dir: d.clone(),
+            source,
+        })?;
+        for e in listing.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            match e.file_type() {
+                Ok(t) if t.is_dir() && !name.starts_with('.') => pending.push(e.path()),
+                Ok(t) if t.is_file() && is_manifest(&name) => found.push(e.path()),
+                _ => {}
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// One audited file (or standard input, `-`).
+#[derive(Debug, Clone, Default)]
+pub struct FileAudit {
+    pub path: String,
+    pub source: String,
+    /// Why the file could not be read (unreadable, not YAML, not Kubernetes).
+    pub error: Option<String>,
+    pub workloads: Vec<Workload>,
+    pub skipped: Vec<Skipped>,
+    /// After the policy.
+    pub findings: Vec<Finding>,
+}
+
+/// Reads `text` (the file `path`) with the Kubernetes front and audits it.
+pub fn audit_source(
+    path: &str,
+    text: String,
+    options: &AuditOptions,
+    policy: &Policy,
+) -> FileAudit {
+    match read_manifests(path, &text) {
+        Ok(m) => FileAudit {
+            path: path.to_string(),
+            findings: policy.apply(audit(&m.workloads, options)),
+            workloads: m.workloads,
+            skipped: m.skipped,
+            source: text,
+            error: None,
+        },
+        Err(e) => FileAudit {
+            path: path.to_string(),
+            source: text,
+            error: Some(e.to_string()),
+            ..FileAudit::default()
+        },
+    }
+}
+
+/// Reads and audits the file at `path`.
+pub fn audit_file(path: &Path, options: &AuditOptions, policy: &Policy) -> FileAudit {
+    let name = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => audit_source(&name, text, options, policy),
+            Err(_) => FileAudit {
+                error: Some(format!("{name}: not UTF-8 text")),
+                path: name,
+                ..FileAudit::default()
+            },
+        },
+        Err(e) => FileAudit {
+            error: Some(format!("{name}: {e}")),
+            path: name,
+            ..FileAudit::default()
+        },
+    }
+}
+
+/// The views the shared renderers take.
+pub fn views(files: &[FileAudit]) -> Vec<FileFindings<'_>> {
+    files
+        .iter()
+        .map(|f| FileFindings {
+            path: &f.path,
+            source: Some(&f.source),
+            error: f.error.as_deref(),
+            findings: &f.findings,
+        })
+        .collect()
+}
+
+pub fn all_findings(files: &[FileAudit]) -> Vec<Finding> {
+    files
+        .iter()
+        .flat_map(|f| f.findings.iter().cloned())
+        .collect()
+}
+
+/// A workload as the report lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkloadSummary {
+    pub object: String,
+    pub file: String,
+    pub line: u32,
+    pub containers: usize,
+    /// The Pod Security Standards level its pod spec meets.
+    pub level: Level,
+}
+
+/// A file as the report lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileSummary {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub workloads: usize,
+    /// Objects of kinds that run no pod.
+    pub skipped: Vec<Skipped>,
+}
+
+/// The JSON report of `plimsoll config audit`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigReport {
+    pub tool: Tool,
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standard: Option<Level>,
+    pub files: Vec<FileSummary>,
+    pub workloads: Vec<WorkloadSummary>,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+impl ConfigReport {
+    pub fn new(files: &[FileAudit], standard: Option<Level>) -> Self {
+        let findings = all_findings(files);
+        ConfigReport {
+            tool: Tool::PLIMSOLL,
+            kind: "kubernetes",
+            standard,
+            files: files
+                .iter()
+                .map(|f| FileSummary {
+                    path: f.path.clone(),
+                    error: f.error.clone(),
+                    workloads: f.workloads.len(),
+                    skipped: f.skipped.clone(),
+                })
+                .collect(),
+            workloads: files
+                .iter()
+                .flat_map(|f| &f.workloads)
+                .map(|w| WorkloadSummary {
+                    object: w.object(),
+                    file: w.file.clone(),
+                    line: w.place.pos.line,
+                    containers: w.pod.containers.len(),
+                    level: level_of(w),
+                })
+                .collect(),
+            summary: Summary::of(&findings),
+            findings,
+        }
+    }
+}
+
+/// The table: diagnostics, then each workload with its Pod Security
+/// Standards level, then the totals.
+pub fn render_table(files: &[FileAudit], standard: Option<Level>) -> String {
+    let mut out = plimsoll_report::to_diagnostics(&views(files));
+    let report = ConfigReport::new(files, standard);
+    for w in &report.workloads {
+        let below = standard.is_some_and(|s| w.level < s);
+        out.push_str(&format!(
+            "{}  {}:{}  pod security: {}{}\n",
+            w.object,
+            w.file,
+            w.line,
+            w.level,
+            if below { "  (below the standard)" } else { "" }
+        ));
+    }
+    let skipped: usize = report.files.iter().map(|f| f.skipped.len()).sum();
+    let s = &report.summary;
+    out.push_str(&format!(
+        "{} file(s), {} workload(s), {skipped} other object(s) skipped; {} findings: {} critical, {} high, {} medium, {} low, {} info\n",
+        files.len(),
+        report.workloads.len(),
+        s.total,
+        s.critical,
+        s.high,
+        s.medium,
+        s.low,
+        s.info
+    ));
+    out
+}
+
+/// The exit status the files call for: 2 when one could not be read, 1
+/// when a finding fails the policy's gate or a workload is below the
+/// required standard (rule CFG018, whatever `--fail-on` says), else 0.
+pub fn exit_status(files: &[FileAudit], policy: &Policy) -> u8 {
+    let findings = || files.iter().flat_map(|f| &f.findings);
+    if files.iter().any(|f| f.error.is_some()) {
+        2
+    } else if policy.fails(findings())
+        || findings().any(|f| f.code == crate::rules::BelowPodSecurityStandard::INFO.code)
+    {
+        1
+    } else {
+        0
+    }
+}

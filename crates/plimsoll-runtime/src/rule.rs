@@ -1,0 +1,77 @@
+//! How a run-time configuration rule is declared: a unit struct whose doc
+//! comment is its documentation, with code, name, practice and default
+//! severity beside it (as the image rules are), and the finding builder
+//! that points at `file:line:col`, the object and the container.
+
+use plimsoll_report::{Finding, RuleInfo};
+
+use crate::model::{Container, Place, Workload};
+
+/// What a rule is given: one workload and the user's options.
+pub struct RuleContext<'a> {
+    pub workload: &'a Workload,
+    pub options: &'a AuditOptions,
+}
+
+/// What the user configures beyond ignores and severities.
+#[derive(Debug, Clone, Default)]
+pub struct AuditOptions {
+    /// Registries images may come from (P-D5): `registry.example:5000`,
+    /// `*.example.com`, `docker.io`. Empty: any (and the rule is off).
+    pub trusted_registries: Vec<String>,
+    /// The Pod Security Standards level every workload must meet (`--standard`).
+    pub standard: Option<crate::pss::Level>,
+}
+
+/// A check on one workload.
+pub trait Rule: Sync {
+    fn info(&self) -> &'static RuleInfo;
+    fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>);
+}
+
+pub use plimsoll_report::declare_rule;
+
+impl RuleContext<'_> {
+    /// The containers Linux settings apply to: none in a Windows pod.
+    pub fn linux_containers(&self) -> impl Iterator<Item = &Container> {
+        let linux = !self.workload.pod.is_windows();
+        self.workload.containers().filter(move |_| linux)
+    }
+
+    /// A finding of `rule` at `place` in the workload (in `container`, if
+    /// about one): the message names the object and the container; the
+    /// location is the file, line, column and `Kind/ns/name field.path`.
+    pub fn finding(
+        &self,
+        rule: &RuleInfo,
+        container: Option<&Container>,
+        place: &Place,
+        message: impl AsRef<str>,
+    ) -> Finding {
+        finding_at(rule, self.workload, container, place, message.as_ref())
+    }
+}
+
+/// See [`RuleContext::finding`].
+pub fn finding_at(
+    rule: &RuleInfo,
+    w: &Workload,
+    container: Option<&Container>,
+    place: &Place,
+    message: &str,
+) -> Finding {
+    let who = match container {
+        Some(c) => format!("{} {}", w.object(), c.label()),
+        None => w.object(),
+    };
+    let field = if place.path.is_empty() {
+        w.object()
+    } else {
+        format!("{} {}", w.object(), place.path)
+    };
+    Finding::new(rule, format!("{who}: {message}"))
+        .at_path(w.file.clone())
+        .at_line(Some(place.pos.line))
+        .at_column(Some(place.pos.column))
+        .at_field(field)
+}

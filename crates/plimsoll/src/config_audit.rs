@@ -1,0 +1,175 @@
+//! `plimsoll config audit`: run-time configuration (Kubernetes manifests)
+//! in, findings and Pod Security Standards levels out. A thin front over
+//! `plimsoll_runtime`.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Result, anyhow, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use plimsoll_report::{Policy, PolicySpec, Severity};
+use plimsoll_runtime::files::{self, FileAudit};
+use plimsoll_runtime::pss::Level;
+
+#[derive(Subcommand)]
+pub enum ConfigCommand {
+    /// Audit how containers are run: privileged, host namespaces, capabilities, profiles, host
+    /// paths, ports, limits, users, images (rules CFG…); exit 1 on findings at or above --fail-on.
+    Audit(ConfigAuditArgs),
+}
+
+#[derive(Args)]
+#[command(
+    after_long_help = "Kinds read: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, \
+    ReplicationController, PodTemplate (also inside a List); other kinds are skipped and counted. \
+    An object is exempt from rules its annotation names: plimsoll.dev/ignore: \"CFG001,CFG004\". \
+    Compose files and docker run command lines come in a later release.\n\n\
+    Exit codes: 0 clean, 1 findings at or above --fail-on (or a workload below --standard), \
+    2 usage or input error (unreadable file, not YAML, not a Kubernetes object)."
+)]
+pub struct ConfigAuditArgs {
+    /// Manifests or directories (searched for *.yaml, *.yml, *.json); `-` reads standard
+    /// input (e.g. `helm template … | plimsoll config audit -`).
+    #[arg(required = true)]
+    paths: Vec<String>,
+    /// What the files are [default: detected; only Kubernetes so far, Compose is a later slice].
+    #[arg(long, value_enum)]
+    kind: Option<ConfigKind>,
+    /// Pod Security Standard every workload must meet; the level each meets is reported and a
+    /// workload below it fails (rule CFG018).
+    #[arg(long, value_enum)]
+    standard: Option<Standard>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ConfigFormat::Table)]
+    format: ConfigFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity [default: info, i.e. any finding;
+    /// plimsoll.toml [config] fail_on].
+    #[arg(long, value_name = "SEVERITY")]
+    fail_on: Option<Severity>,
+    /// Ignore a rule by code (CFG001) or name; repeatable.
+    #[arg(long, value_name = "CODE")]
+    ignore: Vec<String>,
+    /// A registry images may come from (host[:port], *.domain, docker.io); repeatable.
+    /// Turns on rule CFG017.
+    #[arg(long = "trusted-registry", value_name = "REGISTRY")]
+    trusted_registry: Vec<String>,
+    /// Configuration file [default: ./plimsoll.toml if present].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ConfigKind {
+    /// Kubernetes manifests (multi-document YAML or JSON, Lists).
+    Kubernetes,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Standard {
+    Baseline,
+    Restricted,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ConfigFormat {
+    Table,
+    Json,
+    Sarif,
+    /// Checkstyle XML, for CI servers and editors that read it.
+    Checkstyle,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+}
+
+pub fn run(command: ConfigCommand) -> Result<ExitCode> {
+    match command {
+        ConfigCommand::Audit(args) => audit(args),
+    }
+}
+
+fn audit(args: ConfigAuditArgs) -> Result<ExitCode> {
+    let config = crate::config::Config::load(args.config.as_deref())?;
+    let cc = &config.config;
+    let fail_on = match (args.fail_on, &cc.fail_on) {
+        (Some(s), _) => s,
+        (None, Some(s)) => s
+            .parse()
+            .map_err(|e: String| anyhow!("plimsoll.toml [config] fail_on: {e}"))?,
+        (None, None) => Severity::Info,
+    };
+    let spec = PolicySpec {
+        ignore: cc.ignore.iter().chain(&args.ignore).cloned().collect(),
+        severity: PolicySpec::severity_words("plimsoll.toml [config.severity]", &cc.severity)?,
+        fail_on,
+        ..PolicySpec::default()
+    };
+    let policy = Policy::new(&spec, &plimsoll_runtime::rule_refs())?;
+    let standard = args.standard.map(|s| match s {
+        Standard::Baseline => Level::Baseline,
+        Standard::Restricted => Level::Restricted,
+    });
+    let options = plimsoll_runtime::AuditOptions {
+        trusted_registries: args
+            .trusted_registry
+            .iter()
+            .chain(&cc.trusted_registries)
+            .cloned()
+            .collect(),
+        standard,
+    };
+    // Only one front so far: `--kind kubernetes` and detection read the same way.
+    let _ = args.kind;
+    let mut paths = Vec::new();
+    let mut stdin = None;
+    for p in &args.paths {
+        if p == "-" {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| anyhow!("reading standard input: {e}"))?;
+            stdin = Some(s);
+            continue;
+        }
+        let path = PathBuf::from(p);
+        if path.is_dir() {
+            let found = files::manifests_under(&path)?;
+            if found.is_empty() {
+                bail!("{p}: no manifests (*.yaml, *.yml, *.json) in this directory");
+            }
+            paths.extend(found);
+        } else if path.is_file() {
+            paths.push(path);
+        } else {
+            bail!("{p}: no such file or directory");
+        }
+    }
+    let mut audited: Vec<FileAudit> = paths
+        .iter()
+        .map(|p| files::audit_file(p, &options, &policy))
+        .collect();
+    if let Some(s) = stdin {
+        audited.push(files::audit_source("-", s, &options, &policy));
+    }
+    let text = match args.format {
+        ConfigFormat::Table => files::render_table(&audited, standard),
+        ConfigFormat::Json => {
+            serde_json::to_string_pretty(&files::ConfigReport::new(&audited, standard))? + "\n"
+        }
+        ConfigFormat::Checkstyle => plimsoll_report::to_checkstyle(&files::views(&audited)),
+        ConfigFormat::Github => plimsoll_report::to_github(&files::views(&audited)),
+        ConfigFormat::Sarif => crate::source_sarif(
+            &plimsoll_runtime::rule_infos(),
+            &files::all_findings(&audited),
+            "the audited manifests",
+        )?,
+    };
+    crate::emit(&text, args.output.as_ref())?;
+    for e in audited.iter().filter_map(|f| f.error.as_ref()) {
+        eprintln!("error: {e}");
+    }
+    Ok(ExitCode::from(files::exit_status(&audited, &policy)))
+}

@@ -1,0 +1,238 @@
+//! `plimsoll config audit` end to end: files, directories, stdin, formats,
+//! the standard, config and annotation ignores, bad input and exit codes.
+
+use plimsoll_testkit::cli::Cli;
+use serde_json::Value;
+
+const MULTI: &str = include_str!("../../plimsoll-runtime/tests/fixtures/multi.yaml");
+
+fn run_in(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut all = vec!["config", "audit"];
+    all.extend_from_slice(args);
+    Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .current_dir(dir)
+        .stdin(stdin.unwrap_or(""))
+        .run(&all)
+        .into_parts()
+}
+
+fn run(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let t = tempfile::tempdir().unwrap();
+    run_in(t.path(), args, stdin)
+}
+
+const CLEAN: &str = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: ok}
+spec:
+  securityContext:
+    runAsNonRoot: true
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+  - name: c
+    image: registry.example/app@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945
+    securityContext:
+      allowPrivilegeEscalation: false
+      readOnlyRootFilesystem: true
+      capabilities: {drop: [ALL]}
+    resources: {limits: {memory: 64Mi, cpu: 100m}}
+";
+
+#[test]
+fn stdin_multi_document_table_and_exit_one() {
+    let (code, out, err) = run(&["-", "--standard", "restricted"], Some(MULTI));
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("critical[CFG001]: Deployment/prod/web container `app`: runs privileged\n  --> -:30:23  (privileged P-F1)"), "{out}");
+    assert!(out.contains("30 |           privileged: true"), "{out}");
+    assert!(
+        out.contains("Deployment/prod/web  -:2  pod security: privileged  (below the standard)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("CronJob/report  -:37  pod security: restricted\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 file(s), 2 workload(s), 1 other object(s) skipped;"),
+        "{out}"
+    );
+    // The annotation on the Deployment's pod template ignores CFG015.
+    assert!(!out.contains("[CFG015]"), "{out}");
+}
+
+#[test]
+fn clean_manifest_exits_zero_and_json_reports_levels() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(t.path().join("pod.yaml"), CLEAN).unwrap();
+    let (code, out, err) = run_in(
+        t.path(),
+        &["pod.yaml", "--standard", "restricted", "--format", "json"],
+        None,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["workloads"][0]["object"], "Pod/ok");
+    assert_eq!(v["workloads"][0]["level"], "restricted");
+    assert_eq!(v["standard"], "restricted");
+    assert_eq!(v["summary"]["total"], 0);
+}
+
+#[test]
+fn standard_fails_whatever_fail_on_says_and_formats_carry_columns() {
+    let baseline_only = CLEAN.replace("      allowPrivilegeEscalation: false\n", "");
+    let (code, out, _) = run(
+        &[
+            "-",
+            "--standard",
+            "restricted",
+            "--fail-on",
+            "critical",
+            "--format",
+            "github",
+        ],
+        Some(&baseline_only),
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("::error file=-,line=4,col=1,title=CFG018 below-pod-security-standard::Pod/ok: meets Pod Security Standard `baseline`, not `restricted`: allowPrivilegeEscalation"), "{out}");
+    let (code, out, _) = run(
+        &[
+            "-",
+            "--standard",
+            "baseline",
+            "--fail-on",
+            "critical",
+            "--format",
+            "sarif",
+        ],
+        Some(&baseline_only),
+    );
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let r = &v["runs"][0]["results"][0];
+    assert_eq!(r["ruleId"], "CFG014");
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        11
+    );
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        5
+    );
+    let (_, out, _) = run(&["-", "--format", "checkstyle"], Some(&baseline_only));
+    assert!(
+        out.contains("<error line=\"11\" column=\"5\" severity=\"warning\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn directories_config_section_and_trusted_registries() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path().join("k8s");
+    std::fs::create_dir_all(d.join("nested")).unwrap();
+    std::fs::write(d.join("nested/multi.yml"), MULTI).unwrap();
+    std::fs::write(d.join("README.md"), "# not a manifest\n").unwrap();
+    std::fs::write(
+        t.path().join("plimsoll.toml"),
+        "[config]\nignore = [\"CFG012\", \"no-seccomp-profile\"]\ntrusted_registries = [\"registry.example\"]\n[config.severity]\nsensitive-host-mount = \"low\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = run_in(t.path(), &["k8s", "--format", "json"], None);
+    assert_eq!(code, 1, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        !codes.contains(&"CFG012") && !codes.contains(&"CFG007"),
+        "{codes:?}"
+    );
+    assert!(codes.contains(&"CFG017"), "{codes:?}");
+    let mount = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CFG008")
+        .unwrap();
+    assert_eq!(mount["severity"], "low", "{mount}");
+    assert_eq!(v["files"].as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(v["files"][0]["skipped"][0]["kind"], "Service");
+    // --ignore on the command line adds to the file's list.
+    let (_, out, _) = run_in(
+        t.path(),
+        &["k8s", "--format", "json", "--ignore", "CFG017"],
+        None,
+    );
+    assert!(!out.contains("\"CFG017\""), "{out}");
+}
+
+#[test]
+fn bad_input_is_a_clear_error_with_exit_two() {
+    let (code, _, err) = run(&["-"], Some("apiVersion: v1\nkind: Pod\nmetadata: [\n"));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("error: -:") && err.contains("not valid YAML"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["-"], Some("just: text\n"));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("-:1:1: a Kubernetes object needs `apiVersion` and `kind`"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["-"], Some("services:\n  web: {image: nginx}\n"));
+    assert_eq!(code, 2);
+    assert!(err.contains("Compose is not supported yet"), "{err}");
+    // An unknown kind of object is skipped, not an error.
+    let (code, out, _) = run(
+        &["-"],
+        Some("apiVersion: example.dev/v1\nkind: Widget\nmetadata: {name: w}\n"),
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("0 workload(s), 1 other object(s) skipped"),
+        "{out}"
+    );
+    // An unknown --kind is a usage error.
+    let (code, _, err) = run(&["-", "--kind", "compose"], None);
+    assert_eq!(code, 2, "{err}");
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(t.path().join("notes.txt"), "hello").unwrap();
+    std::fs::write(t.path().join("blob.bin"), [0xffu8, 0xfe, 0]).unwrap();
+    let (code, _, err) = run_in(t.path(), &["."], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no manifests (*.yaml, *.yml, *.json) in this directory"),
+        "{err}"
+    );
+    std::fs::write(t.path().join("bad.json"), [0xffu8, 0xfe, b'{']).unwrap();
+    let (code, _, err) = run_in(t.path(), &["."], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.json: not UTF-8 text"), "{err}");
+    let (code, _, err) = run(&["missing.yaml"], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("missing.yaml: no such file or directory"),
+        "{err}"
+    );
+}
+
+#[test]
+fn rules_lists_the_configuration_rules() {
+    let out = Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .run(&["rules"])
+        .into_parts()
+        .1;
+    for code in ["CFG001", "CFG011", "CFG017", "CFG018"] {
+        assert!(out.contains(code), "{code} missing:\n{out}");
+    }
+    let doc = Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .run(&["rule", "sensitive-host-mount"])
+        .into_parts()
+        .1;
+    assert!(doc.contains("CFG008 sensitive-host-mount [P-F6]"), "{doc}");
+}
