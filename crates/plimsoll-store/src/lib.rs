@@ -839,8 +839,26 @@ impl Store {
         }
         let rows = query.fetch_all(&self.pool).await?;
         let mut out: Vec<ImageRow> = rows.iter().map(image_from_row).collect();
-        for image in &mut out {
-            image.refs = self.refs_of(&image.digest).await?;
+        // The refs of every listed image in one query (not one per image).
+        if !out.is_empty() {
+            let placeholders: Vec<String> = (1..=out.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT {REF_COLUMNS} FROM refs r WHERE r.digest IN ({}) ORDER BY r.repository, r.tag",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for image in &out {
+                query = query.bind(image.digest.clone());
+            }
+            let mut by_digest: std::collections::HashMap<String, Vec<RefRow>> =
+                std::collections::HashMap::new();
+            for row in query.fetch_all(&self.pool).await? {
+                let r = ref_from_row(&row);
+                by_digest.entry(r.digest.clone()).or_default().push(r);
+            }
+            for image in &mut out {
+                image.refs = by_digest.remove(&image.digest).unwrap_or_default();
+            }
         }
         Ok(out)
     }
