@@ -11,7 +11,9 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub use policy::{Policy, PolicyError, PolicySpec, RuleRef, names_rule};
-pub use render::{FileFindings, to_checkstyle, to_diagnostics, to_github, to_short_lines};
+pub use render::{
+    FileFindings, to_checkstyle, to_diagnostics, to_github, to_junit, to_short_lines,
+};
 pub use sarif::{UriBase, to_sarif};
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.

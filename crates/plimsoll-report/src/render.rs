@@ -1,6 +1,7 @@
 //! Text renderings of findings grouped by the file (or image) they are in,
-//! shared by every rule family: rustc-style diagnostics, Checkstyle XML and
-//! GitHub Actions workflow commands. SARIF is in [`crate::to_sarif`].
+//! shared by every rule family: rustc-style diagnostics, Checkstyle XML,
+//! JUnit XML and GitHub Actions workflow commands. SARIF is in
+//! [`crate::to_sarif`].
 
 use std::fmt::Write as _;
 
@@ -132,6 +133,71 @@ pub fn to_checkstyle(files: &[FileFindings<'_>]) -> String {
     out
 }
 
+/// JUnit XML (the form CI servers show as test results): one test suite per
+/// file, one failing test case per finding (`<failure type="severity">`),
+/// a file that could not be read as one case in error, and a clean file as
+/// one passing case, so every checked file appears.
+pub fn to_junit(files: &[FileFindings<'_>]) -> String {
+    let findings: usize = files.iter().map(|r| r.findings.len()).sum();
+    let errors = files.iter().filter(|r| r.error.is_some()).count();
+    let clean = files
+        .iter()
+        .filter(|r| r.error.is_none() && r.findings.is_empty())
+        .count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"plimsoll\" tests=\"{}\" failures=\"{findings}\" errors=\"{errors}\">",
+        findings + errors + clean
+    );
+    for r in files {
+        let path = xml_escape(r.path);
+        let tests = r.findings.len() + usize::from(r.error.is_some());
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{path}\" tests=\"{}\" failures=\"{}\" errors=\"{}\">",
+            tests.max(1),
+            r.findings.len(),
+            usize::from(r.error.is_some())
+        );
+        if let Some(e) = r.error {
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"read {path}\" classname=\"{path}\" file=\"{path}\">\n      <error message=\"{}\" type=\"parse\"/>\n    </testcase>",
+                xml_escape(e)
+            );
+        } else if r.findings.is_empty() {
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"no findings\" classname=\"{path}\" file=\"{path}\"/>"
+            );
+        }
+        for f in r.findings {
+            let line = f.location.line.unwrap_or(1);
+            let at = match f.location.column {
+                Some(c) => format!("{path}:{line}:{c}"),
+                None => format!("{path}:{line}"),
+            };
+            let mut text = format!("{} {} ({})", f.code, f.name, f.practice);
+            if let Some(h) = &f.help {
+                let _ = write!(text, "\nhelp: {h}");
+            }
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"{} {}\" classname=\"{at}\" file=\"{path}\" line=\"{line}\">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
+                xml_escape(&f.code),
+                xml_escape(&f.name),
+                xml_escape(&f.message),
+                f.severity.as_str(),
+                xml_escape(&text)
+            );
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
 /// GitHub Actions workflow commands: one annotation per finding.
 pub fn to_github(files: &[FileFindings<'_>]) -> String {
     // Workflow command values: `%`, CR and LF escaped; properties also `:` and `,`.
@@ -206,7 +272,34 @@ mod tests {
             to_short_lines(&files(&f)),
             "a,b/Dockerfile:2: medium[DF014]: say <yes> & 100%\n"
         );
+        let j = to_junit(&files(&f));
+        assert!(j.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"plimsoll\" tests=\"1\" failures=\"1\" errors=\"0\">\n  <testsuite name=\"a,b/Dockerfile\" tests=\"1\" failures=\"1\" errors=\"0\">\n"), "{j}");
+        assert!(j.contains("<testcase name=\"DF014 apt-missing-yes\" classname=\"a,b/Dockerfile:2\" file=\"a,b/Dockerfile\" line=\"2\">\n      <failure message=\"say &lt;yes&gt; &amp; 100%\" type=\"medium\">DF014 apt-missing-yes (P-B1)\nhelp: add -y</failure>"), "{j}");
+        assert!(j.ends_with("  </testsuite>\n</testsuites>\n"));
+        // A clean file passes; an unreadable one is an error.
+        let clean = to_junit(&[
+            FileFindings {
+                path: "ok",
+                source: None,
+                error: None,
+                findings: &[],
+            },
+            FileFindings {
+                path: "bad",
+                source: None,
+                error: Some("line 3: <oops>"),
+                findings: &[],
+            },
+        ]);
+        assert!(
+            clean
+                .contains("<testsuites name=\"plimsoll\" tests=\"2\" failures=\"0\" errors=\"1\">"),
+            "{clean}"
+        );
+        assert!(clean.contains("<testcase name=\"no findings\" classname=\"ok\" file=\"ok\"/>"));
+        assert!(clean.contains("<error message=\"line 3: &lt;oops&gt;\" type=\"parse\"/>"));
         let f = [f[0].clone().at_column(Some(7))];
+        assert!(to_junit(&files(&f)).contains("classname=\"a,b/Dockerfile:2:7\""));
         assert!(to_diagnostics(&files(&f)).contains("  --> a,b/Dockerfile:2:7  ("));
         assert!(to_checkstyle(&files(&f)).contains("<error line=\"2\" column=\"7\" severity="));
         assert!(to_github(&files(&f)).contains(",line=2,col=7,title="));

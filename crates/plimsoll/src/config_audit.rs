@@ -83,6 +83,8 @@ enum ConfigFormat {
     Checkstyle,
     /// GitHub Actions workflow commands: annotations on the pull request.
     Github,
+    /// JUnit XML: a test suite per file, a failing test case per finding.
+    Junit,
 }
 
 pub fn run(command: ConfigCommand) -> Result<ExitCode> {
@@ -161,6 +163,7 @@ fn audit(args: ConfigAuditArgs) -> Result<ExitCode> {
         }
         ConfigFormat::Checkstyle => plimsoll_report::to_checkstyle(&files::views(&audited)),
         ConfigFormat::Github => plimsoll_report::to_github(&files::views(&audited)),
+        ConfigFormat::Junit => plimsoll_report::to_junit(&files::views(&audited)),
         ConfigFormat::Sarif => crate::source_sarif(
             &plimsoll_runtime::rule_infos(),
             &files::all_findings(&audited),

@@ -51,6 +51,8 @@ enum LintFormat {
     Checkstyle,
     /// GitHub Actions workflow commands: annotations on the pull request.
     Github,
+    /// JUnit XML: a test suite per file, a failing test case per finding.
+    Junit,
 }
 
 /// What the configuration files and flags say, merged.
@@ -193,6 +195,7 @@ pub fn run(args: LintArgs) -> Result<ExitCode> {
         LintFormat::Json => serde_json::to_string_pretty(&files::LintReport::new(&reports))? + "\n",
         LintFormat::Checkstyle => plimsoll_report::to_checkstyle(&files::views(&reports)),
         LintFormat::Github => plimsoll_report::to_github(&files::views(&reports)),
+        LintFormat::Junit => plimsoll_report::to_junit(&files::views(&reports)),
         LintFormat::Sarif => crate::source_sarif(
             &plimsoll_lint::rules(),
             &files::all_findings(&reports),

@@ -124,6 +124,16 @@ fn standard_fails_whatever_fail_on_says_and_formats_carry_columns() {
         out.contains("<error line=\"11\" column=\"5\" severity=\"warning\""),
         "{out}"
     );
+    let (_, out, _) = run(&["-", "--format", "junit"], Some(&baseline_only));
+    assert!(
+        out.contains("classname=\"-:11:5\" file=\"-\" line=\"11\">"),
+        "{out}"
+    );
+    assert_eq!(
+        out.matches("<testcase ").count(),
+        out.matches("<failure ").count(),
+        "{out}"
+    );
 }
 
 #[test]

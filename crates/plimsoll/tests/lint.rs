@@ -159,6 +159,37 @@ fn checkstyle_and_github_formats() {
 }
 
 #[test]
+fn junit_format_has_a_failing_case_per_finding_and_passes_clean_files() {
+    let (code, out, _) = lint(&["-", "--format", "junit"], Some(BAD));
+    assert_eq!(code, 1);
+    let findings = lint(&["-", "--format", "json"], Some(BAD)).1;
+    let n = serde_json::from_str::<serde_json::Value>(&findings).unwrap()["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(n > 0);
+    assert_eq!(out.matches("<failure ").count(), n, "{out}");
+    assert!(
+        out.contains(&format!(
+            "<testsuites name=\"plimsoll\" tests=\"{n}\" failures=\"{n}\" errors=\"0\">"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "<testcase name=\"DF014 shell-form-command\" classname=\"-:3\" file=\"-\" line=\"3\">"
+        ),
+        "{out}"
+    );
+    let (code, out, _) = lint(&["-", "--format", "junit"], Some(GOOD));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("<testcase name=\"no findings\" classname=\"-\" file=\"-\"/>"),
+        "{out}"
+    );
+}
+
+#[test]
 fn plimsoll_toml_and_hadolint_yaml_are_honoured() {
     let t = tempfile::tempdir().unwrap();
     std::fs::write(t.path().join("Dockerfile"), BAD).unwrap();
