@@ -63,7 +63,7 @@ ADV="$ROOT/../shared/testdata/advisories"
 if [ -d "$ADV" ]; then
   "$PLIM" db import "$ADV" --db "$DB" >/dev/null 2>&1
 else
-  mkdir -p "$TMP/empty-osv" && "$PLIM" db import "$TMP/empty-osv" --db "$DB" >/dev/null 2>&1
+  mkdir -p "$TMP/empty-osv" && "$PLIM" db import "$TMP/empty-osv" --db "$DB" --allow-empty >/dev/null 2>&1
 fi
 
 # registry PORT NOTIFY_PORT: a docker-registry notifying the server on NOTIFY_PORT.
@@ -178,7 +178,7 @@ throughput "2 workers, SQLite" 2 "sqlite:$TMP/store-t2.db" 0
 old_built=$(built_of "$SPORT" "${DIGESTS[0]}")
 sleep 1.1
 if [ -d "$ADV" ]; then "$PLIM" db import "$ADV" --db "$TMP/vuln-new.db" >/dev/null 2>&1
-else "$PLIM" db import "$TMP/empty-osv" --db "$TMP/vuln-new.db" >/dev/null 2>&1; fi
+else "$PLIM" db import "$TMP/empty-osv" --db "$TMP/vuln-new.db" --allow-empty >/dev/null 2>&1; fi
 t0=$(now)
 mv "$TMP/vuln-new.db" "$DB"
 for d in "${DIGESTS[@]}"; do

@@ -59,6 +59,21 @@ pub enum EngineError {
     Threads(String),
 }
 
+/// The most worker threads a scan starts (`--threads`): more only costs
+/// memory (each has its own stack and decompressor), and a huge number
+/// makes thread creation itself fail.
+pub const MAX_THREADS: usize = 256;
+
+/// `threads` as `--threads` takes it: 0 (one per CPU) to [`MAX_THREADS`].
+pub fn check_threads(threads: usize) -> Result<(), EngineError> {
+    if threads > MAX_THREADS {
+        return Err(EngineError::Threads(format!(
+            "{threads} threads asked for; at most {MAX_THREADS} (0: one per CPU)"
+        )));
+    }
+    Ok(())
+}
+
 /// Sizes seen while reading a layer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayerStats {
@@ -176,6 +191,7 @@ impl Engine {
 
     /// Reads every layer of `image` (or its cached facts) once.
     pub fn scan(&self, image: &Image, progress: &dyn Progress) -> Result<Scan, EngineError> {
+        check_threads(self.options.threads)?;
         let start = Instant::now();
         let name = image.reference.to_string();
         if let Some(listing) = image.source.directory() {

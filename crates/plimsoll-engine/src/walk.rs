@@ -488,6 +488,10 @@ fn walk_entries<R: Read>(
                 name_dir.unwrap_or("").to_string(),
             )
         } else if let Some(hidden) = base.strip_prefix(".wh.") {
+            // `.wh..` would hide the parent directory: a `..` like any other.
+            if hidden == ".." {
+                return Err(WalkError::Traversal(raw_path.to_string()));
+            }
             let p = match name_dir {
                 Some(d) => format!("{d}/{hidden}"),
                 None => hidden.to_string(),

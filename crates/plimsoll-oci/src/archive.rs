@@ -27,6 +27,11 @@ pub struct ArchiveSource {
 
 impl ArchiveSource {
     fn index(file: &Path) -> Result<Self, OciError> {
+        if let Ok(m) = std::fs::metadata(file)
+            && !m.is_file()
+        {
+            return Err(crate::layout::not_a_file(file.to_path_buf(), &m));
+        }
         let f = File::open(file).map_err(|source| OciError::File {
             path: file.to_path_buf(),
             source,

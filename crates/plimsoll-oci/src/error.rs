@@ -30,6 +30,8 @@ pub enum OciError {
         digest: String,
         location: String,
     },
+    #[error("{}: not a regular file ({kind}); refusing to read it", path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
     #[error("{path}")]
     File {
         path: PathBuf,

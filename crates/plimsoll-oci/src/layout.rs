@@ -42,6 +42,7 @@ impl BlobSource for LayoutSource {
     fn check(&self, digest: &Digest, size: Option<u64>) -> Result<(), OciError> {
         let path = self.blob_path(digest);
         match std::fs::metadata(&path) {
+            Ok(m) if !m.is_file() => Err(not_a_file(path, &m)),
             Ok(m) if size.is_none_or(|s| s == m.len()) => Ok(()),
             Ok(m) => Err(OciError::SizeMismatch {
                 blob: format!("blob {digest}"),
@@ -59,6 +60,11 @@ impl BlobSource for LayoutSource {
 
     fn open(&self, digest: &Digest) -> Result<Box<dyn Read + Send>, OciError> {
         let path = self.blob_path(digest);
+        if let Ok(m) = std::fs::metadata(&path)
+            && !m.is_file()
+        {
+            return Err(not_a_file(path, &m));
+        }
         match File::open(&path) {
             Ok(f) => Ok(Box::new(BufReader::with_capacity(256 * 1024, f))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(OciError::MissingBlob {
@@ -159,8 +165,36 @@ pub(crate) fn pick_from_index(
     Ok((m.digest().to_string().parse()?, Some(m.size()), tag))
 }
 
-/// Reads a small file whole, refusing more than `cap` bytes.
+/// The error for a path that is not a regular file (a FIFO would block
+/// the reader forever, a device such as `/dev/zero` would be read to its
+/// declared size): symlinks are followed, so a link to one is refused too.
+pub(crate) fn not_a_file(path: PathBuf, m: &std::fs::Metadata) -> OciError {
+    use std::os::unix::fs::FileTypeExt;
+    let t = m.file_type();
+    let kind = if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    };
+    OciError::NotAFile { path, kind }
+}
+
+/// Reads a small file whole, refusing more than `cap` bytes and anything
+/// that is not a regular file.
 pub(crate) fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, OciError> {
+    if let Ok(m) = std::fs::metadata(path)
+        && !m.is_file()
+    {
+        return Err(not_a_file(path.to_path_buf(), &m));
+    }
     let f = File::open(path).map_err(|source| OciError::File {
         path: path.to_path_buf(),
         source,

@@ -71,6 +71,9 @@ pub struct ImportArgs {
     /// List every malformed advisory (default: the first 20).
     #[arg(long)]
     verbose: bool,
+    /// Build the database even when no advisory was read (an empty database matches nothing).
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 #[derive(Args)]
@@ -169,6 +172,24 @@ fn run_import(args: ImportArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let imported = import(&args.paths).context("importing advisories")?;
     let report = imported.report.clone();
+    if imported.records.is_empty() && !args.allow_empty {
+        let shown = if args.verbose { usize::MAX } else { 20 };
+        for m in report.malformed.iter().take(shown) {
+            eprintln!("malformed: {}: {}", m.file, m.reason);
+        }
+        bail!(
+            "no valid advisory in {}: {} malformed, {} withdrawn; {} left as it was \
+             (pass --allow-empty to build an empty database)",
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            report.malformed.len(),
+            report.withdrawn,
+            path.display()
+        );
+    }
     let meta = db::build(imported, &path)?;
     print_build(&path, &meta, &report, started, args.verbose);
     Ok(ExitCode::SUCCESS)

@@ -133,7 +133,7 @@ pub struct EngineArgs {
     /// Cap on decompressed bytes over all layers (e.g. 64G); guards against decompression bombs.
     #[arg(long, value_name = "SIZE")]
     max_uncompressed_bytes: Option<ByteSize>,
-    /// Worker threads [default: one per CPU].
+    /// Worker threads, at most 256 [default: one per CPU].
     #[arg(long)]
     threads: Option<usize>,
     /// Configuration file [default: ./plimsoll.toml if present].
@@ -376,6 +376,7 @@ fn prepare_engine(args: &EngineArgs) -> Result<(Config, Scanner)> {
         engine.max_uncompressed_bytes = n.0;
     }
     engine.threads = args.threads.or(config.engine.threads).unwrap_or(0);
+    plimsoll_engine::check_threads(engine.threads).context("--threads or [engine] threads")?;
     Ok((config, Scanner::new(ScanOptions { resolve, engine })))
 }
 

@@ -191,6 +191,15 @@ fn path_traversal_and_absolute_names() {
         Compression::Gzip,
     )]);
     expect_error(&spec, &[], &["layer 0", "escapes the image root"]);
+    // A whiteout of `..` (issue 19): it would hide the parent directory.
+    for wh in ["..", "etc/.."] {
+        let spec = ImageSpec::new(vec![
+            ok_layer(),
+            Layer::new(&[dir("etc"), whiteout(wh)], Compression::Gzip),
+        ]);
+        let name = if wh == ".." { ".wh..." } else { "etc/.wh..." };
+        expect_error(&spec, &[], &["layer 1", "escapes the image root", name]);
+    }
 }
 
 #[test]

@@ -270,3 +270,53 @@ fn update_without_a_source_says_what_to_set_and_config_supplies_one() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("plimsoll db import"));
 }
+
+#[test]
+fn an_import_with_nothing_valid_keeps_the_database_unless_allowed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = tmp.path().join("good");
+    std::fs::create_dir_all(&good).unwrap();
+    std::fs::write(
+        good.join("DSA-1-1.json"),
+        advisory("DSA-1-1", "Debian:12", "curl", &["CVE-2024-9"]),
+    )
+    .unwrap();
+    let bad = tmp.path().join("bad");
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(bad.join("a.json"), "{").unwrap();
+    std::fs::write(bad.join("b.json"), "{\"id\": 3}").unwrap();
+    let db = tmp.path().join("vuln.db");
+    let import = |dir: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "db",
+            "import",
+            dir.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        plimsoll(&args, &[])
+    };
+    assert!(import(&good, &[]).status.success());
+    let before = std::fs::read(&db).unwrap();
+    let out = import(&bad, &[]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("no valid advisory") && err.contains("2 malformed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("a.json"),
+        "the malformed files are listed: {err}"
+    );
+    assert!(err.contains("--allow-empty"), "{err}");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "the database is left as it was"
+    );
+    let out = import(&bad, &["--allow-empty"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(status_json(&db)["database"]["advisories"], 0);
+}

@@ -1,0 +1,118 @@
+//! Hostile input found by an attacker's pass (issue 19), each kept as a
+//! regression test: a layout whose blob is a FIFO or a link to a device, and
+//! a thread count that made thread creation panic and hang. Every run is
+//! bounded by `timeout`, so a regression fails instead of hanging the suite.
+
+use std::path::Path;
+
+use plimsoll_testkit::cli::Cli;
+use plimsoll_testkit::*;
+
+/// `plimsoll ARGS` under `timeout 60`: (exit code, stderr); 124 is a hang.
+fn bounded(cache: &Path, args: &[&str]) -> (i32, String) {
+    let mut all = vec!["60", env!("CARGO_BIN_EXE_plimsoll")];
+    all.extend_from_slice(args);
+    let r = Cli::new("timeout").cache(cache).run(&all);
+    (r.code, r.stderr)
+}
+
+/// A layout with one small image tagged `t`; returns its reference and the
+/// path of its layer blob.
+fn layout(root: &Path) -> (String, std::path::PathBuf) {
+    let spec = ImageSpec::new(vec![Layer::new(
+        &[dir("etc"), file("etc/hostname", "x\n")],
+        Compression::Gzip,
+    )]);
+    let layer = sha256(&spec.layers[0].blob);
+    let dir = root.join("img");
+    Layout::new(&dir).add(&spec, "t");
+    let blob = dir
+        .join("blobs/sha256")
+        .join(layer.trim_start_matches("sha256:"));
+    assert!(blob.is_file());
+    (format!("oci:{}:t", dir.display()), blob)
+}
+
+#[test]
+fn a_layer_blob_that_is_a_fifo_is_refused_at_once() {
+    let t = tempfile::tempdir().unwrap();
+    let (reference, blob) = layout(t.path());
+    std::fs::remove_file(&blob).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&blob)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (code, err) = bounded(
+        &t.path().join("cache"),
+        &["image", "audit", &reference, "--no-cache"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not a regular file (a FIFO)"), "{err}");
+    assert!(
+        err.contains(blob.file_name().unwrap().to_str().unwrap()),
+        "names the blob: {err}"
+    );
+}
+
+#[test]
+fn a_layer_blob_linked_to_a_device_is_refused_unread() {
+    let t = tempfile::tempdir().unwrap();
+    let (reference, blob) = layout(t.path());
+    std::fs::remove_file(&blob).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &blob).unwrap();
+    let (code, err) = bounded(
+        &t.path().join("cache"),
+        &["image", "audit", &reference, "--no-cache"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("not a regular file (a character device)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_index_that_is_a_fifo_is_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let (reference, _) = layout(t.path());
+    let index = t.path().join("img/index.json");
+    std::fs::remove_file(&index).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&index)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (code, err) = bounded(&t.path().join("cache"), &["image", "audit", &reference]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("index.json: not a regular file (a FIFO)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_huge_thread_count_is_an_error_not_a_panic_or_a_hang() {
+    let t = tempfile::tempdir().unwrap();
+    let (reference, _) = layout(t.path());
+    for n in ["100000", "10000", "257"] {
+        let (code, err) = bounded(
+            &t.path().join("cache"),
+            &["image", "audit", &reference, "--threads", n],
+        );
+        assert_eq!(code, 2, "--threads {n}: {err}");
+        assert!(err.contains("at most 256"), "{err}");
+    }
+    let (code, err) = bounded(
+        &t.path().join("cache"),
+        &[
+            "image",
+            "audit",
+            &reference,
+            "--threads",
+            "256",
+            "--no-cache",
+        ],
+    );
+    assert!(code == 0 || code == 1, "256 threads work: {err}");
+}
