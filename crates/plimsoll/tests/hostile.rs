@@ -116,3 +116,28 @@ fn a_huge_thread_count_is_an_error_not_a_panic_or_a_hang() {
     );
     assert!(code == 0 || code == 1, "256 threads work: {err}");
 }
+
+#[test]
+fn a_variable_expansion_bomb_lints_in_bounded_memory() {
+    let t = tempfile::tempdir().unwrap();
+    // Each ARG doubles the previous one; the ENV lines double it again.
+    let mut df = String::from("FROM debian:12\nARG a0=0123456789abcdef\n");
+    for n in 1..60 {
+        df.push_str(&format!("ARG a{n}=${{a{m}}}${{a{m}}}\n", m = n - 1));
+    }
+    for n in 0..40 {
+        df.push_str(&format!("ENV e{n}=${{a59}}${{a59}}\n"));
+    }
+    df.push_str("RUN echo $a59 $e39\n");
+    let file = t.path().join("Dockerfile");
+    std::fs::write(&file, df).unwrap();
+    // At most 1 GiB of address space: without the cap this needed 2^60 bytes.
+    let script = format!(
+        "ulimit -v 1048576; exec timeout 60 '{}' lint '{}'",
+        env!("CARGO_BIN_EXE_plimsoll"),
+        file.display()
+    );
+    let r = Cli::new("sh").run(&["-c", &script]);
+    assert!(r.code == 0 || r.code == 1, "exit {}: {}", r.code, r.stderr);
+    assert!(r.stdout.contains("Dockerfile"), "{}", r.stdout);
+}
