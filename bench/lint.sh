@@ -33,3 +33,20 @@ awk -v p="$P" -v h1="$H1" -v hn="$HN" 'BEGIN {
   printf "  hadolint, all files, one call  %9.1f ms   %6.0fx  (target >= 50x: %s)\n", h1 * 1000, h1 / p, (h1 / p >= 50 ? "PASS" : "MISS")
   printf "  hadolint, one process per file %9.1f ms   %6.0fx  (target >= 50x: %s)\n", hn * 1000, hn / p, (hn / p >= 50 ? "PASS" : "MISS")
 }'
+
+# One large file (issue 19: lint was quadratic in RUN instructions): a generated Dockerfile of
+# 8 MB of RUN lines, plimsoll against hadolint (each bounded at 300 s).
+python3 - "$TMP/big.Dockerfile" <<'PY'
+import sys
+out, size, i = ["FROM debian:12"], 0, 0
+while size < 8 * 1024 * 1024:
+    line = "RUN apt-get install -y pkg%d && echo done" % i
+    out.append(line); size += len(line) + 1; i += 1
+open(sys.argv[1], "w").write("\n".join(out) + "\n")
+PY
+t() { local s e; s=$(date +%s.%N); timeout 300 "$@" >/dev/null 2>&1; local rc=$?; e=$(date +%s.%N)
+  if [ $rc -eq 124 ]; then echo "timeout"; else echo "$e - $s" | bc -l; fi; }
+BP=$(t "$PLIMSOLL_BIN" lint "$TMP/big.Dockerfile")
+BH=$(t hadolint --no-fail "$TMP/big.Dockerfile")
+echo "== one generated 8 MB Dockerfile ($(grep -c '^RUN' "$TMP/big.Dockerfile") RUN lines)"
+printf '  plimsoll %s s; hadolint %s s\n' "$BP" "$BH"

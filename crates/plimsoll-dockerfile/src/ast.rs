@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::shell::{ShellScript, parse_shell};
+use crate::shell::{ShellScript, parse_shell_in};
 
 /// A range of the source: byte offsets `start..end`, and the 1-based line
 /// and column (in characters) of `start`, plus the 1-based line of `end`.
@@ -270,8 +270,18 @@ impl Instruction {
         if self.keyword != Keyword::Run {
             return None;
         }
+        self.shell_in(&crate::LineIndex::new(src))
+    }
+
+    /// [`Instruction::shell`] with the file's line index built once by the
+    /// caller (linting a file parses every RUN: one index for all).
+    pub fn shell_in(&self, index: &crate::LineIndex<'_>) -> Option<ShellScript> {
+        if self.keyword != Keyword::Run {
+            return None;
+        }
+        let src = index.src();
         match &self.args {
-            Args::Shell(s) => Some(parse_shell(s, &self.args_map, src)),
+            Args::Shell(s) => Some(parse_shell_in(s, &self.args_map, index)),
             Args::Heredocs { line, heredocs } => {
                 let only_heredoc = split_words(line, self.escape).len() == 1 && heredocs.len() == 1;
                 if only_heredoc {
@@ -291,7 +301,7 @@ impl Instruction {
                     }
                     let (text, mut map) = heredoc_source(h, src);
                     map.push(h.span.end);
-                    Some(parse_shell(&text, &map, src))
+                    Some(parse_shell_in(&text, &map, index))
                 } else {
                     // The whole thing is one shell program with here-documents.
                     let mut text = line.clone();
@@ -307,7 +317,7 @@ impl Instruction {
                         map.extend(std::iter::repeat_n(h.span.end, h.name.len() + 1));
                     }
                     map.push(self.span.end);
-                    Some(parse_shell(&text, &map, src))
+                    Some(parse_shell_in(&text, &map, index))
                 }
             }
             _ => None,
@@ -388,6 +398,45 @@ impl Dockerfile {
     /// ARG becomes visible when re-declared with `ARG NAME`), and ENVs of the
     /// stages it is built `FROM`.
     pub fn vars_at(&self, index: usize) -> HashMap<String, String> {
+        let Some(ins) = self.instructions.get(index) else {
+            return HashMap::new();
+        };
+        let globals = self.global_args();
+        match ins.stage {
+            None => {
+                // Before the first FROM: the global ARGs declared so far.
+                let mut out = HashMap::new();
+                for a in self.instructions[..index]
+                    .iter()
+                    .filter(|a| a.keyword == Keyword::Arg)
+                {
+                    for (k, v) in a.key_values() {
+                        if let Some(v) = v {
+                            let v = crate::expand(&v, &out);
+                            out.insert(k, v);
+                        }
+                    }
+                }
+                out
+            }
+            Some(_) if ins.keyword == Keyword::From => globals
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|v| (k, v)))
+                .collect(),
+            Some(stage) => {
+                let mut out = self.stage_base_vars(stage);
+                self.fold_vars(
+                    &mut out,
+                    self.stages[stage].instructions.start..index,
+                    &globals,
+                );
+                out
+            }
+        }
+    }
+
+    /// Global ARGs (before the first FROM), with their defaults expanded.
+    fn global_args(&self) -> HashMap<String, Option<String>> {
         let mut globals: HashMap<String, Option<String>> = HashMap::new();
         for ins in self.instructions.iter().take_while(|i| i.stage.is_none()) {
             if ins.keyword == Keyword::Arg {
@@ -400,37 +449,12 @@ impl Dockerfile {
                 }
             }
         }
-        let Some(ins) = self.instructions.get(index) else {
-            return HashMap::new();
-        };
+        globals
+    }
+
+    /// What a stage starts with: the ENVs of the stages it is built FROM.
+    fn stage_base_vars(&self, stage: usize) -> HashMap<String, String> {
         let mut out = HashMap::new();
-        let stage = match ins.stage {
-            None => {
-                // Before the first FROM: the global ARGs declared so far.
-                for a in self.instructions[..index]
-                    .iter()
-                    .filter(|a| a.keyword == Keyword::Arg)
-                {
-                    for (k, v) in a.key_values() {
-                        if let Some(v) = v {
-                            let v = crate::expand(&v, &out);
-                            out.insert(k, v);
-                        }
-                    }
-                }
-                return out;
-            }
-            Some(s) => s,
-        };
-        if ins.keyword == Keyword::From {
-            for (k, v) in globals {
-                if let Some(v) = v {
-                    out.insert(k, v);
-                }
-            }
-            return out;
-        }
-        // ENVs of parent stages (FROM <stage>).
         let mut chain = vec![stage];
         let mut cur = stage;
         while let Some(parent) = self.stage_ref(&self.stages[cur].image, cur) {
@@ -449,19 +473,28 @@ impl Dockerfile {
                 }
             }
         }
-        let st = &self.stages[stage];
-        for ins in &self.instructions[st.instructions.start..index] {
+        out
+    }
+
+    /// Applies the ENVs and ARGs of `range` (inside one stage) to `out`.
+    fn fold_vars(
+        &self,
+        out: &mut HashMap<String, String>,
+        range: std::ops::Range<usize>,
+        globals: &HashMap<String, Option<String>>,
+    ) {
+        for ins in &self.instructions[range] {
             match ins.keyword {
                 Keyword::Env => {
                     for (k, v) in ins.key_values() {
-                        let v = crate::expand(&v.unwrap_or_default(), &out);
+                        let v = crate::expand(&v.unwrap_or_default(), out);
                         out.insert(k, v);
                     }
                 }
                 Keyword::Arg => {
                     for (k, v) in ins.key_values() {
                         let v = v
-                            .map(|v| crate::expand(&v, &out))
+                            .map(|v| crate::expand(&v, out))
                             .or_else(|| globals.get(&k).cloned().flatten());
                         if let Some(v) = v {
                             out.entry(k).or_insert(v);
@@ -471,7 +504,18 @@ impl Dockerfile {
                 _ => {}
             }
         }
-        out
+    }
+
+    /// [`Dockerfile::vars_at`] for a caller that asks about instructions in
+    /// increasing order (every rule does): each answer continues from the
+    /// previous one in the same stage, so a pass over the file is linear
+    /// rather than quadratic in its length.
+    pub fn vars_cursor(&self) -> VarsCursor<'_> {
+        VarsCursor {
+            df: self,
+            globals: None,
+            last: None,
+        }
     }
 
     /// The instructions of stage `i`.
@@ -542,4 +586,38 @@ pub fn split_words(s: &str, escape: char) -> Vec<String> {
         out.push(cur);
     }
     out
+}
+
+/// See [`Dockerfile::vars_cursor`].
+pub struct VarsCursor<'a> {
+    df: &'a Dockerfile,
+    globals: Option<HashMap<String, Option<String>>>,
+    /// (stage, instruction index, the variables visible there).
+    last: Option<(usize, usize, HashMap<String, String>)>,
+}
+
+impl VarsCursor<'_> {
+    /// The variables visible at instruction `index` (as `vars_at`).
+    pub fn at(&mut self, index: usize) -> HashMap<String, String> {
+        let df = self.df;
+        let Some(stage) = df
+            .instructions
+            .get(index)
+            .filter(|i| i.keyword != Keyword::From)
+            .and_then(|i| i.stage)
+        else {
+            return df.vars_at(index);
+        };
+        let globals = self.globals.get_or_insert_with(|| df.global_args());
+        let (from, mut vars) = match self.last.take() {
+            Some((s, i, vars)) if s == stage && i <= index => (i, vars),
+            _ => (
+                df.stages[stage].instructions.start,
+                df.stage_base_vars(stage),
+            ),
+        };
+        df.fold_vars(&mut vars, from..index, globals);
+        self.last = Some((stage, index, vars.clone()));
+        vars
+    }
 }

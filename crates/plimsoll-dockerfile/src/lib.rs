@@ -15,10 +15,11 @@ mod shell;
 
 pub use ast::{
     Args, Comment, Directive, Dockerfile, Flag, Heredoc, Instruction, Keyword, Span, Stage,
+    VarsCursor,
 };
 pub use expand::expand;
-pub use parser::{ParseError, parse};
-pub use shell::{ShellCommand, ShellScript, parse_shell};
+pub use parser::{LineIndex, ParseError, parse};
+pub use shell::{ShellCommand, ShellScript, parse_shell, parse_shell_in};
 
 #[cfg(test)]
 mod tests;

@@ -16,17 +16,25 @@ pub struct ParseError {
     pub message: String,
 }
 
-/// Byte offset → line/column.
-pub(crate) struct LineIndex<'a> {
+/// Byte offset → line/column in a Dockerfile's text. Build it once per
+/// file and hand it to [`crate::parse_shell_in`] and
+/// [`crate::Instruction::shell_in`]: building one per instruction made
+/// linting quadratic in the number of RUN instructions.
+pub struct LineIndex<'a> {
     src: &'a str,
     starts: Vec<usize>,
 }
 
 impl<'a> LineIndex<'a> {
-    pub(crate) fn new(src: &'a str) -> Self {
+    pub fn new(src: &'a str) -> Self {
         let mut starts = vec![0];
         starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { src, starts }
+    }
+
+    /// The text it indexes.
+    pub fn src(&self) -> &'a str {
+        self.src
     }
 
     fn line_of(&self, offset: usize) -> usize {
@@ -36,7 +44,8 @@ impl<'a> LineIndex<'a> {
         }
     }
 
-    pub(crate) fn pos(&self, offset: usize) -> (u32, u32) {
+    /// 1-based line and column of a byte offset (clamped to the text).
+    pub fn pos(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.src.len());
         let l = self.line_of(offset);
         let start = self.starts[l];

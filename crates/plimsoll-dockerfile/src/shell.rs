@@ -74,6 +74,11 @@ impl ShellScript {
 /// (for line/column). Never panics: a parse failure (or a panic in the
 /// parser) gives [`ShellScript::unparsed`].
 pub fn parse_shell(text: &str, map: &[usize], src: &str) -> ShellScript {
+    parse_shell_in(text, map, &LineIndex::new(src))
+}
+
+/// [`parse_shell`] with the file's line index built once by the caller.
+pub fn parse_shell_in(text: &str, map: &[usize], index: &LineIndex<'_>) -> ShellScript {
     let depth = paren_depth(text);
     if depth > MAX_PAREN_DEPTH {
         return ShellScript::unparsed(format!(
@@ -104,7 +109,6 @@ pub fn parse_shell(text: &str, map: &[usize], src: &str) -> ShellScript {
         .map(|(b, _)| b)
         .chain(std::iter::once(text.len()))
         .collect();
-    let index = LineIndex::new(src);
     let mut w = Walker {
         depth: 0,
         out: ShellScript::default(),
@@ -115,7 +119,7 @@ pub fn parse_shell(text: &str, map: &[usize], src: &str) -> ShellScript {
                     .or(map.last())
                     .copied()
                     .unwrap_or(0)
-                    .min(src.len())
+                    .min(index.src().len())
             };
             let (s, e) = (b(start), b(end));
             index.span(s, e.max(s))

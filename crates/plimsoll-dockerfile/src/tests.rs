@@ -485,3 +485,20 @@ fn deeply_nested_parentheses_are_not_parsed_but_return_at_once() {
     let sh = p(&src).instructions[1].shell(&src).unwrap();
     assert_eq!(sh.unparsed, None, "{src}");
 }
+
+#[test]
+fn the_vars_cursor_agrees_with_vars_at_everywhere() {
+    let src = "ARG BASE=debian\nARG TAG=12\nFROM ${BASE}:${TAG} AS build\nENV A=1\nARG TAG\nRUN echo $A\n\
+               ENV B=${A}2 A=3\nRUN x\nFROM build AS next\nENV C=$B\nRUN y\nFROM alpine\nARG BASE\nENV D=${BASE}-x\nRUN z\n";
+    let df = crate::parse(src).unwrap();
+    let n = df.instructions.len();
+    // In order (as rules ask), out of order, and repeated.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.extend((0..n).rev());
+    order.extend([5, 5, 2, 9, 3]);
+    let mut cursor = df.vars_cursor();
+    for i in order {
+        assert_eq!(cursor.at(i), df.vars_at(i), "instruction {i}");
+    }
+    assert_eq!(df.vars_at(n - 1)["D"], "debian-x");
+}

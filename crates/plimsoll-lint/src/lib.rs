@@ -47,6 +47,11 @@ static NO_OPTIONS: LintOptions = LintOptions {
 /// [`LintContext::stage_runs`] and `df.instructions`, which skip triggers.
 pub struct LintContext<'a> {
     pub src: &'a str,
+    /// Line starts of `src`, built once (every shell parse needs them).
+    pub lines: plimsoll_dockerfile::LineIndex<'a>,
+    /// Variables by instruction, continued from the last question (see
+    /// [`LintContext::vars_at`]).
+    vars: std::sync::Mutex<plimsoll_dockerfile::VarsCursor<'a>>,
     pub df: &'a Dockerfile,
     /// Per instruction: the parsed shell of a RUN (shell form or heredoc).
     pub shells: Vec<Option<ShellScript>>,
@@ -61,18 +66,30 @@ impl<'a> LintContext<'a> {
     }
 
     pub fn with_options(src: &'a str, df: &'a Dockerfile, options: &'a LintOptions) -> Self {
-        let shells = df.instructions.iter().map(|i| i.shell(src)).collect();
+        let lines = plimsoll_dockerfile::LineIndex::new(src);
+        let shells = df.instructions.iter().map(|i| i.shell_in(&lines)).collect();
         let trigger_shells = df
             .instructions
             .iter()
-            .map(|i| trigger(i).and_then(|t| t.shell(src)))
+            .map(|i| trigger(i).and_then(|t| t.shell_in(&lines)))
             .collect();
         LintContext {
             src,
+            lines,
+            vars: std::sync::Mutex::new(df.vars_cursor()),
             df,
             shells,
             trigger_shells,
             options,
+        }
+    }
+
+    /// The variables visible at instruction `index` (`Dockerfile::vars_at`),
+    /// linear over a pass that asks in increasing order.
+    pub fn vars_at(&self, index: usize) -> std::collections::HashMap<String, String> {
+        match self.vars.lock() {
+            Ok(mut cursor) => cursor.at(index),
+            Err(_) => self.df.vars_at(index),
         }
     }
 

@@ -396,12 +396,12 @@ pub enum LaunchBody {
 fn parse_instruction_shell(
     ins: &plimsoll_dockerfile::Instruction,
     text: &str,
-    src: &str,
+    lines: &plimsoll_dockerfile::LineIndex<'_>,
 ) -> plimsoll_dockerfile::ShellScript {
     let map: Vec<usize> = (0..=text.len())
         .map(|i| (ins.args_span.start + i).min(ins.args_span.end))
         .collect();
-    plimsoll_dockerfile::parse_shell(text, &map, src)
+    plimsoll_dockerfile::parse_shell_in(text, &map, lines)
 }
 
 /// The ENTRYPOINT and CMD in force at the end of the final stage chain
@@ -442,7 +442,7 @@ pub fn launch(ctx: &crate::LintContext<'_>) -> Option<Launch> {
                     line: ins_at(e).span.line,
                     init: None,
                     body: LaunchBody::Shell {
-                        script: parse_instruction_shell(ins_at(e), &text, ctx.src),
+                        script: parse_instruction_shell(ins_at(e), &text, &ctx.lines),
                         dash_c: false,
                     },
                     argv_from: Vec::new(),
@@ -468,7 +468,7 @@ pub fn launch(ctx: &crate::LintContext<'_>) -> Option<Launch> {
                     line: ins_at(c).span.line,
                     init: None,
                     body: LaunchBody::Shell {
-                        script: parse_instruction_shell(ins_at(c), &text, ctx.src),
+                        script: parse_instruction_shell(ins_at(c), &text, &ctx.lines),
                         dash_c: false,
                     },
                     argv_from: Vec::new(),
@@ -525,7 +525,7 @@ pub fn launch(ctx: &crate::LintContext<'_>) -> Option<Launch> {
             line: ins.span.line,
             init,
             body: LaunchBody::Shell {
-                script: parse_instruction_shell(ins, script, ctx.src),
+                script: parse_instruction_shell(ins, script, &ctx.lines),
                 dash_c: true,
             },
             argv_from: Vec::new(),
@@ -602,7 +602,7 @@ pub fn heredoc_script(
         .collect();
     Some((
         i,
-        plimsoll_dockerfile::parse_shell(&h.content, &map, ctx.src),
+        plimsoll_dockerfile::parse_shell_in(&h.content, &map, &ctx.lines),
     ))
 }
 

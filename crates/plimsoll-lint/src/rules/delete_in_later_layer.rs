@@ -259,7 +259,7 @@ fn mount_targets(ins: &Instruction) -> Vec<String> {
 impl DeleteInLaterLayer {
     fn copy(ctx: &LintContext<'_>, i: usize, ins: &Instruction, st: &mut Layered) {
         let words = ins.words();
-        let vars = ctx.df.vars_at(i);
+        let vars = ctx.vars_at(i);
         let expand = |w: &str| {
             super::all_vars_known(w, &vars).then(|| plimsoll_dockerfile::expand(w, &vars))
         };
@@ -305,7 +305,7 @@ impl DeleteInLaterLayer {
             return;
         };
         let mounts = mount_targets(ins);
-        let pip_cache = !ctx.df.vars_at(i).contains_key("PIP_NO_CACHE_DIR");
+        let pip_cache = !ctx.vars_at(i).contains_key("PIP_NO_CACHE_DIR");
         let mut cwd = st.workdir.clone();
         let mut files: Vec<Created> = Vec::new();
         let mut packages: Vec<Installed> = Vec::new();
@@ -414,7 +414,7 @@ impl Rule for DeleteInLaterLayer {
                 match ins.keyword {
                     Keyword::Workdir => {
                         let dir = ins.words().first().cloned().unwrap_or_default();
-                        let vars = ctx.df.vars_at(i);
+                        let vars = ctx.vars_at(i);
                         st.workdir = super::all_vars_known(&dir, &vars)
                             .then(|| plimsoll_dockerfile::expand(&dir, &vars))
                             .and_then(|d| resolve_path(st.workdir.as_deref(), &d));

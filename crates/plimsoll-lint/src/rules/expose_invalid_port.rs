@@ -48,7 +48,7 @@ impl Rule for ExposeRange {
             if ins.keyword != Keyword::Expose {
                 continue;
             }
-            let vars = ctx.df.vars_at(i);
+            let vars = ctx.vars_at(i);
             for w in ins.words() {
                 if w.contains('$') && !super::all_vars_known(&w, &vars) {
                     continue;

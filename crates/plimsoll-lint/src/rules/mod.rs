@@ -207,7 +207,7 @@ pub(crate) fn all_vars_known(s: &str, vars: &HashMap<String, String>) -> bool {
 pub(crate) fn from_images<'a>(ctx: &'a LintContext<'_>) -> Vec<(&'a Stage, String)> {
     let mut out = Vec::new();
     for st in &ctx.df.stages {
-        let vars = ctx.df.vars_at(st.from);
+        let vars = ctx.vars_at(st.from);
         if !all_vars_known(&st.image, &vars) {
             continue;
         }

@@ -38,7 +38,7 @@ impl Rule for PipCache {
                 || ins
                     .shell_text()
                     .is_some_and(|t| t.contains("PIP_NO_CACHE_DIR="))
-                || ctx.df.vars_at(index).contains_key("PIP_NO_CACHE_DIR")
+                || ctx.vars_at(index).contains_key("PIP_NO_CACHE_DIR")
             {
                 continue;
             }

@@ -63,7 +63,7 @@ impl Rule for PipPin {
                 if line.subcommand() != Some("install") || line.has(&["c", "constraint"]) {
                     continue;
                 }
-                let vars = ctx.df.vars_at(index);
+                let vars = ctx.vars_at(index);
                 let unpinned: Vec<String> = packages(line.args(), &vars)
                     .into_iter()
                     .filter(|p| !pinned(p))

@@ -37,7 +37,7 @@ impl Rule for UntrustedRegistry {
             return;
         }
         for st in &ctx.df.stages {
-            let vars = ctx.df.vars_at(st.from);
+            let vars = ctx.vars_at(st.from);
             let image = if all_vars_known(&st.image, &vars) {
                 plimsoll_dockerfile::expand(&st.image, &vars)
             } else {

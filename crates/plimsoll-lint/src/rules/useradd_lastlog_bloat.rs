@@ -58,7 +58,7 @@ impl Rule for UseraddLogInit {
             if c.line.has(&["l", "no-log-init"]) {
                 continue;
             }
-            let vars = ctx.df.vars_at(c.index);
+            let vars = ctx.vars_at(c.index);
             let uid = c
                 .line
                 .values(&["u", "uid"])
