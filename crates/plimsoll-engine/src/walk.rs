@@ -341,10 +341,19 @@ pub(crate) fn walk_layer(
                 }
                 Box::new(flate2::bufread::MultiGzDecoder::new(&mut buffered))
             }
-            Compression::Zstd => Box::new(
-                zstd::stream::read::Decoder::with_buffer(&mut buffered)
-                    .map_err(WalkError::from_io)?,
-            ),
+            Compression::Zstd => {
+                let head = buffered.fill_buf().map_err(WalkError::from_io)?;
+                // A zstd frame, or a skippable frame (0x184D2A50..5F, little-endian).
+                let skippable =
+                    head.len() >= 4 && head[1..4] == [0x2a, 0x4d, 0x18] && head[0] & 0xf0 == 0x50;
+                if !head.starts_with(&ZSTD_MAGIC) && !skippable {
+                    return Err(WalkError::WrongCompression { expected: "zstd" });
+                }
+                Box::new(
+                    zstd::stream::read::Decoder::with_buffer(&mut buffered)
+                        .map_err(WalkError::from_io)?,
+                )
+            }
             Compression::None => Box::new(&mut buffered),
         };
         let stream = Uncompressed {

@@ -46,6 +46,25 @@ fn expect_error(spec: &ImageSpec, extra: &[&str], needles: &[&str]) {
 }
 
 #[test]
+fn a_blob_of_another_compression_than_declared_is_named() {
+    // gzip declared zstd (issue 19: was "corrupt tar"), and the reverse.
+    let gz = ok_layer();
+    let spec = ImageSpec::new(vec![Layer::raw(gz.blob, Compression::Zstd.media_type())]);
+    expect_error(
+        &spec,
+        &[],
+        &["layer 0", "media type says zstd, but the blob is not zstd"],
+    );
+    let zst = Layer::new(&[dir("etc")], Compression::Zstd);
+    let spec = ImageSpec::new(vec![Layer::raw(zst.blob, Compression::Gzip.media_type())]);
+    expect_error(
+        &spec,
+        &[],
+        &["layer 0", "media type says gzip, but the blob is not gzip"],
+    );
+}
+
+#[test]
 fn truncated_gzip() {
     let good = ok_layer();
     let cut = good.blob[..good.blob.len() / 2].to_vec();
