@@ -208,13 +208,12 @@ pub struct RefRow {
     pub current: bool,
 }
 
-/// An image with its stored documents.
+/// An image with its report (the scan basis, large, is read only by a
+/// re-match: [`Store::basis`]).
 #[derive(Debug, Clone)]
 pub struct ImageRecord {
     pub row: ImageRow,
     pub report: Option<String>,
-    /// The ScanBasis JSON the report was made from.
-    pub basis: Option<String>,
 }
 
 /// What [`Store::complete`] did.
@@ -799,7 +798,7 @@ impl Store {
 
     /// The latest result for `digest`, with its documents.
     pub async fn image(&self, digest: &str) -> Result<Option<ImageRecord>, StoreError> {
-        let sql = format!("SELECT {IMAGE_COLUMNS}, report, basis FROM images WHERE digest = $1");
+        let sql = format!("SELECT {IMAGE_COLUMNS}, report FROM images WHERE digest = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(digest)
             .fetch_optional(&self.pool)
@@ -810,7 +809,6 @@ impl Store {
         Ok(Some(ImageRecord {
             row: image,
             report: row.get("report"),
-            basis: row.get("basis"),
         }))
     }
 

@@ -41,8 +41,8 @@ pub struct ConfigAuditArgs {
     #[arg(long, value_enum)]
     standard: Option<Standard>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ConfigFormat::Table)]
-    format: ConfigFormat,
+    #[arg(long, value_enum, default_value_t = crate::FileFormat::Table)]
+    format: crate::FileFormat,
     /// Write the report to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -72,19 +72,6 @@ enum ConfigKind {
 enum Standard {
     Baseline,
     Restricted,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum ConfigFormat {
-    Table,
-    Json,
-    Sarif,
-    /// Checkstyle XML, for CI servers and editors that read it.
-    Checkstyle,
-    /// GitHub Actions workflow commands: annotations on the pull request.
-    Github,
-    /// JUnit XML: a test suite per file, a failing test case per finding.
-    Junit,
 }
 
 pub fn run(command: ConfigCommand) -> Result<ExitCode> {
@@ -156,20 +143,15 @@ fn audit(args: ConfigAuditArgs) -> Result<ExitCode> {
     if let Some(s) = stdin {
         audited.push(files::audit_source("-", s, &options, &policy));
     }
-    let text = match args.format {
-        ConfigFormat::Table => files::render_table(&audited, standard),
-        ConfigFormat::Json => {
-            serde_json::to_string_pretty(&files::ConfigReport::new(&audited, standard))? + "\n"
-        }
-        ConfigFormat::Checkstyle => plimsoll_report::to_checkstyle(&files::views(&audited)),
-        ConfigFormat::Github => plimsoll_report::to_github(&files::views(&audited)),
-        ConfigFormat::Junit => plimsoll_report::to_junit(&files::views(&audited)),
-        ConfigFormat::Sarif => crate::source_sarif(
-            &plimsoll_runtime::rule_infos(),
-            &files::all_findings(&audited),
-            "the audited manifests",
-        )?,
-    };
+    let text = crate::render_files(
+        args.format,
+        &files::views(&audited),
+        &plimsoll_runtime::rule_infos(),
+        &files::all_findings(&audited),
+        "the audited manifests",
+        || files::render_table(&audited, standard),
+        || serde_json::to_string_pretty(&files::ConfigReport::new(&audited, standard)),
+    )?;
     crate::emit(&text, args.output.as_ref())?;
     for e in audited.iter().filter_map(|f| f.error.as_ref()) {
         eprintln!("error: {e}");

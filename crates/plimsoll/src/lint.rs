@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use plimsoll_lint::files;
 use plimsoll_report::{Policy, PolicySpec, Severity};
 
@@ -17,8 +17,8 @@ pub struct LintArgs {
     #[arg(default_value = ".")]
     paths: Vec<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = LintFormat::Table)]
-    format: LintFormat,
+    #[arg(long, value_enum, default_value_t = crate::FileFormat::Table)]
+    format: crate::FileFormat,
     /// Write the report to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -40,19 +40,6 @@ pub struct LintArgs {
     /// in the current directory is read as well.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum LintFormat {
-    Table,
-    Json,
-    Sarif,
-    /// Checkstyle XML, for CI servers and editors that read it.
-    Checkstyle,
-    /// GitHub Actions workflow commands: annotations on the pull request.
-    Github,
-    /// JUnit XML: a test suite per file, a failing test case per finding.
-    Junit,
 }
 
 /// What the configuration files and flags say, merged.
@@ -190,18 +177,15 @@ pub fn run(args: LintArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(status));
     }
-    let text = match args.format {
-        LintFormat::Table => files::render_table(&reports),
-        LintFormat::Json => serde_json::to_string_pretty(&files::LintReport::new(&reports))? + "\n",
-        LintFormat::Checkstyle => plimsoll_report::to_checkstyle(&files::views(&reports)),
-        LintFormat::Github => plimsoll_report::to_github(&files::views(&reports)),
-        LintFormat::Junit => plimsoll_report::to_junit(&files::views(&reports)),
-        LintFormat::Sarif => crate::source_sarif(
-            &plimsoll_lint::rules(),
-            &files::all_findings(&reports),
-            "the linted Dockerfiles",
-        )?,
-    };
+    let text = crate::render_files(
+        args.format,
+        &files::views(&reports),
+        &plimsoll_lint::rules(),
+        &files::all_findings(&reports),
+        "the linted Dockerfiles",
+        || files::render_table(&reports),
+        || serde_json::to_string_pretty(&files::LintReport::new(&reports)),
+    )?;
     crate::emit(&text, args.output.as_ref())?;
     for e in reports.iter().filter_map(|r| r.error.as_ref()) {
         eprintln!("error: {e}");

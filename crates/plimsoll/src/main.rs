@@ -530,6 +530,42 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
 
 /// SARIF for findings in source files (Dockerfiles, manifests), paths
 /// relative to the working directory.
+/// Output formats of the commands that check files (`lint`, `config audit`).
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum FileFormat {
+    Table,
+    Json,
+    Sarif,
+    /// Checkstyle XML, for CI servers and editors that read it.
+    Checkstyle,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+    /// JUnit XML: a test suite per file, a failing test case per finding.
+    Junit,
+}
+
+/// A file checker's report in `format`: the table and the JSON are the
+/// command's own; the other formats are the shared renderings of `views`
+/// (SARIF of `findings`, about `subject`, with `rules`).
+pub(crate) fn render_files(
+    format: FileFormat,
+    views: &[plimsoll_report::FileFindings<'_>],
+    rules: &[plimsoll_report::RuleInfo],
+    findings: &[plimsoll_report::Finding],
+    subject: &str,
+    table: impl FnOnce() -> String,
+    json: impl FnOnce() -> serde_json::Result<String>,
+) -> Result<String> {
+    Ok(match format {
+        FileFormat::Table => table(),
+        FileFormat::Json => json()? + "\n",
+        FileFormat::Checkstyle => plimsoll_report::to_checkstyle(views),
+        FileFormat::Github => plimsoll_report::to_github(views),
+        FileFormat::Junit => plimsoll_report::to_junit(views),
+        FileFormat::Sarif => source_sarif(rules, findings, subject)?,
+    })
+}
+
 pub(crate) fn source_sarif(
     rules: &[plimsoll_report::RuleInfo],
     findings: &[plimsoll_report::Finding],
