@@ -4,6 +4,7 @@
 
 pub mod analyzers;
 mod judge;
+mod redact;
 mod report;
 pub mod rule;
 pub mod rules;
@@ -19,6 +20,7 @@ use plimsoll_report::{Finding, RuleInfo};
 pub use analyzers::{ConfigFiles, FileSecrets, SecretFiles};
 pub use judge::{Judge, JudgeError, rule_refs};
 pub use plimsoll_report::declare_rule;
+pub use redact::redact_config;
 pub use report::{
     INFO_URI, ImageReport, ImageSummary, LayerSummary, SCHEMA_VERSION, ScanInfo, Tool,
     inspect_json, render_inspect, render_table, to_sarif,

@@ -88,7 +88,8 @@ pub struct ImageReport {
 
 impl ImageReport {
     pub fn new(image: &Image, scan: &Scan, tree: &FileTree, findings: Vec<Finding>) -> Self {
-        let history = image.config.layer_history(image.layers.len());
+        let config = crate::redact_config(&image.config);
+        let history = config.layer_history(image.layers.len());
         let layers: Vec<LayerSummary> = scan
             .layers
             .iter()
@@ -171,13 +172,13 @@ pub fn to_sarif(r: &ImageReport) -> serde_json::Value {
 }
 
 /// `image inspect --format json`: the audit document without findings,
-/// with the image's config.
+/// with the image's config (secrets masked: [`crate::redact_config`]).
 pub fn inspect_json(r: &ImageReport, image: &Image) -> serde_json::Value {
     serde_json::json!({
         "schema_version": r.schema_version,
         "tool": r.tool,
         "image": r.image,
-        "config": image.config,
+        "config": crate::redact_config(&image.config),
         "scan": r.scan,
     })
 }
@@ -304,7 +305,8 @@ pub fn render_inspect(r: &ImageReport, image: &Image) -> String {
             created
         );
     }
-    let c = &image.config.config;
+    let config = crate::redact_config(&image.config);
+    let c = &config.config;
     let _ = writeln!(out, "\nconfig");
     let show = |v: &Option<Vec<String>>| {
         v.as_ref()

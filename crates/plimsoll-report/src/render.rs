@@ -39,6 +39,9 @@ pub fn to_diagnostics(files: &[FileFindings<'_>]) -> String {
             if let Some(text) = line.checked_sub(1).and_then(|i| lines.get(i as usize)) {
                 let w = line.to_string().len();
                 let _ = writeln!(out, "{:w$} |", "");
+                // A CI log is read by many: a secret on the line is shown masked, as the
+                // finding that reports it shows it.
+                let text = plimsoll_secrets::SecretScanner::shared().redact_text(text);
                 let _ = writeln!(out, "{line} | {text}");
                 let _ = writeln!(out, "{:w$} |", "");
             }

@@ -111,7 +111,7 @@ pub(crate) fn command_rules() -> Vec<CmdRule> {
         // curl -u user:X
         CmdRule {
             re: re(
-                r#"(?-u)\bcurl\b[^\r\n;&|]*?[ \t](?:-u|--user)(?:[ \t]+|=)?["']?([^\s:"'$]+):([^\s"'`;|&]+)"#,
+                r#"(?-u)\bcurl\b[^\r\n;&|]*?[ \t](?:-[A-Za-z]*u|--user)(?:[ \t]+|=)?["']?([^\s:"'$]+):([^\s"'`;|&]+)"#,
             ),
             value: 2,
             name: None,

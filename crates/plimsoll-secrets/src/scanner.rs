@@ -1,17 +1,19 @@
 //! The scanner: keyword prefilter, regions around keyword hits, and the public entry points
 //! (file content, key/value, free text).
 
+use std::borrow::Cow;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::Regex;
 
 use crate::SecretHit;
 use crate::detectors::{
-    Cand, CmdRule, K_ASSIGN, P_ASSIGN, TokenRule, command_rules, find_tokens, redact,
+    Cand, CmdRule, K_ASSIGN, K_PRIVATE_KEY, P_ASSIGN, TokenRule, command_rules, find_tokens, redact,
 };
 use crate::keys::classify_key;
 use crate::paths::{Tier, is_binary, is_library_path, tier_for_path};
 use crate::tokens::TOKEN_SPECS;
-use crate::values::{strip_quotes, value_ok};
+use crate::values::{find_sub, strip_quotes, value_ok};
 
 /// A keyword's line is scanned whole when it is at most this long on each side of the keyword...
 pub(crate) const MAX_LINE: usize = 4096;
@@ -272,9 +274,51 @@ impl SecretScanner {
     /// or the word `password`...) or a reference (`$X`, `${X}`, `/run/secrets/...`, a path,
     /// `vault:`, `arn:`...). Any other value counts, however weak. Hits have no line.
     pub fn scan_key_value(&self, key: &str, value: &str) -> Vec<SecretHit> {
+        let (hay, cands) = self.key_value_cands(key, value);
+        finish(hay.as_bytes(), cands, false)
+    }
+
+    /// `value` with every secret [`scan_key_value`](Self::scan_key_value) reports for
+    /// `key=value` masked in place, as the findings show it (at most the first 4 characters
+    /// kept, the rest `*`); borrowed unchanged when there is none. This and
+    /// [`redact_text`](Self::redact_text) are what every output that prints an image's
+    /// ENV, labels or history goes through.
+    pub fn redact_value<'a>(&self, key: &str, value: &'a str) -> Cow<'a, str> {
+        let (_, cands) = self.key_value_cands(key, value);
+        let offset = key.len() + 1;
+        mask_cands(value, offset, cands)
+    }
+
+    /// `text` with every secret [`scan_text`](Self::scan_text) reports masked in place (a
+    /// private key from its `BEGIN` marker to its `END` marker); borrowed unchanged when
+    /// there is none.
+    pub fn redact_text<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        mask_cands(text, 0, self.text_cands(text))
+    }
+
+    /// The masked ranges [`redact_text`](Self::redact_text) would apply to `text`, as byte
+    /// ranges on character boundaries, sorted and disjoint: for callers that print `text`
+    /// in pieces (the arguments of an exec-form command line, joined by one space).
+    pub fn secret_spans(&self, text: &str) -> Vec<(usize, usize)> {
+        match spans(text, 0, self.text_cands(text)) {
+            Some(s) => s,
+            None => vec![(0, text.len())],
+        }
+    }
+
+    fn text_cands(&self, text: &str) -> Vec<Cand> {
+        let scope = Scope {
+            tier: Tier::Text,
+            netrc: false,
+            library: false,
+        };
+        self.scan_bytes(text.as_bytes(), scope, u64::MAX)
+    }
+
+    fn key_value_cands(&self, key: &str, value: &str) -> (String, Vec<Cand>) {
         let value_trim = value.trim();
         if value_trim.is_empty() {
-            return Vec::new();
+            return (String::new(), Vec::new());
         }
         let combined = format!("{key}={value}");
         let hay = combined.as_bytes();
@@ -298,7 +342,7 @@ impl SecretScanner {
                 });
             }
         }
-        finish(hay, cands, false)
+        (combined, cands)
     }
 
     /// Scans free text such as a history `created_by` line: token patterns, URL credentials,
@@ -443,7 +487,8 @@ pub(crate) fn snap_right(hay: &[u8], p: usize) -> usize {
 }
 
 /// Sorts, deduplicates overlapping findings (the most specific wins), numbers lines.
-pub(crate) fn finish(hay: &[u8], mut cands: Vec<Cand>, with_lines: bool) -> Vec<SecretHit> {
+/// The candidates that survive overlap resolution (the most specific wins), by start.
+fn resolve(mut cands: Vec<Cand>) -> Vec<Cand> {
     cands.sort_by(|a, b| a.start.cmp(&b.start).then(b.prio.cmp(&a.prio)));
     let mut kept: Vec<Cand> = Vec::new();
     for c in cands {
@@ -462,6 +507,71 @@ pub(crate) fn finish(hay: &[u8], mut cands: Vec<Cand>, with_lines: bool) -> Vec<
         kept.push(c);
     }
     kept.sort_by_key(|c| c.start);
+    kept
+}
+
+/// The byte ranges of `text` to mask for candidates found in a haystack where `text` starts
+/// at `offset` (`key=` before an ENV value); `None` when the scan gave up early (more than
+/// `4 * MAX_HITS` candidates), so that a caller masks everything rather than leak the rest.
+fn spans(text: &str, offset: usize, cands: Vec<Cand>) -> Option<Vec<(usize, usize)>> {
+    if cands.len() > 4 * MAX_HITS {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for c in resolve(cands) {
+        let mut s = c.start.saturating_sub(offset);
+        let mut e = c.end.saturating_sub(offset).min(text.len());
+        if c.kind == K_PRIVATE_KEY.0 {
+            // The candidate is the BEGIN marker; the key is the body up to the END marker.
+            e = match find_sub(&bytes[e..], b"-----END")
+                .or_else(|| find_sub(&bytes[e..], b"---- END"))
+            {
+                Some(p) => e + p,
+                None => text.len(),
+            };
+        }
+        while s > 0 && !text.is_char_boundary(s) {
+            s -= 1;
+        }
+        while e < text.len() && !text.is_char_boundary(e) {
+            e += 1;
+        }
+        if s >= e {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    Some(out)
+}
+
+/// `text` with the candidates' ranges masked by [`redact`].
+fn mask_cands(text: &str, offset: usize, cands: Vec<Cand>) -> Cow<'_, str> {
+    if cands.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let Some(spans) = spans(text, offset, cands) else {
+        return Cow::Owned(redact(text.as_bytes()));
+    };
+    if spans.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for (s, e) in spans {
+        out.push_str(&text[pos..s]);
+        out.push_str(&redact(&text.as_bytes()[s..e]));
+        pos = e;
+    }
+    out.push_str(&text[pos..]);
+    Cow::Owned(out)
+}
+
+pub(crate) fn finish(hay: &[u8], cands: Vec<Cand>, with_lines: bool) -> Vec<SecretHit> {
+    let mut kept = resolve(cands);
     kept.truncate(MAX_HITS);
     let mut line = 1u32;
     let mut pos = 0usize;
@@ -641,6 +751,90 @@ mod tests {
             assert!((1..=12).contains(&stars));
             assert!(r.len() - stars <= 4);
         }
+    }
+
+    #[test]
+    fn redact_text_masks_in_place_and_keeps_context() {
+        let sc = scanner();
+        let stripe = format!("sk_live_{}", rnd(301, 24, ALNUM));
+        let pw = format!("Zq9{}", rnd(302, 12, ALNUM));
+        let gh = format!("ghp_{}", rnd(303, 36, ALNUM));
+        let text = format!(
+            "/bin/sh -c curl -H 'Authorization: Bearer {gh}' https://ci:{pw}@git.corp.io/x && echo STRIPE={stripe}"
+        );
+        let red = sc.redact_text(&text);
+        for secret in [&stripe, &pw, &gh] {
+            assert!(!red.contains(secret.as_str()), "{red}");
+            assert!(!red.contains(&secret[..secret.len() - 2]), "{red}");
+        }
+        assert!(
+            red.starts_with("/bin/sh -c curl -H 'Authorization: Bearer ghp_"),
+            "{red}"
+        );
+        assert!(red.contains("https://ci:"), "{red}");
+        assert!(red.contains("@git.corp.io/x && echo STRIPE="), "{red}");
+        // Nothing to mask: the very same text, borrowed.
+        let clean = "/bin/sh -c apt-get update && apt-get install -y curl";
+        assert!(matches!(sc.redact_text(clean), Cow::Borrowed(t) if t == clean));
+    }
+
+    #[test]
+    fn redact_text_masks_a_private_key_body() {
+        let sc = scanner();
+        let key = pem("RSA ", 6, 310);
+        let text = format!("RUN echo '{key}' > /root/.ssh/id_rsa");
+        let red = sc.redact_text(&text);
+        for line in key.lines().skip(1).filter(|l| !l.starts_with("-----")) {
+            assert!(!red.contains(&line[..16]), "{red}");
+        }
+        assert!(red.contains("-----END RSA PRIVATE KEY-----"), "{red}");
+        assert!(red.ends_with("> /root/.ssh/id_rsa"), "{red}");
+    }
+
+    #[test]
+    fn redact_value_masks_what_scan_key_value_reports() {
+        let sc = scanner();
+        let pw = rnd(320, 14, ALNUM);
+        assert_eq!(sc.scan_key_value("DB_PASSWORD", &pw).len(), 1);
+        let red = sc.redact_value("DB_PASSWORD", &pw);
+        assert!(!red.contains(&pw[..5]), "{red}");
+        let url = format!("postgres://app:{pw}@db:5432/app");
+        let red = sc.redact_value("DATABASE_URL", &url);
+        assert!(
+            red.starts_with("postgres://app:") && red.ends_with("@db:5432/app"),
+            "{red}"
+        );
+        assert!(!red.contains(&pw[..5]), "{red}");
+        // A name that is not a secret keeps its value.
+        assert_eq!(
+            sc.redact_value("PATH", "/usr/local/bin:/usr/bin"),
+            "/usr/local/bin:/usr/bin"
+        );
+        assert_eq!(
+            sc.redact_value("DB_PASSWORD_FILE", "/run/secrets/db"),
+            "/run/secrets/db"
+        );
+    }
+
+    #[test]
+    fn secret_spans_fall_on_arguments() {
+        let sc = scanner();
+        let pw = format!("Zq9{}", rnd(330, 12, ALNUM));
+        let argv = format!("mysql --password {pw} -h db");
+        let spans = sc.secret_spans(&argv);
+        assert_eq!(spans.len(), 1, "{spans:?}");
+        let (s, e) = spans[0];
+        assert_eq!(&argv[s..e], pw);
+    }
+
+    #[test]
+    fn redaction_gives_up_to_masking_everything() {
+        let sc = scanner();
+        let text: String = (0..500)
+            .map(|i| format!("ghp_{} ", rnd(400 + i, 36, ALNUM)))
+            .collect();
+        let red = sc.redact_text(&text);
+        assert!(red.len() <= 16, "{red}");
     }
 
     #[test]

@@ -20,6 +20,25 @@ use plimsoll_oci::{Image, ImageRef, ResolveOptions};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
+/// A deterministic random-looking string over `alphabet`: tests plant secrets made with it,
+/// so that no literal in the sources looks like a live key.
+pub fn rnd(seed: u64, len: usize, alphabet: &[u8]) -> String {
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            alphabet[(x % alphabet.len() as u64) as usize] as char
+        })
+        .collect()
+}
+
+/// Letters and digits, for [`rnd`].
+pub const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
 pub fn sha256(data: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(data)))
 }
