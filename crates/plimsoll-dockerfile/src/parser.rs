@@ -334,7 +334,13 @@ impl<'a> Parser<'a> {
             .map_or(text.len(), |e| kw_start + e);
         let raw = &text[kw_start..kw_end];
         let Some(keyword) = Keyword::parse(raw) else {
-            return Err(self.err(map[kw_start], format!("unknown instruction: {raw}")));
+            // Quoted with control characters escaped and cut at 40 characters: the word
+            // may be anything (a binary file's bytes) and ends up in a terminal or a log.
+            let mut shown: String = raw.chars().take(40).flat_map(char::escape_debug).collect();
+            if raw.chars().nth(40).is_some() {
+                shown.push('…');
+            }
+            return Err(self.err(map[kw_start], format!("unknown instruction: {shown}")));
         };
 
         // Flags: `--name[=value]` words at the start of the arguments.

@@ -47,6 +47,27 @@ impl Cache {
         &self.dir
     }
 
+    /// Whether the cache can be used: its path is a directory, or does not exist yet (it is
+    /// created on the first write) under a directory. A cache that cannot be written
+    /// otherwise fails silently entry by entry (it only costs speed), so callers check this
+    /// once and say so.
+    pub fn check_dir(&self) -> std::io::Result<()> {
+        let not_dir = |p: &Path| {
+            std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                format!("{} exists and is not a directory", p.display()),
+            )
+        };
+        for p in self.dir.ancestors() {
+            match fs::metadata(p) {
+                Ok(m) if m.is_dir() => return Ok(()),
+                Ok(_) => return Err(not_dir(p)),
+                Err(_) => continue,
+            }
+        }
+        Ok(())
+    }
+
     fn path(&self, layer: &Digest, name: &str, version: u32) -> PathBuf {
         self.dir
             .join("layers")

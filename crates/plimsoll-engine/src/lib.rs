@@ -202,7 +202,7 @@ impl Engine {
         // then needs no worker threads at all.
         let mut layers: Vec<Option<LayerScan>> = Vec::with_capacity(image.layers.len());
         for layer in &image.layers {
-            let cached = self.cached_scan(layer, progress);
+            let cached = self.cached_scan(image, layer, progress);
             if cached.is_some() {
                 // A cache hit must not hide a blob that is gone or damaged.
                 image
@@ -297,8 +297,20 @@ impl Engine {
     }
 
     /// The layer's scan when every analyser's facts and the stats are cached.
-    fn cached_scan(&self, layer: &LayerRef, progress: &dyn Progress) -> Option<LayerScan> {
+    fn cached_scan(
+        &self,
+        image: &Image,
+        layer: &LayerRef,
+        progress: &dyn Progress,
+    ) -> Option<LayerScan> {
         let cache = self.options.cache.as_ref()?;
+        // A local blob changed since it was last verified (another file under the same
+        // name, a flipped byte): read and verify it again rather than trust the cache.
+        if let Some(fp) = image.source.fingerprint(&layer.digest)
+            && !seen_fingerprints(cache, &layer.digest).contains(&fp)
+        {
+            return None;
+        }
         let stats = cache
             .get(&layer.digest, META, META_VERSION)
             .and_then(|b| postcard::from_bytes::<LayerStats>(&b).ok())?;
@@ -354,11 +366,15 @@ impl Engine {
             digest: layer.digest.clone(),
             source: Box::new(source),
         };
+        // Taken before reading: if the file changes while it is read, the next scan
+        // sees another fingerprint and reads it again.
+        let fingerprint = cache.and(image.source.fingerprint(&layer.digest));
         let raw = image
             .source
             .open(&layer.digest)
             .map_err(|e| layer_err(WalkError::Oci(e)))?;
-        let label = format!("layer {} of {name}", layer.index);
+        // The error that wraps this one already names the image, the layer and its digest.
+        let label = "layer blob".to_string();
         let out = walk::walk_layer(
             layer,
             raw,
@@ -381,6 +397,9 @@ impl Engine {
         {
             let _ = c.put(&layer.digest, META, META_VERSION, &b);
         }
+        if let (Some(c), Some(fp)) = (cache, fingerprint) {
+            record_fingerprint(c, &layer.digest, fp);
+        }
         progress.layer_finished(layer, false);
         Ok(LayerScan {
             layer: layer.clone(),
@@ -389,6 +408,34 @@ impl Engine {
             facts,
         })
     }
+}
+
+/// Cache entry: the fingerprints of local files whose bytes were verified to be the blob.
+const SEEN: &str = "blob-seen";
+const SEEN_VERSION: u32 = 1;
+/// How many local copies of one blob are remembered (layouts sharing a base layer).
+const SEEN_MAX: usize = 8;
+
+fn seen_fingerprints(cache: &Cache, digest: &Digest) -> Vec<String> {
+    cache
+        .get(digest, SEEN, SEEN_VERSION)
+        .and_then(|b| String::from_utf8(b).ok())
+        .map(|s| s.lines().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+fn record_fingerprint(cache: &Cache, digest: &Digest, fp: String) {
+    let mut seen = seen_fingerprints(cache, digest);
+    seen.retain(|s| *s != fp);
+    seen.push(fp);
+    let from = seen.len().saturating_sub(SEEN_MAX);
+    // A cache that cannot be written only costs speed (the blob is read next time).
+    let _ = cache.put(
+        digest,
+        SEEN,
+        SEEN_VERSION,
+        seen[from..].join("\n").as_bytes(),
+    );
 }
 
 #[cfg(test)]

@@ -35,6 +35,11 @@ pub enum WalkError {
     DiffIdMismatch { expected: String, actual: String },
     #[error("{0}")]
     TarLimit(String),
+    #[error(
+        "the zstd frame needs a window larger than {limit_mib} MiB, the most plimsoll decodes \
+         (zstd's default limit); recompress the layer without `--long` (or with --long=27 or less)"
+    )]
+    ZstdWindow { limit_mib: u64 },
     #[error("media type says {expected}, but the blob is not {expected}")]
     WrongCompression { expected: &'static str },
 }
@@ -170,7 +175,13 @@ impl HeaderGuard {
                 continue;
             }
             if let Some((_, buf)) = self.pax.take() {
-                self.size_override = pax_size(&buf);
+                // As Go's archive/tar: a size record that is not a number is an error
+                // (ignoring it would read the entry with another size than its writer's).
+                self.size_override = pax_size(&buf).map_err(|v| {
+                    limit(format!(
+                        "corrupt tar: a PAX header's size record '{v}' is not a decimal number"
+                    ))
+                })?;
             }
             let take = (512 - self.header.len()).min(data.len());
             self.header.extend_from_slice(&data[..take]);
@@ -233,13 +244,22 @@ impl HeaderGuard {
     }
 }
 
-/// The `size` record of PAX extended header data, if any.
-fn pax_size(data: &[u8]) -> Option<u64> {
+/// The `size` record of PAX extended header data, if any; the record's text (at most 64
+/// characters of it) when it is not a decimal number.
+fn pax_size(data: &[u8]) -> Result<Option<u64>, String> {
     let text = String::from_utf8_lossy(data);
-    text.lines().find_map(|record| {
-        let (_, kv) = record.split_once(' ')?;
-        kv.strip_prefix("size=")?.trim().parse().ok()
-    })
+    for record in text.lines() {
+        let Some((_, kv)) = record.split_once(' ') else {
+            continue;
+        };
+        if let Some(v) = kv.strip_prefix("size=") {
+            return match v.parse() {
+                Ok(n) => Ok(Some(n)),
+                Err(_) => Err(v.chars().take(64).collect()),
+            };
+        }
+    }
+    Ok(None)
 }
 
 /// Reports compressed bytes to the progress bar in chunks.
@@ -349,10 +369,11 @@ pub(crate) fn walk_layer(
                 if !head.starts_with(&ZSTD_MAGIC) && !skippable {
                     return Err(WalkError::WrongCompression { expected: "zstd" });
                 }
-                Box::new(
-                    zstd::stream::read::Decoder::with_buffer(&mut buffered)
-                        .map_err(WalkError::from_io)?,
-                )
+                let mut d = zstd::stream::read::Decoder::with_buffer(&mut buffered)
+                    .map_err(WalkError::from_io)?;
+                d.window_log_max(ZSTD_WINDOW_LOG_MAX)
+                    .map_err(WalkError::from_io)?;
+                Box::new(d)
             }
             Compression::None => Box::new(&mut buffered),
         };
@@ -451,6 +472,9 @@ pub(crate) fn walk_directory(
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+/// The largest zstd window decoded: 2^27 = 128 MiB, zstd's own default limit. A frame made
+/// with `zstd --long=31` asks for 2 GiB of window memory per layer being read.
+pub const ZSTD_WINDOW_LOG_MAX: u32 = 27;
 
 fn walk_entries<R: Read>(
     archive: &mut tar::Archive<R>,
@@ -598,6 +622,13 @@ impl<'a> Dispatch<'a> {
 }
 
 fn tar_error(e: io::Error) -> WalkError {
+    if e.get_ref().is_none_or(|i| !i.is::<OciError>())
+        && e.to_string().contains("requires too much memory")
+    {
+        return WalkError::ZstdWindow {
+            limit_mib: 1 << (ZSTD_WINDOW_LOG_MAX - 20),
+        };
+    }
     let corrupt = matches!(
         e.kind(),
         io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof | io::ErrorKind::Other

@@ -180,7 +180,30 @@ impl LintRun<'_> {
                 return FileReport::failed(path.clone(), String::new(), format!("{path}: {e}"));
             }
         };
-        let (source, fixed) = self.fixed(&path, String::from_utf8_lossy(&bytes).into_owned());
+        if let Some(at) = bytes[..bytes.len().min(8192)].iter().position(|&b| b == 0) {
+            return FileReport::failed(
+                path.clone(),
+                String::new(),
+                format!("{path}: a binary file (NUL byte at offset {at}), not a Dockerfile"),
+            );
+        }
+        let source = match String::from_utf8(bytes) {
+            Ok(s) => s,
+            // Linted as read with U+FFFD for the bad bytes, but never rewritten: a fix
+            // would replace the file's bytes with those.
+            Err(e) if self.fix => {
+                return FileReport::failed(
+                    path.clone(),
+                    String::new(),
+                    format!(
+                        "{path}: not UTF-8 (invalid byte at offset {}); not fixed, so that no byte is lost",
+                        e.utf8_error().valid_up_to()
+                    ),
+                );
+            }
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
+        let (source, fixed) = self.fixed(&path, source);
         if fixed.is_some()
             && let Err(e) = write_atomically(file, &source)
         {

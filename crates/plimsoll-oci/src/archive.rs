@@ -182,6 +182,16 @@ impl BlobSource for ArchiveSource {
         }
     }
 
+    fn fingerprint(&self, digest: &Digest) -> Option<String> {
+        let member = self
+            .by_digest
+            .get(digest)
+            .cloned()
+            .unwrap_or_else(|| blob_member(digest));
+        let file = crate::image::file_fingerprint(&self.file)?;
+        Some(format!("{file}:{member}"))
+    }
+
     fn open(&self, digest: &Digest) -> Result<Box<dyn Read + Send>, OciError> {
         match self.by_digest.get(digest) {
             Some(member) => self.open_member(member),

@@ -9,13 +9,24 @@ pub enum OciError {
     BadReference { reference: String, why: String },
     #[error("invalid digest '{digest}': {why}")]
     BadDigest { digest: String, why: String },
+    #[error("invalid platform '{platform}': {why}")]
+    BadPlatform { platform: String, why: String },
+    #[error("{what}: {item} has digest '{digest}': {why}")]
+    BadDescriptor {
+        what: String,
+        item: String,
+        digest: String,
+        why: String,
+    },
     #[error("{blob}: digest mismatch: expected {expected}, content hashes to {actual}")]
     DigestMismatch {
         blob: String,
         expected: String,
         actual: String,
     },
-    #[error("{blob} ({digest}): size mismatch: descriptor says {expected} bytes, read {actual}")]
+    /// `blob` names the blob with its digest, or its caller does (a layer's error is
+    /// prefixed with the image, the layer and its digest): the digest is not repeated.
+    #[error("{blob}: size mismatch: descriptor says {expected} bytes, read {actual}")]
     SizeMismatch {
         blob: String,
         digest: String,

@@ -190,10 +190,35 @@ pub trait BlobSource: Send + Sync {
     fn check(&self, _digest: &Digest, _size: Option<u64>) -> Result<(), OciError> {
         Ok(())
     }
+    /// For local blobs, what identifies the bytes on disk without reading them: the file's
+    /// size, modification and change times (nanoseconds), inode and device, and for an
+    /// archive member its name. A cache hit is served only while the fingerprint is one
+    /// recorded when the blob was last read and verified; any write to the file changes
+    /// the change time, so an edited blob is read (and its digest checked) again.
+    /// `None` (registries) means no such check.
+    fn fingerprint(&self, _digest: &Digest) -> Option<String> {
+        None
+    }
     /// For `dir:` images, the listed directory the one layer stands for.
     fn directory(&self) -> Option<std::sync::Arc<crate::DirListing>> {
         None
     }
+}
+
+/// [`BlobSource::fingerprint`] of a local file: size, mtime, ctime (ns), inode, device.
+pub fn file_fingerprint(path: &std::path::Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).ok()?;
+    Some(format!(
+        "{}:{}.{}:{}.{}:{}:{}",
+        m.len(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec(),
+        m.ino(),
+        m.dev()
+    ))
 }
 
 /// A platform as `os/arch[/variant]`.
@@ -206,7 +231,20 @@ pub struct Platform {
 
 impl Platform {
     pub fn parse(s: &str) -> Result<Self, OciError> {
+        let bad = |why: &str| OciError::BadPlatform {
+            platform: s.chars().take(100).collect(),
+            why: why.to_string(),
+        };
         let parts: Vec<&str> = s.split('/').collect();
+        let word = |p: &&str| {
+            p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        };
+        if !parts.iter().all(word) {
+            return Err(bad(
+                "each part may hold only letters, digits, '_', '-' and '.' (e.g. linux/arm64/v8)",
+            ));
+        }
         match parts.as_slice() {
             [os, arch] if !os.is_empty() && !arch.is_empty() => Ok(Platform {
                 os: os.to_string(),
@@ -218,10 +256,7 @@ impl Platform {
                 arch: arch.to_string(),
                 variant: Some(variant.to_string()),
             }),
-            _ => Err(OciError::BadReference {
-                reference: s.to_string(),
-                why: "platform must be OS/ARCH[/VARIANT], e.g. linux/amd64".into(),
-            }),
+            _ => Err(bad("expected OS/ARCH[/VARIANT], e.g. linux/amd64")),
         }
     }
 
@@ -355,6 +390,7 @@ pub(crate) fn parse_manifest_doc(bytes: &[u8], what: &str) -> Result<ManifestDoc
         media_type: Option<String>,
         manifests: Option<serde_json::Value>,
         layers: Option<serde_json::Value>,
+        config: Option<serde_json::Value>,
         #[serde(rename = "schemaVersion")]
         schema_version: Option<u32>,
     }
@@ -363,6 +399,33 @@ pub(crate) fn parse_manifest_doc(bytes: &[u8], what: &str) -> Result<ManifestDoc
         source,
     };
     let probe: Probe = serde_json::from_slice(bytes).map_err(json_err)?;
+    // Descriptor digests are checked here, where the error can name the descriptor: the
+    // typed parse below would call a bad one "invalid JSON", and later code has no context.
+    let listed = |v: &Option<serde_json::Value>, item: &str| -> Vec<(String, serde_json::Value)> {
+        match v {
+            Some(serde_json::Value::Array(a)) => a
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (format!("{item} {i}"), d.clone()))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut descriptors = listed(&probe.layers, "layer");
+    descriptors.extend(listed(&probe.manifests, "manifest"));
+    if let Some(c) = &probe.config {
+        descriptors.push(("config".to_string(), c.clone()));
+    }
+    for (item, d) in descriptors {
+        if let Some(text) = d.get("digest").and_then(|v| v.as_str()) {
+            check_digest_text(text).map_err(|why| OciError::BadDescriptor {
+                what: what.to_string(),
+                item,
+                digest: text.chars().take(160).collect(),
+                why,
+            })?;
+        }
+    }
     if probe.schema_version == Some(1) {
         return Err(OciError::UnknownMediaType {
             what: what.to_string(),
@@ -388,6 +451,29 @@ pub(crate) fn parse_manifest_doc(bytes: &[u8], what: &str) -> Result<ManifestDoc
             what: what.to_string(),
             media_type: if mt.is_empty() { "(none)".into() } else { mt },
         })
+    }
+}
+
+/// Why a descriptor's digest text is not one plimsoll can verify (OCI image spec:
+/// `algorithm:encoded`, sha256 with 64 lowercase hex characters).
+fn check_digest_text(text: &str) -> Result<(), String> {
+    let Some((algo, hex)) = text.split_once(':') else {
+        return Err("no algorithm prefix (expected sha256:<64 hex>)".into());
+    };
+    match algo {
+        "sha256" if hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) => {
+            Ok(())
+        }
+        "sha256" if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => Err(
+            "the hex is uppercase; the OCI image spec requires lowercase (re-push or fix the manifest)"
+                .into(),
+        ),
+        "sha256" => Err(format!("expected 64 hex characters, found {}", hex.len())),
+        "sha512" => Err("sha512 digests are not supported: plimsoll verifies sha256 only".into()),
+        other => Err(format!(
+            "'{}' is not a digest algorithm of the OCI image spec (sha256, sha512)",
+            other.chars().take(32).collect::<String>()
+        )),
     }
 }
 

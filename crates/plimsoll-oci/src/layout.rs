@@ -58,6 +58,10 @@ impl BlobSource for LayoutSource {
         }
     }
 
+    fn fingerprint(&self, digest: &Digest) -> Option<String> {
+        crate::image::file_fingerprint(&self.blob_path(digest))
+    }
+
     fn open(&self, digest: &Digest) -> Result<Box<dyn Read + Send>, OciError> {
         let path = self.blob_path(digest);
         if let Ok(m) = std::fs::metadata(&path)

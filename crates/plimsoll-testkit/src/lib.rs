@@ -230,6 +230,16 @@ impl Compression {
         }
     }
 
+    /// `tar` as one zstd frame that declares a 2 GiB window (`zstd --long=31` on a
+    /// stream): valid zstd that a decoder with the default window limit refuses.
+    pub fn zstd_long_window(tar: &[u8]) -> Vec<u8> {
+        let mut e = zstd::stream::Encoder::new(Vec::new(), 3).unwrap();
+        e.window_log(31).unwrap();
+        e.long_distance_matching(true).unwrap();
+        std::io::Write::write_all(&mut e, tar).unwrap();
+        e.finish().unwrap()
+    }
+
     pub fn compress(self, tar: &[u8]) -> Vec<u8> {
         match self {
             Compression::None => tar.to_vec(),

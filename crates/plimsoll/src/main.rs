@@ -353,7 +353,7 @@ fn prepare_engine(args: &EngineArgs) -> Result<(Config, Scanner)> {
     let config = Config::load(args.config.as_deref())?;
     let mut resolve = ResolveOptions::default();
     if let Some(p) = &args.platform {
-        resolve.platform = Platform::parse(p)?;
+        resolve.platform = Platform::parse(p).context("--platform")?;
         resolve.platform_explicit = true;
     }
     resolve.insecure_registries = args.insecure.clone();
@@ -367,7 +367,25 @@ fn prepare_engine(args: &EngineArgs) -> Result<(Config, Scanner)> {
     if args.no_cache {
         engine.cache = None;
     } else if let Some(dir) = args.cache_dir.clone().or(config.engine.cache_dir.clone()) {
-        engine.cache = Some(Cache::new(dir));
+        let cache = Cache::new(dir);
+        cache.check_dir().with_context(|| {
+            format!(
+                "cache directory {} (--cache-dir or [engine] cache_dir) cannot be used; \
+                 name a directory, or pass --no-cache",
+                cache.dir().display()
+            )
+        })?;
+        engine.cache = Some(cache);
+    } else if let Some(cache) = engine.cache.take() {
+        // The default place: when it cannot be used, say so once and go on without it.
+        match cache.check_dir() {
+            Ok(()) => engine.cache = Some(cache),
+            Err(e) => eprintln!(
+                "warning: running without a cache: {} cannot be used ({e}); \
+                 set --cache-dir or PLIMSOLL_CACHE_DIR",
+                cache.dir().display()
+            ),
+        }
     }
     if let Some(n) = args
         .max_uncompressed_bytes

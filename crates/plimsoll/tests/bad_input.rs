@@ -65,6 +65,112 @@ fn a_blob_of_another_compression_than_declared_is_named() {
 }
 
 #[test]
+fn a_zstd_frame_beyond_the_window_limit_names_the_limit() {
+    // Issue 19 item 9: was "corrupt tar".
+    let tar = layer_tar(&[dir("etc"), file("etc/hostname", "x\n")]);
+    let spec = ImageSpec::new(vec![Layer::raw(
+        Compression::zstd_long_window(&tar),
+        Compression::Zstd.media_type(),
+    )]);
+    expect_error(
+        &spec,
+        &[],
+        &["layer 0", "zstd frame needs a window larger than 128 MiB"],
+    );
+}
+
+#[test]
+fn descriptor_digests_plimsoll_cannot_verify_name_the_descriptor() {
+    // Issue 19 item 9: sha512/md5 named no image or layer; uppercase hex was "invalid JSON".
+    let t = tempfile::tempdir().unwrap();
+    let spec = ImageSpec::new(vec![ok_layer()]);
+    type Rewrite = fn(&str) -> String;
+    let cases: [(&str, Rewrite, &str); 3] = [
+        (
+            "sha512",
+            |_| format!("sha512:{}", "ab".repeat(64)),
+            "sha512 digests are not supported",
+        ),
+        (
+            "md5",
+            |_| format!("md5:{}", "ab".repeat(16)),
+            "'md5' is not a digest algorithm",
+        ),
+        (
+            "upper",
+            |d| d.to_uppercase().replace("SHA256", "sha256"),
+            "uppercase",
+        ),
+    ];
+    for (name, digest, needle) in cases {
+        let dir = t.path().join(name);
+        let mut layout = Layout::new(&dir);
+        let manifest = layout.add(&spec, "t");
+        // Rewrite the layer descriptor's digest, then re-address the manifest.
+        let path = layout.blob_path(&manifest);
+        let mut m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let old = m["layers"][0]["digest"].as_str().unwrap().to_string();
+        m["layers"][0]["digest"] = json!(digest(&old));
+        let bytes = serde_json::to_vec(&m).unwrap();
+        let new = layout.put(&bytes);
+        let index = std::fs::read_to_string(dir.join("index.json"))
+            .unwrap()
+            .replace(&manifest, &new)
+            .replace(
+                &format!("\"size\":{}", std::fs::metadata(&path).unwrap().len()),
+                &format!("\"size\":{}", bytes.len()),
+            );
+        std::fs::write(dir.join("index.json"), index).unwrap();
+        let reference = format!("oci:{}:t", dir.display());
+        let (code, err) = plimsoll(&t.path().join("cache"), &["image", "audit", &reference]);
+        assert_eq!(code, 2, "{name}: {err}");
+        for n in [reference.as_str(), "layer 0 has digest", needle] {
+            assert!(err.contains(n), "{name}: error lacks '{n}': {err}");
+        }
+        assert!(!err.contains("invalid JSON"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn a_size_mismatch_says_its_context_once() {
+    // Issue 19 item 9: "layer 1 (sha256:…): layer 1 of oci:X (sha256:…): size mismatch".
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("img");
+    let mut layout = Layout::new(&dir);
+    let spec = ImageSpec::new(vec![ok_layer()]);
+    layout.add(&spec, "t");
+    let blob = layout.blob_path(&sha256(&spec.layers[0].blob));
+    let mut bytes = std::fs::read(&blob).unwrap();
+    bytes.extend_from_slice(b"trailing");
+    std::fs::write(&blob, bytes).unwrap();
+    let reference = format!("oci:{}:t", dir.display());
+    let (code, err) = plimsoll(
+        &t.path().join("cache"),
+        &["image", "audit", &reference, "--no-cache"],
+    );
+    assert_eq!(code, 2, "{err}");
+    let digest = sha256(&spec.layers[0].blob);
+    assert_eq!(err.matches(&digest).count(), 1, "{err}");
+    assert_eq!(err.matches(&reference).count(), 1, "{err}");
+    assert!(err.contains("size mismatch"), "{err}");
+}
+
+#[test]
+fn a_bad_platform_is_called_a_platform() {
+    let t = tempfile::tempdir().unwrap();
+    for p in ["linux", "linux/am d64!", "a/b/c/d"] {
+        let (code, err) = plimsoll(
+            &t.path().join("cache"),
+            &["image", "audit", "oci:x:t", "--platform", p],
+        );
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("invalid platform"), "{p}: {err}");
+        assert!(!err.contains("image reference"), "{p}: {err}");
+    }
+}
+
+#[test]
 fn truncated_gzip() {
     let good = ok_layer();
     let cut = good.blob[..good.blob.len() / 2].to_vec();
@@ -375,6 +481,25 @@ fn oversized_tar_metadata_is_refused() {
         &spec,
         &[],
         &["layer 0", "tar metadata entry", "exceeds the limit"],
+    );
+}
+
+#[test]
+fn an_unparsable_pax_size_record_is_an_error() {
+    // Issue 19: it was ignored silently (Go's archive/tar rejects it).
+    let pax = Item::Raw {
+        name: "PaxHeader".into(),
+        kind: b'x',
+        data: b"16 size=12x4567\n".to_vec(),
+    };
+    let spec = ImageSpec::new(vec![Layer::new(&[pax, file("a", "x")], Compression::Gzip)]);
+    expect_error(
+        &spec,
+        &[],
+        &[
+            "layer 0",
+            "PAX header's size record '12x4567' is not a decimal number",
+        ],
     );
 }
 

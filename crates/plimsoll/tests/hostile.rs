@@ -141,3 +141,71 @@ fn a_variable_expansion_bomb_lints_in_bounded_memory() {
     assert!(r.code == 0 || r.code == 1, "exit {}: {}", r.code, r.stderr);
     assert!(r.stdout.contains("Dockerfile"), "{}", r.stdout);
 }
+
+/// Item 11: a cache hit must not hide a local blob changed in place (same name, same
+/// size): the blob's fingerprint (size, times, inode) no longer matches the one recorded
+/// when it was verified, so it is read again and its digest fails. An unchanged blob is
+/// still served from the cache.
+#[test]
+fn a_blob_changed_in_place_after_a_cached_audit_is_read_again() {
+    use std::io::{Seek, SeekFrom, Write};
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    let (reference, blob) = layout(t.path());
+    let audit = |extra: &[&str]| {
+        let mut args = vec!["image", "audit", &reference, "--format", "json"];
+        args.extend_from_slice(extra);
+        let r = Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+            .cache(&cache)
+            .run(&args);
+        (r.code, r.stdout, r.stderr)
+    };
+    let (code, _, err) = audit(&[]);
+    assert!(code <= 1, "{err}");
+    let (code, out, err) = audit(&[]);
+    assert!(code <= 1, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["scan"]["layers_from_cache"], 1, "{out}");
+    // Flip one byte in the middle of the gzip stream, keeping the size.
+    let len = std::fs::metadata(&blob).unwrap().len();
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .read(true)
+        .open(&blob)
+        .unwrap();
+    let mut b = [0u8; 1];
+    f.seek(SeekFrom::Start(len / 2)).unwrap();
+    std::io::Read::read_exact(&mut f, &mut b).unwrap();
+    f.seek(SeekFrom::Start(len / 2)).unwrap();
+    f.write_all(&[b[0] ^ 0x55]).unwrap();
+    drop(f);
+    assert_eq!(std::fs::metadata(&blob).unwrap().len(), len);
+    let (code, _, err) = audit(&[]);
+    assert_eq!(code, 2, "a changed blob must fail, cache or not: {err}");
+    assert!(err.contains("sha256:"), "names the blob: {err}");
+}
+
+/// Small item of issue 19: `--cache-dir` naming a regular file was a silent run without a
+/// cache; it is an error naming the path.
+#[test]
+fn a_cache_dir_that_is_a_file_is_an_error() {
+    let t = tempfile::tempdir().unwrap();
+    let (reference, _) = layout(t.path());
+    let file = t.path().join("not-a-dir");
+    std::fs::write(&file, "x").unwrap();
+    let (code, err) = bounded(
+        &t.path().join("cache"),
+        &[
+            "image",
+            "audit",
+            &reference,
+            "--cache-dir",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("not-a-dir") && err.contains("not a directory"),
+        "{err}"
+    );
+}

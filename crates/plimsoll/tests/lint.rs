@@ -370,3 +370,44 @@ fn rules_into_a_closed_pipe_is_not_a_panic() {
         assert_eq!(out.status.code(), Some(0), "{args}: {err}");
     }
 }
+
+/// Issue 19 item 9: a binary file's bytes were echoed raw into the error line.
+#[test]
+fn a_binary_file_is_named_binary_and_never_echoed() {
+    let t = tempfile::tempdir().unwrap();
+    let mut elf = b"\x7fELF\x02\x01\x01\x00\x00\x00".to_vec();
+    elf.extend_from_slice(&[0x1b, b'[', b'3', b'1', b'm', 0x07, 0, 0, 1, 2, 3]);
+    std::fs::write(t.path().join("Dockerfile"), &elf).unwrap();
+    let (code, _, err) = lint_in(t.path(), &["Dockerfile"], None);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("Dockerfile: a binary file (NUL byte at offset 7)"),
+        "{err}"
+    );
+    assert!(!err.contains('\x1b') && !err.contains('\x7f'), "{err:?}");
+    // A text file with control characters in the keyword: escaped and cut.
+    let evil = format!("FROM debian\n\x1b[31m{}\x07 x\n", "A".repeat(100));
+    std::fs::write(t.path().join("Dockerfile"), &evil).unwrap();
+    let (code, _, err) = lint_in(t.path(), &["Dockerfile"], None);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(r"unknown instruction: \u{1b}[31mAAA"), "{err}");
+    assert!(err.contains('…') && !err.contains('\x1b'), "{err:?}");
+}
+
+/// `--fix` never rewrites a file that is not UTF-8 (it would replace its bytes).
+#[test]
+fn fix_leaves_a_file_that_is_not_utf8_untouched() {
+    let t = tempfile::tempdir().unwrap();
+    let latin1 = b"FROM debian\n# caf\xe9\nRUN apt-get install x\n".to_vec();
+    std::fs::write(t.path().join("Dockerfile"), &latin1).unwrap();
+    let (code, _, err) = lint_in(t.path(), &["--fix", "Dockerfile"], None);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("not UTF-8 (invalid byte at offset 17)"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(t.path().join("Dockerfile")).unwrap(), latin1);
+    // Without --fix it is linted as read.
+    let (code, out, err) = lint_in(t.path(), &["Dockerfile"], None);
+    assert_eq!(code, 1, "{out}{err}");
+}

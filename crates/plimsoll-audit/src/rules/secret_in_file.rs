@@ -12,6 +12,10 @@ declare_rule! {
     /// documentation and test fixtures, and shows only a redacted prefix of
     /// what it found.
     ///
+    /// Limit: a file larger than 2 MiB is not read at all (large files are
+    /// data, archives and bundles, where reading costs the scan its speed),
+    /// so a secret in one is missed.
+    ///
     /// Fix: never COPY secrets into an image; use build secrets
     /// (`RUN --mount=type=secret`) and runtime secret stores; rotate the
     /// secret, since it is already exposed.
