@@ -60,6 +60,9 @@ PLIMSOLL_BIN="$CARGO_TARGET_DIR/debug/plimsoll" PLIMSOLL_SHARED="$SHARED" python
 step "fuzz the Dockerfile parser and lint pass, seeded with the corpus (${PLIMSOLL_FUZZ_SECONDS:-60} s)"
 PLIMSOLL_SHARED="$SHARED" scripts/fuzz.sh "${PLIMSOLL_FUZZ_SECONDS:-60}"
 
+step "hostile input at full size (issue 19): 50 MB Dockerfile lines linted under a 1 GiB address-space limit"
+cargo test -p plimsoll --test hostile --locked -- --ignored
+
 step "plimsoll serve against the real docker-registry (notifications, skopeo pushes) and its page in headless Chromium"
 cargo test -p plimsoll --test serve_registry --locked -- --ignored
 step "the store's tests on a real PostgreSQL (queue, leases, results, webhook deliveries, rescans)"

@@ -205,8 +205,8 @@ pub struct Instruction {
     pub stage: Option<usize>,
     /// The escape character in force (`\\` or `` ` ``).
     pub escape: char,
-    /// Offsets of the joined line back into the source (one per byte, plus the end).
-    pub(crate) args_map: Vec<usize>,
+    /// Offsets of the joined line back into the source (each byte, plus the end).
+    pub(crate) args_map: crate::OffsetMap,
 }
 
 impl Instruction {
@@ -305,16 +305,16 @@ impl Instruction {
                 } else {
                     // The whole thing is one shell program with here-documents.
                     let mut text = line.clone();
-                    let mut map = self.args_map[..line.len()].to_vec();
+                    let mut map = self.args_map.slice(0, line.len());
                     for h in heredocs {
                         text.push('\n');
                         map.push(h.span.start);
                         let (body, body_map) = heredoc_source(h, src);
                         text.push_str(&body);
-                        map.extend(body_map);
+                        map.extend(&body_map);
                         text.push_str(&h.name);
                         text.push('\n');
-                        map.extend(std::iter::repeat_n(h.span.end, h.name.len() + 1));
+                        map.push_repeat(h.span.end, h.name.len() + 1);
                     }
                     map.push(self.span.end);
                     Some(parse_shell_in(&text, &map, index))
@@ -328,17 +328,16 @@ impl Instruction {
 /// A heredoc body for shell parsing, with the source offset of each byte:
 /// the raw source lines (tabs kept, so offsets are exact) when they are
 /// plain `\n` lines, else the processed content.
-fn heredoc_source(h: &Heredoc, src: &str) -> (String, Vec<usize>) {
+fn heredoc_source(h: &Heredoc, src: &str) -> (String, crate::OffsetMap) {
     let raw = src.get(h.span.start..h.span.end).unwrap_or("");
     // Drop the terminator line.
     let body = raw.rfind('\n').map_or("", |i| &raw[..=i]);
     if !body.contains('\r') && body.len() >= h.content.len() {
-        let map = (0..body.len()).map(|i| h.span.start + i).collect();
+        let mut map = crate::OffsetMap::default();
+        map.push_run(h.span.start, body.len());
         return (body.to_string(), map);
     }
-    let map = (0..h.content.len())
-        .map(|i| (h.span.start + i).min(h.span.end))
-        .collect();
+    let map = crate::OffsetMap::linear(h.span.start, h.content.len(), h.span.end);
     (h.content.clone(), map)
 }
 

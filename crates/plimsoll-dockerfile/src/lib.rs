@@ -10,6 +10,7 @@
 
 mod ast;
 mod expand;
+mod offsets;
 mod parser;
 mod shell;
 
@@ -18,6 +19,7 @@ pub use ast::{
     VarsCursor,
 };
 pub use expand::expand;
+pub use offsets::OffsetMap;
 pub use parser::{LineIndex, ParseError, parse};
 pub use shell::{ShellCommand, ShellScript, parse_shell, parse_shell_in};
 

@@ -6,6 +6,7 @@ use crate::ast::{
     Args, Comment, Directive, Dockerfile, Flag, Heredoc, Instruction, Keyword, Span, Stage,
     split_words,
 };
+use crate::offsets::OffsetMap;
 
 /// A Dockerfile BuildKit would reject. `line` and `column` are 1-based.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -103,13 +104,13 @@ fn is_comment(text: &str) -> bool {
 #[derive(Default)]
 struct Joined {
     text: String,
-    map: Vec<usize>,
+    map: OffsetMap,
 }
 
 impl Joined {
     fn push(&mut self, s: &str, at: usize) {
         self.text.push_str(s);
-        self.map.extend((0..s.len()).map(|i| at + i));
+        self.map.push_run(at, s.len());
     }
 }
 
@@ -328,6 +329,9 @@ impl<'a> Parser<'a> {
     ) -> Result<Instruction, ParseError> {
         let text = joined.text.as_str();
         let map = &joined.map;
+        // Every position of the joined text (and just past it) is mapped.
+        let line_end = end;
+        let m = |i: usize| map.get(i).unwrap_or(line_end);
         let kw_start = text.len() - text.trim_start().len();
         let kw_end = text[kw_start..]
             .find(char::is_whitespace)
@@ -340,7 +344,7 @@ impl<'a> Parser<'a> {
             if raw.chars().nth(40).is_some() {
                 shown.push('…');
             }
-            return Err(self.err(map[kw_start], format!("unknown instruction: {shown}")));
+            return Err(self.err(m(kw_start), format!("unknown instruction: {shown}")));
         };
 
         // Flags: `--name[=value]` words at the start of the arguments.
@@ -371,23 +375,23 @@ impl<'a> Parser<'a> {
                 .known_flags()
                 .contains(&name.to_ascii_lowercase().as_str())
             {
-                return Err(self.err(map[at], format!("unknown flag: {name}")));
+                return Err(self.err(m(at), format!("unknown flag: {name}")));
             }
             flags.push(Flag {
                 name: name.to_ascii_lowercase(),
                 value,
-                span: self.span(map[at], map[at + len]),
+                span: self.span(m(at), m(at + len)),
             });
             pos = at + len;
         }
         let args_text = text[pos..].trim_end().to_string();
-        let args_map: Vec<usize> = map[pos..].to_vec();
-        let args_span = self.span(map[pos], *map.last().unwrap_or(&end));
+        let args_map = map.from(pos);
+        let args_span = self.span(m(pos), map.last().unwrap_or(end));
 
         let needs_args = !matches!(keyword, Keyword::Healthcheck);
         if args_text.is_empty() && needs_args {
             return Err(self.err(
-                map[kw_start],
+                m(kw_start),
                 format!("{} requires at least one argument", keyword.as_str()),
             ));
         }
@@ -395,16 +399,16 @@ impl<'a> Parser<'a> {
         let args = match keyword {
             Keyword::Onbuild => {
                 if depth > 0 {
-                    return Err(self.err(map[kw_start], "ONBUILD ONBUILD isn't allowed"));
+                    return Err(self.err(m(kw_start), "ONBUILD ONBUILD isn't allowed"));
                 }
                 let inner = Joined {
                     text: text[pos..].to_string(),
-                    map: map[pos..].to_vec(),
+                    map: map.from(pos),
                 };
                 let ins = self.instruction(inner, lines, i, end, depth + 1)?;
                 if matches!(ins.keyword, Keyword::From | Keyword::Maintainer) {
                     return Err(self.err(
-                        map[pos],
+                        m(pos),
                         format!("{} isn't allowed as an ONBUILD trigger", ins.keyword),
                     ));
                 }
@@ -416,7 +420,7 @@ impl<'a> Parser<'a> {
                     Some(v) => Args::Exec(v),
                     None if keyword == Keyword::Shell => {
                         return Err(
-                            self.err(map[pos], "SHELL requires the arguments to be in JSON form")
+                            self.err(m(pos), "SHELL requires the arguments to be in JSON form")
                         );
                     }
                     None if keyword == Keyword::Run && args_text.contains("<<") => {
@@ -439,12 +443,12 @@ impl<'a> Parser<'a> {
                 match words.first().map(|w| w.to_ascii_uppercase()).as_deref() {
                     Some("NONE") if words.len() == 1 => Args::Shell(args_text),
                     Some("NONE") => {
-                        return Err(self.err(map[pos], "HEALTHCHECK NONE takes no arguments"));
+                        return Err(self.err(m(pos), "HEALTHCHECK NONE takes no arguments"));
                     }
                     Some("CMD") => Args::Shell(args_text),
                     _ => {
                         return Err(self.err(
-                            map[pos.min(map.len() - 1)],
+                            m(pos.min(map.len().saturating_sub(1))),
                             "HEALTHCHECK requires CMD or NONE",
                         ));
                     }
@@ -453,24 +457,24 @@ impl<'a> Parser<'a> {
             Keyword::From => {
                 let n = split_words(&args_text, self.escape).len();
                 if n != 1 && n != 3 {
-                    return Err(self.err(map[pos], "FROM requires either one or three arguments"));
+                    return Err(self.err(m(pos), "FROM requires either one or three arguments"));
                 }
                 Args::Shell(args_text)
             }
             Keyword::Env | Keyword::Label => {
                 let words = split_words(&args_text, self.escape);
                 if !words[0].contains('=') && words.len() < 2 {
-                    return Err(self.err(map[pos], format!("{keyword} must have two arguments")));
+                    return Err(self.err(m(pos), format!("{keyword} must have two arguments")));
                 }
                 if words[0].contains('=') {
                     if let Some(bad) = words.iter().find(|w| !w.contains('=')) {
                         return Err(self.err(
-                            map[pos],
+                            m(pos),
                             format!("{keyword} names can not be blank: `{bad}` has no `=`"),
                         ));
                     }
                     if words.iter().any(|w| w.starts_with('=')) {
-                        return Err(self.err(map[pos], format!("{keyword} names can not be blank")));
+                        return Err(self.err(m(pos), format!("{keyword} names can not be blank")));
                     }
                 }
                 Args::Shell(args_text)
@@ -481,7 +485,7 @@ impl<'a> Parser<'a> {
         Ok(Instruction {
             keyword,
             keyword_raw: raw.to_string(),
-            span: self.span(map[kw_start], end),
+            span: self.span(m(kw_start), end),
             flags,
             args,
             args_span,

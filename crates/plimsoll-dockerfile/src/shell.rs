@@ -4,6 +4,7 @@
 use brush_parser::ast;
 
 use crate::ast::Span;
+use crate::offsets::OffsetMap;
 use crate::parser::LineIndex;
 
 /// One simple command: its words with quotes removed (no expansion), leading
@@ -73,12 +74,21 @@ impl ShellScript {
 /// `i` of `text` (one entry more than `text.len()`), `src` the whole file
 /// (for line/column). Never panics: a parse failure (or a panic in the
 /// parser) gives [`ShellScript::unparsed`].
-pub fn parse_shell(text: &str, map: &[usize], src: &str) -> ShellScript {
+pub fn parse_shell(text: &str, map: &OffsetMap, src: &str) -> ShellScript {
     parse_shell_in(text, map, &LineIndex::new(src))
 }
 
 /// [`parse_shell`] with the file's line index built once by the caller.
-pub fn parse_shell_in(text: &str, map: &[usize], index: &LineIndex<'_>) -> ShellScript {
+pub fn parse_shell_in(text: &str, map: &OffsetMap, index: &LineIndex<'_>) -> ShellScript {
+    if text.len() > MAX_SHELL_BYTES {
+        // The shell parser's syntax tree costs hundreds of bytes per word: a 50 MB RUN
+        // of short words took 6 GB. No real RUN comes near this size.
+        return ShellScript::unparsed(format!(
+            "a shell script of {} bytes (more than {} MiB): not parsed",
+            text.len(),
+            MAX_SHELL_BYTES >> 20
+        ));
+    }
     let depth = paren_depth(text);
     if depth > MAX_PAREN_DEPTH {
         return ShellScript::unparsed(format!(
@@ -117,7 +127,6 @@ pub fn parse_shell_in(text: &str, map: &[usize], index: &LineIndex<'_>) -> Shell
                 let byte = char_bytes.get(ci).copied().unwrap_or(text.len());
                 map.get(byte)
                     .or(map.last())
-                    .copied()
                     .unwrap_or(0)
                     .min(index.src().len())
             };
@@ -239,6 +248,10 @@ fn heredoc_in_closed_expansion(text: &str) -> bool {
 /// exponential in their number: 26 took 8 s, found by fuzzing. Real
 /// scripts nest a few levels; 16 parses in milliseconds whatever the layout.
 const MAX_PAREN_DEPTH: usize = 16;
+
+/// The longest shell script (a RUN's command line with its here-documents) that is parsed:
+/// 1 MiB. Longer ones are linted as unparsed (the rules that read commands skip them).
+pub const MAX_SHELL_BYTES: usize = 1 << 20;
 
 /// The deepest nesting of `(` in `text` (`$(` and `$((` included), outside
 /// single quotes and backslash escapes; inside double quotes too, since

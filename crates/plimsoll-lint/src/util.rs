@@ -398,9 +398,11 @@ fn parse_instruction_shell(
     text: &str,
     lines: &plimsoll_dockerfile::LineIndex<'_>,
 ) -> plimsoll_dockerfile::ShellScript {
-    let map: Vec<usize> = (0..=text.len())
-        .map(|i| (ins.args_span.start + i).min(ins.args_span.end))
-        .collect();
+    let map = plimsoll_dockerfile::OffsetMap::linear(
+        ins.args_span.start,
+        text.len() + 1,
+        ins.args_span.end,
+    );
     plimsoll_dockerfile::parse_shell_in(text, &map, lines)
 }
 
@@ -597,9 +599,7 @@ pub fn heredoc_script(
             return None;
         }
     }
-    let map: Vec<usize> = (0..=h.content.len())
-        .map(|k| (h.span.start + k).min(h.span.end))
-        .collect();
+    let map = plimsoll_dockerfile::OffsetMap::linear(h.span.start, h.content.len() + 1, h.span.end);
     Some((
         i,
         plimsoll_dockerfile::parse_shell_in(&h.content, &map, &ctx.lines),
