@@ -63,7 +63,7 @@ fn a_later_layer_rewrites_the_status_file() {
         ],
     ]);
     let inv = catalog(&scan).unwrap();
-    assert_eq!(inv.warnings, Vec::<String>::new());
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
     assert_eq!(
         summary(&inv),
         [
