@@ -27,6 +27,8 @@ step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 step "workspace tests (self-contained)"
 cargo test --workspace --locked
+step "plimsoll sbom dir:/ of this machine: pseudo-filesystems skipped, unreadable entries warned about, exit 0"
+cargo test -p plimsoll --test sbom_dir --locked -- --ignored
 
 if [ -n "${PLIMSOLL_SKIP_REFERENCE:-}" ]; then
   step "suites on ../shared (oracles, corpus, reference images) SKIPPED because PLIMSOLL_SKIP_REFERENCE is set"

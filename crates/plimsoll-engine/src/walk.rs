@@ -452,7 +452,19 @@ pub(crate) fn walk_directory(
             size: d.size,
             link: d.link.as_deref(),
         };
-        dispatch.entry(&e, |max, buf| listing.read_file(d, max, buf))?;
+        // A file that cannot be read (permission denied, gone, replaced by
+        // a fifo since it was listed) is a warning of the listing, read as
+        // empty; the walk goes on.
+        dispatch.entry(&e, |max, buf| {
+            if let Err(err) = listing.read_file(d, max, buf) {
+                buf.clear();
+                let why = std::error::Error::source(&err)
+                    .map(ToString::to_string)
+                    .unwrap_or_else(|| err.to_string());
+                listing.warn_unreadable(d, &why);
+            }
+            Ok::<(), WalkError>(())
+        })?;
         bytes += d.size;
     }
     let facts = visitors

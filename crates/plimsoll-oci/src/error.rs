@@ -65,6 +65,8 @@ pub enum OciError {
     UnknownMediaType { what: String, media_type: String },
     #[error("{image}: {why}")]
     Layout { image: String, why: String },
+    #[error("invalid exclude pattern '{pattern}': {why}")]
+    BadPattern { pattern: String, why: String },
     #[error("{image}: no manifest for platform {wanted}; available: {available}")]
     NoPlatform {
         image: String,

@@ -299,6 +299,8 @@ pub struct ResolveOptions {
     /// Credentials for the registry given by the caller (a scan request's
     /// Authorization): used instead of docker config.json.
     pub credential: Option<RegistryCredential>,
+    /// How a `dir:` reference is listed.
+    pub dir: crate::DirOptions,
 }
 
 /// A registry credential handed in explicitly. Its Debug output shows the
@@ -335,6 +337,7 @@ impl Default for ResolveOptions {
             timeout: std::time::Duration::from_secs(30),
             docker_config: None,
             credential: None,
+            dir: crate::DirOptions::default(),
         }
     }
 }

@@ -15,7 +15,10 @@ pub mod verify;
 
 pub use archive::resolve_archive;
 pub use digest::Digest;
-pub use dir::{DIR_MEDIA_TYPE, DirEntry, DirKind, DirListing, MAX_DIR_ENTRIES, resolve_dir};
+pub use dir::{
+    DIR_MEDIA_TYPE, DirEntry, DirKind, DirListing, DirOptions, MAX_DIR_ENTRIES, PSEUDO_FILESYSTEMS,
+    Skipped, resolve_dir,
+};
 pub use error::OciError;
 pub use image::{
     BlobSource, Compression, Healthcheck, History, Image, ImageConfig, LayerRef, Platform,
@@ -34,7 +37,7 @@ pub fn resolve(reference: &ImageRef, opts: &ResolveOptions) -> Result<Image, Oci
     match reference {
         ImageRef::OciLayout { dir, tag } => resolve_layout(dir, tag.as_deref(), opts),
         ImageRef::DockerArchive { file } => resolve_archive(file, opts),
-        ImageRef::Dir { dir } => resolve_dir(dir),
+        ImageRef::Dir { dir } => resolve_dir(dir, &opts.dir),
         #[cfg(feature = "registry")]
         ImageRef::Registry { reference } => resolve_registry(reference, opts),
         #[cfg(not(feature = "registry"))]

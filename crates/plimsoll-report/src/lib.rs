@@ -4,6 +4,7 @@
 pub mod policy;
 pub mod render;
 mod sarif;
+mod warnings;
 
 use std::fmt;
 use std::str::FromStr;
@@ -15,6 +16,7 @@ pub use render::{
     FileFindings, to_checkstyle, to_diagnostics, to_github, to_junit, to_short_lines,
 };
 pub use sarif::{UriBase, to_sarif};
+pub use warnings::{MAX_WARNINGS, Warnings};
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(

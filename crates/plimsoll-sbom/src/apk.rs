@@ -8,9 +8,10 @@
 //! its `R` files. Other fields (checksums, sizes, dependencies, build time)
 //! are not needed here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
+use plimsoll_report::Warnings;
 use serde::{Deserialize, Serialize};
 
 use crate::purl::{Distro, purl};
@@ -42,11 +43,16 @@ pub struct ApkEntry {
 }
 
 /// Parses apk's installed database. Records without a name or version are
-/// skipped with a warning naming `path` and the record's first line.
-pub fn parse_apk_db(path: &str, text: &[u8]) -> (Vec<ApkEntry>, Vec<String>) {
+/// skipped with a warning naming `path` and the record's first line. A
+/// package (name, architecture, version) listed again is kept once, as
+/// first listed, with one warning saying how often it was listed: memory
+/// follows the distinct packages, not the records.
+pub fn parse_apk_db(path: &str, text: &[u8]) -> (Vec<ApkEntry>, Warnings) {
     let text = String::from_utf8_lossy(text);
     let mut packages = Vec::new();
-    let mut warnings = Vec::new();
+    let mut warnings = Warnings::new();
+    // Each distinct package's index in `packages` and its extra listings.
+    let mut listed: HashMap<Key, (usize, u64)> = HashMap::new();
     let mut current = ApkEntry::default();
     let mut fields = 0usize; // fields seen in the current record
     let mut first_line = 0usize;
@@ -67,10 +73,16 @@ pub fn parse_apk_db(path: &str, text: &[u8]) -> (Vec<ApkEntry>, Vec<String>) {
                 entry.name
             ));
         } else {
-            let mut entry = entry;
-            entry.files.sort();
-            entry.files.dedup();
-            packages.push(entry);
+            match listed.entry(key(&entry)) {
+                std::collections::hash_map::Entry::Occupied(mut o) => o.get_mut().1 += 1,
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert((packages.len(), 0));
+                    let mut entry = entry;
+                    entry.files.sort();
+                    entry.files.dedup();
+                    packages.push(entry);
+                }
+            }
         }
     };
     for (index, raw) in text.split('\n').enumerate() {
@@ -110,6 +122,18 @@ pub fn parse_apk_db(path: &str, text: &[u8]) -> (Vec<ApkEntry>, Vec<String>) {
         }
     }
     finish(&mut current, &mut fields, first_line);
+    let mut repeated: Vec<(usize, u64)> = listed.into_values().filter(|(_, n)| *n > 0).collect();
+    repeated.sort_unstable();
+    for (i, n) in repeated {
+        let e = &packages[i];
+        warnings.push(format!(
+            "{path}: {} {} ({}) is listed {} times: listed once",
+            e.name,
+            e.version,
+            e.arch,
+            n + 1
+        ));
+    }
     (packages, warnings)
 }
 
@@ -132,7 +156,7 @@ fn split_licenses(declared: &str) -> Vec<String> {
 pub struct ApkDatabase {
     pub path: String,
     pub packages: Vec<ApkEntry>,
-    pub warnings: Vec<String>,
+    pub warnings: Warnings,
 }
 
 /// What [`ApkCataloger`] found in one layer.
@@ -150,7 +174,7 @@ impl Analyzer for ApkCataloger {
     type Facts = ApkLayerFacts;
     type Visitor = ApkVisitor;
     const NAME: &'static str = "sbom-apk";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         APK_DB_PATHS
@@ -171,13 +195,14 @@ impl LayerVisitor for ApkVisitor {
             return;
         }
         let mut content = content.unwrap_or(&[]);
-        let mut warnings = Vec::new();
-        if let Some(w) = cut_database_warning(entry, content.len()) {
-            warnings.push(w);
+        let cut = cut_database_warning(entry, content.len());
+        if cut.is_some() {
             content = whole_records(content);
         }
-        let (packages, parse_warnings) = parse_apk_db(entry.path, content);
-        warnings.extend(parse_warnings);
+        let (packages, mut warnings) = parse_apk_db(entry.path, content);
+        if let Some(w) = cut {
+            warnings.push_front(w);
+        }
         // A path stored twice in one tar: the later entry wins.
         self.0.databases.retain(|d| d.path != entry.path);
         self.0.databases.push(ApkDatabase {
@@ -242,7 +267,7 @@ pub(crate) fn merge(
         distro.and_then(|d| Some(format!("{}-{}", d.id.as_deref()?, d.version_id.as_deref()?)));
     let mut seen: BTreeMap<Key, &str> = BTreeMap::new();
     for (layer, path, db) in finals {
-        warnings.extend(db.warnings.iter().cloned());
+        warnings.append(&db.warnings);
         for e in &db.packages {
             let k = key(e);
             if let Some(first) = seen.get(&k) {

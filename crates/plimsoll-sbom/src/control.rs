@@ -8,6 +8,9 @@
 //! continuation, a duplicate field, or a missing or malformed `Package`,
 //! `Version` or `Architecture` is skipped with a warning. Never panics.
 
+use std::collections::HashMap;
+
+use plimsoll_report::Warnings;
 use serde::{Deserialize, Serialize};
 
 /// One installed binary package as its database paragraph states it.
@@ -28,7 +31,7 @@ pub struct DpkgEntry {
 pub struct Parsed {
     pub packages: Vec<DpkgEntry>,
     /// `path:line: reason`, one per skipped paragraph or doubtful field.
-    pub warnings: Vec<String>,
+    pub warnings: Warnings,
     /// Whether any line looked like a `Field: value` line; a file without
     /// one is not a control file at all (a `.md5sums` list, say).
     pub looks_like_control: bool,
@@ -59,37 +62,65 @@ impl Paragraph {
 }
 
 /// Parses a dpkg database file. `path` is used in warnings only.
+/// A package (name, architecture, version) listed again is kept once, as
+/// first listed, with one warning saying how often it was listed: memory
+/// follows the distinct packages, not the paragraphs.
 pub fn parse_dpkg_db(path: &str, content: &[u8], kind: DbKind) -> Parsed {
     let mut out = Parsed::default();
-    for para in paragraphs(content, &mut out.looks_like_control) {
+    // Each distinct package's index in `out.packages` and its extra listings.
+    let mut listed: HashMap<(String, String, String), (usize, u64)> = HashMap::new();
+    let mut looks_like_control = false;
+    paragraphs(content, &mut looks_like_control, |para| {
         let at = format!("{path}:{}", para.line);
         if let Some(e) = &para.error {
             out.warnings.push(format!("{at}: paragraph skipped: {e}"));
-            continue;
+            return;
         }
         match entry(&para, kind) {
             Ok(Some(e)) => {
                 if let Some(w) = source_warning(&para) {
                     out.warnings.push(format!("{at}: package {}: {w}", e.name));
                 }
-                out.packages.push(e)
+                let key = (e.name.clone(), e.arch.clone(), e.version.clone());
+                match listed.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(mut o) => o.get_mut().1 += 1,
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert((out.packages.len(), 0));
+                        out.packages.push(e);
+                    }
+                }
             }
             Ok(None) => {}
             Err(why) => out.warnings.push(format!("{at}: paragraph skipped: {why}")),
         }
+    });
+    out.looks_like_control = looks_like_control;
+    let mut repeated: Vec<(usize, u64)> = listed.into_values().filter(|(_, n)| *n > 0).collect();
+    repeated.sort_unstable();
+    for (i, n) in repeated {
+        let e = &out.packages[i];
+        out.warnings.push(format!(
+            "{path}: {} {} ({}) is listed {} times: listed once",
+            e.name,
+            e.version,
+            e.arch,
+            n + 1
+        ));
     }
     out
 }
 
-/// Splits into paragraphs, joining continuation lines to their field.
-fn paragraphs(content: &[u8], looks_like_control: &mut bool) -> Vec<Paragraph> {
-    let mut out = Vec::new();
+/// Splits into paragraphs, joining continuation lines to their field, and
+/// hands each to `each` as it ends (so only one is held at a time).
+fn paragraphs(content: &[u8], looks_like_control: &mut bool, mut each: impl FnMut(Paragraph)) {
     let mut cur: Option<Paragraph> = None;
     for (i, raw) in content.split(|&b| b == b'\n').enumerate() {
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let line = String::from_utf8_lossy(raw);
         if line.trim().is_empty() {
-            out.extend(cur.take());
+            if let Some(p) = cur.take() {
+                each(p);
+            }
             continue;
         }
         let p = cur.get_or_insert_with(|| Paragraph {
@@ -131,8 +162,9 @@ fn paragraphs(content: &[u8], looks_like_control: &mut bool) -> Vec<Paragraph> {
         }
         p.fields.push((name.to_string(), value.trim().to_string()));
     }
-    out.extend(cur);
-    out
+    if let Some(p) = cur {
+        each(p);
+    }
 }
 
 /// deb822 field names: printable ASCII without spaces or ':', not starting
@@ -288,7 +320,7 @@ Source: zlib
 Version: 1:1.2.13.dfsg-1
 ";
         let p = parse_dpkg_db("var/lib/dpkg/status", status.as_bytes(), DbKind::Status);
-        assert_eq!(p.warnings, Vec::<String>::new());
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
         assert!(p.looks_like_control);
         assert_eq!(names(&p), ["libc6", "libgcc-s1", "zlib1g"]);
         let libc = &p.packages[0];
@@ -338,7 +370,7 @@ Version: 1:1.2.13.dfsg-1
         let s = "package: a\r\nstatus: install ok installed\r\nARCHITECTURE: amd64\r\nversion: 1\r\n \t \r\n\
                  Package: b\r\nStatus: install ok installed\r\nArchitecture: all\r\nVersion: 2\r\nDescription: x\r\n y\r\n";
         let p = parse_dpkg_db("s", s.as_bytes(), DbKind::Status);
-        assert_eq!(p.warnings, Vec::<String>::new());
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
         assert_eq!(names(&p), ["a", "b"]);
         assert_eq!(p.packages[0].version, "1");
         assert_eq!(p.packages[0].arch, "amd64");

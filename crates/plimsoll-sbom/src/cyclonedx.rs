@@ -435,7 +435,7 @@ pub(crate) mod tests {
                 pretty_name: Some("Debian GNU/Linux 12 (bookworm)".into()),
             }),
             packages: vec![libc, six],
-            warnings: vec![],
+            warnings: Default::default(),
         }
     }
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
+use plimsoll_report::Warnings;
 use serde::{Deserialize, Serialize};
 
 use crate::control::{DbKind, DpkgEntry, parse_dpkg_db};
@@ -21,7 +22,7 @@ pub const DB_LIMIT: u64 = 64 * 1024 * 1024;
 pub struct DpkgDatabase {
     pub path: String,
     pub packages: Vec<DpkgEntry>,
-    pub warnings: Vec<String>,
+    pub warnings: Warnings,
 }
 
 /// What [`DpkgCataloger`] found in one layer.
@@ -56,7 +57,7 @@ impl Analyzer for DpkgCataloger {
     type Facts = DpkgLayerFacts;
     type Visitor = DpkgVisitor;
     const NAME: &'static str = "sbom-dpkg";
-    const VERSION: u32 = 3;
+    const VERSION: u32 = 4;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         if db_kind(entry.path).is_some() {
@@ -99,17 +100,19 @@ impl LayerVisitor for DpkgVisitor {
         } else if let Some(kind) = db_kind(entry.path) {
             // A path stored twice in one tar: the later entry wins.
             facts.databases.retain(|d| d.path != entry.path);
-            let mut warnings = Vec::new();
             let mut content = content;
-            if let Some(w) = cut_database_warning(entry, content.len()) {
-                warnings.push(w);
+            let cut = cut_database_warning(entry, content.len());
+            if cut.is_some() {
                 content = whole_records(content);
             }
             let parsed = parse_dpkg_db(entry.path, content, kind);
             if kind == DbKind::StatusD && !parsed.looks_like_control {
                 return; // not a control file (e.g. a list of checksums)
             }
-            warnings.extend(parsed.warnings);
+            let mut warnings = parsed.warnings;
+            if let Some(w) = cut {
+                warnings.push_front(w);
+            }
             facts.databases.push(DpkgDatabase {
                 path: entry.path.to_string(),
                 packages: parsed.packages,
@@ -144,7 +147,7 @@ pub(crate) fn merge(
     let warnings = &mut inventory.warnings;
     let finals = ctx.visible_databases(facts, |f| &f.databases);
     for (_, _, db) in &finals {
-        warnings.extend(db.warnings.iter().cloned());
+        warnings.append(&db.warnings);
     }
     let since = ctx.introductions(facts, |f| &f.databases, key);
 

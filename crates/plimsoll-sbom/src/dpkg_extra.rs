@@ -109,7 +109,7 @@ pub(crate) fn attach(
     ctx: &MergeContext<'_>,
     facts: &[crate::dpkg::DpkgLayerFacts],
     packages: &mut [Package],
-    warnings: &mut Vec<String>,
+    warnings: &mut plimsoll_report::Warnings,
 ) {
     let lists: BTreeMap<&str, (usize, &DpkgFileList)> = ctx
         .visible_in(facts, |f| &f.file_lists)

@@ -58,7 +58,7 @@ pub struct JavaPackage {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JavaArchiveFacts {
     pub packages: Vec<JavaPackage>,
-    pub warnings: Vec<String>,
+    pub warnings: plimsoll_report::Warnings,
 }
 
 /// What [`JavaCataloger`] found in one layer, by path.
@@ -76,7 +76,7 @@ impl Analyzer for JavaCataloger {
     type Facts = JavaLayerFacts;
     type Visitor = JavaVisitor;
     const NAME: &'static str = "sbom-java";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         (entry.kind == EntryKind::File
@@ -100,22 +100,24 @@ impl LayerVisitor for JavaVisitor {
         let facts = match content {
             Some(data) if (data.len() as u64) == entry.size => read_archive(entry.path, data),
             Some(data) => JavaArchiveFacts {
-                warnings: vec![format!(
+                warnings: plimsoll_report::Warnings::from_iter([format!(
                     "only {} of {} bytes were read: archive skipped",
                     data.len(),
                     entry.size
-                )],
+                )]),
                 ..Default::default()
             },
             None if entry.size > ARCHIVE_LIMIT => JavaArchiveFacts {
-                warnings: vec![format!(
+                warnings: plimsoll_report::Warnings::from_iter([format!(
                     "archive of {} bytes exceeds the limit of {ARCHIVE_LIMIT}: not read",
                     entry.size
-                )],
+                )]),
                 ..Default::default()
             },
             None => JavaArchiveFacts {
-                warnings: vec!["empty file, not a zip archive".to_string()],
+                warnings: plimsoll_report::Warnings::from_iter([
+                    "empty file, not a zip archive".to_string()
+                ]),
                 ..Default::default()
             },
         };
@@ -649,11 +651,9 @@ fn group_from_manifest(m: &Manifest) -> Option<String> {
 /// Adds the Maven packages of every Java archive of the final image.
 pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[JavaLayerFacts], inventory: &mut Inventory) {
     for (layer, path, archive) in ctx.visible_in(facts, |f| &f.archives) {
-        for w in &archive.warnings {
-            inventory
-                .warnings
-                .push(format!("layer {layer}: {path}: {w}"));
-        }
+        inventory
+            .warnings
+            .extend_from(&archive.warnings, |w| format!("layer {layer}: {path}: {w}"));
         for p in &archive.packages {
             let location = if p.inner.is_empty() {
                 path.to_string()

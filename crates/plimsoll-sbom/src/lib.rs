@@ -220,8 +220,11 @@ pub struct Inventory {
     pub distro: Option<Distro>,
     pub packages: Vec<Package>,
     /// Skipped records, truncated or malformed files, duplicates:
-    /// `layer N: path: why` or `path:line: why`.
-    pub warnings: Vec<String>,
+    /// `layer N: path: why` or `path:line: why`; each distinct one once, at
+    /// most [`plimsoll_report::MAX_WARNINGS`], the rest counted. In JSON a
+    /// `warnings` list and a `warnings_omitted` count.
+    #[serde(flatten)]
+    pub warnings: plimsoll_report::Warnings,
 }
 
 impl Inventory {

@@ -37,7 +37,7 @@ pub struct NpmManifest {
     /// None when the file names no package (a nested `{"type": "module"}`
     /// marker, say) or cannot be read (see `warnings`).
     pub package: Option<NpmPackage>,
-    pub warnings: Vec<String>,
+    pub warnings: plimsoll_report::Warnings,
 }
 
 /// What [`NpmCataloger`] found in one layer, keyed by file path.
@@ -59,7 +59,7 @@ impl Analyzer for NpmCataloger {
     type Facts = NpmLayerFacts;
     type Visitor = NpmVisitor;
     const NAME: &'static str = "sbom-npm";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         // Nothing is read from a manifest too big to parse.
@@ -81,10 +81,10 @@ impl LayerVisitor for NpmVisitor {
         let manifest = if entry.size > MANIFEST_LIMIT {
             NpmManifest {
                 package: None,
-                warnings: vec![format!(
+                warnings: plimsoll_report::Warnings::from_iter([format!(
                     "{} bytes, larger than {MANIFEST_LIMIT}: not read",
                     entry.size
-                )],
+                )]),
             }
         } else {
             parse_manifest(content.unwrap_or(&[]))
@@ -103,7 +103,7 @@ impl LayerVisitor for NpmVisitor {
 fn skipped(why: String) -> NpmManifest {
     NpmManifest {
         package: None,
-        warnings: vec![why],
+        warnings: plimsoll_report::Warnings::from_iter([why]),
     }
 }
 
@@ -124,7 +124,7 @@ fn parse_manifest(content: &[u8]) -> NpmManifest {
         None | Some(Value::Null) | Some(Value::String(_)) => {
             return NpmManifest {
                 package: None,
-                warnings: Vec::new(),
+                warnings: plimsoll_report::Warnings::new(),
             };
         }
         Some(_) => return skipped("\"name\" is not a string: skipped".to_string()),
@@ -150,7 +150,7 @@ fn parse_manifest(content: &[u8]) -> NpmManifest {
             licenses: licenses(&obj),
             supplier: obj.get("author").and_then(person),
         }),
-        warnings: Vec::new(),
+        warnings: plimsoll_report::Warnings::new(),
     }
 }
 
@@ -224,11 +224,9 @@ pub fn npm_purl(name: &str, version: &str) -> String {
 /// The npm packages of the final image, added to `inventory`.
 pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[NpmLayerFacts], inventory: &mut Inventory) {
     for (layer, path, manifest) in ctx.visible_in(facts, |f| &f.manifests) {
-        for w in &manifest.warnings {
-            inventory
-                .warnings
-                .push(format!("layer {layer}: {path}: {w}"));
-        }
+        inventory.warnings.extend_from(&manifest.warnings, |w| {
+            format!("layer {layer}: {path}: {w}")
+        });
         let Some(m) = &manifest.package else {
             continue;
         };

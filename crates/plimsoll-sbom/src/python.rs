@@ -36,7 +36,7 @@ pub struct PythonMetadata {
 pub struct PythonMetadataFile {
     /// None when the file names no distribution (see `warnings`).
     pub package: Option<PythonMetadata>,
-    pub warnings: Vec<String>,
+    pub warnings: plimsoll_report::Warnings,
 }
 
 /// A `RECORD` or `installed-files.txt`: the image paths it names.
@@ -98,7 +98,7 @@ impl Analyzer for PythonCataloger {
     type Facts = PythonLayerFacts;
     type Visitor = PythonVisitor;
     const NAME: &'static str = "sbom-python";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         match classify(entry.path)? {
@@ -193,7 +193,7 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
 fn parse_metadata(content: &[u8], truncated: bool) -> PythonMetadataFile {
     let text = String::from_utf8_lossy(content);
     let (fields, ended) = headers(&text);
-    let mut warnings = Vec::new();
+    let mut warnings = plimsoll_report::Warnings::new();
     if truncated && !ended {
         warnings.push(format!(
             "headers longer than {METADATA_LIMIT} bytes: only those before the cut are read"
@@ -482,11 +482,9 @@ pub fn normalize_name(name: &str) -> String {
 pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[PythonLayerFacts], inventory: &mut Inventory) {
     let lists = ctx.visible_in(facts, |f| &f.file_lists);
     for (layer, path, record) in ctx.visible_in(facts, |f| &f.metadata) {
-        for w in &record.warnings {
-            inventory
-                .warnings
-                .push(format!("layer {layer}: {path}: {w}"));
-        }
+        inventory
+            .warnings
+            .extend_from(&record.warnings, |w| format!("layer {layer}: {path}: {w}"));
         let Some(m) = &record.package else {
             continue;
         };
@@ -625,12 +623,12 @@ mod tests {
             f.warnings
         );
         let f = parse_metadata(b"Version: 1\nSummary: x\n", false);
-        assert_eq!(f.warnings, ["no Name field: skipped"]);
+        assert_eq!(f.warnings.as_slice(), ["no Name field: skipped"]);
         let f = parse_metadata(b"Name: a b\nVersion: 1\n", false);
         assert!(f.warnings[0].starts_with("invalid Name"));
         let f = parse_metadata(b"Name: noversion\n", false);
         assert_eq!(f.package.unwrap().version, "");
-        assert_eq!(f.warnings, ["noversion: no Version field"]);
+        assert_eq!(f.warnings.as_slice(), ["noversion: no Version field"]);
         let f = parse_metadata(b"Name: cut\nVersion: 1\nDescription: aaaa", true);
         assert!(f.package.is_some());
         assert!(f.warnings[0].contains("only those before the cut"));

@@ -262,7 +262,7 @@ fn go_binaries_inline_pointer_and_stripped() {
         // Not executable: not read.
         file("srv/data/tool.copy", &inline),
     ]]);
-    assert_eq!(inv.warnings, Vec::<String>::new());
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
     let tool = "usr/local/bin/tool";
     assert_eq!(
         of(&inv, PackageType::Golang),
@@ -486,7 +486,7 @@ fn jars_wars_and_nested_archives() {
         file("usr/share/java/commons-lang3.jar", &lang3),
         file("srv/shop.war", &war),
     ]]);
-    assert_eq!(inv.warnings, Vec::<String>::new());
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
     let war_at = |inner: &str| format!("srv/shop.war:{inner}");
     assert_eq!(
         of(&inv, PackageType::Maven),

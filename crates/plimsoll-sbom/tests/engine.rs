@@ -63,7 +63,7 @@ fn a_later_layer_rewrites_the_status_file() {
         ],
     ]);
     let inv = catalog(&scan).unwrap();
-    assert_eq!(inv.warnings, Vec::<String>::new());
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
     assert_eq!(
         summary(&inv),
         [
@@ -196,4 +196,46 @@ fn images_without_dpkg_have_an_empty_inventory() {
         (Some("alpine"), Some("3.20.0"))
     );
     assert_eq!(inv, Inventory::default());
+}
+
+/// A `dir:` file that cannot be read when the engine reads it (here: a
+/// fifo put in its place after the listing) is a warning of the listing,
+/// read as nothing; the scan goes on and the fifo is never opened.
+#[test]
+fn an_unreadable_directory_file_is_a_warning() {
+    use plimsoll_engine::{Engine, EngineOptions, NoProgress};
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    std::fs::create_dir_all(root.join("var/lib/dpkg")).unwrap();
+    std::fs::write(
+        root.join("var/lib/dpkg/status"),
+        para("zlib1g", "1:1.2.13.dfsg-1", "amd64", ""),
+    )
+    .unwrap();
+    let image = plimsoll_oci::resolve_dir(root, &plimsoll_oci::DirOptions::default()).unwrap();
+    std::fs::remove_file(root.join("var/lib/dpkg/status")).unwrap();
+    let st = std::process::Command::new("mkfifo")
+        .arg(root.join("var/lib/dpkg/status"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let mut engine = Engine::new(EngineOptions {
+        cache: None,
+        ..Default::default()
+    });
+    plimsoll_sbom::register(&mut engine);
+    let scan = engine.scan(&image, &NoProgress).unwrap();
+    let inv = catalog(&scan).unwrap();
+    assert!(inv.packages.is_empty(), "{:?}", inv.packages);
+    let listing = image.source.directory().unwrap();
+    let w = listing.warnings();
+    assert_eq!(w.len(), 1, "{:?}", w.as_slice());
+    assert!(
+        w[0].ends_with(
+            "var/lib/dpkg/status: unreadable: changed from a regular file since it was listed: \
+             read as empty"
+        ),
+        "{:?}",
+        w.as_slice()
+    );
 }

@@ -85,7 +85,7 @@ fn python_distributions_with_files_licences_and_layers() {
         ],
     ]);
     let inv = catalog(&scan).unwrap();
-    assert_eq!(inv.warnings, Vec::<String>::new());
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
     assert_eq!(
         of_type(&inv, PackageType::Pypi),
         [
@@ -181,7 +181,7 @@ fn upgrades_and_whiteouts_decide_what_the_image_has() {
         ],
     ]);
     let inv = catalog(&scan).unwrap();
-    assert_eq!(inv.warnings, Vec::<String>::new());
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
     assert_eq!(
         of_type(&inv, PackageType::Pypi),
         [s("six", "1.16.0", 0), s("urllib3", "2.0.0", 1)]
@@ -218,7 +218,7 @@ fn npm_packages_nested_scoped_and_outside_node_modules() {
         dir("srv/app/odd/package.json"),
     ]]);
     let inv = catalog(&scan).unwrap();
-    assert_eq!(inv.warnings, Vec::<String>::new());
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
     assert_eq!(
         of_type(&inv, PackageType::Npm),
         [
@@ -312,7 +312,7 @@ fn deleted_malformed_files_no_longer_warn() {
         vec![whiteout("srv/node_modules/broken")],
     ]);
     let inv = catalog(&scan).unwrap();
-    assert_eq!(inv.warnings, Vec::<String>::new());
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
     assert!(inv.packages.is_empty());
 }
 

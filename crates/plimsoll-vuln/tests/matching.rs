@@ -81,7 +81,7 @@ fn scan_with(
     let inventory = Inventory {
         distro,
         packages,
-        warnings: Vec::new(),
+        warnings: Default::default(),
     };
     find(&inventory, db, policy, &["sha256:feed".to_string()]).unwrap()
 }

@@ -88,7 +88,7 @@ fn by_hand(distro: Option<(&str, &str)>, packages: Vec<Package>) -> VulnReport {
             ..Default::default()
         }),
         packages,
-        warnings: Vec::new(),
+        warnings: Default::default(),
     };
     matched(&inventory)
 }

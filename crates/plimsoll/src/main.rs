@@ -103,9 +103,34 @@ struct ImageArgs {
     reference: String,
     #[command(flatten)]
     engine: EngineArgs,
+    #[command(flatten)]
+    dir: DirArgs,
     /// Never draw a progress bar (it is only drawn on a terminal anyway).
     #[arg(long)]
     no_progress: bool,
+}
+
+/// How a `dir:PATH` reference is listed (ignored for other references).
+#[derive(Args)]
+pub struct DirArgs {
+    /// dir: leave out paths matching GLOB, relative to PATH without a leading / (`var/cache`,
+    /// `**/*.log`; `*` stays within one component, `**` crosses them); a matching directory goes
+    /// with everything below it. Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// dir: stay on PATH's filesystem; directories on other filesystems are listed, not read.
+    /// (Pseudo-filesystems such as proc, sysfs and devtmpfs are never read.)
+    #[arg(long)]
+    one_file_system: bool,
+}
+
+impl DirArgs {
+    fn options(&self) -> plimsoll_oci::DirOptions {
+        plimsoll_oci::DirOptions {
+            exclude: self.exclude.clone(),
+            one_file_system: self.one_file_system,
+        }
+    }
 }
 
 /// How images are found and read; shared by every command that reads one
@@ -194,7 +219,10 @@ struct InspectArgs {
     current time otherwise. The CycloneDX serialNumber and the SPDX documentNamespace are a \
     UUID (RFC 9562 version 8) made from the SHA-256 of the document itself, which includes the \
     image's manifest digest; packages are sorted. So with SOURCE_DATE_EPOCH set, one image gives \
-    byte-identical documents on every run."
+    byte-identical documents on every run.\n\nWarnings (skipped records, truncated files, entries \
+    of a dir: that cannot be listed or read) go to stderr, each distinct one once, at most 100, then \
+    '… and N more warnings'; they never change the exit code. dir:/ skips pseudo-filesystems \
+    (proc, sysfs, devtmpfs, cgroup, …) and never opens devices, FIFOs or sockets."
 )]
 struct SbomArgs {
     #[command(flatten)]
@@ -339,7 +367,7 @@ struct Prepared {
 }
 
 fn prepare(args: &ImageArgs) -> Result<Prepared> {
-    let (config, scanner) = prepare_engine(&args.engine)?;
+    let (config, scanner) = prepare_engine(&args.engine, args.dir.options())?;
     let reference = ImageRef::parse(&args.reference)?;
     Ok(Prepared {
         config,
@@ -348,8 +376,9 @@ fn prepare(args: &ImageArgs) -> Result<Prepared> {
     })
 }
 
-/// The configuration and the scanner the engine flags and plimsoll.toml describe.
-fn prepare_engine(args: &EngineArgs) -> Result<(Config, Scanner)> {
+/// The configuration and the scanner the engine flags and plimsoll.toml
+/// describe; `dir` says how `dir:` references are listed.
+fn prepare_engine(args: &EngineArgs, dir: plimsoll_oci::DirOptions) -> Result<(Config, Scanner)> {
     let config = Config::load(args.config.as_deref())?;
     let mut resolve = ResolveOptions::default();
     if let Some(p) = &args.platform {
@@ -363,6 +392,7 @@ fn prepare_engine(args: &EngineArgs) -> Result<(Config, Scanner)> {
     resolve.timeout =
         Duration::from_secs(args.timeout.or(config.engine.timeout_secs).unwrap_or(30));
     resolve.docker_config = args.docker_config.clone();
+    resolve.dir = dir;
     let mut engine = EngineOptions::default();
     if args.no_cache {
         engine.cache = None;
@@ -478,6 +508,11 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
     };
     let judge = p.judge(&args.rules, fail_on)?;
     let scanned = p.read(args.image.no_progress, Passes::AUDIT)?;
+    print_warnings(
+        &scanned.image.reference,
+        scanned.image.source.directory().as_deref(),
+        None,
+    );
     let findings = plimsoll_scan::judge_scan(&scanned, &p.reference, &judge)?;
     let failing = judge.policy().fails(&findings);
     let tree = scanned.tree().ok_or_else(|| anyhow!("no audit pass"))?;
@@ -500,6 +535,11 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
 fn inspect(args: InspectArgs) -> Result<ExitCode> {
     let p = prepare(&args.image)?;
     let scanned = p.read(args.image.no_progress, Passes::AUDIT)?;
+    print_warnings(
+        &scanned.image.reference,
+        scanned.image.source.directory().as_deref(),
+        None,
+    );
     let tree = scanned.tree().ok_or_else(|| anyhow!("no audit pass"))?;
     let report = ImageReport::new(&scanned.image, &scanned.scan, tree, Vec::new());
     let text = match args.format {
@@ -520,9 +560,11 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
         .inventory
         .as_ref()
         .ok_or_else(|| anyhow!("no SBOM pass"))?;
-    for w in &inventory.warnings {
-        eprintln!("warning: {}: {w}", scanned.image.reference);
-    }
+    print_warnings(
+        &scanned.image.reference,
+        scanned.image.source.directory().as_deref(),
+        Some(&inventory.warnings),
+    );
     // Documents carry a timestamp; the table and JSON do not need one.
     let timestamped = matches!(args.format, SbomFormat::Cyclonedx | SbomFormat::Spdx);
     let created = if timestamped {
@@ -544,6 +586,36 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
     };
     emit(&text, args.output.as_ref())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints what could not be read of `image` on stderr: for a `dir:` image
+/// the directories not read below (one note) and the entries that could not
+/// be listed or read, then `more` (the SBOM's warnings); each distinct
+/// warning once, at most [`plimsoll_report::MAX_WARNINGS`], then `… and N
+/// more warnings`. Warnings never change the exit code.
+pub(crate) fn print_warnings(
+    name: &dyn std::fmt::Display,
+    listing: Option<&plimsoll_oci::DirListing>,
+    more: Option<&plimsoll_report::Warnings>,
+) {
+    let mut all = plimsoll_report::Warnings::new();
+    if let Some(listing) = listing {
+        if !listing.skipped.is_empty() {
+            let skipped: Vec<String> = listing
+                .skipped
+                .iter()
+                .map(|s| format!("/{} ({})", s.path, s.why))
+                .collect();
+            eprintln!("note: {name}: not read below: {}", skipped.join(", "));
+        }
+        all = listing.warnings();
+    }
+    if let Some(more) = more {
+        all.append(more);
+    }
+    for w in all.lines() {
+        eprintln!("warning: {name}: {w}");
+    }
 }
 
 /// SARIF for findings in source files (Dockerfiles, manifests), paths

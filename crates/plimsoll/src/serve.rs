@@ -99,7 +99,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 async fn prepare(args: &CommonArgs) -> Result<Prepared> {
-    let (config, scanner) = prepare_engine(&args.engine)?;
+    let (config, scanner) = prepare_engine(&args.engine, plimsoll_oci::DirOptions::default())?;
     let config = Arc::new(config);
     let judge = build_judge(&config, &scanner, &args.audit, Severity::Info)?;
     // The gate is opened again whenever the database file is replaced.

@@ -119,15 +119,19 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let created = plimsoll_scan::source_date_epoch()?;
 
     let image = p.resolve()?;
+    // The scan consumes the image; a directory's listing says what it skipped.
+    let listing = image.source.directory();
     let bar = crate::progress::Bar::new(&image, !args.image.no_progress);
     let report = p
         .scanner
         .scan_image(image, &p.reference, &judge, &gate, created, &bar);
     bar.finish();
     let report = report?;
-    for w in &report.inventory.warnings {
-        eprintln!("warning: {}: {w}", report.image.reference);
-    }
+    crate::print_warnings(
+        &report.image.reference,
+        listing.as_deref(),
+        Some(&report.inventory.warnings),
+    );
     for n in &report.vulnerabilities.report.not_matched {
         eprintln!("note: {n}");
     }

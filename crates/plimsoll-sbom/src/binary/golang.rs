@@ -70,7 +70,7 @@ pub struct GoBuildInfo {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GoFile {
     pub info: Option<GoBuildInfo>,
-    pub warnings: Vec<String>,
+    pub warnings: plimsoll_report::Warnings,
 }
 
 /// What [`GoCataloger`] found in one layer: Go executables and ELF files
@@ -89,7 +89,7 @@ impl Analyzer for GoCataloger {
     type Facts = GoLayerFacts;
     type Visitor = GoVisitor;
     const NAME: &'static str = "sbom-go";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         content_limit(entry)
@@ -511,11 +511,9 @@ fn effective(m: &GoModule) -> (String, String) {
 /// Adds the Go modules of every Go executable of the final image.
 pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[GoLayerFacts], inventory: &mut Inventory) {
     for (layer, path, file) in ctx.visible_in(facts, |f| &f.files) {
-        for w in &file.warnings {
-            inventory
-                .warnings
-                .push(format!("layer {layer}: {path}: {w}"));
-        }
+        inventory
+            .warnings
+            .extend_from(&file.warnings, |w| format!("layer {layer}: {path}: {w}"));
         let Some(info) = &file.info else { continue };
         for (name, version) in packages(info) {
             let purl = if name == "stdlib" {

@@ -33,7 +33,7 @@ pub struct RustCrate {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RustFile {
     pub crates: Vec<RustCrate>,
-    pub warnings: Vec<String>,
+    pub warnings: plimsoll_report::Warnings,
 }
 
 /// What [`RustAuditCataloger`] found in one layer, by path.
@@ -51,7 +51,7 @@ impl Analyzer for RustAuditCataloger {
     type Facts = RustLayerFacts;
     type Visitor = RustAuditVisitor;
     const NAME: &'static str = "sbom-rust-audit";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         content_limit(entry)
@@ -130,11 +130,9 @@ pub fn decode(compressed: &[u8]) -> Result<Vec<RustCrate>, String> {
 /// syft leaves them out too) of every audited executable of the final image.
 pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[RustLayerFacts], inventory: &mut Inventory) {
     for (layer, path, file) in ctx.visible_in(facts, |f| &f.files) {
-        for w in &file.warnings {
-            inventory
-                .warnings
-                .push(format!("layer {layer}: {path}: {w}"));
-        }
+        inventory
+            .warnings
+            .extend_from(&file.warnings, |w| format!("layer {layer}: {path}: {w}"));
         for c in file.crates.iter().filter(|c| !c.build_only) {
             let purl = purl("cargo", None, &c.name, &c.version, &[]);
             inventory.packages.push(Package::new(

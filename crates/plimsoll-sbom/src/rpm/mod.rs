@@ -20,9 +20,10 @@ pub mod header;
 pub mod ndb;
 pub mod sqlite;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
+use plimsoll_report::Warnings;
 use serde::{Deserialize, Serialize};
 
 pub use header::{HeaderError, RpmEntry, parse_header};
@@ -78,18 +79,22 @@ pub struct RpmDatabase {
     /// In the database's order.
     pub packages: Vec<RpmEntry>,
     /// `path: why`, without the layer (the merge step adds it).
-    pub warnings: Vec<String>,
+    pub warnings: Warnings,
 }
 
 /// Reads a whole rpm database of any format. Unreadable pages and headers
-/// are skipped with warnings; never panics, memory bounded by the input.
+/// are skipped with warnings; never panics. A package (name, architecture,
+/// epoch:version-release) stored again is kept once, as first stored, with
+/// one warning saying how often: memory follows the distinct packages.
 pub fn parse_rpmdb(path: &str, bytes: &[u8]) -> RpmDatabase {
     let mut packages = Vec::new();
-    let mut warnings = Vec::new();
+    let mut warnings = Warnings::new();
     let mut bad_headers = 0usize;
+    // Each distinct package's index in `packages` and its extra copies.
+    let mut stored: HashMap<Key, (usize, u64)> = HashMap::new();
     let mut on_blob = |blob: &[u8]| match parse_header(blob) {
         Ok((entry, bad_files)) => {
-            if bad_files > 0 && warnings.len() < MAX_WARNINGS {
+            if bad_files > 0 {
                 warnings.push(format!(
                     "{path}: {}: {bad_files} files with a directory index out of range \
                      or beyond {} files: left out",
@@ -97,7 +102,13 @@ pub fn parse_rpmdb(path: &str, bytes: &[u8]) -> RpmDatabase {
                     header::MAX_FILES
                 ));
             }
-            packages.push(entry);
+            match stored.entry(key(&entry)) {
+                std::collections::hash_map::Entry::Occupied(mut o) => o.get_mut().1 += 1,
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert((packages.len(), 0));
+                    packages.push(entry);
+                }
+            }
         }
         Err(e) => {
             bad_headers += 1;
@@ -152,6 +163,18 @@ pub fn parse_rpmdb(path: &str, bytes: &[u8]) -> RpmDatabase {
         }
         Err(e) => warnings.push(format!("{path}: {e}: no packages read")),
     }
+    let mut repeated: Vec<(usize, u64)> = stored.into_values().filter(|(_, n)| *n > 0).collect();
+    repeated.sort_unstable();
+    for (i, n) in repeated {
+        let e: &RpmEntry = &packages[i];
+        warnings.push(format!(
+            "{path}: {} {} ({}) is stored {} times: listed once",
+            e.name,
+            e.evr(),
+            e.arch.as_deref().unwrap_or(""),
+            n + 1
+        ));
+    }
     RpmDatabase {
         path: path.to_string(),
         format,
@@ -175,7 +198,7 @@ impl Analyzer for RpmCataloger {
     type Facts = RpmLayerFacts;
     type Visitor = RpmVisitor;
     const NAME: &'static str = "sbom-rpm";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         is_rpm_db(entry.path).then(|| entry.size.min(RPM_DB_LIMIT))
@@ -196,7 +219,7 @@ impl LayerVisitor for RpmVisitor {
         let content = content.unwrap_or(&[]);
         let mut db = parse_rpmdb(entry.path, content);
         if let Some(w) = cut_database_warning(entry, content.len()) {
-            db.warnings.insert(0, w);
+            db.warnings.push_front(w);
         }
         // A path stored twice in one tar: the later entry wins.
         self.0.databases.retain(|d| d.path != entry.path);
@@ -262,7 +285,7 @@ pub(crate) fn merge(
     }
     let mut seen: BTreeMap<Key, &str> = BTreeMap::new();
     for (layer, path, db) in finals {
-        warnings.extend(db.warnings.iter().map(|w| format!("layer {layer}: {w}")));
+        warnings.extend_from(&db.warnings, |w| format!("layer {layer}: {w}"));
         if let Some(wal) = ctx.tree.files.get(&format!("{path}-wal"))
             && wal.kind == EntryKind::File
             && wal.size > 0
