@@ -27,6 +27,8 @@ step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 step "workspace tests (self-contained)"
 cargo test --workspace --locked
+step "memory per tar entry: file lists and tree of 2,000,000 files (at most 200 bytes of heap each)"
+cargo test --release -p plimsoll-engine --test memory --locked -- --ignored
 
 if [ -n "${PLIMSOLL_SKIP_REFERENCE:-}" ]; then
   step "suites on ../shared (oracles, corpus, reference images) SKIPPED because PLIMSOLL_SKIP_REFERENCE is set"
