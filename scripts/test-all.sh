@@ -29,6 +29,8 @@ step "workspace tests (self-contained)"
 cargo test --workspace --locked
 step "plimsoll sbom dir:/ of this machine: pseudo-filesystems skipped, unreadable entries warned about, exit 0"
 cargo test -p plimsoll --test sbom_dir --locked -- --ignored
+step "memory per tar entry: file lists and tree of 2,000,000 files (at most 200 bytes of heap each)"
+cargo test -p plimsoll-engine --test memory --locked -- --ignored
 
 if [ -n "${PLIMSOLL_SKIP_REFERENCE:-}" ]; then
   step "suites on ../shared (oracles, corpus, reference images) SKIPPED because PLIMSOLL_SKIP_REFERENCE is set"

@@ -139,8 +139,8 @@ impl AuditFacts {
         // the merged tree says it comes from.
         let mut config_files = BTreeMap::new();
         for path in analyzers::CONFIG_FILES {
-            if let Some(node) = tree.files.get(*path)
-                && let Some(layer) = per_layer.get(node.layer)
+            if let Some(node) = tree.files.get(path)
+                && let Some(layer) = per_layer.get(node.layer())
                 && let Some((_, bytes)) = layer.iter().find(|(p, _)| p == path)
             {
                 config_files.insert(path.to_string(), bytes.clone());

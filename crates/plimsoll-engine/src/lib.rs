@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 
 pub use analyzer::{Analyzer, Entry, EntryKind, LayerVisitor};
 pub use cache::Cache;
-pub use files::{FileEntry, FileList};
-pub use tree::{Efficiency, FileTree, Inefficiency, LayerChanges, Node, SymlinkLoop};
+pub use files::{FileEntry, FileEntryRef, FileList, FileLists, LayerEntries};
+pub use tree::{Efficiency, FileTree, Files, Inefficiency, Iter, LayerChanges, Node, SymlinkLoop};
 pub use walk::WalkError;
 
 use analyzer::DynAnalyzer;
@@ -160,9 +160,28 @@ impl Scan {
             .collect()
     }
 
-    /// The merged file tree (always available: the engine always lists files).
+    /// Every layer's file list, read in place from the scan's facts
+    /// (always available: the engine always lists files).
+    pub fn file_lists(&self) -> Result<FileLists<'_>, EngineError> {
+        let mut encoded = Vec::with_capacity(self.layers.len());
+        for l in &self.layers {
+            let bytes = l
+                .facts
+                .get(FileList::NAME)
+                .ok_or(EngineError::NotRegistered(FileList::NAME))?;
+            encoded.push(std::borrow::Cow::Borrowed(bytes.as_slice()));
+        }
+        FileLists::from_encoded(encoded).map_err(|(i, e)| EngineError::Facts {
+            image: self.image_name.clone(),
+            analyzer: FileList::NAME,
+            digest: self.layers[i].layer.digest.clone(),
+            why: e.to_string(),
+        })
+    }
+
+    /// The merged file tree.
     pub fn file_tree(&self) -> Result<FileTree, EngineError> {
-        Ok(FileTree::build(&self.facts::<FileList>()?))
+        Ok(FileTree::build(&self.file_lists()?))
     }
 }
 
@@ -176,7 +195,8 @@ impl Engine {
             options,
             analyzers: Vec::new(),
         };
-        engine.register(FileList);
+        // FileList, encoding each entry as it is seen.
+        engine.analyzers.push(Box::new(files::EncodedFileList));
         engine
     }
 

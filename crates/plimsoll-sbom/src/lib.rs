@@ -288,7 +288,7 @@ pub fn register(engine: &mut Engine) {
 
 /// The inventory of the final image from every cataloger [`register`] adds.
 pub fn catalog(scan: &Scan) -> Result<Inventory, SbomError> {
-    let lists = scan.facts::<plimsoll_engine::FileList>()?;
+    let lists = scan.file_lists()?;
     let tree = FileTree::build(&lists);
     catalog_with(scan, &lists, &tree)
 }
@@ -297,7 +297,7 @@ pub fn catalog(scan: &Scan) -> Result<Inventory, SbomError> {
 /// callers that build the tree once for other analyses too.
 pub fn catalog_with(
     scan: &Scan,
-    lists: &[Vec<plimsoll_engine::FileEntry>],
+    lists: &plimsoll_engine::FileLists<'_>,
     tree: &FileTree,
 ) -> Result<Inventory, SbomError> {
     let ctx = MergeContext { lists, tree };

@@ -4,12 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use plimsoll_engine::{EntryKind, FileEntry, FileTree};
+use plimsoll_engine::{EntryKind, FileLists, FileTree};
 
 /// What every cataloger's merge step gets: the layers' file lists and the
 /// merged tree of the final image.
 pub struct MergeContext<'a> {
-    pub lists: &'a [Vec<FileEntry>],
+    pub lists: &'a FileLists<'a>,
     pub tree: &'a FileTree,
 }
 
@@ -61,7 +61,7 @@ impl MergeContext<'_> {
     /// is a regular file there.
     pub fn final_layer(&self, path: &str) -> Option<usize> {
         let node = self.tree.files.get(path)?;
-        (node.kind == EntryKind::File).then_some(node.layer)
+        (node.kind == EntryKind::File).then_some(node.layer())
     }
 
     /// For records kept per file in a field of each layer's facts
@@ -137,15 +137,15 @@ impl MergeContext<'_> {
         let mut visible: BTreeMap<&str, usize> = BTreeMap::new();
         let mut since: BTreeMap<K, usize> = BTreeMap::new();
         for li in 0..self.lists.len().max(dbs.len()) {
-            let entries = self.lists.get(li).map(Vec::as_slice).unwrap_or_default();
+            let entries = self.lists.layer(li);
             let layer_dbs = dbs.get(li).map(Vec::as_slice).unwrap_or_default();
             let before = visible.clone();
             for e in entries {
                 match e.kind {
-                    EntryKind::Whiteout => visible.retain(|p, _| !is_at_or_under(p, &e.path)),
-                    EntryKind::OpaqueWhiteout => visible.retain(|p, _| !is_under(p, &e.path)),
+                    EntryKind::Whiteout => visible.retain(|p, _| !is_at_or_under(p, e.path)),
+                    EntryKind::OpaqueWhiteout => visible.retain(|p, _| !is_under(p, e.path)),
                     _ if !layer_dbs.iter().any(|(p, _)| *p == e.path) => {
-                        visible.remove(e.path.as_str());
+                        visible.remove(e.path);
                     }
                     _ => {}
                 }
@@ -185,6 +185,7 @@ fn is_at_or_under(path: &str, target: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use plimsoll_engine::FileEntry;
 
     /// A database of package names.
     struct Db {
@@ -242,6 +243,7 @@ mod tests {
     /// databases, as the catalogers use them.
     fn replay(layers: Vec<(Vec<FileEntry>, Vec<Db>)>) -> Vec<(&'static str, usize)> {
         let (lists, facts): (Vec<_>, Vec<_>) = layers.into_iter().unzip();
+        let lists = FileLists::from_entries(&lists);
         let tree = FileTree::build(&lists);
         let ctx = MergeContext {
             lists: &lists,
@@ -328,6 +330,7 @@ mod tests {
             vec![layer(&[], Some(db(&["a"]))), layer(&[], Some(db(&["b"])))]
                 .into_iter()
                 .unzip();
+        let lists = FileLists::from_entries(&lists);
         let tree = FileTree::build(&lists);
         let ctx = MergeContext {
             lists: &lists,

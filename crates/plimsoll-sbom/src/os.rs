@@ -72,7 +72,7 @@ impl LayerVisitor for OsReleaseVisitor {
 pub fn distro(ctx: &MergeContext<'_>, facts: &[OsReleaseFacts]) -> Option<Distro> {
     for &path in RELEASE_FILES {
         let resolved = match ctx.tree.resolve(path) {
-            Ok(Some((p, node))) if node.kind == EntryKind::File => (p, node.layer),
+            Ok(Some((p, node))) if node.kind == EntryKind::File => (p, node.layer()),
             _ => continue,
         };
         let (real, layer) = resolved;

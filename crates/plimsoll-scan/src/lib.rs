@@ -21,7 +21,7 @@ mod report;
 mod vulns;
 
 use plimsoll_audit::{AuditFacts, Judge};
-use plimsoll_engine::{Engine, EngineOptions, FileList, FileTree, NoProgress, Progress, Scan};
+use plimsoll_engine::{Engine, EngineOptions, FileTree, NoProgress, Progress, Scan};
 use plimsoll_oci::{Image, ImageRef, ResolveOptions};
 use plimsoll_sbom::Inventory;
 
@@ -140,7 +140,7 @@ impl Scanner {
         let scan = engine.scan(&image, progress)?;
         let (audit, inventory) = match (passes.audit, passes.sbom) {
             (true, true) => {
-                let lists = scan.facts::<FileList>()?;
+                let lists = scan.file_lists()?;
                 let tree = FileTree::build(&lists);
                 let inventory = plimsoll_sbom::catalog_with(&scan, &lists, &tree)?;
                 drop(lists);

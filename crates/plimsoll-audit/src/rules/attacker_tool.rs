@@ -35,7 +35,7 @@ impl Rule for AttackerTools {
         for t in ATTACKER_TOOLS.iter().chain(COMPILERS) {
             let (tool, what) = (t.name, t.what);
             if let Some(path) = programs::find(ctx.tree, t.binaries) {
-                let layer = ctx.tree.files.get(&path[1..]).map(|n| n.layer);
+                let layer = ctx.tree.files.get(&path[1..]).map(|n| n.layer());
                 let mut f = Finding::new(
                     &Self::INFO,
                     format!("{tool} ({what}) is installed at {path}"),

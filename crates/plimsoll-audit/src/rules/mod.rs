@@ -79,10 +79,10 @@ pub(crate) mod programs {
                     Some(prefix) => {
                         let start = format!("{dir}/{prefix}");
                         tree.files
-                            .range(start.clone()..)
+                            .range_from(&start)
                             .take_while(|(k, _)| k.starts_with(&start))
                             .find(|(k, _)| !k[dir.len() + 1..].contains('/'))
-                            .map(|(k, _)| k.clone())
+                            .map(|(k, _)| k.to_string())
                     }
                     None => Some(format!("{dir}/{name}")),
                 };

@@ -39,7 +39,7 @@ impl Rule for SecretsInFiles {
                     .tree
                     .files
                     .get(&file.path)
-                    .is_some_and(|n| n.layer == layer);
+                    .is_some_and(|n| n.layer() == layer);
                 for hit in &file.hits {
                     let mut msg =
                         format!("{} in /{} ({})", hit.description, file.path, hit.redacted);

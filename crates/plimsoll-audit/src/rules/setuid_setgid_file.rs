@@ -51,7 +51,7 @@ impl Rule for Setuid {
                     ),
                 )
                 .at_path(format!("/{path}"))
-                .in_layer(node.layer, ctx.layer_digest(node.layer))
+                .in_layer(node.layer(), ctx.layer_digest(node.layer()))
                 .with_help("drop the bit with `chmod a-s` in the layer that adds the file"),
             );
         }

@@ -37,10 +37,10 @@ impl Rule for PathBinaries {
             .config
             .env_var("PATH")
             .unwrap_or(DEFAULT_PATH);
-        let writable = |mode: u32, uid: u64, gid: u64| {
+        let writable = |mode: u16, uid: u32, gid: u32| {
             mode & 0o002 != 0
-                || (!user.is_root() && user.uid == Some(uid) && mode & 0o200 != 0)
-                || (!user.is_root() && user.gid == Some(gid) && mode & 0o020 != 0)
+                || (!user.is_root() && user.uid == Some(u64::from(uid)) && mode & 0o200 != 0)
+                || (!user.is_root() && user.gid == Some(u64::from(gid)) && mode & 0o020 != 0)
         };
         let mut seen_dirs = Vec::new();
         for dir in path_var.split(':').filter(|d| d.starts_with('/')) {
@@ -68,11 +68,11 @@ impl Rule for PathBinaries {
                         ),
                     )
                     .at_path(format!("/{real}"))
-                    .in_layer(node.layer, ctx.layer_digest(node.layer)),
+                    .in_layer(node.layer(), ctx.layer_digest(node.layer())),
                 );
             }
             let prefix = format!("{real}/");
-            for (path, f) in ctx.tree.files.range(prefix.clone()..) {
+            for (path, f) in ctx.tree.files.range_from(&prefix) {
                 if !path.starts_with(&prefix) {
                     break;
                 }
@@ -93,7 +93,7 @@ impl Rule for PathBinaries {
                     out.push(
                         Finding::new(&Self::INFO, format!("/{path} {why}"))
                             .at_path(format!("/{path}"))
-                            .in_layer(f.layer, ctx.layer_digest(f.layer))
+                            .in_layer(f.layer(), ctx.layer_digest(f.layer()))
                             .with_help("install binaries as root:root with mode 0755"),
                     );
                 }
