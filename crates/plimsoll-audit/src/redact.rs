@@ -36,41 +36,10 @@ pub fn redact_config(config: &ImageConfig) -> ImageConfig {
         }
     }
     for argv in [&mut c.entrypoint, &mut c.cmd].into_iter().flatten() {
-        redact_argv(sc, argv);
+        sc.redact_args(argv);
     }
     if let Some(h) = &mut c.healthcheck {
-        redact_argv(sc, &mut h.test);
+        sc.redact_args(&mut h.test);
     }
     out
-}
-
-/// Masks the secrets of an exec-form command line, read as its arguments joined by one
-/// space (so `["mysql", "--password", "X"]` is judged like `mysql --password X`).
-fn redact_argv(sc: &SecretScanner, argv: &mut [String]) {
-    let joined = argv.join(" ");
-    let spans = sc.secret_spans(&joined);
-    if spans.is_empty() {
-        return;
-    }
-    let mut start = 0;
-    for arg in argv.iter_mut() {
-        let end = start + arg.len();
-        let mut masked = String::new();
-        let mut pos = 0;
-        for &(s, e) in &spans {
-            let (s, e) = (s.max(start), e.min(end));
-            if s >= e {
-                continue;
-            }
-            let (s, e) = (s - start, e - start);
-            masked.push_str(&arg[pos..s]);
-            masked.push_str(&plimsoll_secrets::mask(&arg[s..e]));
-            pos = e;
-        }
-        if pos > 0 {
-            masked.push_str(&arg[pos..]);
-            *arg = masked;
-        }
-        start = end + 1;
-    }
 }

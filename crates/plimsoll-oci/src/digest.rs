@@ -44,25 +44,45 @@ impl Digest {
     }
 }
 
+/// Why `text` is not a digest plimsoll can verify (OCI image spec: `algorithm:encoded`,
+/// sha256 with 64 lowercase hex characters); the one check for references and descriptors.
+pub(crate) fn digest_problem(text: &str) -> Result<(), String> {
+    let Some((algo, hex)) = text.split_once(':') else {
+        return Err("no algorithm prefix (expected sha256:<64 hex>)".into());
+    };
+    let lower_hex = |b: u8| matches!(b, b'0'..=b'9' | b'a'..=b'f');
+    match algo {
+        "sha256" if hex.len() == 64 && hex.bytes().all(lower_hex) => Ok(()),
+        "sha256" if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => Err(
+            "the hex is uppercase; the OCI image spec requires lowercase (re-push or fix the manifest)"
+                .into(),
+        ),
+        "sha256" => Err(format!("expected 64 hex characters, found {}", hex.len())),
+        "sha512" => Err("sha512 digests are not supported: plimsoll verifies sha256 only".into()),
+        other => Err(format!(
+            "'{}' is not a digest algorithm of the OCI image spec (sha256, sha512)",
+            other.chars().take(32).collect::<String>()
+        )),
+    }
+}
+
 impl FromStr for Digest {
     type Err = OciError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = |why: &str| OciError::BadDigest {
-            digest: s.to_string(),
-            why: why.to_string(),
+        // A reference may spell the hex in upper case (it is read case-blind); a
+        // descriptor may not (the manifest check calls `digest_problem` on the text as is).
+        let lowered = s.to_ascii_lowercase();
+        let canonical = match s.split_once(':') {
+            Some((algo, _)) => format!("{algo}:{}", &lowered[algo.len() + 1..]),
+            None => s.to_string(),
         };
-        let (algo, hex) = s
-            .split_once(':')
-            .ok_or_else(|| bad("no algorithm prefix"))?;
-        if algo != "sha256" {
-            return Err(bad("only sha256 digests are supported"));
-        }
-        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(bad("expected 64 hex characters"));
-        }
+        digest_problem(&canonical).map_err(|why| OciError::BadDigest {
+            digest: s.to_string(),
+            why,
+        })?;
         Ok(Digest {
-            hex: hex.to_ascii_lowercase(),
+            hex: canonical["sha256:".len()..].to_string(),
         })
     }
 }

@@ -421,7 +421,7 @@ pub(crate) fn parse_manifest_doc(bytes: &[u8], what: &str) -> Result<ManifestDoc
     }
     for (item, d) in descriptors {
         if let Some(text) = d.get("digest").and_then(|v| v.as_str()) {
-            check_digest_text(text).map_err(|why| OciError::BadDescriptor {
+            crate::digest::digest_problem(text).map_err(|why| OciError::BadDescriptor {
                 what: what.to_string(),
                 item,
                 digest: text.chars().take(160).collect(),
@@ -454,29 +454,6 @@ pub(crate) fn parse_manifest_doc(bytes: &[u8], what: &str) -> Result<ManifestDoc
             what: what.to_string(),
             media_type: if mt.is_empty() { "(none)".into() } else { mt },
         })
-    }
-}
-
-/// Why a descriptor's digest text is not one plimsoll can verify (OCI image spec:
-/// `algorithm:encoded`, sha256 with 64 lowercase hex characters).
-fn check_digest_text(text: &str) -> Result<(), String> {
-    let Some((algo, hex)) = text.split_once(':') else {
-        return Err("no algorithm prefix (expected sha256:<64 hex>)".into());
-    };
-    match algo {
-        "sha256" if hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) => {
-            Ok(())
-        }
-        "sha256" if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => Err(
-            "the hex is uppercase; the OCI image spec requires lowercase (re-push or fix the manifest)"
-                .into(),
-        ),
-        "sha256" => Err(format!("expected 64 hex characters, found {}", hex.len())),
-        "sha512" => Err("sha512 digests are not supported: plimsoll verifies sha256 only".into()),
-        other => Err(format!(
-            "'{}' is not a digest algorithm of the OCI image spec (sha256, sha512)",
-            other.chars().take(32).collect::<String>()
-        )),
     }
 }
 

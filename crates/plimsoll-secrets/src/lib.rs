@@ -41,12 +41,6 @@ use serde::{Deserialize, Serialize};
 pub use keys::{KeyClass, classify_key};
 pub use scanner::SecretScanner;
 
-/// How a secret is shown: its first characters (at most 4, a quarter of it when shorter
-/// than 16) and at most 12 `*`.
-pub fn mask(secret: &str) -> String {
-    detectors::redact(secret.as_bytes())
-}
-
 /// One secret found by the scanner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecretHit {

@@ -306,6 +306,35 @@ impl SecretScanner {
         }
     }
 
+    /// Masks in place the secrets of an exec-form command line, read as its arguments joined
+    /// by one space (so `["mysql", "--password", "X"]` is judged like `mysql --password X`).
+    pub fn redact_args(&self, argv: &mut [String]) {
+        let spans = self.secret_spans(&argv.join(" "));
+        if spans.is_empty() {
+            return;
+        }
+        let mut start = 0;
+        for arg in argv.iter_mut() {
+            let end = start + arg.len();
+            let mut masked = String::new();
+            let mut pos = 0;
+            for &(s, e) in &spans {
+                let (s, e) = (s.max(start), e.min(end));
+                if s >= e {
+                    continue;
+                }
+                masked.push_str(&arg[pos..s - start]);
+                masked.push_str(&redact(&arg.as_bytes()[s - start..e - start]));
+                pos = e - start;
+            }
+            if pos > 0 {
+                masked.push_str(&arg[pos..]);
+                *arg = masked;
+            }
+            start = end + 1;
+        }
+    }
+
     fn text_cands(&self, text: &str) -> Vec<Cand> {
         let scope = Scope {
             tier: Tier::Text,
