@@ -7,6 +7,10 @@
 #
 # The real advisories of OSV_DIR are replicated with new ids up to $PLIMSOLL_BENCH_ADVISORIES
 # (default 100000); the generated archive is cached in $CARGO_TARGET_DIR/bench-vulndb/.
+# Then the import's memory: peak RSS of `plimsoll db import` over BENCH_IMPORT_RECORDS (default
+# 50000) and 4 x as many synthetic records (bench/osv-records.py); the difference over the
+# difference of records is what each record costs (BENCH_IMPORT_RECORDS=0 skips; needs
+# /usr/bin/time).
 # Prints the figures and writes them to bench/results/vulndb-latest.txt.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,3 +22,26 @@ mkdir -p "$ROOT/bench/results"
 cd "$ROOT"
 PLIMSOLL_BENCH_OSV="$DIR" cargo bench -q -p plimsoll-vuln --bench vulndb 2>/dev/null \
   | tee "$ROOT/bench/results/vulndb-latest.txt"
+
+N1="${BENCH_IMPORT_RECORDS:-50000}"
+if [ "$N1" != 0 ] && [ -x /usr/bin/time ]; then
+  N2=$((4 * N1))
+  cargo build -q --release -p plimsoll 2>/dev/null
+  PLIM="$CARGO_TARGET_DIR/release/plimsoll"
+  TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT
+  declare -A RSS
+  {
+    echo "import memory (peak RSS of plimsoll db import, synthetic records of about 1.3 KB)"
+    for n in "$N1" "$N2"; do
+      python3 "$ROOT/bench/osv-records.py" "$n" "$TMP/osv-$n.zip"
+      /usr/bin/time -f "%M %e" -o "$TMP/time-$n" "$PLIM" db import "$TMP/osv-$n.zip" --db "$TMP/db-$n" >/dev/null
+      read -r kib secs < "$TMP/time-$n"
+      RSS[$n]=$kib
+      printf '  %-16s  %.1f MiB peak RSS, %s s\n' "$n records" "$(awk -v k="$kib" 'BEGIN { print k / 1024 }')" "$secs"
+      rm -f "$TMP/osv-$n.zip" "$TMP/db-$n"
+    done
+    awk -v a="${RSS[$N1]}" -v b="${RSS[$N2]}" -v n="$((N2 - N1))" \
+      'BEGIN { printf "  per record        %.0f bytes of RSS ((RSS(%d) - RSS(%d)) / %d)\n", (b - a) * 1024 / n, 0, 0, n }' \
+      | sed "s/RSS(0) - RSS(0)/RSS($N2) - RSS($N1)/"
+  } | tee -a "$ROOT/bench/results/vulndb-latest.txt"
+fi

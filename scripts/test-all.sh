@@ -31,6 +31,8 @@ step "plimsoll sbom dir:/ of this machine: pseudo-filesystems skipped, unreadabl
 cargo test -p plimsoll --test sbom_dir --locked -- --ignored
 step "memory per tar entry: file lists and tree of 2,000,000 files (at most 200 bytes of heap each)"
 cargo test -p plimsoll-engine --test memory --locked -- --ignored
+step "OSV import memory: 50,000 and 200,000 records (heap growth at most 400 bytes per record)"
+cargo test -p plimsoll-vuln --test import_memory --locked -- --ignored
 
 if [ -n "${PLIMSOLL_SKIP_REFERENCE:-}" ]; then
   step "suites on ../shared (oracles, corpus, reference images) SKIPPED because PLIMSOLL_SKIP_REFERENCE is set"

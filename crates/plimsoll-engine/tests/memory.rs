@@ -6,49 +6,18 @@
 //! measures 125 bytes of RSS per entry (1M and 2M entries; over 400 with
 //! the lists and tree this replaced). The bound is 200.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use plimsoll_engine::{EntryKind, FileEntryRef, FileLists, FileTree};
 
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-        PEAK.fetch_max(live, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if new_size > layout.size() {
-            let live = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size
-                - layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        } else {
-            LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-        }
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static COUNTING: Counting = Counting;
+static HEAP: plimsoll_heapcount::Counting = plimsoll_heapcount::Counting;
 
 /// One layer of `n` empty files, 1000 per directory (each directory listed
 /// first), as the engine caches it; the tree built from it; the heap bytes
 /// both cost at their peak, per entry. Also checks the tree holds them all.
 fn bytes_per_entry(n: u64) -> f64 {
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = plimsoll_heapcount::live();
     let mut bytes = postcard::to_stdvec(&(n + n / 1000 + 1)).unwrap();
     let mut push = |path: &str, kind: EntryKind| {
         let e = FileEntryRef {
@@ -72,10 +41,10 @@ fn bytes_per_entry(n: u64) -> f64 {
         push("z", EntryKind::File); // the count above includes one more
     }
     bytes.shrink_to_fit();
-    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+    plimsoll_heapcount::reset_peak();
     let lists = FileLists::from_encoded([Cow::Borrowed(bytes.as_slice())]).unwrap();
     let tree = FileTree::build(&lists);
-    let peak = PEAK.load(Ordering::Relaxed);
+    let peak = plimsoll_heapcount::peak();
     assert_eq!(tree.files.len() as u64, lists.entries(0));
     assert_eq!(tree.layers[0].added, lists.entries(0));
     assert!(tree.files.get(&format!("d000000/f{:07}", 0)).is_some());

@@ -23,7 +23,11 @@
 //!    time as `modified`).
 //!
 //! Parsing runs on every core (rayon) in bounded batches, so memory holds at
-//! most one batch of raw JSON at a time, plus the compact records.
+//! most one batch of raw JSON at a time. Parsed records do not stay in
+//! memory: each is encoded into a temporary file as its batch is read (an
+//! unlinked file, gone when the import is dropped or the process dies), and
+//! memory keeps only an id, a date and an offset per advisory (about 100
+//! bytes), so a full OSV export fits a small CI runner.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -44,13 +48,17 @@ const BATCH_RECORDS: usize = 4096;
 /// A fatal import error: an input that cannot be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: io::Error },
-    #[error("{}: not a readable zip archive: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
+    Io { path: PathBuf, error: io::Error },
+    #[error("{}: not a readable zip archive: {error}", path.display())]
     Archive {
         path: PathBuf,
-        source: zip::result::ZipError,
+        error: crate::zipdir::ZipError,
     },
+    /// The temporary file parsed records wait in (in `dir`) could not be
+    /// written or read back: usually a full disk.
+    #[error("{}: the import's temporary file: {error} (free space there, or set TMPDIR)", dir.display())]
+    Spill { dir: PathBuf, error: io::Error },
 }
 
 /// What kind of input a source was.
@@ -107,23 +115,198 @@ pub struct ImportReport {
     pub affected_without_package: u64,
 }
 
-/// Advisories read by [`import`], ready for [`crate::db::build`].
-#[derive(Debug, Default)]
+/// Advisories read by [`import`], ready for [`crate::db::build`]: the
+/// report in memory, the records in a temporary file (read back one at a
+/// time with [`Imported::record`]).
+#[derive(Debug)]
 pub struct Imported {
-    /// Live advisories, sorted by id.
-    pub records: Vec<Record>,
     pub report: ImportReport,
+    /// Live advisories, sorted by id.
+    kept: Vec<Kept>,
+    spill: Spill,
+}
+
+#[derive(Debug)]
+struct Kept {
+    id: Box<str>,
+    at: u64,
+    len: u32,
+}
+
+impl Imported {
+    /// Live advisories kept (distinct ids).
+    pub fn len(&self) -> usize {
+        self.kept.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty()
+    }
+
+    /// The ids of the advisories, sorted.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.kept.iter().map(|k| &*k.id)
+    }
+
+    /// The `i`th advisory (in id order), read back from the temporary file.
+    pub fn record(&self, i: usize) -> Result<Record, ImportError> {
+        let k = &self.kept[i];
+        let bytes = self.spill.read(k.at, k.len)?;
+        decode_record(&bytes).map_err(|e| self.spill.error(e))
+    }
+
+    /// The raw encoded records of `range` (in id order), for the database
+    /// build to decode in parallel with [`decode_record`].
+    pub(crate) fn raw(&self, range: std::ops::Range<usize>) -> Result<Vec<Vec<u8>>, ImportError> {
+        self.kept[range]
+            .iter()
+            .map(|k| self.spill.read(k.at, k.len))
+            .collect()
+    }
+
+    /// Where the temporary file lives (for error messages).
+    pub(crate) fn spill_dir(&self) -> &Path {
+        &self.spill.dir
+    }
+}
+
+/// Encodes a record for the temporary file.
+fn encode_record(r: &Record) -> Result<Vec<u8>, postcard::Error> {
+    postcard::to_allocvec(&(&r.advisory, &r.affected))
+}
+
+/// Decodes a record of the temporary file.
+pub(crate) fn decode_record(bytes: &[u8]) -> Result<Record, io::Error> {
+    let (advisory, affected): (crate::osv::Advisory, Vec<crate::osv::Affected>) =
+        postcard::from_bytes(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    Ok(Record {
+        advisory,
+        affected,
+        affected_without_package: 0,
+    })
+}
+
+/// An append-only anonymous temporary file.
+#[derive(Debug)]
+pub(crate) struct Spill {
+    dir: PathBuf,
+    file: File,
+    writer: Option<io::BufWriter<File>>,
+    len: u64,
+}
+
+impl Spill {
+    pub(crate) fn new(dir: &Path) -> Result<Spill, ImportError> {
+        let err = |error| ImportError::Spill {
+            dir: dir.to_path_buf(),
+            error,
+        };
+        let file = tempfile::tempfile_in(dir).map_err(err)?;
+        let writer = io::BufWriter::with_capacity(1 << 20, file.try_clone().map_err(err)?);
+        Ok(Spill {
+            dir: dir.to_path_buf(),
+            file,
+            writer: Some(writer),
+            len: 0,
+        })
+    }
+
+    pub(crate) fn error(&self, error: io::Error) -> ImportError {
+        ImportError::Spill {
+            dir: self.dir.clone(),
+            error,
+        }
+    }
+
+    /// Appends bytes; returns their offset.
+    pub(crate) fn append(&mut self, bytes: &[u8]) -> Result<u64, ImportError> {
+        use io::Write;
+        let at = self.len;
+        let w = self
+            .writer
+            .as_mut()
+            .ok_or_else(|| io::Error::other("temporary file already closed"));
+        match w.and_then(|w| w.write_all(bytes)) {
+            Ok(()) => {
+                self.len += bytes.len() as u64;
+                Ok(at)
+            }
+            Err(e) => Err(self.error(e)),
+        }
+    }
+
+    /// Flushes what was appended; reads are possible from then on.
+    pub(crate) fn seal(&mut self) -> Result<(), ImportError> {
+        if let Some(w) = self.writer.take() {
+            w.into_inner().map_err(|e| self.error(e.into_error()))?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn read(&self, at: u64, len: u32) -> Result<Vec<u8>, ImportError> {
+        let mut buf = vec![0u8; len as usize];
+        read_exact_at(&self.file, &mut buf, at).map_err(|e| self.error(e))?;
+        Ok(buf)
+    }
+
+    /// The whole file, for copying it elsewhere.
+    pub(crate) fn file(&self) -> &File {
+        &self.file
+    }
+
+    pub(crate) fn len(&self) -> u64 {
+        self.len
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(f: &File, buf: &mut [u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(f, buf, at)
+}
+
+#[cfg(windows)]
+fn read_exact_at(f: &File, mut buf: &mut [u8], mut at: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match f.seek_read(buf, at) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                buf = &mut buf[n..];
+                at += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Reads every path (directory, zip archive or JSON file; the kind is told
-/// by content, not by name) into one set of advisories.
+/// by content, not by name) into one set of advisories. Parsed records wait
+/// in a temporary file in the system's temporary directory; see
+/// [`import_in`] to choose where.
 pub fn import<P: AsRef<Path>>(paths: &[P]) -> Result<Imported, ImportError> {
-    let mut c = Collector::default();
+    import_in(paths, &std::env::temp_dir())
+}
+
+/// [`import`], with the temporary file in `dir` (the database's directory,
+/// so that the space it needs is checked where the database goes, and a
+/// RAM-backed `/tmp` is not filled).
+pub fn import_in<P: AsRef<Path>>(paths: &[P], dir: &Path) -> Result<Imported, ImportError> {
+    let mut c = Collector {
+        by_id: HashMap::new(),
+        report: ImportReport::default(),
+        batch: Vec::new(),
+        batch_bytes: 0,
+        current: Source::default(),
+        spill: Spill::new(dir)?,
+        failed: None,
+    };
     for path in paths {
         let path = path.as_ref();
-        let meta = std::fs::metadata(path).map_err(|source| ImportError::Io {
+        let meta = std::fs::metadata(path).map_err(|error| ImportError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         if meta.is_dir() {
             c.directory(path)?;
@@ -132,14 +315,15 @@ pub fn import<P: AsRef<Path>>(paths: &[P]) -> Result<Imported, ImportError> {
         } else {
             c.single_file(path)?;
         }
+        c.check()?;
     }
-    Ok(c.finish())
+    c.finish()
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> ImportError + '_ {
-    move |source| ImportError::Io {
+    move |error| ImportError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     }
 }
 
@@ -187,19 +371,29 @@ fn sha256_file(path: &Path) -> Result<String, ImportError> {
 }
 
 enum Slot {
-    Live(Box<Record>),
+    /// A live advisory: its `modified` date (the newest wins) and where its
+    /// encoding is in the temporary file.
+    Live {
+        modified: Box<str>,
+        at: u64,
+        len: u32,
+        without_package: u32,
+    },
     Withdrawn,
 }
 
-#[derive(Default)]
 struct Collector {
-    by_id: HashMap<String, Slot>,
+    by_id: HashMap<Box<str>, Slot>,
     report: ImportReport,
     /// Raw records waiting to be parsed: (file label, bytes).
     batch: Vec<(String, Vec<u8>)>,
     batch_bytes: usize,
     /// Counters of the source being read.
     current: Source,
+    spill: Spill,
+    /// The first failure to write the temporary file (reported once the
+    /// current input is done).
+    failed: Option<ImportError>,
 }
 
 impl Collector {
@@ -234,17 +428,34 @@ impl Collector {
         }
     }
 
+    fn check(&mut self) -> Result<(), ImportError> {
+        self.flush();
+        match self.failed.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
     fn flush(&mut self) {
         let batch = std::mem::take(&mut self.batch);
         self.batch_bytes = 0;
-        let parsed: Vec<(String, Result<Parsed, OsvError>)> = batch
+        if self.failed.is_some() {
+            return;
+        }
+        // Parsed and encoded on every core; only the encoding is kept.
+        type Done = (String, Result<Parsed, OsvError>, Option<Vec<u8>>);
+        let parsed: Vec<Done> = batch
             .into_par_iter()
             .map(|(label, bytes)| {
                 let p = osv::parse(&bytes);
-                (label, p)
+                let enc = match &p {
+                    Ok(Parsed::Record(r)) => encode_record(r).ok(),
+                    _ => None,
+                };
+                (label, p, enc)
             })
             .collect();
-        for (label, p) in parsed {
+        for (label, p, enc) in parsed {
             match p {
                 Err(e) => self.malformed(label, e.to_string()),
                 Ok(Parsed::Withdrawn { id }) => {
@@ -252,25 +463,48 @@ impl Collector {
                     // A withdrawn record has no usable `modified` ordering
                     // against live ones in practice (Go writes the zero
                     // time); withdrawal wins over any live copy.
-                    if self.by_id.insert(id, Slot::Withdrawn).is_some() {
+                    if self.by_id.insert(id.into(), Slot::Withdrawn).is_some() {
                         self.report.duplicates += 1;
                     }
                 }
                 Ok(Parsed::Record(r)) => {
                     self.current.records += 1;
-                    let id = r.advisory.id.clone();
-                    match self.by_id.get(&id) {
-                        None => {
-                            self.by_id.insert(id, Slot::Live(r));
+                    let Some(enc) = enc else {
+                        self.malformed(label, "record cannot be encoded".into());
+                        continue;
+                    };
+                    let wins = match self.by_id.get(r.advisory.id.as_str()) {
+                        None => true,
+                        Some(Slot::Withdrawn) => false,
+                        Some(Slot::Live { modified, .. }) => {
+                            r.advisory.modified.as_str() >= &**modified
                         }
-                        Some(Slot::Withdrawn) => self.report.duplicates += 1,
-                        Some(Slot::Live(old)) => {
-                            self.report.duplicates += 1;
-                            if r.advisory.modified >= old.advisory.modified {
-                                self.by_id.insert(id, Slot::Live(r));
-                            }
-                        }
+                    };
+                    if self.by_id.contains_key(r.advisory.id.as_str()) {
+                        self.report.duplicates += 1;
                     }
+                    if !wins {
+                        continue;
+                    }
+                    let Ok(len) = u32::try_from(enc.len()) else {
+                        self.malformed(label, "record too large".into());
+                        continue;
+                    };
+                    let at = match self.spill.append(&enc) {
+                        Ok(at) => at,
+                        Err(e) => {
+                            self.failed = Some(e);
+                            return;
+                        }
+                    };
+                    let slot = Slot::Live {
+                        modified: r.advisory.modified.as_str().into(),
+                        at,
+                        len,
+                        without_package: u32::try_from(r.affected_without_package)
+                            .unwrap_or(u32::MAX),
+                    };
+                    self.by_id.insert(r.advisory.id.into_boxed_str(), slot);
                 }
             }
         }
@@ -374,36 +608,23 @@ impl Collector {
     fn archive_entries(&mut self, path: &Path) -> Result<String, ImportError> {
         let sha = sha256_file(path)?;
         let file = File::open(path).map_err(io_err(path))?;
-        let mut zip = zip::ZipArchive::new(io::BufReader::new(file)).map_err(|source| {
-            ImportError::Archive {
-                path: path.to_path_buf(),
-                source,
-            }
-        })?;
-        for i in 0..zip.len() {
-            let mut entry = match zip.by_index(i) {
-                Ok(e) => e,
-                Err(e) => {
-                    self.malformed(
-                        format!("{}!#{i}", path.display()),
-                        format!("unreadable archive entry: {e}"),
-                    );
-                    continue;
-                }
-            };
+        let archive_err = |error| ImportError::Archive {
+            path: path.to_path_buf(),
+            error,
+        };
+        let mut zip = crate::zipdir::ZipDir::open(file).map_err(archive_err)?;
+        // A damaged directory stops the archive (later entries cannot be
+        // found); a damaged entry is one malformed record.
+        while let Some(entry) = zip.next_entry().map_err(archive_err)? {
             if entry.is_dir() {
                 continue;
             }
-            let label = format!("{}!{}", path.display(), entry.name());
-            if !entry.name().to_ascii_lowercase().ends_with(".json") {
+            let label = format!("{}!{}", path.display(), entry.name);
+            if !entry.name.to_ascii_lowercase().ends_with(".json") {
                 self.report.ignored_files += 1;
                 continue;
             }
-            if entry.size() > MAX_RECORD_BYTES {
-                self.malformed(label, too_large());
-                continue;
-            }
-            match read_capped(&mut entry, MAX_RECORD_BYTES) {
+            match zip.read(&entry, MAX_RECORD_BYTES) {
                 Ok(Some(bytes)) => self.push(label, bytes),
                 Ok(None) => self.malformed(label, too_large()),
                 Err(e) => self.malformed(label, format!("unreadable archive entry: {e}")),
@@ -412,25 +633,33 @@ impl Collector {
         Ok(sha)
     }
 
-    fn finish(mut self) -> Imported {
-        self.flush();
-        let mut records = Vec::with_capacity(self.by_id.len());
-        for slot in self.by_id.into_values() {
+    fn finish(mut self) -> Result<Imported, ImportError> {
+        self.check()?;
+        self.spill.seal()?;
+        let mut kept = Vec::with_capacity(self.by_id.len());
+        let mut without_package = 0u64;
+        for (id, slot) in self.by_id {
             match slot {
-                Slot::Live(r) => records.push(*r),
+                Slot::Live {
+                    at,
+                    len,
+                    without_package: w,
+                    ..
+                } => {
+                    without_package += u64::from(w);
+                    kept.push(Kept { id, at, len });
+                }
                 Slot::Withdrawn => self.report.withdrawn += 1,
             }
         }
-        records.sort_by(|a, b| a.advisory.id.cmp(&b.advisory.id));
-        self.report.advisories = records.len() as u64;
-        self.report.affected_without_package = records
-            .iter()
-            .map(|r| r.affected_without_package as u64)
-            .sum();
-        Imported {
-            records,
+        kept.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        self.report.advisories = kept.len() as u64;
+        self.report.affected_without_package = without_package;
+        Ok(Imported {
             report: self.report,
-        }
+            kept,
+            spill: self.spill,
+        })
     }
 }
 

@@ -7,6 +7,7 @@
 //!   per-ecosystem zip archives OSV publishes.
 //! - [`db`]: the embedded single-file advisory database and its lookup API.
 //! - [`update`]: downloading the archives that changed.
+//! - [`zipdir`]: zip archives read one entry at a time, in bounded memory.
 //! - [`cvss`]: CVSS vectors parsed and scored.
 //! - [`policy`]: ignore rules and OpenVEX statements.
 //! - [`matcher`]: where a package's advisories are and whether a version is affected.
@@ -25,6 +26,7 @@ pub mod policy;
 pub mod report;
 pub mod update;
 pub mod version;
+pub mod zipdir;
 
 pub use cvss::{Cvss, CvssError, Severity};
 pub use version::{Ecosystem, VersionError, compare};

@@ -112,7 +112,7 @@ pub enum UpdateError {
         ecosystem: String,
         url: String,
         #[source]
-        source: zip::result::ZipError,
+        source: crate::zipdir::ZipError,
     },
     #[error("{}: {source}", path.display())]
     Io {
@@ -344,7 +344,7 @@ fn fetch_archive(
             return Ok(status_of(Outcome::Unchanged, sha256));
         }
         let file = File::open(&tmp).map_err(io(&tmp))?;
-        zip::ZipArchive::new(io::BufReader::new(file)).map_err(|source| UpdateError::Corrupt {
+        crate::zipdir::check(file).map_err(|source| UpdateError::Corrupt {
             ecosystem: ecosystem.to_string(),
             url: url.to_string(),
             source,
@@ -464,7 +464,12 @@ pub fn refresh(path: &Path, opts: &UpdateOptions) -> Result<Refreshed, RefreshEr
         });
     }
     let archives: Vec<&Path> = download.archives.iter().map(|a| a.path.as_path()).collect();
-    let mut imported = crate::import::import(&archives).map_err(RefreshError::Import)?;
+    let work_dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut imported =
+        crate::import::import_in(&archives, work_dir).map_err(RefreshError::Import)?;
     for (source, archive) in imported.report.sources.iter_mut().zip(&download.archives) {
         source.location = archive.url.clone();
     }

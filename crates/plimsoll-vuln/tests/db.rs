@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use plimsoll_testkit::osv::{fixed_in, record, zip_of};
-use plimsoll_vuln::db::{self, Database, DbError};
+use plimsoll_vuln::db::{self, AdvisoryIndex, Database, DbError};
 use plimsoll_vuln::import::{ImportError, SourceKind, import};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -285,6 +285,15 @@ fn a_damaged_database_is_an_error_not_a_panic() {
     for i in 0..db.meta().alias_groups as u32 {
         errors += db.alias_group(i).is_err() as usize;
     }
+    for i in 0..db.len() as u32 {
+        errors += db.advisory(AdvisoryIndex(i)).is_err() as usize;
+    }
+    let imported = import(&[&tree, &archive]).unwrap();
+    for i in 0..imported.len() {
+        for a in imported.record(i).unwrap().affected {
+            errors += db.affected_for(&a.ecosystem, &a.name).is_err() as usize;
+        }
+    }
     assert!(errors > 0, "the last blobs were overwritten");
 }
 
@@ -298,4 +307,30 @@ fn an_empty_import_makes_an_empty_database() {
     assert!(db.is_empty());
     assert!(db.advisories_for("", "anything").unwrap().is_empty());
     assert!(db.advisory_by_id("X").unwrap().is_none());
+}
+
+#[test]
+fn an_import_leaves_no_temporary_file_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (tree, archive) = corpus(tmp.path());
+    let out = tmp.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let path = out.join("vuln.db");
+    let imported = plimsoll_vuln::import::import_in(&[&tree, &archive], &out).unwrap();
+    assert!(!imported.is_empty());
+    db::build(imported, &path).unwrap();
+    let left: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["vuln.db"]);
+    // A failed import (a damaged archive after a good one) leaves none either.
+    let bad = tmp.path().join("bad.zip");
+    std::fs::write(&bad, b"PK\x03\x04 and then nothing").unwrap();
+    assert!(plimsoll_vuln::import::import_in(&[&archive, &bad], &out).is_err());
+    let left: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["vuln.db"]);
 }

@@ -178,11 +178,6 @@ fn the_same_records_in_a_zip_archive_import_the_same() {
         from_zip.report.malformed.len(),
         from_dir.report.malformed.len()
     );
-    let ids = |i: &plimsoll_vuln::import::Imported| {
-        i.records
-            .iter()
-            .map(|r| r.advisory.id.clone())
-            .collect::<Vec<_>>()
-    };
+    let ids = |i: &plimsoll_vuln::import::Imported| i.ids().map(str::to_string).collect::<Vec<_>>();
     assert_eq!(ids(&from_zip), ids(&from_dir));
 }

@@ -20,7 +20,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use plimsoll_report::human_bytes;
 use plimsoll_vuln::db::{self, Database, Meta};
-use plimsoll_vuln::import::{ImportReport, import};
+use plimsoll_vuln::import::{ImportReport, import_in};
 use plimsoll_vuln::update::{self, Outcome, UpdateOptions};
 use serde::Deserialize;
 
@@ -170,9 +170,17 @@ fn run_import(args: ImportArgs) -> Result<ExitCode> {
     let config = Config::load(args.common.config.as_deref())?;
     let path = resolve_path(&args.common, &config)?;
     let started = Instant::now();
-    let imported = import(&args.paths).context("importing advisories")?;
+    // Parsed records wait in a temporary file beside the database: the
+    // space is checked where the database goes.
+    let work_dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&work_dir)
+        .with_context(|| format!("creating the database directory {}", work_dir.display()))?;
+    let imported = import_in(&args.paths, &work_dir).context("importing advisories")?;
     let report = imported.report.clone();
-    if imported.records.is_empty() && !args.allow_empty {
+    if imported.is_empty() && !args.allow_empty {
         let shown = if args.verbose { usize::MAX } else { 20 };
         for m in report.malformed.iter().take(shown) {
             eprintln!("malformed: {}: {}", m.file, m.reason);

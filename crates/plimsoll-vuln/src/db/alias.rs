@@ -44,7 +44,8 @@ pub struct AliasGroup {
 pub(crate) struct Grouping {
     /// Group index of each advisory (same order as the input).
     pub of_advisory: Vec<u32>,
-    pub groups: Vec<AliasGroup>,
+    /// Each group's name.
+    pub names: Vec<Box<str>>,
     /// Merges refused because they would join two different CVEs.
     pub refused: u64,
 }
@@ -53,22 +54,22 @@ fn is_cve(id: &str) -> bool {
     id.starts_with("CVE-")
 }
 
-struct UnionFind<'a> {
-    index: HashMap<&'a str, u32>,
-    names: Vec<&'a str>,
+/// Identifiers as nodes of a union-find; each identifier is stored once.
+#[derive(Default)]
+struct UnionFind {
+    index: HashMap<Box<str>, u32>,
     parent: Vec<u32>,
     /// The CVE a root's set contains, as a node index.
     cve: Vec<Option<u32>>,
 }
 
-impl<'a> UnionFind<'a> {
-    fn node(&mut self, id: &'a str) -> u32 {
+impl UnionFind {
+    fn node(&mut self, id: &str) -> u32 {
         if let Some(&n) = self.index.get(id) {
             return n;
         }
-        let n = self.names.len() as u32;
-        self.index.insert(id, n);
-        self.names.push(id);
+        let n = self.parent.len() as u32;
+        self.index.insert(id.into(), n);
         self.parent.push(n);
         self.cve.push(is_cve(id).then_some(n));
         n
@@ -102,72 +103,131 @@ impl<'a> UnionFind<'a> {
     }
 }
 
-/// Groups advisories (given sorted by id, as the database stores them).
-pub(crate) fn group(advisories: &[&Advisory]) -> Grouping {
-    let mut uf = UnionFind {
-        index: HashMap::new(),
-        names: Vec::new(),
-        parent: Vec::new(),
-        cve: Vec::new(),
-    };
-    let mut refused = 0;
-    let own: Vec<u32> = advisories.iter().map(|a| uf.node(&a.id)).collect();
-    for (a, &n) in advisories.iter().zip(&own) {
-        let cves = a.identifiers().filter(|i| is_cve(i)).count();
+/// Groups advisories given one at a time, in id order (as the database
+/// stores them), so the build never holds every advisory at once.
+#[derive(Default)]
+pub(crate) struct Grouper {
+    uf: UnionFind,
+    /// Node of each advisory's own id.
+    own: Vec<u32>,
+    refused: u64,
+}
+
+impl Grouper {
+    /// Adds the next advisory (ids ascending).
+    pub(crate) fn add(&mut self, advisory: &Advisory) {
+        let n = self.uf.node(&advisory.id);
+        self.own.push(n);
+        let cves = advisory.identifiers().filter(|i| is_cve(i)).count();
         if cves > 1 {
-            continue;
+            return;
         }
-        for alias in &a.aliases {
-            let m = uf.node(alias);
-            if !uf.union(n, m) {
-                refused += 1;
+        for alias in &advisory.aliases {
+            let m = self.uf.node(alias);
+            if !self.uf.union(n, m) {
+                self.refused += 1;
             }
         }
     }
 
-    let mut group_of_root: HashMap<u32, u32> = HashMap::new();
-    let mut groups: Vec<AliasGroup> = Vec::new();
-    let mut of_advisory = Vec::with_capacity(advisories.len());
-    for (i, &n) in own.iter().enumerate() {
-        let root = uf.find(n);
-        let g = *group_of_root.entry(root).or_insert_with(|| {
-            groups.push(AliasGroup {
-                name: String::new(),
-                advisories: Vec::new(),
-                identifiers: Vec::new(),
-            });
-            (groups.len() - 1) as u32
-        });
-        groups[g as usize].advisories.push(i as u32);
-        of_advisory.push(g);
-    }
-    for n in 0..uf.names.len() as u32 {
-        let root = uf.find(n);
-        if let Some(&g) = group_of_root.get(&root) {
-            groups[g as usize]
-                .identifiers
-                .push(uf.names[n as usize].to_string());
+    /// Ends the grouping: hands every group to `emit`, in group order, one
+    /// at a time (the groups are never all in memory), and returns each
+    /// advisory's group and each group's name.
+    pub(crate) fn finish<E>(
+        self,
+        mut emit: impl FnMut(AliasGroup) -> Result<(), E>,
+    ) -> Result<Grouping, E> {
+        let Grouper {
+            mut uf,
+            own,
+            refused,
+        } = self;
+        // Groups are numbered by their first advisory.
+        let mut group_of_root: HashMap<u32, u32> = HashMap::new();
+        let mut of_advisory = Vec::with_capacity(own.len());
+        for &n in &own {
+            let root = uf.find(n);
+            let next = group_of_root.len() as u32;
+            of_advisory.push(*group_of_root.entry(root).or_insert(next));
         }
-    }
-    for (&root, &g) in &group_of_root {
-        let group = &mut groups[g as usize];
-        group.identifiers.sort();
-        group.name = match uf.cve[root as usize] {
-            Some(c) => uf.names[c as usize].to_string(),
-            None => group
-                .identifiers
+        let groups = group_of_root.len();
+        // Every identifier with its group, sorted by group then name.
+        let mut names: Vec<(u32, &str, u32)> = Vec::with_capacity(uf.index.len());
+        let roots: Vec<u32> = (0..uf.parent.len() as u32).map(|n| uf.find(n)).collect();
+        for (name, &n) in &uf.index {
+            if let Some(&g) = group_of_root.get(&roots[n as usize]) {
+                names.push((g, &**name, n));
+            }
+        }
+        drop(roots);
+        names.sort_unstable();
+        let mut members: Vec<(u32, u32)> = of_advisory
+            .iter()
+            .enumerate()
+            .map(|(i, &g)| (g, i as u32))
+            .collect();
+        members.sort_unstable();
+        let mut cve_of_group: Vec<Option<u32>> = vec![None; groups];
+        for (&root, &g) in &group_of_root {
+            cve_of_group[g as usize] = uf.cve[root as usize];
+        }
+        let mut group_names = Vec::with_capacity(groups);
+        let (mut at_name, mut at_member) = (0, 0);
+        for g in 0..groups as u32 {
+            let k = names[at_name..].iter().take_while(|x| x.0 == g).count();
+            let mine = &names[at_name..at_name + k];
+            at_name += k;
+            let identifiers: Vec<String> = mine.iter().map(|x| x.1.to_string()).collect();
+            let k = members[at_member..].iter().take_while(|x| x.0 == g).count();
+            let advisories: Vec<u32> = members[at_member..at_member + k]
                 .iter()
-                .find(|i| i.starts_with("GHSA-"))
-                .or_else(|| group.identifiers.first())
-                .cloned()
-                .unwrap_or_default(),
-        };
+                .map(|x| x.1)
+                .collect();
+            at_member += k;
+            let name = match cve_of_group[g as usize] {
+                // The CVE is one of the group's identifiers.
+                Some(c) => mine
+                    .iter()
+                    .find(|x| x.2 == c)
+                    .map(|x| x.1.to_string())
+                    .unwrap_or_default(),
+                None => identifiers
+                    .iter()
+                    .find(|i| i.starts_with("GHSA-"))
+                    .or_else(|| identifiers.first())
+                    .cloned()
+                    .unwrap_or_default(),
+            };
+            group_names.push(name.clone().into_boxed_str());
+            emit(AliasGroup {
+                name,
+                advisories,
+                identifiers,
+            })?;
+        }
+        Ok(Grouping {
+            of_advisory,
+            names: group_names,
+            refused,
+        })
     }
-    Grouping {
-        of_advisory,
-        groups,
-        refused,
+}
+
+/// Groups advisories (given sorted by id, as the database stores them).
+#[cfg(test)]
+pub(crate) fn group(advisories: &[&Advisory]) -> (Grouping, Vec<AliasGroup>) {
+    let mut g = Grouper::default();
+    for a in advisories {
+        g.add(a);
     }
+    let mut groups = Vec::new();
+    let grouping = g
+        .finish(|group| {
+            groups.push(group);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+    (grouping, groups)
 }
 
 #[cfg(test)]
@@ -191,10 +251,13 @@ mod tests {
 
     fn names(list: &[Advisory]) -> Vec<String> {
         let refs: Vec<&Advisory> = list.iter().collect();
-        let g = group(&refs);
+        let (g, groups) = group(&refs);
+        for (i, group) in groups.iter().enumerate() {
+            assert_eq!(&*g.names[i], group.name);
+        }
         g.of_advisory
             .iter()
-            .map(|&i| g.groups[i as usize].name.clone())
+            .map(|&i| groups[i as usize].name.clone())
             .collect()
     }
 
@@ -233,7 +296,7 @@ mod tests {
             adv("PYSEC-2", &["CVE-2024-2", "GHSA-x"]),
         ];
         let refs: Vec<&Advisory> = list.iter().collect();
-        let g = group(&refs);
+        let (g, _) = group(&refs);
         assert_eq!(g.refused, 1);
         assert_eq!(names(&list), ["CVE-2024-1", "CVE-2024-2"]);
     }

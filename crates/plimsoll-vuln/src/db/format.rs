@@ -85,6 +85,12 @@ pub fn encode_blob_with<T: serde::Serialize>(
     compress_from: usize,
 ) -> Result<Vec<u8>, String> {
     let raw = postcard::to_allocvec(value).map_err(|e| e.to_string())?;
+    encode_raw_blob(raw, compress_from)
+}
+
+/// Wraps bytes already in postcard encoding as a blob, compressed only from
+/// `compress_from` bytes on.
+pub fn encode_raw_blob(raw: Vec<u8>, compress_from: usize) -> Result<Vec<u8>, String> {
     if raw.len() > MAX_BLOB {
         return Err(format!("record of {} bytes is too large", raw.len()));
     }
@@ -104,6 +110,20 @@ pub fn encode_blob_with<T: serde::Serialize>(
     out.extend_from_slice(&len);
     out.extend_from_slice(&raw);
     Ok(out)
+}
+
+/// Appends postcard's encoding of a sequence length (LEB128 varint): a
+/// sequence is its length followed by its elements' encodings.
+pub fn push_seq_len(out: &mut Vec<u8>, mut n: u64) {
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
 }
 
 /// Decodes a blob written by [`encode_blob`].
@@ -165,4 +185,22 @@ fn with_decompressor<T>(
             None => Err(std::io::Error::other("no zstd decompressor")),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sequence_built_from_parts_is_postcards_encoding() {
+        for n in [0usize, 1, 127, 128, 300, 16_384, 70_000] {
+            let items: Vec<u16> = (0..n).map(|i| i as u16).collect();
+            let mut built = Vec::new();
+            push_seq_len(&mut built, n as u64);
+            for i in &items {
+                built.extend(postcard::to_allocvec(i).unwrap());
+            }
+            assert_eq!(built, postcard::to_allocvec(&items).unwrap(), "n={n}");
+        }
+    }
 }
