@@ -787,29 +787,10 @@ async fn get_verdict(
     if let Some(r) = s.check_read(&headers).or_else(|| bad_digest(&digest)) {
         return r;
     }
-    // The summary only: this is the admission path's hot read.
-    let image = match s.store.summary(&digest).await {
-        Ok(i) => i,
-        Err(e) => return store_error(e),
-    };
-    let body = match image {
-        Some(row) => json!({
-            "digest": digest,
-            "verdict": match (row.status.as_str(), row.verdict.as_deref()) {
-                ("scanned", Some(v)) => v.to_string(),
-                _ => "error".to_string(),
-            },
-            "scanned_at": row.scanned_at,
-            "counts": row.counts,
-            "error": row.error,
-        }),
-        None => match s.store.pending_for(&digest).await {
-            Ok(Some(_)) => json!({"digest": digest, "verdict": "pending"}),
-            Ok(None) => json!({"digest": digest, "verdict": "not_scanned"}),
-            Err(e) => return store_error(e),
-        },
-    };
-    axum::Json(body).into_response()
+    match s.store.verdict(&digest).await {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(e) => store_error(e),
+    }
 }
 
 async fn page_index(

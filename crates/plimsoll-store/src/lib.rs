@@ -165,7 +165,7 @@ pub struct ScanResult {
 }
 
 /// Vulnerabilities counted by the gate, by severity.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Counts {
     pub critical: i64,
     pub high: i64,
@@ -194,6 +194,28 @@ pub struct ImageRow {
     pub error: Option<String>,
     /// repository:tag pairs seen pointing at it (tag "" for a push by digest).
     pub refs: Vec<RefRow>,
+}
+
+/// The gate's answer for one digest: what `GET /v1/verdict/{digest}`
+/// serves and the admission webhook asks, read by [`Store::verdict`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Verdict {
+    pub digest: String,
+    /// `passed`, `failed` (the gate failed), `error` (the scan failed),
+    /// `pending` (queued or running) or `not_scanned`.
+    pub verdict: String,
+    /// Milliseconds since 1970, for a scanned image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scanned_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<Counts>,
+    /// Why the scan failed (`error`); null for a scanned image.
+    #[serde(default, skip_serializing_if = "is_unscanned")]
+    pub error: Option<Option<String>>,
+}
+
+fn is_unscanned(e: &Option<Option<String>>) -> bool {
+    e.is_none()
 }
 
 /// A repository (and tag) seen pointing at a digest.
@@ -794,6 +816,35 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.as_ref().map(image_from_row))
+    }
+
+    /// The gate's verdict for `digest`: the latest result's, else whether a
+    /// scan is pending. One summary row and at most one job lookup: the
+    /// admission path's hot read.
+    pub async fn verdict(&self, digest: &str) -> Result<Verdict, StoreError> {
+        Ok(match self.summary(digest).await? {
+            Some(row) => Verdict {
+                digest: digest.to_string(),
+                verdict: match (row.status.as_str(), row.verdict.as_deref()) {
+                    ("scanned", Some(v)) => v.to_string(),
+                    _ => "error".to_string(),
+                },
+                scanned_at: Some(row.scanned_at),
+                counts: Some(row.counts),
+                error: Some(row.error),
+            },
+            None => Verdict {
+                digest: digest.to_string(),
+                verdict: match self.pending_for(digest).await? {
+                    Some(_) => "pending",
+                    None => "not_scanned",
+                }
+                .to_string(),
+                scanned_at: None,
+                counts: None,
+                error: None,
+            },
+        })
     }
 
     /// The latest result for `digest`, with its documents.

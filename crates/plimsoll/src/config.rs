@@ -24,6 +24,9 @@ pub struct Config {
     pub serve: ServeConfig,
     #[serde(default)]
     pub config: ConfigAuditConfig,
+    /// `[admission]`: the webhook's policy (see plimsoll_admission::policy).
+    #[serde(default)]
+    pub admission: plimsoll_admission::AdmissionConfig,
 }
 
 /// `[config]`: how `plimsoll config audit` judges run-time configuration.

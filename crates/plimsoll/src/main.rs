@@ -3,6 +3,7 @@
 //! Exit codes: 0 no finding at or above `--fail-on`; 1 findings at or above
 //! it; 2 usage or input error (unreadable image, corrupt blob, bad config).
 
+mod admission;
 mod config;
 mod config_audit;
 mod db;
@@ -57,6 +58,9 @@ enum Command {
     Scan(vulnscan::ScanArgs),
     /// Scan images on registry push or request; keep results by digest; serve the API and a web page.
     Serve(serve::ServeArgs),
+    /// Kubernetes validating admission webhook: the run-time rules, trusted registries,
+    /// digests and each image's scan verdict decide which workloads are admitted.
+    Admission(admission::AdmissionArgs),
     /// Run scan workers against a shared store (PostgreSQL), without HTTP.
     Worker(serve::WorkerArgs),
     /// Manage the layer cache.
@@ -283,6 +287,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Db(command) => db::run(command),
         Command::Serve(args) => serve::serve(args),
         Command::Worker(args) => serve::worker(args),
+        Command::Admission(args) => admission::run(args),
         // Everything printed goes through `emit`: a reader that closes the
         // pipe early (`plimsoll rules | head -1`) is not an error.
         Command::Cache(CacheCommand::Clean { cache_dir }) => {

@@ -204,7 +204,7 @@ fn load_token(flag: Option<&Path>, sc: &ServeConfig, create: bool) -> Result<Tok
     Ok(token)
 }
 
-async fn stop_signal() {
+pub(crate) async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

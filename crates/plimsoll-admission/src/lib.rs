@@ -1,0 +1,21 @@
+//! `plimsoll admission`: a Kubernetes validating admission webhook (P-G).
+//!
+//! Before a workload is admitted: the run-time rules on its pod spec (the
+//! same `plimsoll_runtime` rules `plimsoll config audit` runs, judged by a
+//! policy written in the practices' ids), trusted registries (P-D5), digest
+//! references (P-D1), and each image's stored scan verdict by digest (P-E1,
+//! P-E2) from `plimsoll serve` or its store, through a cache.
+//!
+//! - [`policy`]: `[admission]` of `plimsoll.toml`, checked;
+//! - [`review`]: one AdmissionReview read, judged and answered;
+//! - [`verdict`]: verdict sources and the cache in front of them;
+//! - [`server`]: the HTTPS server (`POST /validate`), certificate and
+//!   policy reloaded when their files change.
+
+pub mod policy;
+pub mod review;
+pub mod server;
+pub mod verdict;
+
+pub use policy::{AdmissionConfig, Policy, PolicyError};
+pub use review::{Decision, ReviewError, decide, parse, respond};

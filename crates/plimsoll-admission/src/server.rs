@@ -1,0 +1,241 @@
+//! The webhook's HTTPS server: `POST /validate` (an AdmissionReview in, one
+//! out), `GET /healthz`. TLS by rustls, the certificate and key re-read when
+//! their files change (a rotated certificate is served without a restart);
+//! the policy re-read when its file changes, the previous one kept (and the
+//! error logged) when the new one is invalid.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::sync::watch;
+
+use crate::policy::Policy;
+use crate::review;
+use crate::verdict::{Cache, Verdicts};
+
+/// Largest request body (an AdmissionReview carries the object and, on
+/// UPDATE, the old one; the API server's own limit is 3 MiB per object).
+pub const DEFAULT_BODY_LIMIT: usize = 8 << 20;
+
+/// Re-reads the policy (from `plimsoll.toml`); the server calls it when
+/// the file changes.
+pub type PolicyLoader = Box<dyn Fn() -> Result<Policy, String> + Send + Sync>;
+
+/// How to run the webhook.
+pub struct Options {
+    pub listen: SocketAddr,
+    /// Certificate chain and key (PEM); None serves plain HTTP (tests and
+    /// a TLS-terminating proxy only: the API server calls HTTPS).
+    pub tls: Option<(PathBuf, PathBuf)>,
+    pub policy: Policy,
+    /// The file the policy comes from, watched for changes, and how to
+    /// read it again.
+    pub policy_file: Option<(PathBuf, PolicyLoader)>,
+    pub verdicts: Verdicts,
+    pub cache: Cache,
+    pub body_limit: usize,
+    /// How often files are checked for changes.
+    pub poll: Duration,
+}
+
+/// The server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("TLS certificate {cert} / key {key}: {source}")]
+    Tls {
+        cert: String,
+        key: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+struct Shared {
+    policy: RwLock<Arc<Policy>>,
+    verdicts: Verdicts,
+    cache: Cache,
+}
+
+/// A running webhook: its address; send `true` on `shutdown` to stop it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub shutdown: watch::Sender<bool>,
+    pub tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+fn log(msg: &str) {
+    eprintln!("plimsoll admission: {msg}");
+}
+
+fn mtime(p: &std::path::Path) -> Option<SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+/// Starts the webhook.
+pub async fn start(options: Options) -> Result<Running, ServerError> {
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|source| ServerError::Listen {
+            addr: options.listen,
+            source,
+        })?;
+    let addr = listener.local_addr()?;
+    let shared = Arc::new(Shared {
+        policy: RwLock::new(Arc::new(options.policy)),
+        verdicts: options.verdicts,
+        cache: options.cache,
+    });
+    let app = Router::new()
+        .route("/validate", post(validate))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .layer(DefaultBodyLimit::max(options.body_limit))
+        .with_state(shared.clone());
+    let (shutdown, rx) = watch::channel(false);
+    let mut tasks = Vec::new();
+
+    if let Some((file, load)) = options.policy_file {
+        let shared = shared.clone();
+        let mut stop = rx.clone();
+        let poll = options.poll;
+        tasks.push(tokio::spawn(async move {
+            let mut seen = mtime(&file);
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = stop.wait_for(|s| *s) => return,
+                }
+                let now = mtime(&file);
+                if now == seen {
+                    continue;
+                }
+                seen = now;
+                match load() {
+                    Ok(p) => {
+                        *shared.policy.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(p);
+                        log(&format!("policy reloaded from {}", file.display()));
+                    }
+                    Err(e) => log(&format!(
+                        "policy in {} not reloaded, the previous one stays: {e}",
+                        file.display()
+                    )),
+                }
+            }
+        }));
+    }
+
+    let mut stop = rx.clone();
+    if let Some((cert, key)) = options.tls {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let tls_err = |source| ServerError::Tls {
+            cert: cert.display().to_string(),
+            key: key.display().to_string(),
+            source,
+        };
+        let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+            .await
+            .map_err(tls_err)?;
+        let handle = axum_server::Handle::new();
+        let server = axum_server::from_tcp_rustls(listener.into_std()?, config.clone())?
+            .handle(handle.clone());
+        let poll = options.poll;
+        let mut stop_reload = rx.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut seen = (mtime(&cert), mtime(&key));
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = stop_reload.wait_for(|s| *s) => return,
+                }
+                let now = (mtime(&cert), mtime(&key));
+                if now == seen {
+                    continue;
+                }
+                match config.reload_from_pem_file(&cert, &key).await {
+                    Ok(()) => {
+                        seen = now;
+                        log(&format!("TLS certificate reloaded from {}", cert.display()));
+                    }
+                    // A half-written pair: tried again at the next poll.
+                    Err(e) => log(&format!("TLS certificate not reloaded yet: {e}")),
+                }
+            }
+        }));
+        tasks.push(tokio::spawn(async move {
+            let _ = stop.wait_for(|s| *s).await;
+            handle.graceful_shutdown(Some(Duration::from_secs(10)));
+        }));
+        tasks.push(tokio::spawn(async move {
+            if let Err(e) = server.serve(app.into_make_service()).await {
+                log(&format!("the HTTPS server stopped: {e}"));
+            }
+        }));
+    } else {
+        tasks.push(tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                })
+                .await;
+            if let Err(e) = served {
+                log(&format!("the HTTP server stopped: {e}"));
+            }
+        }));
+    }
+    Ok(Running {
+        addr,
+        shutdown,
+        tasks,
+    })
+}
+
+async fn validate(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let req = match review::parse(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            log(&format!("bad request: {e}"));
+            return (StatusCode::BAD_REQUEST, axum::Json(review::invalid(&e))).into_response();
+        }
+    };
+    let policy = shared
+        .policy
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let decision = review::decide(&req, &policy, &shared.verdicts, &shared.cache).await;
+    let resp = review::respond(&req, &decision);
+    let dry = if req.dry_run { " (dry run)" } else { "" };
+    match (&decision.skipped, decision.allowed) {
+        (Some(_), _) => {}
+        (None, true) => log(&format!(
+            "allowed {}{dry} uid={}{}",
+            decision.object.as_deref().unwrap_or("?"),
+            req.uid,
+            if decision.warnings.is_empty() {
+                String::new()
+            } else {
+                format!(" with {} warning(s)", decision.warnings.len())
+            }
+        )),
+        (None, false) => log(&format!(
+            "denied {}{dry} uid={}: {}",
+            decision.object.as_deref().unwrap_or("?"),
+            req.uid,
+            decision.reasons.join("; ")
+        )),
+    }
+    axum::Json(resp.into_review()).into_response()
+}
