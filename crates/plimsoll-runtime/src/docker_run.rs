@@ -516,13 +516,13 @@ mod tests {
         let c = codes(line);
         for want in [
             "CFG001@12",
-            "CFG002@78",
-            "CFG004@106",
-            "CFG006@129",
-            "CFG008@29",
-            "CFG009@87",
-            "CFG010@87",
-            "CFG013@155",
+            "CFG002@76",
+            "CFG004@100",
+            "CFG006@125",
+            "CFG008@28",
+            "CFG009@84",
+            "CFG010@84",
+            "CFG013@147",
         ] {
             assert!(c.contains(&want.to_string()), "{want} not in {c:?}");
         }

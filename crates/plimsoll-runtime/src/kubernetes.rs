@@ -83,7 +83,7 @@ fn read_object(
     let api = doc.get("apiVersion").and_then(Node::as_str);
     let (Some(kind), Some(_)) = (kind, api) else {
         let hint = if doc.get("services").is_some() {
-            " (this looks like a Compose file: Compose is not supported yet)"
+            " (this looks like a Compose file: read it with `--kind compose`)"
         } else {
             ""
         };
@@ -598,7 +598,7 @@ metadata:
         let e = read_manifests("c.yaml", "services:\n  web:\n    image: x\n").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "c.yaml:1:1: a Kubernetes object needs `apiVersion` and `kind` (this looks like a Compose file: Compose is not supported yet)"
+            "c.yaml:1:1: a Kubernetes object needs `apiVersion` and `kind` (this looks like a Compose file: read it with `--kind compose`)"
         );
         let e = read_manifests("s.yaml", "- a\n- b\n").unwrap_err();
         assert!(e.to_string().contains("not a mapping"), "{e}");
