@@ -545,19 +545,15 @@ mod tests {
         let w = &r.workload;
         let c = &w.pod.containers[0];
         assert_eq!(w.kind, "docker run");
-        assert_eq!(
-            c.security.read_only_root_filesystem.as_ref().unwrap().value,
-            true
-        );
+        assert!(c.security.read_only_root_filesystem.as_ref().unwrap().value);
         assert_eq!(c.security.cap_drop[0].value, "ALL");
         assert_eq!(c.ports[0].host_port.as_ref().unwrap().value, 8080);
-        assert_eq!(
-            c.security
+        assert!(
+            !c.security
                 .allow_privilege_escalation
                 .as_ref()
                 .unwrap()
-                .value,
-            false
+                .value
         );
         assert_eq!(c.security.run_as_user.as_ref().unwrap().value, 1000);
         assert_eq!(

@@ -150,20 +150,14 @@ fn security_opt_and_user_spellings() {
 ",
     );
     let s = |i: usize| &p.workloads[i].pod.containers[0].security;
-    assert_eq!(
-        s(0).allow_privilege_escalation.as_ref().unwrap().value,
-        false
-    );
+    assert!(!s(0).allow_privilege_escalation.as_ref().unwrap().value);
     assert_eq!(s(0).run_as_user.as_ref().unwrap().value, 0);
     assert_eq!(s(0).seccomp.as_ref().unwrap().value, "RuntimeDefault");
     assert_eq!(s(1).seccomp.as_ref().unwrap().value, "Unconfined");
-    assert_eq!(
-        s(1).allow_privilege_escalation.as_ref().unwrap().value,
-        true
-    );
+    assert!(s(1).allow_privilege_escalation.as_ref().unwrap().value);
     assert_eq!(s(1).run_as_user.as_ref().unwrap().value, 0);
     assert_eq!(s(2).run_as_user.as_ref().unwrap().value, 1001);
-    assert_eq!(s(3).run_as_non_root.as_ref().unwrap().value, true);
+    assert!(s(3).run_as_non_root.as_ref().unwrap().value);
     assert_eq!(s(4).seccomp.as_ref().unwrap().value, "Localhost");
     assert!(
         p.warnings.iter().any(|w| w.contains("`bogus`")),
@@ -310,7 +304,7 @@ fn interpolation_with_dotenv_and_process_environment() {
     assert_eq!(c.image.as_ref().unwrap().value, "nginx:1.2.3");
     assert!(w.pod.host_network.as_ref().unwrap().value);
     // The process environment wins over .env.
-    assert_eq!(c.security.run_as_non_root.as_ref().unwrap().value, true);
+    assert!(c.security.run_as_non_root.as_ref().unwrap().value);
     assert_eq!(c.command[0].value, "echo $HOME  dflt");
     assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
     assert!(
