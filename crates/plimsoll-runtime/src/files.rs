@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use plimsoll_report::{FileFindings, Finding, Policy, Summary, Tool};
 use serde::Serialize;
 
+use crate::compose::{self, Variables};
 use crate::kubernetes::{Skipped, read_manifests};
 use crate::pss::{Level, level_of};
 use crate::{AuditOptions, Workload, audit};
@@ -43,7 +44,14 @@ pub fn manifests_under(dir: &Path) -> Result<Vec<PathBuf>, WalkError> {
             let name = e.file_name().to_string_lossy().into_owned();
             match e.file_type() {
                 Ok(t) if t.is_dir() && !name.starts_with('.') => pending.push(e.path()),
-                Ok(t) if t.is_file() && is_manifest(&name) => found.push(e.path()),
+                // An override file is audited with its base file, not alone.
+                Ok(t)
+                    if t.is_file()
+                        && is_manifest(&name)
+                        && !compose::is_merged_override(&e.path()) =>
+                {
+                    found.push(e.path())
+                }
                 _ => {}
             }
         }
@@ -63,10 +71,140 @@ pub struct FileAudit {
     pub skipped: Vec<Skipped>,
     /// After the policy.
     pub findings: Vec<Finding>,
+    /// Warnings (Compose: unset variables, unknown options; `docker run`:
+    /// unknown flags).
+    pub warnings: Vec<String>,
+    /// The front that read it: `kubernetes`, `compose`, `docker run`.
+    pub kind: &'static str,
 }
 
-/// Reads `text` (the file `path`) with the Kubernetes front and audits it.
+/// What a file is: given by `--kind`, or detected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    Kubernetes,
+    Compose,
+}
+
+/// `Compose` when the first YAML document of `text` looks like a Compose
+/// file (top-level `services`, no `apiVersion`/`kind`), else `Kubernetes`.
+pub fn detect(text: &str) -> SourceKind {
+    match crate::yaml::parse_documents(text) {
+        Ok(docs) if docs.first().is_some_and(compose::looks_like_compose) => SourceKind::Compose,
+        _ => SourceKind::Kubernetes,
+    }
+}
+
+/// Reads `text` (the file `path`) with the front its content calls for
+/// ([`detect`]) and audits it.
 pub fn audit_source(
+    path: &str,
+    text: String,
+    options: &AuditOptions,
+    policy: &Policy,
+) -> Vec<FileAudit> {
+    let kind = detect(&text);
+    audit_source_as(
+        path,
+        text,
+        kind,
+        &Variables::from_process(),
+        options,
+        policy,
+    )
+}
+
+/// Reads `text` (the file `path`) as `kind` and audits it. A Compose file
+/// gives one [`FileAudit`] per file its findings are in (the override,
+/// included and extended files after the file itself).
+pub fn audit_source_as(
+    path: &str,
+    text: String,
+    kind: SourceKind,
+    vars: &Variables,
+    options: &AuditOptions,
+    policy: &Policy,
+) -> Vec<FileAudit> {
+    match kind {
+        SourceKind::Kubernetes => vec![audit_kubernetes(path, text, options, policy)],
+        SourceKind::Compose => audit_compose(path, text, vars, options, policy),
+    }
+}
+
+fn audit_compose(
+    path: &str,
+    text: String,
+    vars: &Variables,
+    options: &AuditOptions,
+    policy: &Policy,
+) -> Vec<FileAudit> {
+    let project = match compose::read_compose(path, &text, vars) {
+        Ok(p) => p,
+        Err(e) => {
+            return vec![FileAudit {
+                path: path.to_string(),
+                source: text,
+                error: Some(e.to_string()),
+                kind: "compose",
+                ..FileAudit::default()
+            }];
+        }
+    };
+    let findings = policy.apply(audit(&project.workloads, options));
+    let mut out = vec![FileAudit {
+        path: path.to_string(),
+        source: text,
+        workloads: project.workloads,
+        warnings: project.warnings,
+        kind: "compose",
+        ..FileAudit::default()
+    }];
+    for (name, text) in project.other_files {
+        if !out.iter().any(|f| f.path == name) {
+            out.push(FileAudit {
+                path: name,
+                source: text,
+                kind: "compose",
+                ..FileAudit::default()
+            });
+        }
+    }
+    for f in findings {
+        let at = f.location.path.as_deref().unwrap_or(path);
+        let i = out.iter().position(|a| a.path == at).unwrap_or(0);
+        out[i].findings.push(f);
+    }
+    out
+}
+
+/// Reads and audits `docker run` command line `line`, named `name`
+/// (`docker-run[1]`) in findings.
+pub fn audit_docker_run(
+    name: &str,
+    line: &str,
+    options: &AuditOptions,
+    policy: &Policy,
+) -> FileAudit {
+    match crate::docker_run::read_docker_run(name, line) {
+        Ok(r) => FileAudit {
+            path: name.to_string(),
+            source: line.to_string(),
+            findings: policy.apply(audit(std::slice::from_ref(&r.workload), options)),
+            workloads: vec![r.workload],
+            warnings: r.warnings,
+            kind: "docker run",
+            ..FileAudit::default()
+        },
+        Err(e) => FileAudit {
+            path: name.to_string(),
+            source: line.to_string(),
+            error: Some(e.to_string()),
+            kind: "docker run",
+            ..FileAudit::default()
+        },
+    }
+}
+
+fn audit_kubernetes(
     path: &str,
     text: String,
     options: &AuditOptions,
@@ -79,34 +217,45 @@ pub fn audit_source(
             workloads: m.workloads,
             skipped: m.skipped,
             source: text,
-            error: None,
+            kind: "kubernetes",
+            ..FileAudit::default()
         },
         Err(e) => FileAudit {
             path: path.to_string(),
             source: text,
             error: Some(e.to_string()),
+            kind: "kubernetes",
             ..FileAudit::default()
         },
     }
 }
 
-/// Reads and audits the file at `path`.
-pub fn audit_file(path: &Path, options: &AuditOptions, policy: &Policy) -> FileAudit {
+/// Reads and audits the file at `path` as `kind` (`None`: detected).
+pub fn audit_file(
+    path: &Path,
+    kind: Option<SourceKind>,
+    vars: &Variables,
+    options: &AuditOptions,
+    policy: &Policy,
+) -> Vec<FileAudit> {
     let name = path.display().to_string();
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => audit_source(&name, text, options, policy),
-            Err(_) => FileAudit {
+            Ok(text) => {
+                let kind = kind.unwrap_or_else(|| detect(&text));
+                audit_source_as(&name, text, kind, vars, options, policy)
+            }
+            Err(_) => vec![FileAudit {
                 error: Some(format!("{name}: not UTF-8 text")),
                 path: name,
                 ..FileAudit::default()
-            },
+            }],
         },
-        Err(e) => FileAudit {
+        Err(e) => vec![FileAudit {
             error: Some(format!("{name}: {e}")),
             path: name,
             ..FileAudit::default()
-        },
+        }],
     }
 }
 
@@ -139,6 +288,7 @@ pub struct WorkloadSummary {
     pub containers: usize,
     /// The Pod Security Standards level its pod spec meets.
     pub level: Level,
+    pub platform: crate::model::Platform,
 }
 
 /// A file as the report lists it.
@@ -150,6 +300,8 @@ pub struct FileSummary {
     pub workloads: usize,
     /// Objects of kinds that run no pod.
     pub skipped: Vec<Skipped>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// The JSON report of `plimsoll config audit`.
@@ -170,7 +322,14 @@ impl ConfigReport {
         let findings = all_findings(files);
         ConfigReport {
             tool: Tool::PLIMSOLL,
-            kind: "kubernetes",
+            kind: {
+                let mut kinds = files.iter().map(|f| f.kind).filter(|k| !k.is_empty());
+                match kinds.next() {
+                    Some(k) if kinds.all(|o| o == k) => k,
+                    Some(_) => "mixed",
+                    None => "kubernetes",
+                }
+            },
             standard,
             files: files
                 .iter()
@@ -179,6 +338,7 @@ impl ConfigReport {
                     error: f.error.clone(),
                     workloads: f.workloads.len(),
                     skipped: f.skipped.clone(),
+                    warnings: f.warnings.clone(),
                 })
                 .collect(),
             workloads: files
@@ -190,6 +350,7 @@ impl ConfigReport {
                     line: w.place.pos.line,
                     containers: w.pod.containers.len(),
                     level: level_of(w),
+                    platform: w.platform,
                 })
                 .collect(),
             summary: Summary::of(&findings),

@@ -83,7 +83,7 @@ fn read_object(
     let api = doc.get("apiVersion").and_then(Node::as_str);
     let (Some(kind), Some(_)) = (kind, api) else {
         let hint = if doc.get("services").is_some() {
-            " (this looks like a Compose file: Compose is not supported yet)"
+            " (this looks like a Compose file: read it with `--kind compose`)"
         } else {
             ""
         };
@@ -172,6 +172,7 @@ fn read_object(
         Some((at, spec)) => read_pod(at, spec, &spec_path),
         None => PodSettings {
             place: Place {
+                file: None,
                 pos: doc.pos,
                 path: spec_path,
             },
@@ -183,6 +184,7 @@ fn read_object(
         let node = doc.at(path);
         Retries {
             place: Place {
+                file: None,
                 pos: node.map_or(doc.pos, |n| n.pos),
                 path: base.clone(),
             },
@@ -199,12 +201,14 @@ fn read_object(
             .map(String::from),
         name,
         place: Place {
+            file: None,
             pos: doc.pos,
             path: String::new(),
         },
         ignore,
         pod_annotations,
         pod,
+        platform: Platform::Kubernetes,
         retries,
     });
     Ok(())
@@ -226,6 +230,7 @@ fn field<T>(
 ) -> Option<Field<T>> {
     let (_, v) = node.entry(key)?;
     Some(Field {
+        file: None,
         value: conv(v)?,
         pos: v.pos,
         path: child(path, key),
@@ -256,6 +261,7 @@ fn texts(node: &Node, path: &str, key: &str) -> Vec<Field<String>> {
         .enumerate()
         .filter_map(|(i, n)| {
             Some(Field {
+                file: None,
                 value: n.as_str()?.to_string(),
                 pos: n.pos,
                 path: format!("{base}[{i}]"),
@@ -266,6 +272,7 @@ fn texts(node: &Node, path: &str, key: &str) -> Vec<Field<String>> {
 
 fn place(node: &Node, path: &str) -> Place {
     Place {
+        file: None,
         pos: node.pos,
         path: path.to_string(),
     }
@@ -275,6 +282,7 @@ fn place(node: &Node, path: &str) -> Place {
 fn read_pod(at: Pos, spec: &Node, path: &str) -> PodSettings {
     let mut pod = PodSettings {
         place: Place {
+            file: None,
             pos: at,
             path: path.to_string(),
         },
@@ -348,6 +356,7 @@ fn read_pod(at: Pos, spec: &Node, path: &str) -> PodSettings {
 fn read_security(at: Pos, sc: &Node, path: &str) -> SecurityContext {
     let mut s = SecurityContext {
         place: Some(Place {
+            file: None,
             pos: at,
             path: path.to_string(),
         }),
@@ -362,6 +371,7 @@ fn read_security(at: Pos, sc: &Node, path: &str) -> SecurityContext {
     if let Some((at, caps)) = sc.entry("capabilities") {
         let cp = child(path, "capabilities");
         s.capabilities = Some(Place {
+            file: None,
             pos: at,
             path: cp.clone(),
         });
@@ -378,6 +388,7 @@ fn read_security(at: Pos, sc: &Node, path: &str) -> SecurityContext {
         let op = child(path, "seLinuxOptions");
         s.selinux = Some(SeLinux {
             place: Place {
+                file: None,
                 pos: at,
                 path: op.clone(),
             },
@@ -439,6 +450,7 @@ fn read_container(c: &Node, path: &str, kind: ContainerKind) -> Container {
     if let Some((at, r)) = c.entry("resources") {
         let rp = child(path, "resources");
         out.resources = Some(Place {
+            file: None,
             pos: at,
             path: rp.clone(),
         });
@@ -586,7 +598,7 @@ metadata:
         let e = read_manifests("c.yaml", "services:\n  web:\n    image: x\n").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "c.yaml:1:1: a Kubernetes object needs `apiVersion` and `kind` (this looks like a Compose file: Compose is not supported yet)"
+            "c.yaml:1:1: a Kubernetes object needs `apiVersion` and `kind` (this looks like a Compose file: read it with `--kind compose`)"
         );
         let e = read_manifests("s.yaml", "- a\n- b\n").unwrap_err();
         assert!(e.to_string().contains("not a mapping"), "{e}");

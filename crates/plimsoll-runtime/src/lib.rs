@@ -5,12 +5,15 @@
 //! - [`yaml`]: YAML/JSON with line and column on every node;
 //! - [`model`]: the normalised [`Workload`] and [`Container`]s every rule reads;
 //! - [`kubernetes`]: manifests into the model;
+//! - [`compose`]: Compose files into the model (one workload per service);
+//! - [`docker_run`]: `docker run` command lines into the model;
 //! - [`rules`]: one rule per file (`CFG001`…), registered in [`rules::ALL`];
 //! - [`pss`]: the Kubernetes Pod Security Standards level a pod meets.
 //!
-//! Compose files, `docker run` command lines and the admission webhook are
-//! later fronts over the same model and rules.
+//! The admission webhook is a later front over the same model and rules.
 
+pub mod compose;
+pub mod docker_run;
 pub mod files;
 pub mod kubernetes;
 pub mod model;

@@ -4,12 +4,17 @@
 //! Every value keeps where it was written ([`Field`]): the file of the
 //! workload, the line and column, and the path of the field in the object.
 
+use std::sync::Arc;
+
 use crate::yaml::Pos;
 
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field<T> {
     pub value: T,
+    /// The file it was written in when not the workload's own (a Compose
+    /// override, `extends` or `include` file).
+    pub file: Option<Arc<str>>,
     pub pos: Pos,
     /// The field's path in the object, e.g. `spec.containers[0].image`.
     pub path: String,
@@ -19,6 +24,8 @@ pub struct Field<T> {
 /// context): the position and path of its start.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Place {
+    /// The file when not the workload's own (see [`Field::file`]).
+    pub file: Option<Arc<str>>,
     pub pos: Pos,
     pub path: String,
 }
@@ -26,6 +33,7 @@ pub struct Place {
 impl<T> Field<T> {
     pub fn place(&self) -> Place {
         Place {
+            file: self.file.clone(),
             pos: self.pos,
             path: self.path.clone(),
         }
@@ -48,6 +56,8 @@ pub struct Workload {
     /// Annotations of the pod (template) metadata.
     pub pod_annotations: Vec<(String, String)>,
     pub pod: PodSettings,
+    /// Which front read it: rules word their help for it.
+    pub platform: Platform,
     /// For run-to-completion objects (Kubernetes Job, CronJob): how many
     /// times a failing pod is retried, and the deadline.
     pub retries: Option<Retries>,
@@ -68,6 +78,25 @@ impl Workload {
     }
 }
 
+/// The platform a workload is written for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Platform {
+    #[default]
+    Kubernetes,
+    /// A Compose file's service.
+    Compose,
+    /// A `docker run` command line.
+    DockerRun,
+}
+
+impl Platform {
+    /// Docker (Compose or `docker run`) rather than Kubernetes.
+    pub fn is_docker(self) -> bool {
+        self != Platform::Kubernetes
+    }
+}
+
 /// Retry bounds of a run-to-completion workload.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Retries {
@@ -84,6 +113,8 @@ pub struct PodSettings {
     pub host_network: Option<Field<bool>>,
     pub host_pid: Option<Field<bool>>,
     pub host_ipc: Option<Field<bool>>,
+    /// Docker only: the host's UTS namespace (`uts: host`).
+    pub host_uts: Option<Field<bool>>,
     /// `hostUsers: false` runs the pod in a user namespace.
     pub host_users: Option<Field<bool>>,
     /// `spec.os.name`, e.g. `linux`, `windows`.
@@ -189,6 +220,8 @@ pub struct Container {
     pub resources: Option<Place>,
     pub memory_limit: Option<Field<String>>,
     pub cpu_limit: Option<Field<String>>,
+    /// Docker only: `pids_limit`.
+    pub pids_limit: Option<Field<String>>,
     pub mounts: Vec<Mount>,
     /// `host` of HTTP and TCP probes and lifecycle handlers.
     pub probe_hosts: Vec<Field<String>>,

@@ -38,6 +38,17 @@ impl RuleContext<'_> {
         self.workload.containers().filter(move |_| linux)
     }
 
+    /// `kubernetes` for a Kubernetes workload, `docker` for a Compose
+    /// service or a `docker run` command line: how a rule words its help
+    /// and messages for the platform.
+    pub fn say<'a>(&self, kubernetes: &'a str, docker: &'a str) -> &'a str {
+        if self.workload.platform.is_docker() {
+            docker
+        } else {
+            kubernetes
+        }
+    }
+
     /// A finding of `rule` at `place` in the workload (in `container`, if
     /// about one): the message names the object and the container; the
     /// location is the file, line, column and `Kind/ns/name field.path`.
@@ -69,8 +80,9 @@ pub fn finding_at(
     } else {
         format!("{} {}", w.object(), place.path)
     };
+    let file = place.file.as_deref().unwrap_or(&w.file);
     Finding::new(rule, format!("{who}: {message}"))
-        .at_path(w.file.clone())
+        .at_path(file.to_string())
         .at_line(Some(place.pos.line))
         .at_column(Some(place.pos.column))
         .at_field(field)

@@ -1,6 +1,6 @@
-//! `plimsoll config audit`: run-time configuration (Kubernetes manifests)
-//! in, findings and Pod Security Standards levels out. A thin front over
-//! `plimsoll_runtime`.
+//! `plimsoll config audit`: run-time configuration (Kubernetes manifests,
+//! Compose files, `docker run` command lines) in, findings and Pod Security
+//! Standards levels out. A thin front over `plimsoll_runtime`.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -23,19 +23,31 @@ pub enum ConfigCommand {
 #[command(
     after_long_help = "Kinds read: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, \
     ReplicationController, PodTemplate (also inside a List); other kinds are skipped and counted. \
-    An object is exempt from rules its annotation names: plimsoll.dev/ignore: \"CFG001,CFG004\". \
-    Compose files and docker run command lines come in a later release.\n\n\
+    An object is exempt from rules its annotation names: plimsoll.dev/ignore: \"CFG001,CFG004\".\n\n\
+    Compose files (a YAML file with top-level `services:` and no apiVersion/kind, or --kind compose) \
+    are read one workload per service, with ${VAR} interpolation (process environment over the .env \
+    file beside the file), the override file beside a default-named file (compose.override.yaml), \
+    extends and include; a service is exempt from rules its label plimsoll.dev/ignore names. \
+    --docker-run 'docker run …' reads a command line the same way.\n\n\
     Exit codes: 0 clean, 1 findings at or above --fail-on (or a workload below --standard), \
-    2 usage or input error (unreadable file, not YAML, not a Kubernetes object)."
+    2 usage or input error (unreadable file, not YAML, not a Kubernetes object or Compose file, \
+    a bad docker run line)."
 )]
 pub struct ConfigAuditArgs {
-    /// Manifests or directories (searched for *.yaml, *.yml, *.json); `-` reads standard
-    /// input (e.g. `helm template … | plimsoll config audit -`).
-    #[arg(required = true)]
+    /// Manifests, Compose files or directories (searched for *.yaml, *.yml, *.json; override
+    /// files are merged into their base file); `-` reads standard input (e.g.
+    /// `helm template … | plimsoll config audit -`).
+    #[arg(required_unless_present = "docker_run")]
     paths: Vec<String>,
-    /// What the files are [default: detected; only Kubernetes so far, Compose is a later slice].
+    /// What the files are [default: detected per file: Compose when the top level has
+    /// `services:` and no apiVersion/kind, else Kubernetes].
     #[arg(long, value_enum)]
     kind: Option<ConfigKind>,
+    /// A `docker run …` (or `docker container run …`) command line to audit, as one
+    /// argument; repeatable. Findings point at `docker-run[N]:1:COLUMN`; unknown flags
+    /// are warnings.
+    #[arg(long = "docker-run", value_name = "COMMAND")]
+    docker_run: Vec<String>,
     /// Pod Security Standard every workload must meet; the level each meets is reported and a
     /// workload below it fails (rule CFG018).
     #[arg(long, value_enum)]
@@ -66,6 +78,8 @@ pub struct ConfigAuditArgs {
 enum ConfigKind {
     /// Kubernetes manifests (multi-document YAML or JSON, Lists).
     Kubernetes,
+    /// Compose files (the Compose specification), one workload per service.
+    Compose,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -110,8 +124,11 @@ fn audit(args: ConfigAuditArgs) -> Result<ExitCode> {
             .collect(),
         standard,
     };
-    // Only one front so far: `--kind kubernetes` and detection read the same way.
-    let _ = args.kind;
+    let kind = args.kind.map(|k| match k {
+        ConfigKind::Kubernetes => files::SourceKind::Kubernetes,
+        ConfigKind::Compose => files::SourceKind::Compose,
+    });
+    let vars = plimsoll_runtime::compose::Variables::from_process();
     let mut paths = Vec::new();
     let mut stdin = None;
     for p in &args.paths {
@@ -138,10 +155,21 @@ fn audit(args: ConfigAuditArgs) -> Result<ExitCode> {
     }
     let mut audited: Vec<FileAudit> = paths
         .iter()
-        .map(|p| files::audit_file(p, &options, &policy))
+        .flat_map(|p| files::audit_file(p, kind, &vars, &options, &policy))
         .collect();
     if let Some(s) = stdin {
-        audited.push(files::audit_source("-", s, &options, &policy));
+        let kind = kind.unwrap_or_else(|| files::detect(&s));
+        audited.extend(files::audit_source_as(
+            "-", s, kind, &vars, &options, &policy,
+        ));
+    }
+    for (i, line) in args.docker_run.iter().enumerate() {
+        audited.push(files::audit_docker_run(
+            &format!("docker-run[{}]", i + 1),
+            line,
+            &options,
+            &policy,
+        ));
     }
     let text = crate::render_files(
         args.format,
@@ -153,6 +181,9 @@ fn audit(args: ConfigAuditArgs) -> Result<ExitCode> {
         || serde_json::to_string_pretty(&files::ConfigReport::new(&audited, standard)),
     )?;
     crate::emit(&text, args.output.as_ref())?;
+    for w in audited.iter().flat_map(|f| &f.warnings) {
+        eprintln!("warning: {w}");
+    }
     for e in audited.iter().filter_map(|f| f.error.as_ref()) {
         eprintln!("error: {e}");
     }

@@ -194,9 +194,12 @@ fn bad_input_is_a_clear_error_with_exit_two() {
         err.contains("-:1:1: a Kubernetes object needs `apiVersion` and `kind`"),
         "{err}"
     );
-    let (code, _, err) = run(&["-"], Some("services:\n  web: {image: nginx}\n"));
+    let (code, _, err) = run(
+        &["-", "--kind", "kubernetes"],
+        Some("services:\n  web: {image: nginx}\n"),
+    );
     assert_eq!(code, 2);
-    assert!(err.contains("Compose is not supported yet"), "{err}");
+    assert!(err.contains("looks like a Compose file"), "{err}");
     // An unknown kind of object is skipped, not an error.
     let (code, out, _) = run(
         &["-"],
@@ -207,9 +210,12 @@ fn bad_input_is_a_clear_error_with_exit_two() {
         out.contains("0 workload(s), 1 other object(s) skipped"),
         "{out}"
     );
-    // An unknown --kind is a usage error.
+    // An unknown --kind is a usage error; an empty Compose file an input error.
+    let (code, _, err) = run(&["-", "--kind", "swarm"], None);
+    assert_eq!(code, 2, "{err}");
     let (code, _, err) = run(&["-", "--kind", "compose"], None);
     assert_eq!(code, 2, "{err}");
+    assert!(err.contains("a Compose file needs `services`"), "{err}");
     let t = tempfile::tempdir().unwrap();
     std::fs::write(t.path().join("notes.txt"), "hello").unwrap();
     std::fs::write(t.path().join("blob.bin"), [0xffu8, 0xfe, 0]).unwrap();
@@ -245,4 +251,132 @@ fn rules_lists_the_configuration_rules() {
         .into_parts()
         .1;
     assert!(doc.contains("CFG008 sensitive-host-mount [P-F6]"), "{doc}");
+}
+
+const COMPOSE: &str = "\
+services:
+  web:
+    image: nginx:${TAG:-latest}
+    ports: [\"80:80\"]
+    volumes:
+      - /var/run/docker.sock:/var/run/docker.sock:ro
+";
+
+#[test]
+fn compose_directory_merges_the_override_and_points_at_each_file() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path().join("app");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("compose.yaml"), COMPOSE).unwrap();
+    std::fs::write(
+        d.join("compose.override.yaml"),
+        "services:\n  web:\n    privileged: true\n",
+    )
+    .unwrap();
+    std::fs::write(d.join(".env"), "TAG=1.27\n").unwrap();
+    let (code, out, err) = run_in(t.path(), &["app", "--format", "json"], None);
+    assert_eq!(code, 1, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["kind"], "compose");
+    // The override is merged, not audited on its own.
+    assert_eq!(v["workloads"].as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(v["workloads"][0]["object"], "service/web");
+    let find = |code: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == code)
+            .cloned()
+            .unwrap_or_else(|| panic!("{code} missing: {out}"))
+    };
+    let p = find("CFG001");
+    assert_eq!(p["location"]["path"], "app/compose.override.yaml", "{p}");
+    assert_eq!(p["location"]["line"], 3);
+    let sock = find("CFG008");
+    assert_eq!(sock["location"]["path"], "app/compose.yaml");
+    assert_eq!(sock["location"]["line"], 6);
+    assert_eq!(sock["severity"], "critical");
+    assert_eq!(find("CFG010")["location"]["line"], 4);
+    // ${TAG:-latest} took the .env value: no latest-tag finding.
+    assert!(!out.contains("\"CFG016\""), "{out}");
+    // The table quotes each file's own line.
+    let (_, table, _) = run_in(t.path(), &["app"], None);
+    assert!(
+        table.contains("--> app/compose.override.yaml:3:17"),
+        "{table}"
+    );
+    assert!(table.contains("3 |     privileged: true"), "{table}");
+}
+
+#[test]
+fn compose_detected_on_stdin_and_bad_compose_exits_two() {
+    let (code, out, err) = run(
+        &["-"],
+        Some("services:\n  web: {image: nginx, network_mode: host}\n"),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.contains("service/web: shares the host's namespace: `network_mode: host`"),
+        "{out}"
+    );
+    let (code, _, err) = run(
+        &["-"],
+        Some("services:\n  a: {image: \"${X:?X is required}\"}\n"),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("-:2:14: required variable `X` is missing a value: X is required"),
+        "{err}"
+    );
+    let (code, _, err) = run(
+        &["-"],
+        Some("services:\n  a: {extends: b}\n  b: {extends: a}\n"),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("extends cycle"), "{err}");
+    let (_, _, err) = run(
+        &["-"],
+        Some("services:\n  a: {image: \"x:${UNSET_VAR_FOR_TEST}\"}\n"),
+    );
+    assert!(
+        err.contains("warning: -:2:14: variable `UNSET_VAR_FOR_TEST` is not set"),
+        "{err}"
+    );
+}
+
+#[test]
+fn docker_run_lines_are_audited_with_columns() {
+    let (code, out, err) = run(
+        &[
+            "--docker-run",
+            "docker run --privileged -v /var/run/docker.sock:/var/run/docker.sock --net=host -p 22:22 --cap-add SYS_ADMIN --security-opt seccomp=unconfined -u 0 IMAGE cmd",
+            "--docker-run",
+            "docker container run -itd --weird nginx",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("warning: docker-run[2]:1:27: unknown flag `--weird`"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["kind"], "docker run");
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CFG001")
+        .unwrap();
+    assert_eq!(f["location"]["path"], "docker-run[1]");
+    assert_eq!(f["location"]["column"], 12);
+    let (code, _, err) = run(&["--docker-run", "docker ps"], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("docker-run[1]:1:8: not a `docker run` command line"),
+        "{err}"
+    );
 }

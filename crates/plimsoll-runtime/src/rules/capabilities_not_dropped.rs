@@ -42,7 +42,7 @@ impl Rule for CapabilitiesNotDropped {
                     .unwrap_or_else(|| security_place(c));
                 out.push(
                     ctx.finding(&Self::INFO, Some(c), &place, "does not drop ALL capabilities")
-                        .with_help("set `securityContext.capabilities.drop: [\"ALL\"]` and add back only what is needed"),
+                        .with_help(ctx.say("set `securityContext.capabilities.drop: [\"ALL\"]` and add back only what is needed", "set `cap_drop: [ALL]` (`--cap-drop=ALL`) and add back only what is needed")),
                 );
             }
         }

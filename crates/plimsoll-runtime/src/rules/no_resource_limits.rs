@@ -49,7 +49,10 @@ impl Rule for NoResourceLimits {
                         &place,
                         format!("has no {} limit", missing.join(" or ")),
                     )
-                    .with_help("set `resources.limits.memory` and `resources.limits.cpu`"),
+                    .with_help(ctx.say(
+                        "set `resources.limits.memory` and `resources.limits.cpu`",
+                        "set `deploy.resources.limits.memory` and `cpus` (`--memory`, `--cpus`)",
+                    )),
                 );
             }
         }

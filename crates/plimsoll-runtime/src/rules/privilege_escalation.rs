@@ -29,15 +29,24 @@ impl Rule for PrivilegeEscalation {
         for c in ctx.linux_containers() {
             let (place, message) = match &c.security.allow_privilege_escalation {
                 Some(f) if !f.value => continue,
-                Some(f) => (f.place(), "sets `allowPrivilegeEscalation: true`"),
+                Some(f) => (
+                    f.place(),
+                    ctx.say(
+                        "sets `allowPrivilegeEscalation: true`",
+                        "sets `no-new-privileges:false`",
+                    ),
+                ),
                 None => (
                     security_place(c),
-                    "allows privilege escalation (no `allowPrivilegeEscalation: false`)",
+                    ctx.say(
+                        "allows privilege escalation (no `allowPrivilegeEscalation: false`)",
+                        "allows privilege escalation (no `no-new-privileges` security option)",
+                    ),
                 ),
             };
             out.push(
                 ctx.finding(&Self::INFO, Some(c), &place, message)
-                    .with_help("set `securityContext.allowPrivilegeEscalation: false`"),
+                    .with_help(ctx.say("set `securityContext.allowPrivilegeEscalation: false`", "add `security_opt: [\"no-new-privileges:true\"]` (`--security-opt no-new-privileges`)")),
             );
         }
     }

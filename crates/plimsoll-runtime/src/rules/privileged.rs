@@ -29,7 +29,10 @@ impl Rule for Privileged {
             if let Some(p) = c.security.privileged.as_ref().filter(|p| p.value) {
                 out.push(
                     ctx.finding(&Self::INFO, Some(c), &p.place(), "runs privileged")
-                        .with_help("remove `privileged: true`; add only the capabilities needed"),
+                        .with_help(ctx.say(
+                        "remove `privileged: true`; add only the capabilities needed",
+                        "remove `privileged: true` / `--privileged`; add only the capabilities needed (`cap_add`, `--cap-add`)",
+                    )),
                 );
             }
         }

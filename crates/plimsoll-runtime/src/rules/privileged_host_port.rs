@@ -47,7 +47,10 @@ impl Rule for PrivilegedHostPort {
                             &port.place(),
                             format!("uses privileged host port {}", port.value),
                         )
-                        .with_help("publish through a Service, or use a host port of 1024 or more"),
+                        .with_help(ctx.say(
+                            "publish through a Service, or use a host port of 1024 or more",
+                            "publish on a host port of 1024 or more (e.g. `8080:80`)",
+                        )),
                     );
                 }
             }

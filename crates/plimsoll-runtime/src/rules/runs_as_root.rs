@@ -33,7 +33,10 @@ impl Rule for RunsAsRoot {
         if w.pod.is_windows() || w.pod.in_user_namespace() {
             return;
         }
-        let help = "set `runAsNonRoot: true` and a non-zero `runAsUser`";
+        let help = ctx.say(
+            "set `runAsNonRoot: true` and a non-zero `runAsUser`",
+            "set `user` (`--user`) to a non-zero uid",
+        );
         for c in w.containers() {
             let user = effective(w, c, |s| &s.run_as_user);
             let non_root = effective(w, c, |s| &s.run_as_non_root);
@@ -44,7 +47,10 @@ impl Rule for RunsAsRoot {
                             &Self::INFO,
                             Some(c),
                             &u.place(),
-                            "runs as root (`runAsUser: 0`)",
+                            ctx.say(
+                                "runs as root (`runAsUser: 0`)",
+                                "runs as root (`user` is root)",
+                            ),
                         )
                         .with_help(help),
                     );
@@ -63,7 +69,7 @@ impl Rule for RunsAsRoot {
                     );
                 }
                 (None, None) => {
-                    out.push(ctx.finding(&Self::INFO, Some(c), &security_place(c), "may run as root (neither `runAsNonRoot: true` nor `runAsUser`; the image decides)").with_help(help));
+                    out.push(ctx.finding(&Self::INFO, Some(c), &security_place(c), ctx.say("may run as root (neither `runAsNonRoot: true` nor `runAsUser`; the image decides)", "may run as root (no `user`; the image decides)")).with_help(help));
                 }
             }
         }

@@ -73,9 +73,10 @@ impl Rule for SensitiveHostMount {
                     ),
                 )
                 .with_severity(severity)
-                .with_help(
+                .with_help(ctx.say(
                     "remove the hostPath volume; use the API, a ConfigMap or a CSI driver instead",
-                ),
+                    "remove the bind mount (or device); use a named volume, a config or a secret instead",
+                )),
             );
         }
     }

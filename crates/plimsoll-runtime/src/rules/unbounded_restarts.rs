@@ -15,7 +15,14 @@ declare_rule! {
     /// (default 6) bounds the retries. This rule reports a Job whose
     /// `backoffLimit` is above 10 without an `activeDeadlineSeconds`.
     ///
-    /// Fix: a `backoffLimit` of 10 or less, or an `activeDeadlineSeconds`.
+    /// For Docker (Compose `restart`, `deploy.restart_policy`; `docker run
+    /// --restart`), a restart policy that restarts forever is reported:
+    /// `always`, `unless-stopped`, `on-failure` without a count (or above
+    /// 10), `deploy.restart_policy.condition` `any` or `on-failure` without a
+    /// `max_attempts` of 1 to 10. No policy (`no`) is not reported.
+    ///
+    /// Fix: a `backoffLimit` of 10 or less, or an `activeDeadlineSeconds`;
+    /// for Docker `restart: on-failure:5` or `max_attempts: 5`.
     pub struct UnboundedRestarts {
         code: "CFG011",
         name: "unbounded-restarts",
@@ -33,6 +40,9 @@ impl Rule for UnboundedRestarts {
     }
 
     fn check(&self, ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        if ctx.workload.platform.is_docker() {
+            return docker(ctx, out);
+        }
         let Some(r) = &ctx.workload.retries else {
             return;
         };
@@ -50,6 +60,37 @@ impl Rule for UnboundedRestarts {
             );
         }
     }
+}
+
+/// Docker's restart policies (see the rule's doc).
+fn docker(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    let w = ctx.workload;
+    let Some(policy) = &w.pod.restart_policy else {
+        return;
+    };
+    let name = policy.value.split(':').next().unwrap_or("").trim();
+    if !matches!(name, "always" | "unless-stopped" | "on-failure" | "any") {
+        return;
+    }
+    let bound = w
+        .retries
+        .as_ref()
+        .and_then(|r| r.backoff_limit.as_ref())
+        .map(|b| b.value);
+    if bound.is_some_and(|b| (1..=MAX_BACKOFF_LIMIT).contains(&b)) {
+        return;
+    }
+    out.push(
+        ctx.finding(
+            &UnboundedRestarts::INFO,
+            None,
+            &policy.place(),
+            format!("restarts without a bound (`{}`)", policy.value),
+        )
+        .with_help(format!(
+            "use `on-failure:N` (Compose `restart`, `--restart`) or `deploy.restart_policy.max_attempts` with N of {MAX_BACKOFF_LIMIT} or less"
+        )),
+    );
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ impl UnconfinedProfile {
         let mut push = |place, what: String| {
             out.push(
                 ctx.finding(&Self::INFO, c, &place, what)
-                    .with_help("use `RuntimeDefault` or a `Localhost` profile; set no custom SELinux user, role or type"),
+                    .with_help(ctx.say("use `RuntimeDefault` or a `Localhost` profile; set no custom SELinux user, role or type", "remove the `unconfined` / `label:disable` security option (Docker's default profiles apply)")),
             );
         };
         if let Some(f) = s.seccomp.as_ref().filter(|_| crate::pss::bad_seccomp(s)) {

@@ -30,13 +30,21 @@ impl Rule for WritableRootFilesystem {
         for c in ctx.linux_containers() {
             let (place, message) = match &c.security.read_only_root_filesystem {
                 Some(f) if f.value => continue,
-                Some(f) => (f.place(), "sets `readOnlyRootFilesystem: false`"),
+                Some(f) => (
+                    f.place(),
+                    ctx.say(
+                        "sets `readOnlyRootFilesystem: false`",
+                        "sets `read_only: false`",
+                    ),
+                ),
                 None => (security_place(c), "has a writable root filesystem"),
             };
             out.push(
-                ctx.finding(&Self::INFO, Some(c), &place, message).with_help(
-                    "set `securityContext.readOnlyRootFilesystem: true`; mount an emptyDir for scratch space",
-                ),
+                ctx.finding(&Self::INFO, Some(c), &place, message)
+                    .with_help(ctx.say(
+                        "set `securityContext.readOnlyRootFilesystem: true`; mount an emptyDir for scratch space",
+                        "set `read_only: true` (`--read-only`); mount a tmpfs for scratch space",
+                    )),
             );
         }
     }
