@@ -50,18 +50,25 @@ pub struct AdmissionArgs {
     server_ca: Option<PathBuf>,
 }
 
-fn admission_config(path: Option<&Path>, args: &AdmissionArgs) -> Result<AdmissionConfig> {
+/// `[admission]` of the config file with the command line's verdict source
+/// over it: read at start and again whenever the file changes.
+fn admission_config(
+    path: Option<&Path>,
+    server: Option<&str>,
+    store: Option<&str>,
+    token_file: Option<&Path>,
+) -> Result<AdmissionConfig> {
     let mut c = Config::load(path)?.admission;
-    if let Some(s) = &args.server {
-        c.server = Some(s.clone());
+    if let Some(s) = server {
+        c.server = Some(s.to_string());
         c.store = None;
     }
-    if let Some(s) = &args.store {
-        c.store = Some(s.clone());
+    if let Some(s) = store {
+        c.store = Some(s.to_string());
         c.server = None;
     }
-    if let Some(f) = &args.server_token_file {
-        c.server_token_file = Some(f.clone());
+    if let Some(f) = token_file {
+        c.server_token_file = Some(f.to_path_buf());
     }
     Ok(c)
 }
@@ -76,7 +83,12 @@ pub fn run(args: AdmissionArgs) -> Result<ExitCode> {
         let p = PathBuf::from("plimsoll.toml");
         p.is_file().then_some(p)
     });
-    let c = admission_config(config_path.as_deref(), &args)?;
+    let c = admission_config(
+        config_path.as_deref(),
+        args.server.as_deref(),
+        args.store.as_deref(),
+        args.server_token_file.as_deref(),
+    )?;
     let policy = Policy::new(&c).map_err(|e| anyhow!("{e}"))?;
     let token = match &c.server_token_file {
         Some(f) => Some(
@@ -113,21 +125,20 @@ pub fn run(args: AdmissionArgs) -> Result<ExitCode> {
             c.cache_entries.unwrap_or(10_000),
         );
         let policy_file = config_path.clone().map(|path| {
-            let args_server = args.server.clone();
-            let args_store = args.store.clone();
+            let (server, store, token_file) = (
+                args.server.clone(),
+                args.store.clone(),
+                args.server_token_file.clone(),
+            );
             let p = path.clone();
             let load: PolicyLoader = Box::new(move || {
-                let mut c = Config::load(Some(&p))
-                    .map_err(|e| format!("{e:#}"))?
-                    .admission;
-                if args_server.is_some() {
-                    c.server = args_server.clone();
-                    c.store = None;
-                }
-                if args_store.is_some() {
-                    c.store = args_store.clone();
-                    c.server = None;
-                }
+                let c = admission_config(
+                    Some(&p),
+                    server.as_deref(),
+                    store.as_deref(),
+                    token_file.as_deref(),
+                )
+                .map_err(|e| format!("{e:#}"))?;
                 Policy::new(&c).map_err(|e| e.to_string())
             });
             (path, load)
