@@ -172,7 +172,7 @@ impl Policy {
                     .map_err(|_| PolicyError::Standard(s.to_string()))?,
             ),
         };
-        let infos = plimsoll_runtime::rule_infos();
+        let infos = judged_rules();
         for (list, words) in [("enforce", &c.enforce), ("warn", &c.warn)] {
             for w in words {
                 if !infos.iter().any(|i| names(w, i)) {
@@ -205,13 +205,15 @@ impl Policy {
         })
     }
 
-    /// What a finding of the run-time rules gets.
+    /// What a finding gets: one of the run-time rules on the pod spec, or
+    /// one of the image audit's in the image's stored scan (by its code).
     pub fn action(&self, f: &Finding) -> Action {
-        let Some(info) = plimsoll_runtime::rules::ALL
-            .iter()
-            .map(|r| r.info())
-            .find(|i| i.code == f.code)
-        else {
+        self.action_for_code(&f.code)
+    }
+
+    /// What a finding of rule `code` gets.
+    pub fn action_for_code(&self, code: &str) -> Action {
+        let Some(info) = judged_rules().iter().find(|i| i.code == code) else {
             return Action::Ignore;
         };
         if self.enforce.iter().any(|w| names(w, info)) {
@@ -222,6 +224,18 @@ impl Policy {
             Action::Ignore
         }
     }
+}
+
+/// The rules a policy word may name: the run-time rules, judged on the
+/// pod spec, and the image audit's, judged from each image's stored scan
+/// (`require_scan`).
+fn judged_rules() -> &'static [RuleInfo] {
+    static RULES: std::sync::LazyLock<Vec<RuleInfo>> = std::sync::LazyLock::new(|| {
+        let mut out = plimsoll_runtime::rule_infos();
+        out.extend(plimsoll_audit::rule_refs().iter().map(|r| *r.info));
+        out
+    });
+    &RULES
 }
 
 #[cfg(test)]

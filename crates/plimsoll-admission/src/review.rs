@@ -14,11 +14,11 @@ use std::collections::BTreeSet;
 
 use kube_core::DynamicObject;
 use kube_core::admission::{AdmissionRequest, AdmissionResponse, AdmissionReview, Operation};
-use plimsoll_runtime::{AuditOptions, Workload};
+use plimsoll_runtime::{AuditOptions, ImageUser, Workload};
 use plimsoll_store::Verdict;
 
 use crate::policy::{Action, Failure, Policy, Unknown};
-use crate::verdict::{Cache, VerdictError, Verdicts};
+use crate::verdict::{Cache, VerdictError, Verdicts, is_final};
 
 /// The request body is not a usable AdmissionReview (answered 400).
 #[derive(Debug, thiserror::Error)]
@@ -146,11 +146,46 @@ pub async fn decide(
     }
     d.object = Some(workloads[0].object());
 
+    // Each image's stored scan, by digest: read first, as the run-time
+    // rules need what it found of the image (its default user).
+    let mut scans = Vec::new();
+    if policy.require_scan {
+        let images: BTreeSet<&str> = workloads
+            .iter()
+            .flat_map(|w| w.containers())
+            .filter_map(|c| c.image.as_ref())
+            .map(|i| i.value.trim())
+            .filter(|i| !i.is_empty())
+            .collect();
+        for image in images {
+            let scan = match plimsoll_oci::NameRef::parse(image).digest {
+                Some(digest) => Some(cache.get(verdicts, digest).await),
+                None => None,
+            };
+            scans.push((image, scan));
+        }
+    }
+
     // The run-time rules on the pod spec.
-    let options = AuditOptions {
+    let mut options = AuditOptions {
         trusted_registries: policy.trusted_registries.clone(),
         standard: policy.standard,
+        ..AuditOptions::default()
     };
+    for (image, scan) in &scans {
+        if let Some(Ok(v)) = scan
+            && is_final(v)
+            && let Some(u) = &v.user
+        {
+            options.image_users.insert(
+                image.to_string(),
+                ImageUser {
+                    user: u.user.clone(),
+                    root: !u.is_known_non_root(),
+                },
+            );
+        }
+    }
     for f in plimsoll_runtime::audit(&workloads, &options) {
         let mut action = policy.action(&f);
         // A registry list, a digest requirement or a standard is a gate,
@@ -169,67 +204,79 @@ pub async fn decide(
         }
     }
 
-    // Each image's stored scan, by digest.
-    if policy.require_scan {
-        let images: BTreeSet<&str> = workloads
-            .iter()
-            .flat_map(|w| w.containers())
-            .filter_map(|c| c.image.as_ref())
-            .map(|i| i.value.trim())
-            .filter(|i| !i.is_empty())
-            .collect();
-        for image in images {
-            judge_image(image, policy, verdicts, cache, &mut d).await;
-        }
+    for (image, scan) in scans {
+        judge_image(image, scan, policy, &mut d);
     }
     d.allowed = d.reasons.is_empty();
     d
 }
 
-async fn judge_image(
+/// The image gate on one image's stored scan (None: no digest to look it
+/// up by), then the image audit's findings in it that the policy names.
+fn judge_image(
     image: &str,
+    scan: Option<Result<Verdict, VerdictError>>,
     policy: &Policy,
-    verdicts: &Verdicts,
-    cache: &Cache,
     d: &mut Decision,
 ) {
     let unknown = |d: &mut Decision, why: String| match policy.unknown_scan {
         Unknown::Deny => d.reasons.push(why),
         Unknown::Warn => d.warnings.push(short(why)),
     };
-    let Some(digest) = plimsoll_oci::NameRef::parse(image).digest else {
-        unknown(
-            d,
-            format!(
-                "image `{image}` has no digest to look its scan up by (P-D1): reference it as name@sha256:…"
-            ),
-        );
-        return;
-    };
-    match cache.get(verdicts, digest).await {
-        Ok(v) => match v.verdict.as_str() {
-            "passed" => {}
-            "failed" => d.reasons.push(format!(
-                "image `{image}` failed its vulnerability scan{} (P-E2)",
-                counts(&v)
-            )),
-            "pending" => unknown(d, format!("image `{image}` is still being scanned (P-E1)")),
-            "error" => unknown(
+    let v = match scan {
+        None => {
+            unknown(
                 d,
                 format!(
-                    "image `{image}` could not be scanned{} (P-E1)",
-                    v.error
-                        .clone()
-                        .flatten()
-                        .map(|e| format!(": {e}"))
-                        .unwrap_or_default()
+                    "image `{image}` has no digest to look its scan up by (P-D1): reference it as name@sha256:…"
                 ),
+            );
+            return;
+        }
+        Some(Err(e)) => return failed_lookup(image, &e, policy, d),
+        Some(Ok(v)) => v,
+    };
+    match v.verdict.as_str() {
+        "passed" => {}
+        "failed" => d.reasons.push(format!(
+            "image `{image}` failed its vulnerability scan{} (P-E2)",
+            counts(&v)
+        )),
+        "pending" => unknown(d, format!("image `{image}` is still being scanned (P-E1)")),
+        "error" => unknown(
+            d,
+            format!(
+                "image `{image}` could not be scanned{} (P-E1)",
+                v.error
+                    .clone()
+                    .flatten()
+                    .map(|e| format!(": {e}"))
+                    .unwrap_or_default()
             ),
-            _ => unknown(d, format!("image `{image}` has not been scanned (P-E1)")),
-        },
-        Err(e) => failed_lookup(image, &e, policy, d),
+        ),
+        _ => unknown(d, format!("image `{image}` has not been scanned (P-E1)")),
+    }
+    for f in &v.findings {
+        // Running as root is judged on the pod spec with the image's user
+        // (CFG013 above): the pod's own user wins over the image's.
+        if f.code == RUNS_AS_ROOT_IMAGE {
+            continue;
+        }
+        let text = format!(
+            "image `{image}`: {} ({} {}): {}",
+            f.name, f.code, f.practice, f.message
+        );
+        match policy.action_for_code(&f.code) {
+            Action::Deny => d.reasons.push(text),
+            Action::Warn => d.warnings.push(short(text)),
+            Action::Ignore => {}
+        }
     }
 }
+
+/// The image audit's runs-as-root rule, whose fact (the image's user) the
+/// pod-spec rule CFG013 uses instead.
+const RUNS_AS_ROOT_IMAGE: &str = "IMG001";
 
 fn failed_lookup(image: &str, e: &VerdictError, policy: &Policy, d: &mut Decision) {
     let why = format!("the scan verdict of `{image}` could not be read: {e}");

@@ -7,7 +7,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -54,12 +54,8 @@ pub enum ServerError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("TLS certificate {cert} / key {key}: {source}")]
-    Tls {
-        cert: String,
-        key: String,
-        source: std::io::Error,
-    },
+    #[error("{0}")]
+    Https(#[from] plimsoll_https::HttpsError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -79,10 +75,6 @@ pub struct Running {
 
 fn log(msg: &str) {
     eprintln!("plimsoll admission: {msg}");
-}
-
-fn mtime(p: &std::path::Path) -> Option<SystemTime> {
-    std::fs::metadata(p).and_then(|m| m.modified()).ok()
 }
 
 /// Starts the webhook.
@@ -109,92 +101,37 @@ pub async fn start(options: Options) -> Result<Running, ServerError> {
 
     if let Some((file, load)) = options.policy_file {
         let shared = shared.clone();
-        let mut stop = rx.clone();
-        let poll = options.poll;
-        tasks.push(tokio::spawn(async move {
-            let mut seen = mtime(&file);
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(poll) => {}
-                    _ = stop.wait_for(|s| *s) => return,
-                }
-                let now = mtime(&file);
-                if now == seen {
-                    continue;
-                }
-                seen = now;
-                match load() {
-                    Ok(p) => {
-                        *shared.policy.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(p);
-                        log(&format!("policy reloaded from {}", file.display()));
+        let load = Arc::new(load);
+        tasks.push(plimsoll_https::watch_file(
+            vec![file.clone()],
+            options.poll,
+            rx.clone(),
+            move || {
+                let (shared, load, file) = (shared.clone(), load.clone(), file.clone());
+                async move {
+                    match load() {
+                        Ok(p) => {
+                            *shared.policy.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(p);
+                            log(&format!("policy reloaded from {}", file.display()));
+                        }
+                        Err(e) => log(&format!(
+                            "policy in {} not reloaded, the previous one stays: {e}",
+                            file.display()
+                        )),
                     }
-                    Err(e) => log(&format!(
-                        "policy in {} not reloaded, the previous one stays: {e}",
-                        file.display()
-                    )),
+                    // An invalid policy is not offered again until the file changes.
+                    true
                 }
-            }
-        }));
+            },
+        ));
     }
 
-    let mut stop = rx.clone();
-    if let Some((cert, key)) = options.tls {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let tls_err = |source| ServerError::Tls {
-            cert: cert.display().to_string(),
-            key: key.display().to_string(),
-            source,
-        };
-        let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
-            .await
-            .map_err(tls_err)?;
-        let handle = axum_server::Handle::new();
-        let server = axum_server::from_tcp_rustls(listener.into_std()?, config.clone())?
-            .handle(handle.clone());
-        let poll = options.poll;
-        let mut stop_reload = rx.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut seen = (mtime(&cert), mtime(&key));
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(poll) => {}
-                    _ = stop_reload.wait_for(|s| *s) => return,
-                }
-                let now = (mtime(&cert), mtime(&key));
-                if now == seen {
-                    continue;
-                }
-                match config.reload_from_pem_file(&cert, &key).await {
-                    Ok(()) => {
-                        seen = now;
-                        log(&format!("TLS certificate reloaded from {}", cert.display()));
-                    }
-                    // A half-written pair: tried again at the next poll.
-                    Err(e) => log(&format!("TLS certificate not reloaded yet: {e}")),
-                }
-            }
-        }));
-        tasks.push(tokio::spawn(async move {
-            let _ = stop.wait_for(|s| *s).await;
-            handle.graceful_shutdown(Some(Duration::from_secs(10)));
-        }));
-        tasks.push(tokio::spawn(async move {
-            if let Err(e) = server.serve(app.into_make_service()).await {
-                log(&format!("the HTTPS server stopped: {e}"));
-            }
-        }));
-    } else {
-        tasks.push(tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop.wait_for(|s| *s).await;
-                })
-                .await;
-            if let Err(e) = served {
-                log(&format!("the HTTP server stopped: {e}"));
-            }
-        }));
-    }
+    let tls = options.tls.map(|(cert, key)| plimsoll_https::TlsFiles {
+        cert,
+        key,
+        poll: options.poll,
+    });
+    tasks.extend(plimsoll_https::serve(listener, app, tls, rx, log).await?);
     Ok(Running {
         addr,
         shutdown,

@@ -43,6 +43,8 @@ impl Verdicts {
                 scanned_at: None,
                 counts: None,
                 error: None,
+                user: None,
+                findings: Vec::new(),
             }),
         }
     }
@@ -192,6 +194,8 @@ mod tests {
             scanned_at: None,
             counts: None,
             error: None,
+            user: None,
+            findings: Vec::new(),
         }
     }
 

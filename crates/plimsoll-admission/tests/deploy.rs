@@ -25,6 +25,7 @@ fn the_webhook_deployment_is_clean_at_the_restricted_level() {
     let options = plimsoll_runtime::AuditOptions {
         trusted_registries: vec!["registry.example".into()],
         standard: Some(plimsoll_runtime::pss::Level::Restricted),
+        ..Default::default()
     };
     let findings = plimsoll_runtime::audit(&m.workloads, &options);
     assert!(findings.is_empty(), "{findings:#?}");

@@ -66,6 +66,45 @@ pub struct ImageSummary {
     pub files: usize,
     pub efficiency: EfficiencySummary,
     pub layers: Vec<LayerSummary>,
+    /// Who the image's processes run as (its config's `User`, resolved in
+    /// its /etc/passwd): what a run time without its own user gets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<ImageUser>,
+}
+
+/// The user an image runs as by default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageUser {
+    /// The config's `User` as written; empty when unset (root).
+    pub user: String,
+    /// The uid it resolves to; absent for a name the image's /etc/passwd
+    /// does not hold (the run time may still map it to root).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u64>,
+    /// Whether that is root (uid 0, `root`, or no `User` at all).
+    pub root: bool,
+}
+
+impl ImageUser {
+    /// The user of `image`, resolved in the files `facts` kept.
+    pub fn of(image: &Image, facts: &crate::AuditFacts) -> ImageUser {
+        let spec = image.config.config.user.as_deref().unwrap_or("");
+        let user = crate::RuntimeUser::resolve(
+            spec,
+            facts.config_files.get("etc/passwd").map(Vec::as_slice),
+            facts.config_files.get("etc/group").map(Vec::as_slice),
+        );
+        ImageUser {
+            root: user.is_root(),
+            uid: user.uid,
+            user: user.spec,
+        }
+    }
+
+    /// Known to run as a non-root uid.
+    pub fn is_known_non_root(&self) -> bool {
+        !self.root && self.uid.is_some_and(|u| u != 0)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -140,6 +179,7 @@ impl ImageReport {
                     inefficiencies: e.inefficiencies.iter().take(20).cloned().collect(),
                 },
                 layers,
+                user: None,
             },
             summary: Summary::of(&findings),
             findings,
@@ -149,6 +189,12 @@ impl ImageReport {
                 layers_from_cache: from_cache,
             },
         }
+    }
+
+    /// The report with the image's default user ([`ImageUser::of`]).
+    pub fn with_user(mut self, image: &Image, facts: &crate::AuditFacts) -> Self {
+        self.image.user = Some(ImageUser::of(image, facts));
+        self
     }
 }
 

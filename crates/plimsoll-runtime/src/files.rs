@@ -173,6 +173,10 @@ fn audit_compose(
         let i = out.iter().position(|a| a.path == at).unwrap_or(0);
         out[i].findings.push(f);
     }
+    let rules = crate::rule_infos();
+    for a in &mut out {
+        crate::inline::apply(&a.source, &rules, &mut a.findings);
+    }
     out
 }
 
@@ -213,7 +217,11 @@ fn audit_kubernetes(
     match read_manifests(path, &text) {
         Ok(m) => FileAudit {
             path: path.to_string(),
-            findings: policy.apply(audit(&m.workloads, options)),
+            findings: {
+                let mut found = policy.apply(audit(&m.workloads, options));
+                crate::inline::apply(&text, &crate::rule_infos(), &mut found);
+                found
+            },
             workloads: m.workloads,
             skipped: m.skipped,
             source: text,

@@ -7,6 +7,7 @@
 //! - [`kubernetes`]: manifests into the model;
 //! - [`compose`]: Compose files into the model (one workload per service);
 //! - [`docker_run`]: `docker run` command lines into the model;
+//! - [`inline`]: `# plimsoll ignore=…` comments in YAML;
 //! - [`rules`]: one rule per file (`CFG001`…), registered in [`rules::ALL`];
 //! - [`pss`]: the Kubernetes Pod Security Standards level a pod meets.
 //!
@@ -15,6 +16,7 @@
 pub mod compose;
 pub mod docker_run;
 pub mod files;
+pub mod inline;
 pub mod kubernetes;
 pub mod model;
 pub mod pss;
@@ -23,7 +25,7 @@ pub mod rules;
 pub mod yaml;
 
 pub use model::{Container, ContainerKind, Field, Place, Workload};
-pub use rule::{AuditOptions, Rule, RuleContext, declare_rule, finding_at};
+pub use rule::{AuditOptions, ImageUser, Rule, RuleContext, declare_rule, finding_at};
 
 use plimsoll_report::{Finding, RuleInfo, RuleRef, names_rule};
 

@@ -21,6 +21,27 @@ pub struct AuditOptions {
     pub trusted_registries: Vec<String>,
     /// The Pod Security Standards level every workload must meet (`--standard`).
     pub standard: Option<crate::pss::Level>,
+    /// What is known of images' default users (from their stored scans),
+    /// by image reference as written in the workload: where a container
+    /// sets no user, the image's decides (P-F11).
+    pub image_users: std::collections::BTreeMap<String, ImageUser>,
+}
+
+/// An image's default user, as its scan found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageUser {
+    /// The config's `User` as written (empty: unset).
+    pub user: String,
+    /// Whether it is root; false only for a user resolved to a non-zero uid.
+    pub root: bool,
+}
+
+impl AuditOptions {
+    /// The known default user of container `c`'s image.
+    pub fn image_user(&self, c: &Container) -> Option<&ImageUser> {
+        let image = c.image.as_ref()?;
+        self.image_users.get(image.value.trim())
+    }
 }
 
 /// A check on one workload.

@@ -16,6 +16,7 @@ fn findings_with_positions() {
     let options = AuditOptions {
         trusted_registries: vec!["registry.example".into()],
         standard: Some(Level::Baseline),
+        ..Default::default()
     };
     let got: String = audit(&m.workloads, &options)
         .iter()

@@ -182,7 +182,8 @@ impl Scanner {
         };
         let document = document_context(&image, created);
         let vulns = gate.find(&inventory, &document)?;
-        let audit = plimsoll_audit::ImageReport::new(&image, &scan, &facts.tree, findings);
+        let audit = plimsoll_audit::ImageReport::new(&image, &scan, &facts.tree, findings)
+            .with_user(&image, &facts);
         // The tree is large; the report keeps what it shows.
         drop(facts);
         Ok(ScanReport::new(audit, inventory, document, vulns, gate))

@@ -86,12 +86,9 @@ pub struct ServerOptions {
     pub sweep: SweepOptions,
 }
 
-/// A PEM certificate chain and its private key (PKCS#8, SEC1 or PKCS#1).
-#[derive(Debug, Clone)]
-pub struct TlsFiles {
-    pub cert: std::path::PathBuf,
-    pub key: std::path::PathBuf,
-}
+/// A PEM certificate chain and its private key (PKCS#8, SEC1 or PKCS#1),
+/// re-read when either file changes.
+pub use plimsoll_https::TlsFiles;
 
 /// A server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -101,12 +98,8 @@ pub enum ServeError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("TLS certificate {cert} and key {key}: {source}")]
-    Tls {
-        cert: String,
-        key: String,
-        source: std::io::Error,
-    },
+    #[error("{0}")]
+    Https(#[from] plimsoll_https::HttpsError),
     #[error("the server stopped: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -183,45 +176,7 @@ pub async fn start(
         harbor: harbor::Adapter::new(ctx.clone()),
     };
     let app = router(state, options.body_limit);
-    let mut stop = rx.clone();
-    if let Some(tls) = &options.tls {
-        // The provider the rest of the binary uses (plimsoll-oci, db update).
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert, &tls.key)
-            .await
-            .map_err(|source| ServeError::Tls {
-                cert: tls.cert.display().to_string(),
-                key: tls.key.display().to_string(),
-                source,
-            })?;
-        let handle = axum_server::Handle::new();
-        let server =
-            axum_server::from_tcp_rustls(listener.into_std()?, config)?.handle(handle.clone());
-        tasks.push(tokio::spawn(async move {
-            let _ = stop.wait_for(|s| *s).await;
-            handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-        }));
-        tasks.push(tokio::spawn(async move {
-            if let Err(e) = server.serve(app.into_make_service()).await {
-                log(&format!("the HTTPS server stopped: {e}"));
-            }
-        }));
-        return Ok(Running {
-            addr,
-            shutdown,
-            tasks,
-        });
-    }
-    tasks.push(tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|s| *s).await;
-            })
-            .await;
-        if let Err(e) = served {
-            log(&format!("the HTTP server stopped: {e}"));
-        }
-    }));
+    tasks.extend(plimsoll_https::serve(listener, app, options.tls, rx, log).await?);
     Ok(Running {
         addr,
         shutdown,

@@ -212,6 +212,70 @@ pub struct Verdict {
     /// Why the scan failed (`error`); null for a scanned image.
     #[serde(default, skip_serializing_if = "is_unscanned")]
     pub error: Option<Option<String>>,
+    /// Who the image runs as by default, from the stored scan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<VerdictUser>,
+    /// The image audit's findings in the stored scan (run as root, base
+    /// image lineage…), for gates that judge them where the image is used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<VerdictFinding>,
+}
+
+/// The image's default user in a stored scan (the report's `image.user`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct VerdictUser {
+    pub user: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u64>,
+    pub root: bool,
+}
+
+impl VerdictUser {
+    /// Known to run as a non-root uid.
+    pub fn is_known_non_root(&self) -> bool {
+        !self.root && self.uid.is_some_and(|u| u != 0)
+    }
+}
+
+/// One image audit finding of a stored scan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct VerdictFinding {
+    pub code: String,
+    pub name: String,
+    pub practice: String,
+    pub severity: String,
+    pub message: String,
+}
+
+/// What a verdict reads of a stored report; the rest is skipped unparsed.
+#[derive(Default, serde::Deserialize)]
+struct ReportFacts {
+    #[serde(default)]
+    image: ReportImage,
+    #[serde(default)]
+    audit: ReportAudit,
+}
+
+#[derive(Default, serde::Deserialize)]
+struct ReportImage {
+    #[serde(default)]
+    user: Option<VerdictUser>,
+}
+
+#[derive(Default, serde::Deserialize)]
+struct ReportAudit {
+    #[serde(default)]
+    findings: Vec<VerdictFinding>,
+}
+
+impl ReportFacts {
+    /// A report that is absent or not what a scan writes gives no facts
+    /// (the verdict and counts still stand).
+    fn read(report: Option<&str>) -> ReportFacts {
+        report
+            .and_then(|r| serde_json::from_str(r).ok())
+            .unwrap_or_default()
+    }
 }
 
 fn is_unscanned(e: &Option<Option<String>>) -> bool {
@@ -822,17 +886,28 @@ impl Store {
     /// scan is pending. One summary row and at most one job lookup: the
     /// admission path's hot read.
     pub async fn verdict(&self, digest: &str) -> Result<Verdict, StoreError> {
-        Ok(match self.summary(digest).await? {
-            Some(row) => Verdict {
-                digest: digest.to_string(),
-                verdict: match (row.status.as_str(), row.verdict.as_deref()) {
-                    ("scanned", Some(v)) => v.to_string(),
-                    _ => "error".to_string(),
-                },
-                scanned_at: Some(row.scanned_at),
-                counts: Some(row.counts),
-                error: Some(row.error),
-            },
+        let sql = format!("SELECT {IMAGE_COLUMNS}, report FROM images WHERE digest = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(digest)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => {
+                let row = image_from_row(&r);
+                let facts = ReportFacts::read(r.get::<Option<String>, _>("report").as_deref());
+                Verdict {
+                    digest: digest.to_string(),
+                    verdict: match (row.status.as_str(), row.verdict.as_deref()) {
+                        ("scanned", Some(v)) => v.to_string(),
+                        _ => "error".to_string(),
+                    },
+                    scanned_at: Some(row.scanned_at),
+                    counts: Some(row.counts),
+                    error: Some(row.error),
+                    user: facts.image.user,
+                    findings: facts.audit.findings,
+                }
+            }
             None => Verdict {
                 digest: digest.to_string(),
                 verdict: match self.pending_for(digest).await? {
@@ -843,6 +918,8 @@ impl Store {
                 scanned_at: None,
                 counts: None,
                 error: None,
+                user: None,
+                findings: Vec::new(),
             },
         })
     }

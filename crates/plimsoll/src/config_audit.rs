@@ -123,6 +123,7 @@ fn audit(args: ConfigAuditArgs) -> Result<ExitCode> {
             .cloned()
             .collect(),
         standard,
+        ..Default::default()
     };
     let kind = args.kind.map(|k| match k {
         ConfigKind::Kubernetes => files::SourceKind::Kubernetes,

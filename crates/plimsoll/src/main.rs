@@ -520,8 +520,12 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
     );
     let findings = plimsoll_scan::judge_scan(&scanned, &p.reference, &judge)?;
     let failing = judge.policy().fails(&findings);
-    let tree = scanned.tree().ok_or_else(|| anyhow!("no audit pass"))?;
-    let report = ImageReport::new(&scanned.image, &scanned.scan, tree, findings);
+    let facts = scanned
+        .audit
+        .as_ref()
+        .ok_or_else(|| anyhow!("no audit pass"))?;
+    let report = ImageReport::new(&scanned.image, &scanned.scan, &facts.tree, findings)
+        .with_user(&scanned.image, facts);
     let text = match args.format {
         Format::Table => render_table(&report),
         Format::Json => serde_json::to_string_pretty(&report)? + "\n",

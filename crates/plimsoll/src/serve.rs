@@ -249,7 +249,12 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
                 args.tls_cert.clone().or(sc.tls_cert.clone()),
                 args.tls_key.clone().or(sc.tls_key.clone()),
             ) {
-                (Some(cert), Some(key)) => Some(plimsoll_server::TlsFiles { cert, key }),
+                (Some(cert), Some(key)) => Some(plimsoll_server::TlsFiles {
+                    cert,
+                    key,
+                    // A rotated certificate is served within this.
+                    poll: std::time::Duration::from_secs(2),
+                }),
                 (None, None) => None,
                 _ => bail!("plimsoll.toml [serve]: tls_cert and tls_key go together"),
             },

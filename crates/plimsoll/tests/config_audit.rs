@@ -380,3 +380,77 @@ fn docker_run_lines_are_audited_with_columns() {
         "{err}"
     );
 }
+
+#[test]
+fn inline_ignore_comments_in_manifests_and_compose_files() {
+    let t = tempfile::tempdir().unwrap();
+    let pod = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  # plimsoll ignore=privileged
+  - name: quiet
+    image: app@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945
+    securityContext: {privileged: true}
+  - name: loud
+    image: app@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945
+    securityContext: {privileged: true}
+";
+    std::fs::write(t.path().join("pod.yaml"), pod).unwrap();
+    let compose = "\
+# plimsoll global ignore=P-F10
+services:
+  web:
+    image: nginx@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945
+    privileged: true  # plimsoll ignore=CFG001
+    network_mode: host
+";
+    std::fs::write(t.path().join("compose.yaml"), compose).unwrap();
+    let (code, out, err) = run_in(
+        t.path(),
+        &["pod.yaml", "compose.yaml", "--format", "json"],
+        None,
+    );
+    assert_eq!(code, 1, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<(String, String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["location"]["path"].as_str().unwrap().to_string(),
+                x["code"].as_str().unwrap().to_string(),
+                x["location"]["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let privileged: Vec<_> = found.iter().filter(|f| f.1 == "CFG001").collect();
+    assert_eq!(
+        privileged,
+        [&("pod.yaml".to_string(), "CFG001".to_string(), 12)],
+        "{found:?}"
+    );
+    // The comment above `- name: quiet` covers only that container.
+    assert!(
+        found.iter().any(|f| f.0 == "pod.yaml" && f.2 == 7),
+        "{found:?}"
+    );
+    // P-F10 (resource limits) ignored in the whole Compose file; host network kept.
+    let compose_codes: Vec<_> = found.iter().filter(|f| f.0 == "compose.yaml").collect();
+    assert!(compose_codes.iter().any(|f| f.2 == 6), "{found:?}");
+    let limits = plimsoll_runtime::rule_infos()
+        .into_iter()
+        .filter(|r| r.practice == "P-F10")
+        .map(|r| r.code)
+        .collect::<Vec<_>>();
+    assert!(!limits.is_empty());
+    assert!(
+        compose_codes
+            .iter()
+            .all(|f| !limits.contains(&f.1.as_str())),
+        "{found:?}"
+    );
+}

@@ -160,6 +160,11 @@ fn finds_gates_and_merges_aliases() {
         r.stderr
     );
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    // The image's default user, for gates that judge it where the image runs.
+    assert_eq!(
+        v["image"]["user"],
+        json!({"user": "10001", "uid": 10001, "root": false})
+    );
     let mut found = ids(&v);
     found.sort();
     assert_eq!(

@@ -14,6 +14,12 @@ declare_rule! {
     /// map root to an unprivileged host user and are not reported, as the
     /// Pod Security Standards relax it; Windows pods neither.
     ///
+    /// Where the image's scan is known (the admission webhook with
+    /// `require_scan` reads it from the stored scan), a container without a
+    /// user of its own gets the image's: it is cleared when the image's
+    /// `User` resolves to a non-zero uid, and reported as running as root
+    /// when the image sets none or sets root.
+    ///
     /// Fix: `securityContext.runAsNonRoot: true` and a non-zero `runAsUser`.
     pub struct RunsAsRoot {
         code: "CFG013",
@@ -57,19 +63,35 @@ impl Rule for RunsAsRoot {
                 }
                 (Some(_), _) => {}
                 (None, Some(n)) if n.value => {}
-                (None, Some(n)) => {
+                (None, non_root) => {
+                    // No user of the pod's own: the image's decides.
+                    let (place, unset) = match non_root {
+                        Some(n) => (
+                            n.place(),
+                            "`runAsNonRoot: false`, no `runAsUser`".to_string(),
+                        ),
+                        None => (
+                            security_place(c),
+                            ctx.say("neither `runAsNonRoot: true` nor `runAsUser`", "no `user`")
+                                .to_string(),
+                        ),
+                    };
+                    let message = match ctx.options.image_user(c) {
+                        Some(u) if !u.root => continue,
+                        Some(u) if u.user.is_empty() => {
+                            format!("runs as root ({unset}, and the image sets no User)")
+                        }
+                        Some(u) => format!(
+                            "runs as root ({unset}, and the image's User `{}` is root)",
+                            u.user
+                        ),
+                        None if non_root.is_some() => format!("may run as root ({unset})"),
+                        None => format!("may run as root ({unset}; the image decides)"),
+                    };
                     out.push(
-                        ctx.finding(
-                            &Self::INFO,
-                            Some(c),
-                            &n.place(),
-                            "may run as root (`runAsNonRoot: false`, no `runAsUser`)",
-                        )
-                        .with_help(help),
+                        ctx.finding(&Self::INFO, Some(c), &place, message)
+                            .with_help(help),
                     );
-                }
-                (None, None) => {
-                    out.push(ctx.finding(&Self::INFO, Some(c), &security_place(c), ctx.say("may run as root (neither `runAsNonRoot: true` nor `runAsUser`; the image decides)", "may run as root (no `user`; the image decides)")).with_help(help));
                 }
             }
         }
@@ -100,5 +122,33 @@ mod tests {
         assert!(run("CFG013", &none).contains("the image decides"));
         let userns = pod("  hostUsers: false\n  containers:\n  - name: a\n");
         assert_eq!(run("CFG013", &userns), "");
+    }
+
+    #[test]
+    fn the_image_user_decides_where_the_pod_sets_none() {
+        use crate::rules::testing::run_with;
+        use crate::{AuditOptions, ImageUser};
+        let y = pod(
+            "  containers:\n  - name: a\n    image: app:1\n  - name: b\n    image: base:1\n  - name: c\n    image: other:1\n  - name: d\n    image: app:1\n    securityContext: {runAsUser: 0}\n",
+        );
+        let mut o = AuditOptions::default();
+        let user = |u: &str, root: bool| ImageUser {
+            user: u.into(),
+            root,
+        };
+        o.image_users.insert("app:1".into(), user("10001", false));
+        o.image_users.insert("base:1".into(), user("", true));
+        let out = run_with("CFG013", &y, &o);
+        assert!(!out.contains("`a`"), "{out}");
+        assert!(
+            out.contains("container `b`: runs as root (neither `runAsNonRoot: true` nor `runAsUser`, and the image sets no User)"),
+            "{out}"
+        );
+        assert!(out.contains("container `c`: may run as root"), "{out}");
+        // The pod's own runAsUser: 0 wins over the image.
+        assert!(
+            out.contains("container `d`: runs as root (`runAsUser: 0`)"),
+            "{out}"
+        );
     }
 }
