@@ -15,6 +15,7 @@
 pub mod policy;
 pub mod review;
 pub mod server;
+pub mod tags;
 pub mod verdict;
 
 pub use policy::{AdmissionConfig, Policy, PolicyError};

@@ -20,6 +20,9 @@
 //! verdict_ttl_secs = 300        # cache of passed/failed verdicts
 //! unknown_ttl_secs = 10         # cache of not-scanned/pending answers
 //! cache_entries = 10000
+//! resolve_tags = true          # an image named by tag: its scan by the digest the tag points at
+//! tag_ttl_secs = 30            # how long a tag's digest is trusted
+//! insecure_registries = ["registry.local:5000"]   # resolved over plain HTTP
 //! ```
 //!
 //! A word of `enforce` or `warn` is a practice id (`P-F1`: every rule that
@@ -76,6 +79,16 @@ pub struct AdmissionConfig {
     pub verdict_ttl_secs: Option<u64>,
     pub unknown_ttl_secs: Option<u64>,
     pub cache_entries: Option<usize>,
+    /// With `require_scan`, resolve an image named by tag to the digest
+    /// it points at now and look its scan up by that (default true);
+    /// false: a tag has no verdict (`unknown_scan` decides).
+    pub resolve_tags: Option<bool>,
+    /// How long a tag's digest is trusted before the registry is asked
+    /// again (default 30 s).
+    pub tag_ttl_secs: Option<u64>,
+    /// Registries (host[:port]) reached over plain HTTP to resolve tags.
+    #[serde(default)]
+    pub insecure_registries: Vec<String>,
 }
 
 /// What an image with no usable verdict gets.
@@ -140,6 +153,7 @@ pub struct Policy {
     pub exempt_namespaces: Vec<String>,
     pub exempt_users: Vec<String>,
     pub failure: Failure,
+    pub resolve_tags: bool,
 }
 
 impl Default for Policy {
@@ -196,6 +210,7 @@ impl Policy {
             warn,
             require_digest: c.require_digest,
             require_scan: c.require_scan,
+            resolve_tags: c.resolve_tags.unwrap_or(true),
             unknown_scan: c.unknown_scan.unwrap_or_default(),
             trusted_registries: c.trusted_registries.clone(),
             standard,

@@ -18,6 +18,7 @@ use plimsoll_runtime::{AuditOptions, ImageUser, Workload};
 use plimsoll_store::Verdict;
 
 use crate::policy::{Action, Failure, Policy, Unknown};
+use crate::tags::TagResolver;
 use crate::verdict::{Cache, VerdictError, Verdicts, is_final};
 
 /// The request body is not a usable AdmissionReview (answered 400).
@@ -110,6 +111,7 @@ pub async fn decide(
     policy: &Policy,
     verdicts: &Verdicts,
     cache: &Cache,
+    tags: Option<&TagResolver>,
 ) -> Decision {
     let mut d = Decision {
         allowed: true,
@@ -158,11 +160,21 @@ pub async fn decide(
             .filter(|i| !i.is_empty())
             .collect();
         for image in images {
-            let scan = match plimsoll_oci::NameRef::parse(image).digest {
-                Some(digest) => Some(cache.get(verdicts, digest).await),
-                None => None,
+            let (label, scan) = match plimsoll_oci::NameRef::parse(image).digest {
+                Some(digest) => (image.to_string(), Some(cache.get(verdicts, digest).await)),
+                None => match tags.filter(|_| policy.resolve_tags) {
+                    // P-D1: the digest the tag points at now.
+                    Some(tags) => match tags.resolve(image).await {
+                        Ok(digest) => (
+                            format!("{image}@{digest}"),
+                            Some(cache.get(verdicts, &digest).await),
+                        ),
+                        Err(why) => (image.to_string(), Some(Err(VerdictError::Tag(why)))),
+                    },
+                    None => (image.to_string(), None),
+                },
             };
-            scans.push((image, scan));
+            scans.push((image, label, scan));
         }
     }
 
@@ -172,7 +184,7 @@ pub async fn decide(
         standard: policy.standard,
         ..AuditOptions::default()
     };
-    for (image, scan) in &scans {
+    for (image, _, scan) in &scans {
         if let Some(Ok(v)) = scan
             && is_final(v)
             && let Some(u) = &v.user
@@ -204,8 +216,8 @@ pub async fn decide(
         }
     }
 
-    for (image, scan) in scans {
-        judge_image(image, scan, policy, &mut d);
+    for (_, label, scan) in scans {
+        judge_image(&label, scan, policy, &mut d);
     }
     d.allowed = d.reasons.is_empty();
     d

@@ -19,6 +19,7 @@ use tokio::sync::watch;
 
 use crate::policy::Policy;
 use crate::review;
+use crate::tags::TagResolver;
 use crate::verdict::{Cache, Verdicts};
 
 /// Largest request body (an AdmissionReview carries the object and, on
@@ -41,6 +42,8 @@ pub struct Options {
     pub policy_file: Option<(PathBuf, PolicyLoader)>,
     pub verdicts: Verdicts,
     pub cache: Cache,
+    /// Resolves images named by tag to digests (`resolve_tags`).
+    pub tags: Option<TagResolver>,
     pub body_limit: usize,
     /// How often files are checked for changes.
     pub poll: Duration,
@@ -64,6 +67,7 @@ struct Shared {
     policy: RwLock<Arc<Policy>>,
     verdicts: Verdicts,
     cache: Cache,
+    tags: Option<TagResolver>,
 }
 
 /// A running webhook: its address; send `true` on `shutdown` to stop it.
@@ -90,6 +94,7 @@ pub async fn start(options: Options) -> Result<Running, ServerError> {
         policy: RwLock::new(Arc::new(options.policy)),
         verdicts: options.verdicts,
         cache: options.cache,
+        tags: options.tags,
     });
     let app = Router::new()
         .route("/validate", post(validate))
@@ -152,7 +157,14 @@ async fn validate(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
         .read()
         .unwrap_or_else(|e| e.into_inner())
         .clone();
-    let decision = review::decide(&req, &policy, &shared.verdicts, &shared.cache).await;
+    let decision = review::decide(
+        &req,
+        &policy,
+        &shared.verdicts,
+        &shared.cache,
+        shared.tags.as_ref(),
+    )
+    .await;
     let resp = review::respond(&req, &decision);
     let dry = if req.dry_run { " (dry run)" } else { "" };
     match (&decision.skipped, decision.allowed) {

@@ -21,6 +21,8 @@ pub enum VerdictError {
     Server { url: String, why: String },
     #[error("verdict store: {0}")]
     Store(#[from] plimsoll_store::StoreError),
+    #[error("its tag could not be resolved to a digest: {0}")]
+    Tag(String),
 }
 
 /// A source of verdicts.

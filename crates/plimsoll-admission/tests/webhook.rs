@@ -44,6 +44,7 @@ async fn serve(tls: &Tls, policy: Policy, verdicts: Verdicts) -> Running {
         policy_file: None,
         verdicts,
         cache: Cache::new(Duration::from_secs(60), Duration::from_secs(1), 100),
+        tags: None,
         body_limit: DEFAULT_BODY_LIMIT,
         poll: Duration::from_secs(60),
     })

@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use plimsoll_admission::server::{DEFAULT_BODY_LIMIT, Options, PolicyLoader};
+use plimsoll_admission::tags::TagResolver;
 use plimsoll_admission::verdict::{Cache, ServerVerdicts, StoreVerdicts, Verdicts};
 use plimsoll_admission::{AdmissionConfig, Policy};
 
@@ -150,6 +151,13 @@ pub fn run(args: AdmissionArgs) -> Result<ExitCode> {
             policy_file,
             verdicts,
             cache,
+            // Always there: a reloaded policy may turn require_scan on.
+            tags: Some(TagResolver::new(
+                c.insecure_registries.clone(),
+                Duration::from_secs(5),
+                Duration::from_secs(c.tag_ttl_secs.unwrap_or(30)),
+                c.cache_entries.unwrap_or(10_000),
+            )),
             body_limit: DEFAULT_BODY_LIMIT,
             poll: Duration::from_secs(2),
         })

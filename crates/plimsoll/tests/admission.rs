@@ -37,44 +37,32 @@ fn report(user: Value, findings: Value) -> String {
 /// and e (no User: root), a failed one of b (2 critical, 1 high) and c
 /// still queued.
 fn fill_store(url: &str) {
+    let a = report(
+        json!({"user": "10001", "uid": 10001, "root": false}),
+        json!([{"code": "IMG014", "name": "unapproved-base", "practice": "P-D3",
+            "severity": "high", "message": "the image is not built on an approved base",
+            "location": {}}]),
+    );
+    let e = report(json!({"user": "", "uid": 0, "root": true}), json!([]));
+    store_results(
+        url,
+        &[
+            (digest('a'), Some(true), a),
+            (digest('b'), Some(false), "{}".into()),
+            (digest('e'), Some(true), e),
+            // Last: a claim takes the oldest job.
+            (digest('c'), None, "{}".into()),
+        ],
+    );
+}
+
+/// Scan results as a worker stores them: (digest, passed, report); None
+/// leaves the job queued (put those last: a claim takes the oldest job).
+fn store_results(url: &str, results: &[(String, Option<bool>, String)]) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let store = Store::open(url).await.unwrap();
-        let scan = |d: &str, passed: bool| ScanResult {
-            digest: d.to_string(),
-            reference: format!("registry.example/app@{d}"),
-            passed,
-            counts: Counts {
-                critical: if passed { 0 } else { 2 },
-                high: 1,
-                ..Counts::default()
-            },
-            findings: 3,
-            packages: 10,
-            report: match d.chars().last() {
-                Some('a') => report(
-                    json!({"user": "10001", "uid": 10001, "root": false}),
-                    json!([{"code": "IMG014", "name": "unapproved-base", "practice": "P-D3",
-                        "severity": "high", "message": "the image is not built on an approved base",
-                        "location": {}}]),
-                ),
-                Some('e') => report(json!({"user": "", "uid": 0, "root": true}), json!([])),
-                _ => "{}".into(),
-            },
-            basis: "{}".into(),
-            gate_ids: vec![],
-            database_built: None,
-            duration_ms: 1,
-            documents: vec![],
-        };
-        for (c, passed) in [
-            ('a', Some(true)),
-            ('b', Some(false)),
-            ('e', Some(true)),
-            // Last: a claim takes the oldest job.
-            ('c', None),
-        ] {
-            let d = digest(c);
+        for (d, passed, report) in results {
             store
                 .enqueue(&NewJob {
                     reference: format!("registry.example/app@{d}"),
@@ -84,14 +72,32 @@ fn fill_store(url: &str) {
                 })
                 .await
                 .unwrap();
-            let Some(passed) = passed else { continue };
+            let Some(passed) = *passed else { continue };
+            let result = ScanResult {
+                digest: d.clone(),
+                reference: format!("registry.example/app@{d}"),
+                passed,
+                counts: Counts {
+                    critical: if passed { 0 } else { 2 },
+                    high: 1,
+                    ..Counts::default()
+                },
+                findings: 3,
+                packages: 10,
+                report: report.clone(),
+                basis: "{}".into(),
+                gate_ids: vec![],
+                database_built: None,
+                duration_ms: 1,
+                documents: vec![],
+            };
             let job = store
                 .claim("test", Duration::from_secs(60))
                 .await
                 .unwrap()
                 .unwrap();
             store
-                .complete(&job.id, "test", &scan(&d, passed), &[], &|_| String::new())
+                .complete(&job.id, "test", &result, &[], &|_| String::new())
                 .await
                 .unwrap();
         }
@@ -306,5 +312,124 @@ fn admission_reads_verdicts_from_a_running_plimsoll_serve() {
             !message(&refused).contains(secret),
             "a token reached the answer"
         );
+    }
+}
+
+/// The digest a registry serves for `reference`, as skopeo (not plimsoll)
+/// computes it.
+fn skopeo_digest(reference: &str) -> String {
+    let out = Command::new("skopeo")
+        .args(["inspect", "--tls-verify=false", "--format", "{{.Digest}}"])
+        .arg(format!("docker://{reference}"))
+        .output()
+        .expect("skopeo must be installed for this suite");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+#[ignore = "needs docker-registry and skopeo (scripts/test-all.sh)"]
+fn tags_are_resolved_to_digests_at_the_registry() {
+    use plimsoll_testkit::registry::Registry;
+    use plimsoll_testkit::{Compression, ImageSpec, Layer, Layout, file};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let registry = Registry::start();
+    let host = registry.host();
+    let layout = root.join("layout");
+    let mut oci = Layout::new(&layout);
+    for (tag, text) in [("good", "good"), ("bad", "bad")] {
+        let spec = ImageSpec::new(vec![Layer::new(
+            &[file("srv/app.txt", text)],
+            Compression::Gzip,
+        )]);
+        oci.add(&spec, tag);
+    }
+    registry.push_tag(&layout, "good", "team/app:1.0");
+    registry.push_tag(&layout, "bad", "team/app:2.0");
+    let good = skopeo_digest(&format!("{host}/team/app:1.0"));
+    let bad = skopeo_digest(&format!("{host}/team/app:2.0"));
+    assert_ne!(good, bad);
+    let store = format!("sqlite:{}", root.join("serve.db").display());
+    store_results(
+        &store,
+        &[
+            (good.clone(), Some(true), "{}".into()),
+            (bad.clone(), Some(false), "{}".into()),
+        ],
+    );
+    let ck = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    std::fs::write(root.join("tls.crt"), ck.cert.pem()).unwrap();
+    std::fs::write(root.join("tls.key"), ck.signing_key.serialize_pem()).unwrap();
+    std::fs::write(
+        root.join("plimsoll.toml"),
+        format!(
+            "[admission]\nenforce = [\"P-F1\"]\nwarn = []\nrequire_scan = true\nunknown_scan = \"deny\"\n\
+             tag_ttl_secs = 1\ninsecure_registries = [\"{host}\"]\n"
+        ),
+    )
+    .unwrap();
+    let port = free_port();
+    let path = |p: &str| root.join(p).display().to_string();
+    let args: Vec<String> = [
+        "admission",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--tls-cert",
+        &path("tls.crt"),
+        "--tls-key",
+        &path("tls.key"),
+        "--config",
+        &path("plimsoll.toml"),
+        "--store",
+        &store,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let _webhook = spawn(root, "admission", &args, port);
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::blocking::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(ck.cert.pem().as_bytes()).unwrap())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+
+    let one = ask(&client, addr, &format!("{host}/team/app:1.0"));
+    assert_eq!(one["allowed"], true, "{one}");
+    let two = ask(&client, addr, &format!("{host}/team/app:2.0"));
+    assert_eq!(two["allowed"], false, "{two}");
+    assert!(
+        message(&two).contains(&format!("{host}/team/app:2.0@{bad}"))
+            && message(&two).contains("failed its vulnerability scan"),
+        "{two}"
+    );
+    let missing = ask(&client, addr, &format!("{host}/team/app:nope"));
+    assert_eq!(missing["allowed"], false, "{missing}");
+    assert!(
+        message(&missing).contains("could not be resolved to a digest"),
+        "{missing}"
+    );
+
+    // The tag moves to the failing image: seen once its resolution expires.
+    registry.push_tag(&layout, "bad", "team/app:1.0");
+    assert_eq!(skopeo_digest(&format!("{host}/team/app:1.0")), bad);
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let moved = ask(&client, addr, &format!("{host}/team/app:1.0"));
+        if moved["allowed"] == false {
+            assert!(message(&moved).contains(&bad), "{moved}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the moved tag was still admitted after 15 s: {moved}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
     }
 }
