@@ -63,6 +63,8 @@ SHARED="${PLIMSOLL_SHARED:-../shared}"
 python3 scripts/validate-sarif.py "$CARGO_TARGET_DIR/corpus-lint.sarif"
 step "lint against hadolint on the corpus (disagreements explained in tests/hadolint-disagreements.tsv)"
 PLIMSOLL_BIN="$CARGO_TARGET_DIR/debug/plimsoll" PLIMSOLL_SHARED="$SHARED" python3 scripts/compare-hadolint.py --check
+step "config audit against compose-lint on the Compose corpus (disagreements explained in tests/compose-lint-disagreements.tsv)"
+PLIMSOLL_BIN="$CARGO_TARGET_DIR/debug/plimsoll" python3 scripts/compare-compose-lint.py --check
 step "fuzz the Dockerfile parser and lint pass, the image reader and the OSV parser (${PLIMSOLL_FUZZ_SECONDS:-60} s each)"
 PLIMSOLL_SHARED="$SHARED" scripts/fuzz.sh "${PLIMSOLL_FUZZ_SECONDS:-60}"
 

@@ -40,6 +40,7 @@ pub const SENSITIVE_HOST_PATHS: &[HostPath] = &[
     dir("/sys", "the host's kernel and device settings"),
     dir("/usr", "the host's programs"),
     dir("/root", "the host root user's home and keys"),
+    dir("/home", "the host users' homes: their keys and credentials"),
     dir(
         "/var/lib/kubelet",
         "the kubelet's pods, secrets and credentials",
@@ -58,10 +59,20 @@ pub const SENSITIVE_HOST_PATHS: &[HostPath] = &[
     socket("/run/podman/podman.sock"),
 ];
 
+/// Files under sensitive directories that hold only public data, mounted
+/// to share the host's time zone (a common idiom, not a host mount).
+pub const HARMLESS_HOST_FILES: &[&str] = &["/etc/localtime", "/etc/timezone"];
+
 /// The sensitive entry a host path mounts: the path itself or a parent of
 /// it is one, or it is a parent of a runtime socket. `..` and repeated or
-/// trailing slashes are normalised first.
+/// trailing slashes are normalised first. A relative path (Compose's `.`
+/// or `./data`, `docker run -v ./x:/x`) is relative to the project or
+/// working directory, which the configuration does not name: it is not
+/// judged (`.` is the project, not the host's root).
 pub fn sensitive_host_path(path: &str) -> Option<&'static HostPath> {
+    if !path.starts_with('/') {
+        return None;
+    }
     let mut parts: Vec<&str> = Vec::new();
     for p in path.split('/') {
         match p {
@@ -73,6 +84,9 @@ pub fn sensitive_host_path(path: &str) -> Option<&'static HostPath> {
         }
     }
     let norm = format!("/{}", parts.join("/"));
+    if HARMLESS_HOST_FILES.contains(&norm.as_str()) {
+        return None;
+    }
     let under =
         |base: &str, p: &str| p == base || p.strip_prefix(base).is_some_and(|r| r.starts_with('/'));
     if norm == "/" {
@@ -138,8 +152,17 @@ mod tests {
             Some("/run/containerd/containerd.sock")
         );
         assert_eq!(p("/data"), None);
+        assert_eq!(p("/home/ci/.ssh"), Some("/home"));
         assert_eq!(p("/etcetera"), None);
         assert_eq!(p("/var/log"), None);
+        // Relative to the project directory, wherever that is.
+        assert_eq!(p("."), None);
+        assert_eq!(p("./data"), None);
+        assert_eq!(p("../.."), None);
+        // The host's time zone, shared file by file; not the directory.
+        assert_eq!(p("/etc/localtime"), None);
+        assert_eq!(p("/etc/timezone"), None);
+        assert_eq!(p("/etc/localtime/../shadow"), Some("/etc"));
         assert!(
             sensitive_host_path("/var/run/crio/crio.sock")
                 .unwrap()

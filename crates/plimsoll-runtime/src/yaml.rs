@@ -171,6 +171,48 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
     Ok(docs)
 }
 
+/// Resolves merge keys (`<<: *base`, `<<: [*a, *b]`), which Compose and
+/// Kubernetes' YAML decoders both honour: the merged mappings' entries are
+/// added where the mapping does not set the key itself, an earlier merged
+/// mapping winning over a later one.
+fn merge_keys(entries: Vec<(String, Pos, Node)>) -> Result<Vec<(String, Pos, Node)>, YamlError> {
+    if !entries.iter().any(|(k, _, _)| k == "<<") {
+        return Ok(entries);
+    }
+    let mut own = Vec::with_capacity(entries.len());
+    let mut sources = Vec::new();
+    for (k, p, n) in entries {
+        if k != "<<" {
+            own.push((k, p, n));
+            continue;
+        }
+        let bad = |pos| YamlError {
+            pos,
+            message: "a merge key `<<` takes a mapping or a list of mappings".into(),
+        };
+        match n.value {
+            Value::Map(es) => sources.push(es),
+            Value::Seq(items) => {
+                for item in items {
+                    match item.value {
+                        Value::Map(es) => sources.push(es),
+                        _ => return Err(bad(item.pos)),
+                    }
+                }
+            }
+            _ => return Err(bad(n.pos)),
+        }
+    }
+    for source in sources {
+        for (k, p, n) in source {
+            if !own.iter().any(|(o, _, _)| *o == k) {
+                own.push((k, p, n));
+            }
+        }
+    }
+    Ok(own)
+}
+
 /// A node being built: a sequence, or a mapping waiting for a key or value.
 enum Open {
     Seq(Pos, usize, Vec<Node>),
@@ -226,7 +268,7 @@ impl Builder {
                 Some(Open::Map(p, anchor, entries, _)) => self.finish(
                     Node {
                         pos: p,
-                        value: Value::Map(entries),
+                        value: Value::Map(merge_keys(entries)?),
                     },
                     anchor,
                 ),
@@ -289,6 +331,37 @@ impl Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merge_keys_fill_what_the_mapping_does_not_set() {
+        let text = "\
+base: &base {a: 1, b: 1}
+more: &more {b: 2, c: 2}
+one:
+  <<: *base
+  a: own
+many:
+  <<: [*base, *more]
+  d: own
+";
+        let doc = &parse_documents(text).unwrap()[0];
+        let one = doc.get("one").unwrap();
+        assert_eq!(one.get("a").unwrap().as_str(), Some("own"));
+        assert_eq!(one.get("b").unwrap().as_str(), Some("1"));
+        assert!(one.get("<<").is_none());
+        let many = doc.get("many").unwrap();
+        // The earlier mapping wins: b from base.
+        let got: Vec<(&str, &str)> = many
+            .entries()
+            .iter()
+            .map(|(k, _, n)| (k.as_str(), n.as_str().unwrap()))
+            .collect();
+        assert_eq!(got, [("d", "own"), ("a", "1"), ("b", "1"), ("c", "2")]);
+        // Merged values point where they are written (the anchor).
+        assert_eq!(many.get("c").unwrap().pos.line, 2);
+        let err = parse_documents("x:\n  <<: 3\n").unwrap_err();
+        assert!(err.message.contains("merge key"), "{err}");
+    }
 
     #[test]
     fn positions_and_documents() {
