@@ -11,6 +11,7 @@
 //! require_signature = false     # after the supply-chain work; refused when true
 //! trusted_registries = ["registry.example:5000", "*.corp.example"]   # P-D5
 //! standard = "restricted"       # or "baseline": the Pod Security Standard every pod must meet
+//! standard_version = "v1.29"    # its checks as of this Kubernetes version (default: newest)
 //! exempt_namespaces = ["kube-system"]
 //! exempt_users = ["system:serviceaccount:ci:deployer"]
 //! failure = "closed"            # "open": admit when plimsoll itself fails
@@ -63,6 +64,9 @@ pub struct AdmissionConfig {
     /// The Kubernetes Pod Security Standard every pod must meet
     /// (`baseline` or `restricted`, checks as of the newest release).
     pub standard: Option<String>,
+    /// The Kubernetes version whose Pod Security Standards checks apply
+    /// (`v1.29`, as the namespace label `enforce-version`; default: newest).
+    pub standard_version: Option<String>,
     #[serde(default)]
     pub exempt_namespaces: Vec<String>,
     /// Users (`system:serviceaccount:NS:NAME` for a service account) whose
@@ -130,6 +134,8 @@ pub enum PolicyError {
         "[admission] standard: {0:?} is not a Pod Security Standard level (baseline, restricted)"
     )]
     Standard(String),
+    #[error("[admission] standard_version: {0}")]
+    StandardVersion(String),
 }
 
 /// How a rule's finding is treated.
@@ -150,6 +156,7 @@ pub struct Policy {
     pub unknown_scan: Unknown,
     pub trusted_registries: Vec<String>,
     pub standard: Option<plimsoll_runtime::pss::Level>,
+    pub standard_version: Option<u32>,
     pub exempt_namespaces: Vec<String>,
     pub exempt_users: Vec<String>,
     pub failure: Failure,
@@ -214,6 +221,13 @@ impl Policy {
             unknown_scan: c.unknown_scan.unwrap_or_default(),
             trusted_registries: c.trusted_registries.clone(),
             standard,
+            standard_version: match &c.standard_version {
+                Some(v) => Some(
+                    plimsoll_runtime::pss::parse_version(v)
+                        .map_err(PolicyError::StandardVersion)?,
+                ),
+                None => None,
+            },
             exempt_namespaces: c.exempt_namespaces.clone(),
             exempt_users: c.exempt_users.clone(),
             failure: c.failure.unwrap_or_default(),

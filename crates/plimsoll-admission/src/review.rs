@@ -182,6 +182,7 @@ pub async fn decide(
     let mut options = AuditOptions {
         trusted_registries: policy.trusted_registries.clone(),
         standard: policy.standard,
+        standard_version: policy.standard_version,
         ..AuditOptions::default()
     };
     for (image, _, scan) in &scans {

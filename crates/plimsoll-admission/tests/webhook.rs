@@ -425,3 +425,48 @@ async fn scan_verdicts_by_digest_from_a_real_store() {
     );
     let _ = running.shutdown.send(true);
 }
+
+/// A review a real API server (GKE) sent, from kube-rs's tests
+/// (tests/reviews/PROVENANCE.md): answered with its uid, judged by the
+/// default policy and by the restricted standard.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_review_a_real_api_server_sent() {
+    let body = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/reviews/kube-rs-gke-pod-create.json"),
+    )
+    .unwrap();
+    let tls = tls();
+    let c = client(&tls);
+    let running = serve(&tls, Policy::default(), Verdicts::None).await;
+    let (status, answer) = post(&c, running.addr, body.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    let r = &answer["response"];
+    assert_eq!(r["uid"], "0c9a8d74-9cb7-44dd-b98e-09fd62def2f4");
+    // Nothing the default policy denies; the warn-only practices warn.
+    assert_eq!(r["allowed"], true, "{answer}");
+    let warnings = r["warnings"].to_string();
+    for code in ["CFG003", "CFG005", "CFG012", "CFG013", "CFG015"] {
+        assert!(warnings.contains(code), "{code} not warned: {warnings}");
+    }
+    assert!(warnings.contains("Pod/colin-coder/echo-pod"), "{warnings}");
+    let _ = running.shutdown.send(true);
+
+    let strict = Policy::new(&AdmissionConfig {
+        standard: Some("restricted".into()),
+        ..AdmissionConfig::default()
+    })
+    .unwrap();
+    let running = serve(&tls, strict, Verdicts::None).await;
+    let (_, answer) = post(&c, running.addr, body).await;
+    let r = &answer["response"];
+    assert_eq!(r["allowed"], false, "{answer}");
+    assert_eq!(r["status"]["code"], 403);
+    let message = r["status"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("below-pod-security-standard (CFG018 P-F1)")
+            && message.contains("meets Pod Security Standard `baseline`, not `restricted`"),
+        "{message}"
+    );
+    let _ = running.shutdown.send(true);
+}

@@ -7,4 +7,5 @@ pub mod practices;
 pub mod runtime;
 pub mod shells;
 pub mod supervisors;
+pub mod tags;
 pub mod tools;

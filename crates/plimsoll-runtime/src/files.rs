@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::compose::{self, Variables};
 use crate::kubernetes::{Skipped, read_manifests};
-use crate::pss::{Level, level_of};
+use crate::pss::{Level, level_of_at, version_name};
 use crate::{AuditOptions, Workload, audit};
 
 /// Whether a file name is one a directory walk reads: `*.yaml`, `*.yml`, `*.json`.
@@ -238,6 +238,39 @@ fn audit_kubernetes(
     }
 }
 
+/// Reads and audits `paths` (as [`audit_file`] does each). A file that a
+/// Compose file among them includes or extends is audited as part of that
+/// project, with its values merged, and not a second time on its own (a
+/// directory walk finds both).
+pub fn audit_files(
+    paths: &[PathBuf],
+    kind: Option<SourceKind>,
+    vars: &Variables,
+    options: &AuditOptions,
+    policy: &Policy,
+) -> Vec<FileAudit> {
+    let per_file: Vec<Vec<FileAudit>> = paths
+        .iter()
+        .map(|p| audit_file(p, kind, vars, options, policy))
+        .collect();
+    let key = |p: &str| std::fs::canonicalize(p).unwrap_or_else(|_| PathBuf::from(p));
+    let mut pulled_in = std::collections::HashSet::new();
+    for audits in &per_file {
+        for other in audits.iter().skip(1) {
+            pulled_in.insert(key(&other.path));
+        }
+    }
+    per_file
+        .into_iter()
+        .filter(|audits| {
+            audits
+                .first()
+                .is_none_or(|own| own.error.is_some() || !pulled_in.contains(&key(&own.path)))
+        })
+        .flatten()
+        .collect()
+}
+
 /// Reads and audits the file at `path` as `kind` (`None`: detected).
 pub fn audit_file(
     path: &Path,
@@ -319,6 +352,9 @@ pub struct ConfigReport {
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub standard: Option<Level>,
+    /// The Kubernetes version whose Pod Security Standards checks judged
+    /// the levels (`v1.37`).
+    pub standard_version: String,
     pub files: Vec<FileSummary>,
     pub workloads: Vec<WorkloadSummary>,
     pub findings: Vec<Finding>,
@@ -326,8 +362,9 @@ pub struct ConfigReport {
 }
 
 impl ConfigReport {
-    pub fn new(files: &[FileAudit], standard: Option<Level>) -> Self {
+    pub fn new(files: &[FileAudit], options: &AuditOptions) -> Self {
         let findings = all_findings(files);
+        let minor = options.pss_minor();
         ConfigReport {
             tool: Tool::PLIMSOLL,
             kind: {
@@ -338,7 +375,8 @@ impl ConfigReport {
                     None => "kubernetes",
                 }
             },
-            standard,
+            standard: options.standard,
+            standard_version: version_name(minor),
             files: files
                 .iter()
                 .map(|f| FileSummary {
@@ -357,7 +395,7 @@ impl ConfigReport {
                     file: w.file.clone(),
                     line: w.place.pos.line,
                     containers: w.pod.containers.len(),
-                    level: level_of(w),
+                    level: level_of_at(w, minor),
                     platform: w.platform,
                 })
                 .collect(),
@@ -369,11 +407,11 @@ impl ConfigReport {
 
 /// The table: diagnostics, then each workload with its Pod Security
 /// Standards level, then the totals.
-pub fn render_table(files: &[FileAudit], standard: Option<Level>) -> String {
+pub fn render_table(files: &[FileAudit], options: &AuditOptions) -> String {
     let mut out = plimsoll_report::to_diagnostics(&views(files));
-    let report = ConfigReport::new(files, standard);
+    let report = ConfigReport::new(files, options);
     for w in &report.workloads {
-        let below = standard.is_some_and(|s| w.level < s);
+        let below = options.standard.is_some_and(|s| w.level < s);
         out.push_str(&format!(
             "{}  {}:{}  pod security: {}{}\n",
             w.object,

@@ -65,9 +65,15 @@ pub struct Violation {
 
 /// The highest level the workload's pod spec meets.
 pub fn level_of(w: &Workload) -> Level {
-    if violations(w, Level::Restricted).is_empty() {
+    level_of_at(w, LATEST_MINOR)
+}
+
+/// The highest level the workload's pod spec meets under the checks of
+/// Kubernetes version 1.`minor`.
+pub fn level_of_at(w: &Workload, minor: u32) -> Level {
+    if violations_at(w, Level::Restricted, minor).is_empty() {
         Level::Restricted
-    } else if violations(w, Level::Baseline).is_empty() {
+    } else if violations_at(w, Level::Baseline, minor).is_empty() {
         Level::Baseline
     } else {
         Level::Privileged
@@ -81,6 +87,31 @@ pub fn violations(w: &Workload, level: Level) -> Vec<Violation> {
 
 /// The newest Kubernetes minor version (1.x) whose checks are modelled.
 pub const LATEST_MINOR: u32 = 37;
+
+/// A Pod Security Standards version as pod-security-admission names it
+/// (`v1.29`, `1.29` or `latest`): its minor version. Versions before
+/// v1.0 do not exist; versions newer than the checks modelled are judged
+/// by the newest checks, as pod-security-admission judges a version newer
+/// than itself.
+pub fn parse_version(s: &str) -> Result<u32, String> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("latest") {
+        return Ok(LATEST_MINOR);
+    }
+    let digits = t.strip_prefix('v').unwrap_or(t);
+    let minor = digits
+        .strip_prefix("1.")
+        .and_then(|m| m.parse::<u32>().ok())
+        .ok_or_else(|| {
+            format!("unknown Pod Security Standards version '{s}' (expected v1.MINOR, e.g. v1.29, or latest)")
+        })?;
+    Ok(minor.min(LATEST_MINOR))
+}
+
+/// `v1.MINOR`.
+pub fn version_name(minor: u32) -> String {
+    format!("v1.{minor}")
+}
 
 /// Every check of `level` the workload fails under the checks of
 /// Kubernetes version 1.`minor` (none for `Privileged`).
@@ -446,6 +477,19 @@ fn windows_host_process(pod: &PodSettings) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn versions_as_pod_security_admission_names_them() {
+        assert_eq!(parse_version("v1.29"), Ok(29));
+        assert_eq!(parse_version(" 1.8 "), Ok(8));
+        assert_eq!(parse_version("latest"), Ok(LATEST_MINOR));
+        // Newer than modelled: the newest checks, as the admission plugin does.
+        assert_eq!(parse_version("v1.99"), Ok(LATEST_MINOR));
+        for bad in ["v2.1", "1", "v1.x", "", "restricted"] {
+            assert!(parse_version(bad).is_err(), "{bad}");
+        }
+        assert_eq!(version_name(29), "v1.29");
+    }
     use crate::kubernetes::read_manifests;
 
     fn level(yaml: &str) -> Level {

@@ -21,6 +21,9 @@ pub struct AuditOptions {
     pub trusted_registries: Vec<String>,
     /// The Pod Security Standards level every workload must meet (`--standard`).
     pub standard: Option<crate::pss::Level>,
+    /// The Kubernetes minor version whose Pod Security Standards checks
+    /// apply (`--standard-version v1.29`); None: the newest modelled.
+    pub standard_version: Option<u32>,
     /// What is known of images' default users (from their stored scans),
     /// by image reference as written in the workload: where a container
     /// sets no user, the image's decides (P-F11).
@@ -37,6 +40,11 @@ pub struct ImageUser {
 }
 
 impl AuditOptions {
+    /// The Kubernetes minor version the Pod Security Standards are judged at.
+    pub fn pss_minor(&self) -> u32 {
+        self.standard_version.unwrap_or(crate::pss::LATEST_MINOR)
+    }
+
     /// The known default user of container `c`'s image.
     pub fn image_user(&self, c: &Container) -> Option<&ImageUser> {
         let image = c.image.as_ref()?;

@@ -34,7 +34,7 @@ fn findings_with_positions() {
         })
         .collect();
     let want = "\
-multi.yaml:12:5 CFG018 high [Deployment/prod/web spec.template.spec] Deployment/prod/web: meets Pod Security Standard `privileged`, not `baseline`: hostNamespaces (hostNetwork=true); privileged (container \"app\"); capabilities_baseline (container \"app\"); hostPathVolumes (docker)
+multi.yaml:12:5 CFG018 high [Deployment/prod/web spec.template.spec] Deployment/prod/web: meets Pod Security Standard `privileged`, not `baseline` (v1.37): hostNamespaces (hostNetwork=true); privileged (container \"app\"); capabilities_baseline (container \"app\"); hostPathVolumes (docker)
 multi.yaml:13:20 CFG002 high [Deployment/prod/web spec.template.spec.hostNetwork] Deployment/prod/web: shares the host's namespace: `hostNetwork: true`
 multi.yaml:17:17 CFG008 critical [Deployment/prod/web spec.template.spec.volumes[0].hostPath.path] Deployment/prod/web: volume `docker` mounts host path `/var/run/docker.sock` (a container runtime's API: control of every container on the host); mounted by container `app` at /var/run/docker.sock
 multi.yaml:19:9 CFG012 medium [Deployment/prod/web spec.template.spec.initContainers[0]] Deployment/prod/web init container `setup`: has no memory or CPU limit

@@ -44,6 +44,9 @@ pub struct ConfigAuditConfig {
     /// Registries images may come from (rule CFG017); empty: any.
     #[serde(default)]
     pub trusted_registries: Vec<String>,
+    /// The Kubernetes version whose Pod Security Standards checks apply
+    /// (`v1.29`; default: the newest modelled).
+    pub standard_version: Option<String>,
 }
 
 /// `[serve]`: `plimsoll serve` and `plimsoll worker`. Flags override it.

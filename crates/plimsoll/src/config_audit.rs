@@ -52,6 +52,11 @@ pub struct ConfigAuditArgs {
     /// workload below it fails (rule CFG018).
     #[arg(long, value_enum)]
     standard: Option<Standard>,
+    /// The Kubernetes version whose Pod Security Standards checks judge the levels, as
+    /// pod-security-admission's `enforce-version` label: v1.MINOR or latest
+    /// [default: [config] standard_version, else the newest modelled].
+    #[arg(long, value_name = "VERSION")]
+    standard_version: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = crate::FileFormat::Table)]
     format: crate::FileFormat,
@@ -123,6 +128,14 @@ fn audit(args: ConfigAuditArgs) -> Result<ExitCode> {
             .cloned()
             .collect(),
         standard,
+        standard_version: match args
+            .standard_version
+            .as_ref()
+            .or(cc.standard_version.as_ref())
+        {
+            Some(v) => Some(plimsoll_runtime::pss::parse_version(v).map_err(|e| anyhow!("{e}"))?),
+            None => None,
+        },
         ..Default::default()
     };
     let kind = args.kind.map(|k| match k {
@@ -154,10 +167,7 @@ fn audit(args: ConfigAuditArgs) -> Result<ExitCode> {
             bail!("{p}: no such file or directory");
         }
     }
-    let mut audited: Vec<FileAudit> = paths
-        .iter()
-        .flat_map(|p| files::audit_file(p, kind, &vars, &options, &policy))
-        .collect();
+    let mut audited: Vec<FileAudit> = files::audit_files(&paths, kind, &vars, &options, &policy);
     if let Some(s) = stdin {
         let kind = kind.unwrap_or_else(|| files::detect(&s));
         audited.extend(files::audit_source_as(
@@ -178,8 +188,8 @@ fn audit(args: ConfigAuditArgs) -> Result<ExitCode> {
         &plimsoll_runtime::rule_infos(),
         &files::all_findings(&audited),
         "the audited manifests",
-        || files::render_table(&audited, standard),
-        || serde_json::to_string_pretty(&files::ConfigReport::new(&audited, standard)),
+        || files::render_table(&audited, &options),
+        || serde_json::to_string_pretty(&files::ConfigReport::new(&audited, &options)),
     )?;
     crate::emit(&text, args.output.as_ref())?;
     for w in audited.iter().flat_map(|f| &f.warnings) {

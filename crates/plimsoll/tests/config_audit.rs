@@ -94,7 +94,7 @@ fn standard_fails_whatever_fail_on_says_and_formats_carry_columns() {
         Some(&baseline_only),
     );
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("::error file=-,line=4,col=1,title=CFG018 below-pod-security-standard::Pod/ok: meets Pod Security Standard `baseline`, not `restricted`: allowPrivilegeEscalation"), "{out}");
+    assert!(out.contains("::error file=-,line=4,col=1,title=CFG018 below-pod-security-standard::Pod/ok: meets Pod Security Standard `baseline`, not `restricted` (v1.37): allowPrivilegeEscalation"), "{out}");
     let (code, out, _) = run(
         &[
             "-",
@@ -453,4 +453,63 @@ services:
             .all(|f| !limits.contains(&f.1.as_str())),
         "{found:?}"
     );
+}
+
+#[test]
+fn standard_version_judges_with_that_versions_checks() {
+    // Restricted but for `capabilities: {drop: [ALL]}`, a check v1.22 added.
+    let pod = CLEAN.replace("      capabilities: {drop: [ALL]}\n", "");
+    assert_ne!(pod, CLEAN);
+    let (code, out, err) = run(
+        &[
+            "-",
+            "--standard",
+            "restricted",
+            "--standard-version",
+            "v1.21",
+            "--format",
+            "json",
+        ],
+        Some(&pod),
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["standard_version"], "v1.21", "{out}");
+    assert_eq!(v["workloads"][0]["level"], "restricted", "{out}");
+    assert!(
+        !v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "CFG018"),
+        "{out}{err}"
+    );
+    let _ = code;
+    let (code, out, _) = run(
+        &[
+            "-",
+            "--standard",
+            "restricted",
+            "--standard-version",
+            "v1.22",
+            "--format",
+            "json",
+        ],
+        Some(&pod),
+    );
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["workloads"][0]["level"], "baseline", "{out}");
+    let below = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CFG018")
+        .expect("CFG018 at v1.22");
+    assert!(
+        below["message"].as_str().unwrap().contains("(v1.22)"),
+        "{below}"
+    );
+    let (code, _, err) = run(&["-", "--standard-version", "v2.0"], Some(&pod));
+    assert_eq!(code, 2);
+    assert!(err.contains("v2.0") && err.contains("v1.MINOR"), "{err}");
 }

@@ -3,10 +3,12 @@ use plimsoll_report::{Finding, RuleInfo};
 use crate::{AuditContext, AuditError, Rule, declare_rule};
 
 declare_rule! {
-    /// The image is referenced by `latest` or by no tag at all.
+    /// The image is referenced by `latest`, another release channel, or no tag.
     ///
     /// `latest` (and a missing tag, which means `latest`) moves with every
-    /// push: what was scanned is not what runs tomorrow. Tags `X.Y.Z` or a
+    /// push, and so do channel tags (`stable`, `lts`, `edge`…, the table
+    /// shared with DF051 and CFG016 in `plimsoll_practice::tags`): what was
+    /// scanned is not what runs tomorrow. Tags `X.Y.Z` or a
     /// git commit SHA are meant to stay put; only a digest is an identity
     /// (P-D1). The report always shows the digest to pin.
     ///
@@ -33,7 +35,12 @@ impl Rule for MovingTag {
             Some("latest") => {
                 "the image is tagged `latest`, which moves with every push".to_string()
             }
-            Some(_) => return Ok(()),
+            Some(t) => match plimsoll_practice::tags::channel_tag(t) {
+                Some(w) => {
+                    format!("the image is tagged `{t}`: `{w}` is a release channel, it moves")
+                }
+                None => return Ok(()),
+            },
         };
         out.push(
             Finding::new(&Self::INFO, format!("{msg}; pin {}", ctx.image.id()))

@@ -69,3 +69,17 @@ fn near_miss_pinned_by_digest() {
         assert!(found.is_empty(), "{tag:?}: {found:#?}");
     }
 }
+
+#[test]
+fn channel_tags_move_too() {
+    for tag in ["stable", "lts-bookworm-slim", "edge", "mainline-alpine"] {
+        let found = Audit::new(image_configured(json!({})))
+            .tag(Some(tag))
+            .findings("IMG015");
+        assert_eq!(found.len(), 1, "{tag}: {found:#?}");
+        assert!(
+            found[0].message.contains("release channel"),
+            "{tag}: {found:#?}"
+        );
+    }
+}

@@ -26,38 +26,6 @@ declare_rule! {
     }
 }
 
-/// Tag words that name a release channel rather than a release.
-const CHANNELS: &[&str] = &[
-    "stable",
-    "lts",
-    "edge",
-    "nightly",
-    "main",
-    "master",
-    "dev",
-    "devel",
-    "develop",
-    "development",
-    "unstable",
-    "testing",
-    "sid",
-    "rolling",
-    "current",
-    "beta",
-    "alpha",
-    "canary",
-    "next",
-    "snapshot",
-    "mainline",
-    "rawhide",
-    "tumbleweed",
-    "head",
-    "trunk",
-    "preview",
-    "experimental",
-    "latest",
-];
-
 /// Official images tagged by distribution release (codenames are releases).
 const DISTROS: &[&str] = &[
     "debian",
@@ -96,7 +64,7 @@ impl Rule for FromMovingTag {
             }
             let words: Vec<&str> = tag.split(['-', '_', '.']).collect();
             let library = library_image(&image);
-            let why = if let Some(w) = words.iter().find(|w| CHANNELS.contains(w)) {
+            let why = if let Some(w) = plimsoll_practice::tags::channel_word(&tag) {
                 Some(format!("`{w}` is a release channel"))
             } else if let Some(name) = library.as_deref() {
                 let has_digit = tag.chars().any(|c| c.is_ascii_digit());

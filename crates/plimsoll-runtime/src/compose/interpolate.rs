@@ -27,12 +27,25 @@ impl Variables {
         Self::new(std::env::vars())
     }
 
-    /// These values with the `.env` file `text` under them.
+    /// These values with the `.env` file `text` under them. As `docker
+    /// compose` reads it, a value that is not single-quoted is itself
+    /// interpolated, from the environment and the lines above it
+    /// (`DATA=${BASE}/data`).
     pub fn with_dotenv(&self, text: &str) -> Self {
-        Variables {
+        let mut vars = Variables {
             process: self.process.clone(),
-            dotenv: parse_dotenv(text),
+            dotenv: HashMap::new(),
+        };
+        for (key, value, literal) in dotenv_entries(text) {
+            let value = if literal {
+                value
+            } else {
+                // An unset variable is empty here too; `:?` leaves the text.
+                interpolate(&value, &vars, &mut Vec::new()).unwrap_or(value)
+            };
+            vars.dotenv.insert(key, value);
         }
+        vars
     }
 
     fn get(&self, name: &str) -> Option<&str> {
@@ -47,7 +60,16 @@ impl Variables {
 /// single quotes (literal), double quotes (`\n`, `\"`), inline ` #`
 /// comments after unquoted values.
 pub fn parse_dotenv(text: &str) -> HashMap<String, String> {
-    let mut out = HashMap::new();
+    dotenv_entries(text)
+        .into_iter()
+        .map(|(k, v, _)| (k, v))
+        .collect()
+}
+
+/// The `.env` lines in order: key, value, and whether the value was
+/// single-quoted (literal, never interpolated).
+fn dotenv_entries(text: &str) -> Vec<(String, String, bool)> {
+    let mut out = Vec::new();
     for line in text.lines() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
@@ -58,6 +80,7 @@ pub fn parse_dotenv(text: &str) -> HashMap<String, String> {
             continue;
         };
         let value = value.trim();
+        let literal = value.starts_with('\'');
         let value = if let Some(rest) = value.strip_prefix('\'') {
             rest.split('\'').next().unwrap_or("").to_string()
         } else if let Some(rest) = value.strip_prefix('"') {
@@ -81,7 +104,7 @@ pub fn parse_dotenv(text: &str) -> HashMap<String, String> {
                 None => value.to_string(),
             }
         };
-        out.insert(key.trim().to_string(), value);
+        out.push((key.trim().to_string(), value, literal));
     }
     out
 }
@@ -230,6 +253,20 @@ mod tests {
     fn i(t: &str) -> (Result<String, String>, Vec<String>) {
         let mut w = Vec::new();
         (interpolate(t, &vars(), &mut w), w)
+    }
+
+    #[test]
+    fn dotenv_values_are_interpolated_in_order() {
+        let v = Variables::new([("SET".to_string(), "v".to_string())]).with_dotenv(
+            "DATA=${BASE}/data\nBASE=/srv\nMORE=\"${BASE}/more\"\nLIT='${BASE}'\nENV=${SET}-x\nDEF=${NOPE:-d}\n",
+        );
+        let mut w = Vec::new();
+        assert_eq!(
+            interpolate("$DATA|$MORE|$LIT|$ENV|$DEF", &v, &mut w).unwrap(),
+            // DATA is read before BASE is set: empty, as docker compose does.
+            "/data|/srv/more|${BASE}|v-x|d"
+        );
+        assert!(w.is_empty(), "{w:?}");
     }
 
     #[test]

@@ -503,12 +503,64 @@ fn lift(
 const REPLACED: &[&str] = &["command", "entrypoint", "test"];
 /// Sequences merged by mount target (an entry for the same target replaces).
 const BY_TARGET: &[&str] = &["volumes", "devices"];
+/// Entries written as a mapping or as a list of `KEY=VALUE`, merged by key
+/// whichever form each file uses.
+const KEYED: &[&str] = &["environment", "labels", "annotations", "sysctls"];
+
+/// A list of `KEY=VALUE` (or `KEY`) as the mapping it stands for; anything
+/// else unchanged.
+fn keyed(n: CNode) -> CNode {
+    let CValue::Seq(items) = &n.value else {
+        return n;
+    };
+    if items.iter().any(|i| i.as_str().is_none()) {
+        return n;
+    }
+    let entries = items
+        .iter()
+        .map(|i| {
+            let text = i.as_str().unwrap_or_default();
+            let (k, value) = match text.split_once('=') {
+                Some((k, v)) => (
+                    k,
+                    CValue::Scalar {
+                        text: v.to_string(),
+                        plain: false,
+                    },
+                ),
+                None => (
+                    text,
+                    CValue::Scalar {
+                        text: String::new(),
+                        plain: true,
+                    },
+                ),
+            };
+            let node = CNode {
+                file: i.file.clone(),
+                pos: i.pos,
+                label: i.label.clone(),
+                value,
+            };
+            (k.trim().to_string(), i.pos, node)
+        })
+        .collect();
+    CNode {
+        value: CValue::Map(entries),
+        ..n
+    }
+}
 
 /// `over` merged into `base` as Compose merges an override or `extends`:
 /// mappings key by key, scalars replaced, sequences appended (without
 /// repeating an equal scalar), `command`/`entrypoint` replaced, volumes and
 /// devices merged by target. `key` is the entry's key.
 pub fn merge(base: CNode, over: CNode, key: &str) -> CNode {
+    let (base, over) = if KEYED.contains(&key) {
+        (keyed(base), keyed(over))
+    } else {
+        (base, over)
+    };
     match (base.value, over.value) {
         (CValue::Map(mut b), CValue::Map(o)) => {
             for (k, p, n) in o {

@@ -490,20 +490,27 @@ fn port_range(s: &str) -> Option<(i64, bool)> {
 /// A port entry (short `[[ip:]host:]container[/proto]`, a number, or long
 /// syntax).
 fn ports(item: &CNode, path: &str, out: &mut Vec<Port>) {
+    // Short syntax: each part points at its own column in the string.
+    let mut short: (Option<CNode>, Option<CNode>) = (None, None);
     let (host, container) = match item.as_str() {
-        Some(t) => {
-            let t = t.split('/').next().unwrap_or("");
+        Some(text) => {
+            let t = text.split('/').next().unwrap_or("");
             // An IPv6 host address is in brackets.
             let t = match t.rfind(']') {
                 Some(i) => t[i + 1..].trim_start_matches(':'),
                 None => t,
             };
             let parts: Vec<&str> = t.split(':').collect();
-            match parts.as_slice() {
-                [c] => (None, port_range(c)),
-                [.., h, c] => (port_range(h), port_range(c)),
+            let (h, c) = match parts.as_slice() {
+                [c] => (None, Some(*c)),
+                [.., h, c] => (Some(*h), Some(*c)),
                 [] => (None, None),
-            }
+            };
+            short = (
+                h.map(|h| part_node(item, text, h)),
+                c.map(|c| part_node(item, text, c)),
+            );
+            (h.and_then(port_range), c.and_then(port_range))
         }
         None => (
             item.get("published")
@@ -514,14 +521,15 @@ fn ports(item: &CNode, path: &str, out: &mut Vec<Port>) {
                 .and_then(port_range),
         ),
     };
-    let at = |k: &str| -> (CNode, String) {
-        match item.get(k) {
-            Some(n) if item.as_str().is_none() => (n.clone(), format!("{path}.{k}")),
+    let at = |k: &str, part: &Option<CNode>| -> (CNode, String) {
+        match (item.get(k), part) {
+            (Some(n), _) if item.as_str().is_none() => (n.clone(), format!("{path}.{k}")),
+            (_, Some(n)) => (n.clone(), path.to_string()),
             _ => (item.clone(), path.to_string()),
         }
     };
-    let (hn, hp) = at("published");
-    let (cn, cp) = at("target");
+    let (hn, hp) = at("published", &short.0);
+    let (cn, cp) = at("target", &short.1);
     out.push(Port {
         place: place_of(item, path),
         container_port: container.map(|(c, _)| field(&cn, &cp, c)),
@@ -536,6 +544,23 @@ fn ports(item: &CNode, path: &str, out: &mut Vec<Port>) {
             host_port: h22.then(|| field(&hn, &hp, 22)),
         });
     }
+}
+
+/// The node for `part`, a slice of `item`'s one-line scalar `text`: the
+/// same node, its column moved to where the part starts (past an opening
+/// quote).
+fn part_node(item: &CNode, text: &str, part: &str) -> CNode {
+    let offset = (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    // A quoted YAML scalar starts at its quote (a `docker run` word has a label).
+    let quoted = item.label.is_none() && matches!(item.value, CValue::Scalar { plain: false, .. });
+    let mut node = item.clone();
+    if !text.contains('\n') && offset <= text.len() {
+        node.pos.column = node
+            .pos
+            .column
+            .saturating_add(u32::try_from(offset).unwrap_or(0) + u32::from(quoted));
+    }
+    node
 }
 
 /// A node for a `docker run` value: `text` at column `column` of the

@@ -85,9 +85,9 @@ fn risky_service_fires_every_rule_at_its_line() {
         "CFG008@c.yaml:17:9",
         "CFG008@c.yaml:28:9",
         "CFG009@c.yaml:24:14",
-        "CFG009@c.yaml:21:9",
-        "CFG010@c.yaml:21:9",
-        "CFG010@c.yaml:22:9",
+        "CFG009@c.yaml:21:13",
+        "CFG010@c.yaml:21:10",
+        "CFG010@c.yaml:22:20",
         "CFG011@c.yaml:23:14",
         "CFG012@c.yaml:2:3",
         "CFG013@c.yaml:15:11",
@@ -220,7 +220,7 @@ fn long_syntax_and_the_read_only_trap() {
         ]
     );
     assert!(has(&p, "CFG010@c.yaml:13:20"), "{:?}", findings(&p));
-    assert!(has(&p, "CFG009@c.yaml:17:9"), "{:?}", findings(&p));
+    assert!(has(&p, "CFG009@c.yaml:17:16"), "{:?}", findings(&p));
 }
 
 #[test]
@@ -479,4 +479,47 @@ fn detection() {
         "apiVersion: v1\nkind: Pod\nservices: 1\n"
     )));
     assert!(!looks_like_compose(&doc("spec: {}\n")));
+}
+
+#[test]
+fn a_walk_audits_an_included_file_once_within_its_project() {
+    use crate::files::{audit_files, manifests_under};
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "a-db.yaml",
+        "services:\n  db:\n    image: postgres:16\n    privileged: true\n",
+    );
+    write(
+        d.path(),
+        "compose.yaml",
+        "include:\n  - a-db.yaml\nservices:\n  web: {image: nginx}\n",
+    );
+    // Not included by anything: audited on its own.
+    write(
+        d.path(),
+        "other.yaml",
+        "services:\n  x:\n    image: busybox:1\n    privileged: true\n",
+    );
+    let paths = manifests_under(d.path()).unwrap();
+    assert_eq!(paths.len(), 3);
+    let audits = audit_files(
+        &paths,
+        None,
+        &vars(),
+        &AuditOptions::default(),
+        &plimsoll_report::Policy::default(),
+    );
+    let name = |a: &crate::files::FileAudit| {
+        let p = Path::new(&a.path);
+        p.file_name().unwrap().to_string_lossy().into_owned()
+    };
+    let privileged: Vec<String> = audits
+        .iter()
+        .filter(|a| a.findings.iter().any(|f| f.code == "CFG001"))
+        .map(name)
+        .collect();
+    assert_eq!(privileged, ["a-db.yaml", "other.yaml"]);
+    let files: Vec<_> = audits.iter().map(name).collect();
+    assert_eq!(files, ["compose.yaml", "a-db.yaml", "other.yaml"]);
 }

@@ -1,6 +1,6 @@
 use plimsoll_report::Finding;
 
-use crate::pss::{level_of, violations};
+use crate::pss::{level_of_at, version_name, violations_at};
 use crate::{Rule, RuleContext, declare_rule};
 
 declare_rule! {
@@ -34,7 +34,8 @@ impl Rule for BelowPodSecurityStandard {
         let Some(standard) = ctx.options.standard else {
             return;
         };
-        let failed = violations(ctx.workload, standard);
+        let minor = ctx.options.pss_minor();
+        let failed = violations_at(ctx.workload, standard, minor);
         if failed.is_empty() {
             return;
         }
@@ -48,8 +49,9 @@ impl Rule for BelowPodSecurityStandard {
                 None,
                 &ctx.workload.pod.place,
                 format!(
-                    "meets Pod Security Standard `{}`, not `{standard}`: {}",
-                    level_of(ctx.workload),
+                    "meets Pod Security Standard `{}`, not `{standard}` ({}): {}",
+                    level_of_at(ctx.workload, minor),
+                    version_name(minor),
                     checks.join("; ")
                 ),
             )
@@ -74,7 +76,7 @@ mod tests {
         };
         assert_eq!(
             run_with("CFG018", &y, &o),
-            "5:1 Pod/p: meets Pod Security Standard `privileged`, not `baseline`: hostNamespaces (hostPID=true)\n"
+            "5:1 Pod/p: meets Pod Security Standard `privileged`, not `baseline` (v1.37): hostNamespaces (hostPID=true)\n"
         );
     }
 }
