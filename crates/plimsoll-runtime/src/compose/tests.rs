@@ -523,3 +523,26 @@ fn a_walk_audits_an_included_file_once_within_its_project() {
     let files: Vec<_> = audits.iter().map(name).collect();
     assert_eq!(files, ["compose.yaml", "a-db.yaml", "other.yaml"]);
 }
+
+#[test]
+fn list_form_labels_merge_by_key_as_compose_does() {
+    let d = tempfile::tempdir().unwrap();
+    let base = write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx\n    privileged: true\n    labels: [\"plimsoll.dev/ignore=CFG001\", \"team=a\"]\n",
+    );
+    write(
+        d.path(),
+        "compose.override.yaml",
+        "services:\n  web:\n    labels:\n      - plimsoll.dev/ignore=CFG016\n",
+    );
+    let text = std::fs::read_to_string(&base).unwrap();
+    let p = read_compose(&base, &text, &vars()).unwrap();
+    // The override's value for the key replaces the base's: CFG016 is
+    // ignored, CFG001 no longer.
+    assert_eq!(p.workloads[0].ignore, ["CFG016"]);
+    let got = findings(&p);
+    assert!(got.iter().any(|f| f.starts_with("CFG001@")), "{got:?}");
+    assert!(!got.iter().any(|f| f.starts_with("CFG016@")), "{got:?}");
+}
