@@ -328,6 +328,7 @@ pub fn resolve_archive(file: &Path, opts: &ResolveOptions) -> Result<Image, OciE
     Ok(Image {
         reference,
         manifest_digest: None,
+        index_digest: None,
         config_digest,
         config,
         layers,

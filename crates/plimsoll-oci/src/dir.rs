@@ -478,6 +478,7 @@ pub fn resolve_dir(dir: &Path, opts: &DirOptions) -> Result<Image, OciError> {
             dir: dir.to_path_buf(),
         },
         manifest_digest: None,
+        index_digest: None,
         config_digest,
         config,
         layers: vec![LayerRef {

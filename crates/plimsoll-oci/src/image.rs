@@ -350,6 +350,9 @@ pub struct Image {
     /// docker archives, which keep no manifest; their identity is the config
     /// digest (the image ID).
     pub manifest_digest: Option<Digest>,
+    /// The index (manifest list) the manifest was chosen from, when the
+    /// reference named one: what a tag of a multi-platform image points at.
+    pub index_digest: Option<Digest>,
     pub config_digest: Digest,
     pub config: ImageConfig,
     pub layers: Vec<LayerRef>,
@@ -525,6 +528,7 @@ pub(crate) fn resolve_descriptor(
 ) -> Result<Image, OciError> {
     let name = reference.to_string();
     let mut platform_note = None;
+    let mut index_digest = None;
     // An index may nest another index; two levels is plenty for real images.
     for _ in 0..3 {
         let what = format!("manifest {digest} of {name}");
@@ -537,13 +541,14 @@ pub(crate) fn resolve_descriptor(
         )?;
         match parse_manifest_doc(&bytes, &what)? {
             ManifestDoc::Index(index) => {
+                index_digest.get_or_insert_with(|| digest.clone());
                 let (d, s, note) = pick_platform(&index, opts, &name)?;
                 digest = d;
                 size = s;
                 platform_note = Some(note);
             }
             ManifestDoc::Manifest(manifest) => {
-                return from_manifest(
+                let mut image = from_manifest(
                     source,
                     reference,
                     tag,
@@ -551,7 +556,9 @@ pub(crate) fn resolve_descriptor(
                     *manifest,
                     platform_note,
                     opts,
-                );
+                )?;
+                image.index_digest = index_digest;
+                return Ok(image);
             }
         }
     }
@@ -615,6 +622,7 @@ fn from_manifest(
     Ok(Image {
         reference,
         manifest_digest: Some(manifest_digest),
+        index_digest: None,
         config_digest,
         config,
         layers,
