@@ -207,7 +207,16 @@ fn an_empty_root_decides_nothing_about_the_daemon() {
         "{}",
         message(&a, "2.2")
     );
-    assert!(message(&a, "1.1.1").contains("neither /proc/mounts nor /etc/fstab"));
+    assert!(
+        message(&a, "1.1.1").contains("is not present"),
+        "{}",
+        message(&a, "1.1.1")
+    );
+    assert!(
+        message(&a, "1.1.7").contains("/lib/systemd/system/docker.service"),
+        "{}",
+        message(&a, "1.1.7")
+    );
     assert!(message(&a, "3.9").contains("no tlscacert is configured"));
     // Undecided checks are findings at info, so the default gate (low) passes them.
     assert!(
@@ -266,23 +275,45 @@ fn the_newest_dockerd_process_wins_over_units_and_names_the_config_file() {
 fn mount_table_and_fstab() {
     // No /proc/mounts: /etc/fstab decides.
     let mut t = Tree::empty();
-    t.file(
+    t.dir("/var/lib/docker", 0o710).file(
         "/etc/fstab",
         "UUID=1 / ext4 defaults 0 1\nUUID=2 /var/lib/docker xfs defaults 0 2\n",
         0o644,
     );
     assert_eq!(status(&run(&t), "1.1.1"), Status::Pass);
     let mut t = Tree::empty();
-    t.file("/etc/fstab", "UUID=1 / ext4 defaults 0 1\n", 0o644);
+    t.dir("/var/lib/docker", 0o710)
+        .file("/etc/fstab", "UUID=1 / ext4 defaults 0 1\n", 0o644);
     assert_eq!(status(&run(&t), "1.1.1"), Status::Warn);
+    // Neither a mount table nor fstab: not decided.
+    let mut t = Tree::empty();
+    t.dir("/var/lib/docker", 0o710);
+    let a = run(&t);
+    assert_eq!(status(&a, "1.1.1"), Status::Info);
+    assert!(
+        message(&a, "1.1.1").contains("neither /proc/mounts nor /etc/fstab"),
+        "{}",
+        message(&a, "1.1.1")
+    );
+    // No data root at all: Docker has not run here, nothing to decide.
+    let mut t = Tree::empty();
+    t.file("/etc/fstab", "UUID=1 / ext4 defaults 0 1\n", 0o644);
+    let a = run(&t);
+    assert_eq!(status(&a, "1.1.1"), Status::Info);
+    assert!(
+        message(&a, "1.1.1").contains("is not present"),
+        "{}",
+        message(&a, "1.1.1")
+    );
     // A data-root elsewhere is what is looked for.
     let mut t = Tree::empty();
-    t.file(
-        "/etc/docker/daemon.json",
-        r#"{"data-root": "/srv/docker"}"#,
-        0o644,
-    )
-    .file("/proc/mounts", "/dev/sdc1 /srv/docker ext4 rw 0 0\n", 0o444);
+    t.dir("/srv/docker", 0o710)
+        .file(
+            "/etc/docker/daemon.json",
+            r#"{"data-root": "/srv/docker"}"#,
+            0o644,
+        )
+        .file("/proc/mounts", "/dev/sdc1 /srv/docker ext4 rw 0 0\n", 0o444);
     let a = run(&t);
     assert_eq!(
         status(&a, "1.1.1"),

@@ -78,6 +78,24 @@ impl Rule for DataRootPartition {
             dir = parent.to_string();
         }
         let dir = if dir.is_empty() { "/".to_string() } else { dir };
+        match host.root.metadata(&dir) {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                return vec![
+                    Outcome::info(
+                        c,
+                        format!(
+                            "data root {dir} ({}) is not present: Docker has not run here",
+                            setting.source
+                        ),
+                    )
+                    .at(dir),
+                ];
+            }
+            Err(e) => {
+                return vec![Outcome::info(c, format!("cannot read the data root: {e}")).at(dir)];
+            }
+        }
         let read = |p: &str| host.root.read(p);
         let mounts = match read("/proc/mounts") {
             Ok(Some(t)) => Some(("/proc/mounts", t)),

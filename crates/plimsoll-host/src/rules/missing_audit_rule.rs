@@ -1,4 +1,4 @@
-use crate::daemon::unit_path;
+use crate::daemon::{UNIT_DIRS, unit_path};
 use crate::host::Host;
 use crate::root::join;
 use crate::rule::{Check, Outcome, Rule, declare_rule};
@@ -57,6 +57,14 @@ static CHECKS: &[Check] = &[
     audit_check!("1.1.18", "/usr/bin/runc"),
 ];
 
+/// Where systemd finds the unit, or every place it could be.
+fn unit(host: &Host, name: &str) -> Vec<String> {
+    match unit_path(&host.root, name) {
+        Ok(Some(p)) => vec![p],
+        _ => UNIT_DIRS.iter().map(|d| join(d, name)).collect(),
+    }
+}
+
 /// Where each check's file may be (the first present is judged).
 fn candidates(host: &Host, id: &str) -> Vec<String> {
     let fixed = |p: &[&str]| p.iter().map(|s| s.to_string()).collect();
@@ -69,17 +77,9 @@ fn candidates(host: &Host, id: &str) -> Vec<String> {
         "1.1.4" => fixed(&["/run/containerd"]),
         "1.1.5" => vec![host.data_root().value],
         "1.1.6" => fixed(&["/etc/docker"]),
-        "1.1.7" => unit_path(&host.root, "docker.service")
-            .ok()
-            .flatten()
-            .into_iter()
-            .collect(),
+        "1.1.7" => unit(host, "docker.service"),
         "1.1.8" => fixed(&["/run/containerd/containerd.sock"]),
-        "1.1.9" => unit_path(&host.root, "docker.socket")
-            .ok()
-            .flatten()
-            .into_iter()
-            .collect(),
+        "1.1.9" => unit(host, "docker.socket"),
         "1.1.10" => fixed(&["/etc/default/docker"]),
         "1.1.11" => vec![host.daemon.config_path.clone()],
         "1.1.12" => fixed(&["/etc/containerd/config.toml"]),
