@@ -548,15 +548,20 @@ fn expand(
             }
             continue;
         }
-        let mut s = w;
-        while let Some(start) = s.find("${") {
-            let Some(len) = s[start..].find('}') else {
+        // `${NAME}` inside a word: substituted once, left to right (a value
+        // that itself holds `${…}` is not expanded again).
+        let mut s = String::new();
+        let mut rest = w.as_str();
+        while let Some(start) = rest.find("${") {
+            let Some(len) = rest[start..].find('}') else {
                 break;
             };
-            let name = s[start + 2..start + len].to_string();
-            let value = env.get(&name).cloned().unwrap_or_default();
-            s.replace_range(start..start + len + 1, &value);
+            s.push_str(&rest[..start]);
+            let name = &rest[start + 2..start + len];
+            s.push_str(env.get(name).map(String::as_str).unwrap_or_default());
+            rest = &rest[start + len + 1..];
         }
+        s.push_str(rest);
         out.push(s);
     }
     out
@@ -708,5 +713,11 @@ mod tests {
             ]
         );
         assert_eq!(notes.len(), 1, "{notes:?}");
+        // A value naming itself is not expanded again (no endless loop).
+        let env = BTreeMap::from([("A".to_string(), "x${A}y".to_string())]);
+        assert_eq!(
+            expand(words("--o=${A}${B}"), &env, &mut notes),
+            ["--o=x${A}y"]
+        );
     }
 }
