@@ -6,10 +6,13 @@
 
 use std::collections::VecDeque;
 use std::fs::Metadata;
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 
 use crate::HostError;
+
+/// The largest file read (configuration files are a few kilobytes).
+const MAX_FILE: u64 = 16 << 20;
 
 /// The kernel's limit on symbolic links followed in one lookup.
 const MAX_LINKS: usize = 40;
@@ -118,11 +121,32 @@ impl Root {
         let Some(r) = self.resolve(path)? else {
             return Ok(None);
         };
-        match std::fs::read(&r.real) {
-            Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-            Err(e) if absent(e.kind()) => Ok(None),
-            Err(e) => Err(io(path, e)),
+        // Only regular files: a FIFO would block, a device never end.
+        match std::fs::metadata(&r.real) {
+            Ok(m) if !m.is_file() => {
+                let what = if m.is_dir() {
+                    "a directory"
+                } else {
+                    "not a regular file"
+                };
+                return Err(io(path, std::io::Error::new(ErrorKind::InvalidInput, what)));
+            }
+            Ok(_) => {}
+            Err(e) if absent(e.kind()) => return Ok(None),
+            Err(e) => return Err(io(path, e)),
         }
+        let file = std::fs::File::open(&r.real).map_err(|e| io(path, e))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| io(path, e))?;
+        if bytes.len() as u64 > MAX_FILE {
+            return Err(io(
+                path,
+                std::io::Error::new(ErrorKind::InvalidData, "larger than 16 MiB"),
+            ));
+        }
+        Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
     }
 
     /// The names in a directory, sorted; empty when it does not exist.
@@ -186,6 +210,21 @@ mod tests {
         let e = root.read("/a/daemon.json").unwrap_err();
         assert!(matches!(e, HostError::SymlinkLoop { .. }), "{e}");
         assert!(e.to_string().contains("/a/daemon.json"), "{e}");
+    }
+
+    #[test]
+    fn only_regular_files_are_read() {
+        let t = tempfile::tempdir().unwrap();
+        let fifo = t.path().join("fifo");
+        // A FIFO made with mkfifo(1) (coreutils); skipped where the tool is missing.
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        let root = Root::new(t.path()).unwrap();
+        if made.is_ok_and(|s| s.success()) {
+            let e = root.read("/fifo").unwrap_err();
+            assert!(e.to_string().ends_with("not a regular file"), "{e}");
+        }
+        std::fs::create_dir(t.path().join("d")).unwrap();
+        assert_eq!(root.read("/d").unwrap_err().to_string(), "/d: a directory");
     }
 
     #[test]
