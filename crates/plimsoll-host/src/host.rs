@@ -14,8 +14,9 @@ pub const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
 /// What the user configures.
 #[derive(Debug, Clone, Default)]
 pub struct HostOptions {
-    /// The live daemon: `unix:///path` on this machine. `None`: the socket
-    /// `/var/run/docker.sock` under the root. `Some("none")`: do not ask.
+    /// The live daemon: `unix:///path` on this machine. `None`: the first
+    /// `unix://` socket of the daemon's `hosts` (else `/var/run/docker.sock`)
+    /// under the root. `Some("none")`: do not ask.
     pub docker_host: Option<String>,
     /// Users allowed in the `docker` group (`[host] docker_group_allowed`).
     /// `None`: members are listed for review, not judged.
@@ -59,8 +60,15 @@ impl Host {
                 }
             }
             None => {
-                let url = format!("unix://{DEFAULT_SOCKET}");
-                match root.resolve(DEFAULT_SOCKET) {
+                // The daemon's own unix:// socket if it names one, else the default.
+                let socket = daemon
+                    .list("hosts", "host")
+                    .into_iter()
+                    .find_map(|h| h.value.strip_prefix("unix://").map(str::to_string))
+                    .filter(|p| p.starts_with('/'))
+                    .unwrap_or_else(|| DEFAULT_SOCKET.to_string());
+                let url = format!("unix://{socket}");
+                match root.resolve(&socket) {
                     Ok(Some(r)) => match live::query(&url, &r.real) {
                         Ok(l) => LiveState::Reachable(l),
                         Err(e) => LiveState::Unreachable {
@@ -70,7 +78,7 @@ impl Host {
                     },
                     Ok(None) => LiveState::Unreachable {
                         url,
-                        why: format!("no socket {DEFAULT_SOCKET} under the root"),
+                        why: format!("no socket {socket} under the root"),
                     },
                     Err(e) => LiveState::Unreachable {
                         url,

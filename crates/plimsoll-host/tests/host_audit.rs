@@ -390,6 +390,21 @@ fn live_daemon_replaying_the_documented_engine_api() {
         "{text}"
     );
 
+    // The daemon's own unix:// host is where it is looked for.
+    let mut t2 = Tree::empty();
+    t2.file(
+        "/etc/docker/daemon.json",
+        r#"{"hosts": ["unix:///srv/run/dockerd.sock"]}"#,
+        0o644,
+    )
+    .dir("/srv/run", 0o755);
+    serve_engine_api(&t2.path().join("srv/run/dockerd.sock"));
+    let host = Host::open(t2.path(), HostOptions::default()).unwrap();
+    let LiveState::Reachable(live) = &host.live else {
+        panic!("{}", host.no_live())
+    };
+    assert_eq!(live.url, "unix:///srv/run/dockerd.sock");
+
     // The same server named explicitly.
     let url = format!("unix://{}", sock.display());
     let host = Host::open(

@@ -23,8 +23,8 @@ pub enum HostCommand {
     after_long_help = "Every path is read under --root, symbolic links followed inside it. The \
     daemon's configuration comes from daemon.json (or the --config-file of its command line) and \
     the dockerd command line (the newest dockerd in ROOT/proc, else ExecStart of docker.service \
-    and its drop-ins); with a daemon answering on --docker-host (default: /var/run/docker.sock \
-    under the root), GET /info and /version give the live values.\n\n\
+    and its drop-ins); with a daemon answering on --docker-host (default: its unix:// host, else \
+    /var/run/docker.sock, under the root), GET /info and /version give the live values.\n\n\
     Each CIS check is PASS, WARN (a finding at the rule's severity), INFO (not decided: a file \
     absent, no daemon) or NOTE (to review); INFO and NOTE are findings at severity info.\n\n\
     Exit codes: 0 no finding at or above --fail-on (default low, so INFO and NOTE do not fail), \
@@ -36,7 +36,7 @@ pub struct HostAuditArgs {
     #[arg(long, value_name = "DIR", default_value = "/")]
     root: PathBuf,
     /// The live daemon, unix:///PATH on this machine, or `none` to not ask [default: the
-    /// socket /var/run/docker.sock under --root].
+    /// daemon's own unix:// host, else /var/run/docker.sock, under --root].
     #[arg(long, value_name = "URL")]
     docker_host: Option<String>,
     /// Output format.
