@@ -120,10 +120,10 @@ fn dockerfile_sites(path: &Path, text: &str) -> Result<Vec<Site>, PinError> {
             None if is_stage(image) => None,
             None => find_in(text, ins.args_span.start, ins.args_span.end, image),
         };
-        if let Some(site) = site.filter(|s| pinnable(&s.image) && !is_stage(&s.image)) {
-            if !out.contains(&site) {
-                out.push(site);
-            }
+        if let Some(site) = site.filter(|s| pinnable(&s.image) && !is_stage(&s.image))
+            && !out.contains(&site)
+        {
+            out.push(site);
         }
     }
     for ins in &df.instructions {

@@ -27,6 +27,26 @@ pub struct Config {
     /// `[admission]`: the webhook's policy (see plimsoll_admission::policy).
     #[serde(default)]
     pub admission: plimsoll_admission::AdmissionConfig,
+    /// `[host]`: how `plimsoll host audit` judges a Docker host.
+    #[serde(default)]
+    pub host: HostAuditConfig,
+}
+
+/// `[host]`: how `plimsoll host audit` judges a Docker host.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostAuditConfig {
+    /// Lowest severity that makes the exit code 1 (default: low).
+    pub fail_on: Option<String>,
+    /// Rule codes (HOST001) or names never reported.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Severity overrides by rule code or name.
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    /// Users trusted in the `docker` group (rule HOST002); unset: members
+    /// are listed for review.
+    pub docker_group_allowed: Option<Vec<String>>,
 }
 
 /// `[config]`: how `plimsoll config audit` judges run-time configuration.

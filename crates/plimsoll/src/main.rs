@@ -7,6 +7,7 @@ mod admission;
 mod config;
 mod config_audit;
 mod db;
+mod host;
 mod lint;
 mod progress;
 mod serve;
@@ -52,6 +53,9 @@ enum Command {
     /// Check how containers are run (Kubernetes manifests).
     #[command(subcommand)]
     Config(config_audit::ConfigCommand),
+    /// Check the Docker host and daemon (CIS Docker Benchmark).
+    #[command(subcommand)]
+    Host(host::HostCommand),
     /// List the packages installed in an image (software bill of materials).
     Sbom(SbomArgs),
     /// Audit, SBOM and vulnerabilities in one pass, with one gate (exit 1 at or above --fail-on).
@@ -282,6 +286,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Image(ImageCommand::Inspect(args)) => inspect(args),
         Command::Lint(args) => lint::run(args),
         Command::Config(command) => config_audit::run(command),
+        Command::Host(command) => host::run(command),
         Command::Sbom(args) => sbom(args),
         Command::Scan(args) => vulnscan::run(args),
         Command::Db(command) => db::run(command),
@@ -351,11 +356,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Every rule of every family: image (IMG…), Dockerfile (DF…), run-time
-/// configuration (CFG…), vulnerability (VULN001).
+/// configuration (CFG…), host (HOST…), vulnerability (VULN001).
 fn every_rule() -> Vec<plimsoll_report::RuleInfo> {
     let mut rules = plimsoll_audit::rule_infos();
     rules.extend(plimsoll_lint::rules());
     rules.extend(plimsoll_runtime::rule_infos());
+    rules.extend(plimsoll_host::rule_infos());
     rules.push(plimsoll_vuln::report::VULNERABLE_PACKAGE);
     rules
 }

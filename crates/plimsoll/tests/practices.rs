@@ -9,6 +9,7 @@ fn every_rule_names_a_practice_of_the_document() {
         .into_iter()
         .chain(plimsoll_lint::rules())
         .chain(plimsoll_runtime::rule_infos())
+        .chain(plimsoll_host::rule_infos())
         .chain([plimsoll_vuln::report::VULNERABLE_PACKAGE])
         .map(|r| (r.code, r.practice))
         .collect();

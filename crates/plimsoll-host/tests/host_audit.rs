@@ -1,0 +1,692 @@
+//! The host audit on host trees built here: every CIS check's PASS on a
+//! hardened host and WARN on a careless one (including mode 0470 on a file
+//! that must be within 0644), INFO where nothing can be decided, the
+//! dockerd command line from /proc and from systemd units, the live daemon
+//! from a replay of the Engine API's documented answers, bad input, the
+//! selection and the docker-bench-security JSON shape.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use common::{Tree, bad_tree, good_tree, serve_engine_api, socket_tree};
+use plimsoll_host::{
+    Host, HostAudit, HostError, HostOptions, LiveState, Selection, Status, audit, report, rules,
+};
+use plimsoll_report::{Policy, PolicySpec, Severity};
+use serde_json::json;
+
+fn options() -> HostOptions {
+    HostOptions {
+        docker_host: Some("none".into()),
+        docker_group_allowed: Some(vec!["alice".into()]),
+    }
+}
+
+fn run_with(root: &Path, options: HostOptions, selection: &Selection) -> HostAudit {
+    let host = Host::open(root, options).unwrap();
+    let policy = Policy::new(&PolicySpec::default(), &plimsoll_host::rule_refs()).unwrap();
+    audit(&host, &policy, selection)
+}
+
+fn run(t: &Tree) -> HostAudit {
+    run_with(t.path(), options(), &Selection::default())
+}
+
+/// `id STATUS` of every check whose status is not `expected`.
+fn not(a: &HostAudit, expected: Status) -> Vec<String> {
+    a.results
+        .iter()
+        .filter(|r| r.outcome.status != expected)
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r.outcome.check.id,
+                r.outcome.status.as_str(),
+                r.outcome.message
+            )
+        })
+        .collect()
+}
+
+fn status(a: &HostAudit, id: &str) -> Status {
+    a.get(id)
+        .unwrap_or_else(|| panic!("no check {id}"))
+        .outcome
+        .status
+}
+
+fn message(a: &HostAudit, id: &str) -> String {
+    a.get(id).unwrap().outcome.message.clone()
+}
+
+/// Every CIS id the audit answers, once each.
+const ALL_IDS: usize = 2 + 16 + 17 + 24 + 1;
+
+#[test]
+fn every_check_answers_once() {
+    let a = run(&good_tree());
+    let ids: BTreeSet<&str> = a.results.iter().map(|r| r.outcome.check.id).collect();
+    assert_eq!(a.results.len(), ALL_IDS);
+    assert_eq!(ids.len(), ALL_IDS, "a CIS id answered twice");
+    for id in [
+        "1.1.1", "1.1.2", "1.1.18", "2.2", "2.18", "3.1", "3.24", "4.5",
+    ] {
+        assert!(ids.contains(id), "{id} missing");
+    }
+    // In CIS order: 2.10 after 2.9, 3.10 after 3.9.
+    let order: Vec<&str> = a.results.iter().map(|r| r.outcome.check.id).collect();
+    let pos = |id| order.iter().position(|x| *x == id).unwrap();
+    assert!(pos("2.9") < pos("2.10") && pos("3.9") < pos("3.10") && pos("1.1.9") < pos("1.1.10"));
+}
+
+#[test]
+fn a_hardened_host_passes_every_check() {
+    let a = run(&good_tree());
+    // The socket wants group docker, which the tree's gid is not: see the socket test.
+    let rest: Vec<String> = not(&a, Status::Pass)
+        .into_iter()
+        .filter(|l| !l.starts_with("3.15 ") && !l.starts_with("3.16 "))
+        .collect();
+    assert!(rest.is_empty(), "not PASS:\n{}", rest.join("\n"));
+    assert_eq!(status(&a, "3.15"), Status::Info, "{}", message(&a, "3.15"));
+    // The command line is the drop-in's ExecStart with $DOCKER_OPTS from /etc/default/docker.
+    assert!(
+        message(&a, "2.2")
+            .contains("--icc on ExecStart of /etc/systemd/system/docker.service.d/override.conf"),
+        "{}",
+        message(&a, "2.2")
+    );
+    assert!(message(&a, "2.16").contains("userland-proxy is off"));
+    // Audit rules through links: /var/run/containerd/containerd.sock is /run/containerd/containerd.sock.
+    assert!(
+        message(&a, "1.1.8").contains("docker.rules:7"),
+        "{}",
+        message(&a, "1.1.8")
+    );
+    assert!(
+        message(&a, "1.1.4").contains("docker.rules:3"),
+        "{}",
+        message(&a, "1.1.4")
+    );
+    assert!(
+        message(&a, "1.1.1").contains("/var/lib/docker"),
+        "{}",
+        message(&a, "1.1.1")
+    );
+    assert!(a.findings().is_empty() || a.findings().iter().all(|f| f.severity == Severity::Info));
+}
+
+#[test]
+fn a_careless_host_fails_every_check() {
+    let a = run(&bad_tree());
+    let rest: Vec<String> = not(&a, Status::Warn)
+        .into_iter()
+        .filter(|l| !l.starts_with("2.10 "))
+        .collect();
+    assert!(rest.is_empty(), "not WARN:\n{}", rest.join("\n"));
+    // 2.10 asks for a review of a set cgroup parent.
+    assert_eq!(status(&a, "2.10"), Status::Note);
+    // The Debian unit's $DOCKER_OPTS (from EnvironmentFile=-/etc/default/docker) sets -l debug.
+    assert!(
+        message(&a, "2.3").contains(
+            "log-level is debug (--log-level on ExecStart of /lib/systemd/system/docker.service)"
+        ),
+        "{}",
+        message(&a, "2.3")
+    );
+    assert!(message(&a, "1.1.2").contains("mallory") && !message(&a, "1.1.2").contains("alice"));
+    assert!(
+        message(&a, "2.5").contains("registry.internal:5000")
+            && !message(&a, "2.5").contains("127.0.0.0/8")
+    );
+    assert!(message(&a, "2.7").contains("tcp://0.0.0.0:2375"));
+    assert!(
+        message(&a, "3.1").contains("owned by alice:staff"),
+        "{}",
+        message(&a, "3.1")
+    );
+    assert!(
+        message(&a, "4.5").contains("/etc/profile.d/docker.sh"),
+        "{}",
+        message(&a, "4.5")
+    );
+    // Commented audit rules do not count.
+    assert!(message(&a, "1.1.3").contains("not audited"));
+}
+
+#[test]
+fn mode_0470_fails_a_0644_check() {
+    // docker-bench-security compares `stat -c %a` as numbers: 470 ≤ 644 passes there.
+    let a = run(&bad_tree());
+    assert_eq!(status(&a, "3.18"), Status::Warn);
+    assert_eq!(
+        message(&a, "3.18"),
+        "/etc/docker/daemon.json has mode 0470 (0030 beyond 0644)"
+    );
+    // A tighter mode than the mask passes, whatever its number: 0600 for /etc/sysconfig/docker.
+    assert_eq!(status(&run(&good_tree()), "3.20"), Status::Pass);
+}
+
+#[test]
+fn the_socket_wants_root_docker_and_0660() {
+    let a = run(&socket_tree());
+    assert_eq!(status(&a, "3.15"), Status::Pass, "{}", message(&a, "3.15"));
+    assert_eq!(status(&a, "3.16"), Status::Pass, "{}", message(&a, "3.16"));
+    // Found through /var/run -> /run.
+    assert!(a.get("3.15").unwrap().outcome.path.as_deref() == Some("/var/run/docker.sock"));
+    let b = run(&bad_tree());
+    assert!(
+        message(&b, "3.16").contains("mode 0666 (0006 beyond 0660)"),
+        "{}",
+        message(&b, "3.16")
+    );
+}
+
+#[test]
+fn an_empty_root_decides_nothing_about_the_daemon() {
+    let t = Tree::empty();
+    let a = run(&t);
+    for r in &a.results {
+        let id = r.outcome.check.id;
+        if id == "4.5" {
+            // Decided: the variable is set nowhere.
+            assert_eq!(r.outcome.status, Status::Warn);
+        } else {
+            assert_eq!(
+                r.outcome.status,
+                Status::Info,
+                "{id}: {}",
+                r.outcome.message
+            );
+        }
+    }
+    assert!(
+        message(&a, "2.2").starts_with("cannot tell: no /etc/docker/daemon.json"),
+        "{}",
+        message(&a, "2.2")
+    );
+    assert!(
+        message(&a, "1.1.1").contains("is not present"),
+        "{}",
+        message(&a, "1.1.1")
+    );
+    assert!(
+        message(&a, "1.1.7").contains("/lib/systemd/system/docker.service"),
+        "{}",
+        message(&a, "1.1.7")
+    );
+    assert!(message(&a, "3.9").contains("no tlscacert is configured"));
+    // Undecided checks are findings at info, so the default gate (low) passes them.
+    assert!(
+        a.findings()
+            .iter()
+            .filter(|f| f.code != "HOST023")
+            .all(|f| f.severity == Severity::Info)
+    );
+}
+
+#[test]
+fn the_newest_dockerd_process_wins_over_units_and_names_the_config_file() {
+    let mut t = good_tree();
+    t.file(
+        "/proc/100/cmdline",
+        "/usr/bin/dockerd\0--icc=true\0--config-file\0/etc/docker/other.json\0",
+        0o444,
+    )
+    .file(
+        "/proc/100/stat",
+        "100 (dockerd) S 1 100 100 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 5000 0 0",
+        0o444,
+    )
+    .file("/proc/200/cmdline", "dockerd\0--icc=false\0", 0o444)
+    .file(
+        "/proc/200/stat",
+        "200 (dockerd) S 1 200 200 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 10 0 0",
+        0o444,
+    )
+    .file(
+        "/proc/300/cmdline",
+        "/bin/bash\0-c\0dockerd --icc=false\0",
+        0o444,
+    )
+    .file("/etc/docker/other.json", r#"{"log-level": "warn"}"#, 0o644);
+    let a = run(&t);
+    assert_eq!(status(&a, "2.2"), Status::Warn);
+    assert!(
+        message(&a, "2.2").contains("dockerd process 100"),
+        "{}",
+        message(&a, "2.2")
+    );
+    assert!(
+        message(&a, "2.3").contains("\"log-level\" in /etc/docker/other.json"),
+        "{}",
+        message(&a, "2.3")
+    );
+    // 3.17/3.18 judge the file the daemon reads.
+    assert_eq!(
+        a.get("3.18").unwrap().outcome.path.as_deref(),
+        Some("/etc/docker/other.json")
+    );
+}
+
+#[test]
+fn mount_table_and_fstab() {
+    // No /proc/mounts: /etc/fstab decides.
+    let mut t = Tree::empty();
+    t.dir("/var/lib/docker", 0o710).file(
+        "/etc/fstab",
+        "UUID=1 / ext4 defaults 0 1\nUUID=2 /var/lib/docker xfs defaults 0 2\n",
+        0o644,
+    );
+    assert_eq!(status(&run(&t), "1.1.1"), Status::Pass);
+    let mut t = Tree::empty();
+    t.dir("/var/lib/docker", 0o710)
+        .file("/etc/fstab", "UUID=1 / ext4 defaults 0 1\n", 0o644);
+    assert_eq!(status(&run(&t), "1.1.1"), Status::Warn);
+    // Neither a mount table nor fstab: not decided.
+    let mut t = Tree::empty();
+    t.dir("/var/lib/docker", 0o710);
+    let a = run(&t);
+    assert_eq!(status(&a, "1.1.1"), Status::Info);
+    assert!(
+        message(&a, "1.1.1").contains("neither /proc/mounts nor /etc/fstab"),
+        "{}",
+        message(&a, "1.1.1")
+    );
+    // No data root at all: Docker has not run here, nothing to decide.
+    let mut t = Tree::empty();
+    t.file("/etc/fstab", "UUID=1 / ext4 defaults 0 1\n", 0o644);
+    let a = run(&t);
+    assert_eq!(status(&a, "1.1.1"), Status::Info);
+    assert!(
+        message(&a, "1.1.1").contains("is not present"),
+        "{}",
+        message(&a, "1.1.1")
+    );
+    // A data-root elsewhere is what is looked for.
+    let mut t = Tree::empty();
+    t.dir("/srv/docker", 0o710)
+        .file(
+            "/etc/docker/daemon.json",
+            r#"{"data-root": "/srv/docker"}"#,
+            0o644,
+        )
+        .file("/proc/mounts", "/dev/sdc1 /srv/docker ext4 rw 0 0\n", 0o444);
+    let a = run(&t);
+    assert_eq!(
+        status(&a, "1.1.1"),
+        Status::Pass,
+        "{}",
+        message(&a, "1.1.1")
+    );
+}
+
+#[test]
+fn docker_group_listed_for_review_without_an_allow_list() {
+    let t = bad_tree();
+    let a = run_with(
+        t.path(),
+        HostOptions {
+            docker_host: Some("none".into()),
+            docker_group_allowed: None,
+        },
+        &Selection::default(),
+    );
+    let r = a.get("1.1.2").unwrap();
+    assert_eq!(r.outcome.status, Status::Note);
+    assert_eq!(r.outcome.items, ["alice", "mallory"]);
+    // Whose primary group is docker is a member too.
+    let a = run(&socket_tree());
+    assert_eq!(
+        message(&a, "1.1.2"),
+        "docker group members not in docker_group_allowed: root"
+    );
+    let mut t = Tree::empty();
+    t.accounts("root", "root", "");
+    let a = run(&t);
+    assert_eq!(
+        status(&a, "1.1.2"),
+        Status::Pass,
+        "{}",
+        message(&a, "1.1.2")
+    );
+}
+
+#[test]
+fn live_daemon_replaying_the_documented_engine_api() {
+    let t = good_tree();
+    let sock = t.path().join("run/docker.sock");
+    serve_engine_api(&sock);
+    // The default socket is /var/run/docker.sock under the root (a link to /run here).
+    let host = Host::open(t.path(), HostOptions::default()).unwrap();
+    let LiveState::Reachable(live) = &host.live else {
+        panic!("{}", host.no_live())
+    };
+    assert_eq!(live.version["ApiVersion"], "1.24");
+    assert_eq!(live.info["Driver"], "btrfs");
+    let policy = Policy::new(&PolicySpec::default(), &plimsoll_host::rule_refs()).unwrap();
+    let a = audit(&host, &policy, &Selection::default());
+    assert_eq!(status(&a, "2.6"), Status::Pass);
+    assert!(
+        message(&a, "2.6").contains("storage driver is btrfs (Driver of GET /info"),
+        "{}",
+        message(&a, "2.6")
+    );
+    // /version says Experimental: true although daemon.json says false.
+    assert_eq!(status(&a, "2.18"), Status::Warn);
+    assert!(message(&a, "2.18").contains("Experimental of GET /version"));
+    assert!(
+        message(&a, "1.1.1").contains("DockerRootDir of GET /info"),
+        "{}",
+        message(&a, "1.1.1")
+    );
+    // The documented SecurityOptions name seccomp but no userns: daemon.json's userns-remap decides 2.9.
+    assert_eq!(status(&a, "2.9"), Status::Pass);
+    let text = report::render_table(&a, &host);
+    assert!(
+        text.contains("answered: Docker 1.12.0 (API 1.24)"),
+        "{text}"
+    );
+
+    // The daemon's own unix:// host is where it is looked for.
+    let mut t2 = Tree::empty();
+    t2.file(
+        "/etc/docker/daemon.json",
+        r#"{"hosts": ["unix:///srv/run/dockerd.sock"]}"#,
+        0o644,
+    )
+    .dir("/srv/run", 0o755);
+    serve_engine_api(&t2.path().join("srv/run/dockerd.sock"));
+    let host = Host::open(t2.path(), HostOptions::default()).unwrap();
+    let LiveState::Reachable(live) = &host.live else {
+        panic!("{}", host.no_live())
+    };
+    assert_eq!(live.url, "unix:///srv/run/dockerd.sock");
+
+    // The same server named explicitly.
+    let url = format!("unix://{}", sock.display());
+    let host = Host::open(
+        t.path(),
+        HostOptions {
+            docker_host: Some(url),
+            docker_group_allowed: None,
+        },
+    )
+    .unwrap();
+    assert!(host.live().is_some());
+}
+
+#[test]
+fn an_unreachable_daemon_is_said_not_hidden() {
+    let t = good_tree();
+    let host = Host::open(
+        t.path(),
+        HostOptions {
+            docker_host: Some("unix:///nonexistent/docker.sock".into()),
+            docker_group_allowed: None,
+        },
+    )
+    .unwrap();
+    assert!(host.live().is_none());
+    assert!(
+        host.no_live()
+            .starts_with("no daemon reachable at unix:///nonexistent/docker.sock"),
+        "{}",
+        host.no_live()
+    );
+    let host = Host::open(t.path(), HostOptions::default()).unwrap();
+    assert!(
+        host.no_live()
+            .contains("no socket /var/run/docker.sock under the root"),
+        "{}",
+        host.no_live()
+    );
+    let host = Host::open(
+        t.path(),
+        HostOptions {
+            docker_host: Some("tcp://127.0.0.1:2376".into()),
+            docker_group_allowed: None,
+        },
+    )
+    .unwrap();
+    assert!(
+        host.no_live().contains("only unix://"),
+        "{}",
+        host.no_live()
+    );
+    // A socket nobody listens on any more: an error, not a hang or a panic.
+    let t = good_tree();
+    let s = std::os::unix::net::UnixListener::bind(t.path().join("other.sock")).unwrap();
+    drop(s);
+    let url = format!("unix://{}", t.path().join("other.sock").display());
+    let host = Host::open(
+        t.path(),
+        HostOptions {
+            docker_host: Some(url),
+            docker_group_allowed: None,
+        },
+    )
+    .unwrap();
+    assert!(host.live().is_none());
+}
+
+#[test]
+fn bad_input_is_an_error_or_info_never_a_panic() {
+    // --root that is not a directory.
+    let t = Tree::empty();
+    let f = t.path().join("file");
+    std::fs::write(&f, "").unwrap();
+    assert!(matches!(
+        Host::open(&f, options()),
+        Err(HostError::RootNotDirectory(_))
+    ));
+    assert!(matches!(
+        Host::open(&t.path().join("missing"), options()),
+        Err(HostError::RootNotDirectory(_))
+    ));
+
+    // A malformed daemon.json: named, with line and column.
+    let mut t = Tree::empty();
+    t.file(
+        "/etc/docker/daemon.json",
+        "{\n  \"icc\": false,\n  \"log-level\" \"info\"\n}\n",
+        0o644,
+    );
+    let e = Host::open(t.path(), options()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "/etc/docker/daemon.json:3:15: invalid daemon configuration: expected `:` at line 3 column 15"
+    );
+
+    // A link loop on the way to daemon.json: an error naming it.
+    let mut t = Tree::empty();
+    t.link("/etc/docker", "/etc/docker2")
+        .link("/etc/docker2", "/etc/docker");
+    let e = Host::open(t.path(), options()).unwrap_err();
+    assert!(matches!(e, HostError::SymlinkLoop { .. }), "{e}");
+    assert!(e.to_string().contains("/etc/docker/daemon.json"), "{e}");
+
+    // A loop elsewhere: the checks of that file say why, the rest runs.
+    let mut t = good_tree();
+    std::fs::remove_file(t.path().join("etc/default/docker")).unwrap();
+    t.link("/etc/default/docker", "/etc/default/docker");
+    let a = run(&t);
+    assert_eq!(status(&a, "3.19"), Status::Info);
+    assert!(
+        message(&a, "3.19").contains("too many levels of symbolic links"),
+        "{}",
+        message(&a, "3.19")
+    );
+    assert_eq!(status(&a, "3.18"), Status::Pass);
+    // EnvironmentFile=-/etc/default/docker could not be read: said, and its options are missing.
+    let host = Host::open(t.path(), options()).unwrap();
+    assert!(
+        host.daemon
+            .notes
+            .iter()
+            .any(|n| n.contains("EnvironmentFile /etc/default/docker")),
+        "{:?}",
+        host.daemon.notes
+    );
+    assert_eq!(status(&a, "2.2"), Status::Warn);
+
+    // Unreadable files (a directory where a file belongs).
+    let mut t = Tree::empty();
+    t.dir("/etc/environment", 0o755)
+        .dir("/etc/audit/audit.rules", 0o755)
+        .file("/usr/bin/runc", "", 0o755);
+    let a = run(&t);
+    assert_eq!(status(&a, "4.5"), Status::Info);
+    assert!(
+        message(&a, "4.5").starts_with("cannot tell: /etc/environment:"),
+        "{}",
+        message(&a, "4.5")
+    );
+    assert_eq!(status(&a, "1.1.18"), Status::Info);
+    assert!(
+        message(&a, "1.1.18").starts_with("cannot read the audit rules: /etc/audit/audit.rules:"),
+        "{}",
+        message(&a, "1.1.18")
+    );
+
+    // A daemon.json that is not an object.
+    let mut t = Tree::empty();
+    t.file("/etc/docker/daemon.json", "[1]", 0o644);
+    assert!(
+        Host::open(t.path(), options())
+            .unwrap_err()
+            .to_string()
+            .contains(":1:1: invalid daemon configuration: not a JSON object")
+    );
+}
+
+#[test]
+fn include_and_exclude_by_cis_id_or_code() {
+    let t = bad_tree();
+    let sel = Selection {
+        include: vec!["2".into()],
+        exclude: vec!["HOST004".into(), "2.18".into()],
+    };
+    let a = run_with(t.path(), options(), &sel);
+    let ids: Vec<&str> = a.results.iter().map(|r| r.outcome.check.id).collect();
+    assert_eq!(ids.len(), 15, "{ids:?}");
+    assert!(
+        ids.iter().all(|i| i.starts_with("2.")) && !ids.contains(&"2.2") && !ids.contains(&"2.18")
+    );
+    let sel = Selection {
+        include: vec!["1.1".into(), "docker-file-mode".into()],
+        exclude: vec![],
+    };
+    let a = run_with(t.path(), options(), &sel);
+    assert_eq!(a.results.len(), 18 + 12);
+}
+
+#[test]
+fn policy_ignores_and_overrides() {
+    let t = bad_tree();
+    let host = Host::open(t.path(), options()).unwrap();
+    let spec = PolicySpec {
+        ignore: vec!["HOST022".into()],
+        severity: vec![("icc-enabled".into(), Severity::Critical)],
+        fail_on: Severity::Critical,
+        ..PolicySpec::default()
+    };
+    let policy = Policy::new(&spec, &plimsoll_host::rule_refs()).unwrap();
+    let a = audit(&host, &policy, &Selection::default());
+    assert!(a.get("3.18").is_none());
+    let f: Vec<_> = a
+        .findings()
+        .into_iter()
+        .filter(|f| f.code == "HOST004")
+        .collect();
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert_eq!(f[0].location.field.as_deref(), Some("CIS 2.2"));
+    assert!(a.fails(&policy));
+}
+
+#[test]
+fn docker_bench_json_shape() {
+    let t = bad_tree();
+    let sel = Selection {
+        include: vec!["1.1.2".into(), "2.2".into(), "3.18".into(), "3.17".into()],
+        exclude: vec![],
+    };
+    let a = run_with(t.path(), options(), &sel);
+    let got = report::to_docker_bench(&a, 1700000000, 1700000002);
+    let want = json!({
+        "dockerbenchsecurity": format!("plimsoll {}", env!("CARGO_PKG_VERSION")),
+        "start": 1700000000,
+        "tests": [
+            {"id": "1", "desc": "Host Configuration", "results": [
+                {"id": "1.1.2", "desc": "Only trusted users are allowed to control the Docker daemon",
+                 "result": "WARN", "details": "docker group members not in docker_group_allowed: mallory",
+                 "items": ["mallory"],
+                 "remediation": "Remove untrusted users from the docker group (gpasswd -d USER docker); list the trusted ones in [host] docker_group_allowed of plimsoll.toml."}
+            ]},
+            {"id": "2", "desc": "Docker daemon configuration", "results": [
+                {"id": "2.2", "desc": "Network traffic between containers on the default bridge is restricted (icc off)",
+                 "result": "WARN", "details": "icc is on (\"icc\" in /etc/docker/daemon.json)",
+                 "remediation": "Set \"icc\": false in /etc/docker/daemon.json (or run dockerd with --icc=false); connect containers that must talk through user-defined networks."}
+            ]},
+            {"id": "3", "desc": "Docker daemon configuration files", "results": [
+                {"id": "3.17", "desc": "daemon.json is owned by root:root", "result": "WARN",
+                 "details": "/etc/docker/daemon.json is owned by alice:staff (expected root:root)",
+                 "items": ["/etc/docker/daemon.json is owned by alice:staff"],
+                 "remediation": "chown root:root /etc/docker/daemon.json"},
+                {"id": "3.18", "desc": "daemon.json has no permission bit beyond 0644", "result": "WARN",
+                 "details": "/etc/docker/daemon.json has mode 0470 (0030 beyond 0644)",
+                 "items": ["/etc/docker/daemon.json has mode 0470 (0030 beyond 0644)"],
+                 "remediation": "chmod 644 /etc/docker/daemon.json (or tighter)"}
+            ]}
+        ],
+        "checks": 4,
+        "score": -4,
+        "end": 1700000002
+    });
+    assert_eq!(got, want, "{}", serde_json::to_string_pretty(&got).unwrap());
+
+    // The whole report: every result carries the keys dashboards read.
+    let a = run(&good_tree());
+    let all = report::to_docker_bench(&a, 0, 0);
+    let tests = all["tests"].as_array().unwrap();
+    assert_eq!(
+        tests
+            .iter()
+            .map(|t| t["id"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["1", "2", "3", "4"]
+    );
+    let results: Vec<&serde_json::Value> = tests
+        .iter()
+        .flat_map(|t| t["results"].as_array().unwrap())
+        .collect();
+    assert_eq!(results.len(), ALL_IDS);
+    for r in results {
+        assert!(["PASS", "WARN", "INFO", "NOTE"].contains(&r["result"].as_str().unwrap()));
+        assert!(r["id"].is_string() && r["desc"].is_string());
+        assert_eq!(r.get("remediation").is_some(), r["result"] != "PASS", "{r}");
+    }
+    assert_eq!(all["checks"], ALL_IDS);
+}
+
+#[test]
+fn the_registry() {
+    let infos = plimsoll_host::rule_infos();
+    let codes: Vec<&str> = infos.iter().map(|r| r.code).collect();
+    let want: Vec<String> = (1..=infos.len()).map(|i| format!("HOST{i:03}")).collect();
+    assert_eq!(codes, want);
+    let mut ids = BTreeSet::new();
+    for r in rules::ALL {
+        let i = r.info();
+        assert!(i.practice.starts_with("P-H"), "{}", i.code);
+        assert!(i.doc.contains("Fix:"), "{} has no Fix: paragraph", i.code);
+        assert!(!r.checks().is_empty());
+        for c in r.checks() {
+            assert!(ids.insert(c.id), "CIS {} answered by two rules", c.id);
+            assert!(!c.remediation.is_empty() && !c.desc.is_empty());
+        }
+    }
+    assert_eq!(ids.len(), ALL_IDS);
+}
