@@ -175,7 +175,8 @@ fn yaml_sites(path: &Path, text: &str) -> Result<Vec<Site>, PinError> {
         for c in w.containers() {
             let Some(image) = &c.image else { continue };
             // Only what this file says (not an override's or an include's).
-            if image.file.is_some() || !pinnable(&image.value) {
+            let elsewhere = image.file.as_deref().is_some_and(|f| f != name.as_str());
+            if elsewhere || !pinnable(&image.value) {
                 continue;
             }
             let Some(&line_start) = line_starts.get(image.pos.line.saturating_sub(1) as usize)
@@ -247,10 +248,23 @@ impl Resolver {
     fn resolve(&self, image: &str) -> Result<String, String> {
         let name = NameRef::parse(image);
         let reference = match &self.layout {
-            Some(dir) => ImageRef::OciLayout {
-                dir: dir.clone(),
-                tag: Some(name.tag.unwrap_or("latest").to_string()),
-            },
+            // The layout's ref.name: the reference as written (`debian:12`),
+            // else its tag alone (`12`).
+            Some(dir) => {
+                let tag = name.tag.unwrap_or("latest");
+                let written = format!("{}:{tag}", name.name);
+                let full = ImageRef::OciLayout {
+                    dir: dir.clone(),
+                    tag: Some(written),
+                };
+                if let Ok(found) = plimsoll_oci::resolve(&full, &self.options) {
+                    return Ok(self.pick(&found));
+                }
+                ImageRef::OciLayout {
+                    dir: dir.clone(),
+                    tag: Some(tag.to_string()),
+                }
+            }
             None => ImageRef::Registry {
                 reference: match name.tag {
                     Some(t) => format!("{}:{t}", name.name),
@@ -260,11 +274,15 @@ impl Resolver {
         };
         let resolved =
             plimsoll_oci::resolve(&reference, &self.options).map_err(|e| e.to_string())?;
-        let digest = match (&resolved.index_digest, self.platform_digest) {
-            (Some(index), false) => index,
-            _ => resolved.id(),
-        };
-        Ok(digest.to_string())
+        Ok(self.pick(&resolved))
+    }
+
+    /// The index digest, or the platform's manifest digest.
+    fn pick(&self, image: &plimsoll_oci::Image) -> String {
+        match (&image.index_digest, self.platform_digest) {
+            (Some(index), false) => index.to_string(),
+            _ => image.id().to_string(),
+        }
     }
 }
 
