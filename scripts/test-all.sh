@@ -71,6 +71,8 @@ cargo test -p plimsoll --test hostile --locked -- --ignored
 
 step "plimsoll serve against the real docker-registry (notifications, skopeo pushes) and its page in headless Chromium"
 cargo test -p plimsoll --test serve_registry --locked -- --ignored
+step "plimsoll sign and verify against the real docker-registry (push of signature manifests, appended signatures, a signature repository)"
+cargo test -p plimsoll --test sign --locked -- --ignored
 step "the store's tests on a real PostgreSQL (queue, leases, results, webhook deliveries, rescans)"
 cargo test -p plimsoll-store --locked -- --ignored
 step "plimsoll worker processes on a real PostgreSQL: concurrent claims, a worker killed with SIGKILL loses no job"
