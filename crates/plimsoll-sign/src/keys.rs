@@ -289,7 +289,7 @@ fn decode_pem(text: &str) -> Result<(String, Zeroizing<Vec<u8>>), SignError> {
                 .or(Some(body.len()))
         })
         .unwrap_or(body.len());
-    let (label, der) = pem::decode_vec(body[..end].as_bytes())
+    let (label, der) = pem::decode_vec(&body.as_bytes()[..end])
         .map_err(|e| bad_key(format!("malformed PEM: {e}")))?;
     Ok((label.to_string(), Zeroizing::new(der)))
 }

@@ -411,6 +411,27 @@ fn check_manifest(
             ),
         );
     }
+    // Payloads of the layers that can be checked, fetched together.
+    let wanted: Vec<String> = layers
+        .iter()
+        .filter(|l| {
+            l.get("mediaType").and_then(Value::as_str) == Some(payload::SIMPLE_SIGNING_MEDIA_TYPE)
+                && l.get("size")
+                    .and_then(Value::as_u64)
+                    .is_none_or(|s| s <= payload::MAX_PAYLOAD_BYTES)
+                && l.get("annotations")
+                    .and_then(|a| a.get(SIGNATURE_ANNOTATION))
+                    .is_some()
+        })
+        .filter_map(|l| l.get("digest").and_then(Value::as_str).map(str::to_string))
+        .collect::<std::collections::BTreeSet<String>>()
+        .into_iter()
+        .collect();
+    let mut fetched: BTreeMap<String, Result<Vec<u8>, SignError>> = wanted
+        .iter()
+        .cloned()
+        .zip(target.signatures.blobs(&wanted, payload::MAX_PAYLOAD_BYTES))
+        .collect();
     for (i, layer) in layers.iter().enumerate() {
         let media_type = layer.get("mediaType").and_then(Value::as_str).unwrap_or("");
         if media_type != payload::SIMPLE_SIGNING_MEDIA_TYPE {
@@ -430,7 +451,7 @@ fn check_manifest(
             verified: false,
             reason: None,
         };
-        match check_layer(target, key, annotations, layer) {
+        match check_layer(target, key, annotations, layer, &mut fetched) {
             Ok(reference) => {
                 check.docker_reference = Some(reference);
                 check.verified = true;
@@ -451,6 +472,7 @@ fn check_layer(
     key: &PublicKeyPem,
     annotations: &BTreeMap<String, String>,
     layer: &Value,
+    fetched: &mut BTreeMap<String, Result<Vec<u8>, SignError>>,
 ) -> LayerResult {
     let no_ref = |why: String| (None, why);
     let digest = layer
@@ -476,10 +498,12 @@ fn check_layer(
         // Go's encoding/json base64 skips \r and \n; so does this.
         .decode(sig_b64.replace(['\r', '\n'], "").trim())
         .map_err(|_| no_ref("the signature annotation is not base64".into()))?;
-    let raw = target
-        .signatures
-        .blob(digest, payload::MAX_PAYLOAD_BYTES)
-        .map_err(|e| no_ref(format!("payload: {e}")))?;
+    // Fetched above; a digest named twice is read again.
+    let raw = match fetched.remove(digest) {
+        Some(r) => r,
+        None => target.signatures.blob(digest, payload::MAX_PAYLOAD_BYTES),
+    }
+    .map_err(|e| no_ref(format!("payload: {e}")))?;
     key.verify(&raw, &sig).map_err(|e| no_ref(e.to_string()))?;
     let p = payload::parse(&raw).map_err(|e| no_ref(e.to_string()))?;
     let reference = Some(p.docker_reference.clone());

@@ -18,6 +18,8 @@ pub const MT_OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 pub const MT_OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 pub const MT_DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
 pub const MT_DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+/// Payload blobs fetched at once from a registry.
+const BLOB_CONCURRENCY: usize = 8;
 /// The most bytes of one manifest or index read.
 pub const MAX_MANIFEST_BYTES: u64 = 4 << 20;
 
@@ -57,6 +59,11 @@ pub trait Store {
     fn manifest_by_digest(&self, digest: &str) -> Result<Vec<u8>, SignError>;
     /// A blob, at most `max` bytes, checked against its digest.
     fn blob(&self, digest: &str, max: u64) -> Result<Vec<u8>, SignError>;
+    /// Several blobs (at most `max` bytes each), in order; a registry
+    /// fetches a few at once.
+    fn blobs(&self, digests: &[String], max: u64) -> Vec<Result<Vec<u8>, SignError>> {
+        digests.iter().map(|d| self.blob(d, max)).collect()
+    }
     /// Stores a blob (no-op when present).
     fn put_blob(&self, data: &[u8]) -> Result<String, SignError>;
     /// Stores a manifest under `tag`.
@@ -463,6 +470,34 @@ impl Registry {
             Err(e) => Err(self.error(&format!("manifest {r}"), e)),
         }
     }
+
+    async fn blob_async(&self, digest: &str, max: u64) -> Result<Vec<u8>, SignError> {
+        use futures_util::StreamExt;
+        check_digest(digest)?;
+        let r = self.with_digest(digest);
+        let what = format!("blob {digest}");
+        let mut stream = self
+            .client
+            .pull_blob_stream(&r, digest)
+            .await
+            .map_err(|e| self.error(&what, e))?;
+        if stream.content_length.is_some_and(|n| n > max) {
+            return Err(too_big(&what, max));
+        }
+        let mut out = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| SignError::Registry {
+                registry: self.reference.resolve_registry().to_string(),
+                why: format!("{what}: {e}"),
+            })?;
+            if (out.len() + chunk.len()) as u64 > max {
+                return Err(too_big(&what, max));
+            }
+            out.extend_from_slice(&chunk);
+        }
+        check_blob(&out, digest, &format!("{} blob", self.location()))?;
+        Ok(out)
+    }
 }
 
 impl Store for Registry {
@@ -500,34 +535,16 @@ impl Store for Registry {
     }
 
     fn blob(&self, digest: &str, max: u64) -> Result<Vec<u8>, SignError> {
-        use futures_util::StreamExt;
-        check_digest(digest)?;
-        let r = self.with_digest(digest);
-        let what = format!("blob {digest}");
-        let data = self.runtime.block_on(async {
-            let mut stream = self
-                .client
-                .pull_blob_stream(&r, digest)
-                .await
-                .map_err(|e| self.error(&what, e))?;
-            if stream.content_length.is_some_and(|n| n > max) {
-                return Err(too_big(&what, max));
-            }
-            let mut out = Vec::new();
-            while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(|e| SignError::Registry {
-                    registry: self.reference.resolve_registry().to_string(),
-                    why: format!("{what}: {e}"),
-                })?;
-                if (out.len() + chunk.len()) as u64 > max {
-                    return Err(too_big(&what, max));
-                }
-                out.extend_from_slice(&chunk);
-            }
-            Ok(out)
-        })?;
-        check_blob(&data, digest, &format!("{} blob", self.location()))?;
-        Ok(data)
+        self.runtime.block_on(self.blob_async(digest, max))
+    }
+
+    fn blobs(&self, digests: &[String], max: u64) -> Vec<Result<Vec<u8>, SignError>> {
+        use futures_util::stream::{self, StreamExt};
+        self.runtime.block_on(
+            stream::iter(digests.iter().map(|d| self.blob_async(d, max)))
+                .buffered(BLOB_CONCURRENCY)
+                .collect(),
+        )
     }
 
     fn put_blob(&self, data: &[u8]) -> Result<String, SignError> {
