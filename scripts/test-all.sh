@@ -75,6 +75,8 @@ step "plimsoll serve against the real docker-registry (notifications, skopeo pus
 cargo test -p plimsoll --test serve_registry --locked -- --ignored
 step "plimsoll admission resolving tags at the real docker-registry (skopeo pushes; a moved tag seen after its TTL)"
 cargo test -p plimsoll --test admission --locked -- --ignored
+step "plimsoll sign and verify against the real docker-registry (push of signature manifests, appended signatures, a signature repository)"
+cargo test -p plimsoll --test sign --locked -- --ignored
 step "the store's tests on a real PostgreSQL (queue, leases, results, webhook deliveries, rescans)"
 cargo test -p plimsoll-store --locked -- --ignored
 step "plimsoll worker processes on a real PostgreSQL: concurrent claims, a worker killed with SIGKILL loses no job"

@@ -11,6 +11,7 @@ mod host;
 mod lint;
 mod progress;
 mod serve;
+mod sign;
 mod vulnscan;
 
 use std::io::Write;
@@ -67,6 +68,13 @@ enum Command {
     Admission(admission::AdmissionArgs),
     /// Run scan workers against a shared store (PostgreSQL), without HTTP.
     Worker(serve::WorkerArgs),
+    /// cosign-compatible key pairs: generate, import.
+    #[command(subcommand)]
+    Key(sign::KeyCommand),
+    /// Sign an image with a key, cosign-compatibly (the signature beside it at sha256-<hex>.sig).
+    Sign(sign::SignArgs),
+    /// Verify an image's cosign signatures with a public key (exit 0 verified, 1 not, 2 bad input).
+    Verify(sign::VerifyArgs),
     /// Manage the layer cache.
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -293,6 +301,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => serve::serve(args),
         Command::Worker(args) => serve::worker(args),
         Command::Admission(args) => admission::run(args),
+        Command::Key(command) => sign::run_key(command),
+        Command::Sign(args) => sign::run_sign(args),
+        Command::Verify(args) => sign::run_verify(args),
         // Everything printed goes through `emit`: a reader that closes the
         // pipe early (`plimsoll rules | head -1`) is not an error.
         Command::Cache(CacheCommand::Clean { cache_dir }) => {
