@@ -20,11 +20,64 @@ use std::path::{Path, PathBuf};
 
 use plimsoll_oci::{ImageRef, NameRef, ResolveOptions};
 
-/// A file could not be read as what its name says.
+/// A file could not be read as what its name says, or a path not walked.
 #[derive(Debug, thiserror::Error)]
 pub enum PinError {
     #[error("{path}: {why}")]
     Parse { path: String, why: String },
+    #[error("{path}: {why}")]
+    Path { path: String, why: String },
+}
+
+/// The files `paths` name: files as given; directories walked for
+/// Dockerfiles (as `plimsoll lint` walks them) and YAML/JSON files (as
+/// `plimsoll config audit` does), sorted, each once.
+pub fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PinError> {
+    let mut out = Vec::new();
+    for p in paths {
+        let err = |why: String| PinError::Path {
+            path: p.display().to_string(),
+            why,
+        };
+        if p.is_dir() {
+            let mut found = Vec::new();
+            plimsoll_lint::files::discover(p, &mut found).map_err(|e| err(e.to_string()))?;
+            found.extend(
+                plimsoll_runtime::files::manifests_under(p).map_err(|e| err(e.to_string()))?,
+            );
+            found.sort();
+            out.extend(found);
+        } else if p.is_file() {
+            out.push(p.clone());
+        } else {
+            return Err(err("no such file or directory".into()));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|p| seen.insert(p.clone()));
+    Ok(out)
+}
+
+/// Replaces `path`'s content with `text`: written beside it and renamed
+/// over it, so a crash leaves the old file or the new one, never half; the
+/// file's permissions are kept.
+pub fn write_in_place(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.plimsoll-pin.{}", std::process::id()));
+    std::fs::write(&tmp, text)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+    }
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 /// Where an image reference is written: `text[start..end]` is `image`.
@@ -37,22 +90,14 @@ pub struct Site {
     pub image: String,
 }
 
-/// What kind of file `path` is, by its name: a Dockerfile (`Dockerfile`,
-/// `Dockerfile.*`, `*.Dockerfile`, `Containerfile`) or YAML/JSON.
-pub fn is_dockerfile(path: &Path) -> bool {
+/// The image references of `text` (the file `path`): a Dockerfile by its
+/// name (as `plimsoll lint` tells), else YAML or JSON.
+pub fn sites(path: &Path, text: &str) -> Result<Vec<Site>, PinError> {
     let name = path
         .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    name == "dockerfile"
-        || name == "containerfile"
-        || name.starts_with("dockerfile.")
-        || name.ends_with(".dockerfile")
-}
-
-/// The image references of `text` (the file `path`).
-pub fn sites(path: &Path, text: &str) -> Result<Vec<Site>, PinError> {
-    if is_dockerfile(path) {
+    if plimsoll_lint::files::is_dockerfile(&name) {
         dockerfile_sites(path, text)
     } else {
         yaml_sites(path, text)

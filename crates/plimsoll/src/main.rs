@@ -9,6 +9,7 @@ mod config_audit;
 mod db;
 mod host;
 mod lint;
+mod pin;
 mod progress;
 mod serve;
 mod sign;
@@ -73,6 +74,9 @@ enum Command {
     Key(sign::KeyCommand),
     /// Sign an image with a key, cosign-compatibly (the signature beside it at sha256-<hex>.sig).
     Sign(sign::SignArgs),
+    /// Pin image references to tag@digest in Dockerfiles, Kubernetes manifests and Compose
+    /// files (P-D1); --check changes nothing and exits 1 when one is unpinned or stale.
+    Pin(pin::PinArgs),
     /// Verify an image's cosign signatures with a public key (exit 0 verified, 1 not, 2 bad input).
     Verify(sign::VerifyArgs),
     /// Manage the layer cache.
@@ -303,6 +307,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Admission(args) => admission::run(args),
         Command::Key(command) => sign::run_key(command),
         Command::Sign(args) => sign::run_sign(args),
+        Command::Pin(args) => pin::run(args),
         Command::Verify(args) => sign::run_verify(args),
         // Everything printed goes through `emit`: a reader that closes the
         // pipe early (`plimsoll rules | head -1`) is not an error.
