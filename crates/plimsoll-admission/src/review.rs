@@ -270,9 +270,7 @@ fn judge_image(
         _ => unknown(d, format!("image `{image}` has not been scanned (P-E1)")),
     }
     for f in &v.findings {
-        // Running as root is judged on the pod spec with the image's user
-        // (CFG013 above): the pod's own user wins over the image's.
-        if f.code == RUNS_AS_ROOT_IMAGE {
+        if JUDGED_ON_THE_POD.contains(&f.code.as_str()) {
             continue;
         }
         let text = format!(
@@ -287,9 +285,11 @@ fn judge_image(
     }
 }
 
-/// The image audit's runs-as-root rule, whose fact (the image's user) the
-/// pod-spec rule CFG013 uses instead.
-const RUNS_AS_ROOT_IMAGE: &str = "IMG001";
+/// Image audit rules whose question the pod spec answers, not the stored
+/// scan: running as root (IMG001; CFG013 judges it with the image's user,
+/// the pod's own user winning) and the tag the scan's reference used
+/// (IMG015; the pod's reference is what runs, CFG015/CFG016 judge it).
+const JUDGED_ON_THE_POD: &[&str] = &["IMG001", "IMG015"];
 
 fn failed_lookup(image: &str, e: &VerdictError, policy: &Policy, d: &mut Decision) {
     let why = format!("the scan verdict of `{image}` could not be read: {e}");

@@ -41,6 +41,9 @@ fn fill_store(url: &str) {
         json!({"user": "10001", "uid": 10001, "root": false}),
         json!([{"code": "IMG014", "name": "unapproved-base", "practice": "P-D3",
             "severity": "high", "message": "the image is not built on an approved base",
+            "location": {}},
+            {"code": "IMG015", "name": "moving-tag", "practice": "P-D2",
+            "severity": "medium", "message": "the image is tagged `latest`, which moves with every push",
             "location": {}}]),
     );
     let e = report(json!({"user": "", "uid": 0, "root": true}), json!([]));
@@ -168,7 +171,7 @@ fn admission_reads_verdicts_from_a_running_plimsoll_serve() {
     std::fs::write(root.join("wrong-token"), "not-the-token-0123456789abcdef\n").unwrap();
     std::fs::write(
         root.join("plimsoll.toml"),
-        "[admission]\nenforce = [\"P-F1\", \"runs-as-root\"]\nwarn = [\"P-D3\"]\nrequire_scan = true\nunknown_scan = \"deny\"\n",
+        "[admission]\nenforce = [\"P-F1\", \"runs-as-root\"]\nwarn = [\"P-D3\", \"P-D2\"]\nrequire_scan = true\nunknown_scan = \"deny\"\n",
     )
     .unwrap();
     let store = format!("sqlite:{}", root.join("store/serve.db").display());
@@ -251,6 +254,12 @@ fn admission_reads_verdicts_from_a_running_plimsoll_serve() {
         passed["warnings"]
             .to_string()
             .contains("unapproved-base (IMG014 P-D3)"),
+        "{passed}"
+    );
+    // The tag the server's scan was made by is not what the pod runs: the
+    // pod's reference (a digest here) is judged, not the stored IMG015.
+    assert!(
+        !passed["warnings"].to_string().contains("IMG015"),
         "{passed}"
     );
     // A passing scan of an image that runs as root, in a pod that sets no user.
