@@ -438,3 +438,87 @@ pub fn pin(text: &str, sites: &[Site], resolver: &mut Resolver, update: bool) ->
     out.push_str(&text[at..]);
     Pinned { text: out, changes }
 }
+
+/// How `plimsoll pin` words a change of `path` (`check`: nothing is
+/// written); `None` for a reference already current. The bool is whether
+/// the line is an error (standard error).
+pub fn describe(path: &Path, change: &Change, check: bool) -> Option<(bool, String)> {
+    let p = path.display();
+    Some(match change {
+        Change::Pinned { line, from, to } => {
+            let verb = if check { "unpinned" } else { "pinned" };
+            (false, format!("{p}:{line}: {verb} {from} -> {to}"))
+        }
+        Change::Stale {
+            line,
+            image,
+            current,
+            replaced,
+        } => {
+            let what = if *replaced && !check {
+                "updated"
+            } else {
+                "stale (--update replaces it)"
+            };
+            (
+                false,
+                format!("{p}:{line}: {what} {image}: the tag now points at {current}"),
+            )
+        }
+        Change::Failed { line, image, why } => {
+            (true, format!("{p}:{line}: cannot resolve {image}: {why}"))
+        }
+        Change::Current { .. } => return None,
+    })
+}
+
+/// The changes of a run, counted.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tally {
+    pub files: usize,
+    pub current: usize,
+    /// Pinned, or stale (replaced or not).
+    pub todo: usize,
+    pub failed: usize,
+    /// Stale pins left in place (no `update`).
+    pub stale_left: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, changes: &[Change]) {
+        self.files += 1;
+        for c in changes {
+            match c {
+                Change::Current { .. } => self.current += 1,
+                Change::Pinned { .. } => self.todo += 1,
+                Change::Stale { replaced, .. } => {
+                    self.todo += 1;
+                    self.stale_left += usize::from(!replaced);
+                }
+                Change::Failed { .. } => self.failed += 1,
+            }
+        }
+    }
+
+    /// The closing line.
+    pub fn summary(&self, check: bool) -> String {
+        format!(
+            "{} file(s): {} reference(s) already pinned, {} {}, {} not resolved",
+            self.files,
+            self.current,
+            self.todo,
+            if check {
+                "to pin or update"
+            } else {
+                "pinned or updated"
+            },
+            self.failed
+        )
+    }
+
+    /// Whether the run fails (exit 1): a tag not resolved, something to do
+    /// under `check`, or a stale pin left in place (still wrong).
+    pub fn fails(&self, check: bool) -> bool {
+        self.failed > 0 || (check && self.todo > 0) || self.stale_left > 0
+    }
+}

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
-use plimsoll_pin::{Change, Resolver};
+use plimsoll_pin::{Resolver, Tally};
 
 #[derive(Args)]
 pub struct PinArgs {
@@ -60,64 +60,29 @@ pub fn run(args: PinArgs) -> Result<ExitCode> {
         bail!("no Dockerfiles or YAML files under the paths given");
     }
     let mut resolver = Resolver::new(options, layout, args.platform_digest);
-    let (mut pinned, mut todo, mut failed, mut stale_left) = (0usize, 0usize, 0usize, 0usize);
+    let mut tally = Tally::default();
     for path in &files {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let sites = plimsoll_pin::sites(path, &text).map_err(|e| anyhow!("{e}"))?;
         let out = plimsoll_pin::pin(&text, &sites, &mut resolver, args.update);
         for c in &out.changes {
-            let p = path.display();
-            match c {
-                Change::Pinned { line, from, to } => {
-                    todo += 1;
-                    let verb = if args.check { "unpinned" } else { "pinned" };
-                    println!("{p}:{line}: {verb} {from} -> {to}");
-                }
-                Change::Stale {
-                    line,
-                    image,
-                    current,
-                    replaced,
-                } => {
-                    todo += 1;
-                    if !*replaced {
-                        stale_left += 1;
-                    }
-                    let what = if *replaced && !args.check {
-                        "updated"
-                    } else {
-                        "stale (--update replaces it)"
-                    };
-                    println!("{p}:{line}: {what} {image}: the tag now points at {current}");
-                }
-                Change::Failed { line, image, why } => {
-                    failed += 1;
-                    eprintln!("{p}:{line}: cannot resolve {image}: {why}");
-                }
-                Change::Current { .. } => pinned += 1,
+            match plimsoll_pin::describe(path, c, args.check) {
+                Some((true, line)) => eprintln!("{line}"),
+                Some((false, line)) => println!("{line}"),
+                None => {}
             }
         }
+        tally.add(&out.changes);
         if !args.check && out.text != text {
             plimsoll_pin::write_in_place(path, &out.text)
                 .with_context(|| format!("writing {}", path.display()))?;
         }
     }
-    eprintln!(
-        "{} file(s): {pinned} reference(s) already pinned, {todo} {}, {failed} not resolved",
-        files.len(),
-        if args.check {
-            "to pin or update"
-        } else {
-            "pinned or updated"
-        }
-    );
-    // A stale pin left in place is still wrong: exit 1, as --check does.
-    Ok(
-        if failed > 0 || (args.check && todo > 0) || stale_left > 0 {
-            ExitCode::from(1)
-        } else {
-            ExitCode::SUCCESS
-        },
-    )
+    eprintln!("{}", tally.summary(args.check));
+    Ok(if tally.fails(args.check) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
