@@ -73,7 +73,7 @@ cargo test -p plimsoll --test hostile --locked -- --ignored
 
 step "plimsoll serve against the real docker-registry (notifications, skopeo pushes) and its page in headless Chromium"
 cargo test -p plimsoll --test serve_registry --locked -- --ignored
-step "plimsoll admission resolving tags at the real docker-registry (skopeo pushes; a moved tag seen after its TTL)"
+step "plimsoll admission at the real docker-registry: tags resolved (a moved tag seen after its TTL), signatures by the configured keys required"
 cargo test -p plimsoll --test admission --locked -- --ignored
 step "plimsoll sign and verify against the real docker-registry (push of signature manifests, appended signatures, a signature repository)"
 cargo test -p plimsoll --test sign --locked -- --ignored

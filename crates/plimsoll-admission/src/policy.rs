@@ -8,7 +8,9 @@
 //! require_digest = true         # every image as repo@sha256:… (P-D1)
 //! require_scan = true           # a passing scan of that digest (P-E1, P-E2)
 //! unknown_scan = "deny"         # or "warn": not scanned yet, pending, failed to scan
-//! require_signature = false     # after the supply-chain work; refused when true
+//! require_signature = true      # a cosign signature by one of these keys (P-D4)
+//! signature_keys = ["cosign.pub"]   # PEM public keys, relative to this file
+//! signature_repository = "registry.example:5000/signatures"   # as COSIGN_REPOSITORY
 //! trusted_registries = ["registry.example:5000", "*.corp.example"]   # P-D5
 //! standard = "restricted"       # or "baseline": the Pod Security Standard every pod must meet
 //! standard_version = "v1.29"    # its checks as of this Kubernetes version (default: newest)
@@ -36,6 +38,8 @@ use std::path::PathBuf;
 use plimsoll_report::{Finding, RuleInfo, names_rule};
 use serde::Deserialize;
 
+use crate::signature::SignatureKeys;
+
 /// Practices denied when `enforce` and `warn` are both empty: the faults
 /// that hand the node to the container.
 pub const DEFAULT_ENFORCE: &[&str] = &["P-F1", "P-F2", "P-F6"];
@@ -58,6 +62,12 @@ pub struct AdmissionConfig {
     pub require_scan: bool,
     #[serde(default)]
     pub require_signature: bool,
+    /// cosign public keys (PEM) a signature may be made with.
+    #[serde(default)]
+    pub signature_keys: Vec<PathBuf>,
+    /// Where signatures are kept when not beside each image (cosign's
+    /// `COSIGN_REPOSITORY`): a registry repository.
+    pub signature_repository: Option<String>,
     pub unknown_scan: Option<Unknown>,
     #[serde(default)]
     pub trusted_registries: Vec<String>,
@@ -121,9 +131,11 @@ pub enum PolicyError {
     )]
     UnknownWord { list: &'static str, word: String },
     #[error(
-        "[admission] require_signature: signature verification is not available yet; set it to false (image signing and verification come with the supply-chain work)"
+        "[admission] require_signature needs signature_keys: the cosign public keys (PEM) a signature may be made with"
     )]
-    SignatureUnavailable,
+    NoSignatureKeys,
+    #[error("[admission] signature_keys: {0}")]
+    SignatureKey(#[from] crate::signature::KeyFileError),
     #[error(
         "[admission] require_scan needs a verdict source: set `server` (plimsoll serve's URL) or `store`"
     )]
@@ -153,6 +165,8 @@ pub struct Policy {
     pub warn: Vec<String>,
     pub require_digest: bool,
     pub require_scan: bool,
+    pub require_signature: bool,
+    pub signature_keys: SignatureKeys,
     pub unknown_scan: Unknown,
     pub trusted_registries: Vec<String>,
     pub standard: Option<plimsoll_runtime::pss::Level>,
@@ -177,9 +191,11 @@ impl Policy {
     /// Checks `[admission]`: every word names a practice or rule of the
     /// run-time rules, and what is required can be provided.
     pub fn new(c: &AdmissionConfig) -> Result<Policy, PolicyError> {
-        if c.require_signature {
-            return Err(PolicyError::SignatureUnavailable);
+        if c.require_signature && c.signature_keys.is_empty() {
+            return Err(PolicyError::NoSignatureKeys);
         }
+        // Read even when not required, so a wrong file is said at once.
+        let signature_keys = SignatureKeys::read(&c.signature_keys)?;
         if c.server.is_some() && c.store.is_some() {
             return Err(PolicyError::TwoVerdictSources);
         }
@@ -217,6 +233,8 @@ impl Policy {
             warn,
             require_digest: c.require_digest,
             require_scan: c.require_scan,
+            require_signature: c.require_signature,
+            signature_keys,
             resolve_tags: c.resolve_tags.unwrap_or(true),
             unknown_scan: c.unknown_scan.unwrap_or_default(),
             trusted_registries: c.trusted_registries.clone(),
@@ -295,10 +313,14 @@ mod tests {
             require_signature: true,
             ..AdmissionConfig::default()
         };
-        assert!(matches!(
-            Policy::new(&c),
-            Err(PolicyError::SignatureUnavailable)
-        ));
+        assert!(matches!(Policy::new(&c), Err(PolicyError::NoSignatureKeys)));
+        let c = AdmissionConfig {
+            require_signature: true,
+            signature_keys: vec!["/nonexistent/cosign.pub".into()],
+            ..AdmissionConfig::default()
+        };
+        let e = Policy::new(&c).unwrap_err().to_string();
+        assert!(e.contains("/nonexistent/cosign.pub"), "{e}");
         let c = AdmissionConfig {
             require_scan: true,
             ..AdmissionConfig::default()

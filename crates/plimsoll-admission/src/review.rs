@@ -18,6 +18,7 @@ use plimsoll_runtime::{AuditOptions, ImageUser, Workload};
 use plimsoll_store::Verdict;
 
 use crate::policy::{Action, Failure, Policy, Unknown};
+use crate::signature::{SignatureChecker, Signed};
 use crate::tags::TagResolver;
 use crate::verdict::{Cache, VerdictError, Verdicts, is_final};
 
@@ -105,14 +106,26 @@ pub fn workloads(req: &AdmissionRequest<DynamicObject>) -> Result<Vec<Workload>,
     Ok(manifests.workloads)
 }
 
+/// Where the image gates' facts come from.
+pub struct Sources<'a> {
+    /// Scan verdicts by digest (`require_scan`).
+    pub verdicts: &'a Verdicts,
+    pub cache: &'a Cache,
+    /// Tags resolved to digests (`resolve_tags`); None: a tag has no verdict.
+    pub tags: Option<&'a TagResolver>,
+    /// Signatures checked (`require_signature`); None: every image is
+    /// denied for want of a checker (a policy asking for signatures must
+    /// have one).
+    pub signatures: Option<&'a SignatureChecker>,
+}
+
 /// Judges a request.
 pub async fn decide(
     req: &AdmissionRequest<DynamicObject>,
     policy: &Policy,
-    verdicts: &Verdicts,
-    cache: &Cache,
-    tags: Option<&TagResolver>,
+    sources: &Sources<'_>,
 ) -> Decision {
+    let (verdicts, cache, tags) = (sources.verdicts, sources.cache, sources.tags);
     let mut d = Decision {
         allowed: true,
         ..Decision::default()
@@ -148,18 +161,19 @@ pub async fn decide(
     }
     d.object = Some(workloads[0].object());
 
+    let images: BTreeSet<&str> = workloads
+        .iter()
+        .flat_map(|w| w.containers())
+        .filter_map(|c| c.image.as_ref())
+        .map(|i| i.value.trim())
+        .filter(|i| !i.is_empty())
+        .collect();
+
     // Each image's stored scan, by digest: read first, as the run-time
     // rules need what it found of the image (its default user).
     let mut scans = Vec::new();
     if policy.require_scan {
-        let images: BTreeSet<&str> = workloads
-            .iter()
-            .flat_map(|w| w.containers())
-            .filter_map(|c| c.image.as_ref())
-            .map(|i| i.value.trim())
-            .filter(|i| !i.is_empty())
-            .collect();
-        for image in images {
+        for &image in &images {
             let (label, scan) = match plimsoll_oci::NameRef::parse(image).digest {
                 Some(digest) => (image.to_string(), Some(cache.get(verdicts, digest).await)),
                 None => match tags.filter(|_| policy.resolve_tags) {
@@ -219,6 +233,11 @@ pub async fn decide(
 
     for (_, label, scan) in scans {
         judge_image(&label, scan, policy, &mut d);
+    }
+    if policy.require_signature {
+        for &image in &images {
+            judge_signature(image, sources.signatures, policy, &mut d).await;
+        }
     }
     d.allowed = d.reasons.is_empty();
     d
@@ -285,6 +304,32 @@ fn judge_image(
     }
 }
 
+/// P-D4: a signature by one of the policy's keys over the image's digest.
+async fn judge_signature(
+    image: &str,
+    checker: Option<&SignatureChecker>,
+    policy: &Policy,
+    d: &mut Decision,
+) {
+    let Some(checker) = checker else {
+        d.reasons.push(format!(
+            "image `{image}`: signatures are required but this webhook has no signature checker (P-D4)"
+        ));
+        return;
+    };
+    match checker.check(image, &policy.signature_keys).await {
+        Signed::Verified { .. } => {}
+        Signed::Unverified { why } => d.reasons.push(format!(
+            "image `{image}` is not signed by a trusted key (P-D4): {why}"
+        )),
+        Signed::Unreadable { why } => could_not_judge(
+            format!("the signatures of `{image}` could not be read (P-D4): {why}"),
+            policy,
+            d,
+        ),
+    }
+}
+
 /// Image audit rules whose question the pod spec answers, not the stored
 /// scan: running as root (IMG001; CFG013 judges it with the image's user,
 /// the pod's own user winning) and the tag the scan's reference used
@@ -292,7 +337,16 @@ fn judge_image(
 const JUDGED_ON_THE_POD: &[&str] = &["IMG001", "IMG015"];
 
 fn failed_lookup(image: &str, e: &VerdictError, policy: &Policy, d: &mut Decision) {
-    let why = format!("the scan verdict of `{image}` could not be read: {e}");
+    could_not_judge(
+        format!("the scan verdict of `{image}` could not be read: {e}"),
+        policy,
+        d,
+    );
+}
+
+/// A fact the gate needs could not be had: denied, or admitted with a
+/// warning when the policy says `failure = "open"`.
+fn could_not_judge(why: String, policy: &Policy, d: &mut Decision) {
     match policy.failure {
         Failure::Closed => d.reasons.push(why),
         Failure::Open => d

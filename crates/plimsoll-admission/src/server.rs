@@ -19,6 +19,7 @@ use tokio::sync::watch;
 
 use crate::policy::Policy;
 use crate::review;
+use crate::signature::SignatureChecker;
 use crate::tags::TagResolver;
 use crate::verdict::{Cache, Verdicts};
 
@@ -44,6 +45,8 @@ pub struct Options {
     pub cache: Cache,
     /// Resolves images named by tag to digests (`resolve_tags`).
     pub tags: Option<TagResolver>,
+    /// Checks signatures (`require_signature`).
+    pub signatures: Option<SignatureChecker>,
     pub body_limit: usize,
     /// How often files are checked for changes.
     pub poll: Duration,
@@ -68,6 +71,7 @@ struct Shared {
     verdicts: Verdicts,
     cache: Cache,
     tags: Option<TagResolver>,
+    signatures: Option<SignatureChecker>,
 }
 
 /// A running webhook: its address; send `true` on `shutdown` to stop it.
@@ -95,6 +99,7 @@ pub async fn start(options: Options) -> Result<Running, ServerError> {
         verdicts: options.verdicts,
         cache: options.cache,
         tags: options.tags,
+        signatures: options.signatures,
     });
     let app = Router::new()
         .route("/validate", post(validate))
@@ -157,14 +162,13 @@ async fn validate(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
         .read()
         .unwrap_or_else(|e| e.into_inner())
         .clone();
-    let decision = review::decide(
-        &req,
-        &policy,
-        &shared.verdicts,
-        &shared.cache,
-        shared.tags.as_ref(),
-    )
-    .await;
+    let sources = review::Sources {
+        verdicts: &shared.verdicts,
+        cache: &shared.cache,
+        tags: shared.tags.as_ref(),
+        signatures: shared.signatures.as_ref(),
+    };
+    let decision = review::decide(&req, &policy, &sources).await;
     let resp = review::respond(&req, &decision);
     let dry = if req.dry_run { " (dry run)" } else { "" };
     match (&decision.skipped, decision.allowed) {

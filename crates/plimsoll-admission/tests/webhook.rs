@@ -45,6 +45,7 @@ async fn serve(tls: &Tls, policy: Policy, verdicts: Verdicts) -> Running {
         verdicts,
         cache: Cache::new(Duration::from_secs(60), Duration::from_secs(1), 100),
         tags: None,
+        signatures: None,
         body_limit: DEFAULT_BODY_LIMIT,
         poll: Duration::from_secs(60),
     })

@@ -116,6 +116,39 @@ pub fn resolve_layout(
     resolve_descriptor(source, reference, tag, digest, size, opts)
 }
 
+/// Every tag of an OCI image layout (the `ref.name` annotations of its
+/// index.json; `repo:1.0` read as `1.0`) and the digest it names, sorted by
+/// tag: the layout as a repository, for `plimsoll tags check oci:DIR`.
+pub fn layout_tags(dir: &Path) -> Result<Vec<(String, String)>, OciError> {
+    let index_path = dir.join("index.json");
+    if !dir.join("oci-layout").is_file() {
+        return Err(OciError::Layout {
+            image: dir.display().to_string(),
+            why: "not an OCI image layout (no oci-layout file)".into(),
+        });
+    }
+    let bytes = read_capped(&index_path, crate::image::MAX_MANIFEST_BYTES)?;
+    let index: ImageIndex = serde_json::from_slice(&bytes).map_err(|source| OciError::Json {
+        what: index_path.display().to_string(),
+        source,
+    })?;
+    let mut out: Vec<(String, String)> = index
+        .manifests()
+        .iter()
+        .filter_map(|m| {
+            let name = m.annotations().as_ref()?.get(REF_NAME)?;
+            let tag = match name.rsplit_once(':') {
+                Some((_, tail)) if !tail.contains('/') => tail.to_string(),
+                _ => name.clone(),
+            };
+            Some((tag, m.digest().to_string()))
+        })
+        .collect();
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0);
+    Ok(out)
+}
+
 /// Chooses the top-level descriptor of a layout's index.json by tag, or the
 /// only one; shared with OCI archives inside a docker-save tar.
 pub(crate) fn pick_from_index(

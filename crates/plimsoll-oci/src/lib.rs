@@ -24,12 +24,12 @@ pub use image::{
     BlobSource, Compression, Healthcheck, History, Image, ImageConfig, LayerRef, Platform,
     RegistryCredential, ResolveOptions, RootFs, RunConfig,
 };
-pub use layout::resolve_layout;
+pub use layout::{layout_tags, resolve_layout};
 pub use reference::{
     ImageRef, NameRef, registry_digest, registry_is_trusted, registry_of, registry_tag,
 };
 #[cfg(feature = "registry")]
-pub use registry::{CredentialError, docker_credentials, resolve_registry};
+pub use registry::{CredentialError, docker_credentials, list_tags, resolve_registry};
 
 /// Resolves any reference to an image whose manifest and config are read
 /// and verified. Tags are resolved once; the result works by digest.

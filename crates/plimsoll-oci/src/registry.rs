@@ -221,39 +221,7 @@ pub fn resolve_registry(reference_str: &str, opts: &ResolveOptions) -> Result<Im
         reference: reference_str.to_string(),
         why: format!("{e}"),
     })?;
-    let registry = reference.resolve_registry().to_string();
-    let insecure: Vec<String> = opts
-        .insecure_registries
-        .iter()
-        .filter(|h| **h == registry || **h == reference.registry())
-        .cloned()
-        .collect();
-    let config = ClientConfig {
-        protocol: if insecure.is_empty() {
-            ClientProtocol::Https
-        } else {
-            ClientProtocol::HttpsExcept(vec![registry.clone(), reference.registry().to_string()])
-        },
-        read_timeout: Some(opts.timeout),
-        connect_timeout: Some(opts.timeout.min(std::time::Duration::from_secs(10))),
-        platform_resolver: None,
-        user_agent: concat!("plimsoll/", env!("CARGO_PKG_VERSION")),
-        ..Default::default()
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("plimsoll-net")
-        .enable_all()
-        .build()
-        .map_err(|source| OciError::Io {
-            what: "starting the network runtime".into(),
-            source,
-        })?;
-    let client = Client::new(config);
-    let auth = match &opts.credential {
-        Some(c) => c.to_auth(),
-        None => docker_credentials(&registry, opts.docker_config.as_ref()),
-    };
+    let (registry, runtime, client, auth) = connect(&reference, opts)?;
     let what = format!("manifest {reference}");
     let (bytes, _) = runtime
         .block_on(async {
@@ -298,6 +266,113 @@ pub fn resolve_registry(reference_str: &str, opts: &ResolveOptions) -> Result<Im
         size,
         opts,
     )
+}
+
+/// A client for `reference`'s registry: plain HTTP only when the user named
+/// it insecure, credentials from the options or the docker config.json.
+fn connect(
+    reference: &Reference,
+    opts: &ResolveOptions,
+) -> Result<(String, tokio::runtime::Runtime, Client, RegistryAuth), OciError> {
+    let registry = reference.resolve_registry().to_string();
+    let insecure: Vec<String> = opts
+        .insecure_registries
+        .iter()
+        .filter(|h| **h == registry || **h == reference.registry())
+        .cloned()
+        .collect();
+    let config = ClientConfig {
+        protocol: if insecure.is_empty() {
+            ClientProtocol::Https
+        } else {
+            ClientProtocol::HttpsExcept(vec![registry.clone(), reference.registry().to_string()])
+        },
+        read_timeout: Some(opts.timeout),
+        connect_timeout: Some(opts.timeout.min(std::time::Duration::from_secs(10))),
+        platform_resolver: None,
+        user_agent: concat!("plimsoll/", env!("CARGO_PKG_VERSION")),
+        ..Default::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("plimsoll-net")
+        .enable_all()
+        .build()
+        .map_err(|source| OciError::Io {
+            what: "starting the network runtime".into(),
+            source,
+        })?;
+    let client = Client::new(config);
+    let auth = match &opts.credential {
+        Some(c) => c.to_auth(),
+        None => docker_credentials(&registry, opts.docker_config.as_ref()),
+    };
+    Ok((registry, runtime, client, auth))
+}
+
+/// Tags listed at once per request (the registry may send fewer).
+const TAGS_PAGE: usize = 1000;
+/// Manifest digests asked for at once while listing tags.
+const TAG_DIGESTS_AT_ONCE: usize = 8;
+
+/// Every tag of the repository `repository` (`HOST/REPO`, no tag) and the
+/// digest of the manifest it points at now (the index of a multi-platform
+/// image: what the tag names), sorted by tag.
+pub fn list_tags(
+    repository: &str,
+    opts: &ResolveOptions,
+) -> Result<Vec<(String, String)>, OciError> {
+    use futures_util::StreamExt;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let reference: Reference = repository.parse().map_err(|e| OciError::BadReference {
+        reference: repository.to_string(),
+        why: format!("{e}"),
+    })?;
+    let (registry, runtime, client, auth) = connect(&reference, opts)?;
+    runtime.block_on(async {
+        client
+            .auth(&reference, &auth, RegistryOperation::Pull)
+            .await
+            .map_err(|e| registry_error(&registry, &format!("repository {repository}"), e))?;
+        let mut tags: Vec<String> = Vec::new();
+        loop {
+            let last = tags.last().cloned();
+            let page = client
+                .list_tags(&reference, &auth, Some(TAGS_PAGE), last.as_deref())
+                .await
+                .map_err(|e| registry_error(&registry, &format!("tags of {repository}"), e))?;
+            let n = page.tags.len();
+            tags.extend(page.tags.into_iter().filter(|t| Some(t) != last.as_ref()));
+            if n < TAGS_PAGE || tags.last() == last.as_ref() {
+                break;
+            }
+        }
+        tags.sort();
+        tags.dedup();
+        let digests = futures_util::stream::iter(tags.iter().map(|tag| {
+            let r = Reference::with_tag(
+                reference.registry().to_string(),
+                reference.repository().to_string(),
+                tag.clone(),
+            );
+            let (client, auth) = (&client, &auth);
+            async move {
+                let (bytes, _) = client.pull_manifest_raw(&r, auth, ACCEPT).await?;
+                Ok::<_, oci_client::errors::OciDistributionError>(Digest::of(&bytes).to_string())
+            }
+        }))
+        .buffered(TAG_DIGESTS_AT_ONCE)
+        .collect::<Vec<_>>()
+        .await;
+        tags.into_iter()
+            .zip(digests)
+            .map(|(tag, d)| {
+                d.map(|d| (tag.clone(), d)).map_err(|e| {
+                    registry_error(&registry, &format!("manifest {repository}:{tag}"), e)
+                })
+            })
+            .collect()
+    })
 }
 
 #[cfg(test)]

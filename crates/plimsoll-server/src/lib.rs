@@ -16,6 +16,7 @@
 //! | `GET /v1/images/{digest}/report?format=table\|json\|sarif\|cyclonedx\|spdx` | read | the report as `plimsoll scan --format` prints it (`scan --server`) |
 //! | `GET /v1/images/{digest}/deliveries` | read | webhook events about it and their attempts |
 //! | `GET /v1/verdict/{digest}` | read | `passed`, `failed`, `pending`, `error` or `not_scanned` |
+//! | `GET /v1/tags/moves` | read | release tags (`X.Y.Z`) pushed at another digest than their first (TAG001), `?repository=&limit=` |
 //! | `GET /`, `/images/{digest}` | read | the web page |
 //! | `GET /healthz`, `/readyz`, `/metrics` | never | liveness, store reachable, Prometheus text |
 //! | `GET /api/v1/metadata`, `POST /api/v1/scan`, `GET /api/v1/scan/{id}/report` | read; scan: always | Harbor's scanner adapter API v1.2 ([`harbor`]) |
@@ -113,6 +114,8 @@ struct AppState {
     metrics: Arc<Metrics>,
     wake: Arc<Notify>,
     harbor: harbor::Adapter,
+    /// Where events go (`[[serve.webhook]]`): gained findings, moved tags.
+    webhook_urls: Arc<Vec<String>>,
 }
 
 /// A running server: its address, and how to stop it.
@@ -174,6 +177,14 @@ pub async fn start(
         metrics,
         wake,
         harbor: harbor::Adapter::new(ctx.clone()),
+        webhook_urls: Arc::new(
+            options
+                .worker
+                .webhooks
+                .iter()
+                .map(|w| w.url.clone())
+                .collect(),
+        ),
     };
     let app = router(state, options.body_limit);
     tasks.extend(plimsoll_https::serve(listener, app, options.tls, rx, log).await?);
@@ -182,6 +193,85 @@ pub async fn start(
         shutdown,
         tasks,
     })
+}
+
+/// P-D2: a release tag (`X.Y.Z`) pushed at another digest than the one it
+/// was first seen with is recorded (once per new digest), logged, counted,
+/// and sent to the webhooks as a `tag.moved` event carrying the TAG001
+/// finding.
+async fn tag_moved(
+    s: &AppState,
+    repository: &str,
+    tag: &str,
+    digest: &str,
+) -> Result<(), plimsoll_store::StoreError> {
+    if !matches!(
+        plimsoll_tags::classify(tag, &[]),
+        plimsoll_tags::Kind::Release { .. }
+    ) {
+        return Ok(());
+    }
+    let history = s.store.tag_history(repository, tag).await?;
+    let Some(first) = history.iter().min_by_key(|r| r.first_seen) else {
+        return Ok(());
+    };
+    if first.digest == digest {
+        return Ok(());
+    }
+    let finding = plimsoll_report::Finding::new(
+        &plimsoll_tags::rules::MovedReleaseTag::INFO,
+        format!(
+            "release tag `{tag}` of {repository} was pushed at {digest}, but it was first seen at {}: an X.Y.Z tag must never move",
+            first.digest
+        ),
+    )
+    .at_field(format!("tags[{tag}]"));
+    let m = plimsoll_store::TagMove {
+        repository: repository.to_string(),
+        tag: tag.to_string(),
+        digest: digest.to_string(),
+        first_digest: first.digest.clone(),
+        first_seen: first.first_seen,
+        seen_at: 0,
+    };
+    let body = json!({
+        "event": plimsoll_store::EVENT_TAG_MOVED,
+        "repository": repository,
+        "tag": tag,
+        "digest": digest,
+        "first_digest": first.digest,
+        "first_seen": first.first_seen,
+        "finding": finding,
+    })
+    .to_string();
+    if s.store.record_tag_move(&m, &s.webhook_urls, &body).await? {
+        Metrics::add(&s.metrics.tags_moved, 1);
+        log(&format!(
+            "release tag moved (TAG001): {repository}:{tag} is now {digest}, first seen at {}",
+            first.digest
+        ));
+    }
+    Ok(())
+}
+
+/// `GET /v1/tags/moves[?repository=HOST/REPO&limit=N]`: release tags seen
+/// at another digest than their first (P-D2), newest first.
+async fn list_tag_moves(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    if let Some(r) = s.check_read(&headers) {
+        return r;
+    }
+    match s
+        .store
+        .tag_moves(q.repository.as_deref(), q.limit.unwrap_or(100))
+        .await
+    {
+        Ok(moves) => axum::Json(json!({"moves": moves})).into_response(),
+        Err(e) => store_error(e),
+    }
 }
 
 /// Runs `count` workers without HTTP (`plimsoll worker`) until `shutdown`,
@@ -247,6 +337,7 @@ fn router(state: AppState, body_limit: usize) -> Router {
         .route("/v1/images/{digest}/sbom", get(get_sbom))
         .route("/v1/images/{digest}/deliveries", get(get_deliveries))
         .route("/v1/verdict/{digest}", get(get_verdict))
+        .route("/v1/tags/moves", get(list_tag_moves))
         .merge(harbor::routes())
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such endpoint (see GET /)") })
         .layer(DefaultBodyLimit::max(body_limit))
@@ -384,6 +475,12 @@ async fn registry_events(State(s): State<AppState>, headers: HeaderMap, body: By
             continue;
         }
         let reference = push.reference();
+        let repository = format!("{}/{}", push.registry, push.repository);
+        if let Some(tag) = push.tag.as_deref()
+            && let Err(e) = tag_moved(&s, &repository, tag, &push.digest).await
+        {
+            return store_error(e);
+        }
         let recorded = s
             .store
             .record_ref(

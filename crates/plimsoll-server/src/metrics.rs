@@ -17,6 +17,8 @@ pub struct Metrics {
     pub scan_count: AtomicU64,
     pub events_received: AtomicU64,
     pub pushes_queued: AtomicU64,
+    /// Release tags (X.Y.Z) pushed at another digest than their first.
+    pub tags_moved: AtomicU64,
     pub requests_refused: AtomicU64,
     /// Results matched again from their stored SBOM (database updates).
     pub rematches: AtomicU64,
@@ -91,6 +93,11 @@ impl Metrics {
             "plimsoll_pushes_queued_total",
             "Image pushes queued for a scan.",
             g(&self.pushes_queued),
+        );
+        metric(
+            "plimsoll_release_tags_moved_total",
+            "Pushes that moved a release tag (X.Y.Z) to another digest (P-D2, TAG001).",
+            g(&self.tags_moved),
         );
         metric(
             "plimsoll_requests_refused_total",

@@ -261,6 +261,48 @@ fn the_server_scans_keeps_and_shows_results() {
         metrics.contains("plimsoll_requests_refused_total 3"),
         "{metrics}"
     );
+    // A release tag pushed again at other content (P-D2): recorded once,
+    // however often the registry repeats the notification.
+    let moved = format!("sha256:{}", "cd".repeat(32));
+    let push = |digest: &str, id: &str| {
+        json!({"events": [{
+            "id": id, "action": "push",
+            "target": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest,
+                       "repository": "team/app", "tag": "2.0.1",
+                       "url": format!("http://127.0.0.1:1/v2/team/app/manifests/{digest}")},
+            "request": {"host": "127.0.0.1:1"}
+        }]})
+    };
+    assert_eq!(
+        post_json(a, "/v1/registry/events", Some(TOKEN), &push(&down, "ev-3")).status,
+        200
+    );
+    for id in ["ev-4", "ev-5"] {
+        let r = post_json(a, "/v1/registry/events", Some(TOKEN), &push(&moved, id));
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let moves = get(a, "/v1/tags/moves?repository=127.0.0.1:1/team/app", None).json();
+    let list = moves["moves"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{moves}");
+    assert_eq!(
+        (
+            list[0]["tag"].as_str(),
+            list[0]["digest"].as_str(),
+            list[0]["first_digest"].as_str()
+        ),
+        (Some("2.0.1"), Some(moved.as_str()), Some(down.as_str()))
+    );
+    // "2.0" moving is what a line tag does: not a move to record.
+    assert_eq!(
+        get(a, "/v1/tags/moves?repository=other/repo", None).json()["moves"],
+        json!([])
+    );
+
+    let metrics = get(a, "/metrics", None).body;
+    assert!(
+        metrics.contains("plimsoll_release_tags_moved_total 1"),
+        "{metrics}"
+    );
     rt.block_on(running.stop());
 }
 

@@ -154,6 +154,30 @@ impl Target {
     }
 }
 
+/// P-D5: why the registry `reference` pulls from is not one of `trusted`
+/// (`[supply_chain] trusted_registries`: `host[:port]`, `*.domain`,
+/// `prefix*`), or None when it is, when the list is empty, or when the
+/// reference is not a registry's (an OCI layout).
+pub fn untrusted_registry(reference: &str, trusted: &[String]) -> Option<String> {
+    if trusted.is_empty() {
+        return None;
+    }
+    let ImageRef::Registry { reference } = ImageRef::parse(reference).ok()? else {
+        return None;
+    };
+    let registry = plimsoll_oci::registry_of(&reference);
+    if trusted
+        .iter()
+        .any(|t| plimsoll_oci::registry_is_trusted(&registry, t))
+    {
+        return None;
+    }
+    Some(format!(
+        "registry {registry} of {reference} is not a trusted registry (P-D5; trusted: {})",
+        trusted.join(", ")
+    ))
+}
+
 /// Parses `KEY=VALUE` annotations.
 pub fn parse_annotations(items: &[String]) -> Result<BTreeMap<String, String>, SignError> {
     let mut out = BTreeMap::new();
@@ -307,6 +331,58 @@ pub struct Verification {
 impl Verification {
     pub fn ok(&self) -> bool {
         self.verified > 0
+    }
+
+    /// Why verification failed, in one line (None when it passed).
+    pub fn failure(&self) -> Option<String> {
+        if self.ok() {
+            return None;
+        }
+        Some(match self.checks.iter().find_map(|c| c.reason.as_deref()) {
+            None => format!(
+                "no signatures found for {} ({}) in {}",
+                self.reference, self.digest, self.signature_location
+            ),
+            Some(first) => format!(
+                "no signature of {} ({}) verified with the key ({} checked; first: {first})",
+                self.reference,
+                self.digest,
+                self.checks.len()
+            ),
+        })
+    }
+
+    /// The table `plimsoll verify` prints: each signature looked at, the
+    /// notes on the search, and the count.
+    pub fn render_table(&self) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let _ = writeln!(out, "{} {}", self.reference, self.digest);
+        let _ = writeln!(out, "signatures in {}", self.signature_location);
+        for c in &self.checks {
+            let _ = writeln!(
+                out,
+                "  {:<8} {} layer {}{}",
+                if c.verified { "verified" } else { "FAILED" },
+                c.source,
+                c.layer,
+                match (&c.reason, &c.docker_reference) {
+                    (Some(why), _) => format!(": {why}"),
+                    (None, Some(r)) => format!(" ({r})"),
+                    (None, None) => String::new(),
+                }
+            );
+        }
+        for n in &self.notes {
+            let _ = writeln!(out, "  note: {n}");
+        }
+        let _ = writeln!(
+            out,
+            "{} of {} signatures verified",
+            self.verified,
+            self.checks.len()
+        );
+        out
     }
 }
 

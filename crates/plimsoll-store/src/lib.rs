@@ -23,9 +23,11 @@ use sqlx::{AnyPool, Executor, Row};
 
 mod deliveries;
 mod sweep;
+mod tag_moves;
 
 pub use deliveries::Delivery;
 pub use sweep::Due;
+pub use tag_moves::{EVENT_TAG_MOVED, TagMove};
 
 /// A store operation failed; the message names the database and the cause.
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +75,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0002_rematch_webhooks.sql"),
     ),
     (3, "harbor", include_str!("../migrations/0003_harbor.sql")),
+    (
+        4,
+        "tag moves",
+        include_str!("../migrations/0004_tag_moves.sql"),
+    ),
 ];
 
 /// A job claimed by a worker more often than this without finishing (each

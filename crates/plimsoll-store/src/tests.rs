@@ -463,7 +463,46 @@ async fn stale_and_old_results_are_due_once(s: Store) {
     );
 }
 
+async fn a_moved_release_tag_is_kept_once_and_queues_its_event(s: Store) {
+    let m = crate::TagMove {
+        repository: "reg/app".into(),
+        tag: "1.0.0".into(),
+        digest: D2.into(),
+        first_digest: D1.into(),
+        first_seen: 5,
+        seen_at: 0,
+    };
+    let hooks = [
+        "http://127.0.0.1:9/a".to_string(),
+        "http://127.0.0.1:9/b".into(),
+    ];
+    assert!(
+        s.record_tag_move(&m, &hooks, "{\"event\":\"tag.moved\"}")
+            .await
+            .unwrap()
+    );
+    // The same move notified again (a retried notification): not again.
+    assert!(!s.record_tag_move(&m, &hooks, "{}").await.unwrap());
+    let deliveries = s.deliveries(D2).await.unwrap();
+    assert_eq!(deliveries.len(), 2, "{deliveries:?}");
+    assert!(deliveries.iter().all(|d| d.event == crate::EVENT_TAG_MOVED));
+    let other = crate::TagMove {
+        repository: "reg/other".into(),
+        ..m.clone()
+    };
+    assert!(s.record_tag_move(&other, &[], "{}").await.unwrap());
+    let all = s.tag_moves(None, 100).await.unwrap();
+    assert_eq!(all.len(), 2);
+    let one = s.tag_moves(Some("reg/app"), 100).await.unwrap();
+    assert_eq!(
+        (one.len(), one[0].first_digest.as_str(), one[0].first_seen),
+        (1, D1, 5)
+    );
+    assert!(one[0].seen_at > 0);
+}
+
 on_both!(
+    a_moved_release_tag_is_kept_once_and_queues_its_event,
     enqueue_dedupes_by_digest_until_the_job_finishes,
     an_expired_lease_goes_to_another_worker_and_the_first_cannot_finish,
     a_job_abandoned_too_often_is_failed_with_a_reason,

@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use plimsoll_admission::server::{DEFAULT_BODY_LIMIT, Options, PolicyLoader};
+use plimsoll_admission::signature::SignatureChecker;
 use plimsoll_admission::tags::TagResolver;
 use plimsoll_admission::verdict::{Cache, ServerVerdicts, StoreVerdicts, Verdicts};
 use plimsoll_admission::{AdmissionConfig, Policy};
@@ -71,6 +72,12 @@ fn admission_config(
     if let Some(f) = token_file {
         c.server_token_file = Some(f.to_path_buf());
     }
+    // Key files are named relative to the configuration file.
+    c.signature_keys = plimsoll_admission::signature::key_paths(
+        path.and_then(Path::parent)
+            .filter(|p| !p.as_os_str().is_empty()),
+        &c.signature_keys,
+    );
     Ok(c)
 }
 
@@ -155,6 +162,15 @@ pub fn run(args: AdmissionArgs) -> Result<ExitCode> {
             tags: Some(TagResolver::new(
                 c.insecure_registries.clone(),
                 Duration::from_secs(5),
+                Duration::from_secs(c.tag_ttl_secs.unwrap_or(30)),
+                c.cache_entries.unwrap_or(10_000),
+            )),
+            // Always there too: a reloaded policy may turn require_signature on.
+            signatures: Some(SignatureChecker::new(
+                c.insecure_registries.clone(),
+                c.signature_repository.clone(),
+                Duration::from_secs(10),
+                Duration::from_secs(c.verdict_ttl_secs.unwrap_or(300)),
                 Duration::from_secs(c.tag_ttl_secs.unwrap_or(30)),
                 c.cache_entries.unwrap_or(10_000),
             )),

@@ -30,6 +30,36 @@ pub struct Config {
     /// `[host]`: how `plimsoll host audit` judges a Docker host.
     #[serde(default)]
     pub host: HostAuditConfig,
+    /// `[supply_chain]`: what every front shares about where images come from.
+    #[serde(default)]
+    pub supply_chain: SupplyChainConfig,
+    /// `[tags]`: `plimsoll tags check`.
+    #[serde(default)]
+    pub tags: TagsConfig,
+}
+
+/// `[tags]`: the tagging policy (P-D2) `plimsoll tags check` applies.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagsConfig {
+    /// Whole-tag regular expressions of the team's own scheme, accepted as tags.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// The record of each release tag's first digest, kept up to date.
+    pub record: Option<PathBuf>,
+    /// Lowest severity that makes the exit code 1 (default: low).
+    pub fail_on: Option<String>,
+}
+
+/// `[supply_chain]`: stated once, used by every front.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplyChainConfig {
+    /// Registries images may come from (P-D5): `registry.example:5000`,
+    /// `*.example.com`, `docker.io`. One list for lint (DF052), config
+    /// audit (CFG017), admission and `verify`, added to each section's own.
+    #[serde(default)]
+    pub trusted_registries: Vec<String>,
 }
 
 /// `[host]`: how `plimsoll host audit` judges a Docker host.
@@ -356,13 +386,53 @@ impl Config {
         };
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading config file {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+        let mut c: Config = toml::from_str(&text)
+            .with_context(|| format!("invalid config file {}", path.display()))?;
+        c.share_supply_chain();
+        Ok(c)
+    }
+
+    /// `[supply_chain] trusted_registries` added to each front's own list.
+    fn share_supply_chain(&mut self) {
+        for list in [
+            &mut self.lint.trusted_registries,
+            &mut self.config.trusted_registries,
+            &mut self.admission.trusted_registries,
+        ] {
+            for r in &self.supply_chain.trusted_registries {
+                if !list.contains(r) {
+                    list.push(r.clone());
+                }
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn supply_chain_registries_reach_every_front() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("plimsoll.toml");
+        std::fs::write(
+            &p,
+            "[supply_chain]\ntrusted_registries = [\"registry.corp:5000\", \"*.corp\"]\n\
+             [lint]\ntrusted_registries = [\"docker.io\", \"*.corp\"]\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&p)).unwrap();
+        assert_eq!(
+            c.lint.trusted_registries,
+            ["docker.io", "*.corp", "registry.corp:5000"]
+        );
+        assert_eq!(
+            c.config.trusted_registries,
+            ["registry.corp:5000", "*.corp"]
+        );
+        assert_eq!(c.admission.trusted_registries, c.config.trusted_registries);
+    }
 
     #[test]
     fn parses_intervals_and_webhooks() {

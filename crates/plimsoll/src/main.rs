@@ -13,6 +13,7 @@ mod pin;
 mod progress;
 mod serve;
 mod sign;
+mod tags;
 mod vulnscan;
 
 use std::io::Write;
@@ -77,6 +78,9 @@ enum Command {
     /// Pin image references to tag@digest in Dockerfiles, Kubernetes manifests and Compose
     /// files (P-D1); --check changes nothing and exits 1 when one is unpinned or stale.
     Pin(pin::PinArgs),
+    /// A repository's tags against the tagging policy (P-D2).
+    #[command(subcommand)]
+    Tags(tags::TagsCommand),
     /// Verify an image's cosign signatures with a public key (exit 0 verified, 1 not, 2 bad input).
     Verify(sign::VerifyArgs),
     /// Manage the layer cache.
@@ -308,6 +312,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Key(command) => sign::run_key(command),
         Command::Sign(args) => sign::run_sign(args),
         Command::Pin(args) => pin::run(args),
+        Command::Tags(command) => tags::run(command),
         Command::Verify(args) => sign::run_verify(args),
         // Everything printed goes through `emit`: a reader that closes the
         // pipe early (`plimsoll rules | head -1`) is not an error.
@@ -372,12 +377,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Every rule of every family: image (IMG…), Dockerfile (DF…), run-time
-/// configuration (CFG…), host (HOST…), vulnerability (VULN001).
+/// configuration (CFG…), host (HOST…), tags (TAG…), vulnerability (VULN001).
 fn every_rule() -> Vec<plimsoll_report::RuleInfo> {
     let mut rules = plimsoll_audit::rule_infos();
     rules.extend(plimsoll_lint::rules());
     rules.extend(plimsoll_runtime::rule_infos());
     rules.extend(plimsoll_host::rule_infos());
+    rules.extend(plimsoll_tags::rules::ALL.iter().map(|r| **r));
     rules.push(plimsoll_vuln::report::VULNERABLE_PACKAGE);
     rules
 }

@@ -109,8 +109,9 @@ pub struct SignArgs {
     OCI 1.1 referrers with the sha256-<hex> index tag where the registry has no referrers \
     API), checks each signature with the public key over the payload's raw bytes, that the \
     payload names the image's digest, and each --annotation.\n\nExit codes: 0 at least one \
-    signature verified, 1 none did (missing, tampered, another key, another image), 2 bad \
-    input (key, reference, registry)."
+    signature verified, 1 none did (missing, tampered, another key, another image) or the \
+    image's registry is not in [supply_chain] trusted_registries, 2 bad input (key, \
+    reference, registry)."
 )]
 pub struct VerifyArgs {
     /// oci:DIR[:TAG], registry:HOST/REPO[:TAG|@DIGEST] or HOST/REPO:TAG.
@@ -124,6 +125,10 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = VerifyFormat::Table)]
     format: VerifyFormat,
+    /// Configuration file: `[supply_chain] trusted_registries` refuses images from other
+    /// registries [default: ./plimsoll.toml if present].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     repo: RepoArgs,
 }
@@ -230,6 +235,13 @@ pub fn run_sign(args: SignArgs) -> Result<ExitCode> {
 
 pub fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
     let annotations = plimsoll_sign::parse_annotations(&args.annotation)?;
+    let trusted = crate::config::Config::load(args.config.as_deref())?
+        .supply_chain
+        .trusted_registries;
+    if let Some(why) = plimsoll_sign::untrusted_registry(&args.reference, &trusted) {
+        eprintln!("error: {why}");
+        return Ok(ExitCode::from(1));
+    }
     let text = plimsoll_sign::keys::read_key_file(&args.key)?;
     let key =
         PublicKeyPem::from_pem(&text).with_context(|| format!("reading {}", args.key.display()))?;
@@ -237,62 +249,15 @@ pub fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
     let result = plimsoll_sign::verify(&target, &key, &annotations)?;
     let text = match args.format {
         VerifyFormat::Json => serde_json::to_string_pretty(&result)? + "\n",
-        VerifyFormat::Table => table(&result),
+        VerifyFormat::Table => result.render_table(),
     };
     crate::emit(&text, None)?;
     if result.ok() {
         Ok(ExitCode::SUCCESS)
     } else {
         if args.format == VerifyFormat::Table || result.checks.is_empty() {
-            eprintln!("error: {}", failure(&result));
+            eprintln!("error: {}", result.failure().unwrap_or_default());
         }
         Ok(ExitCode::from(1))
     }
-}
-
-fn failure(r: &plimsoll_sign::Verification) -> String {
-    if r.checks.is_empty() {
-        format!(
-            "no signatures found for {} ({}) in {}",
-            r.reference, r.digest, r.signature_location
-        )
-    } else {
-        format!(
-            "no signature of {} ({}) verified with the key ({} checked)",
-            r.reference,
-            r.digest,
-            r.checks.len()
-        )
-    }
-}
-
-fn table(r: &plimsoll_sign::Verification) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    let _ = writeln!(out, "{} {}", r.reference, r.digest);
-    let _ = writeln!(out, "signatures in {}", r.signature_location);
-    for c in &r.checks {
-        let _ = writeln!(
-            out,
-            "  {:<8} {} layer {}{}",
-            if c.verified { "verified" } else { "FAILED" },
-            c.source,
-            c.layer,
-            match (&c.reason, &c.docker_reference) {
-                (Some(why), _) => format!(": {why}"),
-                (None, Some(r)) => format!(" ({r})"),
-                (None, None) => String::new(),
-            }
-        );
-    }
-    for n in &r.notes {
-        let _ = writeln!(out, "  note: {n}");
-    }
-    let _ = writeln!(
-        out,
-        "{} of {} signatures verified",
-        r.verified,
-        r.checks.len()
-    );
-    out
 }

@@ -390,3 +390,46 @@ fn registry_round_trip() {
     ]);
     assert_eq!(run.code, 2, "{run:?}");
 }
+
+/// `[supply_chain] trusted_registries`: verify refuses an image from
+/// another registry before reading anything from it (P-D5).
+#[test]
+fn verify_refuses_untrusted_registries() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = keypair(tmp.path(), "a");
+    let config = tmp.path().join("plimsoll.toml");
+    std::fs::write(
+        &config,
+        "[supply_chain]\ntrusted_registries = [\"registry.corp.example:5000\", \"*.trusted.example\"]\n",
+    )
+    .unwrap();
+    let run = plimsoll().run(&[
+        "verify",
+        "elsewhere.example/team/app:1.0",
+        "--key",
+        &format!("{a}.pub"),
+        "--config",
+        config.to_str().unwrap(),
+        "--timeout",
+        "1",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("registry elsewhere.example of elsewhere.example/team/app:1.0 is not a trusted registry (P-D5"),
+        "{run:?}"
+    );
+    // An OCI layout has no registry to distrust.
+    let dir = tmp.path().join("app");
+    image(&dir, "latest", "hello");
+    let run = plimsoll().run(&[
+        "verify",
+        &format!("oci:{}:latest", dir.display()),
+        "--key",
+        &format!("{a}.pub"),
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("no signatures found"), "{run:?}");
+}
