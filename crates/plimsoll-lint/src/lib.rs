@@ -244,7 +244,7 @@ pub fn lint_with_options(
 
 /// Parses `plimsoll ignore=…` / `hadolint ignore=…` (optionally with `global`)
 /// from a comment's text: the plimsoll codes it names.
-fn ignore_codes(text: &str, global: bool) -> Option<HashSet<&'static str>> {
+pub(crate) fn ignore_codes(text: &str, global: bool) -> Option<HashSet<&'static str>> {
     let mut words = text.split_whitespace();
     let tool = words.next()?;
     if tool != "plimsoll" && tool != "hadolint" {
