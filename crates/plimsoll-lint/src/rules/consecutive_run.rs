@@ -15,7 +15,7 @@ declare_rule! {
     ///
     /// Fix: `RUN a && b`.
     pub struct ConsecutiveRun {
-        code: "DF075",
+        code: "DF074",
         name: "consecutive-run",
         practice: "P-B3",
         hadolint: Some("DL3059"),
@@ -101,7 +101,7 @@ mod tests {
                    RUN foo\n\
                    RUN bar\n";
         assert_eq!(
-            run("DF075", src),
+            run("DF074", src),
             "4: RUN right after the RUN at line 2: consider one RUN\n\
              6: RUN right after the RUN at line 5: consider one RUN\n\
              8: RUN right after the RUN at line 7: consider one RUN\n\

@@ -12,7 +12,7 @@ declare_rule! {
     ///
     /// Fix: `COPY --from=build /app/bin/server /usr/local/bin/`.
     pub struct CopyEntireFilesystem {
-        code: "DF082",
+        code: "DF080",
         name: "copy-entire-filesystem",
         practice: "P-B4",
         hadolint: Some("DL3067"),
@@ -60,7 +60,7 @@ mod tests {
     fn snapshot() {
         let src = "FROM a:1 AS build\nFROM scratch\nCOPY --from=build / /\nCOPY --from=build \"/\" \"/\"\nCOPY --from=build /app /\nCOPY / /\nCOPY --from=build / /rootfs/\n";
         assert_eq!(
-            run("DF082", src),
+            run("DF080", src),
             "3: COPY --from=build / / copies the whole filesystem of `build`\n\
              4: COPY --from=build / / copies the whole filesystem of `build`\n"
         );

@@ -15,7 +15,7 @@ declare_rule! {
     ///
     /// Fix: set `WORKDIR /app` first, or copy to an absolute path.
     pub struct CopyRelativeWithoutWorkdir {
-        code: "DF071",
+        code: "DF070",
         name: "copy-relative-without-workdir",
         practice: "P-I4",
         hadolint: Some("DL3045"),
@@ -88,7 +88,7 @@ mod tests {
                    FROM base\n\
                    COPY i i\n";
         assert_eq!(
-            run("DF071", src),
+            run("DF070", src),
             "7: COPY to relative `f` without a WORKDIR: it lands in the base image's working directory\n\
              11: COPY to relative `h` without a WORKDIR: it lands in the base image's working directory\n"
         );

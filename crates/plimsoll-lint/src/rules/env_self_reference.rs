@@ -18,7 +18,7 @@ declare_rule! {
     ///
     /// Fix: split it into two ENV instructions.
     pub struct EnvSelfReference {
-        code: "DF070",
+        code: "DF069",
         name: "env-self-reference",
         practice: "P-I4",
         hadolint: Some("DL3044"),
@@ -85,13 +85,13 @@ mod tests {
     use crate::testing::run;
 
     fn fires(src: &str) -> bool {
-        !run("DF070", &format!("FROM a:1\n{src}\n")).is_empty()
+        !run("DF069", &format!("FROM a:1\n{src}\n")).is_empty()
     }
 
     #[test]
     fn snapshot() {
         assert_eq!(
-            run("DF070", "FROM a:1\nENV GOPATH=/go PATH=$GOPATH/bin:$PATH\n"),
+            run("DF069", "FROM a:1\nENV GOPATH=/go PATH=$GOPATH/bin:$PATH\n"),
             "2: ENV refers to `GOPATH`, which it defines itself: the reference gets the value from before this ENV\n"
         );
         // hadolint's cases.

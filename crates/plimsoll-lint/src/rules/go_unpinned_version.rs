@@ -36,7 +36,7 @@ declare_rule! {
     ///
     /// Fix: `go install example.com/tool@v1.2.3`.
     pub struct GoUnpinnedVersion {
-        code: "DF078",
+        code: "DF076",
         name: "go-unpinned-version",
         practice: "P-D2",
         hadolint: Some("DL3062"),
@@ -127,13 +127,13 @@ mod tests {
                    RUN go install -ldflags \"-s -w\" -tags netgo ./cmd/app && go build ./...\n\
                    ONBUILD RUN go install example.com/tool@none\n";
         assert_eq!(
-            run("DF078", src),
+            run("DF076", src),
             "2: go module without a fixed version: example.com/pkg\n\
              3: go module without a fixed version: example.com/pkg@latest\n\
              5: go module without a fixed version: example.com/a\n\
              5: go module without a fixed version: foobar\n\
              7: go module without a fixed version: example.com/pkg\n\
-             9: go module without a fixed version: example.com/tool@none\n"
+             9: go module without a fixed version: example.com/tool@none (ONBUILD trigger: runs in child images)\n"
         );
     }
 }

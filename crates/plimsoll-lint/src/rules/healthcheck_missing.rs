@@ -15,7 +15,7 @@ declare_rule! {
     ///
     /// Fix: `HEALTHCHECK CMD ["/app/healthcheck"]`.
     pub struct HealthcheckMissing {
-        code: "DF074",
+        code: "DF073",
         name: "healthcheck-missing",
         practice: "P-F9",
         hadolint: Some("DL3057"),
@@ -63,19 +63,19 @@ mod tests {
     fn snapshot() {
         assert_eq!(
             run(
-                "DF074",
+                "DF073",
                 "FROM a:1 AS build\nHEALTHCHECK NONE\nFROM b:1\nCMD [\"x\"]\n"
             ),
             "3: the final image defines no HEALTHCHECK\n"
         );
         assert_eq!(
             run(
-                "DF074",
+                "DF073",
                 "FROM a:1 AS base\nHEALTHCHECK CMD [\"/h\"]\nFROM base\nCMD [\"x\"]\n"
             ),
             ""
         );
         let f = crate::lint("Dockerfile", "FROM a:1\n").unwrap();
-        assert!(!f.iter().any(|f| f.code == "DF074"));
+        assert!(!f.iter().any(|f| f.code == "DF073"));
     }
 }

@@ -59,7 +59,7 @@ mod tests {
 
     #[test]
     fn snapshot() {
-        let src = "# hadolint global ignore=DL3008\nFROM debian:12\n# hadolint ignore=DL3059\nRUN a\n# plimsoll ignore=DF075\nRUN b\n# a note: hadolint ignore is discussed\nRUN c\n";
+        let src = "# hadolint global ignore=DL3008\nFROM debian:12\n# hadolint ignore=DL3059\nRUN a\n# plimsoll ignore=DF074\nRUN b\n# a note: hadolint ignore is discussed\nRUN c\n";
         assert_eq!(
             run("DF060", src),
             "3: inline ignore pragma: keep exceptions in the configuration file\n\

@@ -14,7 +14,7 @@ declare_rule! {
     ///
     /// Fix: `LABEL org.example.team="payments"`.
     pub struct InvalidLabelKey {
-        code: "DF073",
+        code: "DF072",
         name: "invalid-label-key",
         practice: "P-I4",
         hadolint: Some("DL3048"),
@@ -76,9 +76,9 @@ mod tests {
 
     #[test]
     fn snapshot() {
-        let src = "FROM a:1\nLABEL org.opencontainers.image.title=x maintainer=me a/b_c-d=1\nLABEL Foo=bar 1abc=x abc.=y\nLABEL a..b=1 com.docker.x=1 a=b c d\nLABEL has%char=1\n";
+        let src = "FROM a:1\nLABEL org.opencontainers.image.title=x maintainer=me a/b_c-d=1\nLABEL Foo=bar 1abc=x abc.=y\nLABEL a..b=1 com.docker.x=1 a=b\nLABEL has%char=1\n";
         assert_eq!(
-            run("DF073", src),
+            run("DF072", src),
             "3: label key `Foo` does not start with a lower-case letter\n\
              3: label key `1abc` does not start with a lower-case letter\n\
              3: label key `abc.` does not end with a lower-case letter or digit\n\

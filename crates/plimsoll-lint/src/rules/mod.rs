@@ -58,7 +58,7 @@ mod yum_unpinned_version;
 mod zypper_cache_not_cleaned;
 mod zypper_missing_yes;
 mod zypper_unpinned_version;
-// The rest of hadolint's rules: DF060–DF083, in hadolint's code order (DL1001…DL4005).
+// The rest of hadolint's rules: DF060–DF081, in hadolint's code order (DL1001…DL4005).
 mod consecutive_run;
 mod copy_archive_then_extract;
 mod copy_entire_filesystem;
@@ -70,11 +70,9 @@ mod from_platform_flag;
 mod go_unpinned_version;
 mod healthcheck_missing;
 mod inline_ignore_pragma;
-mod instruction_before_from;
 mod invalid_label_key;
 mod multiple_healthcheck;
 mod non_numeric_user;
-mod onbuild_forbidden_trigger;
 mod pointless_command;
 mod redundant_target_platform;
 mod relative_workdir;
@@ -139,7 +137,7 @@ pub use yum_unpinned_version::YumPin;
 pub use zypper_cache_not_cleaned::ZypperClean;
 pub use zypper_missing_yes::ZypperYes;
 pub use zypper_unpinned_version::ZypperPin;
-// DF060–DF083, by name.
+// DF060–DF081, by name.
 pub use consecutive_run::ConsecutiveRun;
 pub use copy_archive_then_extract::CopyArchiveThenExtract;
 pub use copy_entire_filesystem::CopyEntireFilesystem;
@@ -151,11 +149,9 @@ pub use from_platform_flag::FromPlatformFlag;
 pub use go_unpinned_version::GoUnpinnedVersion;
 pub use healthcheck_missing::HealthcheckMissing;
 pub use inline_ignore_pragma::InlineIgnorePragma;
-pub use instruction_before_from::InstructionBeforeFrom;
 pub use invalid_label_key::InvalidLabelKey;
 pub use multiple_healthcheck::MultipleHealthcheck;
 pub use non_numeric_user::NonNumericUser;
-pub use onbuild_forbidden_trigger::OnbuildForbiddenTrigger;
 pub use pointless_command::PointlessCommand;
 pub use redundant_target_platform::RedundantTargetPlatform;
 pub use relative_workdir::RelativeWorkdir;
@@ -224,7 +220,7 @@ pub static ALL: &[&dyn Rule] = &[
     &FromWithoutDigest,
     &FromMovingTag,
     &UntrustedRegistry,
-    // DF060–DF083: the rest of hadolint's rules.
+    // DF060–DF081: the rest of hadolint's rules.
     &InlineIgnorePragma,
     &RelativeWorkdir,
     &PointlessCommand,
@@ -234,7 +230,6 @@ pub static ALL: &[&dyn Rule] = &[
     &CopyFromOwnStage,
     &FromPlatformFlag,
     &ZypperDistUpgrade,
-    &OnbuildForbiddenTrigger,
     &EnvSelfReference,
     &CopyRelativeWithoutWorkdir,
     &WgetWithoutProgress,
@@ -242,7 +237,6 @@ pub static ALL: &[&dyn Rule] = &[
     &HealthcheckMissing,
     &ConsecutiveRun,
     &YarnCacheKept,
-    &InstructionBeforeFrom,
     &GoUnpinnedVersion,
     &ReservedStageName,
     &RedundantTargetPlatform,

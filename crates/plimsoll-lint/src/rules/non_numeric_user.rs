@@ -17,7 +17,7 @@ declare_rule! {
     ///
     /// Fix: `USER 10001:10001`.
     pub struct NonNumericUser {
-        code: "DF081",
+        code: "DF079",
         name: "non-numeric-user",
         practice: "P-C3",
         hadolint: Some("DL3066"),
@@ -78,7 +78,7 @@ mod tests {
     fn snapshot() {
         let src = "ARG APP_UID\nFROM a:1\nUSER 12345\nUSER 1234:5678\nUSER foobar\nUSER foobar:barfoo\nUSER ${APP_UID}\nARG N=1000\nUSER $N:$N\nENV NAME=app\nUSER $NAME\nUSER $UNDECLARED\n";
         assert_eq!(
-            run("DF081", src),
+            run("DF079", src),
             "5: USER `foobar` is not a numeric uid\n\
              6: USER `foobar:barfoo` is not a numeric uid\n\
              11: USER `$NAME` is not a numeric uid\n\

@@ -66,10 +66,10 @@ mod tests {
         let src = "FROM debian:12\nRUN apt-get install -y vim && echo ps\nRUN service nginx start; sudo /bin/kill 1\nRUN pkill x && top -b -n1\nONBUILD RUN ssh host\nRUN shutdown-helper\n";
         assert_eq!(
             run("DF062", src),
-            "3: `service` in RUN makes no sense in a container build\n\
-             3: `kill` in RUN makes no sense in a container build\n\
+            "3: `kill` in RUN makes no sense in a container build\n\
+             3: `service` in RUN makes no sense in a container build\n\
              4: `top` in RUN makes no sense in a container build\n\
-             5: `ssh` in RUN makes no sense in a container build\n"
+             5: `ssh` in RUN makes no sense in a container build (ONBUILD trigger: runs in child images)\n"
         );
     }
 }

@@ -10,7 +10,7 @@ declare_rule! {
     ///
     /// Fix: drop `--platform=$TARGETPLATFORM`.
     pub struct RedundantTargetPlatform {
-        code: "DF080",
+        code: "DF078",
         name: "redundant-target-platform",
         practice: "P-I4",
         hadolint: Some("DL3065"),
@@ -51,7 +51,7 @@ mod tests {
     fn snapshot() {
         let src = "FROM --platform=$TARGETPLATFORM a:1\nFROM --platform=${TARGETPLATFORM} b:1\nFROM --platform=$BUILDPLATFORM c:1\nFROM d:1\n";
         assert_eq!(
-            run("DF080", src),
+            run("DF078", src),
             "1: FROM --platform=$TARGETPLATFORM is the default\n2: FROM --platform=${TARGETPLATFORM} is the default\n"
         );
     }

@@ -64,7 +64,7 @@ mod tests {
             run("DF061", src),
             "6: WORKDIR `src` is relative: it depends on the WORKDIR before it\n\
              7: WORKDIR `rel` is relative: it depends on the WORKDIR before it\n\
-             8: WORKDIR `build` is relative: it depends on the WORKDIR before it\n"
+             8: WORKDIR `build` is relative: it depends on the WORKDIR before it (ONBUILD trigger: runs in child images)\n"
         );
     }
 }

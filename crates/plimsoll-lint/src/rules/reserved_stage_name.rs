@@ -11,7 +11,7 @@ declare_rule! {
     ///
     /// Fix: `FROM … AS build`.
     pub struct ReservedStageName {
-        code: "DF079",
+        code: "DF077",
         name: "reserved-stage-name",
         practice: "P-B4",
         hadolint: Some("DL3063"),
@@ -52,7 +52,7 @@ mod tests {
     fn snapshot() {
         let src = "FROM a:1 AS scratch\nFROM b:1 AS Context\nFROM scratch\nFROM c:1 AS build\n";
         assert_eq!(
-            run("DF079", src),
+            run("DF077", src),
             "1: stage name `scratch` is a reserved word\n2: stage name `context` is a reserved word\n"
         );
     }

@@ -14,7 +14,7 @@ declare_rule! {
     ///
     /// Fix: `SHELL ["/bin/bash", "-o", "pipefail", "-c"]`.
     pub struct ShellReplacedBySymlink {
-        code: "DF083",
+        code: "DF081",
         name: "shell-replaced-by-symlink",
         practice: "P-I4",
         hadolint: Some("DL4005"),
@@ -60,7 +60,7 @@ mod tests {
     fn snapshot() {
         let src = "FROM debian:12\nRUN ln -sf /bin/bash /bin/sh\nRUN ln -s /bin/sh /usr/local/bin/sh2 && echo /bin/sh\nRUN ln -sf /bin/bash /bin/shell\n";
         assert_eq!(
-            run("DF083", src),
+            run("DF081", src),
             "2: `ln` replaces /bin/sh: use SHELL to change the shell of RUN\n"
         );
     }

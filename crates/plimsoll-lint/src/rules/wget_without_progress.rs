@@ -13,7 +13,7 @@ declare_rule! {
     ///
     /// Fix: `wget --progress=dot:giga URL`, or `wget -q URL`.
     pub struct WgetWithoutProgress {
-        code: "DF072",
+        code: "DF071",
         name: "wget-without-progress",
         practice: "P-I4",
         hadolint: Some("DL3047"),
@@ -79,9 +79,9 @@ mod tests {
                    RUN wget -qO- x | sh\n\
                    ONBUILD RUN wget -O /x x\n";
         assert_eq!(
-            run("DF072", src),
+            run("DF071", src),
             "2: `wget` without `--progress`, `-q` or `-nv` fills the build log with its progress bar\n\
-             6: `wget` without `--progress`, `-q` or `-nv` fills the build log with its progress bar\n"
+             6: `wget` without `--progress`, `-q` or `-nv` fills the build log with its progress bar (ONBUILD trigger: runs in child images)\n"
         );
     }
 }

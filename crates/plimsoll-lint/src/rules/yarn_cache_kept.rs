@@ -14,7 +14,7 @@ declare_rule! {
     ///
     /// Fix: `RUN yarn install --frozen-lockfile && yarn cache clean`.
     pub struct YarnCacheKept {
-        code: "DF076",
+        code: "DF075",
         name: "yarn-cache-kept",
         practice: "P-B3",
         hadolint: Some("DL3060"),
@@ -96,7 +96,7 @@ mod tests {
                    RUN yarn install && rm -rf /usr/local/share/.cache/yarn/*\n\
                    RUN yarn add left-pad && yarn build\n";
         assert_eq!(
-            run("DF076", src),
+            run("DF075", src),
             "4: `yarn install` without `yarn cache clean` keeps yarn's cache in the layer\n\
              6: `yarn install` without `yarn cache clean` keeps yarn's cache in the layer\n"
         );

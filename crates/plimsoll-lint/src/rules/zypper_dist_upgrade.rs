@@ -68,7 +68,7 @@ mod tests {
             run("DF068", src),
             "2: `zypper dist-upgrade` upgrades the base image's distribution in the build\n\
              3: `zypper dup` upgrades the base image's distribution in the build\n\
-             5: `zypper dup` upgrades the base image's distribution in the build\n"
+             5: `zypper dup` upgrades the base image's distribution in the build (ONBUILD trigger: runs in child images)\n"
         );
     }
 }
