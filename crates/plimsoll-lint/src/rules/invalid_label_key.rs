@@ -79,8 +79,8 @@ mod tests {
         let src = "FROM a:1\nLABEL org.opencontainers.image.title=x maintainer=me a/b_c-d=1\nLABEL Foo=bar 1abc=x abc.=y\nLABEL a..b=1 com.docker.x=1 a=b\nLABEL has%char=1\n";
         assert_eq!(
             run("DF072", src),
-            "3: label key `Foo` does not start with a lower-case letter\n\
-             3: label key `1abc` does not start with a lower-case letter\n\
+            "3: label key `1abc` does not start with a lower-case letter\n\
+             3: label key `Foo` does not start with a lower-case letter\n\
              3: label key `abc.` does not end with a lower-case letter or digit\n\
              4: label key `a..b` has consecutive separators\n\
              4: label key `com.docker.x` uses a namespace reserved by Docker\n\
