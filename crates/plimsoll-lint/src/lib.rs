@@ -244,7 +244,7 @@ pub fn lint_with_options(
 
 /// Parses `plimsoll ignore=…` / `hadolint ignore=…` (optionally with `global`)
 /// from a comment's text: the plimsoll codes it names.
-fn ignore_codes(text: &str, global: bool) -> Option<HashSet<&'static str>> {
+pub(crate) fn ignore_codes(text: &str, global: bool) -> Option<HashSet<&'static str>> {
     let mut words = text.split_whitespace();
     let tool = words.next()?;
     if tool != "plimsoll" && tool != "hadolint" {
@@ -413,7 +413,7 @@ mod tests {
     #[test]
     fn onbuild_triggers_are_linted() {
         let src = "FROM debian:12\n\
-                   USER app\n\
+                   USER 10001\n\
                    ONBUILD RUN apt-get update && apt-get install curl\n\
                    ONBUILD ADD https://example.com/a.tgz /a\n\
                    ONBUILD ADD app.py /app/\n\
@@ -438,11 +438,11 @@ mod tests {
     #[test]
     fn onbuild_findings_honour_ignores_and_stay_out_of_stage_rules() {
         // An ignore above the ONBUILD covers its trigger.
-        let src = "FROM debian:12\nUSER app\n# hadolint ignore=DL3014\nONBUILD RUN apt-get install --no-install-recommends curl=7 && rm -rf /var/lib/apt/lists/*\n";
+        let src = "FROM debian:12\nUSER 10001\n# hadolint ignore=DL3014\nONBUILD RUN apt-get install --no-install-recommends curl=7 && rm -rf /var/lib/apt/lists/*\n";
         assert_eq!(lines(src), "");
         // Triggers run in child images: they do not mix with this stage's
         // tools (curl and wget) nor count as its build steps.
-        let src = "FROM debian:12\nUSER app\nRUN wget -q https://example.com/x\nONBUILD RUN curl -fsS https://example.com/y\n";
+        let src = "FROM debian:12\nUSER 10001\nRUN wget -q https://example.com/x\nONBUILD RUN curl -fsS https://example.com/y\n";
         assert_eq!(lines(src), "");
         let df = plimsoll_dockerfile::parse(src).unwrap();
         let ctx = LintContext::new(src, &df);

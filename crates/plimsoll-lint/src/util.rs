@@ -799,6 +799,68 @@ pub fn rpm_pinned(package: &str) -> bool {
     })
 }
 
+/// The names of the variables `s` refers to: `$NAME`, `${NAME}` and
+/// `${NAME…}` with a modifier (`${NAME:-x}`), in order.
+pub fn var_refs(s: &str) -> Vec<&str> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        let start = if b.get(i + 1) == Some(&b'{') {
+            i + 2
+        } else {
+            i + 1
+        };
+        let mut end = start;
+        while end < b.len() && (b[end].is_ascii_alphanumeric() || b[end] == b'_') {
+            end += 1;
+        }
+        if end > start {
+            out.push(&s[start..end]);
+        }
+        i = end.max(i + 1);
+    }
+    out
+}
+
+/// A path that is absolute on Linux (`/x`) or on Windows (`C:\x`, `c:/x`).
+pub fn is_absolute(path: &str) -> bool {
+    let mut chars = path.chars();
+    path.starts_with('/')
+        || (chars.next().is_some_and(|c| c.is_ascii_alphabetic()) && chars.next() == Some(':'))
+}
+
+/// The file name of a path, `/` or `\\` separated, quotes removed.
+pub fn basename(path: &str) -> &str {
+    let p = path.trim_matches(['"', '\'']);
+    p.rsplit(['/', '\\']).next().unwrap_or(p)
+}
+
+/// Options of a command line as hadolint and getopt see them: `--name` or
+/// `--name=value` gives `name`; a short cluster `-xzf` gives `x`, `z`, `f`.
+pub fn flag_names(args: &[String]) -> Vec<&str> {
+    let mut out = Vec::new();
+    for a in args {
+        if a == "--" {
+            break;
+        }
+        if let Some(long) = a.strip_prefix("--") {
+            out.push(long.split('=').next().unwrap_or(long));
+        } else if let Some(cluster) = a.strip_prefix('-') {
+            out.extend(
+                cluster
+                    .char_indices()
+                    .map(|(k, c)| &cluster[k..k + c.len_utf8()]),
+            );
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -870,6 +932,21 @@ mod tests {
             resolve_path(None, "~/.cache").as_deref(),
             Some("/root/.cache")
         );
+    }
+
+    #[test]
+    fn variables_paths_and_flags() {
+        assert_eq!(var_refs("$A/${B}:${C:-x}$ $1_"), ["A", "B", "C", "1_"]);
+        assert!(var_refs("no vars $").is_empty());
+        assert!(is_absolute("/x") && is_absolute("c:\\x") && is_absolute("D:/x"));
+        assert!(!is_absolute("x") && !is_absolute("") && !is_absolute("$X"));
+        assert_eq!(basename("\"C:\\a\\b.tar\""), "b.tar");
+        assert_eq!(basename("/tmp/a.tgz"), "a.tgz");
+        let args: Vec<String> = ["-xzf", "--file=a", "x", "--", "-y"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(flag_names(&args), ["x", "z", "f", "file"]);
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub struct LintArgs {
     /// Ignore a rule by code (DF001), hadolint code (DL3008) or name; repeatable.
     #[arg(long, value_name = "CODE")]
     ignore: Vec<String>,
-    /// Turn on an opt-in rule by code or name; repeatable.
+    /// Turn on an opt-in rule by code, hadolint code or name; repeatable.
     #[arg(long, value_name = "CODE")]
     enable: Vec<String>,
     /// Apply the safe fixes in place (apt -y, --no-install-recommends, apt list

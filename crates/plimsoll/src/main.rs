@@ -91,7 +91,7 @@ enum Command {
     Db(db::DbCommand),
     /// Print the documentation of one rule.
     Rule {
-        /// Rule code (IMG001) or name (runs-as-root).
+        /// Rule code (IMG001), name (runs-as-root) or hadolint code (DL3008).
         code: String,
     },
     /// List every rule with its practice and severity.
@@ -339,14 +339,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Rule { code } => {
             use std::fmt::Write as _;
+            // By code or name, or by the hadolint code of a Dockerfile rule (DL3008).
+            let dockerfile_rule = plimsoll_lint::rule_table()
+                .into_iter()
+                .find(|r| plimsoll_report::names_rule(&code, &r.info, r.hadolint.as_slice()));
             let info = every_rule()
                 .into_iter()
                 .find(|r| r.is_named(&code))
+                .or(dockerfile_rule.map(|r| r.info))
                 .ok_or_else(|| anyhow!("no rule '{code}'; `plimsoll rules` lists them"))?;
             let mut text = format!(
-                "{} {} [{}] default severity: {}\n\n",
+                "{} {} [{}] default severity: {}\n",
                 info.code, info.name, info.practice, info.severity
             );
+            if let Some(r) = dockerfile_rule.filter(|r| r.info.code == info.code) {
+                if let Some(h) = r.hadolint {
+                    let _ = writeln!(text, "hadolint: {h}");
+                }
+                if r.opt_in {
+                    let _ = writeln!(
+                        text,
+                        "off by default: turn it on with --enable {}",
+                        info.code
+                    );
+                }
+            }
+            text.push('\n');
             for line in info.doc.lines() {
                 let _ = writeln!(text, "{}", line.strip_prefix(' ').unwrap_or(line));
             }

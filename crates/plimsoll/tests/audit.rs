@@ -436,6 +436,19 @@ fn rules_are_documented() {
         r.stdout
     );
     assert_eq!(plimsoll(t.path(), &["rule", "NOPE"]).code, 2);
+    // A Dockerfile rule by its hadolint code, with its default state.
+    let r = plimsoll(t.path(), &["rule", "DL3008"]);
+    assert!(
+        r.code == 0 && r.stdout.starts_with("DF001 ") && r.stdout.contains("hadolint: DL3008"),
+        "{}",
+        r.stdout
+    );
+    let r = plimsoll(t.path(), &["rule", "dl1001"]);
+    assert!(
+        r.stdout.starts_with("DF060 ") && r.stdout.contains("off by default"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]

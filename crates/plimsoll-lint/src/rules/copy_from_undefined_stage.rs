@@ -39,7 +39,10 @@ impl Rule for CopyFromUndefined {
             if from.contains(['/', ':', '@', '$']) {
                 continue;
             }
-            if ctx.df.stage_ref(from, stage).is_none() {
+            // A stage naming itself is DF066's (copy-from-own-stage).
+            if ctx.df.stage_ref(from, stage).is_none()
+                && !super::copy_from_own_stage::is_own_stage(ctx, stage, from)
+            {
                 out.push(
                     hit(
                         &Self::RULE,

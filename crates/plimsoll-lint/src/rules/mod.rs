@@ -21,7 +21,8 @@ mod multiple_entrypoint;
 mod shell_form_command;
 mod sudo_in_run;
 mod update_without_install;
-// Practice rules: DF040–DF059 (DF052 the last so far); hadolint checks only DF052 (DL3026).
+// Practice rules: DF040–DF059 (DF052 the last so far); hadolint checks only DF052 (DL3026)
+// and, by name alone, DF048 (DL3064).
 mod attacker_tools;
 mod build_tools_in_final_stage;
 mod copy_all_before_install;
@@ -57,6 +58,29 @@ mod yum_unpinned_version;
 mod zypper_cache_not_cleaned;
 mod zypper_missing_yes;
 mod zypper_unpinned_version;
+// The rest of hadolint's rules: DF060–DF081, in hadolint's code order (DL1001…DL4005).
+mod consecutive_run;
+mod copy_archive_then_extract;
+mod copy_entire_filesystem;
+mod copy_from_own_stage;
+mod copy_many_to_file;
+mod copy_relative_without_workdir;
+mod env_self_reference;
+mod from_platform_flag;
+mod go_unpinned_version;
+mod healthcheck_missing;
+mod inline_ignore_pragma;
+mod invalid_label_key;
+mod multiple_healthcheck;
+mod non_numeric_user;
+mod pointless_command;
+mod redundant_target_platform;
+mod relative_workdir;
+mod reserved_stage_name;
+mod shell_replaced_by_symlink;
+mod wget_without_progress;
+mod yarn_cache_kept;
+mod zypper_dist_upgrade;
 
 use std::collections::HashMap;
 
@@ -113,6 +137,29 @@ pub use yum_unpinned_version::YumPin;
 pub use zypper_cache_not_cleaned::ZypperClean;
 pub use zypper_missing_yes::ZypperYes;
 pub use zypper_unpinned_version::ZypperPin;
+// DF060–DF081, by name.
+pub use consecutive_run::ConsecutiveRun;
+pub use copy_archive_then_extract::CopyArchiveThenExtract;
+pub use copy_entire_filesystem::CopyEntireFilesystem;
+pub use copy_from_own_stage::CopyFromOwnStage;
+pub use copy_many_to_file::CopyManyToFile;
+pub use copy_relative_without_workdir::CopyRelativeWithoutWorkdir;
+pub use env_self_reference::EnvSelfReference;
+pub use from_platform_flag::FromPlatformFlag;
+pub use go_unpinned_version::GoUnpinnedVersion;
+pub use healthcheck_missing::HealthcheckMissing;
+pub use inline_ignore_pragma::InlineIgnorePragma;
+pub use invalid_label_key::InvalidLabelKey;
+pub use multiple_healthcheck::MultipleHealthcheck;
+pub use non_numeric_user::NonNumericUser;
+pub use pointless_command::PointlessCommand;
+pub use redundant_target_platform::RedundantTargetPlatform;
+pub use relative_workdir::RelativeWorkdir;
+pub use reserved_stage_name::ReservedStageName;
+pub use shell_replaced_by_symlink::ShellReplacedBySymlink;
+pub use wget_without_progress::WgetWithoutProgress;
+pub use yarn_cache_kept::YarnCacheKept;
+pub use zypper_dist_upgrade::ZypperDistUpgrade;
 
 use plimsoll_dockerfile::{Keyword, Stage};
 
@@ -173,6 +220,29 @@ pub static ALL: &[&dyn Rule] = &[
     &FromWithoutDigest,
     &FromMovingTag,
     &UntrustedRegistry,
+    // DF060–DF081: the rest of hadolint's rules.
+    &InlineIgnorePragma,
+    &RelativeWorkdir,
+    &PointlessCommand,
+    &CopyArchiveThenExtract,
+    &MultipleHealthcheck,
+    &CopyManyToFile,
+    &CopyFromOwnStage,
+    &FromPlatformFlag,
+    &ZypperDistUpgrade,
+    &EnvSelfReference,
+    &CopyRelativeWithoutWorkdir,
+    &WgetWithoutProgress,
+    &InvalidLabelKey,
+    &HealthcheckMissing,
+    &ConsecutiveRun,
+    &YarnCacheKept,
+    &GoUnpinnedVersion,
+    &ReservedStageName,
+    &RedundantTargetPlatform,
+    &NonNumericUser,
+    &CopyEntireFilesystem,
+    &ShellReplacedBySymlink,
 ];
 
 /// Whether every `$NAME` / `${NAME…}` in `s` is defined in `vars`.

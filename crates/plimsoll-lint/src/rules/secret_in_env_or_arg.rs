@@ -23,6 +23,10 @@ declare_rule! {
     /// secret name (`ENV TOKEN=$TOKEN`) bakes the value into the image
     /// (high), and a secret-named ARG without a default is flagged (medium:
     /// the value given with `--build-arg` lands in the history).
+    /// hadolint's DL3064 judges the name alone (`*password*`, `*token*`,
+    /// `*secret*`, `*username*`…, and a list of known variables): it flags
+    /// `ARG USERNAME=vscode` and misses a token value under a neutral name;
+    /// the corpus differences are listed in tests/hadolint-disagreements.tsv.
     ///
     /// Fix: pass secrets at build time with `RUN --mount=type=secret,id=…`
     /// and at run time through the orchestrator's secrets or environment.
@@ -30,7 +34,7 @@ declare_rule! {
         code: "DF048",
         name: "secret-in-env-or-arg",
         practice: "P-C6",
-        hadolint: None,
+        hadolint: Some("DL3064"),
         severity: High,
     }
 }
