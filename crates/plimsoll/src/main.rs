@@ -13,6 +13,7 @@ mod pin;
 mod progress;
 mod serve;
 mod sign;
+mod structure;
 mod vulnscan;
 
 use std::io::Write;
@@ -77,6 +78,9 @@ enum Command {
     /// Pin image references to tag@digest in Dockerfiles, Kubernetes manifests and Compose
     /// files (P-D1); --check changes nothing and exits 1 when one is unpinned or stale.
     Pin(pin::PinArgs),
+    /// Structure tests: container-structure-test's configurations (schema 2.0.0) checked on
+    /// the image's files and config without running it (exit 0 pass, 1 a test failed, 2 bad input).
+    Test(structure::TestArgs),
     /// Verify an image's cosign signatures with a public key (exit 0 verified, 1 not, 2 bad input).
     Verify(sign::VerifyArgs),
     /// Manage the layer cache.
@@ -309,6 +313,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sign(args) => sign::run_sign(args),
         Command::Pin(args) => pin::run(args),
         Command::Verify(args) => sign::run_verify(args),
+        Command::Test(args) => structure::run(args),
         // Everything printed goes through `emit`: a reader that closes the
         // pipe early (`plimsoll rules | head -1`) is not an error.
         Command::Cache(CacheCommand::Clean { cache_dir }) => {
