@@ -115,6 +115,9 @@ PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll-vuln --test matching_real --lo
 step "reference suite (real images, docker-registry, dive, syft)"
 PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll --test reference_images --locked -- --ignored
 
+step "plimsoll test against container-structure-test --driver tar on the big reference image (differences explained in tests/structure-test-disagreements.tsv)"
+PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll --test structure_reference --locked -- --ignored
+
 step "SBOMs of the big reference image against the CycloneDX 1.6 and SPDX 2.3 schemas"
 for fmt in cyclonedx spdx; do
   out="$CARGO_TARGET_DIR/reference-big.$fmt.json"

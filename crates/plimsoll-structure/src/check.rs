@@ -69,16 +69,18 @@ pub(crate) fn lstat(tree: &FileTree, path: &str) -> Result<Stat, String> {
     let parent = if parent.is_empty() {
         String::new()
     } else {
-        tree.resolve(parent).map_err(|e| e.to_string())?.map_or_else(
-            || resolved_missing(tree, parent),
-            |(p, n)| {
-                if n.kind == EntryKind::Dir {
-                    Ok(p)
-                } else {
-                    Err("not a directory".to_string())
-                }
-            },
-        )?
+        tree.resolve(parent)
+            .map_err(|e| e.to_string())?
+            .map_or_else(
+                || resolved_missing(tree, parent),
+                |(p, n)| {
+                    if n.kind == EntryKind::Dir {
+                        Ok(p)
+                    } else {
+                        Err("not a directory".to_string())
+                    }
+                },
+            )?
     };
     let full = if base == ".." {
         parent.rsplit_once('/').map_or("", |(p, _)| p).to_string()
@@ -194,7 +196,11 @@ fn debian_packages(tree: &FileTree) -> Vec<String> {
                 // Below a directory: the directory exists (stored or implied)
                 // unless it is stored as something else.
                 let dir = format!("{DEBIAN_DOCS}/{name}");
-                if tree.files.get(&dir).is_none_or(|n| n.kind == EntryKind::Dir) {
+                if tree
+                    .files
+                    .get(&dir)
+                    .is_none_or(|n| n.kind == EntryKind::Dir)
+                {
                     names.insert(name.to_string());
                 }
             }
@@ -423,7 +429,10 @@ pub(crate) fn file_content(view: &View<'_>, t: &FileContentTest) -> TestResult {
                 if let Ok(re) = compile(p)
                     && !re.is_match(bytes)
                 {
-                    r.error(format!("Expected string '{}' not found in {}", &**p, &*t.path));
+                    r.error(format!(
+                        "Expected string '{}' not found in {}",
+                        &**p, &*t.path
+                    ));
                 }
             }
             for p in &t.excluded_contents {
@@ -569,7 +578,9 @@ pub(crate) fn license(view: &View<'_>, t: &LicenseTest) -> TestResult {
     };
     if t.debian {
         if lstat(view.tree, DEBIAN_DOCS).is_err() {
-            r.error(format!("Error reading directory /{DEBIAN_DOCS}: no such directory"));
+            r.error(format!(
+                "Error reading directory /{DEBIAN_DOCS}: no such directory"
+            ));
         }
         for p in debian_packages(view.tree) {
             if LICENSE_ALLOWED_PACKAGES.contains(&p.as_str()) {

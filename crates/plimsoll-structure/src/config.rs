@@ -236,7 +236,7 @@ pub fn parse(file: &str, text: &str) -> Result<TestConfig, StructureError> {
     };
     let Some(map) = value.as_object() else {
         return Err(bad(
-            "not a mapping of schemaVersion, fileExistenceTests, …".into(),
+            "not a mapping of schemaVersion, fileExistenceTests, …".into()
         ));
     };
     let version = match map.get("schemaVersion") {
@@ -282,7 +282,10 @@ fn validate(spec: &Spec) -> Result<(), String> {
         if t.path.is_empty() {
             return Err(format!("{what}: no path"));
         }
-        if !matches!(&*t.is_executable_by, "" | "any" | "owner" | "group" | "other") {
+        if !matches!(
+            &*t.is_executable_by,
+            "" | "any" | "owner" | "group" | "other"
+        ) {
             return Err(format!(
                 "{what}: isExecutableBy '{}' is none of any, owner, group, other",
                 &*t.is_executable_by
@@ -303,7 +306,10 @@ fn validate(spec: &Spec) -> Result<(), String> {
     }
     for (i, t) in spec.command_tests.iter().enumerate() {
         if t.name.is_empty() {
-            return Err(format!("{}: no name", test_label("commandTests", i, &t.name)));
+            return Err(format!(
+                "{}: no name",
+                test_label("commandTests", i, &t.name)
+            ));
         }
     }
     let m = &spec.metadata_test;

@@ -149,8 +149,7 @@ pub fn run(
     drop(scan);
     let mut contents = BTreeMap::new();
     for (layer, paths) in check::wanted(&tree, configs) {
-        let found =
-            engine.read_layer_uncached(image, layer, &contents::Wanted(Arc::new(paths)))?;
+        let found = engine.read_layer_uncached(image, layer, &contents::Wanted(Arc::new(paths)))?;
         contents.extend(found);
     }
     let view = check::View {

@@ -86,7 +86,12 @@ impl Report {
                 .map_or(file.clone(), |n| n.to_string_lossy().into_owned());
             let title = format!("====== Test file: {name} ======");
             banner = title.chars().count();
-            let _ = writeln!(out, "\n{}\n{title}\n{}", "=".repeat(banner), "=".repeat(banner));
+            let _ = writeln!(
+                out,
+                "\n{}\n{title}\n{}",
+                "=".repeat(banner),
+                "=".repeat(banner)
+            );
             for r in self.results.iter().filter(|r| &r.file == file) {
                 let _ = writeln!(out, "=== RUN: {}", r.name);
                 let status = if r.is_skipped() {

@@ -27,7 +27,10 @@ fn spec() -> ImageSpec {
     let base = Layer::new(
         &[
             dir("etc"),
-            file("etc/os-release", b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\n"),
+            file(
+                "etc/os-release",
+                b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\n",
+            ),
             file("etc/motd", b"welcome"),
             dir("usr"),
             dir("usr/bin"),
@@ -51,7 +54,13 @@ fn spec() -> ImageSpec {
         &[
             whiteout("etc/motd"),
             dir("app"),
-            owned("app/server", b"#!/bin/sh\nexec serve --port 8080\n", 0o750, 1000, 1001),
+            owned(
+                "app/server",
+                b"#!/bin/sh\nexec serve --port 8080\n",
+                0o750,
+                1000,
+                1001,
+            ),
             Item::Hardlink {
                 path: "app/server-link".into(),
                 target: "app/server".into(),
@@ -197,7 +206,11 @@ fileExistenceTests:
     ] {
         assert_pass(&report, &format!("File Existence Test: {pass}"));
     }
-    assert_fail(&report, "File Existence Test: motd should exist", "should exist");
+    assert_fail(
+        &report,
+        "File Existence Test: motd should exist",
+        "should exist",
+    );
     assert_fail(
         &report,
         "File Existence Test: app wrong owner",
@@ -256,12 +269,7 @@ fileContentTests:
     path: /usr/bin
 "#,
     );
-    for pass in [
-        "debian",
-        "through symlinks",
-        "hard link",
-        "empty file",
-    ] {
+    for pass in ["debian", "through symlinks", "hard link", "empty file"] {
         assert_pass(&report, &format!("File Content Test: {pass}"));
     }
     assert_fail(
@@ -269,7 +277,11 @@ fileContentTests:
         "File Content Test: anchor is the start of the file",
         "'^ID=debian' not found",
     );
-    assert_fail(&report, "File Content Test: excluded found", "'bookworm' found");
+    assert_fail(
+        &report,
+        "File Content Test: excluded found",
+        "'bookworm' found",
+    );
     assert_fail(&report, "File Content Test: deleted", "no such file");
     assert_fail(&report, "File Content Test: a directory", "is a directory");
 }
@@ -444,11 +456,7 @@ fn docker_archive_and_outputs() {
         let tar = match l.media_type.as_str() {
             m if m.ends_with("gzip") => {
                 let mut out = Vec::new();
-                std::io::Read::read_to_end(
-                    &mut flate2_decoder(&l.blob),
-                    &mut out,
-                )
-                .unwrap();
+                std::io::Read::read_to_end(&mut flate2_decoder(&l.blob), &mut out).unwrap();
                 out
             }
             _ => zstd_decode(&l.blob),
@@ -477,12 +485,23 @@ fileContentTests:
     assert_pass(&report, "File Content Test: release");
     assert_fail(&report, "File Existence Test: absent", "should exist");
     // Text, JSON, JUnit and SARIF agree on what failed.
-    assert!(report.to_text().contains("=== RUN: File Existence Test: absent\n--- FAIL"));
+    assert!(
+        report
+            .to_text()
+            .contains("=== RUN: File Existence Test: absent\n--- FAIL")
+    );
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
-    assert_eq!((json["Pass"].as_u64(), json["Fail"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(
+        (json["Pass"].as_u64(), json["Fail"].as_u64()),
+        (Some(2), Some(1))
+    );
     assert_eq!(json["Results"][0]["Name"], "File Content Test: release");
     assert!(json["Results"][2]["Errors"][0].is_string());
-    assert!(report.to_junit("x").contains("<failure>File /etc/motd should exist"));
+    assert!(
+        report
+            .to_junit("x")
+            .contains("<failure>File /etc/motd should exist")
+    );
     let sarif = report.to_sarif("0", "https://example.invalid");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 1);
@@ -506,7 +525,10 @@ fn bad(name: &str, yaml: &str) -> String {
 
 #[test]
 fn bad_configurations_name_the_file_and_the_fault() {
-    let e = bad("broken.yaml", "schemaVersion: \"2.0.0\"\nfileExistenceTests: [\n");
+    let e = bad(
+        "broken.yaml",
+        "schemaVersion: \"2.0.0\"\nfileExistenceTests: [\n",
+    );
     assert!(e.starts_with("test configuration broken.yaml: "), "{e}");
     let e = bad("v1.yaml", "schemaVersion: \"1.0.0\"\n");
     assert!(e.contains("unsupported schemaVersion \"1.0.0\""), "{e}");
@@ -537,7 +559,10 @@ fn bad_configurations_name_the_file_and_the_fault() {
     assert!(e.contains("isExecutableBy 'everyone'"), "{e}");
     let e = bad("list.yaml", "- a\n- b\n");
     assert!(e.contains("not a mapping"), "{e}");
-    let e = bad("j.json", "{\"schemaVersion\": \"2.0.0\", \"fileExistenceTests\": 3}");
+    let e = bad(
+        "j.json",
+        "{\"schemaVersion\": \"2.0.0\", \"fileExistenceTests\": 3}",
+    );
     assert!(e.starts_with("test configuration j.json: "), "{e}");
     // A missing file is named too.
     let e = plimsoll_structure::load(std::path::Path::new("/nonexistent/x.yaml")).unwrap_err();
