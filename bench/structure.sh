@@ -5,17 +5,17 @@
 #
 #   bench/structure.sh [IMAGES_DIR] [CONFIG]
 #     IMAGES_DIR  default ./lab-images (built by ../shared/tools/build-images.sh; big.tar is read)
-#     CONFIG      default tests/structure/plimsoll-big.yaml
+#     CONFIG      default tests/structure/bench-big.yaml
 #
 # Timed with hyperfine (page cache warm for both tools alike). Prints each median and the ratio
 # container-structure-test / plimsoll, cold and warm; writes bench/results/structure-latest.txt.
-# Env: PLIMSOLL_BIN=PATH (default: cargo build --release), BENCH_RUNS=N (default 3: the other tool
+# Env: PLIMSOLL_BIN=PATH (default: cargo build --release), BENCH_RUNS=N (default 2: the other tool
 # extracts the whole image to disk on every run).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 IMAGES="${1:-$ROOT/lab-images}"
 case "$IMAGES" in /*) ;; *) IMAGES="$PWD/$IMAGES" ;; esac
-CONFIG="${2:-$ROOT/tests/structure/plimsoll-big.yaml}"
+CONFIG="${2:-$ROOT/tests/structure/bench-big.yaml}"
 case "$CONFIG" in /*) ;; *) CONFIG="$PWD/$CONFIG" ;; esac
 cd "$ROOT"
 [ -f "$IMAGES/big.tar" ] || { echo "no $IMAGES/big.tar: build it with ../shared/tools/build-images.sh $IMAGES" >&2; exit 2; }
@@ -26,7 +26,7 @@ if [ -z "$BIN" ]; then
   cargo build --release -p plimsoll --quiet
   BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/plimsoll"
 fi
-RUNS="${BENCH_RUNS:-3}"
+RUNS="${BENCH_RUNS:-2}"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/plimsoll-bench.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 # The pip launcher execs the Go binary; time that binary directly.
@@ -37,7 +37,7 @@ REF="docker-archive:$IMAGES/big.tar"
 set +e; "$BIN" test "$REF" --config "$CONFIG" --no-cache --no-progress --format json -o /dev/null 2>"$TMP/err"; rc=$?; set -e
 [ "$rc" -le 1 ] || { echo "plimsoll test failed ($rc):" >&2; cat "$TMP/err" >&2; exit 1; }
 "$BIN" test "$REF" --config "$CONFIG" --cache-dir "$TMP/cache" --no-progress -o /dev/null 2>/dev/null || true
-hyperfine -N -i --warmup 1 --runs "$RUNS" --export-json "$TMP/h.json" \
+hyperfine -N -i --warmup 0 --runs "$RUNS" --export-json "$TMP/h.json" \
   -n plimsoll-cold "$BIN test $REF --config $CONFIG --no-cache --no-progress --format json -o /dev/null" \
   -n plimsoll-warm "$BIN test $REF --config $CONFIG --cache-dir $TMP/cache --no-progress --format json -o /dev/null" \
   -n container-structure-test "$CST test --driver tar --image $IMAGES/big.tar --config $CONFIG --output json" \
