@@ -56,7 +56,7 @@ fileExistenceTests:
 fileContentTests:
   - name: debian
     path: /etc/os-release
-    expectedContents: ["^ID=debian$"]
+    expectedContents: ["^ID=debian\n$"]
 "#;
 
 const MIXED: &str = r#"
