@@ -115,6 +115,13 @@ PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll-vuln --test matching_real --lo
 step "reference suite (real images, docker-registry, dive, syft)"
 PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll --test reference_images --locked -- --ignored
 
+# container-structure-test takes about half a minute per test on big.tar (the whole
+# comparison, every configuration of tests/structure/, is some 25 minutes: run it with
+# PLIMSOLL_CST_CONFIGS=all); by default the suite compares the configuration of failures.
+CST_CONFIGS="${PLIMSOLL_CST_CONFIGS:-cst-failure.yaml}"
+step "plimsoll test against container-structure-test --driver tar on the big reference image ($CST_CONFIGS; differences explained in tests/structure-test-disagreements.tsv)"
+PLIMSOLL_CST_CONFIGS="$CST_CONFIGS" PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll --test structure_reference --locked -- --ignored
+
 step "SBOMs of the big reference image against the CycloneDX 1.6 and SPDX 2.3 schemas"
 for fmt in cyclonedx spdx; do
   out="$CARGO_TARGET_DIR/reference-big.$fmt.json"

@@ -277,6 +277,62 @@ impl Engine {
         })
     }
 
+    /// Reads one layer of `image` again for `analyzer` alone, bypassing the
+    /// cache both ways: for facts that depend on more than the layer (the
+    /// contents of the few files a structure test names), after a
+    /// [`Engine::scan`] has said which layer holds them. The blob is
+    /// verified as in a scan; for a `dir:` image, its listing is walked.
+    pub fn read_layer_uncached<A: Analyzer>(
+        &self,
+        image: &Image,
+        index: usize,
+        analyzer: &A,
+    ) -> Result<A::Facts, EngineError> {
+        let name = image.reference.to_string();
+        let layer = image.layers.get(index).ok_or_else(|| EngineError::Layer {
+            image: name.clone(),
+            index,
+            digest: image.config_digest.clone(),
+            source: Box::new(WalkError::Io(format!(
+                "the image has {} layers",
+                image.layers.len()
+            ))),
+        })?;
+        let layer_err = |source| EngineError::Layer {
+            image: name.clone(),
+            index,
+            digest: layer.digest.clone(),
+            source: Box::new(source),
+        };
+        let analyzers: [&dyn DynAnalyzer; 1] = [analyzer];
+        let out = if let Some(listing) = image.source.directory() {
+            walk::walk_directory(&listing, &analyzers).map_err(layer_err)?
+        } else {
+            let budget = AtomicU64::new(self.options.max_uncompressed_bytes);
+            let raw = image
+                .source
+                .open(&layer.digest)
+                .map_err(|e| layer_err(WalkError::Oci(e)))?;
+            walk::walk_layer(
+                layer,
+                raw,
+                "layer blob".to_string(),
+                &analyzers,
+                &budget,
+                self.options.max_uncompressed_bytes,
+                &NoProgress,
+            )
+            .map_err(layer_err)?
+        };
+        let bytes = out.facts.into_iter().next().unwrap_or_default();
+        postcard::from_bytes(&bytes).map_err(|e| EngineError::Facts {
+            image: name.clone(),
+            analyzer: A::NAME,
+            digest: layer.digest.clone(),
+            why: e.to_string(),
+        })
+    }
+
     /// A `dir:` image: its one layer is the listed directory, read afresh
     /// every time (a directory has no digest to cache by).
     fn scan_directory(

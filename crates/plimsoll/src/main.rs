@@ -13,6 +13,7 @@ mod pin;
 mod progress;
 mod serve;
 mod sign;
+mod structure;
 mod tags;
 mod vulnscan;
 
@@ -81,6 +82,9 @@ enum Command {
     /// A repository's tags against the tagging policy (P-D2).
     #[command(subcommand)]
     Tags(tags::TagsCommand),
+    /// Structure tests: container-structure-test's configurations (schema 2.0.0) checked on
+    /// the image's files and config without running it (exit 0 pass, 1 a test failed, 2 bad input).
+    Test(structure::TestArgs),
     /// Verify an image's cosign signatures with a public key (exit 0 verified, 1 not, 2 bad input).
     Verify(sign::VerifyArgs),
     /// Manage the layer cache.
@@ -314,6 +318,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Pin(args) => pin::run(args),
         Command::Tags(command) => tags::run(command),
         Command::Verify(args) => sign::run_verify(args),
+        Command::Test(args) => structure::run(args),
         // Everything printed goes through `emit`: a reader that closes the
         // pipe early (`plimsoll rules | head -1`) is not an error.
         Command::Cache(CacheCommand::Clean { cache_dir }) => {
@@ -395,13 +400,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Every rule of every family: image (IMG…), Dockerfile (DF…), run-time
-/// configuration (CFG…), host (HOST…), tags (TAG…), vulnerability (VULN001).
+/// configuration (CFG…), host (HOST…), tags (TAG…), structure tests
+/// (STRUCT…), vulnerability (VULN001).
 fn every_rule() -> Vec<plimsoll_report::RuleInfo> {
     let mut rules = plimsoll_audit::rule_infos();
     rules.extend(plimsoll_lint::rules());
     rules.extend(plimsoll_runtime::rule_infos());
     rules.extend(plimsoll_host::rule_infos());
     rules.extend(plimsoll_tags::rules::ALL.iter().map(|r| **r));
+    rules.extend([plimsoll_structure::FAILED, plimsoll_structure::SKIPPED]);
     rules.push(plimsoll_vuln::report::VULNERABLE_PACKAGE);
     rules
 }
