@@ -5,7 +5,8 @@
 # fallback tag and every payload blob, and checks every signature. Reported: wall time per
 # run (mean of BENCH_RUNS) and the marginal time per signature, (t100 - t1) / 99, which is
 # one payload fetch plus one ECDSA P-256 verification. Target: <= 10 ms per verification
-# after the manifests are fetched.
+# after the manifests are fetched. Beside it, the local scan of the same image (`image
+# audit`, no cache) and the ratio verify / audit.
 #
 #   bench/verify.sh                          (release build; BENCH_RUNS=10)
 #   PLIMSOLL_BIN=target/debug/plimsoll bench/verify.sh
@@ -93,6 +94,16 @@ OUT="$TMP/out.txt"
   done
   printf 'marginal time per signature (fetch its payload + verify): %.2f ms\n' \
     "$(echo "(${MS[100]} - ${MS[1]}) / 99 / 1000" | bc -l)"
+  # The peer on the same input: the local scan a pipeline runs beside the verification
+  # (plimsoll image audit of the same image from the same registry, without the cache).
+  start=$(date +%s%N)
+  for _ in $(seq "$RUNS"); do
+    "$PLIM" image audit "$HOST/bench/s1:1" --insecure "$HOST" --no-cache >/dev/null || true
+  done
+  end=$(date +%s%N)
+  AUDIT=$(( (end - start) / RUNS / 1000 ))
+  printf 'image audit of the same image (no cache): %8.1f ms per run; verify (1 signature) / audit: %.2f\n' \
+    "$(echo "$AUDIT / 1000" | bc -l)" "$(echo "${MS[1]} / $AUDIT" | bc -l)"
 } | tee "$OUT"
 mkdir -p "$ROOT/bench/results"
 cp "$OUT" "$ROOT/bench/results/verify-latest.txt"

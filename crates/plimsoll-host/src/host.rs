@@ -21,6 +21,11 @@ pub struct HostOptions {
     /// Users allowed in the `docker` group (`[host] docker_group_allowed`).
     /// `None`: members are listed for review, not judged.
     pub docker_group_allowed: Option<Vec<String>>,
+    /// Whether plimsoll's admission webhook, as configured in the
+    /// `plimsoll.toml` read (`[admission] require_signature`), admits only
+    /// signed images (P-D4, the cluster's side of content trust); `None`:
+    /// no configuration was read.
+    pub admission_requires_signature: Option<bool>,
 }
 
 /// Whether the live daemon answered.

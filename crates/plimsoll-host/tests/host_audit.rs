@@ -21,6 +21,7 @@ fn options() -> HostOptions {
     HostOptions {
         docker_host: Some("none".into()),
         docker_group_allowed: Some(vec!["alice".into()]),
+        admission_requires_signature: None,
     }
 }
 
@@ -331,6 +332,7 @@ fn docker_group_listed_for_review_without_an_allow_list() {
         HostOptions {
             docker_host: Some("none".into()),
             docker_group_allowed: None,
+            admission_requires_signature: None,
         },
         &Selection::default(),
     );
@@ -412,6 +414,7 @@ fn live_daemon_replaying_the_documented_engine_api() {
         HostOptions {
             docker_host: Some(url),
             docker_group_allowed: None,
+            admission_requires_signature: None,
         },
     )
     .unwrap();
@@ -426,6 +429,7 @@ fn an_unreachable_daemon_is_said_not_hidden() {
         HostOptions {
             docker_host: Some("unix:///nonexistent/docker.sock".into()),
             docker_group_allowed: None,
+            admission_requires_signature: None,
         },
     )
     .unwrap();
@@ -448,6 +452,7 @@ fn an_unreachable_daemon_is_said_not_hidden() {
         HostOptions {
             docker_host: Some("tcp://127.0.0.1:2376".into()),
             docker_group_allowed: None,
+            admission_requires_signature: None,
         },
     )
     .unwrap();
@@ -466,6 +471,7 @@ fn an_unreachable_daemon_is_said_not_hidden() {
         HostOptions {
             docker_host: Some(url),
             docker_group_allowed: None,
+            admission_requires_signature: None,
         },
     )
     .unwrap();
@@ -689,4 +695,39 @@ fn the_registry() {
         }
     }
     assert_eq!(ids.len(), ALL_IDS);
+}
+
+/// P-H5 with the supply-chain work: the verdict on content trust says
+/// whether plimsoll admission admits only signed images, without changing
+/// the verdict on the host's own docker commands.
+#[test]
+fn content_trust_names_admission_signature_verification() {
+    let t = bad_tree();
+    let with = |required: Option<bool>| {
+        run_with(
+            t.path(),
+            HostOptions {
+                docker_host: Some("none".into()),
+                docker_group_allowed: None,
+                admission_requires_signature: required,
+            },
+            &Selection::default(),
+        )
+    };
+    let (none, on, off) = (with(None), with(Some(true)), with(Some(false)));
+    assert_eq!(status(&on, "4.5"), status(&none, "4.5"));
+    assert_eq!(status(&off, "4.5"), status(&none, "4.5"));
+    assert!(!message(&none, "4.5").contains("plimsoll admission"));
+    assert!(
+        message(&on, "4.5").ends_with(
+            "plimsoll admission admits only signed images ([admission] require_signature)"
+        ),
+        "{}",
+        message(&on, "4.5")
+    );
+    assert!(
+        message(&off, "4.5").contains("set [admission] require_signature = true"),
+        "{}",
+        message(&off, "4.5")
+    );
 }

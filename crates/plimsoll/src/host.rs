@@ -88,6 +88,7 @@ fn now() -> u64 {
 fn audit(args: HostAuditArgs) -> Result<ExitCode> {
     let start = now();
     let config = crate::config::Config::load(args.config.as_deref())?;
+    let config_read = args.config.is_some() || std::path::Path::new("plimsoll.toml").is_file();
     let hc = &config.host;
     let fail_on = match (args.fail_on, &hc.fail_on) {
         (Some(s), _) => s,
@@ -106,6 +107,7 @@ fn audit(args: HostAuditArgs) -> Result<ExitCode> {
     let options = HostOptions {
         docker_host: args.docker_host.clone(),
         docker_group_allowed: hc.docker_group_allowed.clone(),
+        admission_requires_signature: config_read.then_some(config.admission.require_signature),
     };
     let host = Host::open(&args.root, options)?;
     let selection = Selection {

@@ -15,6 +15,12 @@ declare_rule! {
     /// `/etc/profile`, `/etc/profile.d/*.sh` and `/etc/bash.bashrc`. A file
     /// that sets it to `0`/`false` is a WARN even when another turns it on.
     ///
+    /// The verdict also says whether plimsoll's admission webhook, as the
+    /// `plimsoll.toml` read configures it, admits only signed images
+    /// (`[admission] require_signature`, P-D4): the cluster's side of the
+    /// same practice. It does not change the verdict on this host, whose
+    /// `docker` commands still pull what they are given.
+    ///
     /// Fix: `DOCKER_CONTENT_TRUST=1` in `/etc/environment` (and sign what
     /// is pushed).
     pub struct ContentTrustOff {
@@ -55,6 +61,22 @@ impl Rule for ContentTrustOff {
         CHECKS
     }
     fn check(&self, host: &Host) -> Vec<Outcome> {
+        let mut outcomes = self.docker_content_trust(host);
+        if let Some(required) = host.options.admission_requires_signature {
+            for o in &mut outcomes {
+                o.message.push_str(if required {
+                    "; plimsoll admission admits only signed images ([admission] require_signature)"
+                } else {
+                    "; plimsoll admission does not require signatures (set [admission] require_signature = true)"
+                });
+            }
+        }
+        outcomes
+    }
+}
+
+impl ContentTrustOff {
+    fn docker_content_trust(&self, host: &Host) -> Vec<Outcome> {
         let c = &CHECKS[0];
         let mut paths: Vec<String> = FILES.iter().map(|s| s.to_string()).collect();
         match host.root.list("/etc/profile.d") {
