@@ -205,14 +205,10 @@ async fn tag_moved(
     tag: &str,
     digest: &str,
 ) -> Result<(), plimsoll_store::StoreError> {
-    if !matches!(
-        plimsoll_tags::classify(tag, &[]),
-        plimsoll_tags::Kind::Release { .. }
-    ) {
+    if !plimsoll_tags::is_release(tag) {
         return Ok(());
     }
-    let history = s.store.tag_history(repository, tag).await?;
-    let Some(first) = history.iter().min_by_key(|r| r.first_seen) else {
+    let Some(first) = s.store.first_sighting(repository, tag).await? else {
         return Ok(());
     };
     if first.digest == digest {

@@ -878,6 +878,20 @@ impl Store {
         Ok(rows.iter().map(ref_from_row).collect())
     }
 
+    /// The first digest `repository:tag` was seen with (what a release tag
+    /// must keep, P-D2), if it was seen.
+    pub async fn first_sighting(
+        &self,
+        repository: &str,
+        tag: &str,
+    ) -> Result<Option<RefRow>, StoreError> {
+        Ok(self
+            .tag_history(repository, tag)
+            .await?
+            .into_iter()
+            .min_by_key(|r| r.first_seen))
+    }
+
     /// The latest result's summary for `digest`: one row, without the
     /// documents and refs (the verdict endpoint and every push ask this).
     pub async fn summary(&self, digest: &str) -> Result<Option<ImageRow>, StoreError> {

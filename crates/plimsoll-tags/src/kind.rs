@@ -53,6 +53,12 @@ pub fn classify(tag: &str, allow: &[Regex]) -> Kind {
     Kind::Other
 }
 
+/// Whether `tag` is a release (`X.Y.Z`, any variant or pre-release): a tag
+/// that must never move.
+pub fn is_release(tag: &str) -> bool {
+    matches!(version(tag), Some(Kind::Release { .. }))
+}
+
 fn is_git_sha(tag: &str) -> bool {
     let hex = ["sha-", "git-", "commit-"]
         .iter()

@@ -18,7 +18,7 @@ use plimsoll_report::{Finding, Severity};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-pub use kind::{Kind, classify};
+pub use kind::{Kind, classify, is_release};
 
 /// The tag policy could not be used, or the record not read or written.
 #[derive(Debug, thiserror::Error)]

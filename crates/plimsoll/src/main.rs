@@ -161,10 +161,21 @@ impl DirArgs {
     }
 }
 
-/// How images are found and read; shared by every command that reads one
-/// (and by `serve` and `worker`).
+/// How images are found and read, with the configuration file; shared by
+/// every command that reads one (and by `serve` and `worker`).
 #[derive(Args)]
 pub struct EngineArgs {
+    #[command(flatten)]
+    read: ReadArgs,
+    /// Configuration file [default: ./plimsoll.toml if present].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// How images are found and read (`plimsoll test` names its configuration
+/// file otherwise: its `--config` is container-structure-test's).
+#[derive(Args)]
+pub struct ReadArgs {
     /// Platform to pick from a multi-platform index.
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     platform: Option<String>,
@@ -189,9 +200,6 @@ pub struct EngineArgs {
     /// Worker threads, at most 256 [default: one per CPU].
     #[arg(long)]
     threads: Option<usize>,
-    /// Configuration file [default: ./plimsoll.toml if present].
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -437,7 +445,16 @@ fn prepare(args: &ImageArgs) -> Result<Prepared> {
 /// The configuration and the scanner the engine flags and plimsoll.toml
 /// describe; `dir` says how `dir:` references are listed.
 fn prepare_engine(args: &EngineArgs, dir: plimsoll_oci::DirOptions) -> Result<(Config, Scanner)> {
-    let config = Config::load(args.config.as_deref())?;
+    prepare_reader(&args.read, args.config.as_deref(), dir)
+}
+
+/// [`prepare_engine`] with the configuration file named apart.
+fn prepare_reader(
+    args: &ReadArgs,
+    config: Option<&std::path::Path>,
+    dir: plimsoll_oci::DirOptions,
+) -> Result<(Config, Scanner)> {
+    let config = Config::load(config)?;
     let mut resolve = ResolveOptions::default();
     if let Some(p) = &args.platform {
         resolve.platform = Platform::parse(p).context("--platform")?;

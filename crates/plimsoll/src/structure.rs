@@ -7,9 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Result, anyhow};
 use clap::{Args, ValueEnum};
 
-use crate::{
-    DirArgs, EngineArgs, config::ByteSize, emit, prepare_engine, print_warnings, progress,
-};
+use crate::{DirArgs, ReadArgs, emit, prepare_reader, print_warnings, progress};
 
 #[derive(Args)]
 pub struct TestArgs {
@@ -30,30 +28,8 @@ pub struct TestArgs {
     /// plimsoll's own configuration file [default: ./plimsoll.toml if present].
     #[arg(long, value_name = "FILE")]
     plimsoll_config: Option<PathBuf>,
-    /// Platform to pick from a multi-platform index.
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
-    platform: Option<String>,
-    /// Allow plain HTTP for this registry (host[:port]); repeatable.
-    #[arg(long = "insecure", value_name = "HOST")]
-    insecure: Vec<String>,
-    /// Network timeout in seconds (connect and each read).
-    #[arg(long, value_name = "SECS")]
-    timeout: Option<u64>,
-    /// Docker config.json with registry credentials [default: $DOCKER_CONFIG or ~/.docker].
-    #[arg(long, value_name = "FILE")]
-    docker_config: Option<PathBuf>,
-    /// Read every layer; neither use nor fill the cache.
-    #[arg(long)]
-    no_cache: bool,
-    /// Cache directory [default: $PLIMSOLL_CACHE_DIR or ~/.cache/plimsoll].
-    #[arg(long, env = "PLIMSOLL_CACHE_DIR", value_name = "DIR")]
-    cache_dir: Option<PathBuf>,
-    /// Cap on decompressed bytes over all layers (e.g. 64G).
-    #[arg(long, value_name = "SIZE")]
-    max_uncompressed_bytes: Option<ByteSize>,
-    /// Worker threads, at most 256 [default: one per CPU].
-    #[arg(long)]
-    threads: Option<usize>,
+    #[command(flatten)]
+    read: ReadArgs,
     #[command(flatten)]
     dir: DirArgs,
     /// Never draw a progress bar (it is only drawn on a terminal anyway).
@@ -76,18 +52,11 @@ pub fn run(args: TestArgs) -> Result<ExitCode> {
         .iter()
         .map(|p| plimsoll_structure::load(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let engine = EngineArgs {
-        platform: args.platform,
-        insecure: args.insecure,
-        timeout: args.timeout,
-        docker_config: args.docker_config,
-        no_cache: args.no_cache,
-        cache_dir: args.cache_dir,
-        max_uncompressed_bytes: args.max_uncompressed_bytes,
-        threads: args.threads,
-        config: args.plimsoll_config,
-    };
-    let (_, scanner) = prepare_engine(&engine, args.dir.options())?;
+    let (_, scanner) = prepare_reader(
+        &args.read,
+        args.plimsoll_config.as_deref(),
+        args.dir.options(),
+    )?;
     let reference = plimsoll_oci::ImageRef::parse(&args.reference)?;
     let image = scanner.resolve(&reference)?;
     if let Some(note) = &image.platform_note {

@@ -158,17 +158,14 @@ fn server_history(url: &str, repository: &str, tags: &[(String, String)]) -> Res
             .map_err(|e| anyhow!("opening the server's store {url}: {e}"))?;
         let mut record = Record::default();
         for (tag, _) in tags {
-            if !matches!(
-                plimsoll_tags::classify(tag, &[]),
-                plimsoll_tags::Kind::Release { .. }
-            ) {
+            if !plimsoll_tags::is_release(tag) {
                 continue;
             }
-            let history = store
-                .tag_history(repository, tag)
+            let first = store
+                .first_sighting(repository, tag)
                 .await
                 .map_err(|e| anyhow!("reading the tag history of {repository}:{tag}: {e}"))?;
-            if let Some(first) = history.iter().min_by_key(|r| r.first_seen) {
+            if let Some(first) = first {
                 record.note(
                     repository,
                     tag,
