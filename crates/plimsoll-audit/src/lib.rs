@@ -23,7 +23,7 @@ pub use plimsoll_report::declare_rule;
 pub use redact::redact_config;
 pub use report::{
     INFO_URI, ImageReport, ImageSummary, ImageUser, LayerSummary, SCHEMA_VERSION, ScanInfo, Tool,
-    inspect_json, render_inspect, render_table, to_sarif,
+    inspect_json, render_inspect, render_table, to_junit, to_sarif,
 };
 pub use rule::Rule;
 pub use users::RuntimeUser;

@@ -204,6 +204,19 @@ pub use plimsoll_report::human_bytes as human;
 /// Where plimsoll's documentation lives, for SARIF's `informationUri`.
 pub const INFO_URI: &str = "https://github.com/plimsoll/plimsoll";
 
+/// `image audit --format junit`: one test suite for the image
+/// (`reference@digest`), a failing test case per finding, one passing case
+/// when there is none.
+pub fn to_junit(r: &ImageReport) -> String {
+    let subject = format!("{}@{}", r.image.reference, r.image.digest);
+    plimsoll_report::to_junit(&[plimsoll_report::FileFindings {
+        path: &subject,
+        source: None,
+        error: None,
+        findings: &r.findings,
+    }])
+}
+
 /// `image audit --format sarif`: the findings against every image rule.
 pub fn to_sarif(r: &ImageReport) -> serde_json::Value {
     let subject = format!("{}@{}", r.image.reference, r.image.digest);

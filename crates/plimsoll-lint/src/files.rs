@@ -269,6 +269,17 @@ pub fn views(files: &[FileReport]) -> Vec<FileFindings<'_>> {
 }
 
 /// rustc-style diagnostics for every file, then a summary line.
+/// Reports each finding under its rule's hadolint code where it has one,
+/// plimsoll's code becoming the alias (`--codes hadolint`): run after the
+/// policy, which names rules by either code.
+pub fn use_hadolint_codes(files: &mut [FileReport]) {
+    for f in files.iter_mut().flat_map(|r| r.findings.iter_mut()) {
+        if let Some(i) = f.aliases.iter().position(|a| a.starts_with("DL")) {
+            std::mem::swap(&mut f.code, &mut f.aliases[i]);
+        }
+    }
+}
+
 pub fn render_table(files: &[FileReport]) -> String {
     let mut out = plimsoll_report::to_diagnostics(&views(files));
     let summary = Summary::of(&all_findings(files));

@@ -169,6 +169,32 @@ pub fn rules() -> Vec<RuleInfo> {
     rules::ALL.iter().map(|r| r.rule().info).collect()
 }
 
+/// hadolint's home, for reports that relate rules to its codes.
+pub const HADOLINT_URI: &str = "https://github.com/hadolint/hadolint";
+
+/// Every (plimsoll code, hadolint code) pair of the rules that have one.
+pub fn hadolint_pairs() -> Vec<(&'static str, &'static str)> {
+    rules::ALL
+        .iter()
+        .filter_map(|r| Some((r.rule().info.code, r.rule().hadolint?)))
+        .collect()
+}
+
+/// Every rule as [`rules`] lists it, but under its hadolint code where it has
+/// one (for reports keyed by hadolint's codes).
+pub fn rules_under_hadolint_codes() -> Vec<RuleInfo> {
+    rules::ALL
+        .iter()
+        .map(|r| {
+            let rule = r.rule();
+            RuleInfo {
+                code: rule.hadolint.unwrap_or(rule.info.code),
+                ..rule.info
+            }
+        })
+        .collect()
+}
+
 /// Every rule with its hadolint counterpart.
 pub fn rule_table() -> Vec<&'static DfRule> {
     rules::ALL.iter().map(|r| r.rule()).collect()

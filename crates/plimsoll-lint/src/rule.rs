@@ -70,6 +70,8 @@ macro_rules! declare_rule {
 pub fn hit(rule: &DfRule, instruction: usize, line: u32, message: impl Into<String>) -> Hit {
     Hit {
         instruction,
-        finding: Finding::new(&rule.info, message).at_line(Some(line)),
+        finding: Finding::new(&rule.info, message)
+            .at_line(Some(line))
+            .with_aliases(rule.hadolint),
     }
 }

@@ -13,9 +13,10 @@ use serde::{Deserialize, Serialize};
 
 pub use policy::{Policy, PolicyError, PolicySpec, RuleRef, names_rule};
 pub use render::{
-    FileFindings, to_checkstyle, to_diagnostics, to_github, to_junit, to_short_lines,
+    FileFindings, to_checkstyle, to_codeclimate, to_diagnostics, to_github, to_gitlab_codeclimate,
+    to_junit, to_short_lines, to_sonarqube,
 };
-pub use sarif::{UriBase, to_sarif};
+pub use sarif::{UriBase, relate_to_tool, to_sarif};
 pub use warnings::{MAX_WARNINGS, Warnings};
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
@@ -184,6 +185,10 @@ pub struct Finding {
     /// What to do about it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// The same rule's codes in other tools (hadolint's `DL3008` for
+    /// `DF001`), so reports and dashboards keyed by them keep working.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
 }
 
 impl Finding {
@@ -196,6 +201,23 @@ impl Finding {
             message: message.into(),
             location: Location::default(),
             help: None,
+            aliases: Vec::new(),
+        }
+    }
+
+    /// Adds the rule's codes in other tools (see [`Finding::aliases`]).
+    pub fn with_aliases<S: AsRef<str>>(mut self, aliases: impl IntoIterator<Item = S>) -> Self {
+        self.aliases
+            .extend(aliases.into_iter().map(|a| a.as_ref().to_string()));
+        self
+    }
+
+    /// The code and its aliases as one label: `DF001 (DL3008)`.
+    pub fn code_label(&self) -> String {
+        if self.aliases.is_empty() {
+            self.code.clone()
+        } else {
+            format!("{} ({})", self.code, self.aliases.join(", "))
         }
     }
 

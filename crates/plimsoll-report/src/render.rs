@@ -30,11 +30,15 @@ pub fn to_diagnostics(files: &[FileFindings<'_>]) -> String {
             let line = f.location.line.unwrap_or(0);
             let _ = writeln!(
                 out,
-                "  --> {}:{}  ({} {})",
+                "  --> {}:{}  ({} {}{})",
                 r.path,
                 f.position(),
                 f.name,
-                f.practice
+                f.practice,
+                f.aliases
+                    .iter()
+                    .map(|a| format!(" {a}"))
+                    .collect::<String>()
             );
             if let Some(text) = line.checked_sub(1).and_then(|i| lines.get(i as usize)) {
                 let w = line.to_string().len();
@@ -181,14 +185,14 @@ pub fn to_junit(files: &[FileFindings<'_>]) -> String {
                 Some(c) => format!("{path}:{line}:{c}"),
                 None => format!("{path}:{line}"),
             };
-            let mut text = format!("{} {} ({})", f.code, f.name, f.practice);
+            let mut text = format!("{} {} ({})", f.code_label(), f.name, f.practice);
             if let Some(h) = &f.help {
                 let _ = write!(text, "\nhelp: {h}");
             }
             let _ = writeln!(
                 out,
                 "    <testcase name=\"{} {}\" classname=\"{at}\" file=\"{path}\" line=\"{line}\">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
-                xml_escape(&f.code),
+                xml_escape(&f.code_label()),
                 xml_escape(&f.name),
                 xml_escape(&f.message),
                 f.severity.as_str(),
@@ -232,12 +236,143 @@ pub fn to_github(files: &[FileFindings<'_>]) -> String {
                 level(f.severity, "notice"),
                 prop(r.path),
                 f.location.line.unwrap_or(1),
-                prop(&format!("{} {}", f.code, f.name)),
+                prop(&format!("{} {}", f.code_label(), f.name)),
                 data(&f.message)
             );
         }
     }
     out
+}
+
+/// Code Climate's severity for a finding (`info` … `blocker`).
+fn codeclimate_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Info => "info",
+        Severity::Low => "minor",
+        Severity::Medium => "major",
+        Severity::High => "critical",
+        Severity::Critical => "blocker",
+    }
+}
+
+/// One Code Climate issue per finding (and per file that could not be
+/// read, as `plimsoll.parse`), in the engine specification's shape that
+/// hadolint's `codeclimate` and `gitlab_codeclimate` formats share.
+fn codeclimate_issues(files: &[FileFindings<'_>]) -> Vec<serde_json::Value> {
+    use serde_json::json;
+    let mut issues = Vec::new();
+    for r in files {
+        if let Some(e) = r.error {
+            issues.push(json!({
+                "type": "issue",
+                "check_name": "plimsoll.parse",
+                "description": e,
+                "categories": ["Bug Risk"],
+                "location": { "path": r.path, "lines": { "begin": 1, "end": 1 } },
+                "severity": "blocker",
+            }));
+        }
+        for f in r.findings {
+            let line = f.location.line.unwrap_or(1);
+            let mut issue = json!({
+                "type": "issue",
+                "check_name": f.code,
+                "description": f.message,
+                "categories": [if f.practice.starts_with("P-") { "Security" } else { "Style" }],
+                "location": { "path": r.path, "lines": { "begin": line, "end": line } },
+                "severity": codeclimate_severity(f.severity),
+            });
+            if let Some(h) = &f.help {
+                issue["content"] = json!({ "body": h });
+            }
+            if !f.aliases.is_empty() {
+                issue["other_check_names"] = json!(f.aliases);
+            }
+            issues.push(issue);
+        }
+    }
+    issues
+}
+
+/// Code Climate engine output: each issue as JSON followed by a NUL byte
+/// (what `codeclimate analyze` and hadolint's `codeclimate` format write).
+pub fn to_codeclimate(files: &[FileFindings<'_>]) -> String {
+    let mut out = String::new();
+    for issue in codeclimate_issues(files) {
+        out.push_str(&issue.to_string());
+        out.push('\0');
+    }
+    out
+}
+
+/// GitLab's code quality report: one JSON array of Code Climate issues,
+/// each with the `fingerprint` GitLab tracks it by across pipelines (the
+/// SHA-256 of path, code, line and message, so an unchanged finding keeps
+/// its fingerprint).
+pub fn to_gitlab_codeclimate(files: &[FileFindings<'_>]) -> String {
+    use sha2::{Digest, Sha256};
+    let issues: Vec<serde_json::Value> = codeclimate_issues(files)
+        .into_iter()
+        .map(|mut issue| {
+            let mut h = Sha256::new();
+            for key in ["check_name", "description"] {
+                h.update(issue[key].as_str().unwrap_or("").as_bytes());
+                h.update([0]);
+            }
+            h.update(issue["location"].to_string().as_bytes());
+            let fingerprint: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            issue["fingerprint"] = serde_json::Value::String(fingerprint);
+            issue
+        })
+        .collect();
+    serde_json::Value::Array(issues).to_string() + "\n"
+}
+
+/// SonarQube's generic issue import format (`sonar.externalIssuesReportPaths`):
+/// `{"issues": [...]}` with `engineId` `plimsoll`, the rule code as
+/// `ruleId`, and hadolint's shape, so an import set up for hadolint reads it.
+pub fn to_sonarqube(files: &[FileFindings<'_>]) -> String {
+    use serde_json::json;
+    let location = |path: &str, message: &str, line: u32| {
+        json!({
+            "message": message,
+            "filePath": path,
+            "textRange": { "startLine": line, "endLine": line, "startColumn": 0, "endColumn": 1 },
+        })
+    };
+    let mut issues = Vec::new();
+    for r in files {
+        if let Some(e) = r.error {
+            issues.push(json!({
+                "engineId": "plimsoll",
+                "ruleId": "plimsoll.parse",
+                "severity": "BLOCKER",
+                "type": "BUG",
+                "primaryLocation": location(r.path, e, 1),
+            }));
+        }
+        for f in r.findings {
+            let (severity, kind) = match f.severity {
+                Severity::Info => ("INFO", "CODE_SMELL"),
+                Severity::Low => ("MINOR", "CODE_SMELL"),
+                Severity::Medium => ("MAJOR", "CODE_SMELL"),
+                Severity::High => ("CRITICAL", "VULNERABILITY"),
+                Severity::Critical => ("BLOCKER", "VULNERABILITY"),
+            };
+            let mut message = f.message.clone();
+            if !f.aliases.is_empty() {
+                message.push_str(&format!(" [{}]", f.aliases.join(", ")));
+            }
+            issues.push(json!({
+                "engineId": "plimsoll",
+                "ruleId": f.code,
+                "severity": severity,
+                "type": kind,
+                "primaryLocation": location(r.path, &message, f.location.line.unwrap_or(1)),
+            }));
+        }
+    }
+    json!({ "issues": issues }).to_string() + "\n"
 }
 
 #[cfg(test)]
@@ -306,5 +441,80 @@ mod tests {
         assert!(to_diagnostics(&files(&f)).contains("  --> a,b/Dockerfile:2:7  ("));
         assert!(to_checkstyle(&files(&f)).contains("<error line=\"2\" column=\"7\" severity="));
         assert!(to_github(&files(&f)).contains(",line=2,col=7,title="));
+    }
+
+    #[test]
+    fn aliases_show_where_codes_do() {
+        let f = [Finding::new(&R, "say yes")
+            .at_line(Some(2))
+            .with_aliases(["DL3014"])];
+        let d = to_diagnostics(&files(&f));
+        assert!(d.contains("(apt-missing-yes P-B1 DL3014)"), "{d}");
+        assert!(to_github(&files(&f)).contains("title=DF014 (DL3014) apt-missing-yes::"));
+        assert!(to_junit(&files(&f)).contains("<testcase name=\"DF014 (DL3014) apt-missing-yes\""));
+    }
+
+    #[test]
+    fn code_climate_gitlab_and_sonarqube() {
+        let f = [
+            Finding::new(&R, "say yes")
+                .at_line(Some(2))
+                .with_help("add -y")
+                .with_aliases(["DL3014"]),
+            Finding::new(&R, "again")
+                .at_line(Some(3))
+                .with_severity(Severity::Critical),
+        ];
+        let mut views = files(&f);
+        views.push(FileFindings {
+            path: "bad/Dockerfile",
+            source: None,
+            error: Some("line 1: unknown instruction"),
+            findings: &[],
+        });
+        let cc = to_codeclimate(&views);
+        let issues: Vec<serde_json::Value> = cc
+            .split_terminator('\0')
+            .map(|i| serde_json::from_str(i).unwrap())
+            .collect();
+        assert_eq!(issues.len(), 3, "{cc}");
+        assert_eq!(issues[0]["check_name"], "DF014");
+        assert_eq!(issues[0]["severity"], "major");
+        assert_eq!(issues[0]["location"]["path"], "a,b/Dockerfile");
+        assert_eq!(issues[0]["location"]["lines"]["begin"], 2);
+        assert_eq!(issues[0]["other_check_names"][0], "DL3014");
+        assert_eq!(issues[0]["content"]["body"], "add -y");
+        assert_eq!(issues[1]["severity"], "blocker");
+        assert_eq!(issues[2]["check_name"], "plimsoll.parse");
+        assert_eq!(issues[2]["location"]["path"], "bad/Dockerfile");
+
+        let gl: serde_json::Value = serde_json::from_str(&to_gitlab_codeclimate(&views)).unwrap();
+        let gl = gl.as_array().unwrap();
+        assert_eq!(gl.len(), 3);
+        let prints: Vec<&str> = gl
+            .iter()
+            .map(|i| i["fingerprint"].as_str().unwrap())
+            .collect();
+        assert!(prints.iter().all(|p| p.len() == 64));
+        assert_ne!(
+            prints[0], prints[1],
+            "distinct findings, distinct fingerprints"
+        );
+        // Stable across runs: the same report gives the same fingerprints.
+        let again: serde_json::Value =
+            serde_json::from_str(&to_gitlab_codeclimate(&views)).unwrap();
+        assert_eq!(again[0]["fingerprint"], gl[0]["fingerprint"]);
+
+        let sq: serde_json::Value = serde_json::from_str(&to_sonarqube(&views)).unwrap();
+        let sq = sq["issues"].as_array().unwrap();
+        assert_eq!(sq.len(), 3);
+        assert_eq!(sq[0]["engineId"], "plimsoll");
+        assert_eq!(sq[0]["ruleId"], "DF014");
+        assert_eq!(sq[0]["severity"], "MAJOR");
+        assert_eq!(sq[0]["type"], "CODE_SMELL");
+        assert_eq!(sq[0]["primaryLocation"]["message"], "say yes [DL3014]");
+        assert_eq!(sq[0]["primaryLocation"]["textRange"]["startLine"], 2);
+        assert_eq!(sq[1]["type"], "VULNERABILITY");
+        assert_eq!(sq[2]["ruleId"], "plimsoll.parse");
     }
 }

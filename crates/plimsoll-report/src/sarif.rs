@@ -67,6 +67,9 @@ pub fn to_sarif(
             if let Some(i) = rule_index(&f.code) {
                 result["ruleIndex"] = json!(i);
             }
+            if !f.aliases.is_empty() {
+                result["properties"]["aliases"] = json!(f.aliases);
+            }
             let uri = f
                 .location
                 .path
@@ -126,6 +129,65 @@ pub fn to_sarif(
     })
 }
 
+/// Relates the log's rules to another tool's codes for the same rules
+/// (`pairs` of plimsoll code and the other tool's, e.g. `("DF001", "DL3008")`):
+/// the other tool becomes a SARIF taxonomy (`runs[0].taxonomies`) whose taxa
+/// are its codes, each rule gets a `relationships` entry of kind `equal` to
+/// its counterpart and the code among its `tags`, and each result the code
+/// in `taxa`, so a dashboard keyed by the other tool's codes finds them.
+pub fn relate_to_tool(log: &mut Value, tool: &str, information_uri: &str, pairs: &[(&str, &str)]) {
+    let Some(run) = log["runs"].get_mut(0) else {
+        return;
+    };
+    let mut taxa: Vec<&str> = pairs.iter().map(|(_, alias)| *alias).collect();
+    taxa.sort_unstable();
+    taxa.dedup();
+    let index_of = |alias: &str| taxa.binary_search(&alias).ok();
+    let taxonomy_index = run["taxonomies"].as_array().map_or(0, Vec::len);
+    let reference = |alias: &str| {
+        json!({
+            "id": alias,
+            "index": index_of(alias),
+            "toolComponent": { "name": tool, "index": taxonomy_index },
+        })
+    };
+    let mut by_code: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (code, alias) in pairs {
+        by_code.entry(*code).or_default().push(*alias);
+    }
+    if let Some(rules) = run["tool"]["driver"]["rules"].as_array_mut() {
+        for rule in rules {
+            let Some(aliases) = rule["id"].as_str().and_then(|c| by_code.get(c)) else {
+                continue;
+            };
+            rule["relationships"] = aliases
+                .iter()
+                .map(|a| json!({ "target": reference(a), "kinds": ["equal"] }))
+                .collect();
+            if let Some(tags) = rule["properties"]["tags"].as_array_mut() {
+                tags.extend(aliases.iter().map(|a| json!(a)));
+            }
+        }
+    }
+    if let Some(results) = run["results"].as_array_mut() {
+        for result in results {
+            let Some(aliases) = result["ruleId"].as_str().and_then(|c| by_code.get(c)) else {
+                continue;
+            };
+            result["taxa"] = aliases.iter().map(|a| reference(a)).collect();
+        }
+    }
+    let taxonomy = json!({
+        "name": tool,
+        "informationUri": information_uri,
+        "taxa": taxa.iter().map(|t| json!({ "id": t })).collect::<Vec<_>>(),
+    });
+    match run["taxonomies"].as_array_mut() {
+        Some(list) => list.push(taxonomy),
+        None => run["taxonomies"] = json!([taxonomy]),
+    }
+}
+
 fn original_base(id: &str, uri: &str, subject: &str) -> Value {
     let mut entry = json!({ "description": { "text": format!("root of {subject}") } });
     if !uri.is_empty() {
@@ -153,6 +215,34 @@ fn uri_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rules_relate_to_another_tools_codes() {
+        static R: RuleInfo = crate::rule_info!("DF014", "apt-missing-yes", "P-B1", Medium, " Y.");
+        static S: RuleInfo = crate::rule_info!("DF015", "other", "P-B1", Low, " Z.");
+        let f = [Finding::new(&R, "m").with_aliases(["DL3014"])];
+        let mut log = to_sarif("1", "u", &[R, S], &f, "x", UriBase::SrcRoot);
+        relate_to_tool(
+            &mut log,
+            "hadolint",
+            "https://example.invalid/",
+            &[("DF014", "DL3014")],
+        );
+        let run = &log["runs"][0];
+        assert_eq!(run["taxonomies"][0]["name"], "hadolint");
+        assert_eq!(run["taxonomies"][0]["taxa"][0]["id"], "DL3014");
+        let rel = &run["tool"]["driver"]["rules"][0]["relationships"][0];
+        assert_eq!(rel["target"]["id"], "DL3014");
+        assert_eq!(rel["target"]["toolComponent"]["name"], "hadolint");
+        assert_eq!(rel["kinds"][0], "equal");
+        assert!(
+            run["tool"]["driver"]["rules"][1]
+                .get("relationships")
+                .is_none()
+        );
+        assert_eq!(run["results"][0]["taxa"][0]["id"], "DL3014");
+        assert_eq!(run["results"][0]["properties"]["aliases"][0], "DL3014");
+    }
 
     #[test]
     fn paths_become_valid_uri_references() {

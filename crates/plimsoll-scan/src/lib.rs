@@ -27,7 +27,7 @@ use plimsoll_sbom::Inventory;
 
 pub use document::{document_context, source_date_epoch};
 pub use report::{AuditPart, SCHEMA_VERSION, SbomPart, ScanBasis, ScanReport, VulnPart};
-pub use vulns::{VulnGate, VulnGateError, read_ignore_file};
+pub use vulns::{VulnGate, VulnGateError, discover_ignore_files, read_ignore_file};
 
 /// Where plimsoll's documentation lives, for SARIF and SBOM documents.
 pub use plimsoll_audit::INFO_URI;

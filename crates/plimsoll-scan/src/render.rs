@@ -22,9 +22,9 @@ pub fn json(r: &ScanReport) -> serde_json::Result<String> {
     Ok(serde_json::to_string_pretty(r)? + "\n")
 }
 
-/// SARIF 2.1.0: the audit's findings and each counted vulnerability as
-/// rule `VULN001`.
-pub fn sarif(r: &ScanReport) -> serde_json::Result<String> {
+/// The audit's findings, then each counted vulnerability as a `VULN001`
+/// finding (the machine formats' view of a scan).
+fn findings(r: &ScanReport) -> Vec<plimsoll_report::Finding> {
     let mut findings = r.audit.findings.clone();
     findings.extend(
         r.vulnerabilities
@@ -32,6 +32,13 @@ pub fn sarif(r: &ScanReport) -> serde_json::Result<String> {
             .counted(r.ignore_unfixed)
             .map(plimsoll_vuln::report::as_finding),
     );
+    findings
+}
+
+/// SARIF 2.1.0: the audit's findings and each counted vulnerability as
+/// rule `VULN001`.
+pub fn sarif(r: &ScanReport) -> serde_json::Result<String> {
+    let findings = findings(r);
     let mut rules = plimsoll_audit::rule_infos();
     rules.push(VULNERABLE_PACKAGE);
     let subject = format!("{}@{}", r.image.reference, r.image.digest);
@@ -43,6 +50,21 @@ pub fn sarif(r: &ScanReport) -> serde_json::Result<String> {
         &subject,
         plimsoll_report::UriBase::ImageRoot,
     ))? + "\n")
+}
+
+/// JUnit XML, for CI servers that show test results: one test suite for the
+/// image, a failing test case per audit finding and per counted
+/// vulnerability (as `VULN001`, the package and its ids in the case), one
+/// passing case when there is none.
+pub fn junit(r: &ScanReport) -> String {
+    let findings = findings(r);
+    let subject = format!("{}@{}", r.image.reference, r.image.digest);
+    plimsoll_report::to_junit(&[plimsoll_report::FileFindings {
+        path: &subject,
+        source: None,
+        error: None,
+        findings: &findings,
+    }])
 }
 
 /// CycloneDX 1.6: the SBOM with its counted vulnerabilities.

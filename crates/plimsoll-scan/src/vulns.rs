@@ -1,6 +1,7 @@
 //! The vulnerability side of a scan: the advisory database, the user's
 //! ignores and VEX statements, and the gate's threshold.
 
+use plimsoll_vuln::ignore_files::Parsed;
 use std::path::{Path, PathBuf};
 
 use plimsoll_sbom::{DocumentContext, Inventory};
@@ -37,6 +38,8 @@ pub enum VulnGateError {
         #[source]
         source: toml::de::Error,
     },
+    #[error(transparent)]
+    ForeignIgnoreFile(#[from] plimsoll_vuln::ignore_files::IgnoreFileError),
     #[error("ignore rules: {0}")]
     Ignores(plimsoll_vuln::policy::PolicyError),
     #[error(transparent)]
@@ -53,17 +56,55 @@ struct IgnoreFile {
     ignore: Vec<IgnoreRule>,
 }
 
-/// Reads the `[[ignore]]` entries of an ignore file.
-pub fn read_ignore_file(path: &Path) -> Result<Vec<IgnoreRule>, VulnGateError> {
+/// Reads an ignore file in any syntax plimsoll knows
+/// ([`plimsoll_vuln::ignore_files::Syntax::of`]): plimsoll's `[[ignore]]`
+/// TOML, `.trivyignore`, `.trivyignore.yaml` or `.grype.yaml`. The notes say
+/// what the file holds that is not applied.
+pub fn read_ignore_file(path: &Path) -> Result<Parsed, VulnGateError> {
+    use plimsoll_vuln::ignore_files::{self as files, Syntax};
     let text = std::fs::read_to_string(path).map_err(|source| VulnGateError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    let file: IgnoreFile = toml::from_str(&text).map_err(|source| VulnGateError::IgnoreFile {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(file.ignore)
+    let name = path.display().to_string();
+    Ok(match Syntax::of(path, &text) {
+        Syntax::Plimsoll => {
+            let file: IgnoreFile =
+                toml::from_str(&text).map_err(|source| VulnGateError::IgnoreFile {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+            Parsed {
+                rules: file
+                    .ignore
+                    .into_iter()
+                    .map(|r| IgnoreRule {
+                        source: Some(name.clone()),
+                        ..r
+                    })
+                    .collect(),
+                notes: Vec::new(),
+            }
+        }
+        Syntax::TrivyLines => files::parse_trivyignore(&text, &name)?,
+        Syntax::TrivyYaml => files::parse_trivyignore_yaml(&text, &name)?,
+        Syntax::Grype => files::parse_grype_yaml(&text, &name)?,
+    })
+}
+
+/// The ignore files of [`plimsoll_vuln::ignore_files::DISCOVERED`] present in `dir`.
+pub fn discover_ignore_files(dir: &Path) -> Vec<PathBuf> {
+    plimsoll_vuln::ignore_files::DISCOVERED
+        .iter()
+        .map(|name| {
+            if dir == Path::new(".") {
+                PathBuf::from(name)
+            } else {
+                dir.join(name)
+            }
+        })
+        .filter(|p| p.is_file())
+        .collect()
 }
 
 /// The advisory database and the policy vulnerabilities are judged by.

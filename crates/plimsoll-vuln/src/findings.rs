@@ -108,11 +108,17 @@ pub struct SuppressionView {
 impl From<Suppression> for SuppressionView {
     fn from(s: Suppression) -> Self {
         match s {
-            Suppression::Ignored { reason, expires } => SuppressionView {
+            Suppression::Ignored {
+                reason,
+                expires,
+                source,
+            } => SuppressionView {
                 by: "ignore",
-                reason: match expires {
-                    Some(e) => format!("{reason} (until {e})"),
-                    None => reason,
+                reason: match (expires, source) {
+                    (Some(e), Some(s)) => format!("{reason} (until {e}; {s})"),
+                    (Some(e), None) => format!("{reason} (until {e})"),
+                    (None, Some(s)) => format!("{reason} ({s})"),
+                    (None, None) => reason,
                 },
             },
             Suppression::Vex {
@@ -263,6 +269,10 @@ pub fn find(
                 ids: &f.aliases,
                 package_name: &pkg.name,
                 purl: &pkg.purl,
+                version: &pkg.version,
+                package_type: pkg.package_type.as_str(),
+                location: &pkg.location,
+                fixed: !f.fixed.is_empty(),
             };
             f.suppressed = policy.suppression(&subject, image_ids).map(Into::into);
             report.findings.push(f);

@@ -19,6 +19,7 @@
 pub mod cvss;
 pub mod db;
 pub mod findings;
+pub mod ignore_files;
 pub mod import;
 pub mod matcher;
 pub mod osv;

@@ -16,15 +16,120 @@ use serde::Deserialize;
 /// reason = "no setuid binaries in this image"
 /// expires = "2027-03-31"        # optional; afterwards the rule stops applying
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+///
+/// Every condition given must hold (Grype's rule semantics); a rule must
+/// give at least one besides the reason. `.trivyignore`, `.trivyignore.yaml`
+/// and `.grype.yaml` are read into the same rules ([`crate::ignore_files`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IgnoreRule {
+    /// Any alias of the vulnerability; empty: any vulnerability (with
+    /// another condition, as in a Grype rule naming only a package).
+    #[serde(default)]
     pub id: String,
+    /// A package name, or a purl (prefix: without a version it covers all).
     #[serde(default)]
     pub package: Option<String>,
+    /// A regular expression the whole package name matches (Grype's
+    /// regex-like `package.name`).
+    #[serde(default)]
+    pub package_regex: Option<String>,
+    /// The package's exact version.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// The package's type as plimsoll reports it (`deb`, `npm`, `pypi`, `golang`, …).
+    #[serde(default, rename = "type")]
+    pub package_type: Option<String>,
+    /// A glob (`**` crosses directories) on the file that lists the package,
+    /// with or without the leading `/`: `/usr/local/lib/node_modules/**`.
+    #[serde(default)]
+    pub location: Option<String>,
+    /// `fixed` (a fixed version is known) or `not-fixed` (none yet).
+    #[serde(default)]
+    pub fix_state: Option<String>,
     pub reason: String,
     #[serde(default)]
     pub expires: Option<String>,
+    /// Where the rule was written (`.trivyignore:3`), shown with what it suppresses.
+    #[serde(skip)]
+    pub source: Option<String>,
+}
+
+impl IgnoreRule {
+    /// `CVE-1 in libc6`, `any vulnerability of lodash`: the rule in a few words.
+    pub fn describe(&self) -> String {
+        let what = if self.id.is_empty() {
+            "any vulnerability".to_string()
+        } else {
+            self.id.clone()
+        };
+        let mut of = Vec::new();
+        if let Some(p) = self.package.as_deref().or(self.package_regex.as_deref()) {
+            of.push(p.to_string());
+        }
+        if let Some(v) = &self.version {
+            of.push(format!("version {v}"));
+        }
+        if let Some(t) = &self.package_type {
+            of.push(format!("type {t}"));
+        }
+        if let Some(l) = &self.location {
+            of.push(format!("at {l}"));
+        }
+        if let Some(f) = &self.fix_state {
+            of.push(format!("fix state {f}"));
+        }
+        if of.is_empty() {
+            what
+        } else {
+            format!("{what} in {}", of.join(", "))
+        }
+    }
+
+    fn has_condition(&self) -> bool {
+        !self.id.trim().is_empty()
+            || self.package.is_some()
+            || self.package_regex.is_some()
+            || self.version.is_some()
+            || self.package_type.is_some()
+            || self.location.is_some()
+            || self.fix_state.is_some()
+    }
+}
+
+/// An ignore rule checked and compiled.
+#[derive(Debug, Clone)]
+struct Ignore {
+    rule: IgnoreRule,
+    expires: Option<Date>,
+    name: Option<regex::Regex>,
+    location: Option<globset::GlobMatcher>,
+}
+
+impl Ignore {
+    fn applies(&self, s: &Subject<'_>) -> bool {
+        let r = &self.rule;
+        (r.id.is_empty() || s.has_id(&r.id))
+            && r.package
+                .as_deref()
+                .is_none_or(|p| p == s.package_name || purl_matches(p, s.purl))
+            && self
+                .name
+                .as_ref()
+                .is_none_or(|re| re.is_match(s.package_name))
+            && r.version.as_deref().is_none_or(|v| v == s.version)
+            && r.package_type
+                .as_deref()
+                .is_none_or(|t| t.eq_ignore_ascii_case(s.package_type))
+            && self
+                .location
+                .as_ref()
+                .is_none_or(|g| g.is_match(s.location.trim_start_matches('/')))
+            && r.fix_state.as_deref().is_none_or(|f| match f {
+                "fixed" => s.fixed,
+                _ => !s.fixed,
+            })
+    }
 }
 
 /// A calendar date, for comparing expiry dates with today.
@@ -87,12 +192,19 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 }
 
 /// The finding a policy is asked about.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Subject<'a> {
     /// The advisory id and every alias.
     pub ids: &'a [String],
     pub package_name: &'a str,
     pub purl: &'a str,
+    pub version: &'a str,
+    /// `deb`, `npm`, … ([`plimsoll_sbom::PackageType::as_str`]).
+    pub package_type: &'a str,
+    /// The file that lists the package.
+    pub location: &'a str,
+    /// Whether a fixed version is known.
+    pub fixed: bool,
 }
 
 impl Subject<'_> {
@@ -107,6 +219,8 @@ pub enum Suppression {
     Ignored {
         reason: String,
         expires: Option<Date>,
+        /// Where the rule was written, when not in plimsoll's own configuration.
+        source: Option<String>,
     },
     Vex {
         status: VexStatus,
@@ -118,7 +232,7 @@ pub enum Suppression {
 /// Ignore rules and VEX documents, checked once when loaded.
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
-    ignores: Vec<(IgnoreRule, Option<Date>)>,
+    ignores: Vec<Ignore>,
     vex: Vec<(String, VexStatement)>,
     /// Expired ignores and the like: said once, on stderr.
     pub notes: Vec<String>,
@@ -139,34 +253,72 @@ impl Policy {
     pub fn new(rules: Vec<IgnoreRule>, today: Date) -> Result<Policy, PolicyError> {
         let mut p = Policy::default();
         for rule in rules {
+            let bad = |why: String| PolicyError::BadIgnore {
+                id: match &rule.source {
+                    Some(s) => format!("{} ({s})", rule.describe()),
+                    None => rule.describe(),
+                },
+                why,
+            };
             if rule.reason.trim().is_empty() {
-                return Err(PolicyError::BadIgnore {
-                    id: rule.id,
-                    why: "a reason is required".into(),
-                });
+                return Err(bad("a reason is required".into()));
             }
+            if !rule.has_condition() {
+                return Err(bad(
+                    "it names nothing to ignore: give an id, a package, a version, a type, a location or a fix state".into(),
+                ));
+            }
+            if let Some(f) = &rule.fix_state
+                && !matches!(f.as_str(), "fixed" | "not-fixed")
+            {
+                return Err(bad(format!(
+                    "fix state '{f}' is neither 'fixed' nor 'not-fixed'"
+                )));
+            }
+            let name = match &rule.package_regex {
+                Some(re) => Some(
+                    regex::Regex::new(&format!("^(?:{re})$"))
+                        .map_err(|e| bad(format!("package regex '{re}': {e}")))?,
+                ),
+                None => None,
+            };
+            let location = match &rule.location {
+                Some(glob) => Some(
+                    globset::GlobBuilder::new(glob.trim_start_matches('/'))
+                        .literal_separator(true)
+                        .build()
+                        .map_err(|e| bad(format!("location '{glob}': {e}")))?
+                        .compile_matcher(),
+                ),
+                None => None,
+            };
             let expires = match &rule.expires {
                 None => None,
-                Some(s) => Some(Date::parse(s).ok_or_else(|| PolicyError::BadIgnore {
-                    id: rule.id.clone(),
-                    why: format!("expires '{s}' is not a date (YYYY-MM-DD)"),
-                })?),
+                Some(s) => Some(
+                    Date::parse(s)
+                        .ok_or_else(|| bad(format!("expires '{s}' is not a date (YYYY-MM-DD)")))?,
+                ),
             };
             if let Some(e) = expires
                 && e < today
             {
                 p.notes.push(format!(
                     "ignore rule for {}{} expired on {e}: it no longer applies (reason was: {})",
-                    rule.id,
-                    rule.package
+                    rule.describe(),
+                    rule.source
                         .as_deref()
-                        .map(|p| format!(" in {p}"))
+                        .map(|s| format!(" ({s})"))
                         .unwrap_or_default(),
                     rule.reason
                 ));
                 continue;
             }
-            p.ignores.push((rule, expires));
+            p.ignores.push(Ignore {
+                rule,
+                expires,
+                name,
+                location,
+            });
         }
         Ok(p)
     }
@@ -193,18 +345,12 @@ impl Policy {
     /// scanned image itself may be named as a VEX product (its digest, its
     /// `pkg:oci` purl, its reference).
     pub fn suppression(&self, subject: &Subject<'_>, image_ids: &[String]) -> Option<Suppression> {
-        for (rule, expires) in &self.ignores {
-            if subject.has_id(&rule.id)
-                && rule
-                    .package
-                    .as_deref()
-                    .is_none_or(|p| p == subject.package_name || purl_matches(p, subject.purl))
-            {
-                return Some(Suppression::Ignored {
-                    reason: rule.reason.clone(),
-                    expires: *expires,
-                });
-            }
+        if let Some(i) = self.ignores.iter().find(|i| i.applies(subject)) {
+            return Some(Suppression::Ignored {
+                reason: i.rule.reason.clone(),
+                expires: i.expires,
+                source: i.rule.source.clone(),
+            });
         }
         // The last applicable statement wins (documents are read in order,
         // later ones update earlier ones).
@@ -464,12 +610,14 @@ mod tests {
                 package: Some("libc6".into()),
                 reason: "no setuid binaries".into(),
                 expires: Some("2027-01-01".into()),
+                ..IgnoreRule::default()
             },
             IgnoreRule {
                 id: "CVE-2020-1".into(),
                 package: None,
                 reason: "old".into(),
                 expires: Some("2026-11-22".into()),
+                ..IgnoreRule::default()
             },
         ];
         let p = Policy::new(rules, TODAY).unwrap();
@@ -484,6 +632,7 @@ mod tests {
             ids: &aliases,
             package_name: "libc6",
             purl: "pkg:deb/debian/libc6@2.36-9?arch=amd64",
+            ..Subject::default()
         };
         assert!(matches!(
             p.suppression(&libc, &[]),
@@ -508,6 +657,7 @@ mod tests {
                 package: None,
                 reason: " ".into(),
                 expires: None,
+                ..IgnoreRule::default()
             }],
             TODAY,
         )
@@ -519,6 +669,7 @@ mod tests {
                 package: None,
                 reason: "r".into(),
                 expires: Some("soon".into()),
+                ..IgnoreRule::default()
             }],
             TODAY,
         )
@@ -562,6 +713,7 @@ mod tests {
             ids: &a,
             package_name: "libc6",
             purl: "pkg:deb/debian/libc6@2.36-9?arch=amd64",
+            ..Subject::default()
         };
         match p.suppression(&libc, &image) {
             Some(Suppression::Vex {
@@ -585,6 +737,7 @@ mod tests {
             ids: &b,
             package_name: "lodash",
             purl: "pkg:npm/lodash@4.17.15",
+            ..Subject::default()
         };
         assert_eq!(
             p.suppression(&lodash, &image),
@@ -604,6 +757,7 @@ mod tests {
             ids: &d,
             package_name: "lodash",
             purl: "pkg:npm/lodash@4.17.21",
+            ..Subject::default()
         };
         assert_eq!(p.suppression(&newer, &image), None, "other version");
 

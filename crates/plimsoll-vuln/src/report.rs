@@ -109,6 +109,8 @@ pub fn message(f: &VulnFinding) -> String {
 
 pub fn as_finding(f: &VulnFinding) -> Finding {
     Finding::new(&VULNERABLE_PACKAGE, message(f))
+        // The vulnerability's ids (CVE, GHSA, DSA…) ride along for reports keyed by them.
+        .with_aliases(&f.aliases)
         .with_severity(audit_severity(f.rating.severity))
         .at_path(format!("/{}", f.package.location))
         .with_help(match f.fixed.first() {

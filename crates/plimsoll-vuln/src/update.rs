@@ -480,3 +480,234 @@ pub fn refresh(path: &Path, opts: &UpdateOptions) -> Result<Refreshed, RefreshEr
         rebuilt: Some((meta, report)),
     })
 }
+
+/// OSV's public data export: `<Ecosystem>/all.zip` and `ecosystems.txt`
+/// under one URL. `db update` and the automatic update of `scan` use it
+/// when no other source is configured.
+pub const DEFAULT_BASE_URL: &str = "https://osv-vulnerabilities.storage.googleapis.com";
+
+/// When a scan refreshes the database by itself (Trivy's and Grype's habit:
+/// `scan` works on a fresh machine).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Freshness {
+    /// Refresh when the database was built or last found current longer ago.
+    pub max_age: Duration,
+    /// A failed refresh still scans with a database younger than this (with
+    /// a warning); an older one fails the scan, as it may miss too much.
+    pub hard_limit: Duration,
+}
+
+impl Default for Freshness {
+    fn default() -> Self {
+        Freshness {
+            max_age: Duration::from_secs(24 * 3600),
+            hard_limit: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+/// The file whose modification time says when the database at `path` was
+/// last found current (a refresh that downloaded nothing does not rewrite
+/// the database).
+pub fn checked_stamp(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".checked");
+    path.with_file_name(name)
+}
+
+/// How long ago the database at `path` was built or found current; None
+/// when there is no database.
+pub fn age(path: &Path) -> Option<Duration> {
+    let built = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
+    let checked = std::fs::metadata(checked_stamp(path))
+        .and_then(|m| m.modified())
+        .ok();
+    let newest = checked.map_or(built, |c| c.max(built));
+    Some(
+        std::time::SystemTime::now()
+            .duration_since(newest)
+            .unwrap_or_default(),
+    )
+}
+
+/// What [`ensure_fresh`] did.
+#[derive(Debug)]
+pub enum Ensured {
+    /// Young enough: nothing was asked of the network.
+    Fresh { age: Duration },
+    /// Refreshed (the archives that changed downloaded, the database
+    /// rebuilt when any did).
+    Refreshed(Refreshed),
+    /// The refresh failed, but the database is younger than the hard
+    /// limit: scan with it and warn.
+    Stale { age: Duration, error: RefreshError },
+}
+
+/// Why there is no database fit to scan with.
+#[derive(Debug, thiserror::Error)]
+pub enum EnsureError {
+    #[error(
+        "no vulnerability database at {} and the download from {url} failed",
+        path.display()
+    )]
+    Missing {
+        path: PathBuf,
+        url: String,
+        #[source]
+        error: Box<RefreshError>,
+    },
+    #[error(
+        "the vulnerability database at {} is {} old (more than the {} limit) and the download from {url} failed",
+        path.display(),
+        human_duration(*age),
+        human_duration(*limit)
+    )]
+    TooOld {
+        path: PathBuf,
+        url: String,
+        age: Duration,
+        limit: Duration,
+        #[source]
+        error: Box<RefreshError>,
+    },
+}
+
+/// `3h`, `2d 4h`, `45m`: a duration as a person reads it.
+pub fn human_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    let (days, hours, minutes) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
+    match (days, hours) {
+        (0, 0) => format!("{minutes}m"),
+        (0, h) => format!("{h}h"),
+        (d, 0) => format!("{d}d"),
+        (d, h) => format!("{d}d {h}h"),
+    }
+}
+
+/// Parses `24h`, `7d`, `90m`, `3600s` (or bare seconds).
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n.parse().ok()?;
+    let secs = match unit.trim() {
+        "" | "s" => n,
+        "m" => n.checked_mul(60)?,
+        "h" => n.checked_mul(3600)?,
+        "d" => n.checked_mul(86_400)?,
+        "w" => n.checked_mul(7 * 86_400)?,
+        _ => return None,
+    };
+    Some(Duration::from_secs(secs))
+}
+
+/// Makes sure the database at `path` is fit to scan with: refreshed from
+/// `opts` when missing or older than `freshness.max_age`; a failed refresh
+/// is a warning while the database is younger than the hard limit, and an
+/// error otherwise (or when there is none). `before` is called before the
+/// network is touched, with the database's age (None: missing), so the
+/// caller can say what is about to happen.
+pub fn ensure_fresh(
+    path: &Path,
+    opts: &UpdateOptions,
+    freshness: Freshness,
+    before: impl FnOnce(Option<Duration>),
+) -> Result<Ensured, EnsureError> {
+    let age = age(path);
+    if let Some(a) = age
+        && a <= freshness.max_age
+    {
+        return Ok(Ensured::Fresh { age: a });
+    }
+    before(age);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // A fresh machine has no data directory yet; if it cannot be made,
+        // the refresh below says where it failed.
+        let _ = std::fs::create_dir_all(dir);
+    }
+    match refresh(path, opts) {
+        Ok(r) => {
+            // Found current (or rebuilt): the next scan need not ask again
+            // before max_age. A stamp that cannot be written only costs a
+            // conditional request next time.
+            let _ = File::create(checked_stamp(path));
+            Ok(Ensured::Refreshed(r))
+        }
+        Err(error) => match age {
+            None => Err(EnsureError::Missing {
+                path: path.to_path_buf(),
+                url: opts.base_url.clone(),
+                error: Box::new(error),
+            }),
+            Some(a) if a > freshness.hard_limit => Err(EnsureError::TooOld {
+                path: path.to_path_buf(),
+                url: opts.base_url.clone(),
+                age: a,
+                limit: freshness.hard_limit,
+                error: Box::new(error),
+            }),
+            Some(a) => Ok(Ensured::Stale { age: a, error }),
+        },
+    }
+}
+
+#[cfg(test)]
+mod freshness_tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_and_print() {
+        assert_eq!(parse_duration("24h"), Some(Duration::from_secs(86_400)));
+        assert_eq!(parse_duration("7d"), Some(Duration::from_secs(604_800)));
+        assert_eq!(parse_duration("90m"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("15"), Some(Duration::from_secs(15)));
+        assert_eq!(parse_duration("1y"), None);
+        assert_eq!(parse_duration("h"), None);
+        assert_eq!(
+            human_duration(Duration::from_secs(3 * 86_400 + 7200)),
+            "3d 2h"
+        );
+        assert_eq!(human_duration(Duration::from_secs(120)), "2m");
+    }
+
+    #[test]
+    fn a_missing_database_with_an_unreachable_source_is_an_error_naming_both() {
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("vuln.db");
+        let opts = UpdateOptions {
+            // A closed loopback port: refused at once, no network needed.
+            base_url: "http://127.0.0.1:9".into(),
+            ecosystems: vec!["npm".into()],
+            archive_dir: t.path().join("osv-archives"),
+            timeout: Duration::from_secs(2),
+            max_archive_bytes: 1 << 20,
+        };
+        let mut asked = None;
+        let err =
+            ensure_fresh(&path, &opts, Freshness::default(), |a| asked = Some(a)).unwrap_err();
+        assert_eq!(asked, Some(None), "told before the network was touched");
+        let text = err.to_string();
+        assert!(text.contains("no vulnerability database at"), "{text}");
+        assert!(text.contains("http://127.0.0.1:9"), "{text}");
+
+        // A young database is used as it is, without asking anything.
+        std::fs::write(&path, b"not really a database").unwrap();
+        let r = ensure_fresh(&path, &opts, Freshness::default(), |_| panic!("asked")).unwrap();
+        assert!(matches!(r, Ensured::Fresh { .. }));
+        // Past max_age and the source is down: a warning, not a failure.
+        let f = Freshness {
+            max_age: Duration::ZERO,
+            hard_limit: Duration::from_secs(3600),
+        };
+        std::thread::sleep(Duration::from_millis(20));
+        let r = ensure_fresh(&path, &opts, f, |_| {}).unwrap();
+        assert!(matches!(r, Ensured::Stale { .. }), "{r:?}");
+        // Past the hard limit too: an error that says how old it is.
+        let f = Freshness {
+            max_age: Duration::ZERO,
+            hard_limit: Duration::ZERO,
+        };
+        let err = ensure_fresh(&path, &opts, f, |_| {}).unwrap_err();
+        assert!(err.to_string().contains("limit"), "{err}");
+    }
+}

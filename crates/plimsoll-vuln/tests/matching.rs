@@ -796,6 +796,7 @@ fn ignores_with_expiry_and_vex_suppress_but_keep_findings() {
         package: Some("libc6".into()),
         reason: "no setuid binaries".into(),
         expires: Some(expires.into()),
+        ..IgnoreRule::default()
     };
     // An ignore by the DSA id covers the merged finding (any alias).
     let policy = Policy::new(vec![rule("DSA-5514-1", "2027-01-01")], TODAY).unwrap();

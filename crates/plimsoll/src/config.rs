@@ -208,6 +208,9 @@ pub struct LintConfig {
     /// Docker Hub. Empty: any (and DF052 is off).
     #[serde(default)]
     pub trusted_registries: Vec<String>,
+    /// Which code findings are reported under: `plimsoll` (DF001, with hadolint's
+    /// code beside it) or `hadolint` (DL3008 where the rule has one, DF001 beside it).
+    pub codes: Option<crate::lint::Codes>,
 }
 
 /// hadolint's `.hadolint.yaml`, so a hadolint user switches without edits.

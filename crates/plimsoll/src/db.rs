@@ -39,6 +39,30 @@ pub struct DbConfig {
     pub path: Option<PathBuf>,
     /// Network timeout in seconds (connect, and each read).
     pub timeout_secs: Option<u64>,
+    /// Whether `plimsoll scan` refreshes a missing or old database by itself [default: true].
+    pub auto_update: Option<bool>,
+    /// Age after which `scan` refreshes the database (`24h`, `7d`, `90m`) [default: 24h].
+    pub max_age: Option<String>,
+    /// Age past which a failed refresh fails the scan instead of warning [default: 7d].
+    pub hard_max_age: Option<String>,
+}
+
+impl DbConfig {
+    /// `max_age` and `hard_max_age`, checked.
+    pub fn freshness(&self) -> Result<update::Freshness> {
+        let mut f = update::Freshness::default();
+        for (key, value, slot) in [
+            ("max_age", &self.max_age, &mut f.max_age),
+            ("hard_max_age", &self.hard_max_age, &mut f.hard_limit),
+        ] {
+            if let Some(v) = value {
+                *slot = update::parse_duration(v).ok_or_else(|| {
+                    anyhow!("[db] {key} = \"{v}\": expected a duration such as 24h, 7d or 90m")
+                })?;
+            }
+        }
+        Ok(f)
+    }
 }
 
 #[derive(Subcommand)]
@@ -78,7 +102,8 @@ pub struct ImportArgs {
 
 #[derive(Args)]
 pub struct UpdateArgs {
-    /// Base URL serving <Ecosystem>/all.zip and ecosystems.txt, as OSV's data export does.
+    /// Base URL serving <Ecosystem>/all.zip and ecosystems.txt, as OSV's data export does
+    /// [default: [db] base_url, else OSV's public export, https://osv-vulnerabilities.storage.googleapis.com].
     #[arg(long, env = "PLIMSOLL_DB_URL", value_name = "URL")]
     base_url: Option<String>,
     /// Ecosystem to download (repeatable) [default: [db] ecosystems, else <URL>/ecosystems.txt].
@@ -138,17 +163,13 @@ pub fn update_options(
     ecosystems: &[String],
     timeout_secs: Option<u64>,
 ) -> Result<UpdateOptions> {
-    let Some(base_url) = base_url
+    // The flag (or $PLIMSOLL_DB_URL, which clap reads for `db update`), else
+    // the configuration, else OSV's public export.
+    let base_url = base_url
+        .or_else(|| std::env::var("PLIMSOLL_DB_URL").ok())
         .or_else(|| config.db.base_url.clone())
         .filter(|u| !u.trim().is_empty())
-    else {
-        bail!(
-            "no advisory source configured: pass --base-url URL, set PLIMSOLL_DB_URL, or set \
-             base_url under [db] in plimsoll.toml, to a URL that serves <Ecosystem>/all.zip \
-             (and ecosystems.txt) as OSV's data export does; or build the database from local \
-             files with `plimsoll db import PATH...`"
-        );
-    };
+        .unwrap_or_else(|| update::DEFAULT_BASE_URL.to_string());
     let ecosystems = if ecosystems.is_empty() {
         config.db.ecosystems.clone()
     } else {
@@ -246,8 +267,8 @@ fn run_status(args: StatusArgs) -> Result<ExitCode> {
     let path = resolve_path(&args.common, &config)?;
     if !path.exists() {
         bail!(
-            "no vulnerability database at {}; build one with `plimsoll db update --base-url URL` \
-             or `plimsoll db import PATH...`",
+            "no vulnerability database at {}; build one with `plimsoll db update` (OSV's export, \
+             or --base-url URL) or `plimsoll db import PATH...`",
             path.display()
         );
     }

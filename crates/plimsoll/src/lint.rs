@@ -40,6 +40,22 @@ pub struct LintArgs {
     /// in the current directory is read as well.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Report findings under plimsoll's codes (DF001, hadolint's beside it) or
+    /// hadolint's (DL3008 where the rule has one, for dashboards keyed by them)
+    /// [default: plimsoll; plimsoll.toml [lint] codes].
+    #[arg(long, value_enum, value_name = "STYLE")]
+    codes: Option<Codes>,
+}
+
+/// Which code a Dockerfile finding is reported under.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Codes {
+    /// plimsoll's own codes (DF001), hadolint's as an alias.
+    #[default]
+    Plimsoll,
+    /// hadolint's codes (DL3008) where the rule has one, plimsoll's as an alias.
+    Hadolint,
 }
 
 /// What the configuration files and flags say, merged.
@@ -48,6 +64,7 @@ struct Settings {
     options: plimsoll_lint::LintOptions,
     skip_paths: Option<globset::GlobSet>,
     policy: Policy,
+    codes: Codes,
 }
 
 fn settings(args: &LintArgs) -> Result<Settings> {
@@ -123,6 +140,7 @@ fn settings(args: &LintArgs) -> Result<Settings> {
         },
         skip_paths,
         policy: Policy::new(&spec, &files::rule_refs())?,
+        codes: args.codes.or(lc.codes).unwrap_or_default(),
     })
 }
 
@@ -177,10 +195,17 @@ pub fn run(args: LintArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(status));
     }
+    let rules = match settings.codes {
+        Codes::Plimsoll => plimsoll_lint::rules(),
+        Codes::Hadolint => {
+            files::use_hadolint_codes(&mut reports);
+            plimsoll_lint::rules_under_hadolint_codes()
+        }
+    };
     let text = crate::render_files(
         args.format,
         &files::views(&reports),
-        &plimsoll_lint::rules(),
+        &rules,
         &files::all_findings(&reports),
         "the linted Dockerfiles",
         || files::render_table(&reports),

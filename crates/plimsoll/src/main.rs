@@ -277,6 +277,8 @@ enum Format {
     Table,
     Json,
     Sarif,
+    /// JUnit XML: a test suite for the image, a failing test case per finding.
+    Junit,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -600,6 +602,7 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
         Format::Table => render_table(&report),
         Format::Json => serde_json::to_string_pretty(&report)? + "\n",
         Format::Sarif => serde_json::to_string_pretty(&plimsoll_audit::to_sarif(&report))? + "\n",
+        Format::Junit => plimsoll_audit::to_junit(&report),
     };
     emit(&text, args.output.as_ref())?;
     // The process ends here: freeing the file tree would only cost time.
@@ -711,6 +714,13 @@ pub(crate) enum FileFormat {
     Github,
     /// JUnit XML: a test suite per file, a failing test case per finding.
     Junit,
+    /// Code Climate engine issues, each JSON object followed by a NUL byte.
+    Codeclimate,
+    /// GitLab's code quality report (Code Climate issues in one array, with fingerprints).
+    #[value(name = "gitlab_codeclimate", alias = "gitlab-codeclimate")]
+    GitlabCodeclimate,
+    /// SonarQube's generic issue import format.
+    Sonarqube,
 }
 
 /// A file checker's report in `format`: the table and the JSON are the
@@ -731,6 +741,9 @@ pub(crate) fn render_files(
         FileFormat::Checkstyle => plimsoll_report::to_checkstyle(views),
         FileFormat::Github => plimsoll_report::to_github(views),
         FileFormat::Junit => plimsoll_report::to_junit(views),
+        FileFormat::Codeclimate => plimsoll_report::to_codeclimate(views),
+        FileFormat::GitlabCodeclimate => plimsoll_report::to_gitlab_codeclimate(views),
+        FileFormat::Sonarqube => plimsoll_report::to_sonarqube(views),
         FileFormat::Sarif => source_sarif(rules, findings, subject)?,
     })
 }
@@ -740,14 +753,23 @@ pub(crate) fn source_sarif(
     findings: &[plimsoll_report::Finding],
     subject: &str,
 ) -> Result<String> {
-    Ok(serde_json::to_string_pretty(&plimsoll_report::to_sarif(
+    let mut log = plimsoll_report::to_sarif(
         env!("CARGO_PKG_VERSION"),
         plimsoll_scan::INFO_URI,
         rules,
         findings,
         subject,
         plimsoll_report::UriBase::SrcRoot,
-    ))? + "\n")
+    );
+    // Dockerfile rules are related to hadolint's codes for the same rules.
+    let pairs = plimsoll_lint::hadolint_pairs();
+    if rules
+        .iter()
+        .any(|r| pairs.iter().any(|(c, _)| *c == r.code))
+    {
+        plimsoll_report::relate_to_tool(&mut log, "hadolint", plimsoll_lint::HADOLINT_URI, &pairs);
+    }
+    Ok(serde_json::to_string_pretty(&log)? + "\n")
 }
 
 pub(crate) fn emit(text: &str, output: Option<&PathBuf>) -> Result<()> {

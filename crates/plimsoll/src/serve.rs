@@ -105,7 +105,7 @@ async fn prepare(args: &CommonArgs) -> Result<Prepared> {
     // The gate is opened again whenever the database file is replaced.
     let open: OpenGate = {
         let (config, gate) = (config.clone(), args.gate.clone());
-        Box::new(move || open_gate(&config, &gate).map_err(|e| format!("{e:#}")))
+        Box::new(move || open_gate(&config, &gate, false).map_err(|e| format!("{e:#}")))
     };
     let ctx = ScanContext::reopening(scanner, judge, open).map_err(|e| anyhow!(e))?;
     let url = match args.database.clone().or(config.serve.database.clone()) {

@@ -1,7 +1,7 @@
 //! `plimsoll scan`: the audit, the SBOM and the vulnerabilities of an image
 //! from one pass over its layers, with one gate.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -29,6 +29,11 @@ pub struct ScanArgs {
     gate: GateArgs,
     #[command(flatten)]
     remote: RemoteArgs,
+    /// Never touch the network for the vulnerability database: scan with the one there is
+    /// (by default a missing or day-old database is refreshed first; [db] auto_update = false
+    /// turns that off for good).
+    #[arg(long, visible_alias = "skip-db-update")]
+    offline: bool,
 }
 
 /// `--server`: scan on a plimsoll server instead of here.
@@ -63,17 +68,24 @@ pub struct GateArgs {
     /// OpenVEX document marking vulnerabilities not_affected or fixed; repeatable.
     #[arg(long, value_name = "FILE")]
     vex: Vec<PathBuf>,
-    /// Ignore file: TOML with `[[ignore]]` entries (id, reason, optional package and
-    /// expires), as `[[scan.ignore]]` in plimsoll.toml; repeatable.
-    #[arg(long, value_name = "FILE")]
+    /// Ignore file, repeatable: plimsoll's TOML `[[ignore]]` entries (as `[[scan.ignore]]` in
+    /// plimsoll.toml), a `.trivyignore`, a `.trivyignore.yaml` or a `.grype.yaml` (by name,
+    /// else by content). `plimsoll scan` also reads .trivyignore, .trivyignore.yaml and
+    /// .grype.yaml from the working directory when present (--no-ignore-files: not).
+    #[arg(long, visible_alias = "ignorefile", value_name = "FILE")]
     ignore_file: Vec<PathBuf>,
+    /// Do not read .trivyignore, .trivyignore.yaml or .grype.yaml from the working directory.
+    #[arg(long)]
+    no_ignore_files: bool,
     /// Advisory database [default: $PLIMSOLL_DB, [db] path, or $XDG_DATA_HOME/plimsoll/vuln.db].
     #[arg(long, env = "PLIMSOLL_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 }
 
 /// The gate the flags and plimsoll.toml describe, its notes printed as warnings.
-pub fn open_gate(config: &Config, args: &GateArgs) -> Result<VulnGate> {
+/// `discover`: also the ignore files of the working directory (`plimsoll
+/// scan`; a server's working directory is not its users' repository).
+pub fn open_gate(config: &Config, args: &GateArgs, discover: bool) -> Result<VulnGate> {
     let sc = &config.scan;
     let fail_word = args
         .fail_on
@@ -88,8 +100,27 @@ pub fn open_gate(config: &Config, args: &GateArgs) -> Result<VulnGate> {
     let ignore_unfixed = args.ignore_unfixed || sc.ignore_unfixed.unwrap_or(false);
     let db_path = crate::db::database_path(args.db.as_ref(), config)?;
     let mut ignores = sc.ignore.clone();
-    for path in &args.ignore_file {
-        ignores.extend(plimsoll_scan::read_ignore_file(path)?);
+    let mut files = args.ignore_file.clone();
+    if discover && !args.no_ignore_files {
+        for found in plimsoll_scan::discover_ignore_files(Path::new(".")) {
+            if !files.iter().any(|f| same_file(f, &found)) {
+                files.push(found);
+            }
+        }
+    }
+    for path in &files {
+        let parsed = plimsoll_scan::read_ignore_file(path)?;
+        for note in &parsed.notes {
+            eprintln!("note: {note}");
+        }
+        if !parsed.rules.is_empty() {
+            eprintln!(
+                "note: {}: {} ignore rule(s) read",
+                path.display(),
+                parsed.rules.len()
+            );
+        }
+        ignores.extend(parsed.rules);
     }
     let vex: Vec<PathBuf> = sc.vex.iter().chain(&args.vex).cloned().collect();
     let gate = VulnGate::open(&db_path, ignores, &vex, fail_on, ignore_unfixed)?;
@@ -105,6 +136,8 @@ enum ScanFormat {
     Json,
     Sarif,
     Cyclonedx,
+    /// JUnit XML: a failing test case per audit finding and counted vulnerability.
+    Junit,
 }
 
 pub fn run(args: ScanArgs) -> Result<ExitCode> {
@@ -112,8 +145,12 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         return run_remote(&args, server);
     }
     let p = prepare(&args.image)?;
+    if !args.offline && p.config.db.auto_update.unwrap_or(true) {
+        let path = crate::db::database_path(args.gate.db.as_ref(), &p.config)?;
+        ensure_database(&p.config, &path)?;
+    }
     // Everything that can be wrong with the inputs is said before the image is read.
-    let gate = open_gate(&p.config, &args.gate)?;
+    let gate = open_gate(&p.config, &args.gate, true)?;
     // The audit's part of the gate is the scan's threshold (see ScanReport::failing).
     let judge = p.judge(&args.audit, Severity::Info)?;
     let created = plimsoll_scan::source_date_epoch()?;
@@ -140,6 +177,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         ScanFormat::Json => render::json(&report)?,
         ScanFormat::Sarif => render::sarif(&report)?,
         ScanFormat::Cyclonedx => render::cyclonedx(&report),
+        ScanFormat::Junit => render::junit(&report),
     };
     emit(&text, args.output.as_ref())?;
     Ok(if report.failing {
@@ -149,8 +187,68 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     })
 }
 
+/// Refreshes the database at `path` when it is missing or older than `[db]
+/// max_age`, saying so on stderr; a failed refresh with a usable database
+/// is a warning (see `plimsoll_vuln::update::ensure_fresh`).
+fn ensure_database(config: &Config, path: &Path) -> Result<()> {
+    use plimsoll_vuln::update::{self, Ensured};
+    let freshness = config.db.freshness()?;
+    let opts = crate::db::update_options(config, path, None, &[], None)?;
+    let started = std::time::Instant::now();
+    let ensured = update::ensure_fresh(path, &opts, freshness, |age| match age {
+        None => eprintln!(
+            "no vulnerability database at {}: downloading it from {} (--offline: never)",
+            path.display(),
+            opts.base_url
+        ),
+        Some(a) => eprintln!(
+            "the vulnerability database is {} old: updating it from {} (--offline: never)",
+            update::human_duration(a),
+            opts.base_url
+        ),
+    });
+    match ensured {
+        Ok(Ensured::Fresh { .. }) => {}
+        Ok(Ensured::Refreshed(r)) => {
+            let downloaded = r.download.downloaded_bytes();
+            match &r.rebuilt {
+                Some((meta, _)) => eprintln!(
+                    "vulnerability database updated: {} downloaded, {} advisories ({:.1} s)",
+                    plimsoll_report::human_bytes(downloaded),
+                    meta.advisories,
+                    started.elapsed().as_secs_f64()
+                ),
+                None => eprintln!("vulnerability database is current (nothing changed)"),
+            }
+        }
+        Ok(Ensured::Stale { age, error }) => eprintln!(
+            "warning: updating the vulnerability database failed ({:#}); scanning with the one \
+             built {} ago",
+            anyhow::Error::from(error),
+            update::human_duration(age)
+        ),
+        Err(e) => bail!(
+            "{:#}\nhelp: scan with --offline and a database made elsewhere (`plimsoll db import \
+             PATH...`), or point PLIMSOLL_DB_URL or [db] base_url at a reachable mirror of OSV's \
+             export",
+            anyhow::Error::from(e)
+        ),
+    }
+    Ok(())
+}
+
 /// `scan --server`: the server scans; its report and verdict are ours.
 fn run_remote(args: &ScanArgs, server: &str) -> Result<ExitCode> {
+    // The format is checked first: a wrong one needs no token to be said.
+    let format = match args.format {
+        ScanFormat::Table => "table",
+        ScanFormat::Json => "json",
+        ScanFormat::Sarif => "sarif",
+        ScanFormat::Cyclonedx => "cyclonedx",
+        ScanFormat::Junit => bail!(
+            "--format junit is rendered by a local scan only: with --server, ask for json, sarif, cyclonedx or table"
+        ),
+    };
     let token = match &args.remote.token_file {
         Some(path) => Some(
             std::fs::read_to_string(path)
@@ -170,12 +268,6 @@ fn run_remote(args: &ScanArgs, server: &str) -> Result<ExitCode> {
         Some(token),
         args.remote.server_ca.as_deref(),
     )?;
-    let format = match args.format {
-        ScanFormat::Table => "table",
-        ScanFormat::Json => "json",
-        ScanFormat::Sarif => "sarif",
-        ScanFormat::Cyclonedx => "cyclonedx",
-    };
     let verbose = !args.image.no_progress && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let remote = client.scan(
         &args.image.reference,
@@ -197,4 +289,13 @@ fn run_remote(args: &ScanArgs, server: &str) -> Result<ExitCode> {
             remote.digest
         ),
     })
+}
+
+/// Whether two paths name the same file (so a discovered file named again
+/// with --ignore-file is read once).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }

@@ -130,6 +130,56 @@ fn bad_image_fires_the_rules_it_breaks() {
 }
 
 #[test]
+fn junit_has_a_failing_case_per_finding_and_one_passing_case_for_a_clean_image() {
+    let t = tempfile::tempdir().unwrap();
+    let mut layout = Layout::new(&t.path().join("img"));
+    let digest = layout.add(&bad_image(), "latest");
+    layout.add(&good_image(), "1.4.2");
+    let audit = |tag: &str, format: &str| {
+        plimsoll(
+            &t.path().join("cache"),
+            &[
+                "image",
+                "audit",
+                &format!("oci:{}:{tag}", t.path().join("img").display()),
+                "--format",
+                format,
+                "--fail-on",
+                "info",
+            ],
+        )
+    };
+    let json: Value = serde_json::from_str(&audit("latest", "json").stdout).unwrap();
+    let findings = json["findings"].as_array().unwrap().len();
+    let r = audit("latest", "junit");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.starts_with("<?xml"), "{}", r.stdout);
+    assert!(r.stdout.contains(&format!("@{digest}\"")), "{}", r.stdout);
+    assert_eq!(
+        r.stdout.matches("<failure ").count(),
+        findings,
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(&format!("failures=\"{findings}\"")),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains("Z7QK3VXN5MBT2LPD"),
+        "the secret is redacted"
+    );
+    let r = audit("1.4.2", "junit");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("<testcase name=\"no findings\""),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
 fn good_image_is_clean_and_exits_zero() {
     let t = tempfile::tempdir().unwrap();
     let mut layout = Layout::new(&t.path().join("img"));

@@ -151,7 +151,7 @@ fn checkstyle_and_github_formats() {
     let (_, out, _) = lint(&["-", "--format", "github"], Some(BAD));
     assert!(
         out.lines().any(|l| l.starts_with(
-            "::warning file=-,line=3,title=DF014 shell-form-command::CMD in shell form"
+            "::warning file=-,line=3,title=DF014 (DL3025) shell-form-command::CMD in shell form"
         )),
         "{out}"
     );
@@ -177,7 +177,7 @@ fn junit_format_has_a_failing_case_per_finding_and_passes_clean_files() {
     );
     assert!(
         out.contains(
-            "<testcase name=\"DF014 shell-form-command\" classname=\"-:3\" file=\"-\" line=\"3\">"
+            "<testcase name=\"DF014 (DL3025) shell-form-command\" classname=\"-:3\" file=\"-\" line=\"3\">"
         ),
         "{out}"
     );
@@ -410,4 +410,126 @@ fn fix_leaves_a_file_that_is_not_utf8_untouched() {
     // Without --fix it is linted as read.
     let (code, out, err) = lint_in(t.path(), &["Dockerfile"], None);
     assert_eq!(code, 1, "{out}{err}");
+}
+
+#[test]
+fn hadolint_codes_ride_along_and_can_lead() {
+    // JSON: each finding lists hadolint's code for its rule.
+    let (code, out, _) = lint(&["-", "--format", "json"], Some(BAD));
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let findings = v["files"][0]["findings"].as_array().unwrap();
+    let shell = findings.iter().find(|f| f["code"] == "DF014").unwrap();
+    assert_eq!(shell["aliases"], serde_json::json!(["DL3025"]));
+    // The table shows it beside the practice.
+    let (_, out, _) = lint(&["-"], Some(BAD));
+    assert!(out.contains("(shell-form-command P-"), "{out}");
+    assert!(out.contains(" DL3025)"), "{out}");
+    // --codes hadolint: DL codes lead, in every format, plimsoll's beside them.
+    let (_, out, _) = lint(
+        &["-", "--format", "checkstyle", "--codes", "hadolint"],
+        Some(BAD),
+    );
+    assert!(out.contains("source=\"DL3025\"/>"), "{out}");
+    assert!(!out.contains("source=\"DF014\""), "{out}");
+    let (_, out, _) = lint(&["-", "--format", "json", "--codes", "hadolint"], Some(BAD));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let shell = v["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "DL3025")
+        .expect("reported under DL3025");
+    assert_eq!(shell["aliases"], serde_json::json!(["DF014"]));
+    // SARIF relates plimsoll's rules to a hadolint taxonomy.
+    let (_, out, _) = lint(&["-", "--format", "sarif"], Some(BAD));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let run = &v["runs"][0];
+    assert_eq!(run["taxonomies"][0]["name"], "hadolint");
+    let rule = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "DF014")
+        .unwrap();
+    assert_eq!(rule["relationships"][0]["target"]["id"], "DL3025");
+    // The ignore pragma and flags name rules by either code, whatever leads.
+    let (code, out, _) = lint(
+        &[
+            "-", "--format", "json", "--codes", "hadolint", "--ignore", "DF014",
+        ],
+        Some(BAD),
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(code == 0 || code == 1);
+    assert!(
+        !v["files"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "DL3025")
+    );
+}
+
+#[test]
+fn codeclimate_gitlab_and_sonarqube_formats() {
+    let (code, out, _) = lint(&["-", "--format", "codeclimate"], Some(BAD));
+    assert_eq!(code, 1);
+    let issues: Vec<Value> = out
+        .split_terminator('\0')
+        .map(|i| serde_json::from_str(i).unwrap())
+        .collect();
+    assert!(issues.len() >= 2, "{out}");
+    assert!(issues.iter().all(|i| i["type"] == "issue"));
+    let shell = issues.iter().find(|i| i["check_name"] == "DF014").unwrap();
+    assert_eq!(shell["location"]["lines"]["begin"], 3);
+    assert_eq!(shell["other_check_names"][0], "DL3025");
+
+    let (_, out, _) = lint(&["-", "--format", "gitlab_codeclimate"], Some(BAD));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), issues.len());
+    assert!(
+        list.iter()
+            .all(|i| i["fingerprint"].as_str().unwrap().len() == 64)
+    );
+    // The kebab-case spelling is accepted too.
+    let (_, again, _) = lint(&["-", "--format", "gitlab-codeclimate"], Some(BAD));
+    assert_eq!(again, out, "fingerprints are stable");
+
+    let (_, out, _) = lint(
+        &["-", "--format", "sonarqube", "--codes", "hadolint"],
+        Some(BAD),
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let shell = v["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["ruleId"] == "DL3025")
+        .unwrap();
+    assert_eq!(shell["engineId"], "plimsoll");
+    assert_eq!(shell["primaryLocation"]["filePath"], "-");
+    assert_eq!(shell["primaryLocation"]["textRange"]["startLine"], 3);
+}
+
+#[test]
+fn json_report_matches_its_schema() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../schemas/lint-report.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(t.path().join("Dockerfile"), BAD).unwrap();
+    std::fs::write(t.path().join("broken.Dockerfile"), "FROM\n").unwrap();
+    for codes in ["plimsoll", "hadolint"] {
+        let (_, out, _) = lint_in(t.path(), &[".", "--format", "json", "--codes", codes], None);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&v)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{codes}: {errors:#?}\n{out}");
+        assert!(v["summary"]["total"].as_u64().unwrap() >= 2);
+    }
 }

@@ -141,7 +141,7 @@ fn no_output_of_an_image_prints_a_planted_secret() {
         (
             "image audit",
             vec!["image", "audit"],
-            vec!["table", "json", "sarif"],
+            vec!["table", "json", "sarif", "junit"],
         ),
         (
             "image inspect",
@@ -151,7 +151,7 @@ fn no_output_of_an_image_prints_a_planted_secret() {
         (
             "scan",
             vec!["scan", "--db", &db],
-            vec!["table", "json", "sarif", "cyclonedx"],
+            vec!["table", "json", "sarif", "cyclonedx", "junit"],
         ),
         (
             "sbom",

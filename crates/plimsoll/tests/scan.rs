@@ -14,6 +14,8 @@ fn plimsoll(dir: &Path, args: &[&str]) -> Run {
         .cache(dir.join("cache"))
         .env_remove("PLIMSOLL_DB")
         .env_remove("DOCKER_CONFIG")
+        // A missing database is fetched from here: a closed loopback port, never the internet.
+        .env("PLIMSOLL_DB_URL", "http://127.0.0.1:9")
         .run(args)
 }
 
@@ -352,6 +354,219 @@ expires = "2001-01-01"
 }
 
 #[test]
+fn trivy_and_grype_ignore_files_in_the_working_directory_apply() {
+    let (t, img, db) = setup();
+    // Trivy's line format, a reason in the comment above; Trivy's YAML by purl
+    // (with a misconfiguration entry plimsoll cannot apply); Grype's rule on
+    // a package of a type with no fix known.
+    std::fs::write(
+        t.path().join(".trivyignore"),
+        "# sandbox unused\nCVE-2019-10906\n",
+    )
+    .unwrap();
+    std::fs::write(
+        t.path().join(".trivyignore.yaml"),
+        "vulnerabilities:\n  - id: CVE-2023-4911\n    purls:\n      - pkg:deb/debian/libc6\n    statement: no setuid binaries\nmisconfigurations:\n  - id: AVD-DS-0002\n",
+    )
+    .unwrap();
+    std::fs::write(
+        t.path().join(".grype.yaml"),
+        "output: table\nignore:\n  - fix-state: not-fixed\n    package:\n      name: zlib1g\n      type: deb\n    reason: waiting for Debian\n",
+    )
+    .unwrap();
+    let scan = |extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            img.as_str(),
+            "--db",
+            db.as_str(),
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        plimsoll(t.path(), &args)
+    };
+    let r = scan(&[]);
+    assert_eq!(r.code, 0, "everything is accepted: {}", r.stderr);
+    assert!(
+        r.stderr.contains(".trivyignore: 1 ignore rule(s) read"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("1 misconfigurations/secrets/licenses entries"),
+        "{}",
+        r.stderr
+    );
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(ids(&v), Vec::<(String, String)>::new());
+    let reason = |id: &str| {
+        v["vulnerabilities"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .map(|f| f["suppressed"]["reason"].as_str().unwrap_or("").to_string())
+            .unwrap()
+    };
+    assert_eq!(reason("CVE-2019-10906"), "sandbox unused (.trivyignore:2)");
+    assert_eq!(
+        reason("CVE-2023-4911"),
+        "no setuid binaries (.trivyignore.yaml: vulnerabilities[0])"
+    );
+    assert_eq!(
+        reason("CVE-2099-0002"),
+        "waiting for Debian (.grype.yaml: ignore[0])"
+    );
+
+    // Discovery off: the three count again (glibc is critical: exit 1).
+    let r = scan(&["--no-ignore-files"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(ids(&v).len(), 3, "{:?}", ids(&v));
+
+    // Named explicitly (Trivy's flag spelling), read once; a broken file is
+    // named with what is wrong, exit 2.
+    let r = scan(&["--no-ignore-files", "--ignorefile", ".trivyignore"]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(ids(&v).len(), 2, "{:?}", ids(&v));
+    std::fs::write(
+        t.path().join(".grype.yaml"),
+        "ignore:\n  - fix-state: maybe\n",
+    )
+    .unwrap();
+    let r = scan(&[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(".grype.yaml") && r.stderr.contains("fix-state 'maybe'"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_fresh_machine_downloads_the_database_and_scans_in_one_command() {
+    let t = tempfile::tempdir().unwrap();
+    let img = image(t.path());
+    // A loopback "OSV export": ecosystems.txt and <Ecosystem>/all.zip.
+    let records = Path::new(&advisories(t.path())).to_path_buf();
+    let read = |id: &str| std::fs::read(records.join(format!("{id}.json"))).unwrap();
+    let server = plimsoll_testkit::fileserver::Server::start();
+    server.put("/ecosystems.txt", "Debian\nPyPI\n", None);
+    server.put(
+        "/Debian/all.zip",
+        osv::zip_of(&[
+            ("DSA-5514-1.json", read("DSA-5514-1")),
+            ("DEBIAN-CVE-2023-4911.json", read("DEBIAN-CVE-2023-4911")),
+            ("DEBIAN-CVE-2099-0002.json", read("DEBIAN-CVE-2099-0002")),
+        ]),
+        Some("\"d1\""),
+    );
+    server.put(
+        "/PyPI/all.zip",
+        osv::zip_of(&[("GHSA-462w-v97r-4m45.json", read("GHSA-462w-v97r-4m45"))]),
+        Some("\"p1\""),
+    );
+    let data = t.path().join("data");
+    let url = server.url();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["scan", img.as_str(), "--format", "json"];
+        args.extend_from_slice(extra);
+        Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+            .current_dir(t.path())
+            .cache(t.path().join("cache"))
+            .env_remove("PLIMSOLL_DB")
+            .env("XDG_DATA_HOME", &data)
+            .env("PLIMSOLL_DB_URL", &url)
+            .run(&args)
+    };
+    // No database anywhere: one command downloads, builds and scans.
+    let r = run(&[]);
+    assert_eq!(
+        r.code, 1,
+        "the critical glibc flaw fails the gate: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("no vulnerability database at"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("vulnerability database updated:"),
+        "{}",
+        r.stderr
+    );
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(ids(&v).len(), 3, "{:?}", ids(&v));
+    assert!(data.join("plimsoll/vuln.db").is_file());
+    server.take_log();
+    // Young: the next scan asks nothing of the network.
+    let r = run(&[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        server.take_log().is_empty(),
+        "a fresh database was re-checked"
+    );
+    // Older than [db] max_age: a conditional request, nothing rebuilt.
+    std::fs::write(t.path().join("plimsoll.toml"), "[db]\nmax_age = \"0s\"\n").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let r = run(&[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("is current (nothing changed)"),
+        "{}",
+        r.stderr
+    );
+    assert!(!server.take_log().is_empty());
+    // The source is down: the scan warns and goes on with the database it has.
+    drop(server);
+    let r = run(&[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("warning: updating the vulnerability database failed"),
+        "{}",
+        r.stderr
+    );
+    // --offline never asks.
+    let r = run(&["--offline"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(!r.stderr.contains("updating"), "{}", r.stderr);
+    // A bad max_age is named.
+    std::fs::write(t.path().join("plimsoll.toml"), "[db]\nmax_age = \"soon\"\n").unwrap();
+    let r = run(&[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("[db] max_age"), "{}", r.stderr);
+}
+
+#[test]
+fn junit_lists_each_counted_vulnerability_as_a_failing_case() {
+    let (t, img, db) = setup();
+    let r = plimsoll(t.path(), &["scan", &img, "--db", &db, "--format", "junit"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.starts_with("<?xml"), "{}", r.stdout);
+    let vuln_cases = r.stdout.matches("<testcase name=\"VULN001 ").count();
+    assert_eq!(vuln_cases, 3, "{}", r.stdout);
+    assert!(r.stdout.contains("CVE-2023-4911"), "{}", r.stdout);
+    // --server renders on the server, which has no JUnit: said plainly.
+    let r = plimsoll(
+        t.path(),
+        &[
+            "scan",
+            &img,
+            "--format",
+            "junit",
+            "--server",
+            "http://127.0.0.1:9",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("local scan only"), "{}", r.stderr);
+}
+
+#[test]
 fn sarif_and_cyclonedx_carry_the_vulnerabilities() {
     let (t, img, db) = setup();
     let r = plimsoll(t.path(), &["scan", &img, "--db", &db, "--format", "sarif"]);
@@ -397,7 +612,10 @@ fn a_missing_database_is_a_clear_error_before_reading_the_image() {
     let t = tempfile::tempdir().unwrap();
     let img = image(t.path());
     let db = t.path().join("none.db");
-    let r = plimsoll(t.path(), &["scan", &img, "--db", db.to_str().unwrap()]);
+    let r = plimsoll(
+        t.path(),
+        &["scan", &img, "--db", db.to_str().unwrap(), "--offline"],
+    );
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("no vulnerability database at"),
@@ -406,7 +624,22 @@ fn a_missing_database_is_a_clear_error_before_reading_the_image() {
     );
     assert!(r.stderr.contains("plimsoll db import"), "{}", r.stderr);
     assert!(!t.path().join("cache").exists(), "the image was read");
-    // A damaged database is refused with its path.
+    // Without --offline the download is tried first; its failure names the
+    // source and says how to scan without it.
+    let r = plimsoll(t.path(), &["scan", &img, "--db", db.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("downloading it from http://127.0.0.1:9"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("help: scan with --offline"),
+        "{}",
+        r.stderr
+    );
+    assert!(!t.path().join("cache").exists(), "the image was read");
+    // A damaged (but young) database is refused with its path.
     std::fs::write(&db, b"not a database").unwrap();
     let r = plimsoll(t.path(), &["scan", &img, "--db", db.to_str().unwrap()]);
     assert_eq!(r.code, 2);
