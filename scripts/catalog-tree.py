@@ -1,9 +1,16 @@
 #!/usr/bin/env python3
 """Assembles a directory tree holding a real file of every package type the
-gem, lock-file and conda catalogers read, for a `dir:` comparison with syft:
+gem, lock-file and conda catalogers read, for a `dir:` comparison with syft,
+and with --oci LAYOUT the same tree as the single layer of an OCI image
+(tag `t`), for an image comparison:
 
-    scripts/catalog-tree.py DEST
+    scripts/catalog-tree.py DEST [--oci LAYOUT]
     scripts/compare-syft.py dir:DEST --plimsoll BIN --known tests/syft-catalogers-differences.tsv
+    scripts/compare-syft.py oci:LAYOUT:t --plimsoll BIN --known tests/syft-catalogers-image-differences.tsv
+
+An image scan reports installed packages only (gem specifications under a
+`specifications` directory, Composer's installed.json, conda records), a
+directory scan the lock files and every gemspec too.
 
 The files are the fixtures of crates/plimsoll-sbom/tests/data (see the
 PROVENANCE.md files there), this repository's own Cargo.lock and
@@ -11,9 +18,13 @@ scripts/test-requirements.txt, each at a path its cataloger looks at.
 DEST is emptied first.
 """
 
+import hashlib
+import io
+import json
 import os
 import shutil
 import sys
+import tarfile
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 DATA = os.path.join(ROOT, "crates", "plimsoll-sbom", "tests", "data")
@@ -47,10 +58,54 @@ FILES = [
 ]
 
 
+def write_oci(tree, layout):
+    """`tree` as the one uncompressed layer of an OCI image layout, tag `t`."""
+    if os.path.exists(layout):
+        shutil.rmtree(layout)
+    os.makedirs(os.path.join(layout, "blobs", "sha256"))
+
+    def blob(data):
+        digest = hashlib.sha256(data).hexdigest()
+        with open(os.path.join(layout, "blobs", "sha256", digest), "wb") as f:
+            f.write(data)
+        return {"digest": "sha256:" + digest, "size": len(data)}
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for d, _, files in sorted(os.walk(tree)):
+            for f in sorted(files):
+                path = os.path.join(d, f)
+                tar.add(path, arcname=os.path.relpath(path, tree))
+    layer = blob(buf.getvalue())
+    config = blob(json.dumps({
+        "architecture": "amd64", "os": "linux", "config": {},
+        "rootfs": {"type": "layers", "diff_ids": [layer["digest"]]},
+    }).encode())
+    manifest = blob(json.dumps({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", **config},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", **layer}],
+    }).encode())
+    index = {"schemaVersion": 2, "manifests": [{
+        "mediaType": "application/vnd.oci.image.manifest.v1+json", **manifest,
+        "annotations": {"org.opencontainers.image.ref.name": "t"},
+    }]}
+    with open(os.path.join(layout, "index.json"), "w") as f:
+        json.dump(index, f)
+    with open(os.path.join(layout, "oci-layout"), "w") as f:
+        json.dump({"imageLayoutVersion": "1.0.0"}, f)
+
+
 def main():
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    oci = None
+    if len(args) == 3 and args[1] == "--oci":
+        oci = args[2]
+        args = args[:1]
+    if len(args) != 1:
         sys.exit(__doc__)
-    dest = sys.argv[1]
+    dest = args[0]
     if os.path.exists(dest):
         shutil.rmtree(dest)
     for src, dst in FILES:
@@ -59,6 +114,9 @@ def main():
         os.makedirs(os.path.dirname(out), exist_ok=True)
         shutil.copyfile(src, out)
     print(f"{len(FILES)} files under {dest}")
+    if oci:
+        write_oci(dest, oci)
+        print(f"the same as oci:{oci}:t")
 
 
 if __name__ == "__main__":
