@@ -31,8 +31,8 @@ fn valid_name(name: &str) -> bool {
 
 /// Reads a requirement file (pip's format). A line counts when it pins one
 /// version, `name[extras] == 1.2.3` (or `=== 1.2.3`), as syft counts them;
-/// ranges, wildcards, URLs, editable installs (`-e`) and options (`-r`,
-/// `--hash`) name no installed version and are passed over. Environment
+/// ranges, wildcards, URLs, local paths, editable installs (`-e`) and
+/// options (`-r`, `--hash`) name no installed version and are passed over. Environment
 /// markers (`; python_version < "3.8"`) are ignored; comments and line
 /// continuations are understood.
 pub fn parse_requirements(content: &[u8]) -> Parsed {
@@ -69,7 +69,9 @@ pub fn parse_requirements(content: &[u8]) -> Parsed {
 }
 
 fn requirement(line: &str, n: usize, out: &mut Parsed) {
-    if line.is_empty() || line.starts_with('-') {
+    // Options (`-r`, `-e`, `--index-url`), local paths (`.`, `./pkg`,
+    // `/src/pkg`) and URLs name no pinned version.
+    if line.is_empty() || line.starts_with(['-', '.', '/']) || line.contains("://") {
         return;
     }
     // Markers and per-requirement options are not part of the specifier.
@@ -202,6 +204,17 @@ mod tests {
             p.warnings.as_slice(),
             ["line 23: no package name in \"==2.3.4\": skipped"]
         );
+    }
+
+    #[test]
+    fn paths_and_urls_are_no_pins() {
+        // From pip's own documentation requirements (Debian's python3-pip).
+        let p = parse_requirements(
+            b"sphinx ~= 4.2, != 4.4.0\ntowncrier\n\n# the current directory\n.\n./vendored/pkg\n\
+              /src/pkg\nhttps://example.org/pkg-1.0.tar.gz\nsix==1.16.0\n",
+        );
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert_eq!(pairs(&p), [("six", "1.16.0")]);
     }
 
     #[test]
