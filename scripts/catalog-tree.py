@@ -45,6 +45,8 @@ FILES = [
     ("lock/npm/alias-v2/package-lock.json", "src/web-alias-v2/package-lock.json"),
     ("lock/yarn/classic/yarn.lock", "src/yarn-classic/yarn.lock"),
     ("lock/yarn/berry/yarn.lock", "src/yarn-berry/yarn.lock"),
+    ("lock/yarn/generated-classic/yarn.lock", "src/yarn-gen-classic/yarn.lock"),
+    ("lock/yarn/generated-berry/yarn.lock", "src/yarn-gen-berry/yarn.lock"),
     ("lock/python/requirements.txt", "src/py/requirements.txt"),
     ("/scripts/test-requirements.txt", "src/py/test-requirements.txt"),
     ("lock/python/poetry.lock", "src/poetry/poetry.lock"),

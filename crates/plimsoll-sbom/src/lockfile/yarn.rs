@@ -171,6 +171,30 @@ mod tests {
     }
 
     #[test]
+    fn generated_locks_agree_with_npm() {
+        // yarn 1.22.22 and yarn 4.5.3 (lockfile v8) locks of the package.json
+        // the npm v3 fixture was locked from (see PROVENANCE.md): the same
+        // packages as npm's, but for the root project (a workspace entry in
+        // berry, absent in classic) and the development dependency (yarn
+        // does not mark it).
+        let npm = super::super::npm::parse(include_bytes!(
+            "../../tests/data/lock/npm/v3/package-lock.json"
+        ));
+        let mut expected: Vec<(&str, &str)> = pairs(&npm);
+        expected.retain(|p| *p != ("lock-demo", "1.0.0"));
+        expected.push(("left-pad", "1.3.0"));
+        expected.sort();
+        for lock in [
+            &include_bytes!("../../tests/data/lock/yarn/generated-classic/yarn.lock")[..],
+            include_bytes!("../../tests/data/lock/yarn/generated-berry/yarn.lock"),
+        ] {
+            let p = parse(lock);
+            assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+            assert_eq!(pairs(&p), expected);
+        }
+    }
+
+    #[test]
     fn aliases_patches_and_workspaces() {
         let p = parse(
             b"\"string-width-cjs@npm:string-width@^4.2.0\":\n  version \"4.2.3\"\n\n\
