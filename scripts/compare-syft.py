@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compares `plimsoll sbom` with syft on the same image, per package type.
 
-    scripts/compare-syft.py REF [--plimsoll BIN] [--syft-ref REF] [--check]
+    scripts/compare-syft.py REF [--plimsoll BIN] [--syft-ref REF] [--check] [--strict]
                             [--known scripts/syft-differences.tsv]
 
 REF is a plimsoll reference (oci:DIR:TAG, docker-archive:FILE, dir:PATH); syft
@@ -13,13 +13,16 @@ then every difference.
 --check exits 1 unless deb packages are equal and every other type covers at
 least 99% of syft's pairs, where a difference listed in the known-differences
 file (type, name, version, side, reason; tab-separated) is taken as explained
-and not counted.
+and not counted. --strict exits 1 on any unexplained difference of any type
+(and on a known difference that no longer occurs, so the file stays true).
+A missing syft or plimsoll is an error, never a skip.
 """
 
 import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -34,6 +37,9 @@ SYFT_TYPES = {
     "rust-crate": "cargo",
     "java-archive": "maven",
     "jenkins-plugin": "maven",
+    "gem": "gem",
+    "php-composer": "composer",
+    "conda": "conda",
 }
 MIN_COVERAGE = 0.99
 
@@ -67,9 +73,13 @@ def main():
     ap.add_argument("--plimsoll", default=os.environ.get("PLIMSOLL_BIN", "target/release/plimsoll"))
     ap.add_argument("--syft-ref")
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--strict", action="store_true")
     ap.add_argument("--known", default=os.path.join(os.path.dirname(__file__), "syft-differences.tsv"))
     a = ap.parse_args()
 
+    for tool in (a.plimsoll, "syft"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} not found: install it (syft: pip install -r scripts/test-requirements.txt)")
     ours_doc = run([a.plimsoll, "sbom", a.ref, "--format", "json", "--no-progress"])
     env = dict(os.environ, SYFT_CHECK_FOR_APP_UPDATE="false")
     theirs_doc = run(["syft", "scan", a.syft_ref or syft_ref(a.ref), "-o", "json", "-q"], env)
@@ -94,6 +104,7 @@ def main():
             known.add(tuple(f[:4]))
 
     failed = False
+    unexplained_any = 0
     print(f"{'type':<14} {'syft':>6} {'plimsoll':>9} {'common':>7} {'coverage':>9}  unexplained")
     diffs = []
     for t in sorted(set(ours) | set(theirs)):
@@ -104,6 +115,7 @@ def main():
         unexplained = [d for d in only_syft if (t, d[0], d[1], "syft-only") not in known] + [
             d for d in only_ours if (t, d[0], d[1], "plimsoll-only") not in known
         ]
+        unexplained_any += len(unexplained)
         cov = len(common) / len(s) if s else 1.0
         explained_cov = (len(s) - len([d for d in only_syft if (t, d[0], d[1], "syft-only") not in known])) / len(s) if s else 1.0
         print(f"{t:<14} {len(s):>6} {len(o):>9} {len(common):>7} {cov:>8.1%}  {len(unexplained)}")
@@ -127,6 +139,13 @@ def main():
                     reasons[tuple(f[:4])] = f[4]
         for d in diffs:
             print("  " + "\t".join(d) + "\t" + reasons.get(d, "UNEXPLAINED"))
+    if a.strict:
+        stale = sorted(k for k in known if k not in set(diffs))
+        for k in stale:
+            print("  known difference that no longer occurs: " + "\t".join(k), file=sys.stderr)
+        if unexplained_any or stale:
+            print(f"\nFAIL: {unexplained_any} unexplained difference(s), {len(stale)} stale known one(s)", file=sys.stderr)
+            return 1
     if a.check and failed:
         print("\nFAIL: deb must equal syft and every other type must cover >= 99% of syft's packages", file=sys.stderr)
         return 1

@@ -136,6 +136,10 @@ pub struct LayerScan {
 #[derive(Debug, Clone)]
 pub struct Scan {
     pub image_name: String,
+    /// True when the scan read a directory (`dir:`) instead of image
+    /// layers: catalogers of declared dependencies (lock files) report
+    /// only then, as syft's directory scans do.
+    pub directory: bool,
     pub layers: Vec<LayerScan>,
     pub elapsed: std::time::Duration,
 }
@@ -272,6 +276,7 @@ impl Engine {
             .collect();
         Ok(Scan {
             image_name: name,
+            directory: false,
             layers,
             elapsed: start.elapsed(),
         })
@@ -362,6 +367,7 @@ impl Engine {
         let facts = analyzers.iter().map(|a| a.name()).zip(out.facts).collect();
         Ok(Scan {
             image_name: name,
+            directory: true,
             layers: vec![LayerScan {
                 layer: layer.clone(),
                 stats: out.stats,

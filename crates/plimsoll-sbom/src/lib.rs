@@ -22,8 +22,17 @@
 //! (rpm's SQLite, Berkeley DB and ndb databases), [`PythonCataloger`]
 //! (`*.dist-info`, `*.egg-info`), [`NpmCataloger`] (`package.json`),
 //! [`GoCataloger`] (Go build info of executables), [`RustAuditCataloger`]
-//! (cargo-auditable data of executables) and [`JavaCataloger`]
-//! (jar/war/ear/jpi/hpi, nested archives included).
+//! (cargo-auditable data of executables), [`JavaCataloger`]
+//! (jar/war/ear/jpi/hpi, nested archives included), [`GemCataloger`]
+//! (Ruby gem specifications), [`LockfileCataloger`] (`Cargo.lock`,
+//! `go.mod`, npm and yarn locks, Python requirement and lock files,
+//! `Gemfile.lock`, Composer's lock and `installed.json`) and
+//! [`CondaCataloger`] (`conda-meta/*.json`).
+//!
+//! Which files count follows syft's default selection of catalogers for
+//! the kind of scan: image scans report what is installed; directory scans
+//! (`dir:`, [`MergeContext::directory`]) also report declared dependencies
+//! (lock files, any `*.gemspec`).
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -38,6 +47,7 @@
 
 mod apk;
 mod binary;
+mod conda;
 mod control;
 mod copyright;
 pub mod cyclonedx;
@@ -46,6 +56,7 @@ mod dpkg;
 mod dpkg_extra;
 mod java;
 mod license;
+pub mod lockfile;
 mod merge;
 mod npm;
 mod os;
@@ -53,6 +64,7 @@ mod purl;
 mod python;
 pub mod render;
 pub mod rpm;
+mod ruby;
 pub mod spdx;
 
 use std::fmt;
@@ -67,6 +79,9 @@ pub use apk::{
 pub use binary::BINARY_LIMIT;
 pub use binary::golang::{GoBuildInfo, GoCataloger, GoFile, GoLayerFacts, GoModule};
 pub use binary::rust_audit::{RustAuditCataloger, RustCrate, RustFile, RustLayerFacts};
+pub use conda::{
+    CONDA_META_LIMIT, CondaCataloger, CondaLayerFacts, CondaPackage, CondaRecord, conda_purl,
+};
 pub use control::{DbKind, DpkgEntry, Parsed, parse_dpkg_db};
 pub use copyright::{copyright_licenses, debian_to_spdx};
 pub use document::{
@@ -78,6 +93,7 @@ pub use dpkg::{
 };
 pub use dpkg_extra::{DpkgCopyright, DpkgFileList};
 pub use java::{JavaArchiveFacts, JavaCataloger, JavaLayerFacts, JavaPackage};
+pub use lockfile::{LOCKFILE_LIMIT, LockKind, LockLayerFacts, LockedPackage, LockfileCataloger};
 pub use merge::MergeContext;
 pub use npm::{NpmCataloger, NpmLayerFacts, NpmManifest, NpmPackage, npm_purl};
 pub use os::{OsReleaseCataloger, OsReleaseFacts, RELEASE_FILES};
@@ -87,6 +103,7 @@ pub use python::{
     normalize_name as pypi_normalize_name,
 };
 pub use rpm::{RpmCataloger, RpmDatabase, RpmEntry, RpmLayerFacts, parse_rpmdb, rpm_purl};
+pub use ruby::{GEMSPEC_LIMIT, GemCataloger, GemLayerFacts, GemSpec, GemSpecFile, gem_purl};
 
 /// Where a package comes from, named as its package URL type
 /// (<https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst>).
@@ -101,10 +118,16 @@ pub enum PackageType {
     Golang,
     Cargo,
     Maven,
+    /// Ruby gems (`pkg:gem/…`).
+    Gem,
+    /// PHP packages installed by Composer (`pkg:composer/…`).
+    Composer,
+    /// conda packages (`pkg:conda/…`).
+    Conda,
 }
 
 impl PackageType {
-    pub const ALL: [PackageType; 8] = [
+    pub const ALL: [PackageType; 11] = [
         PackageType::Deb,
         PackageType::Apk,
         PackageType::Rpm,
@@ -113,6 +136,9 @@ impl PackageType {
         PackageType::Golang,
         PackageType::Cargo,
         PackageType::Maven,
+        PackageType::Gem,
+        PackageType::Composer,
+        PackageType::Conda,
     ];
 
     /// The purl type, which is also the name used in JSON output.
@@ -126,6 +152,9 @@ impl PackageType {
             PackageType::Golang => "golang",
             PackageType::Cargo => "cargo",
             PackageType::Maven => "maven",
+            PackageType::Gem => "gem",
+            PackageType::Composer => "composer",
+            PackageType::Conda => "conda",
         }
     }
 
@@ -284,6 +313,9 @@ pub fn register(engine: &mut Engine) {
     engine.register(GoCataloger);
     engine.register(RustAuditCataloger);
     engine.register(JavaCataloger);
+    engine.register(GemCataloger);
+    engine.register(LockfileCataloger);
+    engine.register(CondaCataloger);
 }
 
 /// The inventory of the final image from every cataloger [`register`] adds.
@@ -300,7 +332,11 @@ pub fn catalog_with(
     lists: &plimsoll_engine::FileLists<'_>,
     tree: &FileTree,
 ) -> Result<Inventory, SbomError> {
-    let ctx = MergeContext { lists, tree };
+    let ctx = MergeContext {
+        lists,
+        tree,
+        directory: scan.directory,
+    };
     let distro = os::distro(&ctx, &scan.facts::<OsReleaseCataloger>()?);
     let mut inventory = Inventory::default();
     dpkg::merge(
@@ -326,6 +362,9 @@ pub fn catalog_with(
     binary::golang::merge(&ctx, &scan.facts::<GoCataloger>()?, &mut inventory);
     binary::rust_audit::merge(&ctx, &scan.facts::<RustAuditCataloger>()?, &mut inventory);
     java::merge(&ctx, &scan.facts::<JavaCataloger>()?, &mut inventory);
+    ruby::merge(&ctx, &scan.facts::<GemCataloger>()?, &mut inventory);
+    lockfile::merge(&ctx, &scan.facts::<LockfileCataloger>()?, &mut inventory);
+    conda::merge(&ctx, &scan.facts::<CondaCataloger>()?, &mut inventory);
     inventory.distro = distro;
     inventory.sort();
     Ok(inventory)

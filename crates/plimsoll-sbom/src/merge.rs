@@ -11,6 +11,10 @@ use plimsoll_engine::{EntryKind, FileLists, FileTree};
 pub struct MergeContext<'a> {
     pub lists: &'a FileLists<'a>,
     pub tree: &'a FileTree,
+    /// A directory scan (`dir:`): declared dependencies (lock files, any
+    /// `*.gemspec`) count too, as in syft's directory scans; image scans
+    /// report installed packages only.
+    pub directory: bool,
 }
 
 /// A package database file as one layer stores it (dpkg's `status`, apk's
@@ -248,6 +252,7 @@ mod tests {
         let ctx = MergeContext {
             lists: &lists,
             tree: &tree,
+            directory: false,
         };
         let since = ctx.introductions(&facts, Vec::as_slice, |name: &&str| *name);
         let mut out = Vec::new();
@@ -335,6 +340,7 @@ mod tests {
         let ctx = MergeContext {
             lists: &lists,
             tree: &tree,
+            directory: false,
         };
         let shown = ctx.visible_databases(&facts, Vec::as_slice);
         assert_eq!(shown.len(), 1);

@@ -165,6 +165,9 @@ pub fn find(
                     NoTarget::NoRelease(t) => {
                         format!("no distribution release known: {t} packages")
                     }
+                    NoTarget::Unsupported(t) => {
+                        format!("no advisory matching for {t} packages")
+                    }
                     NoTarget::UnknownDistro(d) => {
                         format!(
                             "no advisory data for distribution '{d}': {} packages",

@@ -74,6 +74,10 @@ pub enum NoTarget {
     NoRelease(PackageType),
     #[error("no advisory data for distribution '{0}'")]
     UnknownDistro(String),
+    /// Packages of an ecosystem without advisory data here (conda) or
+    /// without a version ordering for it (Packagist).
+    #[error("no advisory matching for {0} packages")]
+    Unsupported(PackageType),
 }
 
 /// Where a package's advisories are (the first of [`targets`]), or why
@@ -176,7 +180,12 @@ fn root_target(pkg: &Package, distro: Option<&Distro>, upstream: &Target) -> Opt
             }
             ("Root:Maven".to_string(), name)
         }
-        PackageType::Rpm | PackageType::Golang | PackageType::Cargo => return None,
+        PackageType::Rpm
+        | PackageType::Golang
+        | PackageType::Cargo
+        | PackageType::Gem
+        | PackageType::Composer
+        | PackageType::Conda => return None,
     };
     Some(Target {
         ecosystem: EcosystemKey::Exact(ecosystem),
@@ -315,6 +324,16 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
             &pkg.version,
             Ecosystem::Maven,
         ),
+        PackageType::Gem => t(
+            EcosystemKey::Exact("RubyGems".into()),
+            &pkg.name,
+            &pkg.version,
+            Ecosystem::RubyGems,
+        ),
+        // No version ordering for Packagist yet, no OSV data for conda.
+        PackageType::Composer | PackageType::Conda => {
+            return Err(NoTarget::Unsupported(pkg.package_type));
+        }
         PackageType::Deb | PackageType::Apk | PackageType::Rpm => unreachable!("handled above"),
     })
 }
@@ -875,6 +894,16 @@ mod tests {
         let t = target(&y, None).unwrap();
         assert_eq!((t.ecosystem.stem(), t.name.as_str()), ("PyPI", "pyyaml"));
         assert_eq!(pep503("Foo__Bar.baz"), "foo-bar-baz");
+        assert!(matches!(
+            target(&pkg(PackageType::Composer, "a/b", "1.0", ""), None),
+            Err(NoTarget::Unsupported(PackageType::Composer))
+        ));
+        let rack = pkg(PackageType::Gem, "rack", "2.2.22", "pkg:gem/rack@2.2.22");
+        let t = target(&rack, None).unwrap();
+        assert_eq!(
+            (t.ecosystem.stem(), t.name.as_str(), t.ordering),
+            ("RubyGems", "rack", Ecosystem::RubyGems)
+        );
         let j = pkg(
             PackageType::Maven,
             "commons-lang3",

@@ -1,0 +1,325 @@
+//! The lock-file cataloger: the dependencies a project's lock file (or
+//! requirement file) pins, one parser per format, chosen by file name:
+//!
+//! | file | format | packages |
+//! |---|---|---|
+//! | `Cargo.lock` | [`cargo`] | cargo |
+//! | `go.mod` | [`gomod`] | golang |
+//! | `package-lock.json` | [`npm`] (lockfile v1–v3) | npm |
+//! | `yarn.lock` | [`yarn`] (classic and berry) | npm |
+//! | `*requirements*.txt` | [`python`] (pinned `==` lines) | pypi |
+//! | `poetry.lock`, `Pipfile.lock` | [`python`] | pypi |
+//! | `Gemfile.lock` | [`gemfile`] | gem |
+//! | `composer.lock`, `vendor/composer/installed.json` | [`composer`] | composer |
+//!
+//! A lock file declares what an install fetches, not what the image holds,
+//! so these files count in directory scans (`dir:`) only, as in syft's
+//! default selection of catalogers, with one exception, again as syft
+//! does: Composer's `vendor/composer/installed.json` records what Composer
+//! installed, and counts in image scans too. Lock files inside
+//! `node_modules` are skipped (they belong to the installed packages, whose
+//! own `package.json` the npm cataloger reads), as syft skips them.
+
+pub mod cargo;
+pub mod composer;
+pub mod gemfile;
+pub mod gomod;
+pub mod npm;
+pub mod python;
+pub mod yarn;
+
+use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
+use serde::{Deserialize, Serialize};
+
+use crate::{Inventory, MergeContext, Package, PackageType};
+
+/// A lock file larger than this is not read (a cut JSON document is
+/// unreadable and a cut text one misleading); the largest real ones, of
+/// monorepos, are a few MiB.
+pub const LOCKFILE_LIMIT: u64 = 32 * 1024 * 1024;
+
+/// The formats, by the file name that selects each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LockKind {
+    CargoLock,
+    GoMod,
+    PackageLock,
+    YarnLock,
+    Requirements,
+    PoetryLock,
+    PipfileLock,
+    GemfileLock,
+    ComposerLock,
+    ComposerInstalled,
+}
+
+impl LockKind {
+    /// The format of the file at `path`, if it is a lock file we read.
+    pub fn of(path: &str) -> Option<LockKind> {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let in_node_modules = path.split('/').any(|c| c == "node_modules");
+        Some(match name {
+            "Cargo.lock" => LockKind::CargoLock,
+            "go.mod" => LockKind::GoMod,
+            "package-lock.json" if !in_node_modules => LockKind::PackageLock,
+            "yarn.lock" if !in_node_modules => LockKind::YarnLock,
+            "poetry.lock" => LockKind::PoetryLock,
+            "Pipfile.lock" => LockKind::PipfileLock,
+            "Gemfile.lock" | "Gemfile.next.lock" => LockKind::GemfileLock,
+            "composer.lock" => LockKind::ComposerLock,
+            "installed.json" if dir == "composer" || dir.ends_with("/composer") => {
+                LockKind::ComposerInstalled
+            }
+            _ if name.ends_with(".txt") && name.contains("requirements") => LockKind::Requirements,
+            _ => return None,
+        })
+    }
+
+    /// Whether the file records an installation (counts in image scans).
+    pub fn installed(self) -> bool {
+        self == LockKind::ComposerInstalled
+    }
+
+    fn parse(self, content: &[u8]) -> Parsed {
+        match self {
+            LockKind::CargoLock => cargo::parse(content),
+            LockKind::GoMod => gomod::parse(content),
+            LockKind::PackageLock => npm::parse(content),
+            LockKind::YarnLock => yarn::parse(content),
+            LockKind::Requirements => python::parse_requirements(content),
+            LockKind::PoetryLock => python::parse_poetry(content),
+            LockKind::PipfileLock => python::parse_pipfile(content),
+            LockKind::GemfileLock => gemfile::parse(content),
+            LockKind::ComposerLock | LockKind::ComposerInstalled => composer::parse(content),
+        }
+    }
+}
+
+/// One dependency a lock file pins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockedPackage {
+    pub package_type: PackageType,
+    /// As the ecosystem names it (PyPI names normalised).
+    pub name: String,
+    /// Empty when the file pins none (a git dependency, say).
+    pub version: String,
+    pub purl: String,
+    pub licenses: Vec<String>,
+}
+
+/// What a parser made of one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Parsed {
+    pub packages: Vec<LockedPackage>,
+    pub warnings: plimsoll_report::Warnings,
+}
+
+impl Parsed {
+    /// A file that cannot be read at all.
+    pub(crate) fn unreadable(why: String) -> Parsed {
+        Parsed {
+            packages: Vec::new(),
+            warnings: plimsoll_report::Warnings::from_iter([why]),
+        }
+    }
+
+    /// Adds a package unless the file already pinned the same one.
+    pub(crate) fn push(&mut self, p: LockedPackage) {
+        if !self
+            .packages
+            .iter()
+            .any(|q| q.name == p.name && q.version == p.version)
+        {
+            self.packages.push(p);
+        }
+    }
+}
+
+/// A lock file as one layer stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockFile {
+    pub kind: LockKind,
+    pub parsed: Parsed,
+}
+
+/// What [`LockfileCataloger`] found in one layer, keyed by file path.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockLayerFacts {
+    pub files: Vec<(String, LockFile)>,
+}
+
+/// Lock files: an [`Analyzer`] for the engine's pass.
+pub struct LockfileCataloger;
+
+pub struct LockfileVisitor(LockLayerFacts);
+
+impl Analyzer for LockfileCataloger {
+    type Facts = LockLayerFacts;
+    type Visitor = LockfileVisitor;
+    const NAME: &'static str = "sbom-lockfiles";
+    const VERSION: u32 = 2;
+
+    fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
+        LockKind::of(entry.path)?;
+        (entry.size <= LOCKFILE_LIMIT).then_some(entry.size)
+    }
+
+    fn visitor(&self) -> LockfileVisitor {
+        LockfileVisitor(LockLayerFacts::default())
+    }
+}
+
+impl LayerVisitor for LockfileVisitor {
+    type Facts = LockLayerFacts;
+
+    fn visit(&mut self, entry: &Entry<'_>, content: Option<&[u8]>) {
+        if entry.kind != EntryKind::File {
+            return;
+        }
+        let Some(kind) = LockKind::of(entry.path) else {
+            return;
+        };
+        let parsed = if entry.size > LOCKFILE_LIMIT {
+            Parsed::unreadable(format!(
+                "{} bytes, larger than {LOCKFILE_LIMIT}: not read",
+                entry.size
+            ))
+        } else {
+            let content = content.unwrap_or(&[]);
+            kind.parse(content.strip_prefix(b"\xef\xbb\xbf").unwrap_or(content))
+        };
+        let facts = &mut self.0;
+        // A path stored twice in one tar: the later entry wins.
+        facts.files.retain(|(p, _)| p != entry.path);
+        facts
+            .files
+            .push((entry.path.to_string(), LockFile { kind, parsed }));
+    }
+
+    fn finish(self) -> LockLayerFacts {
+        self.0
+    }
+}
+
+/// The value of a `key = "value"` line of a TOML table (Cargo.lock,
+/// poetry.lock write one key a line, values as basic strings).
+pub(crate) fn toml_string(line: &str, key: &str) -> Option<String> {
+    let rest = line.strip_prefix(key)?.trim_start().strip_prefix('=')?;
+    let rest = rest.trim().strip_prefix('"')?;
+    let mut out = String::new();
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(out),
+            '\\' => out.push(chars.next()?),
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+/// The packages of `[[package]]` tables (`name`, `version` and, if
+/// wanted, `source`, before the first sub-table) of a TOML lock file.
+pub(crate) fn toml_packages(text: &str) -> Vec<(Option<String>, Option<String>, Option<String>)> {
+    let mut out = Vec::new();
+    let mut in_package = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if line == "[[package]]" {
+            out.push((None, None, None));
+            in_package = true;
+            continue;
+        }
+        if line.starts_with('[') && !line.starts_with("[\"") {
+            // `[package.dependencies]`, `[metadata]`: not the package's own keys.
+            if !line.contains('=') {
+                in_package = false;
+            }
+            continue;
+        }
+        if !in_package {
+            continue;
+        }
+        let Some(current) = out.last_mut() else {
+            continue;
+        };
+        if let Some(v) = toml_string(line, "name") {
+            current.0 = Some(v);
+        } else if let Some(v) = toml_string(line, "version") {
+            current.1 = Some(v);
+        } else if let Some(v) = toml_string(line, "source") {
+            current.2 = Some(v);
+        }
+    }
+    out
+}
+
+/// The packages of the visible lock files, added to `inventory`: all of
+/// them in a directory scan, only installation records in an image scan.
+pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[LockLayerFacts], inventory: &mut Inventory) {
+    for (layer, path, file) in ctx.visible_in(facts, |f| &f.files) {
+        if !ctx.directory && !file.kind.installed() {
+            continue;
+        }
+        inventory.warnings.extend_from(&file.parsed.warnings, |w| {
+            format!("layer {layer}: {path}: {w}")
+        });
+        for p in &file.parsed.packages {
+            let mut pkg = Package::new(p.package_type, &p.name, &p.version, &p.purl, path, layer);
+            pkg.licenses = p.licenses.clone();
+            inventory.packages.push(pkg);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_by_name() {
+        for (path, kind) in [
+            ("Cargo.lock", Some(LockKind::CargoLock)),
+            ("src/app/go.mod", Some(LockKind::GoMod)),
+            ("app/package-lock.json", Some(LockKind::PackageLock)),
+            ("app/node_modules/x/package-lock.json", None),
+            ("app/node_modules/x/yarn.lock", None),
+            ("yarn.lock", Some(LockKind::YarnLock)),
+            ("requirements.txt", Some(LockKind::Requirements)),
+            ("ci/dev-requirements-3.11.txt", Some(LockKind::Requirements)),
+            ("requirements.in", None),
+            ("poetry.lock", Some(LockKind::PoetryLock)),
+            ("Pipfile.lock", Some(LockKind::PipfileLock)),
+            ("Gemfile.lock", Some(LockKind::GemfileLock)),
+            ("composer.lock", Some(LockKind::ComposerLock)),
+            (
+                "var/www/vendor/composer/installed.json",
+                Some(LockKind::ComposerInstalled),
+            ),
+            ("var/www/installed.json", None),
+        ] {
+            assert_eq!(LockKind::of(path), kind, "{path}");
+        }
+    }
+
+    #[test]
+    fn toml_lines() {
+        assert_eq!(
+            toml_string("name = \"a\\\"b\"", "name").as_deref(),
+            Some("a\"b")
+        );
+        assert_eq!(toml_string("names = \"x\"", "name"), None);
+        assert_eq!(toml_string("name = 3", "name"), None);
+        let p = toml_packages(
+            "[[package]]\nname = \"a\"\nversion = \"1\"\n[package.dependencies]\nname = \"no\"\n\
+             [[package]]\nname = \"b\"\n\n[metadata]\nversion = \"9\"\n",
+        );
+        assert_eq!(
+            p,
+            [
+                (Some("a".into()), Some("1".into()), None),
+                (Some("b".into()), None, None)
+            ]
+        );
+    }
+}

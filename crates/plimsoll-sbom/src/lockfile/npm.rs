@@ -1,0 +1,219 @@
+//! `package-lock.json` (and its twin `npm-shrinkwrap.json` is not read, as
+//! syft does not): lockfile v2 and v3 list every installed package under
+//! `packages`, keyed by its `node_modules/…` path; v1 nests them under
+//! `dependencies`.
+//!
+//! As syft does, development-only packages (`"dev": true`) are left out,
+//! the root project counts when it has a name, and an alias
+//! (`"case-alias": {"name": "case"}`, v1's `"version": "npm:case@1.6.3"`)
+//! counts under the real package's name. Unlike syft, v1's nested
+//! `dependencies` (packages installed under another package, in another
+//! version) count too, and workspace links (`"link": true`, without a
+//! version) do not: the linked package's own entry does.
+
+use serde_json::{Map, Value};
+
+use super::{LockedPackage, Parsed};
+use crate::PackageType;
+use crate::license::{normalize, push_unique};
+use crate::npm::npm_purl;
+
+fn package(name: &str, version: &str, licenses: Vec<String>) -> LockedPackage {
+    LockedPackage {
+        package_type: PackageType::Npm,
+        name: name.to_string(),
+        version: version.to_string(),
+        purl: npm_purl(name, version),
+        licenses,
+    }
+}
+
+/// `license`: a string or an array of strings.
+fn licenses(entry: &Map<String, Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    match entry.get("license") {
+        Some(Value::String(s)) => out.extend(normalize(s)),
+        Some(Value::Array(items)) => {
+            for l in items.iter().filter_map(Value::as_str).filter_map(normalize) {
+                push_unique(&mut out, l);
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+fn is_dev(entry: &Map<String, Value>) -> bool {
+    entry.get("dev").and_then(Value::as_bool) == Some(true)
+}
+
+/// Reads a `package-lock.json`.
+pub fn parse(content: &[u8]) -> Parsed {
+    let doc: Value = match serde_json::from_slice(content) {
+        Ok(v) => v,
+        Err(e) => return Parsed::unreadable(format!("not valid JSON ({e}): skipped")),
+    };
+    let Value::Object(doc) = doc else {
+        return Parsed::unreadable("not a JSON object: skipped".into());
+    };
+    let mut out = Parsed::default();
+    match doc.get("lockfileVersion").and_then(Value::as_u64) {
+        Some(2 | 3) => packages(&doc, &mut out),
+        Some(1) => {
+            if let Some(Value::Object(deps)) = doc.get("dependencies") {
+                dependencies_v1(deps, &mut out);
+            }
+        }
+        Some(v) => out
+            .warnings
+            .push(format!("lockfileVersion {v} unknown: skipped")),
+        None => out
+            .warnings
+            .push("no lockfileVersion: not a package-lock.json, skipped"),
+    }
+    out
+}
+
+/// v2/v3 `packages`.
+fn packages(doc: &Map<String, Value>, out: &mut Parsed) {
+    let Some(Value::Object(packages)) = doc.get("packages") else {
+        out.warnings.push("no \"packages\" object: skipped");
+        return;
+    };
+    for (path, entry) in packages {
+        let Value::Object(entry) = entry else {
+            out.warnings
+                .push(format!("packages[{path:?}] is not an object: skipped"));
+            continue;
+        };
+        if is_dev(entry) || entry.get("link").and_then(Value::as_bool) == Some(true) {
+            continue;
+        }
+        let declared = entry.get("name").and_then(Value::as_str);
+        let name = match declared {
+            Some(n) => n,
+            None if path.is_empty() => continue, // an unnamed root project
+            None => path.rsplit("node_modules/").next().unwrap_or(path),
+        };
+        let version = entry.get("version").and_then(Value::as_str).unwrap_or("");
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            out.warnings
+                .push(format!("packages[{path:?}]: invalid name: skipped"));
+            continue;
+        }
+        out.push(package(name, version, licenses(entry)));
+    }
+}
+
+/// v1 `dependencies`, nested ones included.
+fn dependencies_v1(deps: &Map<String, Value>, out: &mut Parsed) {
+    for (name, entry) in deps {
+        let Value::Object(entry) = entry else {
+            out.warnings
+                .push(format!("dependencies[{name:?}] is not an object: skipped"));
+            continue;
+        };
+        if is_dev(entry) {
+            continue;
+        }
+        let version = entry.get("version").and_then(Value::as_str).unwrap_or("");
+        // An alias: `"version": "npm:real-name@1.2.3"`.
+        let (name, version) = match version
+            .strip_prefix("npm:")
+            .and_then(|r| r.rsplit_once('@'))
+        {
+            Some((real, v)) if !real.is_empty() => (real, v),
+            _ => (name.as_str(), version),
+        };
+        out.push(package(name, version, Vec::new()));
+        if let Some(Value::Object(nested)) = entry.get("dependencies") {
+            dependencies_v1(nested, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(p: &Parsed) -> Vec<(&str, &str)> {
+        let mut v: Vec<_> = p
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn npm_generated_v3() {
+        // `npm install --package-lock-only` of express 4.21.2,
+        // @babel/code-frame 7.26.2 and (dev) left-pad 1.3.0; see
+        // tests/data/lock/PROVENANCE.md.
+        let text = include_bytes!("../../tests/data/lock/npm/v3/package-lock.json");
+        let p = parse(text);
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        let all: Value = serde_json::from_slice(text).unwrap();
+        let entries = all["packages"].as_object().unwrap();
+        let dev = entries.values().filter(|e| e["dev"] == true).count();
+        assert!(dev >= 1);
+        // Every entry but the dev ones; the root project is one of them.
+        assert_eq!(p.packages.len(), entries.len() - dev);
+        let pairs = pairs(&p);
+        assert!(pairs.contains(&("lock-demo", "1.0.0")));
+        assert!(pairs.contains(&("express", "4.21.2")));
+        assert!(!pairs.iter().any(|(n, _)| *n == "left-pad"));
+        let babel = p
+            .packages
+            .iter()
+            .find(|p| p.name == "@babel/code-frame")
+            .unwrap();
+        assert_eq!(babel.purl, "pkg:npm/%40babel/code-frame@7.26.2");
+        assert_eq!(babel.licenses, ["MIT"]);
+    }
+
+    #[test]
+    fn syft_fixtures_v1_v2_and_aliases() {
+        let p = parse(include_bytes!(
+            "../../tests/data/lock/npm/v1/package-lock.json"
+        ));
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert!(pairs(&p).contains(&("cowsay", "1.4.0")));
+        let p = parse(include_bytes!(
+            "../../tests/data/lock/npm/alias-v1/package-lock.json"
+        ));
+        assert!(pairs(&p).contains(&("case", "1.6.3")));
+        let p = parse(include_bytes!(
+            "../../tests/data/lock/npm/alias-v2/package-lock.json"
+        ));
+        assert_eq!(
+            pairs(&p),
+            [
+                ("@bundled-es-modules/chai", "4.2.2"),
+                ("alias-check", "1.0.0"),
+                ("case", "1.6.2"),
+                ("case", "1.6.3"),
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_files_warn() {
+        for (bad, why) in [
+            (&b"{"[..], "not valid JSON"),
+            (b"[]", "not a JSON object"),
+            (b"{\"name\":\"x\"}", "no lockfileVersion"),
+            (b"{\"lockfileVersion\":9}", "lockfileVersion 9 unknown"),
+            (b"{\"lockfileVersion\":3}", "no \"packages\" object"),
+            (
+                b"{\"lockfileVersion\":3,\"packages\":{\"node_modules/a\":1}}",
+                "is not an object",
+            ),
+        ] {
+            let p = parse(bad);
+            assert!(p.packages.is_empty());
+            assert!(p.warnings[0].contains(why), "{:?}", p.warnings);
+        }
+    }
+}

