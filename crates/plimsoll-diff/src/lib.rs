@@ -9,6 +9,8 @@
 //!                                        digest, so the layers both images share are
 //!                                        read once; merged tree, inventory, summary
 //! diff(&side1, &side2)                -> ImageDiff
+//! ImageDiff::with_vulnerabilities(…)  -> plus vulnerabilities fixed and introduced,
+//!                                        from both images' matches in one database
 //! ImageDiff::to_table / to_json / to_container_diff (container-diff's JSON shape)
 //! ```
 //!
@@ -25,6 +27,7 @@ mod files;
 mod metadata;
 mod packages;
 mod render;
+mod vulns;
 
 use std::time::{Duration, Instant};
 
@@ -38,6 +41,7 @@ pub use digests::{FileDigests, LayerDigests, MAX_HASHED};
 pub use files::{FileChange, FileDiff, FileInfo};
 pub use metadata::{HistoryDiff, MetadataChange};
 pub use packages::{PackageChange, PackageDiff, PackageInfo};
+pub use vulns::{VulnDiff, VulnInfo};
 
 /// Version of the `--format json` document (`schemas/image-diff.schema.json`).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -201,6 +205,9 @@ pub struct ImageDiff {
     pub history: HistoryDiff,
     pub packages: PackageDiff,
     pub files: FileDiff,
+    /// With an advisory database: vulnerabilities fixed and introduced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vulnerabilities: Option<VulnDiff>,
     pub read: ReadStats,
     /// container-diff's metadata lines only in the second image (`added`)
     /// or the first (`removed`).
@@ -234,6 +241,7 @@ pub fn diff(a: &Side, b: &Side) -> ImageDiff {
         history,
         packages,
         files,
+        vulnerabilities: None,
         read: ReadStats {
             layers_read: a.layers_read + b.layers_read,
             layers_from_cache: a.layers_from_cache + b.layers_from_cache,
@@ -243,6 +251,20 @@ pub fn diff(a: &Side, b: &Side) -> ImageDiff {
             added: cd_added,
             removed: cd_removed,
         },
+    }
+}
+
+impl ImageDiff {
+    /// The diff with the vulnerabilities image 2 fixes and introduces,
+    /// given each image's matches (`a`: image 1) against `database`.
+    pub fn with_vulnerabilities(
+        mut self,
+        database: &str,
+        a: &plimsoll_vuln::findings::VulnReport,
+        b: &plimsoll_vuln::findings::VulnReport,
+    ) -> ImageDiff {
+        self.vulnerabilities = Some(vulns::diff(database, a, b));
+        self
     }
 }
 

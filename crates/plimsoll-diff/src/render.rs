@@ -89,6 +89,24 @@ impl ImageDiff {
                 );
             }
         }
+        if let Some(v) = &self.vulnerabilities {
+            let _ = writeln!(
+                t,
+                "\nVulnerabilities ({}): {} fixed, {} introduced",
+                v.database,
+                v.fixed.len(),
+                v.introduced.len()
+            );
+            for (mark, list) in [('-', &v.fixed), ('+', &v.introduced)] {
+                for x in list {
+                    let _ = writeln!(
+                        t,
+                        "  {mark} {:<16} {:<10} {} {} (layer {})",
+                        x.id, x.severity, x.package, x.version, x.layer
+                    );
+                }
+            }
+        }
         let f = &self.files;
         if !f.is_empty() {
             let _ = writeln!(

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
+use plimsoll_scan::VulnGate;
+use plimsoll_vuln::matcher::VulnSeverity;
 
 use crate::{DirArgs, EngineArgs, emit, prepare_engine, print_warnings, progress};
 
@@ -21,6 +23,10 @@ pub struct DiffArgs {
     /// Write the diff to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Advisory database (`plimsoll db import`/`update`): also list the vulnerabilities the
+    /// second image fixes and introduces.
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
     #[command(flatten)]
     engine: EngineArgs,
     #[command(flatten)]
@@ -41,6 +47,17 @@ enum DiffFormat {
 pub fn run(args: DiffArgs) -> Result<ExitCode> {
     let (_, scanner) = prepare_engine(&args.engine, args.dir.options())?;
     let resolve = &scanner.options().resolve;
+    // The database before any image: a wrong path fails at once.
+    let gate = match &args.db {
+        Some(path) => Some(VulnGate::open(
+            path,
+            Vec::new(),
+            &[],
+            VulnSeverity::Unknown,
+            false,
+        )?),
+        None => None,
+    };
     // Both references first: a typo in the second fails before any layer is read.
     let images = [
         plimsoll_diff::resolve(&args.reference1, resolve, "first")?,
@@ -62,7 +79,15 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
         );
         sides.push(side);
     }
-    let diff = plimsoll_diff::diff(&sides[0], &sides[1]);
+    let mut diff = plimsoll_diff::diff(&sides[0], &sides[1]);
+    if let Some(gate) = &gate {
+        let mut reports = Vec::with_capacity(2);
+        for side in &sides {
+            let document = plimsoll_scan::document_context(&side.image, 0);
+            reports.push(gate.find(&side.inventory, &document)?);
+        }
+        diff = diff.with_vulnerabilities(&gate.database().path, &reports[0], &reports[1]);
+    }
     let text = match args.format {
         DiffFormat::Table => diff.to_table(),
         DiffFormat::Json => diff.to_json(),

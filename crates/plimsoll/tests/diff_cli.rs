@@ -6,7 +6,9 @@
 use std::path::Path;
 
 use plimsoll_testkit::cli::Cli;
-use plimsoll_testkit::{Compression, ImageSpec, Layer, Layout, docker_archive, file, file_mode};
+use plimsoll_testkit::{
+    Compression, ImageSpec, Layer, Layout, debian_glibc_image, docker_archive, file, file_mode, osv,
+};
 use serde_json::{Value, json};
 
 fn base(compression: Compression) -> Layer {
@@ -160,4 +162,60 @@ fn a_bad_reference_exits_2_and_is_named() {
     // A missing argument is a usage error, the same code.
     let (code, _, err) = plimsoll(&t.path().join("cache"), &["diff", &r1]);
     assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn with_a_database_vulnerabilities_fixed_and_introduced() {
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    let db = t.path().join("vuln.db").display().to_string();
+    let records = osv::glibc_dir(t.path()).display().to_string();
+    let (code, _, err) = plimsoll(&cache, &["db", "import", &records, "--db", &db]);
+    assert_eq!(code, 0, "{err}");
+    let mut layout = Layout::new(&t.path().join("oci"));
+    layout.add(&debian_glibc_image("2.36-9+deb12u1", None), "old");
+    layout.add(&debian_glibc_image("2.36-9+deb12u4", None), "new");
+    let oci = t.path().join("oci").display().to_string();
+    let (old, new) = (format!("oci:{oci}:old"), format!("oci:{oci}:new"));
+
+    let (code, out, err) = plimsoll(
+        &cache,
+        &["diff", &old, &new, "--db", &db, "--format", "json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let schema_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas/image-diff.schema.json");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}\n{out}");
+    let v = &doc["vulnerabilities"];
+    assert_eq!(v["fixed"].as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(v["fixed"][0]["id"], "CVE-2023-4911");
+    assert_eq!(v["fixed"][0]["package"], "libc6");
+    assert_eq!(v["fixed"][0]["version"], "2.36-9+deb12u1");
+    assert_eq!(v["fixed"][0]["severity"], "high");
+    assert!(v["introduced"].as_array().unwrap().is_empty());
+    assert_eq!(doc["packages"]["changed"][0]["name"], "libc6");
+
+    // The other way round: introduced.
+    let (code, out, err) = plimsoll(&cache, &["diff", &new, &old, "--db", &db]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("0 fixed, 1 introduced"), "{out}");
+    assert!(out.contains("+ CVE-2023-4911"), "{out}");
+
+    // Without --db no vulnerability section; a missing database is bad input.
+    let (_, out, _) = plimsoll(&cache, &["diff", &old, &new, "--format", "json"]);
+    assert!(
+        serde_json::from_str::<Value>(&out)
+            .unwrap()
+            .get("vulnerabilities")
+            .is_none()
+    );
+    let missing = t.path().join("none.db").display().to_string();
+    let (code, _, err) = plimsoll(&cache, &["diff", &old, &new, "--db", &missing]);
+    assert_eq!(code, 2);
+    assert!(err.contains("plimsoll db import"), "{err}");
 }
