@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Image diff on the reference images: `plimsoll diff small big` cold (--no-cache: every layer read,
-# the shared base twice) and warm (the layer cache filled: nothing read), in one hyperfine run,
-# with the table, JSON and container-diff outputs.
+# the shared base once, through the run's private cache) and warm (the layer cache filled: nothing
+# read), in one hyperfine run, JSON and container-diff outputs.
 #
 #   bench/diff.sh [IMAGES_DIR]
 #     IMAGES_DIR  default ./lab-images (built by ../shared/tools/build-images.sh; small/ and big/ are read)

@@ -4,6 +4,8 @@
 //!
 //! ```text
 //! resolve(REF, options, which)        -> Image (an error names the reference)
+//! session_options(engine options)    -> the options of both reads (a private cache
+//!                                        under --no-cache)
 //! read(engine options, image, …)      -> Side: one engine pass (file lists, file
 //!                                        digests, SBOM catalogers), cached by layer
 //!                                        digest, so the layers both images share are
@@ -79,6 +81,26 @@ pub fn resolve(
     };
     let parsed = ImageRef::parse(reference).map_err(err)?;
     plimsoll_oci::resolve(&parsed, options).map_err(err)
+}
+
+/// The engine options for the two reads of one diff, and what keeps them
+/// valid. With a cache, `options` as they are. Without one (`--no-cache`:
+/// the user's cache neither used nor filled), a private cache in a new
+/// temporary directory, removed when the returned guard is dropped: the
+/// layers the two images share are still read once. When no temporary
+/// directory can be made, no cache at all (shared layers read twice).
+pub fn session_options(options: &EngineOptions) -> (EngineOptions, Option<tempfile::TempDir>) {
+    if options.cache.is_some() {
+        return (options.clone(), None);
+    }
+    match tempfile::Builder::new().prefix("plimsoll-diff-").tempdir() {
+        Ok(dir) => {
+            let mut private = options.clone();
+            private.cache = Some(plimsoll_engine::Cache::new(dir.path()));
+            (private, Some(dir))
+        }
+        Err(_) => (options.clone(), None),
+    }
 }
 
 /// One image as the diff sees it: read once by the engine.

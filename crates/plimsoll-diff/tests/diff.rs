@@ -352,6 +352,17 @@ fn the_shared_base_is_read_once_through_the_layer_cache() {
         1
     );
 
+    // Without a cache, a private one for the two reads: the base still read once.
+    let (private, guard) = plimsoll_diff::session_options(&no_cache());
+    let dir = guard.as_ref().map(|g| g.path().to_path_buf()).unwrap();
+    let (a3, b3) = (read_ref(&private, &tag("1")), read_ref(&private, &tag("2")));
+    assert_eq!(
+        (a3.layers_read, b3.layers_read, b3.layers_from_cache),
+        (3, 1, 2)
+    );
+    drop(guard);
+    assert!(!dir.exists(), "the private cache is removed");
+
     // A fully cached rerun reads nothing and gives the same diff.
     let (a2, b2) = (read_ref(&options, &tag("1")), read_ref(&options, &tag("2")));
     assert_eq!(a2.layers_read + b2.layers_read, 0);

@@ -63,13 +63,15 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
         plimsoll_diff::resolve(&args.reference1, resolve, "first")?,
         plimsoll_diff::resolve(&args.reference2, resolve, "second")?,
     ];
+    // --no-cache: a private cache for this run, so the shared layers are still read once.
+    let (engine, _private_cache) = plimsoll_diff::session_options(&scanner.options().engine);
     let mut sides = Vec::with_capacity(2);
     for image in images {
         if let Some(note) = &image.platform_note {
             eprintln!("{}: {note}", image.reference);
         }
         let bar = progress::Bar::new(&image, !args.no_progress);
-        let side = plimsoll_diff::read(&scanner.options().engine, image, &bar);
+        let side = plimsoll_diff::read(&engine, image, &bar);
         bar.finish();
         let side = side?;
         print_warnings(

@@ -89,6 +89,23 @@ fn json_matches_the_schema_and_the_base_is_read_once() {
     assert_eq!(doc["metadata"][0]["field"], "user");
     assert!(doc["packages"]["changed"].as_array().unwrap().is_empty());
 
+    // --no-cache: the user's cache untouched, the base still read once (a private cache).
+    let fresh = t.path().join("untouched");
+    let (code, out, err) = plimsoll(
+        &fresh,
+        &["diff", &r1, &r2, "--format", "json", "--no-cache"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (
+            &doc["read"]["layers_read"],
+            &doc["read"]["layers_from_cache"]
+        ),
+        (&json!(3), &json!(1))
+    );
+    assert!(!fresh.exists());
+
     // Warm: nothing read at all.
     let (code, out, _) = plimsoll(&cache, &["diff", &r1, &r2, "--format", "json"]);
     assert_eq!(code, 0);
