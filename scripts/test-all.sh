@@ -129,6 +129,9 @@ CST_CONFIGS="${PLIMSOLL_CST_CONFIGS:-cst-failure.yaml}"
 step "plimsoll test against container-structure-test --driver tar on the big reference image ($CST_CONFIGS; differences explained in tests/structure-test-disagreements.tsv)"
 PLIMSOLL_CST_CONFIGS="$CST_CONFIGS" PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll --test structure_reference --locked -- --ignored
 
+step "plimsoll diff on the reference images (small against big: shared base, packages, files, wasted bytes)"
+PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll --test diff_reference --locked -- --ignored
+
 step "SBOMs of the big reference image against the CycloneDX 1.6 and SPDX 2.3 schemas"
 for fmt in cyclonedx spdx; do
   out="$CARGO_TARGET_DIR/reference-big.$fmt.json"

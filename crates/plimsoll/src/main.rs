@@ -7,6 +7,7 @@ mod admission;
 mod config;
 mod config_audit;
 mod db;
+mod diff;
 mod host;
 mod lint;
 mod pin;
@@ -85,6 +86,9 @@ enum Command {
     /// Structure tests: container-structure-test's configurations (schema 2.0.0) checked on
     /// the image's files and config without running it (exit 0 pass, 1 a test failed, 2 bad input).
     Test(structure::TestArgs),
+    /// Differences between two images: files, packages, metadata, history, shared layers, size
+    /// and wasted bytes (exit 0, 2 bad input).
+    Diff(diff::DiffArgs),
     /// Verify an image's cosign signatures with a public key (exit 0 verified, 1 not, 2 bad input).
     Verify(sign::VerifyArgs),
     /// Manage the layer cache.
@@ -329,6 +333,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Tags(command) => tags::run(command),
         Command::Verify(args) => sign::run_verify(args),
         Command::Test(args) => structure::run(args),
+        Command::Diff(args) => diff::run(args),
         // Everything printed goes through `emit`: a reader that closes the
         // pipe early (`plimsoll rules | head -1`) is not an error.
         Command::Cache(CacheCommand::Clean { cache_dir }) => {
