@@ -148,6 +148,8 @@ pub enum InjectError {
          pin it (IMAGE@sha256:…, e.g. with `plimsoll pin`) so the injected files cannot change under the same name (P-D1)"
     )]
     UndigestedSource { service: String, from: String },
+    #[error("environment {0:?}: one word, e.g. test or staging")]
+    BadEnvironment(String),
     #[error("service {service:?}: {what}")]
     BadService { service: String, what: String },
     #[error(
@@ -169,6 +171,13 @@ pub fn inject(
     request: &Request<'_>,
 ) -> Result<Outcome, InjectError> {
     check_catalogue(catalogue)?;
+    if request.environment.is_empty()
+        || request
+            .environment
+            .contains(|c: char| c.is_whitespace() || c.is_control())
+    {
+        return Err(InjectError::BadEnvironment(request.environment.to_string()));
+    }
     let df = plimsoll_dockerfile::parse(src).map_err(|e| InjectError::Parse {
         line: e.line,
         column: e.column,
@@ -226,12 +235,14 @@ pub fn inject(
             (t, name)
         }
     };
+    // Lines end as the file's do (CRLF when it uses CRLF).
+    let eol = if src.contains("\r\n") { "\r\n" } else { "\n" };
     if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
+        text.push_str(eol);
     }
     let stage = render_stage(&df, &final_name, &selected, request.environment);
-    text.push('\n');
-    text.push_str(&stage);
+    text.push_str(eol);
+    text.push_str(&stage.replace('\n', eol));
     // What we wrote must parse, and keep the original stages as they were.
     let check = plimsoll_dockerfile::parse(&text)
         .map_err(|e| InjectError::Internal(format!("line {}: {}", e.line, e.message)))?;

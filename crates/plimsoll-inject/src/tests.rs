@@ -329,3 +329,20 @@ fn paths_with_spaces_use_the_json_form_and_values_are_escaped() {
         .find(|(k, _)| k == "LOG_LEVEL");
     assert_eq!(level, Some(("LOG_LEVEL".into(), Some("say \"hi\"".into()))));
 }
+
+#[test]
+fn crlf_files_stay_crlf_and_environments_are_one_word() {
+    let src = "FROM registry.example/jre:21 AS app\r\nUSER app\r\n";
+    let out = run(src, "test", &[]).unwrap();
+    assert!(out.text.starts_with(src));
+    let added = &out.text[src.len()..];
+    assert!(added.starts_with("\r\n# Added"), "{added:?}");
+    assert_eq!(added.matches('\n').count(), added.matches("\r\n").count());
+    assert_eq!(run(&out.text, "test", &[]).unwrap().text, out.text);
+    for bad in ["", "te st", "test\nRUN rm -rf /"] {
+        assert!(
+            matches!(run(src, bad, &[]), Err(InjectError::BadEnvironment(_))),
+            "{bad:?}"
+        );
+    }
+}

@@ -127,3 +127,33 @@ fn bad_input_exits_2_naming_the_file() {
     assert_eq!(code, 2);
     assert!(err.contains("plimsoll.toml"), "{err}");
 }
+
+#[test]
+fn lint_for_an_environment_without_services_flags_injected_marks() {
+    let t = setup(&config(&image()), DOCKERFILE);
+    let (code, _, err) = plimsoll(
+        t.path(),
+        &["Dockerfile", "--env", "test", "-o", "Dockerfile.test"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let lint = |args: &[&str]| {
+        let mut all = vec!["lint", "--format", "json"];
+        all.extend_from_slice(args);
+        let (_, out, err) = Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+            .current_dir(t.path())
+            .run(&all)
+            .into_parts();
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+        v["files"][0]["findings"]
+            .as_array()
+            .map(|f| f.iter().filter(|f| f["code"] == "DF053").count())
+            .unwrap_or(0)
+    };
+    // prod gets no services: the agent and both labels are flagged.
+    assert_eq!(lint(&["--env", "prod", "Dockerfile.test"]), 3);
+    // test is where jacoco belongs; without --env the rule is off; the original is clean.
+    assert_eq!(lint(&["--env", "test", "Dockerfile.test"]), 0);
+    assert_eq!(lint(&["Dockerfile.test"]), 0);
+    assert_eq!(lint(&["--env", "prod", "Dockerfile"]), 0);
+}
