@@ -13,7 +13,7 @@
 //! FROM <final> AS <final>-with-services
 //! USER root                       # only when the final USER is not root and files are copied
 //! COPY --from=IMAGE@sha256:… SRC DST
-//! USER <the final stage's USER, as written>
+//! USER <the final stage's USER, as written; else the service's `user`>
 //! ENV JAVA_TOOL_OPTIONS="${JAVA_TOOL_OPTIONS:+${JAVA_TOOL_OPTIONS} }-javaagent:…"
 //! EXPOSE 6300/tcp
 //! LABEL io.plimsoll.services.injected="jacoco" io.plimsoll.service.jacoco.source="IMAGE@sha256:…"
@@ -71,9 +71,31 @@ pub struct Service {
     /// Labels added (key → value).
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
-    /// Ports exposed (`6300`, `6300/tcp`).
-    #[serde(default)]
+    /// Ports exposed (`6300`, `"6300/tcp"`).
+    #[serde(default, deserialize_with = "ports")]
     pub expose: Vec<String>,
+    /// The runtime user to restore after the copies when the Dockerfile
+    /// sets none (its base image does, e.g. a distroless `nonroot` image):
+    /// `USER root` goes before the copies and `USER <this>` after. A USER
+    /// written in the Dockerfile always wins.
+    pub user: Option<String>,
+}
+
+/// `expose = [6300, "6300/tcp"]`: numbers or strings.
+fn ports<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Port {
+        Number(u16),
+        Text(String),
+    }
+    Ok(Vec::<Port>::deserialize(d)?
+        .into_iter()
+        .map(|p| match p {
+            Port::Number(n) => n.to_string(),
+            Port::Text(t) => t,
+        })
+        .collect())
 }
 
 /// `copy = [{ from = "IMAGE@sha256:…", src = "…", dst = "…" }]`:
@@ -314,6 +336,11 @@ fn check_catalogue(catalogue: &[Service]) -> Result<(), InjectError> {
                 )));
             }
         }
+        if let Some(u) = &s.user
+            && (u.is_empty() || u.contains(|ch: char| ch.is_whitespace() || ch == '"'))
+        {
+            return Err(bad(format!("user {u:?}: one word, e.g. 65532 or app:app")));
+        }
         for (k, v) in &s.labels {
             if k.is_empty() || k.contains(|ch: char| ch.is_whitespace() || ch == '"' || ch == '=') {
                 return Err(bad(format!(
@@ -529,7 +556,8 @@ fn render_stage(df: &Dockerfile, final_name: &str, services: &[&Service], env: &
         .stages
         .len()
         .checked_sub(1)
-        .and_then(|i| final_user(df, i));
+        .and_then(|i| final_user(df, i))
+        .or_else(|| services.iter().find_map(|s| s.user.clone()));
     let switch = !copies.is_empty() && user.as_deref().is_some_and(|u| !is_root(u));
     if switch {
         out.push_str("USER root\n");

@@ -21,7 +21,7 @@ fn catalogue() -> Vec<Service> {
         environments = ["test"]
         copy = [{{ from = "{img}", src = "/jacoco/jacocoagent.jar", dst = "/opt/jacoco/jacocoagent.jar", chmod = "0644" }}]
         env = [{{ name = "JAVA_TOOL_OPTIONS", append = "-javaagent:/opt/jacoco/jacocoagent.jar=destfile=/tmp/jacoco.exec" }}]
-        expose = ["6300/tcp"]
+        expose = ["6300/tcp", 6301]
 
         [[services]]
         name = "debug"
@@ -79,6 +79,7 @@ COPY --from={img} --chmod=0644 /jacoco/jacocoagent.jar /opt/jacoco/jacocoagent.j
 USER 10001:10001\n\
 ENV JAVA_TOOL_OPTIONS=\"${{JAVA_TOOL_OPTIONS:+${{JAVA_TOOL_OPTIONS}} }}-javaagent:/opt/jacoco/jacocoagent.jar=destfile=/tmp/jacoco.exec\"\n\
 EXPOSE 6300/tcp\n\
+EXPOSE 6301\n\
 LABEL io.plimsoll.services.injected=\"jacoco\"\n\
 LABEL io.plimsoll.service.jacoco.source=\"{img}\"\n",
         img = jacoco_image()
@@ -151,6 +152,23 @@ fn non_root_user_is_switched_for_copies_and_restored_as_written() {
         let out = run(&src, "test", &[]).unwrap();
         assert_eq!(out.text.matches("USER").count(), 1, "{user}: {}", out.text);
     }
+    // No USER written: the service's `user` (its base image's) is restored;
+    // a USER written in the Dockerfile wins over it.
+    let mut services = catalogue();
+    services[0].user = Some("65532".into());
+    let request = Request {
+        environment: "test",
+        services: &[],
+    };
+    let src = "FROM registry.example/distroless/java21:nonroot\n";
+    let out = inject(src, &services, &request).unwrap();
+    assert!(
+        out.text.contains("\nUSER root\nCOPY ") && out.text.contains("\nUSER 65532\nENV "),
+        "{}",
+        out.text
+    );
+    let out = inject(MULTI, &services, &request).unwrap();
+    assert!(!out.text.contains("USER 65532"), "{}", out.text);
     // A non-root USER but no copy (only env): no switch either.
     let src = "FROM registry.example/jre:21\nUSER app\n";
     let out = run(src, "staging", &[]).unwrap();
