@@ -364,3 +364,37 @@ fn crlf_files_stay_crlf_and_environments_are_one_word() {
         );
     }
 }
+
+#[test]
+fn awkward_files_keep_their_stages_and_parse() {
+    for src in [
+        "# escape=`\nFROM registry.example/jre:21 AS app\nUSER app\nRUN echo a `\n  b\n",
+        "ARG BASE=registry.example/jre:21\nFROM ${BASE}\nUSER 1000\n",
+        "from --platform=$BUILDPLATFORM registry.example/jre:21 as Runtime\nuser app\n",
+        "FROM registry.example/jre:21\nRUN <<EOF\necho hi\nEOF",
+        "FROM registry.example/jre:21 AS b\nONBUILD RUN id\nFROM b\n   \n",
+        "FROM registry.example/jre:21 AS a\nFROM a AS b\nUSER a\nFROM b\n",
+    ] {
+        let out = run(src, "test", &[]).unwrap_or_else(|e| panic!("{src:?}: {e}"));
+        let before = plimsoll_dockerfile::parse(src).unwrap();
+        let after = plimsoll_dockerfile::parse(&out.text)
+            .unwrap_or_else(|e| panic!("{src:?} -> {:?}: {e:?}", out.text));
+        let n = before.stages.len();
+        assert_eq!(after.stages.len(), n + 1, "{}", out.text);
+        for (a, b) in before.stages.iter().zip(&after.stages) {
+            assert_eq!(a.image, b.image);
+            assert_eq!(a.instructions.len(), b.instructions.len(), "{}", out.text);
+        }
+        let last = &after.stages[n];
+        assert_eq!(Some(last.image.as_str()), out.production_target.as_deref());
+        assert_eq!(
+            last.name.clone(),
+            out.production_target.map(|t| format!("{t}{STAGE_SUFFIX}"))
+        );
+        // The original text is there, except for a name given to the final stage.
+        if before.stages[n - 1].name.is_some() {
+            assert!(out.text.starts_with(src), "{}", out.text);
+        }
+        assert_eq!(run(&out.text, "test", &[]).unwrap().text, out.text);
+    }
+}
