@@ -28,11 +28,16 @@ pub struct LintOptions {
     /// `registry.example:5000`, `*.example.com` (any subdomain), `docker.io`
     /// for Docker Hub. Empty: any registry, and the check is off.
     pub trusted_registries: Vec<String>,
+    /// The environment linted for (`plimsoll lint --env prod`) when no
+    /// `[[services]]` entry lists it: rule DF053 flags the marks of
+    /// injected services (P-I1). `None`: the rule is off.
+    pub service_free_environment: Option<String>,
 }
 
 static NO_OPTIONS: LintOptions = LintOptions {
     enable: Vec::new(),
     trusted_registries: Vec::new(),
+    service_free_environment: None,
 };
 
 /// What a rule sees: the source, the parsed file, each RUN's shell program

@@ -36,6 +36,10 @@ pub struct Config {
     /// `[tags]`: `plimsoll tags check`.
     #[serde(default)]
     pub tags: TagsConfig,
+    /// `[[services]]`: what `plimsoll dockerfile inject --env ENV` adds to a
+    /// Dockerfile for an environment (P-I1; see plimsoll_inject::Service).
+    #[serde(default)]
+    pub services: Vec<plimsoll_inject::Service>,
 }
 
 /// `[tags]`: the tagging policy (P-D2) `plimsoll tags check` applies.
@@ -522,6 +526,30 @@ mod tests {
         assert_eq!(c.failure_threshold.as_deref(), Some("warning"));
         std::fs::write(&p, "ignored: [unclosed\n").unwrap();
         assert!(HadolintConfig::load(&p).is_err());
+    }
+
+    #[test]
+    fn parses_services() {
+        let c: Config = toml::from_str(
+            r#"
+            [[services]]
+            name = "jacoco"
+            environments = ["test"]
+            copy = [{ from = "registry.example/jacoco@sha256:00", src = "/a.jar", dst = "/opt/a.jar", chown = "0:0" }]
+            env = [{ name = "JAVA_TOOL_OPTIONS", append = "-javaagent:/opt/a.jar" }]
+            labels = { "org.example.k" = "v" }
+            expose = ["6300/tcp"]
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.services.len(), 1);
+        assert_eq!(c.services[0].copy[0].chown.as_deref(), Some("0:0"));
+        assert!(
+            toml::from_str::<Config>(
+                "[[services]]\nname = \"x\"\nenv = [{ name = \"A\", add = \"b\" }]\n"
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -32,6 +32,10 @@ pub struct LintArgs {
     /// Turn on an opt-in rule by code, hadolint code or name; repeatable.
     #[arg(long, value_name = "CODE")]
     enable: Vec<String>,
+    /// The environment the Dockerfiles are built for: when no `[[services]]` entry of
+    /// plimsoll.toml lists it (`--env prod`), DF053 flags injected services' marks (P-I1).
+    #[arg(long = "env", value_name = "ENV")]
+    environment: Option<String>,
     /// Apply the safe fixes in place (apt -y, --no-install-recommends, apt list
     /// cleanup, MAINTAINER to LABEL, exec form); with `-`, print the fixed file.
     #[arg(long)]
@@ -137,6 +141,12 @@ fn settings(args: &LintArgs) -> Result<Settings> {
         options: plimsoll_lint::LintOptions {
             enable,
             trusted_registries,
+            service_free_environment: args.environment.clone().filter(|env| {
+                !config
+                    .services
+                    .iter()
+                    .any(|s| s.environments.iter().any(|e| e == env))
+            }),
         },
         skip_paths,
         policy: Policy::new(&spec, &files::rule_refs())?,

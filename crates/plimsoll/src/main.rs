@@ -9,6 +9,7 @@ mod config_audit;
 mod db;
 mod diff;
 mod host;
+mod inject;
 mod lint;
 mod pin;
 mod progress;
@@ -55,6 +56,9 @@ enum Command {
     Image(ImageCommand),
     /// Lint Dockerfiles (files, directories, or - for stdin); exit 1 on findings at or above --fail-on.
     Lint(lint::LintArgs),
+    /// Rewrite Dockerfiles: `inject` adds an environment's services as a new final stage (P-I1).
+    #[command(subcommand)]
+    Dockerfile(inject::DockerfileCommand),
     /// Check how containers are run (Kubernetes manifests).
     #[command(subcommand)]
     Config(config_audit::ConfigCommand),
@@ -319,6 +323,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Image(ImageCommand::Audit(args)) => audit(args),
         Command::Image(ImageCommand::Inspect(args)) => inspect(args),
         Command::Lint(args) => lint::run(args),
+        Command::Dockerfile(command) => inject::run(command),
         Command::Config(command) => config_audit::run(command),
         Command::Host(command) => host::run(command),
         Command::Sbom(args) => sbom(args),

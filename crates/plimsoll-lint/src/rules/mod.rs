@@ -31,6 +31,7 @@ mod entrypoint_without_exec;
 mod from_moving_tag;
 mod from_without_digest;
 mod heavy_base_image;
+mod injected_service_in_production;
 mod no_init_for_children;
 mod secret_file_copied;
 mod secret_in_env_or_arg;
@@ -125,6 +126,7 @@ pub use entrypoint_without_exec::EntrypointWithoutExec;
 pub use from_moving_tag::FromMovingTag;
 pub use from_without_digest::FromWithoutDigest;
 pub use heavy_base_image::HeavyBaseImage;
+pub use injected_service_in_production::InjectedServiceInProduction;
 pub use no_init_for_children::NoInit;
 pub use secret_file_copied::SecretFileCopied;
 pub use secret_in_env_or_arg::SecretInEnv;
@@ -206,7 +208,7 @@ pub static ALL: &[&dyn Rule] = &[
     &AptCli,
     &CurlAndWget,
     &Pipefail,
-    // DF040–DF052: the practice rules (hadolint checks only DF052, as DL3026).
+    // DF040–DF053: the practice rules (hadolint checks only DF052, as DL3026).
     &SeveralProcesses,
     &EntrypointWithoutExec,
     &NoInit,
@@ -220,6 +222,7 @@ pub static ALL: &[&dyn Rule] = &[
     &FromWithoutDigest,
     &FromMovingTag,
     &UntrustedRegistry,
+    &InjectedServiceInProduction,
     // DF060–DF081: the rest of hadolint's rules.
     &InlineIgnorePragma,
     &RelativeWorkdir,

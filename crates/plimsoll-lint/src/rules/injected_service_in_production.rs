@@ -1,0 +1,142 @@
+use plimsoll_dockerfile::Keyword;
+
+use crate::{Hit, LintContext, Rule, declare_rule, hit};
+
+declare_rule! {
+    /// An injected environment service's marks in a Dockerfile built for an environment that gets no services.
+    ///
+    /// Test agents, coverage and debuggers belong to the environments that
+    /// ask for them, added by `plimsoll dockerfile inject --env test` as a
+    /// stage on top of the production image (P-I1). A production image that
+    /// carries one — the `io.plimsoll.services.injected` label, or a
+    /// `-javaagent` in `JAVA_TOOL_OPTIONS`, `JDK_JAVA_OPTIONS` or
+    /// `_JAVA_OPTIONS` — runs code nobody meant to ship: an agent that
+    /// writes files, opens ports or slows every request. Active only with
+    /// `plimsoll lint --env ENV` for an environment no `[[services]]` entry
+    /// of plimsoll.toml lists (`--env prod`); the final stage and the stages
+    /// it is built FROM are checked.
+    ///
+    /// Fix: build production from the file as written (or `--target` the
+    /// original final stage, which `inject` leaves unchanged), not from the
+    /// injected Dockerfile.
+    pub struct InjectedServiceInProduction {
+        code: "DF053",
+        name: "injected-service-in-production",
+        practice: "P-I1",
+        hadolint: None,
+        severity: High,
+    }
+}
+
+/// The JVM variables an agent is loaded through.
+const JVM_OPTIONS: [&str; 3] = ["JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"];
+
+impl Rule for InjectedServiceInProduction {
+    fn rule(&self) -> &'static crate::DfRule {
+        &Self::RULE
+    }
+
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
+        let Some(env) = ctx.options.service_free_environment.as_deref() else {
+            return;
+        };
+        let help = "build this environment's image from the Dockerfile as written, or with \
+                    --target the original final stage, not from the injected file";
+        let mut chain = ctx.final_chain();
+        chain.reverse();
+        for s in chain {
+            let stage = &ctx.df.stages[s];
+            for (k, ins) in ctx.df.instructions[stage.instructions.clone()]
+                .iter()
+                .enumerate()
+            {
+                let index = stage.instructions.start + k;
+                let marks: Vec<String> = match ins.keyword {
+                    Keyword::Label => ins
+                        .key_values()
+                        .into_iter()
+                        .filter(|(key, _)| {
+                            key == "io.plimsoll.services.injected"
+                                || (key.starts_with("io.plimsoll.service.")
+                                    && key.ends_with(".source"))
+                        })
+                        .map(|(key, v)| format!("label `{key}={}`", v.unwrap_or_default()))
+                        .collect(),
+                    Keyword::Env => ins
+                        .key_values()
+                        .into_iter()
+                        .filter(|(key, v)| {
+                            JVM_OPTIONS.contains(&key.as_str())
+                                && v.as_deref().is_some_and(|v| v.contains("-javaagent"))
+                        })
+                        .map(|(key, _)| format!("a -javaagent in `{key}`"))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                for mark in marks {
+                    out.push(
+                        hit(
+                            &Self::RULE,
+                            index,
+                            ins.span.line,
+                            format!(
+                                "{mark}: an injected service in a Dockerfile for environment `{env}`, which gets no services"
+                            ),
+                        )
+                        .help(help),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::LintOptions;
+
+    fn run(env: Option<&str>, src: &str) -> String {
+        let options = LintOptions {
+            service_free_environment: env.map(str::to_string),
+            ..LintOptions::default()
+        };
+        crate::lint_with_options("Dockerfile", src, &options)
+            .unwrap()
+            .iter()
+            .filter(|f| f.code == "DF053")
+            .map(|f| format!("{}: {}\n", f.location.line.unwrap_or(0), f.message))
+            .collect()
+    }
+
+    const INJECTED: &str = "FROM registry.example/jre:21 AS runtime\nUSER 10001\n\n\
+        FROM runtime AS runtime-with-services\n\
+        ENV JAVA_TOOL_OPTIONS=\"${JAVA_TOOL_OPTIONS:+${JAVA_TOOL_OPTIONS} }-javaagent:/opt/jacoco/jacocoagent.jar\"\n\
+        LABEL io.plimsoll.services.injected=\"jacoco\"\n\
+        LABEL io.plimsoll.service.jacoco.source=\"registry.example/jacoco@sha256:00\"\n";
+
+    #[test]
+    fn snapshot() {
+        assert_eq!(
+            run(Some("prod"), INJECTED),
+            "5: a -javaagent in `JAVA_TOOL_OPTIONS`: an injected service in a Dockerfile for environment `prod`, which gets no services\n\
+             6: label `io.plimsoll.services.injected=jacoco`: an injected service in a Dockerfile for environment `prod`, which gets no services\n\
+             7: label `io.plimsoll.service.jacoco.source=registry.example/jacoco@sha256:00`: an injected service in a Dockerfile for environment `prod`, which gets no services\n"
+        );
+        // Without --env (or for an environment with services): off.
+        assert_eq!(run(None, INJECTED), "");
+        // The production stage alone, as `--target runtime` builds it, is clean;
+        // so is a stage the final one is not built from.
+        let production = &INJECTED[..INJECTED.find("\n\n").unwrap() + 1];
+        assert_eq!(run(Some("prod"), production), "");
+        let side = format!("{INJECTED}FROM registry.example/jre:21\nENV JDK_JAVA_OPTIONS=-Xmx1g\n");
+        assert_eq!(run(Some("prod"), &side), "");
+        // Marks written by hand count too.
+        assert_eq!(
+            run(
+                Some("production"),
+                "FROM registry.example/jre:21\nENV _JAVA_OPTIONS -javaagent:/a.jar\n"
+            ),
+            "2: a -javaagent in `_JAVA_OPTIONS`: an injected service in a Dockerfile for environment `production`, which gets no services\n"
+        );
+    }
+}
