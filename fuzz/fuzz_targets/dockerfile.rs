@@ -36,6 +36,8 @@ fn check(src: &str, df: &plimsoll_dockerfile::Dockerfile) {
             .map(|r| r.code.to_string())
             .collect(),
         trusted_registries: vec!["docker.io".into(), "*.example:5000".into()],
+        // DF053 (injected services) is on only for a service-free environment.
+        service_free_environment: Some("prod".into()),
     };
     let lint = |s: &str| plimsoll_lint::lint_with_options("Dockerfile", s, &options);
     if let Err(e) = lint(src) {
