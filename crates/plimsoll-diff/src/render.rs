@@ -56,25 +56,17 @@ impl ImageDiff {
                 p.removed.len(),
                 p.changed.len()
             );
-            for x in &p.removed {
-                let _ = writeln!(
-                    t,
-                    "  - {:<7} {} {} (layer {})",
-                    x.package_type.as_str(),
-                    x.name,
-                    x.version,
-                    x.layer
-                );
-            }
-            for x in &p.added {
-                let _ = writeln!(
-                    t,
-                    "  + {:<7} {} {} (layer {})",
-                    x.package_type.as_str(),
-                    x.name,
-                    x.version,
-                    x.layer
-                );
+            for (sign, list) in [('-', &p.removed), ('+', &p.added)] {
+                for x in list {
+                    let _ = writeln!(
+                        t,
+                        "  {sign} {:<7} {} {} (layer {})",
+                        x.package_type.as_str(),
+                        x.name,
+                        x.version,
+                        x.layer
+                    );
+                }
             }
             for c in &p.changed {
                 let _ = writeln!(

@@ -115,6 +115,18 @@ pub struct Parsed {
 }
 
 impl Parsed {
+    /// (name, version) of every package, sorted: what the parsers' tests compare.
+    #[cfg(test)]
+    pub(crate) fn sorted_pairs(&self) -> Vec<(&str, &str)> {
+        let mut v: Vec<_> = self
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
+        v.sort();
+        v
+    }
+
     /// A file that cannot be read at all.
     pub(crate) fn unreadable(why: String) -> Parsed {
         Parsed {

@@ -137,13 +137,7 @@ mod tests {
     use super::*;
 
     fn pairs(p: &Parsed) -> Vec<(&str, &str)> {
-        let mut v: Vec<_> = p
-            .packages
-            .iter()
-            .map(|p| (p.name.as_str(), p.version.as_str()))
-            .collect();
-        v.sort();
-        v
+        p.sorted_pairs()
     }
 
     #[test]
