@@ -108,6 +108,10 @@ pub const UNIT_DIRS: &[&str] = &[
 ];
 
 /// The default daemon configuration file.
+/// The default socket, read under the root unless the daemon or
+/// `--docker-host` says otherwise.
+pub const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
+
 pub const DAEMON_JSON: &str = "/etc/docker/daemon.json";
 
 /// One flag of the command line, by its long name without dashes.
@@ -119,7 +123,7 @@ pub struct Flag {
 }
 
 /// A value and where it was read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Setting<T> {
     pub value: T,
     pub source: String,
@@ -142,6 +146,8 @@ pub struct Daemon {
     /// Its top-level object, when the file exists.
     pub config: Option<Map<String, Value>>,
     pub command_line: Option<CommandLine>,
+    /// Where the daemon's Unix socket is (see [`Daemon::socket`]).
+    pub socket: Setting<String>,
     /// What could not be read or expanded (shown with the report).
     pub notes: Vec<String>,
 }
@@ -166,11 +172,59 @@ impl Daemon {
                 None
             }
         };
-        Ok(Daemon {
+        let mut daemon = Daemon {
             config_path,
             config,
             command_line,
+            socket: Setting {
+                value: DEFAULT_SOCKET.into(),
+                source: "dockerd's default".into(),
+            },
             notes,
+        };
+        daemon.socket = daemon.socket(root)?;
+        Ok(daemon)
+    }
+
+    /// Where the daemon's Unix socket is: the first `unix://` address of
+    /// its hosts (`-H`, `hosts`), else the `ListenStream` of `docker.socket`
+    /// (socket activation, `-H fd://`), else `/var/run/docker.sock`.
+    fn socket(&self, root: &Root) -> Result<Setting<String>, HostError> {
+        if let Some(s) = self.list("hosts", "host").into_iter().find_map(|h| {
+            h.value
+                .strip_prefix("unix://")
+                .filter(|p| p.starts_with('/'))
+                .map(|p| Setting {
+                    value: p.to_string(),
+                    source: h.source.clone(),
+                })
+        }) {
+            return Ok(s);
+        }
+        if let Some(unit) = unit_path(root, "docker.socket")? {
+            let mut files = vec![unit];
+            files.extend(drop_ins(root, "docker.socket")?);
+            let mut found = None;
+            for f in &files {
+                let Some(text) = root.read(f)? else { continue };
+                for (k, v) in section_lines(&text, "Socket") {
+                    match k.as_str() {
+                        "ListenStream" if v.is_empty() => found = None,
+                        "ListenStream" if v.starts_with('/') => found = Some((v, f.clone())),
+                        _ => {}
+                    }
+                }
+            }
+            if let Some((value, file)) = found {
+                return Ok(Setting {
+                    value,
+                    source: format!("ListenStream of {file}"),
+                });
+            }
+        }
+        Ok(Setting {
+            value: DEFAULT_SOCKET.into(),
+            source: "dockerd's default".into(),
         })
     }
 
@@ -436,6 +490,11 @@ fn drop_ins(root: &Root, name: &str) -> Result<Vec<String>, HostError> {
 
 /// `[Service]` lines of a unit file, continuation lines joined.
 fn service_lines(text: &str) -> Vec<(String, String)> {
+    section_lines(text, "Service")
+}
+
+/// `KEY=VALUE` lines of one section of a unit file, continuation lines joined.
+fn section_lines(text: &str, wanted: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut section = String::new();
     let mut pending = String::new();
@@ -454,7 +513,7 @@ fn service_lines(text: &str) -> Vec<(String, String)> {
             section = full.trim_matches(['[', ']']).to_string();
             continue;
         }
-        if section != "Service" {
+        if section != wanted {
             continue;
         }
         if let Some((k, v)) = full.split_once('=') {
@@ -665,6 +724,7 @@ mod tests {
                 args: vec![],
                 flags: flags("--icc --icc=false -l debug --log-level=info"),
             }),
+            socket: Setting::default(),
             notes: vec![],
         };
         assert_eq!(d.string("log-level").unwrap().value, "info");

@@ -28,6 +28,12 @@ pub enum HostError {
         column: usize,
         message: String,
     },
+    /// A TLS file for the daemon connection (`--tlscacert`, `--tlscert`,
+    /// `--tlskey`, `DOCKER_CERT_PATH`) is missing or not usable.
+    #[error(
+        "{path}: {message} (the daemon's TLS files: --tlscacert/--tlscert/--tlskey or DOCKER_CERT_PATH)"
+    )]
+    Tls { path: String, message: String },
     /// The live daemon could not be asked (`--docker-host`).
     #[error("docker daemon at {url}: {message}")]
     Daemon { url: String, message: String },

@@ -22,7 +22,8 @@ pub mod rules;
 use plimsoll_report::{Finding, Policy, RuleInfo, RuleRef, Severity};
 
 pub use error::HostError;
-pub use host::{Host, HostOptions, LiveState};
+pub use host::{Host, HostOptions, LiveState, LoadedRules};
+pub use live::TlsFiles;
 pub use rule::{Check, Outcome, Rule, Status, declare_rule};
 
 /// Every host rule's identity and documentation.

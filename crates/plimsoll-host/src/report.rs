@@ -9,6 +9,7 @@ use plimsoll_report::{Finding, Tool};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::host::LoadedRules;
 use crate::{Host, HostAudit, LiveState, Status};
 
 /// CIS section titles.
@@ -44,8 +45,10 @@ fn live_line(host: &Host) -> String {
 }
 
 /// The human report: where the configuration was read, then one line per
-/// check (with the fix under each WARN), then the counts.
-pub fn render_table(audit: &HostAudit, host: &Host) -> String {
+/// check (with the fix under each WARN), then the counts. Checks that could
+/// not be decided (INFO) are one line naming them unless `verbose`, which
+/// gives each its own line with the reason.
+pub fn render_table(audit: &HostAudit, host: &Host, verbose: bool) -> String {
     let mut out = String::new();
     let d = &host.daemon;
     let _ = writeln!(
@@ -83,9 +86,17 @@ pub fn render_table(audit: &HostAudit, host: &Host) -> String {
     for n in &d.notes {
         let _ = writeln!(out, "note: {n}");
     }
+    if let LoadedRules::Unavailable { why } = &host.loaded_rules {
+        let _ = writeln!(out, "loaded audit rules: not read ({why})");
+    }
     out.push('\n');
+    let mut undecided = Vec::new();
     for r in &audit.results {
         let o = &r.outcome;
+        if o.status == Status::Info && !verbose {
+            undecided.push(o.check.id);
+            continue;
+        }
         let _ = writeln!(
             out,
             "[{}] {:<7} {} {}",
@@ -97,6 +108,13 @@ pub fn render_table(audit: &HostAudit, host: &Host) -> String {
         if o.status == Status::Warn {
             let _ = writeln!(out, "       fix: {}", o.check.remediation);
         }
+    }
+    if !undecided.is_empty() {
+        let _ = writeln!(
+            out,
+            "[INFO] not decided (a file absent, no daemon; --verbose says why for each): {}",
+            undecided.join(" ")
+        );
     }
     let _ = writeln!(
         out,
@@ -164,7 +182,13 @@ pub fn to_json(audit: &HostAudit, host: &Host) -> Value {
             "config_present": d.config.is_some(),
             "command_line": d.command_line,
             "notes": d.notes,
+            "socket": {"path": d.socket.value, "source": d.socket.source},
             "live": live,
+        },
+        "audit_rules_loaded": match &host.loaded_rules {
+            LoadedRules::Read { source, .. } => json!({"read": true, "source": source}),
+            LoadedRules::Unavailable { why } => json!({"read": false, "error": why}),
+            LoadedRules::NotAsked => json!({"read": false, "error": "not asked"}),
         },
         "summary": {
             "checks": audit.results.len(),

@@ -22,6 +22,7 @@ fn options() -> HostOptions {
         docker_host: Some("none".into()),
         docker_group_allowed: Some(vec!["alice".into()]),
         admission_requires_signature: None,
+        ..HostOptions::default()
     }
 }
 
@@ -333,6 +334,7 @@ fn docker_group_listed_for_review_without_an_allow_list() {
             docker_host: Some("none".into()),
             docker_group_allowed: None,
             admission_requires_signature: None,
+            ..HostOptions::default()
         },
         &Selection::default(),
     );
@@ -386,7 +388,7 @@ fn live_daemon_replaying_the_documented_engine_api() {
     );
     // The documented SecurityOptions name seccomp but no userns: daemon.json's userns-remap decides 2.9.
     assert_eq!(status(&a, "2.9"), Status::Pass);
-    let text = report::render_table(&a, &host);
+    let text = report::render_table(&a, &host, false);
     assert!(
         text.contains("answered: Docker 1.12.0 (API 1.24)"),
         "{text}"
@@ -415,6 +417,7 @@ fn live_daemon_replaying_the_documented_engine_api() {
             docker_host: Some(url),
             docker_group_allowed: None,
             admission_requires_signature: None,
+            ..HostOptions::default()
         },
     )
     .unwrap();
@@ -430,6 +433,7 @@ fn an_unreachable_daemon_is_said_not_hidden() {
             docker_host: Some("unix:///nonexistent/docker.sock".into()),
             docker_group_allowed: None,
             admission_requires_signature: None,
+            ..HostOptions::default()
         },
     )
     .unwrap();
@@ -453,11 +457,14 @@ fn an_unreachable_daemon_is_said_not_hidden() {
             docker_host: Some("tcp://127.0.0.1:2376".into()),
             docker_group_allowed: None,
             admission_requires_signature: None,
+            ..HostOptions::default()
         },
     )
     .unwrap();
     assert!(
-        host.no_live().contains("only unix://"),
+        host.no_live()
+            .contains("no daemon reachable at tcp://127.0.0.1:2376")
+            && host.no_live().contains("connect to 127.0.0.1:2376"),
         "{}",
         host.no_live()
     );
@@ -472,6 +479,7 @@ fn an_unreachable_daemon_is_said_not_hidden() {
             docker_host: Some(url),
             docker_group_allowed: None,
             admission_requires_signature: None,
+            ..HostOptions::default()
         },
     )
     .unwrap();
@@ -710,6 +718,7 @@ fn content_trust_names_admission_signature_verification() {
                 docker_host: Some("none".into()),
                 docker_group_allowed: None,
                 admission_requires_signature: required,
+                ..HostOptions::default()
             },
             &Selection::default(),
         )
@@ -730,4 +739,254 @@ fn content_trust_names_admission_signature_verification() {
         "{}",
         message(&off, "4.5")
     );
+}
+
+/// A CA, a server certificate for 127.0.0.1 and a client certificate it
+/// signed, written as DOCKER_CERT_PATH holds them (`ca.pem`, `cert.pem`,
+/// `key.pem`), and the server's rustls configuration requiring a client
+/// certificate from that CA (as `dockerd --tlsverify`).
+struct Pki {
+    dir: tempfile::TempDir,
+    server: std::sync::Arc<rustls::ServerConfig>,
+}
+
+fn pki() -> Pki {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let server_key = KeyPair::generate().unwrap();
+    let server_cert = CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .signed_by(&server_key, &ca)
+        .unwrap();
+    let client_key = KeyPair::generate().unwrap();
+    let client_cert = CertificateParams::new(vec!["client".to_string()])
+        .unwrap()
+        .signed_by(&client_key, &ca)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ca.pem"), ca.pem()).unwrap();
+    std::fs::write(dir.path().join("cert.pem"), client_cert.pem()).unwrap();
+    std::fs::write(dir.path().join("key.pem"), client_key.serialize_pem()).unwrap();
+
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca.der().clone()).unwrap();
+    let verifier =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(roots.into(), provider.clone())
+            .build()
+            .unwrap();
+    let server = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(
+            vec![CertificateDer::from(server_cert.der().to_vec())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der())),
+        )
+        .unwrap();
+    Pki {
+        dir,
+        server: std::sync::Arc::new(server),
+    }
+}
+
+fn tcp_options(url: String, tls: Option<plimsoll_host::TlsFiles>) -> HostOptions {
+    HostOptions {
+        docker_host: Some(url),
+        docker_tls: tls,
+        ..HostOptions::default()
+    }
+}
+
+#[test]
+fn tcp_daemon_with_tls_client_certificates() {
+    let certs = pki();
+    let addr = common::serve_engine_api_tcp(Some(certs.server.clone()));
+    let url = format!("tcp://{addr}");
+    let t = good_tree();
+
+    // The docker CLI's DOCKER_CERT_PATH layout: CA, client certificate and key.
+    let files = plimsoll_host::TlsFiles::in_dir(certs.dir.path());
+    assert!(files.client.is_some());
+    let host = Host::open(t.path(), tcp_options(url.clone(), Some(files.clone()))).unwrap();
+    let LiveState::Reachable(live) = &host.live else {
+        panic!("{}", host.no_live())
+    };
+    assert_eq!(live.url, url);
+    assert_eq!(live.info["Driver"], "btrfs");
+    assert_eq!(live.version["ApiVersion"], "1.24");
+
+    // Without the client certificate the daemon refuses the handshake: said, not hidden.
+    let no_client = plimsoll_host::TlsFiles {
+        client: None,
+        ..files.clone()
+    };
+    let host = Host::open(t.path(), tcp_options(url.clone(), Some(no_client))).unwrap();
+    let LiveState::Unreachable { why, .. } = &host.live else {
+        panic!("reached a daemon that requires a client certificate without one")
+    };
+    assert!(why.contains("TLS"), "{why}");
+
+    // A CA that did not sign the daemon's certificate: the server is not trusted.
+    let other = pki();
+    let wrong_ca = plimsoll_host::TlsFiles {
+        ca: other.dir.path().join("ca.pem"),
+        ..files.clone()
+    };
+    let host = Host::open(t.path(), tcp_options(url.clone(), Some(wrong_ca))).unwrap();
+    let LiveState::Unreachable { why, .. } = &host.live else {
+        panic!("trusted a daemon certificate from another CA")
+    };
+    assert!(why.contains("certificate"), "{why}");
+
+    // Plain HTTP to a TLS port is not a daemon answer either.
+    let host = Host::open(t.path(), tcp_options(url.clone(), None)).unwrap();
+    assert!(host.live().is_none());
+
+    // A missing or unusable TLS file is the user's error, named.
+    let empty = tempfile::tempdir().unwrap();
+    let err = Host::open(
+        t.path(),
+        tcp_options(
+            url.clone(),
+            Some(plimsoll_host::TlsFiles::in_dir(empty.path())),
+        ),
+    )
+    .unwrap_err();
+    assert!(matches!(err, HostError::Tls { .. }), "{err}");
+    assert!(err.to_string().contains("ca.pem"), "{err}");
+    std::fs::write(empty.path().join("ca.pem"), "not a certificate").unwrap();
+    let err = Host::open(
+        t.path(),
+        tcp_options(url, Some(plimsoll_host::TlsFiles::in_dir(empty.path()))),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("no PEM certificate"), "{err}");
+}
+
+#[test]
+fn tcp_daemon_in_plain_http_and_bad_addresses() {
+    let addr = common::serve_engine_api_tcp(None);
+    let t = good_tree();
+    let host = Host::open(t.path(), tcp_options(format!("tcp://{addr}"), None)).unwrap();
+    assert_eq!(host.live().unwrap().info["Driver"], "btrfs");
+    // An address that is none of unix://, tcp://, none.
+    let err = Host::open(t.path(), tcp_options("http://127.0.0.1:2375".into(), None)).unwrap_err();
+    assert!(
+        err.to_string().contains("unix:///PATH, tcp://HOST:PORT"),
+        "{err}"
+    );
+    let err = Host::open(t.path(), tcp_options("tcp://127.0.0.1:99999".into(), None)).unwrap_err();
+    assert!(err.to_string().contains("port"), "{err}");
+}
+
+/// `auditctl -l` as it prints loaded rules (one `-w` watch per line for
+/// file watches, syscall rules with `-F path=`).
+const AUDITCTL_L: &str = "-w /usr/sbin/dockerd -p rwxa -k docker\n\
+-a always,exit -F arch=b64 -S adjtimex,settimeofday -F key=time-change\n\
+-w /etc/docker -p rwxa -k docker\n";
+
+#[test]
+fn loaded_audit_rules_decide_over_rule_files() {
+    // good_tree's rule files watch everything; only two of them are loaded.
+    let t = good_tree();
+    let loaded = t.path().join("auditctl-l.txt");
+    std::fs::write(&loaded, AUDITCTL_L).unwrap();
+    let with_capture = HostOptions {
+        loaded_audit_rules: Some(loaded.clone()),
+        ..options()
+    };
+    let a = run_with(t.path(), with_capture, &Selection::default());
+    assert_eq!(
+        status(&a, "1.1.3"),
+        Status::Pass,
+        "{}",
+        message(&a, "1.1.3")
+    );
+    assert!(
+        message(&a, "1.1.3").contains("loaded"),
+        "{}",
+        message(&a, "1.1.3")
+    );
+    assert_eq!(status(&a, "1.1.6"), Status::Pass);
+    // /var/lib/docker is in a rules file but not loaded.
+    assert_eq!(status(&a, "1.1.5"), Status::Warn);
+    let m = message(&a, "1.1.5");
+    assert!(
+        m.contains("not loaded") && m.contains("augenrules --load"),
+        "{m}"
+    );
+
+    // An unreadable capture is an error naming it.
+    let missing = HostOptions {
+        loaded_audit_rules: Some(t.path().join("missing.txt")),
+        ..options()
+    };
+    let err = Host::open(t.path(), missing).unwrap_err();
+    assert!(err.to_string().contains("missing.txt"), "{err}");
+}
+
+#[test]
+fn the_socket_checks_follow_the_daemon_socket() {
+    // -H unix:///srv/docker.sock on the command line: 3.15/3.16 judge that socket.
+    let mut t = good_tree();
+    t.file(
+        "/etc/systemd/system/docker.service.d/zz-host.conf",
+        "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H unix:///srv/docker.sock\n",
+        0o644,
+    )
+    .dir("/srv", 0o755)
+    .socket("/srv/docker.sock", 0o666);
+    let a = run(&t);
+    assert_eq!(status(&a, "3.16"), Status::Warn, "{}", message(&a, "3.16"));
+    assert!(message(&a, "3.16").contains("/srv/docker.sock has mode 0666"));
+
+    // Socket activation (-H fd://): docker.socket's ListenStream names it.
+    let mut t = good_tree();
+    t.file("/etc/docker/daemon.json", "{}", 0o644)
+        .file(
+            "/etc/systemd/system/docker.socket.d/listen.conf",
+            "[Socket]\nListenStream=\nListenStream=/srv/activated.sock\n",
+            0o644,
+        )
+        .dir("/srv", 0o755)
+        .socket("/srv/activated.sock", 0o600);
+    let host = Host::open(t.path(), options()).unwrap();
+    assert_eq!(host.daemon.socket.value, "/srv/activated.sock");
+    assert!(host.daemon.socket.source.contains("listen.conf"));
+    let policy = Policy::new(&PolicySpec::default(), &plimsoll_host::rule_refs()).unwrap();
+    let a = audit(&host, &policy, &Selection::default());
+    assert_eq!(status(&a, "3.16"), Status::Pass, "{}", message(&a, "3.16"));
+    assert!(message(&a, "3.16").contains("/srv/activated.sock"));
+}
+
+#[test]
+fn the_name_service_is_asked_on_this_machine() {
+    // getent answers from /etc/group here (files is always in nsswitch).
+    let root = plimsoll_host::host::getent("group", "root").expect("getent group root");
+    assert_eq!(root[0], "root");
+    assert_eq!(root[2], "0");
+    assert!(plimsoll_host::host::getent("group", "no-such-group-plimsoll").is_none());
+}
+
+#[test]
+fn the_table_names_undecided_checks_on_one_line_unless_verbose() {
+    let t = Tree::empty();
+    let host = Host::open(t.path(), options()).unwrap();
+    let policy = Policy::new(&PolicySpec::default(), &plimsoll_host::rule_refs()).unwrap();
+    let a = audit(&host, &policy, &Selection::default());
+    assert!(a.count(Status::Info) > 10);
+    let short = report::render_table(&a, &host, false);
+    let long = report::render_table(&a, &host, true);
+    let info_lines = |s: &str| s.lines().filter(|l| l.starts_with("[INFO]")).count();
+    assert_eq!(info_lines(&short), 1, "{short}");
+    assert!(
+        short.contains("--verbose") && short.contains(" 3.15 "),
+        "{short}"
+    );
+    assert_eq!(info_lines(&long), a.count(Status::Info), "{long}");
+    assert!(long.contains("cannot tell"), "{long}");
 }

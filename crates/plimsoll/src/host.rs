@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Result, anyhow};
 use clap::{Args, Subcommand, ValueEnum};
-use plimsoll_host::{Host, HostOptions, LiveState, Selection};
+use plimsoll_host::{Host, HostOptions, LiveState, Selection, TlsFiles};
 use plimsoll_report::{FileFindings, Policy, PolicySpec, Severity};
 
 #[derive(Subcommand)]
@@ -23,22 +23,49 @@ pub enum HostCommand {
     after_long_help = "Every path is read under --root, symbolic links followed inside it. The \
     daemon's configuration comes from daemon.json (or the --config-file of its command line) and \
     the dockerd command line (the newest dockerd in ROOT/proc, else ExecStart of docker.service \
-    and its drop-ins); with a daemon answering on --docker-host (default: its unix:// host, else \
-    /var/run/docker.sock, under the root), GET /info and /version give the live values.\n\n\
+    and its drop-ins); with a daemon answering on --docker-host (default: its unix:// host or \
+    docker.socket's ListenStream, else /var/run/docker.sock, under the root; or DOCKER_HOST, \
+    tcp:// with TLS from --tlsverify/DOCKER_TLS_VERIFY and DOCKER_CERT_PATH as the docker CLI), \
+    GET /info and /version give the live values. On --root / the loaded audit rules come from \
+    `auditctl -l` and the docker group's members from /etc/group and the name service (getent).\n\n\
     Each CIS check is PASS, WARN (a finding at the rule's severity), INFO (not decided: a file \
     absent, no daemon) or NOTE (to review); INFO and NOTE are findings at severity info.\n\n\
     Exit codes: 0 no finding at or above --fail-on (default low, so INFO and NOTE do not fail), \
     1 findings at or above it, 2 usage or input error (--root not a directory, a malformed or \
-    unreadable daemon.json, a symbolic-link loop on the way to it)."
+    unreadable daemon.json, a symbolic-link loop on the way to it, a daemon TLS file missing or \
+    unusable, an unreadable --audit-rules-loaded file)."
 )]
 pub struct HostAuditArgs {
     /// The host's root filesystem (a mounted disk, an image's root, a test tree).
     #[arg(long, value_name = "DIR", default_value = "/")]
     root: PathBuf,
-    /// The live daemon, unix:///PATH on this machine, or `none` to not ask [default: the
-    /// daemon's own unix:// host, else /var/run/docker.sock, under --root].
-    #[arg(long, value_name = "URL")]
+    /// The live daemon: unix:///PATH on this machine, tcp://HOST:PORT, or `none` to not ask
+    /// [default: the daemon's own unix:// host or docker.socket's ListenStream, else
+    /// /var/run/docker.sock, under --root].
+    #[arg(long, value_name = "URL", env = "DOCKER_HOST")]
     docker_host: Option<String>,
+    /// Use TLS to a tcp:// daemon and verify its certificate against the CA (also when
+    /// DOCKER_TLS_VERIFY is set to anything non-empty, as the docker CLI).
+    #[arg(long)]
+    tlsverify: bool,
+    /// The CA that signed the daemon's certificate [default: ca.pem in DOCKER_CERT_PATH, else
+    /// ~/.docker]; implies --tlsverify.
+    #[arg(long, value_name = "FILE")]
+    tlscacert: Option<PathBuf>,
+    /// The client certificate, for a daemon that verifies clients [default: cert.pem beside
+    /// ca.pem, when present].
+    #[arg(long, value_name = "FILE", requires = "tlskey")]
+    tlscert: Option<PathBuf>,
+    /// The client certificate's key [default: key.pem beside ca.pem, when present].
+    #[arg(long, value_name = "FILE", requires = "tlscert")]
+    tlskey: Option<PathBuf>,
+    /// The audited host's loaded audit rules, as `auditctl -l` printed them there (for a --root
+    /// that is not this machine; on --root / plimsoll runs `auditctl -l` itself).
+    #[arg(long, value_name = "FILE")]
+    audit_rules_loaded: Option<PathBuf>,
+    /// Table: list each undecided (INFO) check with its reason instead of one line naming them.
+    #[arg(short, long)]
+    verbose: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = HostFormat::Table)]
     format: HostFormat,
@@ -85,6 +112,29 @@ fn now() -> u64 {
         .unwrap_or(0)
 }
 
+/// The daemon's TLS files, as the docker CLI finds them: explicit flags, else
+/// `DOCKER_CERT_PATH` (else `~/.docker`) `ca.pem`, `cert.pem`, `key.pem`;
+/// `None` unless --tlsverify, --tlscacert or `DOCKER_TLS_VERIFY` asks for TLS.
+fn tls_files(args: &HostAuditArgs) -> Option<TlsFiles> {
+    let env_verify = std::env::var_os("DOCKER_TLS_VERIFY").is_some_and(|v| !v.is_empty());
+    if !(args.tlsverify || env_verify || args.tlscacert.is_some()) {
+        return None;
+    }
+    let dir = std::env::var_os("DOCKER_CERT_PATH")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker")))
+        .unwrap_or_else(|| PathBuf::from(".docker"));
+    let mut files = TlsFiles::in_dir(&dir);
+    if let Some(ca) = &args.tlscacert {
+        files.ca = ca.clone();
+    }
+    if let (Some(cert), Some(key)) = (&args.tlscert, &args.tlskey) {
+        files.client = Some((cert.clone(), key.clone()));
+    }
+    Some(files)
+}
+
 fn audit(args: HostAuditArgs) -> Result<ExitCode> {
     let start = now();
     let config = crate::config::Config::load(args.config.as_deref())?;
@@ -106,6 +156,8 @@ fn audit(args: HostAuditArgs) -> Result<ExitCode> {
     let policy = Policy::new(&spec, &plimsoll_host::rule_refs())?;
     let options = HostOptions {
         docker_host: args.docker_host.clone(),
+        docker_tls: tls_files(&args),
+        loaded_audit_rules: args.audit_rules_loaded.clone(),
         docker_group_allowed: hc.docker_group_allowed.clone(),
         admission_requires_signature: config_read.then_some(config.admission.require_signature),
     };
@@ -117,7 +169,7 @@ fn audit(args: HostAuditArgs) -> Result<ExitCode> {
     let result = plimsoll_host::audit(&host, &policy, &selection);
     let findings = result.findings();
     let text = match args.format {
-        HostFormat::Table => plimsoll_host::report::render_table(&result, &host),
+        HostFormat::Table => plimsoll_host::report::render_table(&result, &host, args.verbose),
         HostFormat::Json => {
             serde_json::to_string_pretty(&plimsoll_host::report::to_json(&result, &host))? + "\n"
         }

@@ -10,10 +10,17 @@ use serde_json::Value;
 
 fn plimsoll(args: &[&str]) -> (i32, String, String) {
     let t = tempfile::tempdir().unwrap();
-    Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+    docker_cli_env(Cli::new(env!("CARGO_BIN_EXE_plimsoll")))
         .current_dir(t.path())
         .run(args)
         .into_parts()
+}
+
+/// The docker CLI's variables are honoured: none leaks in from the machine.
+fn docker_cli_env(cli: Cli) -> Cli {
+    cli.env_remove("DOCKER_HOST")
+        .env_remove("DOCKER_TLS_VERIFY")
+        .env_remove("DOCKER_CERT_PATH")
 }
 
 fn host_audit(root: &std::path::Path, more: &[&str]) -> (i32, String, String) {
@@ -244,4 +251,102 @@ fn host_rules_are_listed_and_documented() {
     assert_eq!(code, 0);
     assert!(out.contains("0470 fails a 0644 check"), "{out}");
     assert!(out.contains("Practice P-H2"), "{out}");
+}
+
+#[test]
+fn docker_cli_variables_tls_flags_and_loaded_rules() {
+    let good = common::good_tree();
+    let root = good.path().to_str().unwrap();
+    // DOCKER_HOST names the daemon as for the docker CLI (nothing listens on port 9).
+    let (code, _, err) = docker_cli_env(Cli::new(env!("CARGO_BIN_EXE_plimsoll")))
+        .env("DOCKER_HOST", "tcp://127.0.0.1:9")
+        .run(&["host", "audit", "--root", root, "--format", "json"])
+        .into_parts();
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("no daemon reachable at tcp://127.0.0.1:9"),
+        "{err}"
+    );
+    // DOCKER_TLS_VERIFY with a DOCKER_CERT_PATH holding no ca.pem: exit 2, the file named.
+    let certs = tempfile::tempdir().unwrap();
+    let (code, _, err) = docker_cli_env(Cli::new(env!("CARGO_BIN_EXE_plimsoll")))
+        .env("DOCKER_HOST", "tcp://127.0.0.1:9")
+        .env("DOCKER_TLS_VERIFY", "1")
+        .env("DOCKER_CERT_PATH", certs.path())
+        .run(&["host", "audit", "--root", root])
+        .into_parts();
+    assert_eq!(code, 2, "{err}");
+    let ca = certs.path().join("ca.pem");
+    assert!(err.contains(&ca.display().to_string()), "{err}");
+    // --tlscert without --tlskey is a usage error.
+    let (code, _, err) = host_audit(good.path(), &["--tlscert", "c.pem"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--tlskey"), "{err}");
+    // A capture of `auditctl -l` from the audited host: what is not loaded is a WARN.
+    let capture = good.path().join("auditctl-l.txt");
+    std::fs::write(&capture, "-w /etc/docker -p rwxa -k docker\n").unwrap();
+    let (code, out, err) = host_audit(
+        good.path(),
+        &[
+            "--docker-host",
+            "none",
+            "--audit-rules-loaded",
+            capture.to_str().unwrap(),
+            "--format",
+            "json",
+            "--include",
+            "1.1",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["audit_rules_loaded"]["read"], true,
+        "{}",
+        v["audit_rules_loaded"]
+    );
+    let results = v["results"].as_array().unwrap();
+    let by_id = |id: &str| results.iter().find(|r| r["id"] == id).unwrap().clone();
+    assert_eq!(by_id("1.1.6")["status"], "PASS");
+    assert_eq!(by_id("1.1.5")["status"], "WARN");
+    assert!(
+        by_id("1.1.5")["message"]
+            .as_str()
+            .unwrap()
+            .contains("not loaded"),
+        "{}",
+        by_id("1.1.5")
+    );
+    // The table: undecided checks on one line, each with its reason under --verbose.
+    let empty = common::Tree::empty();
+    let (_, short, _) = host_audit(empty.path(), &["--docker-host", "none"]);
+    let (_, long, _) = host_audit(empty.path(), &["--docker-host", "none", "--verbose"]);
+    let info = |s: &str| s.lines().filter(|l| l.starts_with("[INFO]")).count();
+    assert_eq!(info(&short), 1, "{short}");
+    assert!(info(&long) > 10, "{long}");
+}
+
+#[test]
+fn json_matches_the_schema_on_every_kind_of_host() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../schemas/host-audit.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let good = common::good_tree();
+    let bad = common::bad_tree();
+    let empty = common::Tree::empty();
+    let mut reports = Vec::new();
+    for t in [&good, &bad, &empty] {
+        let (_, out, err) = host_audit(t.path(), &["--docker-host", "none", "--format", "json"]);
+        reports.push((out, err));
+    }
+    // This machine, with its loaded-rules state and name service.
+    let (_, out, err) = plimsoll(&["host", "audit", "--format", "json"]);
+    reports.push((out, err));
+    for (out, err) in reports {
+        let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}\n{out}");
+        assert_eq!(doc["summary"]["checks"], 60);
+    }
 }

@@ -7,7 +7,8 @@ declare_rule! {
     /// Membership of the `docker` group is root on the host without a
     /// password: `docker run -v /:/host` (P-H4, CIS 1.1.2). Members are read
     /// from the audited host's `/etc/group` (and users whose primary group
-    /// it is, from `/etc/passwd`). Without `[host] docker_group_allowed` in
+    /// it is, from `/etc/passwd`); on `--root /` the name service is asked
+    /// too (`getent group docker`: LDAP, SSSD and NIS members). Without `[host] docker_group_allowed` in
     /// `plimsoll.toml` they are listed for review (NOTE); with it, a member
     /// not in the list is a WARN.
     ///

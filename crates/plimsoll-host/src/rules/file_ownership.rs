@@ -2,7 +2,7 @@ use std::os::unix::fs::MetadataExt;
 
 use crate::host::Host;
 use crate::rule::{Check, Outcome, Rule, declare_rule};
-use crate::rules::file_table::{FILES, files};
+use crate::rules::file_table::{FILES, judge};
 
 declare_rule! {
     /// A Docker configuration file, socket or certificate has the wrong owner.
@@ -38,41 +38,26 @@ impl Rule for FileOwnership {
         FILES
             .iter()
             .map(|spec| {
-                let c = &spec.owner_check;
-                let found = match files(host, spec) {
-                    Ok(f) => f,
-                    Err(why) => return Outcome::info(c, format!("{}: {why}", spec.what)),
-                };
                 let (want_user, want_group) = spec.owner;
-                let mut bad = Vec::new();
-                for (path, m) in &found {
+                let problem = |path: &str, m: &std::fs::Metadata| {
                     let user = host
                         .user_name(m.uid())
                         .unwrap_or_else(|| m.uid().to_string());
                     let group = host
                         .group_name(m.gid())
                         .unwrap_or_else(|| m.gid().to_string());
-                    if user != want_user || group != want_group {
-                        bad.push(format!("{path} is owned by {user}:{group}"));
-                    }
-                }
-                let path = found[0].0.clone();
-                if bad.is_empty() {
-                    let n = found.len();
-                    let what = if n == 1 {
-                        path.clone()
-                    } else {
-                        format!("{n} files")
+                    (user != want_user || group != want_group)
+                        .then(|| format!("{path} is owned by {user}:{group}"))
+                };
+                let ok = |found: &[(String, std::fs::Metadata)]| {
+                    let what = match found {
+                        [(p, _)] => p.clone(),
+                        many => format!("{} files", many.len()),
                     };
-                    Outcome::pass(c, format!("{what} owned by {want_user}:{want_group}")).at(path)
-                } else {
-                    Outcome::warn(
-                        c,
-                        format!("{} (expected {want_user}:{want_group})", bad.join(", ")),
-                    )
-                    .at(path)
-                    .with_items(bad)
-                }
+                    format!("{what} owned by {want_user}:{want_group}")
+                };
+                let expected = format!(" (expected {want_user}:{want_group})");
+                judge(host, spec, &spec.owner_check, &expected, problem, ok)
             })
             .collect()
     }

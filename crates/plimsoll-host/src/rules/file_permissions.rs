@@ -2,7 +2,7 @@ use std::os::unix::fs::MetadataExt;
 
 use crate::host::Host;
 use crate::rule::{Check, Outcome, Rule, declare_rule};
-use crate::rules::file_table::{FILES, files};
+use crate::rules::file_table::{FILES, judge};
 
 declare_rule! {
     /// A Docker configuration file, socket or certificate is too open.
@@ -45,32 +45,24 @@ impl Rule for FilePermissions {
         FILES
             .iter()
             .map(|spec| {
-                let c = &spec.mode_check;
-                let found = match files(host, spec) {
-                    Ok(f) => f,
-                    Err(why) => return Outcome::info(c, format!("{}: {why}", spec.what)),
-                };
-                let mut bad = Vec::new();
-                for (path, m) in &found {
+                let problem = |path: &str, m: &std::fs::Metadata| {
                     let extra = beyond(m.mode(), spec.mask);
-                    if extra != 0 {
-                        bad.push(format!(
+                    (extra != 0).then(|| {
+                        format!(
                             "{path} has mode {:04o} ({extra:04o} beyond {:04o})",
                             m.mode() & 0o7777,
                             spec.mask
-                        ));
-                    }
-                }
-                let path = found[0].0.clone();
-                if bad.is_empty() {
-                    let what = match found.as_slice() {
+                        )
+                    })
+                };
+                let ok = |found: &[(String, std::fs::Metadata)]| {
+                    let what = match found {
                         [(p, m)] => format!("{p} has mode {:04o}", m.mode() & 0o7777),
                         many => format!("{} files", many.len()),
                     };
-                    Outcome::pass(c, format!("{what}, within {:04o}", spec.mask)).at(path)
-                } else {
-                    Outcome::warn(c, bad.join(", ")).at(path).with_items(bad)
-                }
+                    format!("{what}, within {:04o}", spec.mask)
+                };
+                judge(host, spec, &spec.mode_check, "", problem, ok)
             })
             .collect()
     }

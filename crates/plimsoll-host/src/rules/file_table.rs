@@ -7,7 +7,7 @@ use std::fs::Metadata;
 use crate::daemon::unit_path;
 use crate::host::Host;
 use crate::root::join;
-use crate::rule::Check;
+use crate::rule::{Check, Outcome};
 
 /// Where a file of the table is.
 pub enum Target {
@@ -21,6 +21,8 @@ pub enum Target {
     ConfigFile,
     /// Every file below `/etc/docker/certs.d`.
     CertsDir,
+    /// The daemon's Unix socket, wherever its `-H`/`hosts` or `docker.socket` put it.
+    DockerSocket,
 }
 
 pub struct FileSpec {
@@ -72,7 +74,7 @@ pub static FILES: &[FileSpec] = &[
         "chown root:root on the tlscert file", "chmod 444 on the tlscert file"),
     spec!("the server key (tlskey)", Target::Setting("tlskey"), "root":"root", 0o400 = "0400", "3.13", "3.14",
         "chown root:root on the tlskey file", "chmod 400 on the tlskey file"),
-    spec!("/var/run/docker.sock", Target::Fixed("/var/run/docker.sock"), "root":"docker", 0o660 = "0660", "3.15", "3.16",
+    spec!("the Docker socket (docker.sock)", Target::DockerSocket, "root":"docker", 0o660 = "0660", "3.15", "3.16",
         "chown root:docker /var/run/docker.sock (SocketUser=root, SocketGroup=docker in docker.socket)",
         "chmod 660 /var/run/docker.sock (SocketMode=0660 in docker.socket)"),
     spec!("daemon.json", Target::ConfigFile, "root":"root", 0o644 = "0644", "3.17", "3.18",
@@ -84,6 +86,32 @@ pub static FILES: &[FileSpec] = &[
     spec!("/run/containerd/containerd.sock", Target::Fixed("/run/containerd/containerd.sock"), "root":"root", 0o660 = "0660", "3.23", "3.24",
         "chown root:root /run/containerd/containerd.sock", "chmod 660 /run/containerd/containerd.sock"),
 ];
+
+/// One check of `spec` on this host: INFO when no file can be judged, else
+/// WARN listing what `problem` says of each file (then `expected`), or
+/// PASS with what `ok` says of them all (the first file is the outcome's path).
+pub fn judge(
+    host: &Host,
+    spec: &FileSpec,
+    check: &'static Check,
+    expected: &str,
+    problem: impl Fn(&str, &Metadata) -> Option<String>,
+    ok: impl Fn(&[(String, Metadata)]) -> String,
+) -> Outcome {
+    let found = match files(host, spec) {
+        Ok(f) => f,
+        Err(why) => return Outcome::info(check, format!("{}: {why}", spec.what)),
+    };
+    let bad: Vec<String> = found.iter().filter_map(|(p, m)| problem(p, m)).collect();
+    let path = found[0].0.clone();
+    if bad.is_empty() {
+        Outcome::pass(check, ok(&found)).at(path)
+    } else {
+        Outcome::warn(check, format!("{}{expected}", bad.join(", ")))
+            .at(path)
+            .with_items(bad)
+    }
+}
 
 /// The files a spec names on this host, or why none can be judged.
 pub fn files(host: &Host, spec: &FileSpec) -> Result<Vec<(String, Metadata)>, String> {
@@ -98,6 +126,10 @@ pub fn files(host: &Host, spec: &FileSpec) -> Result<Vec<(String, Metadata)>, St
     match &spec.target {
         Target::Fixed(p) => one(p),
         Target::ConfigFile => one(&host.daemon.config_path),
+        Target::DockerSocket => {
+            let s = &host.daemon.socket;
+            one(&s.value).map_err(|e| format!("{e} (the socket from {})", s.source))
+        }
         Target::Unit(n) => match unit_path(root, n) {
             Ok(Some(p)) => one(&p),
             Ok(None) => Err(format!(

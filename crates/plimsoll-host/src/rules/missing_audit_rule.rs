@@ -1,5 +1,5 @@
 use crate::daemon::{UNIT_DIRS, unit_path};
-use crate::host::Host;
+use crate::host::{Host, LoadedRules};
 use crate::root::join;
 use crate::rule::{Check, Outcome, Rule, declare_rule};
 
@@ -15,6 +15,13 @@ declare_rule! {
     /// covers what is below it; paths are compared after following links
     /// inside the root (`/var/run` and `/run` are one). A file the host
     /// does not have is INFO (not applicable).
+    ///
+    /// What the kernel enforces is what is loaded: on `--root /` the
+    /// loaded rules are read with `auditctl -l` (as docker-bench-security
+    /// does), for another root from `--audit-rules-loaded FILE` (that
+    /// command's output captured on the audited host). When they are read,
+    /// a path watched only in a rules file that was never loaded is a WARN
+    /// too; when they cannot be read, the files decide and the message says so.
     ///
     /// Fix: add `-w PATH -k docker` for each path to
     /// `/etc/audit/rules.d/docker.rules` and reload (`augenrules --load`).
@@ -210,6 +217,23 @@ impl Rule for MissingAuditRule {
                 ..w
             })
             .collect();
+        let loaded: Option<(String, Vec<Watch>)> = match &host.loaded_rules {
+            LoadedRules::Read { source, text } => Some((
+                source.clone(),
+                watches(source, text)
+                    .into_iter()
+                    .map(|w| Watch {
+                        path: canonical(&w.path),
+                        ..w
+                    })
+                    .collect(),
+            )),
+            _ => None,
+        };
+        let unloaded_note = match &host.loaded_rules {
+            LoadedRules::Unavailable { why } => format!("; loaded rules not read: {why}"),
+            _ => String::new(),
+        };
         CHECKS
             .iter()
             .map(|c| {
@@ -225,13 +249,36 @@ impl Rule for MissingAuditRule {
                         ),
                     );
                 };
-                let hit = all.iter().find(|w| {
+                let covers = |w: &&Watch| {
                     real == w.path
                         || (w.recursive
                             && real.starts_with(&format!("{}/", w.path.trim_end_matches('/'))))
-                });
+                };
+                let hit = all.iter().find(covers);
+                if let Some((source, loaded)) = &loaded {
+                    return match (loaded.iter().find(covers), hit) {
+                        (Some(w), _) => {
+                            Outcome::pass(c, format!("{path} is audited (loaded: {})", w.at))
+                        }
+                        (None, Some(w)) => Outcome::warn(
+                            c,
+                            format!(
+                                "{path} is watched in {} but the rule is not loaded ({source} does not list it): load the rules (augenrules --load)",
+                                w.at
+                            ),
+                        ),
+                        (None, None) => Outcome::warn(
+                            c,
+                            format!("{path} is not audited: neither loaded ({source}) nor in a rules file"),
+                        ),
+                    }
+                    .at(path);
+                }
                 match hit {
-                    Some(w) => Outcome::pass(c, format!("{path} is audited ({})", w.at)).at(path),
+                    Some(w) => {
+                        Outcome::pass(c, format!("{path} is audited ({}){unloaded_note}", w.at))
+                            .at(path)
+                    }
                     None if read.is_empty() && !unreadable.is_empty() => Outcome::info(
                         c,
                         format!("cannot read the audit rules: {}", unreadable.join("; ")),

@@ -4,9 +4,11 @@
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener};
 use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub const DOCKER_SERVICE: &str = include_str!("../data/debian-docker.io/docker.service");
 pub const DOCKER_SOCKET: &str = include_str!("../data/debian-docker.io/docker.socket");
@@ -279,43 +281,77 @@ pub fn serve_engine_api(socket: &Path) {
     let listener = UnixListener::bind(socket).unwrap();
     std::thread::spawn(move || {
         for conn in listener.incoming() {
-            let Ok(mut s) = conn else { continue };
-            let mut req = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
-                match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => req.extend_from_slice(&buf[..n]),
-                }
-            }
-            let line = String::from_utf8_lossy(&req)
-                .lines()
-                .next()
-                .unwrap_or("")
-                .to_string();
-            let path = line.split_whitespace().nth(1).unwrap_or("");
-            let response = match path {
-                "/info" => format!(
-                    "HTTP/1.1 200 OK\r\nApi-Version: 1.24\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{INFO_JSON}",
-                    INFO_JSON.len()
-                ),
-                "/version" => {
-                    let (a, b) = VERSION_JSON.split_at(VERSION_JSON.len() / 2);
-                    format!(
-                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\n\r\n",
-                        a.len(),
-                        b.len()
-                    )
-                }
-                _ => {
-                    let body = r#"{"message":"page not found"}"#;
-                    format!(
-                        "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-                        body.len()
-                    )
-                }
-            };
-            let _ = s.write_all(response.as_bytes());
+            let Ok(s) = conn else { continue };
+            answer(s);
         }
     });
+}
+
+/// The same answers over TCP on 127.0.0.1 (a free port), in plain HTTP or,
+/// with a rustls server configuration, over TLS (the server closes with
+/// `close_notify`, as Go's does). Returns the address.
+pub fn serve_engine_api_tcp(tls: Option<Arc<rustls::ServerConfig>>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(s) = conn else { continue };
+            s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+                .unwrap();
+            match &tls {
+                None => answer(s),
+                Some(config) => {
+                    let Ok(c) = rustls::ServerConnection::new(config.clone()) else {
+                        continue;
+                    };
+                    let mut stream = rustls::StreamOwned::new(c, s);
+                    answer(&mut stream);
+                    stream.conn.send_close_notify();
+                    let _ = stream.flush();
+                }
+            }
+        }
+    });
+    addr
+}
+
+/// Reads one request from `s` and writes the recorded answer.
+fn answer(mut s: impl Read + Write) {
+    let mut req = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => req.extend_from_slice(&buf[..n]),
+        }
+    }
+    let line = String::from_utf8_lossy(&req)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let path = line.split_whitespace().nth(1).unwrap_or("");
+    let response = match path {
+        "/info" => format!(
+            "HTTP/1.1 200 OK\r\nApi-Version: 1.24\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{INFO_JSON}",
+            INFO_JSON.len()
+        ),
+        "/version" => {
+            let (a, b) = VERSION_JSON.split_at(VERSION_JSON.len() / 2);
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\n\r\n",
+                a.len(),
+                b.len()
+            )
+        }
+        _ => {
+            let body = r#"{"message":"page not found"}"#;
+            format!(
+                "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+        }
+    };
+    let _ = s.write_all(response.as_bytes());
+    let _ = s.flush();
 }
