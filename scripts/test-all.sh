@@ -84,6 +84,8 @@ step "plimsoll admission at the real docker-registry: tags resolved (a moved tag
 cargo test -p plimsoll --test admission --locked -- --ignored
 step "plimsoll sign and verify against the real docker-registry (push of signature manifests, appended signatures, a signature repository)"
 cargo test -p plimsoll --test sign --locked -- --ignored
+step "plimsoll db push and db pull of the vulnerability database as an OCI artifact through the real docker-registry"
+cargo test -p plimsoll --test db_transfer --locked -- --ignored
 step "the store's tests on a real PostgreSQL (queue, leases, results, webhook deliveries, rescans)"
 cargo test -p plimsoll-store --locked -- --ignored
 step "plimsoll worker processes on a real PostgreSQL: concurrent claims, a worker killed with SIGKILL loses no job"

@@ -124,6 +124,27 @@ impl Layout {
         })
     }
 
+    /// Opens the layout at `dir`, creating an empty one (the directory,
+    /// `oci-layout` and an `index.json` without manifests) when there is none.
+    pub fn create(dir: &Path) -> Result<Layout, SignError> {
+        if !dir.join("oci-layout").is_file() {
+            let file_err = |path: PathBuf| move |source| SignError::File { path, source };
+            std::fs::create_dir_all(dir.join("blobs/sha256"))
+                .map_err(file_err(dir.join("blobs/sha256")))?;
+            if !dir.join("index.json").is_file() {
+                write_atomic(
+                    &dir.join("index.json"),
+                    br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#,
+                )?;
+            }
+            write_atomic(
+                &dir.join("oci-layout"),
+                br#"{"imageLayoutVersion":"1.0.0"}"#,
+            )?;
+        }
+        Layout::open(dir)
+    }
+
     fn index_path(&self) -> PathBuf {
         self.dir.join("index.json")
     }

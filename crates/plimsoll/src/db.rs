@@ -7,6 +7,9 @@
 //!   base URL (`--base-url`, `$PLIMSOLL_DB_URL` or `[db] base_url`) and
 //!   rebuilds the database when anything did.
 //! - `db status` says what the database holds and where it came from.
+//! - `db export FILE` / `db import FILE` and `db push|pull REFERENCE` carry a
+//!   built database to machines without the network, checked end to end
+//!   before it is installed (plimsoll_vuln::db::transfer).
 //!
 //! The database is `--db PATH`, else `$PLIMSOLL_DB`, else `[db] path`, else
 //! `$XDG_DATA_HOME/plimsoll/vuln.db` (`~/.local/share/plimsoll/vuln.db`).
@@ -19,7 +22,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use plimsoll_report::human_bytes;
-use plimsoll_vuln::db::{self, Database, Meta};
+use plimsoll_sign::{RegistryOptions, Store};
+use plimsoll_vuln::db::{self, Database, Meta, transfer};
 use plimsoll_vuln::import::{ImportReport, import_in};
 use plimsoll_vuln::update::{self, Outcome, UpdateOptions};
 use serde::Deserialize;
@@ -67,8 +71,17 @@ impl DbConfig {
 
 #[derive(Subcommand)]
 pub enum DbCommand {
-    /// Build the database from OSV advisories: directories of JSON (recursively) and OSV zip archives.
+    /// Build the database from OSV advisories: directories of JSON (recursively) and OSV zip
+    /// archives; or install a database exported by `db export` (checked end to end first).
     Import(ImportArgs),
+    /// Write a checked copy of the database to FILE, and its SHA-256 to FILE.sha256.
+    Export(ExportArgs),
+    /// Push the database to a registry (HOST/REPO:TAG) or OCI layout (oci:DIR:TAG) as an OCI
+    /// artifact, for machines without the network to pull.
+    Push(TransferArgs),
+    /// Pull a database pushed by `db push`, check it end to end and against the pushed digest,
+    /// and install it.
+    Pull(TransferArgs),
     /// Download the OSV archives that changed and rebuild the database when any did.
     Update(UpdateArgs),
     /// Show what the database holds: build time, sources and their digests, counts per ecosystem.
@@ -98,6 +111,31 @@ pub struct ImportArgs {
     /// Build the database even when no advisory was read (an empty database matches nothing).
     #[arg(long)]
     allow_empty: bool,
+    /// The SHA-256 an exported database must have (sha256:HEX) [default: FILE.sha256 beside
+    /// it, when present].
+    #[arg(long, value_name = "DIGEST")]
+    digest: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// Where to write the database (FILE.sha256 is written beside it).
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    #[command(flatten)]
+    common: DbArgs,
+}
+
+#[derive(Args)]
+pub struct TransferArgs {
+    /// HOST/REPO:TAG (registry:HOST/REPO:TAG) or oci:DIR:TAG.
+    #[arg(value_name = "REFERENCE")]
+    reference: String,
+    #[command(flatten)]
+    common: DbArgs,
+    /// Registry host (host[:port]) spoken to over plain HTTP (repeatable).
+    #[arg(long = "insecure", value_name = "HOST")]
+    insecure: Vec<String>,
 }
 
 #[derive(Args)]
@@ -137,6 +175,9 @@ enum StatusFormat {
 pub fn run(command: DbCommand) -> Result<ExitCode> {
     match command {
         DbCommand::Import(args) => run_import(args),
+        DbCommand::Export(args) => run_export(args),
+        DbCommand::Push(args) => run_push(args),
+        DbCommand::Pull(args) => run_pull(args),
         DbCommand::Update(args) => run_update(args),
         DbCommand::Status(args) => run_status(args),
     }
@@ -190,6 +231,22 @@ pub fn update_options(
 fn run_import(args: ImportArgs) -> Result<ExitCode> {
     let config = Config::load(args.common.config.as_deref())?;
     let path = resolve_path(&args.common, &config)?;
+    let exported: Vec<&PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.is_file() && transfer::is_database_file(p))
+        .collect();
+    match (exported.as_slice(), args.paths.len()) {
+        ([], _) => {}
+        ([file], 1) => return install_exported(file, &path, args.digest.as_deref()),
+        _ => bail!(
+            "{} is a plimsoll database (from `db export`): import it alone, not with OSV advisories",
+            exported[0].display()
+        ),
+    }
+    if args.digest.is_some() {
+        bail!("--digest checks an exported database; none of the paths is one");
+    }
     let started = Instant::now();
     // Parsed records wait in a temporary file beside the database: the
     // space is checked where the database goes.
@@ -260,6 +317,167 @@ fn print_build(path: &Path, meta: &Meta, report: &ImportReport, started: Instant
     let (out, err) = db::render_build(path, meta, report, started.elapsed().as_secs_f64(), verbose);
     print!("{out}");
     eprint!("{err}");
+}
+
+/// One line on what a checked database holds.
+fn describe(v: &transfer::Verified) -> String {
+    format!(
+        "{} advisories, {} packages, built {} by {}, {} ({})",
+        v.meta.advisories,
+        v.meta.packages,
+        v.meta.built_at,
+        v.meta.built_by,
+        human_bytes(v.bytes),
+        v.digest
+    )
+}
+
+fn install_exported(file: &Path, db_path: &Path, digest: Option<&str>) -> Result<ExitCode> {
+    let (v, check) = transfer::install(file, db_path, digest)
+        .with_context(|| format!("{} was left as it was", db_path.display()))?;
+    println!(
+        "{}: installed from {}: {}",
+        db_path.display(),
+        file.display(),
+        describe(&v)
+    );
+    match check {
+        transfer::DigestCheck::Given(d) => eprintln!("digest checked: {d}"),
+        transfer::DigestCheck::Sidecar(p) => eprintln!("digest checked against {}", p.display()),
+        transfer::DigestCheck::None => eprintln!(
+            "warning: no digest to check {} against (no --digest, no {}): only its own \
+             integrity was checked",
+            file.display(),
+            transfer::sidecar_path(file).display()
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_export(args: ExportArgs) -> Result<ExitCode> {
+    let config = Config::load(args.common.config.as_deref())?;
+    let path = existing_database(&args.common, &config)?;
+    let v = transfer::export(&path, &args.file)?;
+    println!(
+        "{}: exported from {}: {}",
+        args.file.display(),
+        path.display(),
+        describe(&v)
+    );
+    println!(
+        "{}: {}",
+        transfer::sidecar_path(&args.file).display(),
+        v.digest
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn existing_database(common: &DbArgs, config: &Config) -> Result<PathBuf> {
+    let path = resolve_path(common, config)?;
+    if !path.exists() {
+        bail!(
+            "no vulnerability database at {}; build one with `plimsoll db update` (OSV's export, \
+             or --base-url URL), `plimsoll db import PATH...` or `plimsoll db pull REFERENCE`",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+/// The artifact store and tag a `db push`/`db pull` reference names.
+fn open_store(args: &TransferArgs) -> Result<(Box<dyn Store>, String)> {
+    let opts = RegistryOptions {
+        insecure: args.insecure.clone(),
+        ..RegistryOptions::default()
+    };
+    let r = args.reference.as_str();
+    if let Some(rest) = r.strip_prefix("oci:") {
+        let (dir, tag) = match rest.rsplit_once(':') {
+            Some((d, t)) if !t.contains('/') && !t.is_empty() => (d, t),
+            _ => (rest, "latest"),
+        };
+        return Ok((
+            Box::new(plimsoll_sign::Layout::create(Path::new(dir))?),
+            tag.to_string(),
+        ));
+    }
+    let name = r.strip_prefix("registry:").unwrap_or(r);
+    let n = plimsoll_oci::NameRef::parse(name);
+    if n.digest.is_some() {
+        bail!("{r}: name a tag (HOST/REPO:TAG), not a digest: the tag is what `db pull` follows");
+    }
+    let tag = n.tag.map(str::to_string).unwrap_or_else(|| "latest".into());
+    Ok((Box::new(plimsoll_sign::Registry::open(name, &opts)?), tag))
+}
+
+fn run_push(args: TransferArgs) -> Result<ExitCode> {
+    let config = Config::load(args.common.config.as_deref())?;
+    let path = existing_database(&args.common, &config)?;
+    let v = transfer::verify(&path)?;
+    let (store, tag) = open_store(&args)?;
+    let data = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| db::FILE_NAME.into());
+    eprintln!(
+        "pushing {} ({}) to {}",
+        path.display(),
+        human_bytes(v.bytes),
+        store.location()
+    );
+    store.put_blob(transfer::EMPTY_CONFIG)?;
+    let pushed = store.put_blob(&data)?;
+    if pushed != v.digest {
+        bail!(
+            "{} changed while it was pushed ({} checked, {pushed} sent); push again",
+            path.display(),
+            v.digest
+        );
+    }
+    let manifest = transfer::artifact_manifest(&v, &name);
+    store.put_manifest(&tag, transfer::MANIFEST_MEDIA_TYPE, &manifest)?;
+    println!("{}: pushed {}", args.reference, describe(&v));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_pull(args: TransferArgs) -> Result<ExitCode> {
+    let config = Config::load(args.common.config.as_deref())?;
+    let path = resolve_path(&args.common, &config)?;
+    let (store, tag) = open_store(&args)?;
+    let manifest = store
+        .manifest_by_tag(&tag)?
+        .ok_or_else(|| anyhow!("{}: no tag {tag} in {}", args.reference, store.location()))?;
+    let (digest, size) = transfer::artifact_layer(&args.reference, &manifest)?;
+    eprintln!(
+        "pulling {} ({}) from {}",
+        digest,
+        human_bytes(size),
+        store.location()
+    );
+    let data = store
+        .blob(&digest, transfer::MAX_PULL_BYTES)
+        .with_context(|| format!("{} was left as it was", path.display()))?;
+    // The blob waits beside the database: install checks it and renames it into place.
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("creating the database directory {}", dir.display()))?;
+    let tmp = tempfile::NamedTempFile::new_in(&dir)
+        .with_context(|| format!("a temporary file in {}", dir.display()))?;
+    std::fs::write(tmp.path(), &data)
+        .with_context(|| format!("writing {}", tmp.path().display()))?;
+    let (v, _) = transfer::install(tmp.path(), &path, Some(&digest))
+        .with_context(|| format!("{} was left as it was", path.display()))?;
+    println!(
+        "{}: installed from {}: {}",
+        path.display(),
+        args.reference,
+        describe(&v)
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_status(args: StatusArgs) -> Result<ExitCode> {

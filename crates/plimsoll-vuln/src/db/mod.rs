@@ -39,6 +39,7 @@ pub mod alias;
 mod build;
 mod format;
 mod status;
+pub mod transfer;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
