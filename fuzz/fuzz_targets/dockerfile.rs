@@ -6,6 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use plimsoll_lint::LintOptions;
+use plimsoll_lint::rules::label_schema::LabelType;
 
 fuzz_target!(|data: &[u8]| {
     let mut src = String::from_utf8_lossy(data).into_owned();
@@ -38,6 +39,20 @@ fn check(src: &str, df: &plimsoll_dockerfile::Dockerfile) {
         trusted_registries: vec!["docker.io".into(), "*.example:5000".into()],
         // DF053 (injected services) is on only for a service-free environment.
         service_free_environment: Some("prod".into()),
+        // The label rules (DF082–DF090) judge only labels a schema names.
+        label_schema: [
+            ("version", "semver"),
+            ("url", "url"),
+            ("licenses", "spdx"),
+            ("created", "rfc3339"),
+            ("revision", "hash"),
+            ("maintainer", "email"),
+            ("owner", "text"),
+        ]
+        .into_iter()
+        .map(|(k, t)| (k.to_string(), LabelType::parse(t).expect("a label type")))
+        .collect(),
+        strict_labels: true,
     };
     let lint = |s: &str| plimsoll_lint::lint_with_options("Dockerfile", s, &options);
     if let Err(e) = lint(src) {

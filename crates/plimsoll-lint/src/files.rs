@@ -115,6 +115,23 @@ impl FileReport {
     }
 }
 
+/// hadolint's code for the errors BuildKit refuses to build and hadolint
+/// reports as rules: an instruction before the first FROM (DL3061) and a
+/// forbidden ONBUILD trigger (DL3043). plimsoll stops at them as a parse
+/// error (exit 2), as `docker build` does; the code lets a hadolint user
+/// find them.
+pub fn hadolint_code_of(parse_error: &str) -> Option<&'static str> {
+    if parse_error.contains("before the first FROM") {
+        Some("DL3061")
+    } else if parse_error.contains("ONBUILD ONBUILD")
+        || parse_error.contains("as an ONBUILD trigger")
+    {
+        Some("DL3043")
+    } else {
+        None
+    }
+}
+
 impl LintRun<'_> {
     /// The findings the policy keeps, with its severities.
     fn lint(
@@ -147,7 +164,16 @@ impl LintRun<'_> {
                 ..FileReport::failed(
                     path.to_string(),
                     source,
-                    format!("{}:{}:{}: {}", path, e.line, e.column, e.message),
+                    format!(
+                        "{}:{}:{}: {}{}",
+                        path,
+                        e.line,
+                        e.column,
+                        e.message,
+                        hadolint_code_of(&e.message)
+                            .map(|c| format!(" (hadolint reports this as {c})"))
+                            .unwrap_or_default()
+                    ),
                 )
             },
         }

@@ -32,12 +32,19 @@ pub struct LintOptions {
     /// `[[services]]` entry lists it: rule DF053 flags the marks of
     /// injected services (P-I1). `None`: the rule is off.
     pub service_free_environment: Option<String>,
+    /// The label schema (hadolint's `label-schema`): labels every image
+    /// must carry, with the format of each value (rules DF082–DF090).
+    pub label_schema: std::collections::BTreeMap<String, rules::label_schema::LabelType>,
+    /// Only the schema's labels are allowed (hadolint's `strict-labels`, DF083).
+    pub strict_labels: bool,
 }
 
 static NO_OPTIONS: LintOptions = LintOptions {
     enable: Vec::new(),
     trusted_registries: Vec::new(),
     service_free_environment: None,
+    label_schema: std::collections::BTreeMap::new(),
+    strict_labels: false,
 };
 
 /// What a rule sees: the source, the parsed file, each RUN's shell program
@@ -345,6 +352,29 @@ fn global_ignores(df: &Dockerfile) -> HashSet<&'static str> {
 
 #[cfg(test)]
 pub(crate) mod testing {
+    /// [`run`] with a label schema (`(name, type)`; `""` is text) and
+    /// strict labels on or off.
+    pub fn run_with_labels(code: &str, src: &str, schema: &[(&str, &str)], strict: bool) -> String {
+        let options = crate::LintOptions {
+            label_schema: schema
+                .iter()
+                .map(|(k, t)| {
+                    let ty = crate::rules::label_schema::LabelType::parse(t)
+                        .unwrap_or_else(|| panic!("label type {t}"));
+                    (k.to_string(), ty)
+                })
+                .collect(),
+            strict_labels: strict,
+            ..crate::LintOptions::default()
+        };
+        crate::lint_with_options("Dockerfile", src, &options)
+            .unwrap_or_else(|e| panic!("parse error: {e}"))
+            .iter()
+            .filter(|f| f.code == code)
+            .map(|f| format!("{}: {}\n", f.location.line.unwrap_or(0), f.message))
+            .collect()
+    }
+
     /// Lints `src` and renders the findings of rule `code` (enabled if it is
     /// opt-in) one a line, as `line: message`, for snapshot-style comparison.
     pub fn run(code: &str, src: &str) -> String {

@@ -12,8 +12,8 @@ fn rule_files_are_named_after_their_registered_rules() {
     let registered: Vec<(&str, &str)> = infos.iter().map(|i| (i.code, i.name)).collect();
     assert_rule_files_match_registry(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules"),
-        // Shared helpers of the package-manager rules, and the registry.
-        &["mod.rs", "package_managers.rs"],
+        // Shared helpers of the package-manager and label rules, and the registry.
+        &["mod.rs", "package_managers.rs", "label_schema.rs"],
         &registered,
     );
 }

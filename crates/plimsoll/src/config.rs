@@ -215,11 +215,18 @@ pub struct LintConfig {
     /// Which code findings are reported under: `plimsoll` (DF001, with hadolint's
     /// code beside it) or `hadolint` (DL3008 where the rule has one, DF001 beside it).
     pub codes: Option<crate::lint::Codes>,
+    /// The labels every image must carry, with each value's format (hadolint's
+    /// `label-schema`): `version = "semver"`; types text, url, spdx, rfc3339, hash,
+    /// semver, email (rules DF082–DF090).
+    #[serde(default)]
+    pub label_schema: BTreeMap<String, String>,
+    /// Only the label schema's labels are allowed (hadolint's `strict-labels`, DF083).
+    pub strict_labels: Option<bool>,
 }
 
 /// hadolint's `.hadolint.yaml`, so a hadolint user switches without edits.
-/// Keys plimsoll has no use for (label schemas, output format) are accepted
-/// and ignored, as hadolint ignores what it does not know.
+/// Keys plimsoll has no use for (output format, colours) are accepted and
+/// ignored, as hadolint ignores what it does not know.
 #[derive(Debug, Default, Deserialize)]
 pub struct HadolintConfig {
     #[serde(default)]
@@ -232,6 +239,10 @@ pub struct HadolintConfig {
     pub failure_threshold: Option<String>,
     #[serde(default, rename = "no-fail")]
     pub no_fail: Option<bool>,
+    #[serde(default, rename = "label-schema")]
+    pub label_schema: BTreeMap<String, String>,
+    #[serde(default, rename = "strict-labels")]
+    pub strict_labels: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

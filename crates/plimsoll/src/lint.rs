@@ -1,6 +1,7 @@
 //! `plimsoll lint`: Dockerfiles in, findings out; many files in parallel in
 //! one process.
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use clap::Args;
 use plimsoll_lint::files;
+use plimsoll_lint::rules::label_schema::LabelType;
 use plimsoll_report::{Policy, PolicySpec, Severity};
 
 #[derive(Args)]
@@ -36,6 +38,15 @@ pub struct LintArgs {
     /// plimsoll.toml lists it (`--env prod`), DF053 flags injected services' marks (P-I1).
     #[arg(long = "env", value_name = "ENV")]
     environment: Option<String>,
+    /// A label every image must carry, with its value's format (hadolint's --require-label):
+    /// NAME:TYPE, TYPE one of text, url, spdx, rfc3339, hash, semver, email; repeatable
+    /// [also plimsoll.toml [lint] label_schema, .hadolint.yaml label-schema].
+    #[arg(long = "require-label", value_name = "NAME:TYPE")]
+    require_label: Vec<String>,
+    /// Only the label schema's labels are allowed (DF083) [plimsoll.toml [lint]
+    /// strict_labels, .hadolint.yaml strict-labels].
+    #[arg(long)]
+    strict_labels: bool,
     /// Apply the safe fixes in place (apt -y, --no-install-recommends, apt list
     /// cleanup, MAINTAINER to LABEL, exec form); with `-`, print the fixed file.
     #[arg(long)]
@@ -85,7 +96,15 @@ fn settings(args: &LintArgs) -> Result<Settings> {
             .map_err(|e: String| anyhow::anyhow!("plimsoll.toml [lint] fail_on: {e}"))?,
         None => Severity::Info,
     };
+    let mut label_schema = BTreeMap::new();
+    let mut strict_labels = false;
     if let Some((path, h)) = crate::config::HadolintConfig::load_default()? {
+        add_labels(
+            &mut label_schema,
+            &h.label_schema,
+            &format!("{} label-schema", path.display()),
+        )?;
+        strict_labels |= h.strict_labels == Some(true);
         ignore.extend(h.ignored.iter().cloned());
         for (word, codes) in [
             ("error", &h.overrides.error),
@@ -117,6 +136,20 @@ fn settings(args: &LintArgs) -> Result<Settings> {
     if let Some(f) = args.fail_on {
         fail_on = f;
     }
+    add_labels(
+        &mut label_schema,
+        &lc.label_schema,
+        "plimsoll.toml [lint] label_schema",
+    )?;
+    if let Some(s) = lc.strict_labels {
+        strict_labels = s;
+    }
+    for word in &args.require_label {
+        let (name, ty) = word.split_once(':').unwrap_or((word.as_str(), ""));
+        let one = BTreeMap::from([(name.to_string(), ty.to_string())]);
+        add_labels(&mut label_schema, &one, "--require-label")?;
+    }
+    strict_labels |= args.strict_labels;
     let mut enable = lc.enable.clone();
     enable.extend(args.enable.iter().cloned());
     let skip_paths = if lc.ignore_paths.is_empty() {
@@ -147,11 +180,34 @@ fn settings(args: &LintArgs) -> Result<Settings> {
                     .iter()
                     .any(|s| s.environments.iter().any(|e| e == env))
             }),
+            label_schema,
+            strict_labels,
         },
         skip_paths,
         policy: Policy::new(&spec, &files::rule_refs())?,
         codes: args.codes.or(lc.codes).unwrap_or_default(),
     })
+}
+
+/// Adds a label schema's entries (a later source overrides a label's type).
+fn add_labels(
+    schema: &mut BTreeMap<String, LabelType>,
+    entries: &BTreeMap<String, String>,
+    source: &str,
+) -> Result<()> {
+    for (name, ty) in entries {
+        if name.trim().is_empty() {
+            bail!("{source}: a label name is empty");
+        }
+        let t = LabelType::parse(ty).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{source}: label `{name}` has type `{ty}`; the types are text, url, spdx, \
+                 rfc3339, hash, semver and email"
+            )
+        })?;
+        schema.insert(name.trim().to_string(), t);
+    }
+    Ok(())
 }
 
 pub fn run(args: LintArgs) -> Result<ExitCode> {

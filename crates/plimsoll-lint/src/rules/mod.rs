@@ -82,6 +82,17 @@ mod shell_replaced_by_symlink;
 mod wget_without_progress;
 mod yarn_cache_kept;
 mod zypper_dist_upgrade;
+// hadolint's label-schema rules: DF082–DF090 (DL3049–DL3056, DL3058), and what they share.
+mod label_empty;
+mod label_missing;
+mod label_not_email;
+mod label_not_git_hash;
+mod label_not_rfc3339;
+mod label_not_semver;
+mod label_not_spdx;
+mod label_not_url;
+pub mod label_schema;
+mod label_superfluous;
 
 use std::collections::HashMap;
 
@@ -162,6 +173,16 @@ pub use shell_replaced_by_symlink::ShellReplacedBySymlink;
 pub use wget_without_progress::WgetWithoutProgress;
 pub use yarn_cache_kept::YarnCacheKept;
 pub use zypper_dist_upgrade::ZypperDistUpgrade;
+// DF082–DF090, by name.
+pub use label_empty::LabelEmpty;
+pub use label_missing::LabelMissing;
+pub use label_not_email::LabelNotEmail;
+pub use label_not_git_hash::LabelNotGitHash;
+pub use label_not_rfc3339::LabelNotRfc3339;
+pub use label_not_semver::LabelNotSemver;
+pub use label_not_spdx::LabelNotSpdx;
+pub use label_not_url::LabelNotUrl;
+pub use label_superfluous::LabelSuperfluous;
 
 use plimsoll_dockerfile::{Keyword, Stage};
 
@@ -246,6 +267,16 @@ pub static ALL: &[&dyn Rule] = &[
     &NonNumericUser,
     &CopyEntireFilesystem,
     &ShellReplacedBySymlink,
+    // DF082–DF090: hadolint's label-schema rules (active with a label schema).
+    &LabelMissing,
+    &LabelSuperfluous,
+    &LabelEmpty,
+    &LabelNotUrl,
+    &LabelNotRfc3339,
+    &LabelNotSpdx,
+    &LabelNotGitHash,
+    &LabelNotSemver,
+    &LabelNotEmail,
 ];
 
 /// Whether every `$NAME` / `${NAME…}` in `s` is defined in `vars`.
