@@ -2,10 +2,14 @@
 # Quick start: builds a small real image from Debian packages (a minbase
 # root filesystem from mmdebstrap, plus an application layer with the usual
 # mistakes: a planted fake credential, a setuid helper, root, shell-form CMD),
-# then audits it with plimsoll. Needs root for apt-get/mmdebstrap on a fresh
-# machine; installs mmdebstrap and umoci if they are missing.
+# then scans it with plimsoll: audit, SBOM and known vulnerabilities in one
+# pass, against OSV's Debian advisories (downloaded once into
+# target/demo-db; offline, the scan is an audit and says how to add the
+# database). Needs root for apt-get/mmdebstrap on a fresh machine; installs
+# mmdebstrap and umoci if they are missing.
 #
 #   scripts/demo.sh [OUT_DIR]      (default: target/demo-image)
+#   PLIMSOLL_DEMO_OFFLINE=1 scripts/demo.sh   never touches the network for advisories
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="${1:-$PWD/target/demo-image}"
@@ -43,9 +47,22 @@ if [ ! -f "$OUT/index.json" ]; then
   umoci gc --layout "$OUT"
 fi
 
-echo "auditing oci:$OUT:demo" >&2
+cargo build --release --quiet -p plimsoll
+plimsoll=target/release/plimsoll
+DB="$PWD/target/demo-db/vuln.db"
+if [ -z "${PLIMSOLL_DEMO_OFFLINE:-}" ] && [ ! -f "$DB" ]; then
+  echo "downloading OSV's Debian advisories into $DB (once) ..." >&2
+  "$plimsoll" db update --db "$DB" --ecosystem Debian \
+    || echo "(no network for the advisories: auditing only)" >&2
+fi
 status=0
-cargo run --release --quiet -p plimsoll -- image audit "oci:$OUT:demo" || status=$?
+if [ -f "$DB" ]; then
+  echo "scanning oci:$OUT:demo (audit, SBOM, vulnerabilities)" >&2
+  "$plimsoll" scan "oci:$OUT:demo" --db "$DB" --offline || status=$?
+else
+  echo "auditing oci:$OUT:demo (offline: add advisories with \`plimsoll db import <OSV files or all.zip>\` or \`plimsoll db pull\`)" >&2
+  "$plimsoll" image audit "oci:$OUT:demo" || status=$?
+fi
 if [ "$status" = 1 ]; then
   echo "(exit code 1: findings at or above --fail-on, as this image was built to have)" >&2
   exit 0

@@ -108,6 +108,18 @@ enum Command {
     },
     /// List every rule with its practice and severity.
     Rules,
+    /// Print a shell completion script: `plimsoll completions bash > /etc/bash_completion.d/plimsoll`.
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages generated from the commands' help (plimsoll.1 and one per
+    /// subcommand, e.g. plimsoll-scan.1) into a directory.
+    Man {
+        /// Where to write them (created if missing).
+        #[arg(short, long, value_name = "DIR", default_value = ".")]
+        out_dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -323,6 +335,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Image(ImageCommand::Audit(args)) => audit(args),
         Command::Image(ImageCommand::Inspect(args)) => inspect(args),
         Command::Lint(args) => lint::run(args),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "plimsoll", &mut script);
+            emit(&String::from_utf8_lossy(&script), None)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { out_dir } => {
+            std::fs::create_dir_all(&out_dir)
+                .with_context(|| format!("creating {}", out_dir.display()))?;
+            clap_mangen::generate_to(<Cli as clap::CommandFactory>::command(), &out_dir)
+                .with_context(|| format!("writing man pages to {}", out_dir.display()))?;
+            let pages = std::fs::read_dir(&out_dir)?
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "1"))
+                .count();
+            println!(
+                "{}: {pages} man pages (man -l {}/plimsoll.1)",
+                out_dir.display(),
+                out_dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Dockerfile(command) => inject::run(command),
         Command::Config(command) => config_audit::run(command),
         Command::Host(command) => host::run(command),

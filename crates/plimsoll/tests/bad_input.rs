@@ -518,3 +518,71 @@ fn a_warm_cache_does_not_hide_a_missing_blob() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("missing"), "{err}");
 }
+
+/// Completions and man pages come from the clap definitions: every shell's
+/// script is produced (bash's is valid bash), the man pages cover every
+/// subcommand, and a closed pipe is not a panic.
+#[test]
+fn completions_and_man_pages() {
+    let bin = env!("CARGO_BIN_EXE_plimsoll");
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = std::process::Command::new(bin)
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}: {out:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("plimsoll"), "{shell}");
+        assert!(
+            text.contains("scan") && text.contains("--fail-on"),
+            "{shell}"
+        );
+    }
+    let t = tempfile::tempdir().unwrap();
+    let script = t.path().join("plimsoll.bash");
+    let out = std::process::Command::new(bin)
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    std::fs::write(&script, &out.stdout).unwrap();
+    let check = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .status()
+        .unwrap();
+    assert!(check.success());
+    // A reader that stops early (`| head -1`).
+    let mut child = std::process::Command::new(bin)
+        .args(["completions", "zsh"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "{out:?}"
+    );
+    let (code, _, err) = Cli::new(bin).run(&["completions", "tcsh"]).into_parts();
+    assert_eq!(code, 2);
+    assert!(err.contains("tcsh"), "{err}");
+
+    let man = t.path().join("man");
+    let out = std::process::Command::new(bin)
+        .args(["man", "-o", man.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    for page in [
+        "plimsoll.1",
+        "plimsoll-scan.1",
+        "plimsoll-db-pull.1",
+        "plimsoll-host-audit.1",
+    ] {
+        let text = std::fs::read_to_string(man.join(page)).unwrap();
+        assert!(text.starts_with(".ie") || text.contains(".TH"), "{page}");
+    }
+    let scan = std::fs::read_to_string(man.join("plimsoll-scan.1")).unwrap();
+    assert!(scan.contains("fail\\-on"), "the options are documented");
+}
