@@ -40,6 +40,9 @@ pub struct Config {
     /// Dockerfile for an environment (P-I1; see plimsoll_inject::Service).
     #[serde(default)]
     pub services: Vec<plimsoll_inject::Service>,
+    /// `[licenses]`: the licence policy (P-C9) of `scan` and `sbom --check-licenses`.
+    #[serde(default)]
+    pub licenses: plimsoll_license::LicenseConfig,
 }
 
 /// `[tags]`: the tagging policy (P-D2) `plimsoll tags check` applies.

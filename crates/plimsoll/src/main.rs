@@ -290,6 +290,10 @@ struct SbomArgs {
     /// Write to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Judge every package's licences against plimsoll.toml [licenses] (P-C9): the packages
+    /// not allowed go to stderr, and the exit code is 1 when there is one.
+    #[arg(long)]
+    check_licenses: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -463,6 +467,7 @@ fn every_rule() -> Vec<plimsoll_report::RuleInfo> {
     rules.extend(plimsoll_runtime::rule_infos());
     rules.extend(plimsoll_host::rule_infos());
     rules.extend(plimsoll_tags::rules::ALL.iter().map(|r| **r));
+    rules.extend(plimsoll_license::rule_infos());
     rules.extend([plimsoll_structure::FAILED, plimsoll_structure::SKIPPED]);
     rules.push(plimsoll_vuln::report::VULNERABLE_PACKAGE);
     rules
@@ -682,6 +687,18 @@ fn inspect(args: InspectArgs) -> Result<ExitCode> {
 
 fn sbom(args: SbomArgs) -> Result<ExitCode> {
     let p = prepare(&args.image)?;
+    let licenses = if args.check_licenses {
+        let policy = plimsoll_license::Policy::new(&p.config.licenses)?;
+        if policy.is_empty() {
+            anyhow::bail!(
+                "--check-licenses: plimsoll.toml has no [licenses] deny or allow list \
+                 (e.g. deny = [\"forbidden\", \"copyleft\"])"
+            );
+        }
+        Some(policy)
+    } else {
+        None
+    };
     let scanned = p.read(args.image.no_progress, Passes::SBOM)?;
     let inventory = scanned
         .inventory
@@ -712,6 +729,13 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
         SbomFormat::Table => plimsoll_sbom::render::render_table(inventory, &document.subject),
     };
     emit(&text, args.output.as_ref())?;
+    if let Some(policy) = licenses {
+        let findings = policy.check(&inventory.packages);
+        eprint!("{}", plimsoll_license::render_text(&findings));
+        if !findings.is_empty() {
+            return Ok(ExitCode::from(1));
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
