@@ -18,6 +18,11 @@ Files either tool cannot parse are left out (and listed).
         disagree fail too, so the file stays true
     scripts/compare-hadolint.py --list     print every disagreement as a TSV
         row (for updating the file; the reason column must be written by hand)
+    scripts/compare-hadolint.py --corpus tests/hadolint-semantics \
+        --disagreements tests/hadolint-semantics.tsv --check --strict
+        the same on another corpus (the semantics cases: one Dockerfile per
+        point where the tools read the Dockerfile reference differently);
+        --strict: every disagreement must be listed, whatever the agreement
 
 Environment: PLIMSOLL_BIN (default $CARGO_TARGET_DIR/debug/plimsoll, else
 target/debug/plimsoll), HADOLINT (default `hadolint`), PLIMSOLL_SHARED
@@ -119,7 +124,7 @@ def run_json(argv):
 
 
 def collect(corpus, plimsoll_bin, hadolint_bin, mapping):
-    files = sorted(p for p in corpus.iterdir() if p.is_file())
+    files = sorted(p for p in corpus.iterdir() if p.is_file() and "Dockerfile" in p.name)
     names = {str(p): p.name for p in files}
     starts = {p.name: instruction_starts(p.read_text(encoding="utf-8", errors="replace")) for p in files}
     skipped = {}
@@ -149,27 +154,28 @@ def collect(corpus, plimsoll_bin, hadolint_bin, mapping):
     return files, skipped, mine, theirs
 
 
-def load_disagreements():
+def load_disagreements(path=None):
     """(file, line, code, side) -> (verdict, reason); errors for bad rows."""
+    path = path or DISAGREEMENTS
     listed, errors = {}, []
-    if not DISAGREEMENTS.exists():
+    if not path.exists():
         return listed, errors
-    for n, raw in enumerate(DISAGREEMENTS.read_text(encoding="utf-8").splitlines(), 1):
+    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not raw.strip() or raw.startswith("#"):
             continue
         cols = raw.split("\t")
         if len(cols) != 6:
-            errors.append(f"{DISAGREEMENTS.name}:{n}: want 6 tab-separated columns, got {len(cols)}")
+            errors.append(f"{path.name}:{n}: want 6 tab-separated columns, got {len(cols)}")
             continue
         file, line, code, side, verdict, reason = cols
         if side not in ("plimsoll-only", "hadolint-only"):
-            errors.append(f"{DISAGREEMENTS.name}:{n}: side must be plimsoll-only or hadolint-only")
+            errors.append(f"{path.name}:{n}: side must be plimsoll-only or hadolint-only")
         if verdict not in VERDICTS:
-            errors.append(f"{DISAGREEMENTS.name}:{n}: verdict must be one of {sorted(VERDICTS)}")
+            errors.append(f"{path.name}:{n}: verdict must be one of {sorted(VERDICTS)}")
         if len(reason.strip()) < 15:
-            errors.append(f"{DISAGREEMENTS.name}:{n}: give the concrete reason")
+            errors.append(f"{path.name}:{n}: give the concrete reason")
         if not line.isdigit():
-            errors.append(f"{DISAGREEMENTS.name}:{n}: line must be a number")
+            errors.append(f"{path.name}:{n}: line must be a number")
             continue
         listed[(file, int(line), code, side)] = (verdict, reason)
     return listed, errors
@@ -179,13 +185,16 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="fail on unexplained disagreements")
     ap.add_argument("--list", action="store_true", help="print disagreements as TSV rows")
+    ap.add_argument("--corpus", type=Path, help="a directory of Dockerfiles [default: the shared corpus]")
+    ap.add_argument("--disagreements", type=Path, help=f"the TSV of explained disagreements [default: {DISAGREEMENTS.relative_to(ROOT)}]")
+    ap.add_argument("--strict", action="store_true", help="every disagreement must be listed, whatever the agreement")
     args = ap.parse_args()
 
     target = os.environ.get("CARGO_TARGET_DIR", str(ROOT / "target"))
     plimsoll_bin = os.environ.get("PLIMSOLL_BIN", str(Path(target) / "debug" / "plimsoll"))
     hadolint_bin = os.environ.get("HADOLINT", "hadolint")
     shared = Path(os.environ.get("PLIMSOLL_SHARED", ROOT.parent / "shared"))
-    corpus = shared / "testdata" / "dockerfiles"
+    corpus = args.corpus or shared / "testdata" / "dockerfiles"
     if not corpus.is_dir():
         sys.exit(f"error: no corpus at {corpus} (set PLIMSOLL_SHARED)")
 
@@ -195,7 +204,7 @@ def main():
         sys.exit(f"error: no plimsoll binary at {plimsoll_bin} (cargo build -p plimsoll, or set PLIMSOLL_BIN)")
     mapping = rule_map()
     files, skipped, mine, theirs = collect(corpus, plimsoll_bin, hadolint_bin, mapping)
-    listed, errors = load_disagreements()
+    listed, errors = load_disagreements(args.disagreements)
 
     by_dl = defaultdict(lambda: {"ours": set(), "theirs": set()})
     for k in mine:
@@ -232,7 +241,7 @@ def main():
             f"{df_of[dl]:<7} {dl:<8} {len(both):>5} {len(s['ours'] - s['theirs']):>8} "
             f"{len(s['theirs'] - s['ours']):>10} {pct:>10}  {unexplained or ''}"
         )
-        if agreement < THRESHOLD and unexplained:
+        if (agreement < THRESHOLD or args.strict) and unexplained:
             failing.append(f"{df_of[dl]} ({dl}): {agreement:.1%} with {unexplained} unexplained disagreement(s)")
     stale = sorted(k for k in listed if k not in seen)
     by_verdict = defaultdict(int)
@@ -251,7 +260,7 @@ def main():
     for k in stale:
         print(f"error: listed but no longer a disagreement: {'  '.join(map(str, k))}", file=sys.stderr)
     for f in failing:
-        print(f"error: {f}; list them in {DISAGREEMENTS.relative_to(ROOT)} (--list)", file=sys.stderr)
+        print(f"error: {f}; list them in {args.disagreements or DISAGREEMENTS.relative_to(ROOT)} (--list)", file=sys.stderr)
     if errors or stale or failing:
         return 1
     print("check passed: every shared rule agrees >= 95% or its disagreements are explained")

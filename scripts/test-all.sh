@@ -70,6 +70,8 @@ SHARED="${PLIMSOLL_SHARED:-../shared}"
 python3 scripts/validate-sarif.py "$CARGO_TARGET_DIR/corpus-lint.sarif"
 step "lint against hadolint on the corpus (disagreements explained in tests/hadolint-disagreements.tsv)"
 PLIMSOLL_BIN="$CARGO_TARGET_DIR/debug/plimsoll" PLIMSOLL_SHARED="$SHARED" python3 scripts/compare-hadolint.py --check
+step "lint against hadolint on the semantics cases (tests/hadolint-semantics: every disagreement listed with its reason)"
+PLIMSOLL_BIN="$CARGO_TARGET_DIR/debug/plimsoll" python3 scripts/compare-hadolint.py --corpus tests/hadolint-semantics --disagreements tests/hadolint-semantics.tsv --check --strict
 step "the label-schema rules against hadolint with the same .hadolint.yaml"
 cargo test -p plimsoll --test lint_labels --locked -- --ignored
 step "config audit against compose-lint on the Compose corpus (disagreements explained in tests/compose-lint-disagreements.tsv)"

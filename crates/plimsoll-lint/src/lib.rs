@@ -105,6 +105,37 @@ impl<'a> LintContext<'a> {
         }
     }
 
+    /// The variables a RUN's words are expanded with: [`Self::vars_at`],
+    /// plus every ARG or ENV the Dockerfile declares out of this scope —
+    /// in another stage, or a global ARG not re-declared here — as the empty
+    /// string, which is what BuildKit gives them (`yum install
+    /// tar-${VERSION}` in a stage without `ARG VERSION` installs `tar-`,
+    /// unpinned). A name the RUN's own script assigns stays unknown.
+    /// Variables declared nowhere stay unknown (the shell may set them).
+    pub fn run_vars_at(&self, index: usize) -> std::collections::HashMap<String, String> {
+        let mut vars = self.vars_at(index);
+        let script = self
+            .df
+            .instructions
+            .get(index)
+            .and_then(|i| i.shell_text())
+            .unwrap_or_default();
+        for ins in &self.df.instructions {
+            if !matches!(
+                ins.keyword,
+                plimsoll_dockerfile::Keyword::Arg | plimsoll_dockerfile::Keyword::Env
+            ) {
+                continue;
+            }
+            for (name, _) in ins.key_values() {
+                if !vars.contains_key(&name) && !script.contains(&format!("{name}=")) {
+                    vars.insert(name, String::new());
+                }
+            }
+        }
+        vars
+    }
+
     /// Every instruction, an ONBUILD replaced by its trigger (under the
     /// ONBUILD's index): `(index, instruction)`.
     pub fn instructions(&self) -> impl Iterator<Item = (usize, &'a Instruction)> + '_ {

@@ -36,6 +36,8 @@ pub struct Apt<'a> {
     pub options: Vec<&'a str>,
     /// Non-option words after the subcommand.
     pub packages: Vec<&'a str>,
+    /// Whether the program is aptitude (its `-R` is `--without-recommends`).
+    pub aptitude: bool,
 }
 
 impl Apt<'_> {
@@ -56,17 +58,22 @@ impl Apt<'_> {
     pub fn has_no_recommends(&self) -> bool {
         self.options.iter().any(|o| {
             *o == "--no-install-recommends"
+                // aptitude's spelling.
+                || *o == "--without-recommends"
+                || (self.aptitude && *o == "-R")
                 || o.eq_ignore_ascii_case("APT::Install-Recommends=false")
                 || o.eq_ignore_ascii_case("APT::Install-Recommends=0")
         })
     }
 }
 
-/// Parses `cmd` as `apt-get …` or `apt …` (after `sudo`/`env`).
+/// Parses `cmd` as `apt-get …`, `apt …` or `aptitude …` (after
+/// `sudo`/`env`): aptitude installs from the same archives with the same
+/// `name=version` pins, `-y` and lists.
 pub fn apt(cmd: &ShellCommand) -> Option<Apt<'_>> {
     let argv = strip_wrappers(&cmd.argv);
     let prog = argv.first()?.rsplit('/').next()?;
-    if prog != "apt-get" && prog != "apt" {
+    if prog != "apt-get" && prog != "apt" && prog != "aptitude" {
         return None;
     }
     let mut sub = None;
@@ -95,6 +102,7 @@ pub fn apt(cmd: &ShellCommand) -> Option<Apt<'_>> {
         sub: sub?,
         options,
         packages,
+        aptitude: prog == "aptitude",
     })
 }
 

@@ -35,7 +35,7 @@ impl Rule for ApkPin {
             if c.line.subcommand() != Some("add") {
                 continue;
             }
-            let vars = ctx.vars_at(c.index);
+            let vars = ctx.run_vars_at(c.index);
             let unpinned: Vec<String> = packages(c.line.args(), &vars)
                 .into_iter()
                 .filter(|p| {

@@ -30,7 +30,7 @@ impl Rule for DnfPin {
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
         for c in calls(ctx, &DNF) {
-            let vars = ctx.vars_at(c.index);
+            let vars = ctx.run_vars_at(c.index);
             if let Some(unpinned) = rpm_unpinned(&c.line, &vars) {
                 let what = format!("{} install", c.line.program);
                 report_unpinned(

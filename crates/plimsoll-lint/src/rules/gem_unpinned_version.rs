@@ -52,7 +52,7 @@ impl Rule for GemPin {
             {
                 continue;
             }
-            let vars = ctx.vars_at(c.index);
+            let vars = ctx.run_vars_at(c.index);
             let unpinned: Vec<String> = packages(c.line.args(), &vars)
                 .into_iter()
                 .filter(|g| !g.contains(':') && !g.ends_with(".gem") && !g.contains('/'))

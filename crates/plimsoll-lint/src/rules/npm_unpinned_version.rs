@@ -85,7 +85,7 @@ impl Rule for NpmPin {
             if !c.line.subcommand().is_some_and(|s| INSTALL.contains(&s)) {
                 continue;
             }
-            let vars = ctx.vars_at(c.index);
+            let vars = ctx.run_vars_at(c.index);
             let unpinned: Vec<String> = packages(c.line.args(), &vars)
                 .into_iter()
                 .filter(|p| !pinned(p))

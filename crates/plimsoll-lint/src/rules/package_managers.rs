@@ -104,6 +104,29 @@ pub(crate) const ZYPPER: Manager = Manager {
     },
 };
 
+/// pipx's options that take a value (`pipx install --python python3.12 black`).
+pub(crate) const PIPX_OPTIONS: OptionSpec = OptionSpec {
+    short_values: "",
+    long_values: &[
+        "python",
+        "pip-args",
+        "index-url",
+        "suffix",
+        "preinstall",
+        "backend",
+        "fetch-python",
+    ],
+};
+
+/// `pipx install …` (an application installed from PyPI into its own
+/// environment): the same requirement syntax as pip's.
+pub(crate) fn pipx_command(cmd: &ShellCommand) -> Option<CommandLine<'_>> {
+    let argv = strip_wrappers(&cmd.argv);
+    let first = argv.first()?;
+    (first.rsplit('/').next() == Some("pipx"))
+        .then(|| split_options("pipx", &argv[1..], &PIPX_OPTIONS))
+}
+
 pub(crate) const PIP_OPTIONS: OptionSpec = OptionSpec {
     short_values: "rcetifbC",
     long_values: &[

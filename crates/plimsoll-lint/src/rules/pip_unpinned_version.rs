@@ -1,5 +1,5 @@
 use super::package_managers::{
-    Call, constraint_pins, packages, pip_command, report_unpinned, split_constraint,
+    Call, constraint_pins, packages, pip_command, pipx_command, report_unpinned, split_constraint,
 };
 use crate::{Hit, LintContext, Rule, declare_rule};
 
@@ -14,7 +14,8 @@ declare_rule! {
     /// are not read here; a constraints file (`-c`) is taken to pin. Local
     /// paths, wheels and sdists, and VCS URLs with `@ref` are pinned; words
     /// whose variables the Dockerfile does not set are not flagged.
-    /// Covers `pip`, `pip3`, `pip3.12` and `python3 -m pip`.
+    /// Covers `pip`, `pip3`, `pip3.12`, `python3 -m pip` and `pipx install`
+    /// (an application from PyPI: `pipx install black==24.10.0`).
     ///
     /// Fix: `pip install --no-cache-dir requests==2.32.3`, or a requirements
     /// file with pinned versions (and hashes).
@@ -57,17 +58,18 @@ impl Rule for PipPin {
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
         for (index, ins, script) in ctx.runs() {
             for (k, cmd) in script.commands.iter().enumerate() {
-                let Some(line) = pip_command(cmd) else {
+                let Some(line) = pip_command(cmd).or_else(|| pipx_command(cmd)) else {
                     continue;
                 };
                 if line.subcommand() != Some("install") || line.has(&["c", "constraint"]) {
                     continue;
                 }
-                let vars = ctx.vars_at(index);
+                let vars = ctx.run_vars_at(index);
                 let unpinned: Vec<String> = packages(line.args(), &vars)
                     .into_iter()
                     .filter(|p| !pinned(p))
                     .collect();
+                let what = format!("{} install", line.program);
                 let call = Call {
                     index,
                     ins,
@@ -79,7 +81,7 @@ impl Rule for PipPin {
                 report_unpinned(
                     &Self::RULE,
                     &call,
-                    "pip install",
+                    &what,
                     &unpinned,
                     "pin versions: `pip install <package>==<version>` or `-r requirements.txt`",
                     out,
@@ -100,12 +102,14 @@ RUN pip install --no-cache-dir -U pip 'requests==2.32.3' 'flask>=3' 'attrs~=23.2
 RUN python3 -m pip install --user -e . git+https://github.com/o/r@v1.0#egg=r git+https://github.com/o/s \\
  && pip3.12 install -i https://mirror/simple ./dist/app-1.0-py3-none-any.whl numpy
 RUN pip install -c constraints.txt django && pip install -r requirements.txt && pipx install black
+RUN pipx install --python python3.12 ruff==0.8.0
 ";
         assert_eq!(
             run("DF032", src),
             "2: pip install without version pins: pip, flask>=3\n\
              3: pip install without version pins: git+https://github.com/o/s\n\
-             4: pip install without version pins: numpy\n"
+             4: pip install without version pins: numpy\n\
+             5: pipx install without version pins: black\n"
         );
     }
 }

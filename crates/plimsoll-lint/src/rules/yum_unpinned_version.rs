@@ -30,7 +30,7 @@ impl Rule for YumPin {
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
         for c in calls(ctx, &YUM) {
-            let vars = ctx.vars_at(c.index);
+            let vars = ctx.run_vars_at(c.index);
             if let Some(unpinned) = rpm_unpinned(&c.line, &vars) {
                 report_unpinned(
                     &Self::RULE,
@@ -63,6 +63,27 @@ RUN yum -y groupinstall 'Development Tools' && yum -y update curl
             "3: yum install without version pins: java-11-openjdk, gcc-c++\n\
              5: yum install without version pins: jq\n\
              5: yum install without version pins: php\n"
+        );
+    }
+
+    /// ARG and ENV are scoped to their stage (a global ARG to FROM lines,
+    /// unless re-declared): out of scope, BuildKit expands them to nothing.
+    #[test]
+    fn variables_out_of_their_stage_are_empty() {
+        let src = "ARG TAR_VERSION=1.30
+FROM centos:7 AS a
+ARG GIT_VERSION=2.0
+ENV ZIP_VERSION=3.0
+RUN yum install -y git-core-${GIT_VERSION} zip-${ZIP_VERSION} tar-${TAR_VERSION}
+FROM centos:7
+RUN yum install -y git-core-${GIT_VERSION} zip-$ZIP_VERSION
+ARG TAR_VERSION
+RUN yum install -y tar-${TAR_VERSION} && V=1 && yum install -y unzip-$V
+";
+        assert_eq!(
+            run("DF025", src),
+            "5: yum install without version pins: tar-\n\
+             7: yum install without version pins: git-core-, zip-\n"
         );
     }
 }
