@@ -168,6 +168,32 @@ fn lock_files() -> Vec<(&'static str, Vec<u8>)> {
             "php/vendor/composer/installed.json",
             data("lock/php/composer_2/installed.json"),
         ),
+        (
+            "pnpm/pnpm-lock.yaml",
+            data("lock/pnpm/generated-v9/pnpm-lock.yaml"),
+        ),
+        ("uv/uv.lock", data("lock/uv/generated/uv.lock")),
+        ("java/pom.xml", data("lock/java/pom-app/pom.xml")),
+        (
+            "java/gradle.lockfile",
+            data("lock/java/gradle/gradle.lockfile"),
+        ),
+        (
+            "dotnet/bin/TestLibrary.deps.json",
+            data("lock/dotnet/TestLibrary.deps.json"),
+        ),
+        (
+            "dotnet/packages.lock.json",
+            data("lock/dotnet/packages.lock.json"),
+        ),
+        (
+            ".github/workflows/validations.yaml",
+            data("lock/github/.github/workflows/validations.yaml"),
+        ),
+        (
+            ".github/actions/bootstrap/action.yaml",
+            data("lock/github/.github/actions/bootstrap/action.yaml"),
+        ),
     ]
 }
 
@@ -176,14 +202,21 @@ fn lock_files_count_in_directory_scans_only() {
     let files = lock_files();
     let items: Vec<Item> = files.iter().map(|(p, c)| file(p, c)).collect();
     let inv = catalog(&scan(vec![items])).unwrap();
-    // An image: only Composer's installation record.
-    let types: Vec<PackageType> = inv.packages.iter().map(|p| p.package_type).collect();
-    assert_eq!(types, [PackageType::Composer, PackageType::Composer]);
-    assert!(
-        inv.packages
-            .iter()
-            .all(|p| p.location == "php/vendor/composer/installed.json")
+    // An image: only Composer's installation record and .NET's deps.json.
+    let mut locations: Vec<(&str, PackageType)> = inv
+        .packages
+        .iter()
+        .map(|p| (p.location.as_str(), p.package_type))
+        .collect();
+    locations.dedup();
+    assert_eq!(
+        locations,
+        [
+            ("php/vendor/composer/installed.json", PackageType::Composer),
+            ("dotnet/bin/TestLibrary.deps.json", PackageType::Nuget),
+        ]
     );
+    assert_eq!(inv.packages.len(), 2 + 14);
     assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
 
     let inv = scan_dir(&files);
@@ -202,6 +235,32 @@ fn lock_files_count_in_directory_scans_only() {
     assert!(from("rb/Gemfile.lock") > 40);
     assert_eq!(from("php/composer.lock"), 2);
     assert_eq!(from("php/vendor/composer/installed.json"), 2);
+    assert_eq!(from("pnpm/pnpm-lock.yaml"), 77);
+    assert_eq!(from("uv/uv.lock"), 18);
+    assert_eq!(from("java/pom.xml"), 3);
+    assert_eq!(from("java/gradle.lockfile"), 4);
+    assert_eq!(from("dotnet/bin/TestLibrary.deps.json"), 14);
+    assert_eq!(from("dotnet/packages.lock.json"), 9);
+    assert_eq!(from(".github/workflows/validations.yaml"), 4);
+    assert_eq!(from(".github/actions/bootstrap/action.yaml"), 4);
+    let types = |path: &str| -> Vec<PackageType> {
+        let mut t: Vec<_> = inv
+            .packages
+            .iter()
+            .filter(|p| p.location == path)
+            .map(|p| p.package_type)
+            .collect();
+        t.dedup();
+        t
+    };
+    assert_eq!(types("pnpm/pnpm-lock.yaml"), [PackageType::Npm]);
+    assert_eq!(types("uv/uv.lock"), [PackageType::Pypi]);
+    assert_eq!(types("java/gradle.lockfile"), [PackageType::Maven]);
+    assert_eq!(types("dotnet/packages.lock.json"), [PackageType::Nuget]);
+    assert_eq!(
+        types(".github/workflows/validations.yaml"),
+        [PackageType::Github]
+    );
     let gem = inv
         .packages
         .iter()

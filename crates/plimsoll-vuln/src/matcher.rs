@@ -185,7 +185,9 @@ fn root_target(pkg: &Package, distro: Option<&Distro>, upstream: &Target) -> Opt
         | PackageType::Cargo
         | PackageType::Gem
         | PackageType::Composer
-        | PackageType::Conda => return None,
+        | PackageType::Conda
+        | PackageType::Nuget
+        | PackageType::Github => return None,
     };
     Some(Target {
         ecosystem: EcosystemKey::Exact(ecosystem),
@@ -331,7 +333,7 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
             Ecosystem::RubyGems,
         ),
         // No version ordering for Packagist yet, no OSV data for conda.
-        PackageType::Composer | PackageType::Conda => {
+        PackageType::Composer | PackageType::Conda | PackageType::Nuget | PackageType::Github => {
             return Err(NoTarget::Unsupported(pkg.package_type));
         }
         PackageType::Deb | PackageType::Apk | PackageType::Rpm => unreachable!("handled above"),
