@@ -215,6 +215,12 @@ pub struct Package {
     /// without a leading `/`), sorted; empty when unknown.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
+    /// The purls of the packages this one depends on, where the file that
+    /// lists it says (`package-lock.json` v2/v3, `pnpm-lock.yaml`,
+    /// `Cargo.lock`, `poetry.lock`, `uv.lock`); each is listed by the same
+    /// file. Sorted; empty when the file states none or is not a lock file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
 }
 
 impl Package {
@@ -240,6 +246,7 @@ impl Package {
             layer,
             location: location.into(),
             files: Vec::new(),
+            depends_on: Vec::new(),
         }
     }
 

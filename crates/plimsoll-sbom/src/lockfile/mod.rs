@@ -164,6 +164,11 @@ pub struct LockedPackage {
 pub struct Parsed {
     pub packages: Vec<LockedPackage>,
     pub warnings: plimsoll_report::Warnings,
+    /// (dependent, dependency) by purl, where the file states them; both
+    /// are packages of this file.
+    /// (Always serialised: the engine caches facts in a format without
+    /// field names.)
+    pub dependencies: Vec<(String, String)>,
 }
 
 impl Parsed {
@@ -182,9 +187,29 @@ impl Parsed {
     /// A file that cannot be read at all.
     pub(crate) fn unreadable(why: String) -> Parsed {
         Parsed {
-            packages: Vec::new(),
             warnings: plimsoll_report::Warnings::from_iter([why]),
+            ..Parsed::default()
         }
+    }
+
+    /// Records that `from` depends on `to` (both purls of this file's
+    /// packages), once; a package never depends on itself.
+    pub(crate) fn depends(&mut self, from: &str, to: &str) {
+        if from != to && !self.dependencies.iter().any(|(f, t)| f == from && t == to) {
+            self.dependencies.push((from.to_string(), to.to_string()));
+        }
+    }
+
+    /// The purl of the package named `name` (at `version`, if given) in
+    /// this file: None when there is none, or several and no version says
+    /// which.
+    pub(crate) fn purl_of(&self, name: &str, version: Option<&str>) -> Option<String> {
+        let mut found = self
+            .packages
+            .iter()
+            .filter(|p| p.name == name && version.is_none_or(|v| p.version == v));
+        let first = found.next()?;
+        found.next().is_none().then(|| first.purl.clone())
     }
 
     /// Adds a package unless the file already pinned the same one.
@@ -331,6 +356,15 @@ pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[LockLayerFacts], inventory:
         for p in &file.parsed.packages {
             let mut pkg = Package::new(p.package_type, &p.name, &p.version, &p.purl, path, layer);
             pkg.licenses = p.licenses.clone();
+            pkg.depends_on = file
+                .parsed
+                .dependencies
+                .iter()
+                .filter(|(from, _)| *from == p.purl)
+                .map(|(_, to)| to.clone())
+                .collect();
+            pkg.depends_on.sort();
+            pkg.depends_on.dedup();
             inventory.packages.push(pkg);
         }
     }

@@ -14,6 +14,10 @@
 //! workspaces and v9), which a complete file also lists under `packages`.
 //! Entries that name no registry version (a tarball URL, a git commit) are
 //! passed over with a warning; workspace links (`link:../pkg`) silently.
+//!
+//! A package's `dependencies` and `optionalDependencies` (under
+//! `packages` in v5 and v6, under `snapshots` in v9) become its
+//! [`Parsed::dependencies`], peer suffixes aside.
 
 use serde_json::Value;
 
@@ -124,6 +128,38 @@ pub fn parse(content: &[u8]) -> Parsed {
             )),
         }
     }
+    let graph = if major >= 9 {
+        doc.get("snapshots").and_then(Value::as_object)
+    } else {
+        Some(packages)
+    };
+    for (key, entry) in graph.into_iter().flatten() {
+        let Some((name, version)) = name_version(major, key) else {
+            continue;
+        };
+        let from = npm_purl(name, version);
+        for field in ["dependencies", "optionalDependencies"] {
+            for (dep, v) in entry
+                .get(field)
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                let Some(v) = v.as_str() else { continue };
+                let key = if major <= 5 {
+                    format!("/{dep}/{v}")
+                } else {
+                    format!("/{dep}@{v}")
+                };
+                if let Some((n, v)) = name_version(major, &key) {
+                    let to = npm_purl(n, v);
+                    if out.packages.iter().any(|p| p.purl == to) {
+                        out.depends(&from, &to);
+                    }
+                }
+            }
+        }
+    }
     out
 }
 
@@ -196,6 +232,29 @@ mod tests {
             .find(|p| p.name == "@babel/code-frame")
             .unwrap();
         assert_eq!(babel.purl, "pkg:npm/%40babel/code-frame@7.26.2");
+        // From `snapshots`: what express 4.21.2 and debug 2.6.9 depend on.
+        let deps_of = |purl: &str| -> Vec<&str> {
+            let mut v: Vec<&str> = p
+                .dependencies
+                .iter()
+                .filter(|(f, _)| f == purl)
+                .map(|(_, t)| t.as_str())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(deps_of("pkg:npm/debug@2.6.9"), ["pkg:npm/ms@2.0.0"]);
+        let express = deps_of("pkg:npm/express@4.21.2");
+        assert_eq!(express.len(), 31, "{express:?}");
+        assert!(express.contains(&"pkg:npm/body-parser@1.20.3"));
+        assert_eq!(
+            deps_of("pkg:npm/%40babel/code-frame@7.26.2"),
+            [
+                "pkg:npm/%40babel/helper-validator-identifier@7.29.17",
+                "pkg:npm/js-tokens@4.0.0",
+                "pkg:npm/picocolors@1.1.1",
+            ]
+        );
     }
 
     #[test]
@@ -214,6 +273,11 @@ mod tests {
         let p = read("v6/pnpm-lock.yaml");
         assert!(p.warnings.is_empty(), "{:?}", p.warnings);
         assert_eq!(p.packages.len(), 10);
+        // v6 keys with peer suffixes: react-dom 18.2.0(react@18.2.0) -> react.
+        assert!(p.dependencies.contains(&(
+            "pkg:npm/react-dom@18.2.0".to_string(),
+            "pkg:npm/react@18.2.0".to_string()
+        )));
         assert!(
             p.sorted_pairs()
                 .contains(&("@testing-library/react", "13.4.0"))

@@ -7,6 +7,12 @@
 //! `source = { virtual = "." }` or `{ editable = "." }` entry), as the
 //! root project of a `package-lock.json` does. A workspace member with a
 //! dynamic version has none in the file and is passed over.
+//!
+//! Each package's `dependencies` (what it needs at run time; not its
+//! extras' `optional-dependencies` nor the project's `dev-dependencies`
+//! groups) become its [`Parsed::dependencies`], matched by name, and by
+//! version where uv writes one (when the file holds several versions of
+//! the dependency).
 
 use serde::Deserialize;
 
@@ -25,6 +31,14 @@ struct UvLock {
 #[derive(Deserialize)]
 struct UvPackage {
     name: Option<String>,
+    version: Option<String>,
+    #[serde(default)]
+    dependencies: Vec<UvDependency>,
+}
+
+#[derive(Deserialize)]
+struct UvDependency {
+    name: String,
     version: Option<String>,
 }
 
@@ -48,6 +62,7 @@ pub fn parse(content: &[u8]) -> Parsed {
         }
         None => return Parsed::unreadable("no `version = 1`: not a uv.lock, skipped".into()),
     }
+    let mut edges = Vec::new();
     for (i, p) in doc.package.into_iter().enumerate() {
         let Some(name) = p.name.filter(|n| !n.trim().is_empty()) else {
             out.warnings
@@ -58,13 +73,20 @@ pub fn parse(content: &[u8]) -> Parsed {
             continue; // a dynamic version: none pinned
         };
         let name = normalize_name(&name);
+        let purl = purl("pypi", None, &name, &version, &[]);
+        edges.extend(p.dependencies.into_iter().map(|d| (purl.clone(), d)));
         out.push(LockedPackage {
             package_type: PackageType::Pypi,
-            purl: purl("pypi", None, &name, &version, &[]),
+            purl,
             name,
             version,
             licenses: Vec::new(),
         });
+    }
+    for (from, d) in edges {
+        if let Some(to) = out.purl_of(&normalize_name(&d.name), d.version.as_deref()) {
+            out.depends(&from, &to);
+        }
     }
     out
 }
@@ -97,6 +119,34 @@ mod tests {
         }
         let r = p.packages.iter().find(|p| p.name == "requests").unwrap();
         assert_eq!(r.purl, "pkg:pypi/requests@2.32.3");
+        let deps_of = |purl: &str| -> Vec<&str> {
+            let mut v: Vec<&str> = p
+                .dependencies
+                .iter()
+                .filter(|(f, _)| f == purl)
+                .map(|(_, t)| t.as_str())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            deps_of("pkg:pypi/requests@2.32.3"),
+            [
+                "pkg:pypi/certifi@2026.10.19.post1",
+                "pkg:pypi/charset-normalizer@3.5.3",
+                "pkg:pypi/idna@3.21",
+                "pkg:pypi/urllib3@2.8.0",
+            ]
+        );
+        // The project's runtime dependencies; pytest is a dev group's.
+        assert_eq!(
+            deps_of("pkg:pypi/lock-demo@1.0.0"),
+            ["pkg:pypi/flask@3.1.0", "pkg:pypi/requests@2.32.3"]
+        );
+        // Every edge joins two packages of the file.
+        assert!(p.dependencies.iter().all(|(f, t)| {
+            p.packages.iter().any(|x| &x.purl == f) && p.packages.iter().any(|x| &x.purl == t)
+        }));
     }
 
     #[test]
