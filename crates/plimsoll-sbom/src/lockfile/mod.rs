@@ -246,7 +246,7 @@ impl Analyzer for LockfileCataloger {
     type Facts = LockLayerFacts;
     type Visitor = LockfileVisitor;
     const NAME: &'static str = "sbom-lockfiles";
-    const VERSION: u32 = 3;
+    const VERSION: u32 = 4;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         LockKind::of(entry.path)?;
