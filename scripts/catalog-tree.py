@@ -64,6 +64,7 @@ FILES = [
     ("lock/uv/uv.lock", "src/uv/uv.lock"),
     ("lock/java/pom-app/pom.xml", "src/maven-app/pom.xml"),
     ("lock/java/pom-commons-text/pom.xml", "src/commons-text/pom.xml"),
+    ("lock/java/latin1-declared/pom.xml", "src/latin1/pom.xml"),
     ("lock/java/gradle/gradle.lockfile", "src/gradle-app/gradle.lockfile"),
     ("lock/dotnet/TestLibrary.deps.json", "app/dotnet/TestLibrary.deps.json"),
     ("lock/dotnet/packages.lock.json", "src/dotnet/packages.lock.json"),

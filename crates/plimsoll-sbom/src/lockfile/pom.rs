@@ -17,6 +17,10 @@
 //! without a version, as syft lists it, and so is a version range
 //! (`[1.0,2.0)`), which pins nothing. Plugins are build tools, not
 //! dependencies, and are not listed. Parent POMs are not fetched.
+//!
+//! A file that is not UTF-8 is read as ISO-8859-1, the other encoding
+//! POMs are written in (whether their XML declaration says so or not):
+//! every byte is a character of Latin-1.
 
 use std::collections::HashMap;
 
@@ -108,10 +112,15 @@ fn package(group: &str, artifact: &str, version: &str) -> LockedPackage {
 
 /// Reads a `pom.xml`.
 pub fn parse(content: &[u8]) -> Parsed {
-    let Ok(xml) = std::str::from_utf8(content) else {
-        return Parsed::unreadable("not UTF-8: not a pom.xml this reader takes, skipped".into());
+    let xml: std::borrow::Cow<'_, str> = match std::str::from_utf8(content) {
+        Ok(s) => s.into(),
+        Err(_) => content
+            .iter()
+            .map(|&b| char::from(b))
+            .collect::<String>()
+            .into(),
     };
-    let doc = match Document::parse(xml) {
+    let doc = match Document::parse(&xml) {
         Ok(d) => d,
         Err(e) => return Parsed::unreadable(format!("not valid XML ({e}): skipped")),
     };
@@ -244,6 +253,25 @@ mod tests {
     }
 
     #[test]
+    fn latin1_files() {
+        // syft's ISO-8859-1 fixtures (an accented name in the <developers>),
+        // with and without the encoding in the XML declaration.
+        for dir in ["latin1-declared", "latin1-undeclared"] {
+            let p = read(&format!("{dir}/pom.xml"));
+            assert!(p.warnings.is_empty(), "{dir}: {:?}", p.warnings);
+            assert_eq!(p.packages.len(), 30, "{dir}");
+            let purls = purls(&p);
+            assert!(
+                purls
+                    .contains(&"pkg:maven/com.alogient.cameleon.java.sdk/cameleon4java-sdk@1.12.2")
+            );
+            assert!(purls.contains(&"pkg:maven/com.google.guava/guava@r07"));
+            // An exclusion's artifactId is no dependency.
+            assert!(!purls.iter().any(|p| p.contains("commons-logging")));
+        }
+    }
+
+    #[test]
     fn resolution_rules() {
         let p = parse(
             br#"<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
@@ -287,7 +315,7 @@ mod tests {
     #[test]
     fn malformed_files_warn() {
         for (bad, why) in [
-            (&b"\xff"[..], "not UTF-8"),
+            (&b"\xff"[..], "not valid XML"),
             (b"<project>", "not valid XML"),
             (b"<settings/>", "no <project> element"),
         ] {
