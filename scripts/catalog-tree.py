@@ -62,6 +62,7 @@ FILES = [
     ("lock/pnpm/v9/pnpm-lock.yaml", "src/pnpm-v9/pnpm-lock.yaml"),
     ("lock/uv/generated/uv.lock", "src/uv-gen/uv.lock"),
     ("lock/uv/uv.lock", "src/uv/uv.lock"),
+    ("lock/uv/script/fetch.py.lock", "src/script/fetch.py.lock"),
     ("lock/java/pom-app/pom.xml", "src/maven-app/pom.xml"),
     ("lock/java/pom-commons-text/pom.xml", "src/commons-text/pom.xml"),
     ("lock/java/latin1-declared/pom.xml", "src/latin1/pom.xml"),

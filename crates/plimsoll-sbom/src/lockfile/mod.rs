@@ -12,7 +12,7 @@
 //! | `Gemfile.lock` | [`gemfile`] | gem |
 //! | `composer.lock`, `vendor/composer/installed.json` | [`composer`] | composer |
 //! | `pnpm-lock.yaml` | [`pnpm`] (lockfile v5, v6, v9) | npm |
-//! | `uv.lock` | [`uv`] | pypi |
+//! | `uv.lock`, `*.py.lock` (a PEP 723 script's, `uv lock --script`) | [`uv`] | pypi |
 //! | `pom.xml` | [`pom`] (declared dependencies, properties resolved within the file) | maven |
 //! | `gradle.lockfile`, `buildscript-gradle.lockfile`, `gradle/dependency-locks/*.lockfile` | [`gradle`] | maven |
 //! | `*.deps.json` | [`dotnet_deps`] | nuget |
@@ -97,6 +97,7 @@ impl LockKind {
             }
             "pnpm-lock.yaml" if !in_node_modules => LockKind::PnpmLock,
             "uv.lock" => LockKind::UvLock,
+            _ if name.ends_with(".py.lock") && name.len() > ".py.lock".len() => LockKind::UvLock,
             "pom.xml" => LockKind::Pom,
             "gradle.lockfile" | "buildscript-gradle.lockfile" => LockKind::GradleLock,
             _ if name.ends_with(".lockfile")
@@ -398,6 +399,8 @@ mod tests {
             ("web/pnpm-lock.yaml", Some(LockKind::PnpmLock)),
             ("web/node_modules/x/pnpm-lock.yaml", None),
             ("py/uv.lock", Some(LockKind::UvLock)),
+            ("scripts/fetch.py.lock", Some(LockKind::UvLock)),
+            ("scripts/.py.lock", None),
             ("java/pom.xml", Some(LockKind::Pom)),
             ("java/gradle.lockfile", Some(LockKind::GradleLock)),
             (

@@ -150,6 +150,25 @@ mod tests {
     }
 
     #[test]
+    fn generated_script_lock() {
+        // `uv lock --script fetch.py` (uv 0.13.9) of a PEP 723 script
+        // depending on requests==2.32.3: no project entry, a `[manifest]`.
+        let p = read("script/fetch.py.lock");
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert_eq!(
+            p.sorted_pairs(),
+            [
+                ("certifi", "2026.10.19.post1"),
+                ("charset-normalizer", "3.5.3"),
+                ("idna", "3.21"),
+                ("requests", "2.32.3"),
+                ("urllib3", "2.8.0"),
+            ]
+        );
+        assert_eq!(p.dependencies.len(), 4);
+    }
+
+    #[test]
     fn syft_fixture() {
         let p = read("uv.lock");
         assert!(p.warnings.is_empty(), "{:?}", p.warnings);
