@@ -11,7 +11,10 @@
 //! commit counts as the version (a comment naming the tag after it is a
 //! comment); local actions (`./…`), Docker actions (`docker://…`) and refs
 //! that are expressions name no versioned package and are passed over.
-//! Only directory scans read them, as syft does.
+//! Only directory scans read them, as syft does. syft reads an
+//! `action.yml` only under `.github/actions/*/`; plimsoll reads it
+//! wherever it is (the root of a repository that is an action, too), but
+//! not inside `node_modules` (an npm package's, not the project's).
 
 use serde_json::Value;
 

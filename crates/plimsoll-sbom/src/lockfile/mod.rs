@@ -110,7 +110,7 @@ impl LockKind {
             _ if name.ends_with(".deps.json") && name.len() > ".deps.json".len() => {
                 LockKind::DotnetDeps
             }
-            "action.yml" | "action.yaml" => LockKind::GithubActions,
+            "action.yml" | "action.yaml" if !in_node_modules => LockKind::GithubActions,
             _ if (name.ends_with(".yml") || name.ends_with(".yaml"))
                 && (dir == ".github/workflows" || dir.ends_with("/.github/workflows")) =>
             {
@@ -427,6 +427,7 @@ mod tests {
                 Some(LockKind::GithubActions),
             ),
             ("action.yaml", Some(LockKind::GithubActions)),
+            ("web/node_modules/some-action/action.yml", None),
         ] {
             assert_eq!(LockKind::of(path), kind, "{path}");
         }
