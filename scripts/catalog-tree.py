@@ -57,6 +57,7 @@ FILES = [
     ("lock/php/composer_1/installed.json", "src/php1/vendor/composer/installed.json"),
     ("lock/php/composer_2/installed.json", "src/php2/vendor/composer/installed.json"),
     ("lock/pnpm/generated-v9/pnpm-lock.yaml", "src/pnpm-gen/pnpm-lock.yaml"),
+    ("lock/pnpm/generated-alias/pnpm-lock.yaml", "src/pnpm-alias/pnpm-lock.yaml"),
     ("lock/pnpm/v5/pnpm-lock.yaml", "src/pnpm-v5/pnpm-lock.yaml"),
     ("lock/pnpm/v6/pnpm-lock.yaml", "src/pnpm-v6/pnpm-lock.yaml"),
     ("lock/pnpm/v9/pnpm-lock.yaml", "src/pnpm-v9/pnpm-lock.yaml"),

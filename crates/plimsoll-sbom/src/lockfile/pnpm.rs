@@ -11,7 +11,9 @@
 //! included: v9 no longer marks them, and a development dependency is still
 //! code the project runs. So do the project's own (not development)
 //! `dependencies` (top level in v5 and v6, under each of `importers` in
-//! workspaces and v9), which a complete file also lists under `packages`.
+//! workspaces and v9), which a complete file also lists under `packages`;
+//! an alias (`"string-width-cjs": "npm:string-width@4.2.3"`) counts under
+//! the real package's name, as for `package-lock.json`.
 //! Entries that name no registry version (a tarball URL, a git commit) are
 //! passed over with a warning; workspace links (`link:../pkg`) silently.
 //!
@@ -56,6 +58,23 @@ pub fn name_version(major: u64, key: &str) -> Option<(&str, &str)> {
     (registry_version && valid_name).then_some((name, version))
 }
 
+/// The `packages` key a dependency `dep: version` (of an importer or of a
+/// package) names: `/dep/1.2.3` (v5) or `/dep@1.2.3` (v6, v9), and for an
+/// alias (`string-width-cjs: npm:string-width@4.2.3`) the real package's:
+/// v5 and v6 write its key (`/string-width/4.2.3`, `/string-width@4.2.3`),
+/// v9 `string-width@4.2.3`.
+fn dependency_key(major: u64, dep: &str, version: &str) -> String {
+    if version.starts_with('/') {
+        version.to_string()
+    } else if !version.starts_with(|c: char| c.is_ascii_digit()) && version.contains('@') {
+        format!("/{version}")
+    } else if major <= 5 {
+        format!("/{dep}/{version}")
+    } else {
+        format!("/{dep}@{version}")
+    }
+}
+
 /// Reads a `pnpm-lock.yaml`.
 pub fn parse(content: &[u8]) -> Parsed {
     let Ok(text) = std::str::from_utf8(content) else {
@@ -97,11 +116,7 @@ pub fn parse(content: &[u8]) -> Parsed {
             if version.starts_with("link:") {
                 continue;
             }
-            let key = if major <= 5 {
-                format!("/{name}/{version}")
-            } else {
-                format!("/{name}@{version}")
-            };
+            let key = dependency_key(major, name, version);
             match name_version(major, &key) {
                 Some((name, version)) => out.push(package(name, version)),
                 None => out.warnings.push(format!(
@@ -146,12 +161,7 @@ pub fn parse(content: &[u8]) -> Parsed {
                 .flatten()
             {
                 let Some(v) = v.as_str() else { continue };
-                let key = if major <= 5 {
-                    format!("/{dep}/{v}")
-                } else {
-                    format!("/{dep}@{v}")
-                };
-                if let Some((n, v)) = name_version(major, &key) {
+                if let Some((n, v)) = name_version(major, &dependency_key(major, dep, v)) {
                     let to = npm_purl(n, v);
                     if out.packages.iter().any(|p| p.purl == to) {
                         out.depends(&from, &to);
@@ -254,6 +264,35 @@ mod tests {
                 "pkg:npm/js-tokens@4.0.0",
                 "pkg:npm/picocolors@1.1.1",
             ]
+        );
+    }
+
+    #[test]
+    fn generated_alias() {
+        // pnpm 9.15.9 for `"string-width-cjs": "npm:string-width@4.2.3"`
+        // and wrap-ansi 8.1.0 (which needs string-width 5.1.2).
+        let p = read("generated-alias/pnpm-lock.yaml");
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        let pairs = p.sorted_pairs();
+        assert!(pairs.contains(&("string-width", "4.2.3")));
+        assert!(pairs.contains(&("string-width", "5.1.2")));
+        assert!(!pairs.iter().any(|(n, _)| *n == "string-width-cjs"));
+        assert!(p.dependencies.contains(&(
+            "pkg:npm/wrap-ansi@8.1.0".to_string(),
+            "pkg:npm/string-width@5.1.2".to_string()
+        )));
+        assert_eq!(
+            dependency_key(9, "string-width-cjs", "string-width@4.2.3"),
+            "/string-width@4.2.3"
+        );
+        assert_eq!(
+            dependency_key(6, "x", "/string-width@4.2.3"),
+            "/string-width@4.2.3"
+        );
+        assert_eq!(dependency_key(5, "ms", "2.1.3"), "/ms/2.1.3");
+        assert_eq!(
+            dependency_key(9, "ms", "2.1.3(peer@1.0.0)"),
+            "/ms@2.1.3(peer@1.0.0)"
         );
     }
 
