@@ -9,8 +9,9 @@ and with --oci LAYOUT the same tree as the single layer of an OCI image
     scripts/compare-syft.py oci:LAYOUT:t --plimsoll BIN --known tests/syft-catalogers-image-differences.tsv
 
 An image scan reports installed packages only (gem specifications under a
-`specifications` directory, Composer's installed.json, conda records), a
-directory scan the lock files and every gemspec too.
+`specifications` directory, Composer's installed.json, .NET's deps.json,
+conda records), a directory scan the lock files, GitHub Actions workflows and
+every gemspec too.
 
 The files are the fixtures of crates/plimsoll-sbom/tests/data (see the
 PROVENANCE.md files there), this repository's own Cargo.lock and
@@ -55,6 +56,24 @@ FILES = [
     ("lock/php/composer.lock", "src/php/composer.lock"),
     ("lock/php/composer_1/installed.json", "src/php1/vendor/composer/installed.json"),
     ("lock/php/composer_2/installed.json", "src/php2/vendor/composer/installed.json"),
+    ("lock/pnpm/generated-v9/pnpm-lock.yaml", "src/pnpm-gen/pnpm-lock.yaml"),
+    ("lock/pnpm/generated-alias/pnpm-lock.yaml", "src/pnpm-alias/pnpm-lock.yaml"),
+    ("lock/pnpm/v5/pnpm-lock.yaml", "src/pnpm-v5/pnpm-lock.yaml"),
+    ("lock/pnpm/v6/pnpm-lock.yaml", "src/pnpm-v6/pnpm-lock.yaml"),
+    ("lock/pnpm/v9/pnpm-lock.yaml", "src/pnpm-v9/pnpm-lock.yaml"),
+    ("lock/uv/generated/uv.lock", "src/uv-gen/uv.lock"),
+    ("lock/uv/uv.lock", "src/uv/uv.lock"),
+    ("lock/uv/script/fetch.py.lock", "src/script/fetch.py.lock"),
+    ("lock/java/pom-app/pom.xml", "src/maven-app/pom.xml"),
+    ("lock/java/pom-commons-text/pom.xml", "src/commons-text/pom.xml"),
+    ("lock/java/latin1-declared/pom.xml", "src/latin1/pom.xml"),
+    ("lock/java/gradle/gradle.lockfile", "src/gradle-app/gradle.lockfile"),
+    ("lock/dotnet/TestLibrary.deps.json", "app/dotnet/TestLibrary.deps.json"),
+    ("lock/dotnet/packages.lock.json", "src/dotnet/packages.lock.json"),
+    ("lock/github/.github/workflows/validations.yaml", "src/repo/.github/workflows/validations.yaml"),
+    ("lock/github/.github/workflows/call-shared.yml", "src/repo/.github/workflows/call-shared.yml"),
+    ("lock/github/.github/workflows/version-comments.yaml", "src/repo/.github/workflows/version-comments.yaml"),
+    ("lock/github/.github/actions/bootstrap/action.yaml", "src/repo/.github/actions/bootstrap/action.yaml"),
     ("conda/conda-meta/zlib-1.2.11-h90dfc92_1014.json", "opt/conda/conda-meta/zlib-1.2.11-h90dfc92_1014.json"),
     ("conda/conda-meta/jupyterlab-4.4.3-pyhd8ed1ab_0.json", "opt/conda/conda-meta/jupyterlab-4.4.3-pyhd8ed1ab_0.json"),
 ]

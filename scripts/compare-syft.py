@@ -40,6 +40,9 @@ SYFT_TYPES = {
     "gem": "gem",
     "php-composer": "composer",
     "conda": "conda",
+    "dotnet": "nuget",
+    "github-action": "github",
+    "github-action-workflow": "github",
 }
 MIN_COVERAGE = 0.99
 

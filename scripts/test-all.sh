@@ -29,13 +29,27 @@ step "workspace tests (self-contained)"
 cargo test --workspace --locked
 step "plimsoll sbom dir:/ of this machine: pseudo-filesystems skipped, unreadable entries warned about, exit 0"
 cargo test -p plimsoll --test sbom_dir --locked -- --ignored
-step "SBOM gem, lock-file and conda catalogers against syft 1.18.1 on real files, as a directory and as an image (every difference explained in tests/syft-catalogers-*differences.tsv)"
+step "SBOM gem, lock-file, .NET, GitHub Actions and conda catalogers against syft 1.18.1 on real files, as a directory and as an image (every difference explained in tests/syft-catalogers-*differences.tsv)"
 cargo build -p plimsoll --locked
 python3 scripts/catalog-tree.py "$CARGO_TARGET_DIR/catalog-tree" --oci "$CARGO_TARGET_DIR/catalog-oci"
 python3 scripts/compare-syft.py "dir:$CARGO_TARGET_DIR/catalog-tree" --plimsoll "$CARGO_TARGET_DIR/debug/plimsoll" \
   --known tests/syft-catalogers-differences.tsv --check --strict
 python3 scripts/compare-syft.py "oci:$CARGO_TARGET_DIR/catalog-oci:t" --plimsoll "$CARGO_TARGET_DIR/debug/plimsoll" \
   --known tests/syft-catalogers-image-differences.tsv --check --strict
+step "SBOM of the same tree with the lock files' dependency relationships, against the CycloneDX 1.6 and SPDX 2.3 schemas"
+for f in cyclonedx spdx; do
+  "$CARGO_TARGET_DIR/debug/plimsoll" sbom "dir:$CARGO_TARGET_DIR/catalog-tree" --format "$f" --no-progress \
+    > "$CARGO_TARGET_DIR/catalog-tree.$f.json"
+done
+python3 scripts/validate-sbom.py "$CARGO_TARGET_DIR/catalog-tree.cyclonedx.json" "$CARGO_TARGET_DIR/catalog-tree.spdx.json"
+python3 - "$CARGO_TARGET_DIR/catalog-tree.cyclonedx.json" "$CARGO_TARGET_DIR/catalog-tree.spdx.json" <<'PY'
+import json, sys
+bom, spdx = (json.load(open(p)) for p in sys.argv[1:])
+edges = sum(len(d.get("dependsOn", [])) for d in bom["dependencies"][1:])
+depends = sum(r["relationshipType"] == "DEPENDS_ON" for r in spdx["relationships"])
+print(f"{len(bom['dependencies']) - 1} packages with dependencies, {edges} edges; SPDX DEPENDS_ON {depends}")
+sys.exit(0 if edges > 0 and edges == depends else 1)
+PY
 step "memory per tar entry: file lists and tree of 2,000,000 files (at most 200 bytes of heap each)"
 cargo test -p plimsoll-engine --test memory --locked -- --ignored
 step "OSV import memory: 50,000 and 200,000 records (heap growth at most 400 bytes per record)"

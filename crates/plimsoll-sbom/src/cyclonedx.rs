@@ -11,9 +11,12 @@
 //!   either a single expression or a list of licences, not both);
 //! - where a package was found: `evidence.occurrences` and the properties
 //!   `plimsoll:layer:index`, `plimsoll:layer:diffID`, `plimsoll:location:path`;
-//! - `dependencies`: only the image's (it contains every component); the
-//!   packages' own dependencies are not known, so they are left out rather
-//!   than declared empty;
+//! - `dependencies`: the image's (it contains every component), then one
+//!   entry per package whose lock file states its dependencies
+//!   ([`Package::depends_on`](crate::Package::depends_on)), naming the
+//!   components of the same file it depends on; other packages' own
+//!   dependencies are not known, so they are left out rather than declared
+//!   empty;
 //! - `serialNumber`: `urn:uuid:` + a UUIDv8 of the SHA-256 of the document
 //!   itself (serialised with an empty serial number), so identical output
 //!   has one serial number and any change gets a new one.
@@ -23,7 +26,9 @@
 
 use serde::Serialize;
 
-use crate::document::{DocumentContext, Licensing, package_keys, rfc3339_utc, uuid_v8_sha256};
+use crate::document::{
+    DocumentContext, Licensing, dependency_edges, package_keys, rfc3339_utc, uuid_v8_sha256,
+};
 use crate::{Inventory, Package};
 
 pub const SPEC_VERSION: &str = "1.6";
@@ -218,16 +223,24 @@ impl Bom {
             components.push(os);
         }
         let keys = package_keys(&inventory.packages);
-        for (pkg, key) in inventory.packages.iter().zip(keys) {
-            components.push(package_component(pkg, key, &subject.diff_ids));
+        for (pkg, key) in inventory.packages.iter().zip(&keys) {
+            components.push(package_component(pkg, key.clone(), &subject.diff_ids));
         }
-        let dependencies = vec![Dependency {
+        let mut dependencies = vec![Dependency {
             bom_ref: IMAGE_REF.to_string(),
             depends_on: components
                 .iter()
                 .filter_map(|c| c.bom_ref.clone())
                 .collect(),
         }];
+        dependencies.extend(
+            dependency_edges(&inventory.packages)
+                .into_iter()
+                .map(|(from, to)| Dependency {
+                    bom_ref: keys[from].clone(),
+                    depends_on: to.into_iter().map(|j| keys[j].clone()).collect(),
+                }),
+        );
         Bom {
             schema: "http://cyclonedx.org/schema/bom-1.6.schema.json",
             bom_format: "CycloneDX",

@@ -185,6 +185,37 @@ pub fn package_keys(packages: &[Package]) -> Vec<String> {
         .collect()
 }
 
+/// The dependencies between packages that a lock file states
+/// ([`Package::depends_on`]), as indices into `packages`: for each package
+/// with any, the packages listed by the same file whose purl it names, in
+/// the inventory's order. A purl that no package of that file has (a
+/// dependency the file names but does not pin) is left out.
+pub fn dependency_edges(packages: &[Package]) -> Vec<(usize, Vec<usize>)> {
+    use std::collections::HashMap;
+    let mut by_file: HashMap<(&str, &str), usize> = HashMap::new();
+    for (i, p) in packages.iter().enumerate() {
+        by_file
+            .entry((p.location.as_str(), p.purl.as_str()))
+            .or_insert(i);
+    }
+    packages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.depends_on.is_empty())
+        .filter_map(|(i, p)| {
+            let mut to: Vec<usize> = p
+                .depends_on
+                .iter()
+                .filter_map(|purl| by_file.get(&(p.location.as_str(), purl.as_str())).copied())
+                .filter(|&j| j != i)
+                .collect();
+            to.sort_unstable();
+            to.dedup();
+            (!to.is_empty()).then_some((i, to))
+        })
+        .collect()
+}
+
 /// How a package's declared licences can be written down.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Licensing {

@@ -25,8 +25,10 @@
 //! (cargo-auditable data of executables), [`JavaCataloger`]
 //! (jar/war/ear/jpi/hpi, nested archives included), [`GemCataloger`]
 //! (Ruby gem specifications), [`LockfileCataloger`] (`Cargo.lock`,
-//! `go.mod`, npm and yarn locks, Python requirement and lock files,
-//! `Gemfile.lock`, Composer's lock and `installed.json`) and
+//! `go.mod`, npm, yarn and pnpm locks, Python requirement and lock files
+//! (uv's too), `Gemfile.lock`, Composer's lock and `installed.json`,
+//! Maven's `pom.xml` and Gradle lock files, .NET's `*.deps.json` and
+//! `packages.lock.json`, GitHub Actions workflows) and
 //! [`CondaCataloger`] (`conda-meta/*.json`).
 //!
 //! Which files count follows syft's default selection of catalogers for
@@ -124,10 +126,15 @@ pub enum PackageType {
     Composer,
     /// conda packages (`pkg:conda/…`).
     Conda,
+    /// .NET packages (`pkg:nuget/…`): `*.deps.json`, `packages.lock.json`.
+    Nuget,
+    /// GitHub Actions and reusable workflows a repository's workflows use
+    /// (`pkg:github/<owner>/<repo>@<ref>`).
+    Github,
 }
 
 impl PackageType {
-    pub const ALL: [PackageType; 11] = [
+    pub const ALL: [PackageType; 13] = [
         PackageType::Deb,
         PackageType::Apk,
         PackageType::Rpm,
@@ -139,6 +146,8 @@ impl PackageType {
         PackageType::Gem,
         PackageType::Composer,
         PackageType::Conda,
+        PackageType::Nuget,
+        PackageType::Github,
     ];
 
     /// The purl type, which is also the name used in JSON output.
@@ -155,6 +164,8 @@ impl PackageType {
             PackageType::Gem => "gem",
             PackageType::Composer => "composer",
             PackageType::Conda => "conda",
+            PackageType::Nuget => "nuget",
+            PackageType::Github => "github",
         }
     }
 
@@ -204,6 +215,12 @@ pub struct Package {
     /// without a leading `/`), sorted; empty when unknown.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
+    /// The purls of the packages this one depends on, where the file that
+    /// lists it says (`package-lock.json` v2/v3, `pnpm-lock.yaml`,
+    /// `Cargo.lock`, `poetry.lock`, `uv.lock`); each is listed by the same
+    /// file. Sorted; empty when the file states none or is not a lock file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
 }
 
 impl Package {
@@ -229,6 +246,7 @@ impl Package {
             layer,
             location: location.into(),
             files: Vec::new(),
+            depends_on: Vec::new(),
         }
     }
 

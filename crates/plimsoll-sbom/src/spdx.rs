@@ -3,6 +3,8 @@
 //! - one package for the image (`primaryPackagePurpose` CONTAINER, its
 //!   `pkg:oci` purl, the manifest digest as `versionInfo`), which the
 //!   document DESCRIBES and which CONTAINS every other package;
+//! - a package DEPENDS_ON the packages of its own lock file that the file
+//!   says it depends on ([`Package::depends_on`](crate::Package::depends_on));
 //! - one OPERATING_SYSTEM package for the distribution, one LIBRARY package
 //!   per inventory package, in the inventory's order;
 //! - `SPDXID`: `SPDXRef-Package-<type>-<name>-<16 hex>`, the hex digits from
@@ -144,6 +146,17 @@ impl Document {
             relationship_type: "CONTAINS",
             related_spdx_element: p.spdx_id.clone(),
         }));
+        // The inventory's packages follow the image and the OS, in order.
+        let first = packages.len() - inventory.packages.len();
+        for (from, to) in crate::document::dependency_edges(&inventory.packages) {
+            for j in to {
+                relationships.push(Relationship {
+                    spdx_element_id: packages[first + from].spdx_id.clone(),
+                    relationship_type: "DEPENDS_ON",
+                    related_spdx_element: packages[first + j].spdx_id.clone(),
+                });
+            }
+        }
         Document {
             spdx_version: SPDX_VERSION,
             data_license: "CC0-1.0",

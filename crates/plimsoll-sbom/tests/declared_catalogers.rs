@@ -168,6 +168,32 @@ fn lock_files() -> Vec<(&'static str, Vec<u8>)> {
             "php/vendor/composer/installed.json",
             data("lock/php/composer_2/installed.json"),
         ),
+        (
+            "pnpm/pnpm-lock.yaml",
+            data("lock/pnpm/generated-v9/pnpm-lock.yaml"),
+        ),
+        ("uv/uv.lock", data("lock/uv/generated/uv.lock")),
+        ("java/pom.xml", data("lock/java/pom-app/pom.xml")),
+        (
+            "java/gradle.lockfile",
+            data("lock/java/gradle/gradle.lockfile"),
+        ),
+        (
+            "dotnet/bin/TestLibrary.deps.json",
+            data("lock/dotnet/TestLibrary.deps.json"),
+        ),
+        (
+            "dotnet/packages.lock.json",
+            data("lock/dotnet/packages.lock.json"),
+        ),
+        (
+            ".github/workflows/validations.yaml",
+            data("lock/github/.github/workflows/validations.yaml"),
+        ),
+        (
+            ".github/actions/bootstrap/action.yaml",
+            data("lock/github/.github/actions/bootstrap/action.yaml"),
+        ),
     ]
 }
 
@@ -176,14 +202,21 @@ fn lock_files_count_in_directory_scans_only() {
     let files = lock_files();
     let items: Vec<Item> = files.iter().map(|(p, c)| file(p, c)).collect();
     let inv = catalog(&scan(vec![items])).unwrap();
-    // An image: only Composer's installation record.
-    let types: Vec<PackageType> = inv.packages.iter().map(|p| p.package_type).collect();
-    assert_eq!(types, [PackageType::Composer, PackageType::Composer]);
-    assert!(
-        inv.packages
-            .iter()
-            .all(|p| p.location == "php/vendor/composer/installed.json")
+    // An image: only Composer's installation record and .NET's deps.json.
+    let mut locations: Vec<(&str, PackageType)> = inv
+        .packages
+        .iter()
+        .map(|p| (p.location.as_str(), p.package_type))
+        .collect();
+    locations.dedup();
+    assert_eq!(
+        locations,
+        [
+            ("php/vendor/composer/installed.json", PackageType::Composer),
+            ("dotnet/bin/TestLibrary.deps.json", PackageType::Nuget),
+        ]
     );
+    assert_eq!(inv.packages.len(), 2 + 14);
     assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
 
     let inv = scan_dir(&files);
@@ -202,6 +235,32 @@ fn lock_files_count_in_directory_scans_only() {
     assert!(from("rb/Gemfile.lock") > 40);
     assert_eq!(from("php/composer.lock"), 2);
     assert_eq!(from("php/vendor/composer/installed.json"), 2);
+    assert_eq!(from("pnpm/pnpm-lock.yaml"), 77);
+    assert_eq!(from("uv/uv.lock"), 18);
+    assert_eq!(from("java/pom.xml"), 3);
+    assert_eq!(from("java/gradle.lockfile"), 4);
+    assert_eq!(from("dotnet/bin/TestLibrary.deps.json"), 14);
+    assert_eq!(from("dotnet/packages.lock.json"), 9);
+    assert_eq!(from(".github/workflows/validations.yaml"), 4);
+    assert_eq!(from(".github/actions/bootstrap/action.yaml"), 4);
+    let types = |path: &str| -> Vec<PackageType> {
+        let mut t: Vec<_> = inv
+            .packages
+            .iter()
+            .filter(|p| p.location == path)
+            .map(|p| p.package_type)
+            .collect();
+        t.dedup();
+        t
+    };
+    assert_eq!(types("pnpm/pnpm-lock.yaml"), [PackageType::Npm]);
+    assert_eq!(types("uv/uv.lock"), [PackageType::Pypi]);
+    assert_eq!(types("java/gradle.lockfile"), [PackageType::Maven]);
+    assert_eq!(types("dotnet/packages.lock.json"), [PackageType::Nuget]);
+    assert_eq!(
+        types(".github/workflows/validations.yaml"),
+        [PackageType::Github]
+    );
     let gem = inv
         .packages
         .iter()
@@ -251,4 +310,114 @@ fn conda_environments_in_images() {
     assert!(
         inv.warnings[0].starts_with(&format!("layer 0: {CONDA}/broken-1-0.json: not valid JSON"))
     );
+}
+
+/// What lock files say about dependencies reaches both SBOM formats: a
+/// CycloneDX `dependencies` entry and SPDX `DEPENDS_ON` relationships per
+/// package with any, naming packages of the same file only.
+#[test]
+fn lock_file_dependencies_in_cyclonedx_and_spdx() {
+    use plimsoll_sbom::cyclonedx::Bom;
+    use plimsoll_sbom::spdx::Document;
+    use plimsoll_sbom::{DocumentContext, ImageSubject, ToolInfo};
+
+    let inv = scan_dir(&[
+        ("uv/uv.lock", data("lock/uv/generated/uv.lock")),
+        // The same requests 2.32.3 in another file: its edges stay there.
+        ("old/uv.lock", data("lock/uv/uv.lock")),
+        (
+            "web/package-lock.json",
+            data("lock/npm/v3/package-lock.json"),
+        ),
+    ]);
+    let requests: Vec<_> = inv
+        .packages
+        .iter()
+        .filter(|p| p.name == "requests")
+        .collect();
+    assert_eq!(requests.len(), 2);
+    let new = requests
+        .iter()
+        .find(|p| p.location == "uv/uv.lock")
+        .unwrap();
+    assert_eq!(
+        new.depends_on,
+        [
+            "pkg:pypi/certifi@2026.10.19.post1",
+            "pkg:pypi/charset-normalizer@3.5.3",
+            "pkg:pypi/idna@3.21",
+            "pkg:pypi/urllib3@2.8.0",
+        ]
+    );
+
+    let ctx = DocumentContext {
+        subject: ImageSubject {
+            reference: "dir:/src".into(),
+            digest: format!("sha256:{}", "ab".repeat(32)),
+            name: "src".into(),
+            repository_url: None,
+            tag: None,
+            platform: "linux/amd64".into(),
+            diff_ids: vec![],
+        },
+        tool: ToolInfo {
+            name: "plimsoll".into(),
+            version: "0.1.0".into(),
+            info_uri: "https://example.invalid/plimsoll".into(),
+        },
+        created: 1_700_000_000,
+    };
+    let bom: serde_json::Value = serde_json::from_str(&Bom::new(&inv, &ctx).to_json()).unwrap();
+    let refs: Vec<&str> = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["bom-ref"].as_str())
+        .collect();
+    let deps = bom["dependencies"].as_array().unwrap();
+    // The image's entry, then one per package with dependencies.
+    let with_deps = inv
+        .packages
+        .iter()
+        .filter(|p| !p.depends_on.is_empty())
+        .count();
+    assert_eq!(deps.len(), 1 + with_deps);
+    for d in &deps[1..] {
+        assert!(refs.contains(&d["ref"].as_str().unwrap()));
+        for to in d["dependsOn"].as_array().unwrap() {
+            assert!(refs.contains(&to.as_str().unwrap()), "{to}");
+        }
+    }
+    // Two requests 2.32.3 share a purl: their bom-refs carry the file.
+    let entry = deps
+        .iter()
+        .find(|d| d["ref"] == "pkg:pypi/requests@2.32.3#uv/uv.lock")
+        .expect("requests of uv/uv.lock");
+    assert_eq!(entry["dependsOn"].as_array().unwrap().len(), 4);
+    let express = deps
+        .iter()
+        .find(|d| d["ref"] == "pkg:npm/express@4.21.2")
+        .unwrap();
+    assert_eq!(express["dependsOn"].as_array().unwrap().len(), 31);
+
+    let spdx: serde_json::Value =
+        serde_json::from_str(&Document::new(&inv, &ctx).to_json()).unwrap();
+    let ids: Vec<&str> = spdx["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["SPDXID"].as_str().unwrap())
+        .collect();
+    let depends: Vec<_> = spdx["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["relationshipType"] == "DEPENDS_ON")
+        .collect();
+    let edges: usize = inv.packages.iter().map(|p| p.depends_on.len()).sum();
+    assert_eq!(depends.len(), edges);
+    assert!(depends.iter().all(|r| {
+        ids.contains(&r["spdxElementId"].as_str().unwrap())
+            && ids.contains(&r["relatedSpdxElement"].as_str().unwrap())
+    }));
 }

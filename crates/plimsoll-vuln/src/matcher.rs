@@ -185,7 +185,9 @@ fn root_target(pkg: &Package, distro: Option<&Distro>, upstream: &Target) -> Opt
         | PackageType::Cargo
         | PackageType::Gem
         | PackageType::Composer
-        | PackageType::Conda => return None,
+        | PackageType::Conda
+        | PackageType::Nuget
+        | PackageType::Github => return None,
     };
     Some(Target {
         ecosystem: EcosystemKey::Exact(ecosystem),
@@ -331,6 +333,18 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
             Ecosystem::RubyGems,
         ),
         // No version ordering for Packagist yet, no OSV data for conda.
+        PackageType::Nuget => t(
+            EcosystemKey::Exact("NuGet".into()),
+            &pkg.name,
+            &pkg.version,
+            Ecosystem::NuGet,
+        ),
+        PackageType::Github => t(
+            EcosystemKey::Exact("GitHub Actions".into()),
+            &github_repository(pkg),
+            &pkg.version,
+            Ecosystem::GitHubActions,
+        ),
         PackageType::Composer | PackageType::Conda => {
             return Err(NoTarget::Unsupported(pkg.package_type));
         }
@@ -374,6 +388,43 @@ fn maven_name(pkg: &Package) -> String {
         ),
         None => pkg.name.clone(),
     }
+}
+
+/// `owner/repo`, as OSV names a GitHub Action, from the purl
+/// (`pkg:github/<owner>/<repo>@<ref>#<path>`), else the first two
+/// segments of the name (`actions/cache/restore` is `actions/cache`).
+fn github_repository(pkg: &Package) -> String {
+    let path = pkg
+        .purl
+        .strip_prefix("pkg:github/")
+        .map(|p| p.split(['@', '?', '#']).next().unwrap_or(p))
+        .unwrap_or(&pkg.name);
+    let mut parts = path.splitn(3, '/');
+    match (parts.next(), parts.next()) {
+        (Some(owner), Some(repo)) => format!("{}/{}", percent_decode(owner), percent_decode(repo)),
+        _ => pkg.name.clone(),
+    }
+}
+
+/// `%XX` escapes of a purl segment decoded (an invalid escape is kept).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Whether a record's entry names the target package: ecosystem string and
@@ -913,6 +964,28 @@ mod tests {
         assert_eq!(
             target(&j, None).unwrap().name,
             "org.apache.commons:commons-lang3"
+        );
+        let n = pkg(
+            PackageType::Nuget,
+            "Newtonsoft.Json",
+            "13.0.1",
+            "pkg:nuget/Newtonsoft.Json@13.0.1",
+        );
+        let t = target(&n, None).unwrap();
+        assert_eq!(
+            (t.ecosystem.stem(), t.name.as_str(), t.ordering),
+            ("NuGet", "Newtonsoft.Json", Ecosystem::NuGet)
+        );
+        let a = pkg(
+            PackageType::Github,
+            "actions/cache/restore",
+            "v3.3.1",
+            "pkg:github/actions/cache@v3.3.1#restore",
+        );
+        let t = target(&a, None).unwrap();
+        assert_eq!(
+            (t.ecosystem.stem(), t.name.as_str(), t.ordering),
+            ("GitHub Actions", "actions/cache", Ecosystem::GitHubActions)
         );
         let centos = Distro {
             id: Some(s("centos")),

@@ -617,6 +617,99 @@ fn maven_by_group_and_artifact() {
     );
 }
 
+/// GHSA-5crp-9r3c-p9vr as the GitHub Advisory Database publishes it
+/// (NuGet `Newtonsoft.Json`, fixed in 13.0.1), and GHSA-mrrh-fwg8-r2c3's
+/// range (GitHub Actions `tj-actions/changed-files`, fixed in 46.0.1).
+#[test]
+fn nuget_and_github_actions() {
+    let (_tmp, db) = database(&[
+        osv(
+            "GHSA-5crp-9r3c-p9vr",
+            &[],
+            json!([fixed_in("NuGet", "Newtonsoft.Json", "13.0.1")]),
+            json!({"database_specific": {"severity": "LOW"}}),
+        ),
+        osv(
+            "GHSA-mrrh-fwg8-r2c3",
+            &["CVE-2025-30066"],
+            json!([fixed_in(
+                "GitHub Actions",
+                "tj-actions/changed-files",
+                "46.0.1"
+            )]),
+            json!({"database_specific": {"severity": "HIGH"}}),
+        ),
+    ]);
+    let nuget = |name: &str, version: &str| {
+        package(
+            PackageType::Nuget,
+            name,
+            version,
+            &format!("pkg:nuget/{name}@{version}"),
+        )
+    };
+    let action = |uses: &str, version: &str| {
+        let repo: Vec<&str> = uses.splitn(3, '/').collect();
+        let mut purl = format!("pkg:github/{}/{}@{version}", repo[0], repo[1]);
+        if let Some(sub) = repo.get(2) {
+            purl.push('#');
+            purl.push_str(sub);
+        }
+        package(PackageType::Github, uses, version, &purl)
+    };
+    let r = scan(
+        &db,
+        None,
+        vec![
+            // NuGet's legacy four-number form of an older release.
+            nuget("Newtonsoft.Json", "12.0.3.0"),
+            nuget("Newtonsoft.Json", "13.0.1"),
+            nuget("Newtonsoft.Json", "13.0.1-beta1"),
+            action("tj-actions/changed-files", "v45.0.7"),
+            action("tj-actions/changed-files", "v46.0.1"),
+            // A floating major tag and a commit: not orderable, reported.
+            action("tj-actions/changed-files", "v45"),
+            action(
+                "tj-actions/changed-files",
+                "ed68ef82c095e0d48ec87eccea555d944a631a4c",
+            ),
+            // Another repository's action of the same name is not this one.
+            action("other-org/changed-files", "v1.0.0"),
+        ],
+    );
+    let mut found: Vec<(String, String, bool)> = r
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.package.name.clone(),
+                f.package.version.clone(),
+                matches!(f.status, MatchStatus::Unknown(_)),
+            )
+        })
+        .collect();
+    found.sort();
+    let own = |n: &str, v: &str, unknown| (n.to_string(), v.to_string(), unknown);
+    assert_eq!(
+        found,
+        [
+            own("Newtonsoft.Json", "12.0.3.0", false),
+            own("Newtonsoft.Json", "13.0.1-beta1", false),
+            own(
+                "tj-actions/changed-files",
+                "ed68ef82c095e0d48ec87eccea555d944a631a4c",
+                true
+            ),
+            own("tj-actions/changed-files", "v45", true),
+            own("tj-actions/changed-files", "v45.0.7", false),
+        ]
+    );
+    assert_eq!(
+        the(&r, "tj-actions/changed-files", "CVE-2025-30066").fixed,
+        ["46.0.1"]
+    );
+}
+
 #[test]
 fn crates_by_semver() {
     let (_tmp, db) = database(&[osv(

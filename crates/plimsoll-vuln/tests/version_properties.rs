@@ -54,6 +54,15 @@ fn pattern(eco: Ecosystem) -> &'static str {
             r"(0|1|2|10|00|alpha|a|b|m|rc|cr|snapshot|ga|final|release|sp|x|abc|SNAPSHOT)",
             r"([.-]?(0|1|2|10|00|alpha|a|b|m|rc|cr|snapshot|ga|final|sp|x|abc)){0,5}"
         ),
+        Ecosystem::NuGet => concat!(
+            r"(0|1|2|10|00)(\.(0|1|2|10|00)){0,3}",
+            r"(-(0|1|2|10|a|b|A|B|alpha|beta|rc|x-y)(\.(0|1|2|10|a|b|alpha|rc)){0,3})?",
+            r"(\+[0-9a-z]{1,3}(\.[0-9a-z]{1,3})?)?"
+        ),
+        Ecosystem::GitHubActions => concat!(
+            r"v?(0|1|2|10)\.(0|1|2|10)\.(0|1|2|10)",
+            r"(-(0|1|2|10|a|b|alpha|beta|rc)(\.(0|1|2|10|a|b|alpha|rc)){0,3})?"
+        ),
         Ecosystem::RubyGems => concat!(
             r"(0|1|2|10|00)(\.(0|1|2|10|00|a|b|pre|rc|A|a1|0a)){0,4}",
             r"(-(0|1|a|b|pre)(\.(0|1|a|b)){0,2})?"

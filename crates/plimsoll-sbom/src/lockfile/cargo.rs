@@ -1,5 +1,11 @@
 //! `Cargo.lock`: every `[[package]]` with its name and version, the
 //! workspace's own crates included, as syft lists them.
+//!
+//! Each package's `dependencies` (`"name"`, or `"name version"` where the
+//! file holds several versions of it, with ` (source)` where several
+//! sources) become its [`Parsed::dependencies`].
+
+use serde::Deserialize;
 
 use super::{LockedPackage, Parsed, toml_packages};
 use crate::PackageType;
@@ -28,7 +34,49 @@ pub fn parse(content: &[u8]) -> Parsed {
                 .push(format!("package {} has no name or version: skipped", i + 1)),
         }
     }
+    dependencies(text, &mut out);
     out
+}
+
+#[derive(Deserialize)]
+struct Lock {
+    #[serde(default)]
+    package: Vec<LockPackage>,
+}
+
+#[derive(Deserialize)]
+struct LockPackage {
+    name: Option<String>,
+    version: Option<String>,
+    #[serde(default)]
+    dependencies: Vec<String>,
+}
+
+/// The `dependencies` arrays, as edges between the packages read.
+fn dependencies(text: &str, out: &mut Parsed) {
+    let lock: Lock = match toml::from_str(text) {
+        Ok(l) => l,
+        Err(e) => {
+            out.warnings.push(format!(
+                "not valid TOML ({}): dependencies not read",
+                e.message()
+            ));
+            return;
+        }
+    };
+    for p in lock.package {
+        let (Some(name), Some(version)) = (p.name, p.version) else {
+            continue;
+        };
+        let from = purl("cargo", None, &name, &version, &[]);
+        for d in &p.dependencies {
+            let mut words = d.split_whitespace();
+            let Some(dep) = words.next() else { continue };
+            if let Some(to) = out.purl_of(dep, words.next()) {
+                out.depends(&from, &to);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -49,6 +97,29 @@ mod tests {
             .unwrap();
         assert_eq!(sbom.purl, "pkg:cargo/plimsoll-sbom@0.1.0");
         assert!(p.packages.iter().any(|c| c.name == "serde_json"));
+        // This crate's own dependencies, as its Cargo.toml declares them.
+        let deps: Vec<&str> = p
+            .dependencies
+            .iter()
+            .filter(|(f, _)| f == "pkg:cargo/plimsoll-sbom@0.1.0")
+            .map(|(_, t)| t.as_str())
+            .collect();
+        for want in ["roxmltree", "serde_json", "toml", "plimsoll-engine", "zip"] {
+            assert!(
+                deps.iter()
+                    .any(|d| d.starts_with(&format!("pkg:cargo/{want}@"))),
+                "{want} not in {deps:?}"
+            );
+        }
+        // Each name in a `dependencies` array resolved.
+        let listed: usize = text
+            .split("[[package]]")
+            .filter_map(|t| t.split_once("dependencies = [").map(|(_, r)| r))
+            .map(|r| r.split(']').next().unwrap().matches('"').count() / 2)
+            .sum();
+        // Less one: plimsoll-sbom's dev-dependency on itself (its test
+        // fixtures feature); no package depends on itself.
+        assert_eq!(p.dependencies.len(), listed - 1);
     }
 
     #[test]
@@ -60,5 +131,12 @@ mod tests {
             ["package 1 has no name or version: skipped"]
         );
         assert!(parse(b"\xff\x00").warnings[0].contains("not UTF-8"));
+        let p = parse(b"[[package]]\nname = \"a\"\nversion = \"1\"\ndependencies = [\n");
+        assert_eq!(p.packages.len(), 1);
+        assert!(
+            p.warnings[0].contains("dependencies not read"),
+            "{:?}",
+            p.warnings
+        );
     }
 }

@@ -11,21 +11,38 @@
 //! | `poetry.lock`, `Pipfile.lock` | [`python`] | pypi |
 //! | `Gemfile.lock` | [`gemfile`] | gem |
 //! | `composer.lock`, `vendor/composer/installed.json` | [`composer`] | composer |
+//! | `pnpm-lock.yaml` | [`pnpm`] (lockfile v5, v6, v9) | npm |
+//! | `uv.lock`, `*.py.lock` (a PEP 723 script's, `uv lock --script`) | [`uv`] | pypi |
+//! | `pom.xml` | [`pom`] (declared dependencies, properties resolved within the file) | maven |
+//! | `gradle.lockfile`, `buildscript-gradle.lockfile`, `gradle/dependency-locks/*.lockfile` | [`gradle`] | maven |
+//! | `*.deps.json` | [`dotnet_deps`] | nuget |
+//! | `packages.lock.json` | [`nuget_lock`] | nuget |
+//! | `.github/workflows/*.y{a,}ml`, `action.y{a,}ml` | [`github_actions`] (`uses:`) | github |
 //!
 //! A lock file declares what an install fetches, not what the image holds,
 //! so these files count in directory scans (`dir:`) only, as in syft's
-//! default selection of catalogers, with one exception, again as syft
-//! does: Composer's `vendor/composer/installed.json` records what Composer
-//! installed, and counts in image scans too. Lock files inside
+//! default selection of catalogers, with two exceptions: Composer's
+//! `vendor/composer/installed.json` records what Composer installed, and
+//! counts in image scans too, as syft does; and so does .NET's
+//! `*.deps.json`, the manifest of a built or published application's
+//! assemblies (syft 1.18 reads it in directory scans only). Lock files inside
 //! `node_modules` are skipped (they belong to the installed packages, whose
-//! own `package.json` the npm cataloger reads), as syft skips them.
+//! own `package.json` the npm cataloger reads), as syft skips them, and so
+//! are `pnpm-lock.yaml` files there.
 
 pub mod cargo;
 pub mod composer;
+pub mod dotnet_deps;
 pub mod gemfile;
+pub mod github_actions;
 pub mod gomod;
+pub mod gradle;
 pub mod npm;
+pub mod nuget_lock;
+pub mod pnpm;
+pub mod pom;
 pub mod python;
+pub mod uv;
 pub mod yarn;
 
 use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
@@ -51,6 +68,14 @@ pub enum LockKind {
     GemfileLock,
     ComposerLock,
     ComposerInstalled,
+    PnpmLock,
+    UvLock,
+    Pom,
+    GradleLock,
+    DotnetDeps,
+    NugetLock,
+    /// A GitHub Actions workflow or an action's `action.yml`.
+    GithubActions,
 }
 
 impl LockKind {
@@ -70,6 +95,27 @@ impl LockKind {
             "installed.json" if dir == "composer" || dir.ends_with("/composer") => {
                 LockKind::ComposerInstalled
             }
+            "pnpm-lock.yaml" if !in_node_modules => LockKind::PnpmLock,
+            "uv.lock" => LockKind::UvLock,
+            _ if name.ends_with(".py.lock") && name.len() > ".py.lock".len() => LockKind::UvLock,
+            "pom.xml" => LockKind::Pom,
+            "gradle.lockfile" | "buildscript-gradle.lockfile" => LockKind::GradleLock,
+            _ if name.ends_with(".lockfile")
+                && (dir == "gradle/dependency-locks"
+                    || dir.ends_with("/gradle/dependency-locks")) =>
+            {
+                LockKind::GradleLock
+            }
+            "packages.lock.json" => LockKind::NugetLock,
+            _ if name.ends_with(".deps.json") && name.len() > ".deps.json".len() => {
+                LockKind::DotnetDeps
+            }
+            "action.yml" | "action.yaml" if !in_node_modules => LockKind::GithubActions,
+            _ if (name.ends_with(".yml") || name.ends_with(".yaml"))
+                && (dir == ".github/workflows" || dir.ends_with("/.github/workflows")) =>
+            {
+                LockKind::GithubActions
+            }
             _ if name.ends_with(".txt") && name.contains("requirements") => LockKind::Requirements,
             _ => return None,
         })
@@ -77,7 +123,7 @@ impl LockKind {
 
     /// Whether the file records an installation (counts in image scans).
     pub fn installed(self) -> bool {
-        self == LockKind::ComposerInstalled
+        matches!(self, LockKind::ComposerInstalled | LockKind::DotnetDeps)
     }
 
     fn parse(self, content: &[u8]) -> Parsed {
@@ -91,6 +137,13 @@ impl LockKind {
             LockKind::PipfileLock => python::parse_pipfile(content),
             LockKind::GemfileLock => gemfile::parse(content),
             LockKind::ComposerLock | LockKind::ComposerInstalled => composer::parse(content),
+            LockKind::PnpmLock => pnpm::parse(content),
+            LockKind::UvLock => uv::parse(content),
+            LockKind::Pom => pom::parse(content),
+            LockKind::GradleLock => gradle::parse(content),
+            LockKind::DotnetDeps => dotnet_deps::parse(content),
+            LockKind::NugetLock => nuget_lock::parse(content),
+            LockKind::GithubActions => github_actions::parse(content),
         }
     }
 }
@@ -112,6 +165,11 @@ pub struct LockedPackage {
 pub struct Parsed {
     pub packages: Vec<LockedPackage>,
     pub warnings: plimsoll_report::Warnings,
+    /// (dependent, dependency) by purl, where the file states them; both
+    /// are packages of this file.
+    /// (Always serialised: the engine caches facts in a format without
+    /// field names.)
+    pub dependencies: Vec<(String, String)>,
 }
 
 impl Parsed {
@@ -130,9 +188,29 @@ impl Parsed {
     /// A file that cannot be read at all.
     pub(crate) fn unreadable(why: String) -> Parsed {
         Parsed {
-            packages: Vec::new(),
             warnings: plimsoll_report::Warnings::from_iter([why]),
+            ..Parsed::default()
         }
+    }
+
+    /// Records that `from` depends on `to` (both purls of this file's
+    /// packages), once; a package never depends on itself.
+    pub(crate) fn depends(&mut self, from: &str, to: &str) {
+        if from != to && !self.dependencies.iter().any(|(f, t)| f == from && t == to) {
+            self.dependencies.push((from.to_string(), to.to_string()));
+        }
+    }
+
+    /// The purl of the package named `name` (at `version`, if given) in
+    /// this file: None when there is none, or several and no version says
+    /// which.
+    pub(crate) fn purl_of(&self, name: &str, version: Option<&str>) -> Option<String> {
+        let mut found = self
+            .packages
+            .iter()
+            .filter(|p| p.name == name && version.is_none_or(|v| p.version == v));
+        let first = found.next()?;
+        found.next().is_none().then(|| first.purl.clone())
     }
 
     /// Adds a package unless the file already pinned the same one.
@@ -169,7 +247,7 @@ impl Analyzer for LockfileCataloger {
     type Facts = LockLayerFacts;
     type Visitor = LockfileVisitor;
     const NAME: &'static str = "sbom-lockfiles";
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 4;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         LockKind::of(entry.path)?;
@@ -279,6 +357,15 @@ pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[LockLayerFacts], inventory:
         for p in &file.parsed.packages {
             let mut pkg = Package::new(p.package_type, &p.name, &p.version, &p.purl, path, layer);
             pkg.licenses = p.licenses.clone();
+            pkg.depends_on = file
+                .parsed
+                .dependencies
+                .iter()
+                .filter(|(from, _)| *from == p.purl)
+                .map(|(_, to)| to.clone())
+                .collect();
+            pkg.depends_on.sort();
+            pkg.depends_on.dedup();
             inventory.packages.push(pkg);
         }
     }
@@ -309,6 +396,38 @@ mod tests {
                 Some(LockKind::ComposerInstalled),
             ),
             ("var/www/installed.json", None),
+            ("web/pnpm-lock.yaml", Some(LockKind::PnpmLock)),
+            ("web/node_modules/x/pnpm-lock.yaml", None),
+            ("py/uv.lock", Some(LockKind::UvLock)),
+            ("scripts/fetch.py.lock", Some(LockKind::UvLock)),
+            ("scripts/.py.lock", None),
+            ("java/pom.xml", Some(LockKind::Pom)),
+            ("java/gradle.lockfile", Some(LockKind::GradleLock)),
+            (
+                "java/buildscript-gradle.lockfile",
+                Some(LockKind::GradleLock),
+            ),
+            (
+                "java/gradle/dependency-locks/compileClasspath.lockfile",
+                Some(LockKind::GradleLock),
+            ),
+            ("java/other.lockfile", None),
+            ("app/MyApp.deps.json", Some(LockKind::DotnetDeps)),
+            ("app/.deps.json", None),
+            ("src/packages.lock.json", Some(LockKind::NugetLock)),
+            (".github/workflows/ci.yml", Some(LockKind::GithubActions)),
+            (
+                "repo/.github/workflows/release.yaml",
+                Some(LockKind::GithubActions),
+            ),
+            ("repo/.github/workflows/sub/x.yaml", None),
+            ("repo/.github/dependabot.yml", None),
+            (
+                ".github/actions/setup/action.yml",
+                Some(LockKind::GithubActions),
+            ),
+            ("action.yaml", Some(LockKind::GithubActions)),
+            ("web/node_modules/some-action/action.yml", None),
         ] {
             assert_eq!(LockKind::of(path), kind, "{path}");
         }

@@ -10,6 +10,11 @@
 //! `dependencies` (packages installed under another package, in another
 //! version) count too, and workspace links (`"link": true`, without a
 //! version) do not: the linked package's own entry does.
+//!
+//! In v2 and v3, each entry's `dependencies` and `optionalDependencies`
+//! become its [`Parsed::dependencies`], resolved as Node resolves a
+//! `require`: the nearest `node_modules/<name>` from the entry's own
+//! directory up to the project's.
 
 use serde_json::{Map, Value};
 
@@ -74,12 +79,38 @@ pub fn parse(content: &[u8]) -> Parsed {
     out
 }
 
+/// The `packages` key a dependency `dep` of the entry at `from` resolves
+/// to: `<from>/node_modules/<dep>`, else the same from each enclosing
+/// package's directory, up to the project's `node_modules/<dep>`.
+fn resolve(packages: &Map<String, Value>, from: &str, dep: &str) -> Option<String> {
+    let mut base = from.to_string();
+    loop {
+        let candidate = if base.is_empty() {
+            format!("node_modules/{dep}")
+        } else {
+            format!("{base}/node_modules/{dep}")
+        };
+        if packages.contains_key(&candidate) {
+            return Some(candidate);
+        }
+        if base.is_empty() {
+            return None;
+        }
+        match base.rfind("node_modules/") {
+            Some(i) => base.truncate(i.saturating_sub(1)),
+            None => base.clear(),
+        }
+    }
+}
+
 /// v2/v3 `packages`.
 fn packages(doc: &Map<String, Value>, out: &mut Parsed) {
     let Some(Value::Object(packages)) = doc.get("packages") else {
         out.warnings.push("no \"packages\" object: skipped");
         return;
     };
+    // The purl each listed entry got, by its key.
+    let mut purls: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
     for (path, entry) in packages {
         let Value::Object(entry) = entry else {
             out.warnings
@@ -101,7 +132,22 @@ fn packages(doc: &Map<String, Value>, out: &mut Parsed) {
                 .push(format!("packages[{path:?}]: invalid name: skipped"));
             continue;
         }
-        out.push(package(name, version, licenses(entry)));
+        let p = package(name, version, licenses(entry));
+        purls.insert(path.as_str(), p.purl.clone());
+        out.push(p);
+    }
+    for (path, entry) in packages {
+        let Some(from) = purls.get(path.as_str()) else {
+            continue;
+        };
+        for field in ["dependencies", "optionalDependencies"] {
+            let deps = entry.get(field).and_then(Value::as_object);
+            for dep in deps.into_iter().flat_map(|d| d.keys()) {
+                if let Some(to) = resolve(packages, path, dep).and_then(|k| purls.get(k.as_str())) {
+                    out.depends(from, to);
+                }
+            }
+        }
     }
 }
 
@@ -165,6 +211,51 @@ mod tests {
             .unwrap();
         assert_eq!(babel.purl, "pkg:npm/%40babel/code-frame@7.26.2");
         assert_eq!(babel.licenses, ["MIT"]);
+        // The project depends on its two runtime dependencies (left-pad,
+        // a dev one, is no package here); each edge resolved as Node does.
+        let deps_of = |purl: &str| -> Vec<&str> {
+            let mut v: Vec<&str> = p
+                .dependencies
+                .iter()
+                .filter(|(f, _)| f == purl)
+                .map(|(_, t)| t.as_str())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            deps_of("pkg:npm/lock-demo@1.0.0"),
+            [
+                "pkg:npm/%40babel/code-frame@7.26.2",
+                "pkg:npm/express@4.21.2"
+            ]
+        );
+        assert_eq!(deps_of("pkg:npm/debug@2.6.9"), ["pkg:npm/ms@2.0.0"]);
+        // send 0.19.0 has its own ms 2.1.3 under node_modules/send/node_modules.
+        assert!(deps_of("pkg:npm/send@0.19.0").contains(&"pkg:npm/ms@2.1.3"));
+        assert_eq!(deps_of("pkg:npm/express@4.21.2").len(), 31);
+    }
+
+    #[test]
+    fn node_resolution() {
+        let doc: Value = serde_json::from_str(
+            r#"{"": {}, "node_modules/a": {}, "node_modules/b": {},
+                "node_modules/a/node_modules/b": {}, "packages/w": {}}"#,
+        )
+        .unwrap();
+        let m = doc.as_object().unwrap();
+        let r = |from: &str, dep: &str| resolve(m, from, dep);
+        assert_eq!(
+            r("node_modules/a", "b").as_deref(),
+            Some("node_modules/a/node_modules/b")
+        );
+        assert_eq!(r("node_modules/b", "a").as_deref(), Some("node_modules/a"));
+        assert_eq!(
+            r("node_modules/a/node_modules/b", "a").as_deref(),
+            Some("node_modules/a")
+        );
+        assert_eq!(r("packages/w", "b").as_deref(), Some("node_modules/b"));
+        assert_eq!(r("", "c"), None);
     }
 
     #[test]

@@ -103,7 +103,9 @@ fn requirement(line: &str, n: usize, out: &mut Parsed) {
 }
 
 /// Reads a `poetry.lock`: every `[[package]]`, development ones included
-/// (poetry 1.2+ no longer marks them), as syft lists them.
+/// (poetry 1.2+ no longer marks them), as syft lists them. Each package's
+/// `[package.dependencies]` (by name) become its [`Parsed::dependencies`]
+/// where the file locks the dependency.
 pub fn parse_poetry(content: &[u8]) -> Parsed {
     let Ok(text) = std::str::from_utf8(content) else {
         return Parsed::unreadable("not UTF-8: not a poetry.lock, skipped".into());
@@ -119,6 +121,37 @@ pub fn parse_poetry(content: &[u8]) -> Parsed {
                 i + 1
             )),
         }
+    }
+    #[derive(serde::Deserialize)]
+    struct Lock {
+        #[serde(default)]
+        package: Vec<LockPackage>,
+    }
+    #[derive(serde::Deserialize)]
+    struct LockPackage {
+        name: Option<String>,
+        version: Option<String>,
+        #[serde(default)]
+        dependencies: toml::Table,
+    }
+    match toml::from_str::<Lock>(text) {
+        Ok(lock) => {
+            for p in lock.package {
+                let (Some(name), Some(version)) = (p.name, p.version) else {
+                    continue;
+                };
+                let from = package(&name, &version).purl;
+                for dep in p.dependencies.keys() {
+                    if let Some(to) = out.purl_of(&normalize_name(dep), None) {
+                        out.depends(&from, &to);
+                    }
+                }
+            }
+        }
+        Err(e) => out.warnings.push(format!(
+            "not valid TOML ({}): dependencies not read",
+            e.message()
+        )),
     }
     out
 }
@@ -216,6 +249,25 @@ mod tests {
         let p = parse_poetry(include_bytes!("../../tests/data/lock/python/poetry.lock"));
         assert!(p.warnings.is_empty(), "{:?}", p.warnings);
         assert!(!p.packages.is_empty());
+        let mut requests: Vec<&str> = p
+            .dependencies
+            .iter()
+            .filter(|(f, _)| f.starts_with("pkg:pypi/requests@"))
+            .map(|(_, t)| t.split('@').next().unwrap())
+            .collect();
+        requests.sort();
+        assert_eq!(
+            requests,
+            [
+                "pkg:pypi/certifi",
+                "pkg:pypi/charset-normalizer",
+                "pkg:pypi/idna",
+                "pkg:pypi/urllib3"
+            ]
+        );
+        assert!(p.dependencies.iter().all(|(f, t)| {
+            p.packages.iter().any(|x| &x.purl == f) && p.packages.iter().any(|x| &x.purl == t)
+        }));
         let p = parse_pipfile(include_bytes!("../../tests/data/lock/python/Pipfile.lock"));
         assert!(p.warnings.is_empty(), "{:?}", p.warnings);
         assert!(!p.packages.is_empty());

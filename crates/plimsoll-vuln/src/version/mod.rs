@@ -12,6 +12,8 @@
 //! | `Go` | `golang.org/x/mod/semver.Compare` (with or without the `v`) | `golang` |
 //! | `Maven` | `ComparableVersion` of Maven 3.9 (`maven-artifact`) | `maven` |
 //! | `RubyGems` | `Gem::Version#<=>` of RubyGems 3.5 and later | `gem` |
+//! | `NuGet` | `VersionComparer.Default` of `NuGet.Versioning` | `nuget` |
+//! | `GitHubActions` | SemVer 2.0.0 precedence of a release tag (`v4.2.1`); a branch, commit or floating tag (`v4`) cannot be ordered | `semver` |
 //!
 //! Every comparator is written here by hand, each rule commented with the spec
 //! or source line it follows, and tested against the real tools' answers:
@@ -60,6 +62,7 @@ mod dpkg;
 mod gem;
 mod golang;
 mod maven;
+mod nuget;
 mod pep440;
 mod rpm;
 mod semver;
@@ -95,11 +98,15 @@ pub enum Ecosystem {
     Maven,
     /// Ruby gems: `Gem::Version`.
     RubyGems,
+    /// .NET packages: `NuGet.Versioning`.
+    NuGet,
+    /// GitHub Actions, by the release tag a workflow names.
+    GitHubActions,
 }
 
 impl Ecosystem {
     /// Every ecosystem, in declaration order.
-    pub const ALL: [Ecosystem; 10] = [
+    pub const ALL: [Ecosystem; 12] = [
         Ecosystem::Debian,
         Ecosystem::Ubuntu,
         Ecosystem::Alpine,
@@ -110,6 +117,8 @@ impl Ecosystem {
         Ecosystem::Go,
         Ecosystem::Maven,
         Ecosystem::RubyGems,
+        Ecosystem::NuGet,
+        Ecosystem::GitHubActions,
     ];
 
     /// The ecosystem of an OSV `affected[].package.ecosystem` value. OSV names
@@ -117,7 +126,7 @@ impl Ecosystem {
     /// registry): `"Debian:12"`, `"Ubuntu:22.04:LTS"`, `"Alpine:v3.19"`,
     /// `"AlmaLinux:9"`, `"Red Hat:enterprise_linux:9::appstream"`,
     /// `"Maven:https://repo.maven.apache.org/maven2/"`. `None` for ecosystems
-    /// whose ordering this module does not know (NuGet, Packagist, …).
+    /// whose ordering this module does not know (Packagist, Hex, …).
     pub fn from_osv(name: &str) -> Option<Self> {
         let base = name.split_once(':').map_or(name, |(base, _)| base);
         Some(match base {
@@ -132,6 +141,8 @@ impl Ecosystem {
             "Go" => Ecosystem::Go,
             "Maven" => Ecosystem::Maven,
             "RubyGems" => Ecosystem::RubyGems,
+            "NuGet" => Ecosystem::NuGet,
+            "GitHub Actions" => Ecosystem::GitHubActions,
             _ => return None,
         })
     }
@@ -149,6 +160,8 @@ impl Ecosystem {
             Ecosystem::Go => "Go",
             Ecosystem::Maven => "Maven",
             Ecosystem::RubyGems => "RubyGems",
+            Ecosystem::NuGet => "NuGet",
+            Ecosystem::GitHubActions => "GitHub Actions",
         }
     }
 }
@@ -192,7 +205,19 @@ pub fn compare(eco: Ecosystem, a: &str, b: &str) -> Result<Ordering, VersionErro
         Ecosystem::Go => by(eco, a, b, golang::parse),
         Ecosystem::Maven => by(eco, a, b, maven::Version::parse),
         Ecosystem::RubyGems => by(eco, a, b, gem::Version::parse),
+        Ecosystem::NuGet => by(eco, a, b, nuget::Version::parse),
+        Ecosystem::GitHubActions => by(eco, a, b, action_tag),
     }
+}
+
+/// A GitHub Actions ref as a release version: a full SemVer tag, with or
+/// without its `v` (`v4.2.1`, `4.2.1`). A floating tag (`v4`, which moves
+/// to each new 4.x release), a branch or a commit names no release this
+/// data can order against.
+fn action_tag(s: &str) -> Result<semver::Version<'_>, Reason> {
+    semver::Version::parse_npm(s).map_err(|_| {
+        "not a release tag (a branch, a commit or a floating tag like v4): cannot be ordered".into()
+    })
 }
 
 /// Parses both strings with `parse` (so an invalid `b` is reported even when
@@ -315,6 +340,8 @@ mod tests {
                 Ecosystem::Maven,
             ),
             ("RubyGems", Ecosystem::RubyGems),
+            ("NuGet", Ecosystem::NuGet),
+            ("GitHub Actions", Ecosystem::GitHubActions),
         ];
         for (name, eco) in cases {
             assert_eq!(Ecosystem::from_osv(name), Some(eco), "{name}");
@@ -323,7 +350,7 @@ mod tests {
             "",
             "pypi",
             "NPM",
-            "NuGet",
+            "nuget",
             "Packagist",
             "debian:12",
             "Linux",
