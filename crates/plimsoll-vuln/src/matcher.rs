@@ -4,7 +4,8 @@
 //! data, by the key that data uses: a Debian 12 image against `Debian:12`
 //! records by source package and source version, Ubuntu against
 //! `Ubuntu:<release>[:LTS]`, Alpine against `Alpine:v<major.minor>` by origin,
-//! AlmaLinux/Rocky against `AlmaLinux:<major>`/`Rocky Linux:<major>` by
+//! Wolfi and Chainguard (rolling, by origin, apk's ordering) against
+//! `Wolfi` / `Chainguard`, AlmaLinux/Rocky against `AlmaLinux:<major>`/`Rocky Linux:<major>` by
 //! binary package and `[epoch:]version-release`. Language packages are
 //! matched by their purl ecosystem (PyPI with normalised names, npm, Go
 //! modules and `stdlib`, crates.io, Maven `group:artifact`).
@@ -246,12 +247,23 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
         let id =
             d.id.as_deref()
                 .ok_or(NoTarget::NoRelease(pkg.package_type))?;
+        let source = pkg.source_name.as_deref().unwrap_or(&pkg.name);
+        // Rolling distributions: one ecosystem, no release; apk's ordering,
+        // records keyed by the origin (melange) package.
+        if pkg.package_type == PackageType::Apk && matches!(id, "wolfi" | "chainguard") {
+            let ecosystem = if id == "wolfi" { "Wolfi" } else { "Chainguard" };
+            return Ok(t(
+                EcosystemKey::Exact(ecosystem.into()),
+                source,
+                &pkg.version,
+                Ecosystem::Alpine,
+            ));
+        }
         let release = d
             .version_id
             .as_deref()
             .ok_or(NoTarget::NoRelease(pkg.package_type))?;
         let major = release.split('.').next().unwrap_or(release);
-        let source = pkg.source_name.as_deref().unwrap_or(&pkg.name);
         return Ok(match (pkg.package_type, id) {
             (PackageType::Deb, "debian") => t(
                 EcosystemKey::Exact(format!("Debian:{major}")),

@@ -379,6 +379,72 @@ fn alpine_3_18_real_database_and_root_io_packages() {
     assert_eq!(r.findings[0].fixed, ["10.6.8-r0"]);
 }
 
+// ---------------------------------------------------------- Wolfi, Chainguard
+
+#[test]
+#[ignore = "needs ../shared (scripts/test-all.sh)"]
+fn wolfi_and_chainguard_by_origin() {
+    let installed = [
+        // CGA-224q-ccj5-2p53: Wolfi haproxy-3.0 fixed 3.0.10-r0; 3.0.9-r2 < it -> affected.
+        apk("haproxy-3.0", "3.0.9-r2", "haproxy-3.0"),
+        // Same record: Wolfi haproxy-3.1 fixed 3.1.7-r0 = installed -> not affected.
+        apk("haproxy-3.1", "3.1.7-r0", "haproxy-3.1"),
+        // CGA-xcpc-gm23-prj9: Wolfi syncthing fixed 2.0.14-r1; the subpackage
+        // syncthing-config of origin syncthing at 2.0.14-r0 -> affected.
+        apk("syncthing-config", "2.0.14-r0", "syncthing"),
+        // CGA-224q-ccj5-2p53: Chainguard haproxy-2.8 fixed 2.8.18-r0: a
+        // Chainguard record, not Wolfi's -> not matched on Wolfi.
+        apk("haproxy-2.8", "2.8.17-r1", "haproxy-2.8"),
+    ]
+    .concat();
+    let inv = |id| {
+        image(
+            vec![file("lib/apk/db/installed", installed.clone())],
+            id,
+            "20230201",
+        )
+    };
+    let r = matched(&inv("wolfi"));
+    assert_eq!(r.packages_matched, 4);
+    assert_eq!(
+        hits(&r),
+        want(&[
+            (
+                "haproxy-3.0",
+                "3.0.9-r2",
+                "CVE-2025-32464",
+                "CGA-224q-ccj5-2p53"
+            ),
+            (
+                "syncthing-config",
+                "2.0.14-r0",
+                "CVE-2025-68121",
+                "CGA-xcpc-gm23-prj9"
+            ),
+        ])
+    );
+    // The same packages on Chainguard: only Chainguard's entries apply
+    // (haproxy-2.8 and syncthing, fixed 2.0.14-r1 there too; not haproxy-3.0).
+    let r = matched(&inv("chainguard"));
+    assert_eq!(
+        hits(&r),
+        want(&[
+            (
+                "haproxy-2.8",
+                "2.8.17-r1",
+                "CVE-2025-32464",
+                "CGA-224q-ccj5-2p53"
+            ),
+            (
+                "syncthing-config",
+                "2.0.14-r0",
+                "CVE-2025-68121",
+                "CGA-xcpc-gm23-prj9"
+            ),
+        ])
+    );
+}
+
 // ---------------------------------------------------------------- AlmaLinux 8
 
 #[test]
