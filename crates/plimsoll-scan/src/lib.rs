@@ -82,6 +82,9 @@ impl Passes {
 pub struct ScanOptions {
     pub resolve: ResolveOptions,
     pub engine: EngineOptions,
+    /// The licence policy (`[licenses]`, P-C9): a scan reports the packages
+    /// it does not allow as LIC001 findings beside the audit's.
+    pub licenses: Option<plimsoll_license::Policy>,
 }
 
 /// What one pass over an image gave.
@@ -170,7 +173,10 @@ impl Scanner {
         progress: &dyn Progress,
     ) -> Result<ScanReport, ScanError> {
         let scanned = self.read(image, Passes::ALL, progress)?;
-        let findings = judge_scan(&scanned, reference, judge)?;
+        let mut findings = judge_scan(&scanned, reference, judge)?;
+        if let (Some(policy), Some(inventory)) = (&self.options.licenses, &scanned.inventory) {
+            findings.extend(policy.check(&inventory.packages));
+        }
         let ImageScan {
             image,
             scan,

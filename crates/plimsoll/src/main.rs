@@ -552,7 +552,16 @@ fn prepare_reader(
     }
     engine.threads = args.threads.or(config.engine.threads).unwrap_or(0);
     plimsoll_engine::check_threads(engine.threads).context("--threads or [engine] threads")?;
-    Ok((config, Scanner::new(ScanOptions { resolve, engine })))
+    let licenses = plimsoll_license::Policy::new(&config.licenses).context("plimsoll.toml")?;
+    let licenses = (!licenses.is_empty()).then_some(licenses);
+    Ok((
+        config,
+        Scanner::new(ScanOptions {
+            resolve,
+            engine,
+            licenses,
+        }),
+    ))
 }
 
 impl Prepared {
@@ -688,13 +697,12 @@ fn inspect(args: InspectArgs) -> Result<ExitCode> {
 fn sbom(args: SbomArgs) -> Result<ExitCode> {
     let p = prepare(&args.image)?;
     let licenses = if args.check_licenses {
-        let policy = plimsoll_license::Policy::new(&p.config.licenses)?;
-        if policy.is_empty() {
+        let Some(policy) = p.scanner.options().licenses.clone() else {
             anyhow::bail!(
                 "--check-licenses: plimsoll.toml has no [licenses] deny or allow list \
                  (e.g. deny = [\"forbidden\", \"copyleft\"])"
             );
-        }
+        };
         Some(policy)
     } else {
         None

@@ -131,3 +131,91 @@ fn a_check_without_a_policy_or_with_a_bad_word_is_an_error() {
         "{out}"
     );
 }
+
+/// `plimsoll scan` judges the same policy in its single pass: LIC001 beside
+/// the audit's findings, in the JSON, and under the same gate.
+#[test]
+fn scan_reports_licences_beside_the_audit() {
+    let t = tempfile::tempdir().unwrap();
+    let reference = image(t.path());
+    let db = t.path().join("empty.db");
+    let osv = t.path().join("osv");
+    std::fs::create_dir_all(&osv).unwrap();
+    let (code, _, err) = Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .current_dir(t.path())
+        .run(&[
+            "db",
+            "import",
+            osv.to_str().unwrap(),
+            "--allow-empty",
+            "--db",
+            db.to_str().unwrap(),
+        ])
+        .into_parts();
+    assert_eq!(code, 0, "{err}");
+    let scan = |dir: &Path| {
+        Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+            .current_dir(dir)
+            .cache(dir.join("cache"))
+            .env("PLIMSOLL_DB_URL", "http://127.0.0.1:9")
+            .run(&[
+                "scan",
+                &reference,
+                "--db",
+                db.to_str().unwrap(),
+                "--offline",
+                "--format",
+                "json",
+            ])
+            .into_parts()
+    };
+    let codes = |out: &str| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(out).unwrap();
+        let mut all = Vec::new();
+        collect_codes(&v, &mut all);
+        all
+    };
+    // Without a policy: no licence finding.
+    let (_, out, err) = scan(t.path());
+    assert!(!codes(&out).iter().any(|c| c == "LIC001"), "{err}");
+    std::fs::write(
+        t.path().join("plimsoll.toml"),
+        "[licenses]\ndeny = [\"copyleft\"]\n",
+    )
+    .unwrap();
+    let (code, out, err) = scan(t.path());
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        codes(&out).iter().filter(|c| *c == "LIC001").count(),
+        1,
+        "{out}"
+    );
+    assert!(out.contains("gpl-thing 1.0.0 (layer 1)"), "{out}");
+    // Still a scan report by its schema.
+    let schema_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas/scan-report.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+/// Every `"code"` string in a JSON document.
+fn collect_codes(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                if k == "code"
+                    && let Some(s) = x.as_str()
+                {
+                    out.push(s.to_string());
+                }
+                collect_codes(x, out);
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| collect_codes(x, out)),
+        _ => {}
+    }
+}
