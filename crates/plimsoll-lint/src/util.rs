@@ -41,6 +41,11 @@ pub struct Apt<'a> {
 }
 
 impl Apt<'_> {
+    /// The program as messages name it: `aptitude`, else `apt-get`.
+    pub fn program(&self) -> &'static str {
+        if self.aptitude { "aptitude" } else { "apt-get" }
+    }
+
     pub fn has_yes(&self) -> bool {
         self.options.iter().any(|o| {
             matches!(

@@ -31,9 +31,16 @@ impl Rule for AptNoRecommends {
                         &Self::RULE,
                         i,
                         cmd.span.line,
-                        "`apt-get install` without `--no-install-recommends`",
+                        format!(
+                            "`{} install` without `--no-install-recommends`",
+                            a.program()
+                        ),
                     )
-                    .help("add `--no-install-recommends` to install only what is asked for"),
+                    .help(if a.aptitude {
+                        "add `--without-recommends` to install only what is asked for"
+                    } else {
+                        "add `--no-install-recommends` to install only what is asked for"
+                    }),
                 );
             }
         }

@@ -40,7 +40,7 @@ impl Rule for AptYes {
                         &Self::RULE,
                         i,
                         cmd.span.line,
-                        format!("`apt-get {}` without `-y`", a.sub),
+                        format!("`{} {}` without `-y`", a.program(), a.sub),
                     )
                     .help("add `-y` so apt does not wait for a confirmation"),
                 );

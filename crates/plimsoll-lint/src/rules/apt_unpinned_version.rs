@@ -75,7 +75,8 @@ impl AptPin {
                         i,
                         cmd.span.line,
                         format!(
-                            "apt-get install without version pins: {}",
+                            "{} install without version pins: {}",
+                            a.program(),
                             unpinned.join(", ")
                         ),
                     )
