@@ -133,6 +133,14 @@ impl Client {
         Ok((status, body))
     }
 
+    /// `GET /healthz`: Ok when the server answers 2xx (the image's
+    /// HEALTHCHECK, `plimsoll health`).
+    pub fn health(&self) -> Result<(), ClientError> {
+        let what = format!("GET {}/healthz", self.base);
+        self.send(&what, self.http.get(format!("{}/healthz", self.base)))
+            .map(|_| ())
+    }
+
     fn get_json(&self, path: &str) -> Result<Value, ClientError> {
         let what = format!("GET {}{path}", self.base);
         let (_, body) = self.send(&what, self.http.get(format!("{}{path}", self.base)))?;

@@ -108,6 +108,16 @@ enum Command {
     },
     /// List every rule with its practice and severity.
     Rules,
+    /// Check that a plimsoll server answers (GET /healthz): exit 0 when it does, 1 when not
+    /// (the container image's HEALTHCHECK).
+    Health {
+        /// The server's base URL.
+        #[arg(default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// A CA certificate (PEM) to trust for an https:// server, besides the system's.
+        #[arg(long, value_name = "FILE")]
+        ca: Option<PathBuf>,
+    },
     /// Print a shell completion script: `plimsoll completions bash > /etc/bash_completion.d/plimsoll`.
     Completions {
         /// bash, zsh, fish, powershell or elvish.
@@ -339,6 +349,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Image(ImageCommand::Audit(args)) => audit(args),
         Command::Image(ImageCommand::Inspect(args)) => inspect(args),
         Command::Lint(args) => lint::run(args),
+        Command::Health { url, ca } => {
+            // A HEALTHCHECK may name the endpoint itself; the client wants the base.
+            let base = url.trim_end_matches('/').trim_end_matches("/healthz");
+            let client = plimsoll_server::client::Client::new(base, None, ca.as_deref())?;
+            Ok(match client.health() {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("unhealthy: {e}");
+                    ExitCode::from(1)
+                }
+            })
+        }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();
