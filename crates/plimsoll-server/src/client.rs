@@ -229,26 +229,9 @@ impl Client {
     }
 }
 
-/// An error without its URL's query, with its root cause.
+/// What went wrong with a request, once (see plimsoll_vuln::update::describe_http).
 pub(crate) fn describe(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "cannot connect"
-    } else {
-        "request failed"
-    };
-    let mut cause = String::new();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        cause = s.to_string();
-        source = s.source();
-    }
-    if cause.is_empty() {
-        kind.to_string()
-    } else {
-        format!("{kind} ({cause})")
-    }
+    plimsoll_vuln::update::describe_http(e)
 }
 
 #[cfg(test)]

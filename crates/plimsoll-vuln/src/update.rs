@@ -93,12 +93,10 @@ pub enum UpdateError {
     Url { url: String, reason: String },
     #[error("invalid ecosystem name {name:?} (a single path segment is expected)")]
     Ecosystem { name: String },
-    #[error("{url}: {source}")]
-    Http {
-        url: String,
-        #[source]
-        source: reqwest::Error,
-    },
+    /// The request failed (no connection, a timeout, TLS): said once,
+    /// with its innermost cause, not reqwest's chain that repeats the URL.
+    #[error("{url}: {}", describe_http(error))]
+    Http { url: String, error: reqwest::Error },
     #[error("{url}: the server answered {status}")]
     Status { url: String, status: StatusCode },
     #[error("{url}: more than {max} bytes; refusing to download it")]
@@ -132,6 +130,30 @@ struct Sidecar {
     bytes: u64,
 }
 
+/// What went wrong with a request, once: `cannot connect (dns error: …)`,
+/// `timed out`, the innermost cause of reqwest's chain (shared with the
+/// server's client and webhooks).
+pub fn describe_http(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "cannot connect"
+    } else {
+        "request failed"
+    };
+    let mut cause = String::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        cause = s.to_string();
+        source = s.source();
+    }
+    if cause.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind} ({cause})")
+    }
+}
+
 /// Downloads every archive that changed since the last run.
 pub fn download(opts: &UpdateOptions) -> Result<UpdateReport, UpdateError> {
     let base = opts.base_url.trim().trim_end_matches('/');
@@ -154,9 +176,9 @@ pub fn download(opts: &UpdateOptions) -> Result<UpdateReport, UpdateError> {
         .timeout(opts.timeout)
         .user_agent(concat!("plimsoll/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|source| UpdateError::Http {
+        .map_err(|error| UpdateError::Http {
             url: base.to_string(),
-            source,
+            error,
         })?;
 
     let ecosystems = if opts.ecosystems.is_empty() {
@@ -190,9 +212,9 @@ fn list_ecosystems(
     base: &str,
 ) -> Result<Vec<String>, UpdateError> {
     let url = format!("{base}/ecosystems.txt");
-    let http = |source| UpdateError::Http {
+    let http = |error| UpdateError::Http {
         url: url.clone(),
-        source,
+        error,
     };
     let resp = client.get(&url).send().map_err(http)?;
     if !resp.status().is_success() {
@@ -255,9 +277,9 @@ fn fetch_archive(
             request = request.header(IF_MODIFIED_SINCE, lm);
         }
     }
-    let http = |source| UpdateError::Http {
+    let http = |error| UpdateError::Http {
         url: url.to_string(),
-        source,
+        error,
     };
     let response = request.send().map_err(http)?;
     let status = response.status();
