@@ -304,6 +304,11 @@ pub struct AuditConfig {
     pub min_efficiency: Option<f64>,
     pub max_wasted_ratio: Option<f64>,
     pub max_wasted_bytes: Option<ByteSize>,
+    /// The image label whose value names the environment an image is built
+    /// for (`com.example.environment`), read when `--env` is not given:
+    /// IMG017 flags injected services in an image for an environment no
+    /// `[[services]]` entry lists (P-I1).
+    pub environment_label: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -141,12 +141,10 @@ fn settings(args: &LintArgs) -> Result<Settings> {
         options: plimsoll_lint::LintOptions {
             enable,
             trusted_registries,
-            service_free_environment: args.environment.clone().filter(|env| {
-                !config
-                    .services
-                    .iter()
-                    .any(|s| s.environments.iter().any(|e| e == env))
-            }),
+            service_free_environment: args
+                .environment
+                .clone()
+                .filter(|env| !plimsoll_inject::has_services(&config.services, env)),
         },
         skip_paths,
         policy: Policy::new(&spec, &files::rule_refs())?,

@@ -1,4 +1,5 @@
 use plimsoll_dockerfile::Keyword;
+use plimsoll_practice::services::{Mark, env_mark, label_mark, message};
 
 use crate::{Hit, LintContext, Rule, declare_rule, hit};
 
@@ -28,9 +29,6 @@ declare_rule! {
     }
 }
 
-/// The JVM variables an agent is loaded through.
-const JVM_OPTIONS: [&str; 3] = ["JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"];
-
 impl Rule for InjectedServiceInProduction {
     fn rule(&self) -> &'static crate::DfRule {
         &Self::RULE
@@ -51,25 +49,17 @@ impl Rule for InjectedServiceInProduction {
                 .enumerate()
             {
                 let index = stage.instructions.start + k;
-                let marks: Vec<String> = match ins.keyword {
+                // The marks are judged in plimsoll_practice::services, as IMG017 judges an image's.
+                let marks: Vec<Mark> = match ins.keyword {
                     Keyword::Label => ins
                         .key_values()
                         .into_iter()
-                        .filter(|(key, _)| {
-                            key == "io.plimsoll.services.injected"
-                                || (key.starts_with("io.plimsoll.service.")
-                                    && key.ends_with(".source"))
-                        })
-                        .map(|(key, v)| format!("label `{key}={}`", v.unwrap_or_default()))
+                        .filter_map(|(key, v)| label_mark(&key, v.as_deref().unwrap_or_default()))
                         .collect(),
                     Keyword::Env => ins
                         .key_values()
                         .into_iter()
-                        .filter(|(key, v)| {
-                            JVM_OPTIONS.contains(&key.as_str())
-                                && v.as_deref().is_some_and(|v| v.contains("-javaagent"))
-                        })
-                        .map(|(key, _)| format!("a -javaagent in `{key}`"))
+                        .filter_map(|(key, v)| env_mark(&key, v.as_deref().unwrap_or_default()))
                         .collect(),
                     _ => Vec::new(),
                 };
@@ -79,9 +69,7 @@ impl Rule for InjectedServiceInProduction {
                             &Self::RULE,
                             index,
                             ins.span.line,
-                            format!(
-                                "{mark}: an injected service in a Dockerfile for environment `{env}`, which gets no services"
-                            ),
+                            message(&mark, "a Dockerfile", env),
                         )
                         .help(help),
                     );
