@@ -2,6 +2,9 @@
 //! with plimsoll's Dockerfile parser, so a test applies what the rewrite
 //! produced (to a built image's config and layers) instead of a copy of it.
 
+// Each test file including this module uses a part of it.
+#![allow(dead_code)]
+
 use std::collections::HashMap;
 
 use plimsoll_dockerfile::Keyword;
