@@ -423,11 +423,7 @@ fn already_injected(df: &Dockerfile) -> Option<String> {
 /// it); when it does not, lint (DF053) and image audit (IMG017) flag
 /// injected services' marks for it.
 pub fn has_services(catalogue: &[Service], environment: &str) -> bool {
-    let listed: Vec<&str> = catalogue
-        .iter()
-        .flat_map(|s| s.environments.iter().map(String::as_str))
-        .collect();
-    !plimsoll_practice::services::service_free(environment, &listed)
+    !plimsoll_practice::services::service_free(environment, &environments_with_services(catalogue))
 }
 
 /// The environments some service of `catalogue` lists.
