@@ -37,7 +37,11 @@ fn check(src: &str, df: &plimsoll_dockerfile::Dockerfile) {
             .collect(),
         trusted_registries: vec!["docker.io".into(), "*.example:5000".into()],
         // DF053 (injected services) is on only for a service-free environment.
-        service_free_environment: Some("prod".into()),
+        environment: plimsoll_lint::Environment {
+            stated: Some("prod".into()),
+            label: None,
+            with_services: vec!["test".into()],
+        },
     };
     let lint = |s: &str| plimsoll_lint::lint_with_options("Dockerfile", s, &options);
     if let Err(e) = lint(src) {

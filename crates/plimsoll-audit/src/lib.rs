@@ -38,37 +38,7 @@ pub struct AuditSettings {
     /// dive's `highestWastedBytes`: above it, IMG008 fires (None: off).
     pub max_wasted_bytes: Option<u64>,
     /// The environment the image is meant for, and how it is told (IMG017).
-    pub environment: EnvironmentSettings,
-}
-
-/// Which environment an image is built for, for IMG017 (P-I1): given
-/// (`--env prod`), or read from the image's own label (`[audit]
-/// environment_label`); an environment no `[[services]]` entry lists must
-/// carry no injected service. Both unset: IMG017 is off.
-#[derive(Debug, Clone, Default)]
-pub struct EnvironmentSettings {
-    /// `--env`: the environment, stated.
-    pub environment: Option<String>,
-    /// The label whose value names the image's environment, when
-    /// `environment` is not stated.
-    pub label: Option<String>,
-    /// The environments the `[[services]]` catalogue lists (they get services).
-    pub with_services: Vec<String>,
-}
-
-impl EnvironmentSettings {
-    /// The environment `labels` say the image is for, when it gets no
-    /// services: the stated one, else the configured label's value.
-    pub fn service_free<'a>(&'a self, labels: &'a BTreeMap<String, String>) -> Option<&'a str> {
-        let env = match &self.environment {
-            Some(e) => e.as_str(),
-            None => {
-                let key = self.label.as_deref()?;
-                labels.get(key)?.as_str()
-            }
-        };
-        plimsoll_practice::services::service_free(env, &self.with_services).then_some(env)
-    }
+    pub environment: plimsoll_practice::services::Environment,
 }
 
 impl Default for AuditSettings {
@@ -77,7 +47,7 @@ impl Default for AuditSettings {
             min_efficiency: 0.9,
             max_wasted_ratio: 0.1,
             max_wasted_bytes: None,
-            environment: EnvironmentSettings::default(),
+            environment: plimsoll_practice::services::Environment::NONE,
         }
     }
 }

@@ -67,6 +67,41 @@ pub fn service_free<S: AsRef<str>>(environment: &str, environments_with_services
         .any(|e| e.as_ref() == environment)
 }
 
+/// Which environment an image or a Dockerfile is built for, and which
+/// environments get services: the one decision DF053 and IMG017 share.
+/// Stated (`--env prod`), or read from the label named by plimsoll.toml's
+/// `[environments] label` (`com.example.environment=prod`); both unset:
+/// the rules are off.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Environment {
+    /// `--env`: the environment, stated; wins over the label.
+    pub stated: Option<String>,
+    /// The label whose value names the environment when none is stated.
+    pub label: Option<String>,
+    /// The environments the `[[services]]` catalogue lists (they get services).
+    pub with_services: Vec<String>,
+}
+
+impl Environment {
+    /// No environment, no label: the rules are off.
+    pub const NONE: Environment = Environment {
+        stated: None,
+        label: None,
+        with_services: Vec::new(),
+    };
+
+    /// The environment built for, when it gets no services (the rules
+    /// then flag every mark): the stated one, else `labelled`, the value
+    /// the image or Dockerfile gives the configured [`Environment::label`].
+    pub fn service_free<'a>(&'a self, labelled: Option<&'a str>) -> Option<&'a str> {
+        let env = match &self.stated {
+            Some(e) => e.as_str(),
+            None => labelled.filter(|_| self.label.is_some())?,
+        };
+        service_free(env, &self.with_services).then_some(env)
+    }
+}
+
 /// The finding's message: `mark`, in `what` (`a Dockerfile`, `an image`)
 /// built for `environment`.
 pub fn message(mark: &Mark, what: &str, environment: &str) -> String {
@@ -114,6 +149,27 @@ mod tests {
             ),
             "a -javaagent in `JAVA_TOOL_OPTIONS`: an injected service in an image for environment `prod`, which gets no services"
         );
+    }
+
+    #[test]
+    fn the_environment_stated_or_labelled() {
+        let e = |stated: Option<&str>, label: Option<&str>| Environment {
+            stated: stated.map(str::to_string),
+            label: label.map(str::to_string),
+            with_services: vec!["test".into()],
+        };
+        assert_eq!(e(Some("prod"), None).service_free(None), Some("prod"));
+        assert_eq!(
+            e(Some("test"), Some("env")).service_free(Some("prod")),
+            None
+        );
+        assert_eq!(
+            e(None, Some("env")).service_free(Some("prod")),
+            Some("prod")
+        );
+        assert_eq!(e(None, Some("env")).service_free(Some("test")), None);
+        assert_eq!(e(None, Some("env")).service_free(None), None);
+        assert_eq!(Environment::NONE.service_free(Some("prod")), None);
     }
 
     #[test]

@@ -33,7 +33,8 @@ pub struct LintArgs {
     #[arg(long, value_name = "CODE")]
     enable: Vec<String>,
     /// The environment the Dockerfiles are built for: when no `[[services]]` entry of
-    /// plimsoll.toml lists it (`--env prod`), DF053 flags injected services' marks (P-I1).
+    /// plimsoll.toml lists it (`--env prod`), DF053 flags injected services' marks (P-I1)
+    /// [default: the final stage's label named by plimsoll.toml [environments] label].
     #[arg(long = "env", value_name = "ENV")]
     environment: Option<String>,
     /// Apply the safe fixes in place (apt -y, --no-install-recommends, apt list
@@ -141,10 +142,7 @@ fn settings(args: &LintArgs) -> Result<Settings> {
         options: plimsoll_lint::LintOptions {
             enable,
             trusted_registries,
-            service_free_environment: args
-                .environment
-                .clone()
-                .filter(|env| !plimsoll_inject::has_services(&config.services, env)),
+            environment: config.environment(args.environment.as_deref()),
         },
         skip_paths,
         policy: Policy::new(&spec, &files::rule_refs())?,

@@ -247,7 +247,7 @@ pub struct AuditOptions {
     max_wasted_bytes: Option<ByteSize>,
     /// The environment the image is meant for: when no `[[services]]` entry of plimsoll.toml
     /// lists it (`--env prod`), IMG017 flags injected services' marks (P-I1) [default: the
-    /// value of the image's label named by plimsoll.toml [audit] environment_label].
+    /// value of the image's label named by plimsoll.toml [environments] label].
     #[arg(long = "env", value_name = "ENV")]
     environment: Option<String>,
 }
@@ -560,11 +560,7 @@ fn build_judge(
             min_efficiency: opts.min_efficiency.or(ac.min_efficiency).unwrap_or(0.9),
             max_wasted_ratio: opts.max_wasted_ratio.or(ac.max_wasted_ratio).unwrap_or(0.1),
             max_wasted_bytes: opts.max_wasted_bytes.or(ac.max_wasted_bytes).map(|b| b.0),
-            environment: plimsoll_audit::EnvironmentSettings {
-                environment: opts.environment.clone(),
-                label: ac.environment_label.clone(),
-                with_services: plimsoll_inject::environments_with_services(&config.services),
-            },
+            environment: config.environment(opts.environment.as_deref()),
         };
         let mut ignore = ac.ignore.clone();
         ignore.extend(opts.ignore.iter().cloned());

@@ -162,6 +162,27 @@ fn lint_for_an_environment_without_services_flags_injected_marks() {
     assert_eq!(lint(&["--env", "test", "Dockerfile.test"]), 0);
     assert_eq!(lint(&["Dockerfile.test"]), 0);
     assert_eq!(lint(&["--env", "prod", "Dockerfile"]), 0);
+
+    // [environments] label: the final stage's own LABEL names the environment.
+    std::fs::write(
+        t.path().join("plimsoll.toml"),
+        format!(
+            "{}\n[environments]\nlabel = \"com.example.environment\"\n",
+            config(&image())
+        ),
+    )
+    .unwrap();
+    let written = std::fs::read_to_string(t.path().join("Dockerfile.test")).unwrap();
+    for (env, expected) in [("test", 0), ("prod", 3)] {
+        std::fs::write(
+            t.path().join("Dockerfile.labelled"),
+            format!("{written}LABEL com.example.environment={env}\n"),
+        )
+        .unwrap();
+        assert_eq!(lint(&["Dockerfile.labelled"]), expected, "labelled {env}");
+    }
+    // --env wins over the label (the file is labelled prod now).
+    assert_eq!(lint(&["--env", "test", "Dockerfile.labelled"]), 0);
 }
 
 /// `plimsoll image audit` of the IMG017 findings of `reference`.
@@ -299,11 +320,11 @@ fn image_audit_for_an_environment_without_services_flags_injected_marks() {
     assert!(img017(t.path(), &[&img("test"), "--env", "test"]).is_empty());
     assert!(img017(t.path(), &[&img("test")]).is_empty());
 
-    // [audit] environment_label: the image's own label names its environment.
+    // [environments] label: the image's own label names its environment.
     std::fs::write(
         t.path().join("plimsoll.toml"),
         format!(
-            "{}\n[audit]\nenvironment_label = \"com.example.environment\"\n",
+            "{}\n[environments]\nlabel = \"com.example.environment\"\n",
             config(&image())
         ),
     )

@@ -18,8 +18,8 @@ declare_rule! {
     /// `plimsoll_practice::services`), read from the built image's config.
     /// Active only for an environment no `[[services]]` entry of
     /// plimsoll.toml lists: stated with `plimsoll image audit --env prod`,
-    /// or read from the image's own label named by `[audit]
-    /// environment_label` (e.g. `com.example.environment=prod`).
+    /// or read from the image's own label named by `[environments] label`
+    /// (e.g. `com.example.environment=prod`).
     ///
     /// Fix: build and ship the production image from the Dockerfile as
     /// written (or `--target` the original final stage, which `inject`
@@ -39,7 +39,13 @@ impl Rule for InjectedServiceInProduction {
 
     fn check(&self, ctx: &AuditContext<'_>, out: &mut Vec<Finding>) -> Result<(), AuditError> {
         let config = &ctx.image.config.config;
-        let Some(env) = ctx.settings.environment.service_free(&config.labels) else {
+        let environment = &ctx.settings.environment;
+        let labelled = environment
+            .label
+            .as_ref()
+            .and_then(|key| config.labels.get(key))
+            .map(String::as_str);
+        let Some(env) = environment.service_free(labelled) else {
             return Ok(());
         };
         let help = "ship this environment the image built from the Dockerfile as written \

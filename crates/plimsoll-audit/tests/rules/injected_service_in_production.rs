@@ -1,6 +1,7 @@
 //! IMG017 injected-service-in-production.
 
-use plimsoll_audit::{AuditSettings, EnvironmentSettings};
+use plimsoll_audit::AuditSettings;
+use plimsoll_practice::services::Environment;
 use plimsoll_report::Severity;
 use serde_json::json;
 
@@ -25,8 +26,8 @@ fn injected() -> ImageSpec {
 
 fn settings(environment: Option<&str>, label: Option<&str>) -> AuditSettings {
     AuditSettings {
-        environment: EnvironmentSettings {
-            environment: environment.map(str::to_string),
+        environment: Environment {
+            stated: environment.map(str::to_string),
             label: label.map(str::to_string),
             with_services: vec!["test".into(), "staging".into()],
         },
