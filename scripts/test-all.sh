@@ -152,6 +152,9 @@ PLIMSOLL_CST_CONFIGS="$CST_CONFIGS" PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p pli
 step "plimsoll diff on the reference images (small against big: shared base, packages, files, wasted bytes)"
 PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll --test diff_reference --locked -- --ignored
 
+step "JaCoCo injected for test (plimsoll dockerfile inject, applied with umoci on the Debian base): the program run under the agent writes coverage; image audit --env prod flags the test image (IMG017), passes production"
+PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll --test jacoco_reference --locked -- --ignored
+
 step "SBOMs of the big reference image against the CycloneDX 1.6 and SPDX 2.3 schemas"
 for fmt in cyclonedx spdx; do
   out="$CARGO_TARGET_DIR/reference-big.$fmt.json"

@@ -38,7 +38,11 @@ fn check(src: &str, df: &plimsoll_dockerfile::Dockerfile) {
             .collect(),
         trusted_registries: vec!["docker.io".into(), "*.example:5000".into()],
         // DF053 (injected services) is on only for a service-free environment.
-        service_free_environment: Some("prod".into()),
+        environment: plimsoll_lint::Environment {
+            stated: Some("prod".into()),
+            label: None,
+            with_services: vec!["test".into()],
+        },
         // The label rules (DF082–DF090) judge only labels a schema names.
         label_schema: [
             ("version", "semver"),

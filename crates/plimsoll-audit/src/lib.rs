@@ -37,6 +37,8 @@ pub struct AuditSettings {
     pub max_wasted_ratio: f64,
     /// dive's `highestWastedBytes`: above it, IMG008 fires (None: off).
     pub max_wasted_bytes: Option<u64>,
+    /// The environment the image is meant for, and how it is told (IMG017).
+    pub environment: plimsoll_practice::services::Environment,
 }
 
 impl Default for AuditSettings {
@@ -45,6 +47,7 @@ impl Default for AuditSettings {
             min_efficiency: 0.9,
             max_wasted_ratio: 0.1,
             max_wasted_bytes: None,
+            environment: plimsoll_practice::services::Environment::NONE,
         }
     }
 }

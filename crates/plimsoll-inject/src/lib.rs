@@ -46,8 +46,9 @@ use plimsoll_dockerfile::{Dockerfile, Keyword};
 use serde::Deserialize;
 
 /// The label naming the services injected (comma-separated); its presence
-/// marks a Dockerfile as already injected.
-pub const INJECTED_LABEL: &str = "io.plimsoll.services.injected";
+/// marks a Dockerfile as already injected. The marks are judged in
+/// [`plimsoll_practice::services`] (lint DF053, image audit IMG017).
+pub use plimsoll_practice::services::INJECTED_LABEL;
 /// The suffix of the stage [`inject`] adds: `<final>-with-services`.
 pub const STAGE_SUFFIX: &str = "-with-services";
 /// The name given to an unnamed final stage.
@@ -418,6 +419,24 @@ fn already_injected(df: &Dockerfile) -> Option<String> {
         .then(|| format!("label {INJECTED_LABEL} present"))
 }
 
+/// Whether `environment` gets services from `catalogue` (some entry lists
+/// it); when it does not, lint (DF053) and image audit (IMG017) flag
+/// injected services' marks for it.
+pub fn has_services(catalogue: &[Service], environment: &str) -> bool {
+    !plimsoll_practice::services::service_free(environment, &environments_with_services(catalogue))
+}
+
+/// The environments some service of `catalogue` lists.
+pub fn environments_with_services(catalogue: &[Service]) -> Vec<String> {
+    let mut out: Vec<String> = catalogue
+        .iter()
+        .flat_map(|s| s.environments.iter().cloned())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Whether `from` names a stage of `df`.
 fn is_stage(df: &Dockerfile, from: &str) -> bool {
     df.stage_ref(from, df.stages.len()).is_some()
@@ -611,7 +630,7 @@ fn render_stage(df: &Dockerfile, final_name: &str, services: &[&Service], env: &
         }
         if !sources.is_empty() {
             labels.push((
-                format!("io.plimsoll.service.{}.source", s.name),
+                plimsoll_practice::services::source_label(&s.name),
                 sources.join(","),
             ));
         }

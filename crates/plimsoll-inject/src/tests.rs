@@ -398,3 +398,38 @@ fn awkward_files_keep_their_stages_and_parse() {
         assert_eq!(run(&out.text, "test", &[]).unwrap().text, out.text);
     }
 }
+
+#[test]
+fn which_environments_get_services() {
+    let c = catalogue();
+    assert_eq!(environments_with_services(&c), ["staging", "test"]);
+    assert!(has_services(&c, "test") && has_services(&c, "staging"));
+    assert!(!has_services(&c, "prod"));
+    assert!(!has_services(&[], "test"));
+}
+
+#[test]
+fn the_labels_written_are_the_marks_the_guardrails_read() {
+    let out = run("FROM alpine:3.20 AS app\n", "test", &[]).unwrap();
+    let df = plimsoll_dockerfile::parse(&out.text).unwrap();
+    let marks: Vec<String> = df
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == Keyword::Label)
+        .flat_map(|i| i.key_values())
+        .filter_map(|(k, v)| {
+            plimsoll_practice::services::label_mark(&k, v.as_deref().unwrap_or_default())
+        })
+        .map(|m| m.to_string())
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            "label `io.plimsoll.services.injected=jacoco`".to_string(),
+            format!(
+                "label `io.plimsoll.service.jacoco.source={}`",
+                jacoco_image()
+            ),
+        ]
+    );
+}

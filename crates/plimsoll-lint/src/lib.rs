@@ -17,6 +17,8 @@ use std::collections::HashSet;
 use plimsoll_dockerfile::{Args, Dockerfile, Instruction, ParseError, ShellCommand, ShellScript};
 use plimsoll_report::{Finding, RuleInfo, names_rule};
 
+/// Which environment a Dockerfile is linted for (DF053), shared with the image audit.
+pub use plimsoll_practice::services::Environment;
 pub use rule::{DfRule, Hit, Rule, hit};
 
 /// What a lint run is told besides the source.
@@ -28,10 +30,11 @@ pub struct LintOptions {
     /// `registry.example:5000`, `*.example.com` (any subdomain), `docker.io`
     /// for Docker Hub. Empty: any registry, and the check is off.
     pub trusted_registries: Vec<String>,
-    /// The environment linted for (`plimsoll lint --env prod`) when no
-    /// `[[services]]` entry lists it: rule DF053 flags the marks of
-    /// injected services (P-I1). `None`: the rule is off.
-    pub service_free_environment: Option<String>,
+    /// The environment linted for (`plimsoll lint --env prod`, or the
+    /// final stage's label named by `[environments] label`): when no
+    /// `[[services]]` entry lists it, rule DF053 flags the marks of injected
+    /// services (P-I1). Neither stated nor labelled: the rule is off.
+    pub environment: plimsoll_practice::services::Environment,
     /// The label schema (hadolint's `label-schema`): labels every image
     /// must carry, with the format of each value (rules DF082–DF090).
     pub label_schema: std::collections::BTreeMap<String, rules::label_schema::LabelType>,
@@ -42,7 +45,7 @@ pub struct LintOptions {
 static NO_OPTIONS: LintOptions = LintOptions {
     enable: Vec::new(),
     trusted_registries: Vec::new(),
-    service_free_environment: None,
+    environment: plimsoll_practice::services::Environment::NONE,
     label_schema: std::collections::BTreeMap::new(),
     strict_labels: false,
 };

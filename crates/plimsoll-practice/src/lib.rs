@@ -5,6 +5,7 @@
 
 pub mod practices;
 pub mod runtime;
+pub mod services;
 pub mod shells;
 pub mod supervisors;
 pub mod tags;

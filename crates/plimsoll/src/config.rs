@@ -43,6 +43,33 @@ pub struct Config {
     /// `[licenses]`: the licence policy (P-C9) of `scan` and `sbom --check-licenses`.
     #[serde(default)]
     pub licenses: plimsoll_license::LicenseConfig,
+    /// `[environments]`: how lint (DF053) and image audit (IMG017) tell
+    /// the environment an image or Dockerfile is built for without `--env`.
+    #[serde(default)]
+    pub environments: EnvironmentsConfig,
+}
+
+/// `[environments]`: which environment an image is for, when `--env` is not given (P-I1).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentsConfig {
+    /// The label whose value names the environment (`com.example.environment`):
+    /// in a built image's config for `image audit`, in the final stage's
+    /// LABELs for `lint`. Injected services are flagged for an environment
+    /// no `[[services]]` entry lists.
+    pub label: Option<String>,
+}
+
+impl Config {
+    /// The environment lint and image audit judge injected services for:
+    /// `stated` (`--env`), else `[environments] label`'s value.
+    pub fn environment(&self, stated: Option<&str>) -> plimsoll_practice::services::Environment {
+        plimsoll_practice::services::Environment {
+            stated: stated.map(str::to_string),
+            label: self.environments.label.clone(),
+            with_services: plimsoll_inject::environments_with_services(&self.services),
+        }
+    }
 }
 
 /// `[tags]`: the tagging policy (P-D2) `plimsoll tags check` applies.

@@ -35,7 +35,8 @@ pub struct LintArgs {
     #[arg(long, value_name = "CODE")]
     enable: Vec<String>,
     /// The environment the Dockerfiles are built for: when no `[[services]]` entry of
-    /// plimsoll.toml lists it (`--env prod`), DF053 flags injected services' marks (P-I1).
+    /// plimsoll.toml lists it (`--env prod`), DF053 flags injected services' marks (P-I1)
+    /// [default: the final stage's label named by plimsoll.toml [environments] label].
     #[arg(long = "env", value_name = "ENV")]
     environment: Option<String>,
     /// A label every image must carry, with its value's format (hadolint's --require-label):
@@ -174,12 +175,7 @@ fn settings(args: &LintArgs) -> Result<Settings> {
         options: plimsoll_lint::LintOptions {
             enable,
             trusted_registries,
-            service_free_environment: args.environment.clone().filter(|env| {
-                !config
-                    .services
-                    .iter()
-                    .any(|s| s.environments.iter().any(|e| e == env))
-            }),
+            environment: config.environment(args.environment.as_deref()),
             label_schema,
             strict_labels,
         },

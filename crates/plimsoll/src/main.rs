@@ -267,6 +267,11 @@ pub struct AuditOptions {
     /// Highest acceptable wasted bytes (e.g. 20M) [default: off].
     #[arg(long)]
     max_wasted_bytes: Option<ByteSize>,
+    /// The environment the image is meant for: when no `[[services]]` entry of plimsoll.toml
+    /// lists it (`--env prod`), IMG017 flags injected services' marks (P-I1) [default: the
+    /// value of the image's label named by plimsoll.toml [environments] label].
+    #[arg(long = "env", value_name = "ENV")]
+    environment: Option<String>,
 }
 
 #[derive(Args)]
@@ -626,6 +631,7 @@ fn build_judge(
             min_efficiency: opts.min_efficiency.or(ac.min_efficiency).unwrap_or(0.9),
             max_wasted_ratio: opts.max_wasted_ratio.or(ac.max_wasted_ratio).unwrap_or(0.1),
             max_wasted_bytes: opts.max_wasted_bytes.or(ac.max_wasted_bytes).map(|b| b.0),
+            environment: config.environment(opts.environment.as_deref()),
         };
         let mut ignore = ac.ignore.clone();
         ignore.extend(opts.ignore.iter().cloned());

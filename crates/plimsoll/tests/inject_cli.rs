@@ -4,6 +4,12 @@
 use std::path::Path;
 
 use plimsoll_testkit::cli::Cli;
+use plimsoll_testkit::{Compression, ImageSpec, Layer, Layout, dir, file, file_mode};
+use serde_json::json;
+
+#[path = "support/injected_stage.rs"]
+mod injected_stage;
+use injected_stage::Step;
 
 const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -156,4 +162,183 @@ fn lint_for_an_environment_without_services_flags_injected_marks() {
     assert_eq!(lint(&["--env", "test", "Dockerfile.test"]), 0);
     assert_eq!(lint(&["Dockerfile.test"]), 0);
     assert_eq!(lint(&["--env", "prod", "Dockerfile"]), 0);
+
+    // [environments] label: the final stage's own LABEL names the environment.
+    std::fs::write(
+        t.path().join("plimsoll.toml"),
+        format!(
+            "{}\n[environments]\nlabel = \"com.example.environment\"\n",
+            config(&image())
+        ),
+    )
+    .unwrap();
+    let written = std::fs::read_to_string(t.path().join("Dockerfile.test")).unwrap();
+    for (env, expected) in [("test", 0), ("prod", 3)] {
+        std::fs::write(
+            t.path().join("Dockerfile.labelled"),
+            format!("{written}LABEL com.example.environment={env}\n"),
+        )
+        .unwrap();
+        assert_eq!(lint(&["Dockerfile.labelled"]), expected, "labelled {env}");
+    }
+    // --env wins over the label (the file is labelled prod now).
+    assert_eq!(lint(&["--env", "test", "Dockerfile.labelled"]), 0);
+}
+
+/// `plimsoll image audit` of the IMG017 findings of `reference`.
+fn img017(dir: &Path, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["image", "audit", "--format", "json", "--no-progress"];
+    all.extend_from_slice(args);
+    let (code, out, err) = Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .current_dir(dir)
+        .cache(dir.join("cache"))
+        .run(&all)
+        .into_parts();
+    assert!(code == 0 || code == 1, "exit {code}: {err}");
+    let v: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "IMG017")
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn image_audit_for_an_environment_without_services_flags_injected_marks() {
+    let t = setup(&config(&image()), DOCKERFILE);
+    let (code, _, err) = plimsoll(
+        t.path(),
+        &["Dockerfile", "--env", "test", "-o", "Dockerfile.test"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let written = std::fs::read_to_string(t.path().join("Dockerfile.test")).unwrap();
+    let steps = injected_stage::added_steps(&written);
+
+    // The production image, as `--target runtime` builds it; the test image
+    // is it with the added stage's steps applied: the copied agent as a
+    // layer, its ENV and LABELs in the config.
+    let base = Layer::new(
+        &[
+            dir("etc"),
+            file(
+                "etc/passwd",
+                "root:x:0:0:root:/root:/bin/sh\napp:x:10001:10001::/app:/bin/sh\n",
+            ),
+            file("etc/group", "root:x:0:\napp:x:10001:\n"),
+            file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n"),
+            file_mode("app.jar", b"PK\x03\x04 not really", 0o644, 0),
+        ],
+        Compression::Gzip,
+    );
+    let env = vec!["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string()];
+    let production = json!({
+        "User": "10001",
+        "Env": env,
+        "Entrypoint": ["java", "-jar", "/app.jar"],
+        "Healthcheck": {"Test": ["CMD", "java", "-version"]},
+    });
+    let mut copied = Vec::new();
+    let mut labels = serde_json::Map::new();
+    for s in &steps {
+        match s {
+            Step::Copy { dst, .. } => {
+                let dst = dst.trim_start_matches('/');
+                let mut at = String::new();
+                for part in dst.split('/').collect::<Vec<_>>().split_last().unwrap().1 {
+                    at = if at.is_empty() {
+                        part.to_string()
+                    } else {
+                        format!("{at}/{part}")
+                    };
+                    copied.push(dir(&at));
+                }
+                copied.push(file_mode(dst, b"PK\x03\x04 agent", 0o644, 0));
+            }
+            Step::Label { key, value } => {
+                labels.insert(key.clone(), value.clone().into());
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        !copied.is_empty(),
+        "the rewrite copies the agent: {steps:?}"
+    );
+    // The platform labels each image with its environment.
+    labels.insert("com.example.environment".into(), "test".into());
+    let mut test = production.clone();
+    test["Env"] = json!(injected_stage::apply_env(&env, &steps));
+    test["Labels"] = labels.into();
+    // The test image, labelled for production by mistake.
+    let mut shipped = test.clone();
+    shipped["Labels"]["com.example.environment"] = "prod".into();
+    assert!(
+        test["Env"][1]
+            .as_str()
+            .unwrap()
+            .starts_with("JAVA_TOOL_OPTIONS=-javaagent:/opt/jacoco/jacocoagent.jar"),
+        "{test}"
+    );
+    let mut layout = Layout::new(&t.path().join("img"));
+    layout.add(
+        &ImageSpec::new(vec![base.clone()]).config(production),
+        "prod",
+    );
+    let agent = Layer::new(&copied, Compression::Gzip);
+    layout.add(
+        &ImageSpec::new(vec![base.clone(), agent.clone()]).config(test),
+        "test",
+    );
+    layout.add(
+        &ImageSpec::new(vec![base, agent]).config(shipped),
+        "shipped",
+    );
+    let img = |tag: &str| format!("oci:{}:{tag}", t.path().join("img").display());
+
+    // prod gets no services: the agent and both labels, each at its config field.
+    let found = img017(t.path(), &[&img("test"), "--env", "prod"]);
+    let mut fields: Vec<&str> = found
+        .iter()
+        .map(|f| f["location"]["field"].as_str().unwrap())
+        .collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "config.Env[JAVA_TOOL_OPTIONS]",
+            "config.Labels[io.plimsoll.service.jacoco.source]",
+            "config.Labels[io.plimsoll.services.injected]",
+        ]
+    );
+    assert_eq!(found[0]["practice"], "P-I1");
+    assert_eq!(found[0]["severity"], "high");
+    // The production image passes; test is where jacoco belongs; without --env the rule is off.
+    assert!(img017(t.path(), &[&img("prod"), "--env", "prod"]).is_empty());
+    assert!(img017(t.path(), &[&img("test"), "--env", "test"]).is_empty());
+    assert!(img017(t.path(), &[&img("test")]).is_empty());
+
+    // [environments] label: the image's own label names its environment.
+    std::fs::write(
+        t.path().join("plimsoll.toml"),
+        format!(
+            "{}\n[environments]\nlabel = \"com.example.environment\"\n",
+            config(&image())
+        ),
+    )
+    .unwrap();
+    let found = img017(t.path(), &[&img("shipped")]);
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("in an image for environment `prod`"),
+        "{found:#?}"
+    );
+    assert!(img017(t.path(), &[&img("test")]).is_empty());
+    // --env wins over the label.
+    assert!(img017(t.path(), &[&img("shipped"), "--env", "test"]).is_empty());
 }

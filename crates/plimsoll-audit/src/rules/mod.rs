@@ -3,6 +3,7 @@
 mod attacker_tool;
 mod download_at_startup;
 mod download_piped_to_shell;
+mod injected_service_in_production;
 mod moving_tag;
 mod no_healthcheck;
 mod privileged_port;
@@ -20,6 +21,7 @@ mod writable_path_binary;
 pub use attacker_tool::AttackerTools;
 pub use download_at_startup::StartupDownload;
 pub use download_piped_to_shell::CurlPipeShell;
+pub use injected_service_in_production::InjectedServiceInProduction;
 pub use moving_tag::MovingTag;
 pub use no_healthcheck::NoHealthcheck;
 pub use privileged_port::PrivilegedPort;
@@ -54,6 +56,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ApprovedBaseLineage,
     &MovingTag,
     &StartupDownload,
+    &InjectedServiceInProduction,
 ];
 
 /// Shared by the rules that look for programs: the standard binary

@@ -6,6 +6,7 @@
 mod attacker_tool;
 mod download_at_startup;
 mod download_piped_to_shell;
+mod injected_service_in_production;
 mod moving_tag;
 mod no_healthcheck;
 mod privileged_port;

@@ -103,6 +103,7 @@ fn near_miss_relaxed_thresholds() {
         min_efficiency: 0.0,
         max_wasted_ratio: 1.0,
         max_wasted_bytes: None,
+        ..AuditSettings::default()
     };
     let found = Audit::new(deleted_later())
         .settings(settings)

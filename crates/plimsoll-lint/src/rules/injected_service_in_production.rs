@@ -1,4 +1,5 @@
 use plimsoll_dockerfile::Keyword;
+use plimsoll_practice::services::{Mark, env_mark, label_mark, message};
 
 use crate::{Hit, LintContext, Rule, declare_rule, hit};
 
@@ -11,10 +12,13 @@ declare_rule! {
     /// carries one — the `io.plimsoll.services.injected` label, or a
     /// `-javaagent` in `JAVA_TOOL_OPTIONS`, `JDK_JAVA_OPTIONS` or
     /// `_JAVA_OPTIONS` — runs code nobody meant to ship: an agent that
-    /// writes files, opens ports or slows every request. Active only with
-    /// `plimsoll lint --env ENV` for an environment no `[[services]]` entry
-    /// of plimsoll.toml lists (`--env prod`); the final stage and the stages
-    /// it is built FROM are checked.
+    /// writes files, opens ports or slows every request. Active only for
+    /// an environment no `[[services]]` entry of plimsoll.toml lists:
+    /// stated with `plimsoll lint --env prod`, or read from the final
+    /// stage's label named by `[environments] label` (`LABEL
+    /// com.example.environment=prod`); the final stage and the stages it is
+    /// built FROM are checked. The image rule IMG017 reads the same marks
+    /// from a built image (both judge them in `plimsoll_practice::services`).
     ///
     /// Fix: build production from the file as written (or `--target` the
     /// original final stage, which `inject` leaves unchanged), not from the
@@ -28,22 +32,32 @@ declare_rule! {
     }
 }
 
-/// The JVM variables an agent is loaded through.
-const JVM_OPTIONS: [&str; 3] = ["JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"];
-
 impl Rule for InjectedServiceInProduction {
     fn rule(&self) -> &'static crate::DfRule {
         &Self::RULE
     }
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
-        let Some(env) = ctx.options.service_free_environment.as_deref() else {
+        let mut chain = ctx.final_chain();
+        chain.reverse();
+        // The configured label's value: the last one the final stage (or a
+        // stage it is built FROM) sets, as the image would carry it.
+        let environment = &ctx.options.environment;
+        let labelled: Option<String> = environment.label.as_deref().and_then(|key| {
+            chain
+                .iter()
+                .flat_map(|&s| ctx.df.instructions[ctx.df.stages[s].instructions.clone()].iter())
+                .filter(|ins| ins.keyword == Keyword::Label)
+                .flat_map(|ins| ins.key_values())
+                .filter(|(k, _)| k == key)
+                .filter_map(|(_, v)| v)
+                .next_back()
+        });
+        let Some(env) = environment.service_free(labelled.as_deref()) else {
             return;
         };
         let help = "build this environment's image from the Dockerfile as written, or with \
                     --target the original final stage, not from the injected file";
-        let mut chain = ctx.final_chain();
-        chain.reverse();
         for s in chain {
             let stage = &ctx.df.stages[s];
             for (k, ins) in ctx.df.instructions[stage.instructions.clone()]
@@ -51,25 +65,17 @@ impl Rule for InjectedServiceInProduction {
                 .enumerate()
             {
                 let index = stage.instructions.start + k;
-                let marks: Vec<String> = match ins.keyword {
+                // The marks are judged in plimsoll_practice::services, as IMG017 judges an image's.
+                let marks: Vec<Mark> = match ins.keyword {
                     Keyword::Label => ins
                         .key_values()
                         .into_iter()
-                        .filter(|(key, _)| {
-                            key == "io.plimsoll.services.injected"
-                                || (key.starts_with("io.plimsoll.service.")
-                                    && key.ends_with(".source"))
-                        })
-                        .map(|(key, v)| format!("label `{key}={}`", v.unwrap_or_default()))
+                        .filter_map(|(key, v)| label_mark(&key, v.as_deref().unwrap_or_default()))
                         .collect(),
                     Keyword::Env => ins
                         .key_values()
                         .into_iter()
-                        .filter(|(key, v)| {
-                            JVM_OPTIONS.contains(&key.as_str())
-                                && v.as_deref().is_some_and(|v| v.contains("-javaagent"))
-                        })
-                        .map(|(key, _)| format!("a -javaagent in `{key}`"))
+                        .filter_map(|(key, v)| env_mark(&key, v.as_deref().unwrap_or_default()))
                         .collect(),
                     _ => Vec::new(),
                 };
@@ -79,9 +85,7 @@ impl Rule for InjectedServiceInProduction {
                             &Self::RULE,
                             index,
                             ins.span.line,
-                            format!(
-                                "{mark}: an injected service in a Dockerfile for environment `{env}`, which gets no services"
-                            ),
+                            message(&mark, "a Dockerfile", env),
                         )
                         .help(help),
                     );
@@ -97,7 +101,11 @@ mod tests {
 
     fn run(env: Option<&str>, src: &str) -> String {
         let options = LintOptions {
-            service_free_environment: env.map(str::to_string),
+            environment: plimsoll_practice::services::Environment {
+                stated: env.map(str::to_string),
+                label: Some("com.example.environment".into()),
+                with_services: vec!["test".into()],
+            },
             ..LintOptions::default()
         };
         crate::lint_with_options("Dockerfile", src, &options)
@@ -130,6 +138,18 @@ mod tests {
         assert_eq!(run(Some("prod"), production), "");
         let side = format!("{INJECTED}FROM registry.example/jre:21\nENV JDK_JAVA_OPTIONS=-Xmx1g\n");
         assert_eq!(run(Some("prod"), &side), "");
+        // No --env: the final stage's configured label names the environment.
+        let labelled = |env: &str| {
+            INJECTED.replace(
+                "USER 10001\n",
+                &format!("USER 10001\nLABEL com.example.environment={env}\n"),
+            )
+        };
+        assert_eq!(run(None, &labelled("prod")).lines().count(), 3);
+        assert!(run(None, &labelled("prod")).contains("environment `prod`"));
+        assert_eq!(run(None, &labelled("test")), "");
+        // --env wins over the label.
+        assert_eq!(run(Some("test"), &labelled("prod")), "");
         // Marks written by hand count too.
         assert_eq!(
             run(
