@@ -537,7 +537,7 @@ pub enum Ensured {
     Fresh { age: Duration },
     /// Refreshed (the archives that changed downloaded, the database
     /// rebuilt when any did).
-    Refreshed(Refreshed),
+    Refreshed(Box<Refreshed>),
     /// The refresh failed, but the database is younger than the hard
     /// limit: scan with it and warn.
     Stale { age: Duration, error: RefreshError },
@@ -631,7 +631,7 @@ pub fn ensure_fresh(
             // before max_age. A stamp that cannot be written only costs a
             // conditional request next time.
             let _ = File::create(checked_stamp(path));
-            Ok(Ensured::Refreshed(r))
+            Ok(Ensured::Refreshed(Box::new(r)))
         }
         Err(error) => match age {
             None => Err(EnsureError::Missing {
