@@ -2,7 +2,8 @@
 //! (OSV advisories in one file; see plimsoll_vuln::db).
 //!
 //! - `db import PATH…` builds it from directories of OSV JSON and OSV zip
-//!   archives.
+//!   archives, and from NVD CVE JSON 2.0 files, CISA's KEV catalog and
+//!   FIRST's EPSS scores (told apart by content; see plimsoll_vuln::enrich).
 //! - `db update` downloads the per-ecosystem archives that changed from a
 //!   base URL (`--base-url`, `$PLIMSOLL_DB_URL` or `[db] base_url`) and
 //!   rebuilds the database when anything did.
@@ -67,7 +68,8 @@ impl DbConfig {
 
 #[derive(Subcommand)]
 pub enum DbCommand {
-    /// Build the database from OSV advisories: directories of JSON (recursively) and OSV zip archives.
+    /// Build the database from OSV advisories (directories of JSON, recursively, and OSV zip
+    /// archives) and CVE facts: NVD CVE JSON 2.0 files, CISA's KEV catalog, FIRST's EPSS CSV.
     Import(ImportArgs),
     /// Download the OSV archives that changed and rebuild the database when any did.
     Update(UpdateArgs),
@@ -87,7 +89,10 @@ pub struct DbArgs {
 
 #[derive(Args)]
 pub struct ImportArgs {
-    /// Directories of OSV JSON files, OSV zip archives (<Ecosystem>/all.zip) or single OSV files.
+    /// Directories of OSV JSON files, OSV zip archives (<Ecosystem>/all.zip), single OSV files,
+    /// NVD CVE JSON 2.0 files or feeds (CVSS for CVEs no OSV record rates), CISA's KEV catalog
+    /// (known_exploited_vulnerabilities.json) and FIRST's EPSS scores (epss_scores-*.csv[.gz]);
+    /// each file's kind is told by its content.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     #[command(flatten)]
