@@ -124,7 +124,7 @@ pub struct ImportReport {
     /// Records dropped because another record of the same id won.
     pub duplicates: u64,
     pub malformed: Vec<Malformed>,
-    /// Files that are neither JSON nor zip (in directories and archives).
+    /// Files that are neither JSON, CSV nor zip (in directories; in archives, entries not JSON).
     pub ignored_files: u64,
     /// `affected[]` entries without a package (pure git ranges), not kept.
     pub affected_without_package: u64,
@@ -359,6 +359,62 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> ImportError + '_ {
         path: path.to_path_buf(),
         error,
     }
+}
+
+/// Every file under `root`, sorted (links to directories not followed, so
+/// a cycle cannot loop the walk).
+fn walk(root: &Path) -> Result<Vec<PathBuf>, ImportError> {
+    let mut stack = vec![root.to_path_buf()];
+    let mut files = Vec::new();
+    while let Some(dir) = stack.pop() {
+        let mut entries = std::fs::read_dir(&dir)
+            .map_err(io_err(&dir))?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(io_err(&dir))?;
+        entries.sort();
+        for path in entries.into_iter().rev() {
+            let meta = std::fs::symlink_metadata(&path).map_err(io_err(&path))?;
+            if meta.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The SHA-256 an import records for the source at `path` ([`Source::sha256`]):
+/// of the file, or of a directory's listing of the files it reads. Lets a
+/// caller tell whether a database was built from exactly these inputs
+/// without importing them.
+pub fn source_digest(path: &Path) -> Result<String, ImportError> {
+    let meta = std::fs::metadata(path).map_err(io_err(path))?;
+    if !meta.is_dir() {
+        return sha256_file(path);
+    }
+    let mut listing = Sha256::new();
+    for file in walk(path)? {
+        let ext = file
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        if !matches!(ext.as_deref(), Some("json" | "csv" | "zip")) {
+            continue;
+        }
+        let rel = file
+            .strip_prefix(path)
+            .unwrap_or(&file)
+            .to_string_lossy()
+            .replace('\\', "/");
+        listing.update(rel.as_bytes());
+        listing.update(b"\0");
+        listing.update(sha256_file(&file)?.as_bytes());
+        listing.update(b"\n");
+    }
+    Ok(hex::encode(listing.finalize()))
 }
 
 fn is_gzip(path: &Path) -> Result<bool, ImportError> {
@@ -628,28 +684,7 @@ impl Collector {
     fn directory(&mut self, root: &Path) -> Result<(), ImportError> {
         self.begin(root, SourceKind::Directory);
         let mut listing = Sha256::new();
-        let mut stack = vec![root.to_path_buf()];
-        let mut files = Vec::new();
-        while let Some(dir) = stack.pop() {
-            let mut entries = std::fs::read_dir(&dir)
-                .map_err(io_err(&dir))?
-                .map(|e| e.map(|e| e.path()))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(io_err(&dir))?;
-            entries.sort();
-            for path in entries.into_iter().rev() {
-                // symlink_metadata: a link to a directory is not followed,
-                // so a cycle cannot loop the walk.
-                let meta = std::fs::symlink_metadata(&path).map_err(io_err(&path))?;
-                if meta.is_dir() {
-                    stack.push(path);
-                } else {
-                    files.push(path);
-                }
-            }
-        }
-        files.sort();
-        for path in files {
+        for path in walk(root)? {
             let rel = path
                 .strip_prefix(root)
                 .unwrap_or(&path)

@@ -368,3 +368,57 @@ fn facts_merge_into_an_osv_record_of_the_same_cve() {
     assert_eq!(a.epss.as_ref().unwrap().score, 0.00636);
     assert_eq!(db.len(), 3, "one record per CVE: {:?}", db.meta());
 }
+
+#[test]
+fn db_update_imports_the_extra_files_and_rebuilds_when_one_changes() {
+    use plimsoll_testkit::fileserver::Server;
+    use plimsoll_vuln::update::{UpdateOptions, refresh};
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let archive =
+        plimsoll_testkit::osv::zip_of(&[("PYSEC-2019-132.json", pysec_2019_132().to_string())]);
+    server.put("/PyPI/all.zip", archive, Some("\"p1\""));
+    let epss = tmp.path().join("epss.csv");
+    std::fs::copy(data("epss/epss_scores-2025-08-15.csv"), &epss).unwrap();
+    let opts = UpdateOptions {
+        base_url: format!("{}/", server.url()),
+        ecosystems: vec!["PyPI".into()],
+        archive_dir: tmp.path().join("osv-archives"),
+        timeout: std::time::Duration::from_secs(10),
+        max_archive_bytes: 1 << 20,
+        extra: vec![data("ghsa"), epss.clone()],
+    };
+    let path = tmp.path().join("vuln.db");
+    let first = refresh(&path, &opts).unwrap();
+    assert!(first.rebuilt.is_some());
+    let rated = |db: &Database| {
+        let f = scan(db, vec![pypi("urllib3", "1.24.1")]);
+        let f = the(&f, "CVE-2019-11236").clone();
+        (f.rating.severity, f.epss.map(|e| e.score))
+    };
+    assert_eq!(
+        rated(&Database::open(&path).unwrap()),
+        (VulnSeverity::Medium, Some(0.00636))
+    );
+    // Nothing changed: no rebuild.
+    assert!(refresh(&path, &opts).unwrap().rebuilt.is_none());
+    // A newer EPSS file: rebuilt with it.
+    std::fs::write(
+        &epss,
+        "#model_version:v2025.03.14,score_date:2025-08-16T00:00:00+0000\ncve,epss,percentile\nCVE-2019-11236,0.00700,0.7\n",
+    )
+    .unwrap();
+    assert!(refresh(&path, &opts).unwrap().rebuilt.is_some());
+    assert_eq!(
+        rated(&Database::open(&path).unwrap()),
+        (VulnSeverity::Medium, Some(0.007))
+    );
+    // A missing extra is an error naming it.
+    let mut missing = opts.clone();
+    missing.extra.push(tmp.path().join("nvd-gone"));
+    let e = refresh(&path, &missing).unwrap_err();
+    let why = std::error::Error::source(&e)
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    assert!(why.contains("nvd-gone"), "{e}: {why}");
+}

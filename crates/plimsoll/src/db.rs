@@ -46,6 +46,11 @@ pub struct DbConfig {
     pub max_age: Option<String>,
     /// Age past which a failed refresh fails the scan instead of warning [default: 7d].
     pub hard_max_age: Option<String>,
+    /// Local files and directories imported with OSV's archives at every `db update` (and
+    /// automatic refresh), so that what `db import` adds is not lost: NVD CVE JSON 2.0 files,
+    /// CISA's KEV catalog, FIRST's EPSS scores, OSV directories. A change to one rebuilds too.
+    #[serde(default)]
+    pub extra: Vec<PathBuf>,
 }
 
 impl DbConfig {
@@ -189,6 +194,7 @@ pub fn update_options(
         archive_dir,
         timeout: Duration::from_secs(timeout_secs.or(config.db.timeout_secs).unwrap_or(60)),
         max_archive_bytes: update::DEFAULT_MAX_ARCHIVE_BYTES,
+        extra: config.db.extra.clone(),
     })
 }
 

@@ -359,3 +359,62 @@ fn a_bad_feed_is_named_in_the_import_output() {
         r.stderr
     );
 }
+
+#[test]
+fn db_extra_is_imported_with_every_update_and_by_the_scans_own_refresh() {
+    let t = tempfile::tempdir().unwrap();
+    let img = image(t.path());
+    let osv = osv_dir(t.path());
+    let read = |id: &str| std::fs::read(osv.join(format!("{id}.json"))).unwrap();
+    let server = plimsoll_testkit::fileserver::Server::start();
+    server.put("/ecosystems.txt", "PyPI\n", None);
+    server.put(
+        "/PyPI/all.zip",
+        osv::zip_of(&[
+            ("PYSEC-2019-217.json", read("PYSEC-2019-217")),
+            ("PYSEC-2019-132.json", read("PYSEC-2019-132")),
+        ]),
+        Some("\"p1\""),
+    );
+    std::fs::write(
+        t.path().join("plimsoll.toml"),
+        format!(
+            "[db]\nbase_url = \"{}\"\nextra = [\"{}\", \"{}\"]\n",
+            server.url(),
+            data("ghsa"),
+            data("epss/epss_scores-2025-08-15.csv")
+        ),
+    )
+    .unwrap();
+    let db = t.path().join("data/vuln.db").display().to_string();
+    let run = |args: &[&str]| {
+        Cli::new(env!("CARGO_BIN_EXE_plimsoll"))
+            .current_dir(t.path())
+            .cache(t.path().join("cache"))
+            .env_remove("PLIMSOLL_DB")
+            .env_remove("PLIMSOLL_DB_URL")
+            .env_remove("DOCKER_CONFIG")
+            .run(args)
+    };
+    // No database yet: the scan downloads the archives and imports the extras.
+    let r = run(&["scan", &img, "--db", &db, "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["vulnerabilities"]["summary"]["unknown"], 0, "{v:#}");
+    assert_eq!(finding(&v, "CVE-2019-11236")["epss"]["score"], 0.00636);
+    // Nothing changed since: the update rebuilds nothing.
+    let r = run(&["db", "update", "--db", &db]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("up to date, nothing downloaded"),
+        "{}",
+        r.stdout
+    );
+    // The database still has the extras' facts.
+    let r = run(&["scan", &img, "--db", &db, "--offline", "--format", "json"]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        finding(&v, "CVE-2019-10906")["severity_origin"]["record"],
+        "GHSA-462w-v97r-4m45"
+    );
+}

@@ -32,7 +32,7 @@ pub fn render_build(
     );
     let _ = writeln!(
         out,
-        "  excluded: {} withdrawn, {} duplicate records, {} malformed; {} files ignored (not JSON or zip)",
+        "  excluded: {} withdrawn, {} duplicate records, {} malformed; {} files ignored (not JSON, CSV or zip)",
         report.withdrawn,
         report.duplicates,
         report.malformed.len(),
