@@ -20,7 +20,8 @@
 //! whole (a CVE id that is not one, a score outside 0..1, a row with the
 //! wrong number of fields) is refused with the line or entry at fault, and
 //! the import lists it as malformed; a rejected NVD record (`vulnStatus`
-//! `Rejected`) is skipped.
+//! `Rejected`) is skipped, and so is a CVSS vector that does not parse (the
+//! next source's vector of that version is taken).
 
 use std::io::{BufRead, Read};
 
@@ -80,7 +81,9 @@ pub fn sniff(head: &[u8]) -> Option<Kind> {
     if !text.starts_with('{') {
         return None;
     }
-    if text.contains("\"catalogVersion\"") || text.contains("\"cveID\"") {
+    if text.contains("\"catalogVersion\"")
+        || (text.contains("\"vulnerabilities\"") && text.contains("\"cveID\""))
+    {
         return Some(Kind::Kev);
     }
     if text.contains("\"NVD_CVE\"")
@@ -241,16 +244,19 @@ fn parse_nvd(reader: impl Read) -> Result<Vec<(String, Fact)>, EnrichError> {
             ("CVSS_V3", &m.cvss_metric_v31),
             ("CVSS_V4", &m.cvss_metric_v40),
         ] {
-            let chosen = metrics
+            // A vector that does not parse is skipped (another source's
+            // of the same version is taken): one CNA's malformed vector
+            // must not cost a yearly feed its other thousands of records.
+            let valid: Vec<&str> = metrics
                 .iter()
-                .find(|x| x.kind == "Primary")
-                .or_else(|| metrics.first());
-            let Some(metric) = chosen else { continue };
-            let vector = metric.cvss_data.vector_string.trim();
-            crate::cvss::parse(vector).map_err(|e| EnrichError::Invalid {
-                kind: Kind::Nvd.as_str(),
-                what: format!("{id}: CVSS vector {vector:?}: {e}"),
-            })?;
+                .filter(|x| x.kind == "Primary")
+                .chain(metrics.iter().filter(|x| x.kind != "Primary"))
+                .map(|x| x.cvss_data.vector_string.trim())
+                .filter(|v| crate::cvss::parse(v).is_ok())
+                .collect();
+            let Some(vector) = valid.first() else {
+                continue;
+            };
             severity.push(SeverityEntry {
                 kind: kind.to_string(),
                 score: vector.to_string(),
@@ -484,9 +490,25 @@ mod tests {
                 ("CVSS_V3", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")
             ]
         );
-        let bad = r#"{"format":"NVD_CVE","vulnerabilities":[{"cve":{"id":"CVE-2024-0001","metrics":{"cvssMetricV31":[{"type":"Primary","cvssData":{"vectorString":"CVSS:3.1/AV:Q"}}]}}}]}"#;
-        let e = parse(Kind::Nvd, bad.as_bytes()).unwrap_err().to_string();
-        assert!(e.contains("CVE-2024-0001: CVSS vector"), "{e}");
+        // A vector that does not parse is skipped, the next source's taken.
+        let bad = r#"{"format":"NVD_CVE","vulnerabilities":[{"cve":{"id":"CVE-2024-0001","metrics":{"cvssMetricV31":[
+            {"type":"Primary","cvssData":{"vectorString":"CVSS:3.1/AV:Q"}},
+            {"type":"Secondary","cvssData":{"vectorString":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L"}}]}}}]}"#;
+        let facts = parse(Kind::Nvd, bad.as_bytes()).unwrap();
+        let Fact::Nvd(r) = &facts[0].1 else {
+            panic!("{facts:?}")
+        };
+        assert_eq!(
+            r.severity[0].score,
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L"
+        );
+        let e = parse(
+            Kind::Nvd,
+            &br#"{"format":"NVD_CVE","vulnerabilities":[{"cve":{"id":"NVD-1"}}]}"#[..],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("\"NVD-1\" is not a CVE id"), "{e}");
     }
 
     #[test]
