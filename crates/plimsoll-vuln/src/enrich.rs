@@ -8,9 +8,13 @@
 //! | FIRST's EPSS scores (`#model_version:…,score_date:…` comment line, `cve,epss,percentile` header; plain or gzip) | per CVE: score, percentile, date, model | [`Epss`] |
 //!
 //! Every fact is about one CVE, and the database keeps them on that CVE's
-//! record: an OSV record whose id is the CVE gets them merged in; otherwise a
-//! record is made for the CVE ([`Origin::Nvd`] when NVD described it, else
-//! [`Origin::Catalog`]), with no affected package. Such a record joins the
+//! record: an OSV record whose id is the CVE gets them merged in; otherwise,
+//! when an OSV record names the CVE (alias or upstream id), a record is made
+//! for it ([`Origin::Nvd`] when NVD described it, else [`Origin::Catalog`]),
+//! with no affected package. Facts about CVEs no OSV record names are
+//! dropped (counted): NVD's feeds and EPSS's file cover every CVE, and 300,000
+//! records no finding can reach cost a 54 MiB larger database and 0.4 s more
+//! to open it (measured before this rule). Such a record joins the
 //! alias group of every advisory that names the CVE (see
 //! [`crate::db::alias`]), which is how a finding whose matched records carry
 //! no severity takes one from NVD, and how every finding shows its KEV entry

@@ -27,7 +27,9 @@
 //!    facts of one CVE are merged (the newest NVD record by `lastModified`,
 //!    the newest EPSS date, the last KEV entry read) and kept on the record
 //!    whose id is that CVE: an OSV record of that id gets them, else a record
-//!    is made for the CVE. A file of these kinds that cannot be read whole is
+//!    is made for the CVE when an OSV record names it (as an alias or
+//!    upstream id); facts about CVEs no OSV record names are counted and
+//!    dropped, as no finding could reach them. A file of these kinds that cannot be read whole is
 //!    malformed, like a bad OSV record. In a directory, `.csv` files are read
 //!    as well as `.json` ones (a gzip file is read when named as a path).
 //!
@@ -38,7 +40,7 @@
 //! memory keeps only an id, a date and an offset per advisory (about 100
 //! bytes), so a full OSV export fits a small CI runner.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -137,6 +139,9 @@ pub struct ImportReport {
     /// Scores read from FIRST EPSS files.
     #[serde(default)]
     pub epss_scores: u64,
+    /// CVEs with NVD, KEV or EPSS facts that no OSV record names: not kept.
+    #[serde(default)]
+    pub unreferenced_cves: u64,
 }
 
 /// Advisories read by [`import`], ready for [`crate::db::build`]: the
@@ -335,6 +340,7 @@ pub fn import_in<P: AsRef<Path>>(paths: &[P], dir: &Path) -> Result<Imported, Im
         spill: Spill::new(dir)?,
         failed: None,
         facts: HashMap::new(),
+        referenced: HashSet::new(),
     };
     for path in paths {
         let path = path.as_ref();
@@ -493,6 +499,9 @@ struct Collector {
     failed: Option<ImportError>,
     /// Facts about CVEs from NVD, KEV and EPSS files, merged per CVE.
     facts: HashMap<Box<str>, CveFacts>,
+    /// The CVE ids OSV records name (as id, alias or upstream): the CVEs
+    /// whose facts a scan can reach.
+    referenced: HashSet<Box<str>>,
 }
 
 /// What NVD, KEV and EPSS files said about one CVE.
@@ -596,6 +605,11 @@ impl Collector {
                 }
                 Ok(Parsed::Record(r)) => {
                     self.current.records += 1;
+                    for id in r.advisory.identifiers().filter(|i| i.starts_with("CVE-")) {
+                        if !self.referenced.contains(id) {
+                            self.referenced.insert(id.into());
+                        }
+                    }
                     let Some(enc) = enc else {
                         self.malformed(label, "record cannot be encoded".into());
                         continue;
@@ -813,6 +827,13 @@ impl Collector {
                     a.epss = f.epss.or(a.epss.take());
                     r
                 }
+                // No OSV record names the CVE: no finding can reach its
+                // facts, so no record is made (NVD's feeds and EPSS's file
+                // cover every CVE, a few hundred thousand).
+                None if !self.referenced.contains(&cve) => {
+                    self.report.unreferenced_cves += 1;
+                    continue;
+                }
                 None => {
                     let (origin, summary, published, modified, severity) = match f.nvd {
                         Some(n) => (Origin::Nvd, n.summary, n.published, n.modified, n.severity),
@@ -860,6 +881,7 @@ impl Collector {
                 },
             );
         }
+        self.referenced = HashSet::new();
         Ok(())
     }
 

@@ -212,7 +212,7 @@ fn ghsa_nvd_kev_and_epss_files_import_by_content_and_rate_the_findings() {
     );
     assert!(
         r.stdout
-            .contains("CVE facts: 3 NVD records, 2 KEV entries, 3 EPSS scores"),
+            .contains("CVE facts: 3 NVD records, 2 KEV entries, 3 EPSS scores; 5 CVEs no OSV record names, not kept"),
         "{}",
         r.stdout
     );

@@ -41,8 +41,8 @@ pub fn render_build(
     if report.nvd_records + report.kev_entries + report.epss_scores > 0 {
         let _ = writeln!(
             out,
-            "  CVE facts: {} NVD records, {} KEV entries, {} EPSS scores",
-            report.nvd_records, report.kev_entries, report.epss_scores
+            "  CVE facts: {} NVD records, {} KEV entries, {} EPSS scores; {} CVEs no OSV record names, not kept",
+            report.nvd_records, report.kev_entries, report.epss_scores, report.unreferenced_cves
         );
     }
     let mut err = String::new();
