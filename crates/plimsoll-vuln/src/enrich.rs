@@ -101,8 +101,8 @@ pub fn sniff(head: &[u8]) -> Option<Kind> {
 /// One fact about one CVE.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fact {
-    Nvd(NvdRecord),
-    Kev(Kev),
+    Nvd(Box<NvdRecord>),
+    Kev(Box<Kev>),
     Epss(Epss),
 }
 
@@ -276,12 +276,12 @@ fn parse_nvd(reader: impl Read) -> Result<Vec<(String, Fact)>, EnrichError> {
             .unwrap_or_default();
         out.push((
             id,
-            Fact::Nvd(NvdRecord {
+            Fact::Nvd(Box::new(NvdRecord {
                 summary,
                 published: cve.published,
                 modified: cve.last_modified.unwrap_or_default(),
                 severity,
-            }),
+            })),
         ));
     }
     Ok(out)
@@ -326,13 +326,13 @@ fn parse_kev(reader: impl Read) -> Result<Vec<(String, Fact)>, EnrichError> {
             let id = cve_id(Kind::Kev, &v.cve_id)?;
             Ok((
                 id,
-                Fact::Kev(Kev {
+                Fact::Kev(Box::new(Kev {
                     date_added: v.date_added,
                     due_date: v.due_date,
                     ransomware: v.known_ransomware_campaign_use,
                     name: cut(&v.vulnerability_name, MAX_SUMMARY_CHARS),
                     catalog: file.catalog_version.clone(),
-                }),
+                })),
             ))
         })
         .collect()

@@ -507,8 +507,8 @@ struct Collector {
 /// What NVD, KEV and EPSS files said about one CVE.
 #[derive(Default)]
 struct CveFacts {
-    nvd: Option<enrich::NvdRecord>,
-    kev: Option<osv::Kev>,
+    nvd: Option<Box<enrich::NvdRecord>>,
+    kev: Option<Box<osv::Kev>>,
     epss: Option<osv::Epss>,
 }
 
@@ -823,7 +823,7 @@ impl Collector {
                     {
                         a.severity.extend(nvd.severity);
                     }
-                    a.kev = f.kev.or(a.kev.take());
+                    a.kev = f.kev.map(|k| *k).or(a.kev.take());
                     a.epss = f.epss.or(a.epss.take());
                     r
                 }
@@ -858,7 +858,7 @@ impl Collector {
                             group: 0,
                             vulnerability_id: String::new(),
                             origin,
-                            kev: f.kev,
+                            kev: f.kev.map(|k| *k),
                             epss: f.epss,
                         },
                         affected: Vec::new(),
