@@ -136,7 +136,7 @@ out="$CARGO_TARGET_DIR/reference-big.sarif"
 "$CARGO_TARGET_DIR/debug/plimsoll" image audit "oci:$LAB/big:latest" --format sarif -o "$out" --no-progress || [ $? = 1 ]
 python3 scripts/validate-sarif.py --self-test "$out"
 
-step "vulnerability matching on the big reference image"
+step "vulnerability matching on the big reference image, and its severities with the real GHSA/NVD/EPSS data of crates/plimsoll-vuln/tests/data/severity (none unknown)"
 PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll-vuln --test matching_real --locked -- --ignored big_image
 
 step "reference suite (real images, docker-registry, dive, syft)"

@@ -3,7 +3,7 @@
 use plimsoll_audit::{ImageReport, ImageSummary, ScanInfo};
 use plimsoll_report::{Finding, Summary, Tool};
 use plimsoll_sbom::{Distro, DocumentContext, Inventory};
-use plimsoll_vuln::findings::VulnReport;
+use plimsoll_vuln::findings::{Gate, VulnReport};
 use plimsoll_vuln::matcher::VulnSeverity;
 use plimsoll_vuln::report::{DatabaseSummary, VulnSummary, audit_severity};
 use serde::{Deserialize, Serialize};
@@ -49,6 +49,15 @@ pub struct ScanReport {
     /// The gate's threshold (a vulnerability severity word).
     pub fail_on: &'static str,
     pub ignore_unfixed: bool,
+    /// The severity unknown vulnerabilities count as for `fail_on`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unknown_as: Option<&'static str>,
+    /// A counted vulnerability in CISA's KEV catalog fails the gate.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fail_on_kev: bool,
+    /// A counted vulnerability with an EPSS score at least this fails the gate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fail_on_epss: Option<f64>,
     /// How the layers were read (for the table).
     #[serde(skip)]
     pub scan: ScanInfo,
@@ -72,8 +81,7 @@ impl ScanReport {
         vulns: VulnReport,
         gate: &VulnGate,
     ) -> ScanReport {
-        let failing =
-            !gate_ids(&vulns, &audit.findings, gate.fail_on, gate.ignore_unfixed).is_empty();
+        let failing = !gate_ids(&vulns, &audit.findings, &gate.gate()).is_empty();
         ScanReport {
             schema_version: SCHEMA_VERSION,
             tool: Tool::PLIMSOLL,
@@ -93,6 +101,9 @@ impl ScanReport {
             database: gate.database(),
             fail_on: gate.fail_on.as_str(),
             ignore_unfixed: gate.ignore_unfixed,
+            unknown_as: gate.unknown_as.map(VulnSeverity::as_str),
+            fail_on_kev: gate.fail_on_kev,
+            fail_on_epss: gate.fail_on_epss,
             scan: audit.scan,
             inventory,
             document,
@@ -101,16 +112,26 @@ impl ScanReport {
     }
 
     /// What fails the gate, each named once: `<vulnerability id> <package>`
-    /// for counted vulnerabilities at or above `fail_on`, the rule code for
-    /// audit findings at or above it. Empty when the gate passes.
+    /// for counted vulnerabilities that fail it (see
+    /// [`plimsoll_vuln::findings::Gate`]), the rule code for audit findings
+    /// at or above `fail_on`. Empty when the gate passes.
     pub fn gate_ids(&self) -> Vec<String> {
-        let fail_on = VulnSeverity::parse(self.fail_on).unwrap_or(VulnSeverity::Critical);
         gate_ids(
             &self.vulnerabilities.report,
             &self.audit.findings,
-            fail_on,
-            self.ignore_unfixed,
+            &self.gate(),
         )
+    }
+
+    /// The vulnerability gate the report was judged by.
+    pub fn gate(&self) -> Gate {
+        Gate {
+            fail_on: VulnSeverity::parse(self.fail_on).unwrap_or(VulnSeverity::Critical),
+            ignore_unfixed: self.ignore_unfixed,
+            unknown_as: self.unknown_as.and_then(VulnSeverity::parse),
+            fail_on_kev: self.fail_on_kev,
+            fail_on_epss: self.fail_on_epss,
+        }
     }
 
     /// The audit part as `image audit` reports it (for its table).
@@ -177,16 +198,12 @@ impl ScanReport {
 }
 
 /// The gate, in one place: what fails it (see [`ScanReport::gate_ids`]).
-fn gate_ids(
-    vulns: &VulnReport,
-    findings: &[Finding],
-    fail_on: VulnSeverity,
-    ignore_unfixed: bool,
-) -> Vec<String> {
-    let audit_threshold = audit_severity(fail_on);
+fn gate_ids(vulns: &VulnReport, findings: &[Finding], gate: &Gate) -> Vec<String> {
+    let audit_threshold = audit_severity(gate.fail_on);
     let mut ids: Vec<String> = vulns
-        .counted(ignore_unfixed)
-        .filter(|f| f.rating.severity >= fail_on)
+        .findings
+        .iter()
+        .filter(|f| gate.fails(f).is_some())
         .map(|f| format!("{} {}", f.id, f.package.name))
         .chain(
             findings

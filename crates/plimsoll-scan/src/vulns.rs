@@ -116,6 +116,12 @@ pub struct VulnGate {
     pub fail_on: VulnSeverity,
     /// Count only vulnerabilities with a fixed version.
     pub ignore_unfixed: bool,
+    /// The severity unknown vulnerabilities count as (`None`: unknown).
+    pub unknown_as: Option<VulnSeverity>,
+    /// A counted vulnerability in CISA's KEV catalog fails the gate.
+    pub fail_on_kev: bool,
+    /// A counted vulnerability with an EPSS score at least this fails the gate.
+    pub fail_on_epss: Option<f64>,
 }
 
 impl VulnGate {
@@ -151,7 +157,21 @@ impl VulnGate {
             policy,
             fail_on,
             ignore_unfixed,
+            unknown_as: None,
+            fail_on_kev: false,
+            fail_on_epss: None,
         })
+    }
+
+    /// The vulnerability gate these settings make.
+    pub fn gate(&self) -> plimsoll_vuln::findings::Gate {
+        plimsoll_vuln::findings::Gate {
+            fail_on: self.fail_on,
+            ignore_unfixed: self.ignore_unfixed,
+            unknown_as: self.unknown_as,
+            fail_on_kev: self.fail_on_kev,
+            fail_on_epss: self.fail_on_epss,
+        }
     }
 
     /// What the policy has to say before any image is read (expired ignores).

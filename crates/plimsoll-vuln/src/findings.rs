@@ -10,7 +10,7 @@ use plimsoll_sbom::{Inventory, Package, PackageType};
 use serde::Serialize;
 
 use crate::matcher::{self, EcosystemKey, NoTarget, Rated, Verdict, VulnSeverity};
-use crate::osv::{Advisory, Affected};
+use crate::osv::{Advisory, Affected, Epss, Kev};
 use crate::policy::{Policy, Subject, Suppression};
 
 /// Where advisories come from: the embedded database, or anything else that
@@ -23,6 +23,13 @@ pub trait AdvisoryLookup {
         key: &EcosystemKey,
         name: &str,
     ) -> Result<Vec<(Arc<Advisory>, Affected)>, String>;
+
+    /// Every record of the vulnerability `advisory` describes (its alias
+    /// group), `advisory` included; empty when the source does not group
+    /// records.
+    fn alias_group(&self, _advisory: &Advisory) -> Result<Vec<Arc<Advisory>>, String> {
+        Ok(Vec::new())
+    }
 }
 
 impl AdvisoryLookup for crate::db::Database {
@@ -37,6 +44,14 @@ impl AdvisoryLookup for crate::db::Database {
             .into_iter()
             .map(|p| (p.advisory, p.affected))
             .collect())
+    }
+
+    fn alias_group(&self, advisory: &Advisory) -> Result<Vec<Arc<Advisory>>, String> {
+        if advisory.vulnerability_id.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.group_advisories(advisory.group)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -89,8 +104,16 @@ pub struct VulnFinding {
     pub status: MatchStatus,
     /// Versions that fix it, lowest first; empty: no fix yet.
     pub fixed: Vec<String>,
+    /// The severity, and where it comes from (`severity_origin`): a matched
+    /// record, or another record of the vulnerability when those carry none.
     #[serde(flatten)]
     pub rating: Rated,
+    /// The CVE's entry in CISA's Known Exploited Vulnerabilities catalog.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kev: Option<Kev>,
+    /// The CVE's FIRST EPSS score (the newest imported).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epss: Option<Epss>,
     pub summary: String,
     /// Ignored or declared not affected: kept in the report, not counted.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -157,6 +180,8 @@ pub fn find(
 ) -> Result<VulnReport, String> {
     let mut report = VulnReport::default();
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
+    // Alias groups already read, by vulnerability.
+    let mut groups_seen: BTreeMap<String, Arc<Vec<Arc<Advisory>>>> = BTreeMap::new();
     for pkg in &inventory.packages {
         let targets = match matcher::targets(pkg, inventory.distro.as_ref()) {
             Ok(t) => t,
@@ -186,6 +211,8 @@ pub fn find(
         // not affected by (see `Target::vendor_fork`).
         let mut fork_clears: BTreeSet<String> = BTreeSet::new();
         let mut fork_affected: BTreeSet<String> = BTreeSet::new();
+        // One matched record per finding: the way to its alias group.
+        let mut matched: BTreeMap<String, Arc<Advisory>> = BTreeMap::new();
         for target in &targets {
             for (adv, aff) in db.lookup(&target.ecosystem, &target.name)? {
                 if !matcher::names(&aff, target) || !matcher::is_security_record(&adv) {
@@ -216,6 +243,9 @@ pub fn find(
                     ),
                 };
                 let rating = matcher::rate(&adv, &aff, pkg.package_type.is_os());
+                matched
+                    .entry(name.clone())
+                    .or_insert_with(|| Arc::clone(&adv));
                 let f = groups.entry(name.clone()).or_insert_with(|| VulnFinding {
                     id: name,
                     aliases: Vec::new(),
@@ -224,6 +254,8 @@ pub fn find(
                     status: status.clone(),
                     fixed: Vec::new(),
                     rating: rating.clone(),
+                    kev: None,
+                    epss: None,
                     summary: adv.summary.clone(),
                     suppressed: None,
                 });
@@ -256,6 +288,17 @@ pub fn find(
         for (name, mut f) in groups {
             if fork_clears.contains(&name) && !fork_affected.contains(&name) {
                 continue;
+            }
+            if let Some(adv) = matched.get(&name) {
+                let members = match groups_seen.get(&name) {
+                    Some(m) => Arc::clone(m),
+                    None => {
+                        let m = Arc::new(db.alias_group(adv)?);
+                        groups_seen.insert(name.clone(), Arc::clone(&m));
+                        m
+                    }
+                };
+                enrich(&mut f, adv, &members);
             }
             f.aliases.sort();
             f.aliases.dedup();
@@ -296,6 +339,89 @@ pub fn find(
     Ok(report)
 }
 
+/// What the rest of the vulnerability's records add to a finding: a
+/// severity when the matched records have none
+/// ([`matcher::rate_from_group`]), the KEV entry and the newest EPSS score.
+fn enrich(f: &mut VulnFinding, matched: &Arc<Advisory>, members: &[Arc<Advisory>]) {
+    let all = || std::iter::once(matched).chain(members.iter());
+    if f.rating.severity == VulnSeverity::Unknown
+        && let Some(r) = matcher::rate_from_group(members)
+    {
+        f.rating = r;
+    }
+    f.kev = all().find_map(|a| a.kev.clone());
+    f.epss = all()
+        .filter_map(|a| a.epss.as_ref())
+        .max_by(|a, b| a.date.cmp(&b.date))
+        .cloned();
+}
+
+/// How counted findings fail a gate: at or above a severity (unknown ones
+/// counting as `unknown_as` when set), listed in CISA's KEV catalog
+/// (`fail_on_kev`), or with an EPSS score at or above `fail_on_epss`.
+/// Judged here for every front (scan, server, admission).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Gate {
+    pub fail_on: VulnSeverity,
+    /// Count only findings with a fixed version.
+    pub ignore_unfixed: bool,
+    /// The severity an `unknown` finding counts as (`None`: unknown, which
+    /// only `fail_on = unknown` catches).
+    pub unknown_as: Option<VulnSeverity>,
+    pub fail_on_kev: bool,
+    /// EPSS score (0 to 1) from which a finding fails the gate.
+    pub fail_on_epss: Option<f64>,
+}
+
+/// Why a finding fails a [`Gate`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateReason {
+    Severity,
+    Kev,
+    Epss,
+}
+
+impl Gate {
+    /// A gate on severity alone.
+    pub fn new(fail_on: VulnSeverity, ignore_unfixed: bool) -> Gate {
+        Gate {
+            fail_on,
+            ignore_unfixed,
+            unknown_as: None,
+            fail_on_kev: false,
+            fail_on_epss: None,
+        }
+    }
+
+    /// The severity a finding counts as.
+    pub fn counted_severity(&self, f: &VulnFinding) -> VulnSeverity {
+        match (f.rating.severity, self.unknown_as) {
+            (VulnSeverity::Unknown, Some(s)) => s,
+            (s, _) => s,
+        }
+    }
+
+    /// Why `f` fails the gate (`None`: it does not). Suppressed findings and,
+    /// with `ignore_unfixed`, findings without a fix never fail it.
+    pub fn fails(&self, f: &VulnFinding) -> Option<GateReason> {
+        if f.suppressed.is_some() || (self.ignore_unfixed && f.fixed.is_empty()) {
+            return None;
+        }
+        if self.counted_severity(f) >= self.fail_on {
+            Some(GateReason::Severity)
+        } else if self.fail_on_kev && f.kev.is_some() {
+            Some(GateReason::Kev)
+        } else if self
+            .fail_on_epss
+            .is_some_and(|t| f.epss.as_ref().is_some_and(|e| e.score >= t))
+        {
+            Some(GateReason::Epss)
+        } else {
+            None
+        }
+    }
+}
+
 /// CVE first, then GHSA, then the smallest id.
 pub fn preferred_id<'a>(ids: impl Iterator<Item = &'a str>) -> String {
     let mut ids: Vec<&str> = ids.collect();
@@ -319,7 +445,11 @@ impl VulnReport {
 
     /// Whether any counted finding is at or above `threshold`.
     pub fn fails(&self, threshold: VulnSeverity, ignore_unfixed: bool) -> bool {
-        self.counted(ignore_unfixed)
-            .any(|f| f.rating.severity >= threshold)
+        self.fails_gate(&Gate::new(threshold, ignore_unfixed))
+    }
+
+    /// Whether any finding fails `gate`.
+    pub fn fails_gate(&self, gate: &Gate) -> bool {
+        self.findings.iter().any(|f| gate.fails(f).is_some())
     }
 }

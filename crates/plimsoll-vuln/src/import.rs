@@ -21,6 +21,17 @@
 //! 4. An id that any source marks `withdrawn` is excluded, and counted once
 //!    (withdrawal wins over dates: Go writes withdrawn records with the zero
 //!    time as `modified`).
+//! 5. A file that is an NVD CVE JSON 2.0 record or feed, CISA's KEV catalog
+//!    or FIRST's EPSS scores (plain or gzip; told by content, see
+//!    [`crate::enrich`]) gives facts about CVEs instead of OSV records. The
+//!    facts of one CVE are merged (the newest NVD record by `lastModified`,
+//!    the newest EPSS date, the last KEV entry read) and kept on the record
+//!    whose id is that CVE: an OSV record of that id gets them, else a record
+//!    is made for the CVE when an OSV record names it (as an alias or
+//!    upstream id); facts about CVEs no OSV record names are counted and
+//!    dropped, as no finding could reach them. A file of these kinds that cannot be read whole is
+//!    malformed, like a bad OSV record. In a directory, `.csv` files are read
+//!    as well as `.json` ones (a gzip file is read when named as a path).
 //!
 //! Parsing runs on every core (rayon) in bounded batches, so memory holds at
 //! most one batch of raw JSON at a time. Parsed records do not stay in
@@ -29,7 +40,7 @@
 //! memory keeps only an id, a date and an offset per advisory (about 100
 //! bytes), so a full OSV export fits a small CI runner.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -38,7 +49,13 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::osv::{self, MAX_RECORD_BYTES, OsvError, Parsed, Record};
+use crate::enrich::{self, Fact};
+use crate::osv::{self, Advisory, MAX_RECORD_BYTES, Origin, OsvError, Parsed, Record};
+
+/// Largest NVD feed, KEV catalog or EPSS file read (decompressed): NVD's
+/// yearly feeds are a few hundred MiB; the parsers keep only a few fields
+/// of each entry.
+pub const MAX_FEED_BYTES: u64 = 4 << 30;
 
 /// Raw JSON parsed together (bytes); bounds memory during an import.
 const BATCH_BYTES: usize = 64 << 20;
@@ -109,10 +126,22 @@ pub struct ImportReport {
     /// Records dropped because another record of the same id won.
     pub duplicates: u64,
     pub malformed: Vec<Malformed>,
-    /// Files that are neither JSON nor zip (in directories and archives).
+    /// Files that are neither JSON, CSV nor zip (in directories; in archives, entries not JSON).
     pub ignored_files: u64,
     /// `affected[]` entries without a package (pure git ranges), not kept.
     pub affected_without_package: u64,
+    /// CVE records read from NVD CVE JSON 2.0 files.
+    #[serde(default)]
+    pub nvd_records: u64,
+    /// Entries read from CISA KEV catalogs.
+    #[serde(default)]
+    pub kev_entries: u64,
+    /// Scores read from FIRST EPSS files.
+    #[serde(default)]
+    pub epss_scores: u64,
+    /// CVEs with NVD, KEV or EPSS facts that no OSV record names: not kept.
+    #[serde(default)]
+    pub unreferenced_cves: u64,
 }
 
 /// Advisories read by [`import`], ready for [`crate::db::build`]: the
@@ -235,6 +264,15 @@ impl Spill {
         }
     }
 
+    /// Makes what was appended so far readable, while appends go on.
+    pub(crate) fn flush(&mut self) -> Result<(), ImportError> {
+        use io::Write;
+        match self.writer.as_mut().map(|w| w.flush()) {
+            Some(Err(e)) => Err(self.error(e)),
+            _ => Ok(()),
+        }
+    }
+
     /// Flushes what was appended; reads are possible from then on.
     pub(crate) fn seal(&mut self) -> Result<(), ImportError> {
         if let Some(w) = self.writer.take() {
@@ -301,6 +339,8 @@ pub fn import_in<P: AsRef<Path>>(paths: &[P], dir: &Path) -> Result<Imported, Im
         current: Source::default(),
         spill: Spill::new(dir)?,
         failed: None,
+        facts: HashMap::new(),
+        referenced: HashSet::new(),
     };
     for path in paths {
         let path = path.as_ref();
@@ -325,6 +365,69 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> ImportError + '_ {
         path: path.to_path_buf(),
         error,
     }
+}
+
+/// Every file under `root`, sorted (links to directories not followed, so
+/// a cycle cannot loop the walk).
+fn walk(root: &Path) -> Result<Vec<PathBuf>, ImportError> {
+    let mut stack = vec![root.to_path_buf()];
+    let mut files = Vec::new();
+    while let Some(dir) = stack.pop() {
+        let mut entries = std::fs::read_dir(&dir)
+            .map_err(io_err(&dir))?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(io_err(&dir))?;
+        entries.sort();
+        for path in entries.into_iter().rev() {
+            let meta = std::fs::symlink_metadata(&path).map_err(io_err(&path))?;
+            if meta.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The SHA-256 an import records for the source at `path` ([`Source::sha256`]):
+/// of the file, or of a directory's listing of the files it reads. Lets a
+/// caller tell whether a database was built from exactly these inputs
+/// without importing them.
+pub fn source_digest(path: &Path) -> Result<String, ImportError> {
+    let meta = std::fs::metadata(path).map_err(io_err(path))?;
+    if !meta.is_dir() {
+        return sha256_file(path);
+    }
+    let mut listing = Sha256::new();
+    for file in walk(path)? {
+        let ext = file
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        if !matches!(ext.as_deref(), Some("json" | "csv" | "zip")) {
+            continue;
+        }
+        let rel = file
+            .strip_prefix(path)
+            .unwrap_or(&file)
+            .to_string_lossy()
+            .replace('\\', "/");
+        listing.update(rel.as_bytes());
+        listing.update(b"\0");
+        listing.update(sha256_file(&file)?.as_bytes());
+        listing.update(b"\n");
+    }
+    Ok(hex::encode(listing.finalize()))
+}
+
+fn is_gzip(path: &Path) -> Result<bool, ImportError> {
+    let mut magic = [0u8; 2];
+    let mut f = File::open(path).map_err(io_err(path))?;
+    let n = read_up_to(&mut f, &mut magic).map_err(io_err(path))?;
+    Ok(n == 2 && magic == [0x1f, 0x8b])
 }
 
 fn is_zip(path: &Path) -> Result<bool, ImportError> {
@@ -394,6 +497,25 @@ struct Collector {
     /// The first failure to write the temporary file (reported once the
     /// current input is done).
     failed: Option<ImportError>,
+    /// Facts about CVEs from NVD, KEV and EPSS files, merged per CVE.
+    facts: HashMap<Box<str>, CveFacts>,
+    /// The CVE ids OSV records name (as id, alias or upstream): the CVEs
+    /// whose facts a scan can reach.
+    referenced: HashSet<Box<str>>,
+}
+
+/// What NVD, KEV and EPSS files said about one CVE.
+#[derive(Default)]
+struct CveFacts {
+    nvd: Option<Box<enrich::NvdRecord>>,
+    kev: Option<Box<osv::Kev>>,
+    epss: Option<osv::Epss>,
+}
+
+/// A batch entry, parsed.
+enum Item {
+    Osv(Result<Parsed, OsvError>, Option<Vec<u8>>),
+    Facts(Result<Vec<(String, Fact)>, enrich::EnrichError>),
 }
 
 impl Collector {
@@ -443,19 +565,33 @@ impl Collector {
             return;
         }
         // Parsed and encoded on every core; only the encoding is kept.
-        type Done = (String, Result<Parsed, OsvError>, Option<Vec<u8>>);
-        let parsed: Vec<Done> = batch
+        let parsed: Vec<(String, Item)> = batch
             .into_par_iter()
             .map(|(label, bytes)| {
+                if let Some(kind) = enrich::sniff(&bytes) {
+                    return (label, Item::Facts(enrich::parse(kind, &bytes[..])));
+                }
                 let p = osv::parse(&bytes);
                 let enc = match &p {
                     Ok(Parsed::Record(r)) => encode_record(r).ok(),
                     _ => None,
                 };
-                (label, p, enc)
+                (label, Item::Osv(p, enc))
             })
             .collect();
-        for (label, p, enc) in parsed {
+        for (label, item) in parsed {
+            let (p, enc) = match item {
+                Item::Osv(p, enc) => (p, enc),
+                Item::Facts(Ok(facts)) => {
+                    self.current.records += facts.len() as u64;
+                    self.add_facts(facts);
+                    continue;
+                }
+                Item::Facts(Err(e)) => {
+                    self.malformed(label, e.to_string());
+                    continue;
+                }
+            };
             match p {
                 Err(e) => self.malformed(label, e.to_string()),
                 Ok(Parsed::Withdrawn { id }) => {
@@ -469,6 +605,11 @@ impl Collector {
                 }
                 Ok(Parsed::Record(r)) => {
                     self.current.records += 1;
+                    for id in r.advisory.identifiers().filter(|i| i.starts_with("CVE-")) {
+                        if !self.referenced.contains(id) {
+                            self.referenced.insert(id.into());
+                        }
+                    }
                     let Some(enc) = enc else {
                         self.malformed(label, "record cannot be encoded".into());
                         continue;
@@ -512,9 +653,33 @@ impl Collector {
 
     fn single_file(&mut self, path: &Path) -> Result<(), ImportError> {
         self.begin(path, SourceKind::File);
-        let f = File::open(path).map_err(io_err(path))?;
-        let bytes = read_capped(f, MAX_RECORD_BYTES).map_err(io_err(path))?;
         let label = path.display().to_string();
+        // NVD feeds, KEV catalogs and EPSS files (gzip or not) are read as a
+        // stream: they can be far larger than an OSV record.
+        let f = File::open(path).map_err(io_err(path))?;
+        let mut reader: Box<dyn Read> = if is_gzip(path)? {
+            Box::new(flate2::read::GzDecoder::new(f))
+        } else {
+            Box::new(f)
+        };
+        let mut head = vec![0u8; enrich::SNIFF_BYTES];
+        let n = read_up_to(&mut reader, &mut head).map_err(io_err(path))?;
+        head.truncate(n);
+        if let Some(kind) = enrich::sniff(&head) {
+            let stream = io::Cursor::new(head).chain(reader).take(MAX_FEED_BYTES);
+            match enrich::parse(kind, stream) {
+                Ok(facts) => {
+                    self.current.records += facts.len() as u64;
+                    self.add_facts(facts);
+                }
+                Err(e) => self.malformed(label, e.to_string()),
+            }
+            let sha = sha256_file(path)?;
+            self.end(sha);
+            return Ok(());
+        }
+        let f = io::Cursor::new(head).chain(reader);
+        let bytes = read_capped(f, MAX_RECORD_BYTES).map_err(io_err(path))?;
         let sha = match bytes {
             Some(b) => {
                 let sha = hex::encode(Sha256::digest(&b));
@@ -533,28 +698,7 @@ impl Collector {
     fn directory(&mut self, root: &Path) -> Result<(), ImportError> {
         self.begin(root, SourceKind::Directory);
         let mut listing = Sha256::new();
-        let mut stack = vec![root.to_path_buf()];
-        let mut files = Vec::new();
-        while let Some(dir) = stack.pop() {
-            let mut entries = std::fs::read_dir(&dir)
-                .map_err(io_err(&dir))?
-                .map(|e| e.map(|e| e.path()))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(io_err(&dir))?;
-            entries.sort();
-            for path in entries.into_iter().rev() {
-                // symlink_metadata: a link to a directory is not followed,
-                // so a cycle cannot loop the walk.
-                let meta = std::fs::symlink_metadata(&path).map_err(io_err(&path))?;
-                if meta.is_dir() {
-                    stack.push(path);
-                } else {
-                    files.push(path);
-                }
-            }
-        }
-        files.sort();
-        for path in files {
+        for path in walk(root)? {
             let rel = path
                 .strip_prefix(root)
                 .unwrap_or(&path)
@@ -565,7 +709,7 @@ impl Collector {
                 .and_then(|e| e.to_str())
                 .map(str::to_ascii_lowercase);
             let sha = match ext.as_deref() {
-                Some("json") => {
+                Some("json") | Some("csv") => {
                     let f = File::open(&path).map_err(io_err(&path))?;
                     match read_capped(f, MAX_RECORD_BYTES).map_err(io_err(&path))? {
                         Some(bytes) => {
@@ -633,8 +777,117 @@ impl Collector {
         Ok(sha)
     }
 
+    fn add_facts(&mut self, facts: Vec<(String, Fact)>) {
+        for (cve, fact) in facts {
+            let slot = self.facts.entry(cve.into_boxed_str()).or_default();
+            match fact {
+                Fact::Nvd(r) => {
+                    self.report.nvd_records += 1;
+                    if slot
+                        .nvd
+                        .as_ref()
+                        .is_none_or(|old| r.modified >= old.modified)
+                    {
+                        slot.nvd = Some(r);
+                    }
+                }
+                Fact::Kev(k) => {
+                    self.report.kev_entries += 1;
+                    slot.kev = Some(k);
+                }
+                Fact::Epss(e) => {
+                    self.report.epss_scores += 1;
+                    if slot.epss.as_ref().is_none_or(|old| e.date >= old.date) {
+                        slot.epss = Some(e);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Puts the facts about CVEs on their records (see rule 5).
+    fn merge_facts(&mut self) -> Result<(), ImportError> {
+        let mut facts: Vec<(Box<str>, CveFacts)> =
+            std::mem::take(&mut self.facts).into_iter().collect();
+        facts.sort_by(|a, b| a.0.cmp(&b.0));
+        self.spill.flush()?;
+        for (cve, f) in facts {
+            let record = match self.by_id.get(&cve) {
+                Some(Slot::Withdrawn) => continue,
+                Some(Slot::Live { at, len, .. }) => {
+                    let bytes = self.spill.read(*at, *len)?;
+                    let mut r = decode_record(&bytes).map_err(|e| self.spill.error(e))?;
+                    let a = &mut r.advisory;
+                    if let Some(nvd) = f.nvd
+                        && a.cvss_vectors().next().is_none()
+                    {
+                        a.severity.extend(nvd.severity);
+                    }
+                    a.kev = f.kev.map(|k| *k).or(a.kev.take());
+                    a.epss = f.epss.or(a.epss.take());
+                    r
+                }
+                // No OSV record names the CVE: no finding can reach its
+                // facts, so no record is made (NVD's feeds and EPSS's file
+                // cover every CVE, a few hundred thousand).
+                None if !self.referenced.contains(&cve) => {
+                    self.report.unreferenced_cves += 1;
+                    continue;
+                }
+                None => {
+                    let (origin, summary, published, modified, severity) = match f.nvd {
+                        Some(n) => (Origin::Nvd, n.summary, n.published, n.modified, n.severity),
+                        None => (
+                            Origin::Catalog,
+                            f.kev.as_ref().map(|k| k.name.clone()).unwrap_or_default(),
+                            None,
+                            String::new(),
+                            Vec::new(),
+                        ),
+                    };
+                    Record {
+                        advisory: Advisory {
+                            id: cve.to_string(),
+                            aliases: Vec::new(),
+                            related: Vec::new(),
+                            summary,
+                            published,
+                            modified,
+                            severity,
+                            references: Vec::new(),
+                            group: 0,
+                            vulnerability_id: String::new(),
+                            origin,
+                            kev: f.kev.map(|k| *k),
+                            epss: f.epss,
+                        },
+                        affected: Vec::new(),
+                        affected_without_package: 0,
+                    }
+                }
+            };
+            let enc = encode_record(&record).map_err(|e| self.spill.error(io::Error::other(e)))?;
+            let len = u32::try_from(enc.len())
+                .map_err(|_| self.spill.error(io::Error::other("record too large")))?;
+            let at = self.spill.append(&enc)?;
+            let modified: Box<str> = record.advisory.modified.as_str().into();
+            self.by_id.insert(
+                cve,
+                Slot::Live {
+                    modified,
+                    at,
+                    len,
+                    without_package: 0,
+                },
+            );
+        }
+        self.referenced = HashSet::new();
+        Ok(())
+    }
+
     fn finish(mut self) -> Result<Imported, ImportError> {
         self.check()?;
+        self.merge_facts()?;
         self.spill.seal()?;
         let mut kept = Vec::with_capacity(self.by_id.len());
         let mut without_package = 0u64;

@@ -9,6 +9,7 @@
 //! - [`update`]: downloading the archives that changed.
 //! - [`zipdir`]: zip archives read one entry at a time, in bounded memory.
 //! - [`cvss`]: CVSS vectors parsed and scored.
+//! - [`enrich`]: CVE facts from NVD CVE JSON 2.0, CISA KEV and FIRST EPSS files.
 //! - [`policy`]: ignore rules and OpenVEX statements.
 //! - [`matcher`]: where a package's advisories are and whether a version is affected.
 //! - [`findings`]: an inventory matched against the database, one finding per
@@ -18,6 +19,7 @@
 
 pub mod cvss;
 pub mod db;
+pub mod enrich;
 pub mod findings;
 pub mod ignore_files;
 pub mod import;

@@ -681,6 +681,37 @@ pub struct Rated {
     pub score: Option<f64>,
     /// The vector, or the word and where it came from.
     pub source: String,
+    /// The record the severity was read from, and what in it.
+    #[serde(rename = "severity_origin", skip_serializing_if = "Option::is_none")]
+    pub origin: Option<SeverityOrigin>,
+}
+
+/// Where a finding's severity comes from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SeverityOrigin {
+    /// The record's id: a record that matched the package (`GHSA-…`,
+    /// `DSA-…`), or another record of the vulnerability (`CVE-…` of NVD).
+    pub record: String,
+    /// What kind of record: `osv`, `nvd` or `catalog`.
+    pub record_kind: &'static str,
+    /// What in the record: `CVSS_V3`, `database_specific.severity`,
+    /// `ecosystem_specific.urgency`, `summary`.
+    pub field: String,
+    /// `matched`: the record matched the package; `alias`: the matched
+    /// records carry no severity, and this record of the same vulnerability
+    /// (its alias group) does.
+    pub via: &'static str,
+}
+
+impl Rated {
+    fn from(advisory: &Advisory, field: &str) -> Option<SeverityOrigin> {
+        Some(SeverityOrigin {
+            record: advisory.id.clone(),
+            record_kind: advisory.origin.as_str(),
+            field: field.to_string(),
+            via: "matched",
+        })
+    }
 }
 
 /// The severity of `affected` in `advisory`. OS packages take their
@@ -697,9 +728,15 @@ pub fn rate(advisory: &Advisory, affected: &Affected, os: bool) -> Rated {
                     severity: sev,
                     score: None,
                     source: format!("{} {}", s.kind, s.score),
+                    origin: Rated::from(advisory, &s.kind),
                 })
             })
-            .or_else(|| summary_word(&advisory.summary))
+            .or_else(|| {
+                summary_word(&advisory.summary).map(|r| Rated {
+                    origin: Rated::from(advisory, "summary"),
+                    ..r
+                })
+            })
     };
     if os && let Some(r) = word() {
         return r;
@@ -721,12 +758,54 @@ pub fn rate(advisory: &Advisory, affected: &Affected, os: bool) -> Rated {
             severity,
             score: Some(score),
             source: s.score.clone(),
+            origin: Rated::from(advisory, &s.kind),
         };
     }
     word().unwrap_or(Rated {
         severity: VulnSeverity::Unknown,
         score: None,
         source: "no severity in the advisory".into(),
+        origin: None,
+    })
+}
+
+/// The severity of a vulnerability whose matched records carry none, from
+/// the other records of its alias group (GHSA, NVD, other ecosystems'
+/// records): the highest any of them gives (a gate errs on the side of
+/// caution), a CVSS score before a word on a tie, then the smallest record
+/// id. `None` when none of them has a severity either. Each record is rated
+/// CVSS first (the OS-package preference for the distribution's own word is
+/// for the distribution's records, which are the matched ones).
+pub fn rate_from_group(members: &[std::sync::Arc<Advisory>]) -> Option<Rated> {
+    let none = Affected {
+        ecosystem: String::new(),
+        name: String::new(),
+        purl: None,
+        ranges: Vec::new(),
+        versions: Vec::new(),
+        severity: Vec::new(),
+    };
+    let mut best: Option<Rated> = None;
+    let mut sorted: Vec<&Advisory> = members.iter().map(|a| a.as_ref()).collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    for a in sorted {
+        let r = rate(a, &none, false);
+        if r.severity == VulnSeverity::Unknown {
+            continue;
+        }
+        let better = match &best {
+            None => true,
+            Some(b) => (r.severity, r.score.is_some()) > (b.severity, b.score.is_some()),
+        };
+        if better {
+            best = Some(r);
+        }
+    }
+    best.map(|mut r| {
+        if let Some(o) = r.origin.as_mut() {
+            o.via = "alias";
+        }
+        r
     })
 }
 
@@ -742,6 +821,7 @@ fn summary_word(summary: &str) -> Option<Rated> {
         severity,
         score: None,
         source: format!("summary {head}"),
+        origin: None,
     })
 }
 
@@ -1146,6 +1226,9 @@ mod tests {
             references: vec![],
             group: 0,
             vulnerability_id: String::new(),
+            origin: Default::default(),
+            kev: None,
+            epss: None,
         };
         assert!(!is_security_record(&erratum("ALBA-2021:4166", &[])));
         assert!(!is_security_record(&erratum("RLEA-2022:1", &[])));
@@ -1171,6 +1254,9 @@ mod tests {
             references: vec![],
             group: 0,
             vulnerability_id: String::new(),
+            origin: Default::default(),
+            kev: None,
+            epss: None,
         };
         let a = affected("AlmaLinux:8", "x", vec![], &[]);
         let r = rate(&adv("Important: openssl security update"), &a, true);
@@ -1215,6 +1301,9 @@ mod tests {
             references: vec![],
             group: 0,
             vulnerability_id: String::new(),
+            origin: Default::default(),
+            kev: None,
+            epss: None,
         };
         let a = affected("PyPI", "x", vec![], &[]);
         let r = rate(&adv, &a, false);

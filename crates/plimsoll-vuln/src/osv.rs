@@ -69,7 +69,71 @@ pub struct Advisory {
     /// The group's name: its CVE id when it has one, else its GHSA id, else
     /// its smallest id. Empty until the database fills it in.
     pub vulnerability_id: String,
+    /// What kind of record this is: an OSV record, or a CVE record made from
+    /// NVD's CVE JSON 2.0, CISA's KEV catalog or FIRST's EPSS scores
+    /// ([`crate::enrich`]).
+    pub origin: Origin,
+    /// The CVE's entry in CISA's Known Exploited Vulnerabilities catalog.
+    pub kev: Option<Kev>,
+    /// The CVE's FIRST EPSS score.
+    pub epss: Option<Epss>,
 }
+
+/// What kind of record an [`Advisory`] is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// An OSV record (it may also carry KEV or EPSS facts merged into it).
+    #[default]
+    Osv,
+    /// A CVE record from NVD's CVE JSON 2.0 (it may also carry KEV or EPSS facts).
+    Nvd,
+    /// A CVE known only from CISA's KEV catalog or FIRST's EPSS scores.
+    Catalog,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Osv => "osv",
+            Origin::Nvd => "nvd",
+            Origin::Catalog => "catalog",
+        }
+    }
+}
+
+/// A CVE's entry in CISA's Known Exploited Vulnerabilities catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kev {
+    /// `dateAdded`: when CISA listed it (YYYY-MM-DD).
+    pub date_added: String,
+    /// `dueDate`: the remediation deadline for US federal agencies.
+    pub due_date: String,
+    /// `knownRansomwareCampaignUse`: `Known` or `Unknown`.
+    pub ransomware: String,
+    /// `vulnerabilityName`.
+    pub name: String,
+    /// The catalog's `catalogVersion`.
+    pub catalog: String,
+}
+
+/// A CVE's FIRST EPSS score: the probability of exploitation activity in
+/// the next 30 days, and its percentile among all scored CVEs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Epss {
+    /// 0 to 1.
+    pub score: f64,
+    /// 0 to 1.
+    pub percentile: f64,
+    /// The scores' date (`score_date` of the file, YYYY-MM-DD), empty when
+    /// the file does not say.
+    pub date: String,
+    /// The EPSS model (`model_version` of the file, `v2025.03.14`).
+    pub model: String,
+}
+
+// Scores are read from decimal text and checked to be in [0, 1]: never NaN.
+impl Eq for Epss {}
 
 /// One `affected[]` entry: a package in an ecosystem, and which of its
 /// versions are affected.
@@ -292,6 +356,9 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, OsvError> {
         references: references(raw.references),
         group: 0,
         vulnerability_id: String::new(),
+        origin: Origin::Osv,
+        kev: None,
+        epss: None,
     };
 
     let mut affected = Vec::with_capacity(raw.affected.len());

@@ -7,7 +7,7 @@ use plimsoll_sbom::cyclonedx;
 use serde::Serialize;
 
 use crate::findings::{MatchStatus, VulnFinding, VulnReport};
-use crate::matcher::VulnSeverity;
+use crate::matcher::{SeverityOrigin, VulnSeverity};
 
 /// The advisory database a report was made with.
 #[derive(Debug, Clone, Serialize)]
@@ -100,11 +100,55 @@ pub fn message(f: &VulnFinding) -> String {
         (MatchStatus::Affected, Some(fix)) => m.push_str(&format!(": fixed in {fix}")),
         (MatchStatus::Affected, None) => m.push_str(": no fix yet"),
     }
+    let mut notes = Vec::new();
+    if let Some(o) = &f.rating.origin {
+        notes.push(format!(
+            "{}{} from {}",
+            f.rating.severity,
+            f.rating
+                .score
+                .map(|s| format!(" {s:.1}"))
+                .unwrap_or_default(),
+            origin_label(o)
+        ));
+    }
+    notes.extend(exploitation(f));
+    if !notes.is_empty() {
+        m.push_str(&format!(" [{}]", notes.join("; ")));
+    }
     if !f.summary.is_empty() {
         m.push_str(" - ");
         m.push_str(&f.summary);
     }
     m
+}
+
+/// Where a severity comes from, short: `GHSA-r64q-w8jr-g9qp CVSS_V3`,
+/// `NVD CVE-2025-47907 CVSS_V3 (alias)`.
+pub fn origin_label(o: &SeverityOrigin) -> String {
+    let kind = match o.record_kind {
+        "nvd" => "NVD ",
+        _ => "",
+    };
+    let via = if o.via == "alias" { " (alias)" } else { "" };
+    format!("{kind}{} {}{via}", o.record, o.field)
+}
+
+/// The KEV listing and EPSS score of a finding, as words: `KEV since
+/// 2025-02-25`, `EPSS 1.47% (80th percentile)`.
+pub fn exploitation(f: &VulnFinding) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(k) = &f.kev {
+        out.push(format!("KEV since {}", k.date_added));
+    }
+    if let Some(e) = &f.epss {
+        out.push(format!(
+            "EPSS {:.2}% ({:.0}th percentile)",
+            e.score * 100.0,
+            (e.percentile * 100.0).floor()
+        ));
+    }
+    out
 }
 
 pub fn as_finding(f: &VulnFinding) -> Finding {
@@ -133,8 +177,14 @@ pub fn render_table(v: &VulnReport, db: &DatabaseSummary, ignore_unfixed: bool) 
     } else {
         let _ = writeln!(
             out,
-            "  {:<10} {:<20} {:<28} {:<24} {:<24} {:>5}",
-            "severity", "vulnerability", "package", "installed", "fixed in", "layer"
+            "  {:<10} {:<20} {:<28} {:<24} {:<24} {:>5}  {:<36} exploitation",
+            "severity",
+            "vulnerability",
+            "package",
+            "installed",
+            "fixed in",
+            "layer",
+            "severity from"
         );
         for f in &rows {
             let sev = match (&f.status, f.rating.score) {
@@ -142,15 +192,28 @@ pub fn render_table(v: &VulnReport, db: &DatabaseSummary, ignore_unfixed: bool) 
                 (_, Some(score)) => format!("{} {score:.1}", f.rating.severity),
                 _ => f.rating.severity.to_string(),
             };
+            let from = f
+                .rating
+                .origin
+                .as_ref()
+                .map(origin_label)
+                .unwrap_or_else(|| "-".into());
+            let exploited = exploitation(f);
             let _ = writeln!(
                 out,
-                "  {:<10} {:<20} {:<28} {:<24} {:<24} {:>5}",
+                "  {:<10} {:<20} {:<28} {:<24} {:<24} {:>5}  {:<36} {}",
                 sev,
                 f.id,
                 format!("{} ({})", f.package.name, f.package.package_type),
                 f.package.version,
                 f.fixed.first().map(String::as_str).unwrap_or("-"),
-                f.package.layer
+                f.package.layer,
+                from,
+                if exploited.is_empty() {
+                    "-".to_string()
+                } else {
+                    exploited.join(", ")
+                }
             );
         }
     }

@@ -39,6 +39,10 @@ pub struct UpdateOptions {
     /// Connect timeout, and the longest wait for any single read.
     pub timeout: Duration,
     pub max_archive_bytes: u64,
+    /// Local inputs imported with the archives at every rebuild (`[db]
+    /// extra`): NVD CVE JSON 2.0, CISA KEV and FIRST EPSS files, OSV
+    /// directories. A change to one of them rebuilds the database too.
+    pub extra: Vec<PathBuf>,
 }
 
 /// What happened to one archive.
@@ -435,6 +439,7 @@ mod tests {
             base_url: "file:///etc".into(),
             ecosystems: vec!["npm".into()],
             archive_dir: PathBuf::from("/nonexistent"),
+            extra: Vec::new(),
             timeout: Duration::from_secs(1),
             max_archive_bytes: 1,
         };
@@ -456,7 +461,7 @@ pub struct Refreshed {
 pub enum RefreshError {
     #[error(transparent)]
     Download(#[from] UpdateError),
-    #[error("importing the downloaded archives")]
+    #[error("importing the downloaded archives and the [db] extra inputs")]
     Import(#[source] crate::import::ImportError),
     #[error(transparent)]
     Build(#[from] crate::db::DbError),
@@ -468,11 +473,10 @@ pub enum RefreshError {
 /// URL they came from, not by the local copy.
 pub fn refresh(path: &Path, opts: &UpdateOptions) -> Result<Refreshed, RefreshError> {
     let download = download(opts)?;
-    let mut wanted: Vec<&str> = download
-        .archives
-        .iter()
-        .map(|a| a.sha256.as_str())
-        .collect();
+    let mut wanted: Vec<String> = download.archives.iter().map(|a| a.sha256.clone()).collect();
+    for p in &opts.extra {
+        wanted.push(crate::import::source_digest(p).map_err(RefreshError::Import)?);
+    }
     wanted.sort();
     let current = crate::db::Database::open(path).ok().map(|d| {
         let mut have: Vec<String> = d.meta().sources.iter().map(|s| s.sha256.clone()).collect();
@@ -485,7 +489,12 @@ pub fn refresh(path: &Path, opts: &UpdateOptions) -> Result<Refreshed, RefreshEr
             rebuilt: None,
         });
     }
-    let archives: Vec<&Path> = download.archives.iter().map(|a| a.path.as_path()).collect();
+    let archives: Vec<&Path> = download
+        .archives
+        .iter()
+        .map(|a| a.path.as_path())
+        .chain(opts.extra.iter().map(PathBuf::as_path))
+        .collect();
     let work_dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -559,7 +568,7 @@ pub enum Ensured {
     Fresh { age: Duration },
     /// Refreshed (the archives that changed downloaded, the database
     /// rebuilt when any did).
-    Refreshed(Refreshed),
+    Refreshed(Box<Refreshed>),
     /// The refresh failed, but the database is younger than the hard
     /// limit: scan with it and warn.
     Stale { age: Duration, error: RefreshError },
@@ -653,7 +662,7 @@ pub fn ensure_fresh(
             // before max_age. A stamp that cannot be written only costs a
             // conditional request next time.
             let _ = File::create(checked_stamp(path));
-            Ok(Ensured::Refreshed(r))
+            Ok(Ensured::Refreshed(Box::new(r)))
         }
         Err(error) => match age {
             None => Err(EnsureError::Missing {
@@ -701,6 +710,7 @@ mod freshness_tests {
             base_url: "http://127.0.0.1:9".into(),
             ecosystems: vec!["npm".into()],
             archive_dir: t.path().join("osv-archives"),
+            extra: Vec::new(),
             timeout: Duration::from_secs(2),
             max_archive_bytes: 1 << 20,
         };

@@ -757,3 +757,108 @@ fn big_image_findings() {
     assert!(debs > 100, "{debs}");
     assert_eq!(r.packages_matched, inv.packages.len());
 }
+
+/// The big reference image's six vulnerabilities, with the real GHSA, NVD
+/// and EPSS records of `tests/data/severity` imported next to the shared OSV
+/// advisories: none is `unknown` any more (five are without them: their Go
+/// and PyPI records carry no severity), each says which record its severity
+/// comes from, and `--fail-on high` now catches the high ones. Run by
+/// `scripts/test-all.sh` with `big_image`.
+#[test]
+#[ignore = "needs ../shared and PLIMSOLL_LAB_IMAGES (the reference images)"]
+fn big_image_severities_from_ghsa_and_nvd() {
+    let lab = std::env::var("PLIMSOLL_LAB_IMAGES").expect("set PLIMSOLL_LAB_IMAGES");
+    let big = std::path::Path::new(&lab).join("big");
+    let reference = ImageRef::parse(&format!("oci:{}:latest", big.display())).unwrap();
+    let inv = scan_image(&reference);
+    let severity = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/severity");
+    let tmp = tempfile::tempdir().unwrap();
+    let imported = import(&[plimsoll_testkit::shared_testdata("advisories"), severity]).unwrap();
+    assert_eq!(
+        (
+            imported.report.nvd_records,
+            imported.report.epss_scores,
+            imported.report.kev_entries
+        ),
+        (3, 3, 2)
+    );
+    let path = tmp.path().join("vuln.db");
+    db::build(imported, &path).unwrap();
+    let db = Database::open(&path).unwrap();
+
+    // Without the severity data: five of six unknown.
+    let before = matched(&inv);
+    let unknown = |r: &VulnReport| {
+        r.findings
+            .iter()
+            .filter(|f| f.rating.severity == VulnSeverity::Unknown)
+            .count()
+    };
+    assert_eq!((before.findings.len(), unknown(&before)), (6, 5));
+
+    let r = find(&inv, &db, &Policy::default(), &[]).unwrap();
+    let mut rows: Vec<(String, VulnSeverity, String, &'static str)> = r
+        .findings
+        .iter()
+        .map(|f| {
+            let o = f
+                .rating
+                .origin
+                .as_ref()
+                .expect("every severity says where it is from");
+            (f.id.clone(), f.rating.severity, o.record.clone(), o.via)
+        })
+        .collect();
+    rows.sort();
+    let s = |v: &str| v.to_string();
+    assert_eq!(
+        rows,
+        [
+            // GHSA-462w-v97r-4m45 also names PyPI Jinja2 < 2.10.1: it matches.
+            (
+                s("CVE-2019-10906"),
+                VulnSeverity::High,
+                s("GHSA-462w-v97r-4m45"),
+                "matched"
+            ),
+            (
+                s("CVE-2019-11236"),
+                VulnSeverity::Medium,
+                s("GHSA-r64q-w8jr-g9qp"),
+                "matched"
+            ),
+            (
+                s("CVE-2023-43804"),
+                VulnSeverity::High,
+                s("PYSEC-2023-192"),
+                "matched"
+            ),
+            (
+                s("CVE-2025-47907"),
+                VulnSeverity::High,
+                s("CVE-2025-47907"),
+                "alias"
+            ),
+            (
+                s("CVE-2026-56852"),
+                VulnSeverity::High,
+                s("CVE-2026-56852"),
+                "alias"
+            ),
+            (
+                s("CVE-2026-56862"),
+                VulnSeverity::High,
+                s("CVE-2026-56862"),
+                "alias"
+            ),
+        ]
+    );
+    assert_eq!(unknown(&r), 0);
+    let epss: Vec<(&str, f64)> = r
+        .findings
+        .iter()
+        .filter_map(|f| f.epss.as_ref().map(|e| (f.id.as_str(), e.score)))
+        .collect();
+    assert_eq!(epss.len(), 3, "{epss:?}");
+    assert!(r.fails(VulnSeverity::High, false));
+}

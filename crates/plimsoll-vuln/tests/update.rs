@@ -13,6 +13,7 @@ fn options(server: &Server, dir: &std::path::Path) -> UpdateOptions {
         archive_dir: dir.to_path_buf(),
         timeout: Duration::from_secs(10),
         max_archive_bytes: 1 << 20,
+        extra: Vec::new(),
     }
 }
 

@@ -210,6 +210,15 @@ pub struct ScanConfig {
     pub fail_on: Option<String>,
     /// Count only vulnerabilities that have a fixed version.
     pub ignore_unfixed: Option<bool>,
+    /// The severity vulnerabilities of unknown severity count as for
+    /// `fail_on` (default: unknown, which only `fail_on = "unknown"` catches).
+    pub unknown_as: Option<String>,
+    /// A counted vulnerability listed in CISA's KEV catalog fails the gate
+    /// whatever its severity (needs the catalog imported: `plimsoll db import`).
+    pub fail_on_kev: Option<bool>,
+    /// A counted vulnerability whose FIRST EPSS score is at least this (0 to 1)
+    /// fails the gate whatever its severity.
+    pub fail_on_epss: Option<f64>,
     /// OpenVEX documents to apply (paths relative to where plimsoll runs).
     #[serde(default)]
     pub vex: Vec<PathBuf>,

@@ -2,7 +2,8 @@
 //! (OSV advisories in one file; see plimsoll_vuln::db).
 //!
 //! - `db import PATH…` builds it from directories of OSV JSON and OSV zip
-//!   archives.
+//!   archives, and from NVD CVE JSON 2.0 files, CISA's KEV catalog and
+//!   FIRST's EPSS scores (told apart by content; see plimsoll_vuln::enrich).
 //! - `db update` downloads the per-ecosystem archives that changed from a
 //!   base URL (`--base-url`, `$PLIMSOLL_DB_URL` or `[db] base_url`) and
 //!   rebuilds the database when anything did.
@@ -49,6 +50,11 @@ pub struct DbConfig {
     pub max_age: Option<String>,
     /// Age past which a failed refresh fails the scan instead of warning [default: 7d].
     pub hard_max_age: Option<String>,
+    /// Local files and directories imported with OSV's archives at every `db update` (and
+    /// automatic refresh), so that what `db import` adds is not lost: NVD CVE JSON 2.0 files,
+    /// CISA's KEV catalog, FIRST's EPSS scores, OSV directories. A change to one rebuilds too.
+    #[serde(default)]
+    pub extra: Vec<PathBuf>,
 }
 
 impl DbConfig {
@@ -71,8 +77,9 @@ impl DbConfig {
 
 #[derive(Subcommand)]
 pub enum DbCommand {
-    /// Build the database from OSV advisories: directories of JSON (recursively) and OSV zip
-    /// archives; or install a database exported by `db export` (checked end to end first).
+    /// Build the database from OSV advisories (directories of JSON, recursively, and OSV zip
+    /// archives) and CVE facts: NVD CVE JSON 2.0 files, CISA's KEV catalog, FIRST's EPSS CSV;
+    /// or install a database exported by `db export` (checked end to end first).
     Import(ImportArgs),
     /// Write a checked copy of the database to FILE, and its SHA-256 to FILE.sha256.
     Export(ExportArgs),
@@ -100,7 +107,10 @@ pub struct DbArgs {
 
 #[derive(Args)]
 pub struct ImportArgs {
-    /// Directories of OSV JSON files, OSV zip archives (<Ecosystem>/all.zip) or single OSV files.
+    /// Directories of OSV JSON files, OSV zip archives (<Ecosystem>/all.zip), single OSV files,
+    /// NVD CVE JSON 2.0 files or feeds (CVSS for CVEs no OSV record rates), CISA's KEV catalog
+    /// (known_exploited_vulnerabilities.json) and FIRST's EPSS scores (epss_scores-*.csv[.gz]);
+    /// each file's kind is told by its content.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     #[command(flatten)]
@@ -225,6 +235,7 @@ pub fn update_options(
         archive_dir,
         timeout: Duration::from_secs(timeout_secs.or(config.db.timeout_secs).unwrap_or(60)),
         max_archive_bytes: update::DEFAULT_MAX_ARCHIVE_BYTES,
+        extra: config.db.extra.clone(),
     })
 }
 

@@ -65,6 +65,19 @@ pub struct GateArgs {
     /// Count only vulnerabilities with a fixed version (the others are still listed).
     #[arg(long)]
     ignore_unfixed: bool,
+    /// How vulnerabilities of unknown severity count for --fail-on: as this severity
+    /// [default: [scan] unknown_as, else unknown (only --fail-on unknown catches them)].
+    #[arg(long, value_name = "SEVERITY")]
+    unknown_as: Option<String>,
+    /// Exit 1 when a counted vulnerability is in CISA's Known Exploited Vulnerabilities
+    /// catalog, whatever its severity ([scan] fail_on_kev; the catalog is imported with
+    /// `plimsoll db import`).
+    #[arg(long)]
+    fail_on_kev: bool,
+    /// Exit 1 when a counted vulnerability's FIRST EPSS score is at least this (0 to 1),
+    /// whatever its severity ([scan] fail_on_epss; scores imported with `plimsoll db import`).
+    #[arg(long, value_name = "SCORE")]
+    fail_on_epss: Option<f64>,
     /// OpenVEX document marking vulnerabilities not_affected or fixed; repeatable.
     #[arg(long, value_name = "FILE")]
     vex: Vec<PathBuf>,
@@ -123,7 +136,29 @@ pub fn open_gate(config: &Config, args: &GateArgs, discover: bool) -> Result<Vul
         ignores.extend(parsed.rules);
     }
     let vex: Vec<PathBuf> = sc.vex.iter().chain(&args.vex).cloned().collect();
-    let gate = VulnGate::open(&db_path, ignores, &vex, fail_on, ignore_unfixed)?;
+    let unknown_as = match args.unknown_as.as_ref().or(sc.unknown_as.as_ref()) {
+        None => None,
+        Some(word) => Some(VulnSeverity::parse(word).ok_or_else(|| {
+            anyhow!(
+                "{} '{word}': expected critical, high, medium, low, negligible or unknown",
+                if args.unknown_as.is_some() {
+                    "--unknown-as"
+                } else {
+                    "plimsoll.toml [scan] unknown_as"
+                }
+            )
+        })?),
+    };
+    let fail_on_epss = args.fail_on_epss.or(sc.fail_on_epss);
+    if let Some(p) = fail_on_epss
+        && !(0.0..=1.0).contains(&p)
+    {
+        bail!("--fail-on-epss {p} (or [scan] fail_on_epss): an EPSS score is from 0 to 1");
+    }
+    let mut gate = VulnGate::open(&db_path, ignores, &vex, fail_on, ignore_unfixed)?;
+    gate.unknown_as = unknown_as;
+    gate.fail_on_kev = args.fail_on_kev || sc.fail_on_kev.unwrap_or(false);
+    gate.fail_on_epss = fail_on_epss;
     for note in gate.notes() {
         eprintln!("warning: {note}");
     }

@@ -246,6 +246,9 @@ mod tests {
             references: vec![],
             group: 0,
             vulnerability_id: String::new(),
+            origin: Default::default(),
+            kev: None,
+            epss: None,
         }
     }
 

@@ -248,6 +248,9 @@ pub fn build(mut imported: Imported, path: &Path) -> Result<Meta, DbError> {
                 packages,
             })
             .collect(),
+        nvd_records: report.nvd_records,
+        kev_entries: report.kev_entries,
+        epss_scores: report.epss_scores,
     };
     let meta_blob = encode_blob(&meta).map_err(fail)?;
 

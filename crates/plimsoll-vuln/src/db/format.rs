@@ -27,7 +27,7 @@
 
 pub const MAGIC: &[u8; 8] = b"PLIMVDB\0";
 /// Bumped whenever the layout or a stored type changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 pub const SECTIONS: usize = 6;
 pub const META: usize = 0;
 pub const PACKAGES: usize = 1;

@@ -126,6 +126,12 @@ pub struct Meta {
     pub packages: u64,
     /// Per ecosystem, sorted by name.
     pub ecosystems: Vec<EcosystemCount>,
+    /// CVE records read from NVD CVE JSON 2.0 files ([`crate::enrich`]).
+    pub nvd_records: u64,
+    /// CISA KEV entries read.
+    pub kev_entries: u64,
+    /// FIRST EPSS scores read.
+    pub epss_scores: u64,
 }
 
 /// Position of an advisory in the database (advisories are stored sorted by
@@ -462,6 +468,16 @@ impl Database {
             }
         }
         Ok(None)
+    }
+
+    /// Every advisory of an alias group (the records of one vulnerability:
+    /// OSV records of every ecosystem, and its NVD/KEV/EPSS record).
+    pub fn group_advisories(&self, group: u32) -> Result<Vec<Arc<Advisory>>, DbError> {
+        self.alias_group(group)?
+            .advisories
+            .into_iter()
+            .map(|i| self.advisory(AdvisoryIndex(i)))
+            .collect()
     }
 
     /// An alias group: every advisory of one vulnerability.

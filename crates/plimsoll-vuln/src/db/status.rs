@@ -32,12 +32,19 @@ pub fn render_build(
     );
     let _ = writeln!(
         out,
-        "  excluded: {} withdrawn, {} duplicate records, {} malformed; {} files ignored (not JSON or zip)",
+        "  excluded: {} withdrawn, {} duplicate records, {} malformed; {} files ignored (not JSON, CSV or zip)",
         report.withdrawn,
         report.duplicates,
         report.malformed.len(),
         report.ignored_files
     );
+    if report.nvd_records + report.kev_entries + report.epss_scores > 0 {
+        let _ = writeln!(
+            out,
+            "  CVE facts: {} NVD records, {} KEV entries, {} EPSS scores; {} CVEs no OSV record names, not kept",
+            report.nvd_records, report.kev_entries, report.epss_scores, report.unreferenced_cves
+        );
+    }
     let mut err = String::new();
     let shown = if verbose { usize::MAX } else { 20 };
     for m in report.malformed.iter().take(shown) {
@@ -85,6 +92,11 @@ pub fn render_status(path: &Path, meta: &Meta) -> String {
         meta.withdrawn_excluded,
         meta.duplicates,
         meta.malformed
+    );
+    let _ = writeln!(
+        out,
+        "CVE facts   {} NVD records, {} KEV entries, {} EPSS scores",
+        meta.nvd_records, meta.kev_entries, meta.epss_scores
     );
     let _ = writeln!(out, "\nsources");
     for s in &meta.sources {
