@@ -43,6 +43,17 @@ pub struct UpdateOptions {
     /// extra`): NVD CVE JSON 2.0, CISA KEV and FIRST EPSS files, OSV
     /// directories. A change to one of them rebuilds the database too.
     pub extra: Vec<PathBuf>,
+    /// Told as archives download (a progress bar); `None`: nothing is told.
+    pub progress: Option<std::sync::Arc<dyn DownloadProgress>>,
+}
+
+/// What a download tells as it goes, for a progress bar: each archive's
+/// start (with its size when the server says it), every chunk received,
+/// and its end. Called from the downloading thread.
+pub trait DownloadProgress: Send + Sync + std::fmt::Debug {
+    fn archive_started(&self, ecosystem: &str, total: Option<u64>);
+    fn bytes(&self, n: u64);
+    fn archive_finished(&self, ecosystem: &str, outcome: Outcome);
 }
 
 /// What happened to one archive.
@@ -297,6 +308,9 @@ fn fetch_archive(
     if status == StatusCode::NOT_MODIFIED
         && let Some(p) = previous.clone()
     {
+        if let Some(pr) = &opts.progress {
+            pr.archive_finished(ecosystem, Outcome::Unchanged);
+        }
         return Ok(status_of(Outcome::Unchanged, p.sha256));
     }
     if status != StatusCode::OK {
@@ -323,6 +337,9 @@ fn fetch_archive(
     };
     let etag = header(ETAG);
     let last_modified = header(LAST_MODIFIED);
+    if let Some(pr) = &opts.progress {
+        pr.archive_started(ecosystem, response.content_length());
+    }
 
     let tmp = dir.join(format!(".all.zip.tmp.{}", std::process::id()));
     let result = (|| {
@@ -344,6 +361,9 @@ fn fetch_archive(
                 }
             };
             bytes += n as u64;
+            if let Some(pr) = &opts.progress {
+                pr.bytes(n as u64);
+            }
             if bytes > opts.max_archive_bytes {
                 return Err(UpdateError::TooLarge {
                     url: url.to_string(),
@@ -381,6 +401,9 @@ fn fetch_archive(
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
+    }
+    if let (Some(pr), Ok(status)) = (&opts.progress, &result) {
+        pr.archive_finished(ecosystem, status.outcome);
     }
     result
 }
@@ -440,6 +463,7 @@ mod tests {
             ecosystems: vec!["npm".into()],
             archive_dir: PathBuf::from("/nonexistent"),
             extra: Vec::new(),
+            progress: None,
             timeout: Duration::from_secs(1),
             max_archive_bytes: 1,
         };
@@ -711,6 +735,7 @@ mod freshness_tests {
             ecosystems: vec!["npm".into()],
             archive_dir: t.path().join("osv-archives"),
             extra: Vec::new(),
+            progress: None,
             timeout: Duration::from_secs(2),
             max_archive_bytes: 1 << 20,
         };

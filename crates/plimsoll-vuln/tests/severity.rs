@@ -394,6 +394,7 @@ fn db_update_imports_the_extra_files_and_rebuilds_when_one_changes() {
         timeout: std::time::Duration::from_secs(10),
         max_archive_bytes: 1 << 20,
         extra: vec![data("ghsa"), epss.clone()],
+        progress: None,
     };
     let path = tmp.path().join("vuln.db");
     let first = refresh(&path, &opts).unwrap();

@@ -14,6 +14,7 @@ fn options(server: &Server, dir: &std::path::Path) -> UpdateOptions {
         timeout: Duration::from_secs(10),
         max_archive_bytes: 1 << 20,
         extra: Vec::new(),
+        progress: None,
     }
 }
 
@@ -151,4 +152,53 @@ fn http_errors_and_limits_name_the_url() {
     opts.ecosystems = vec!["npm".into()];
     let err = download(&opts).unwrap_err().to_string();
     assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
+}
+
+/// What a progress bar is told, recorded.
+#[derive(Debug, Default)]
+struct Recorder(std::sync::Mutex<Vec<String>>, std::sync::atomic::AtomicU64);
+
+impl plimsoll_vuln::update::DownloadProgress for Recorder {
+    fn archive_started(&self, ecosystem: &str, total: Option<u64>) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("start {ecosystem} {total:?}"));
+    }
+    fn bytes(&self, n: u64) {
+        self.1.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn archive_finished(&self, ecosystem: &str, outcome: Outcome) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("end {ecosystem} {outcome:?}"));
+    }
+}
+
+#[test]
+fn progress_is_told_every_byte_and_each_archive() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let pypi = zip_of(&[("PYSEC-1.json", r#"{"id":"PYSEC-1","modified":"m"}"#)]);
+    server.put("/PyPI/all.zip", pypi.clone(), Some("\"p1\""));
+    let recorder = std::sync::Arc::new(Recorder::default());
+    let opts = UpdateOptions {
+        ecosystems: vec!["PyPI".into()],
+        progress: Some(recorder.clone()),
+        ..options(&server, tmp.path())
+    };
+    download(&opts).unwrap();
+    let n = pypi.len() as u64;
+    assert_eq!(recorder.1.load(std::sync::atomic::Ordering::Relaxed), n);
+    // Again: the server answers 304, nothing is downloaded.
+    download(&opts).unwrap();
+    assert_eq!(
+        *recorder.0.lock().unwrap(),
+        [
+            format!("start PyPI Some({n})"),
+            format!("end PyPI Downloaded {{ bytes: {n} }}"),
+            "end PyPI Unchanged".to_string(),
+        ]
+    );
 }

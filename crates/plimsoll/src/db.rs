@@ -236,6 +236,7 @@ pub fn update_options(
         timeout: Duration::from_secs(timeout_secs.or(config.db.timeout_secs).unwrap_or(60)),
         max_archive_bytes: update::DEFAULT_MAX_ARCHIVE_BYTES,
         extra: config.db.extra.clone(),
+        progress: crate::progress::DownloadBar::on_terminal(),
     })
 }
 

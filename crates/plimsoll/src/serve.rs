@@ -165,8 +165,10 @@ fn sweep_options(config: &Config, gate: &GateArgs) -> Result<SweepOptions> {
     if let Some(text) = &sc.db_update_interval {
         let every = parse_interval("[serve] db_update_interval", text)?;
         let path = crate::db::database_path(gate.db.as_ref(), config)?;
-        let options = crate::db::update_options(config, &path, None, &[], None)
+        let mut options = crate::db::update_options(config, &path, None, &[], None)
             .context("[serve] db_update_interval")?;
+        // A server logs; it draws no progress bar.
+        options.progress = None;
         sweep.db_update = Some(DbUpdate {
             every,
             path,
