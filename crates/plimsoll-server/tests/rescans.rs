@@ -371,6 +371,7 @@ fn db_update_interval_downloads_a_newer_database_and_rematches() {
             timeout: Duration::from_secs(10),
             max_archive_bytes: plimsoll_vuln::update::DEFAULT_MAX_ARCHIVE_BYTES,
             extra: Vec::new(),
+            extra_urls: Vec::new(),
             progress: None,
         },
     };

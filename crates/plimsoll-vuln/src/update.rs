@@ -43,6 +43,11 @@ pub struct UpdateOptions {
     /// extra`): NVD CVE JSON 2.0, CISA KEV and FIRST EPSS files, OSV
     /// directories. A change to one of them rebuilds the database too.
     pub extra: Vec<PathBuf>,
+    /// The same kinds of input by URL (`[db] extra` entries that are
+    /// `http(s)://` URLs: NVD's yearly feeds, CISA's KEV JSON, FIRST's
+    /// EPSS CSV): downloaded with conditional requests like the archives,
+    /// kept under `<archive_dir>/extra/`, imported with them.
+    pub extra_urls: Vec<String>,
     /// Told as archives download (a progress bar); `None`: nothing is told.
     pub progress: Option<std::sync::Arc<dyn DownloadProgress>>,
 }
@@ -215,9 +220,43 @@ pub fn download(opts: &UpdateOptions) -> Result<UpdateReport, UpdateError> {
         }
         let url = format!("{base}/{}/all.zip", encode_segment(&ecosystem));
         let dir = opts.archive_dir.join(safe_dir_name(&ecosystem));
-        report
-            .archives
-            .push(fetch_archive(&client, opts, &ecosystem, &url, &dir)?);
+        report.archives.push(fetch_archive(
+            &client,
+            opts,
+            &ecosystem,
+            &url,
+            &dir,
+            ("all.zip", true),
+        )?);
+    }
+    for url in &opts.extra_urls {
+        let parsed = reqwest::Url::parse(url).map_err(|e| UpdateError::Url {
+            url: url.clone(),
+            reason: e.to_string(),
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(UpdateError::Url {
+                url: url.clone(),
+                reason: "expected an http:// or https:// URL".into(),
+            });
+        }
+        let name = parsed
+            .path_segments()
+            .and_then(|mut s| s.next_back())
+            .filter(|n| !n.is_empty())
+            .map(safe_dir_name)
+            .unwrap_or_else(|| "download".into());
+        let dir = opts.archive_dir.join("extra").join(safe_dir_name(
+            url.split_once("://").map_or(url.as_str(), |(_, r)| r),
+        ));
+        report.archives.push(fetch_archive(
+            &client,
+            opts,
+            url,
+            url,
+            &dir,
+            (&name, false),
+        )?);
     }
     Ok(report)
 }
@@ -263,20 +302,23 @@ fn list_ecosystems(
     Ok(list)
 }
 
+/// Downloads `url` into `dir/<file>` when it changed (`file`, and whether
+/// it must be a readable zip: OSV's archives are, the extra inputs are not).
 fn fetch_archive(
     client: &reqwest::blocking::Client,
     opts: &UpdateOptions,
     ecosystem: &str,
     url: &str,
     dir: &Path,
+    (file, zip): (&str, bool),
 ) -> Result<ArchiveStatus, UpdateError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| UpdateError::Io { path, source }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let archive = dir.join("all.zip");
-    let sidecar_path = dir.join("all.zip.json");
+    let archive = dir.join(file);
+    let sidecar_path = dir.join(format!("{file}.json"));
     // The sidecar counts only if the archive it describes is still there.
     let previous: Option<Sidecar> = std::fs::read(&sidecar_path)
         .ok()
@@ -341,7 +383,7 @@ fn fetch_archive(
         pr.archive_started(ecosystem, response.content_length());
     }
 
-    let tmp = dir.join(format!(".all.zip.tmp.{}", std::process::id()));
+    let tmp = dir.join(format!(".{file}.tmp.{}", std::process::id()));
     let result = (|| {
         let mut out = File::create(&tmp).map_err(io(&tmp))?;
         let mut hasher = Sha256::new();
@@ -389,12 +431,14 @@ fn fetch_archive(
             write_sidecar(&sidecar_path, &sidecar)?;
             return Ok(status_of(Outcome::Unchanged, sha256));
         }
-        let file = File::open(&tmp).map_err(io(&tmp))?;
-        crate::zipdir::check(file).map_err(|source| UpdateError::Corrupt {
-            ecosystem: ecosystem.to_string(),
-            url: url.to_string(),
-            source,
-        })?;
+        if zip {
+            let file = File::open(&tmp).map_err(io(&tmp))?;
+            crate::zipdir::check(file).map_err(|source| UpdateError::Corrupt {
+                ecosystem: ecosystem.to_string(),
+                url: url.to_string(),
+                source,
+            })?;
+        }
         std::fs::rename(&tmp, &archive).map_err(io(&archive))?;
         write_sidecar(&sidecar_path, &sidecar)?;
         Ok(status_of(Outcome::Downloaded { bytes }, sha256))
@@ -463,6 +507,7 @@ mod tests {
             ecosystems: vec!["npm".into()],
             archive_dir: PathBuf::from("/nonexistent"),
             extra: Vec::new(),
+            extra_urls: Vec::new(),
             progress: None,
             timeout: Duration::from_secs(1),
             max_archive_bytes: 1,
@@ -735,6 +780,7 @@ mod freshness_tests {
             ecosystems: vec!["npm".into()],
             archive_dir: t.path().join("osv-archives"),
             extra: Vec::new(),
+            extra_urls: Vec::new(),
             progress: None,
             timeout: Duration::from_secs(2),
             max_archive_bytes: 1 << 20,

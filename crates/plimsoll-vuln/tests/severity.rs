@@ -394,6 +394,7 @@ fn db_update_imports_the_extra_files_and_rebuilds_when_one_changes() {
         timeout: std::time::Duration::from_secs(10),
         max_archive_bytes: 1 << 20,
         extra: vec![data("ghsa"), epss.clone()],
+        extra_urls: Vec::new(),
         progress: None,
     };
     let path = tmp.path().join("vuln.db");
@@ -429,4 +430,78 @@ fn db_update_imports_the_extra_files_and_rebuilds_when_one_changes() {
         .map(|s| s.to_string())
         .unwrap_or_default();
     assert!(why.contains("nvd-gone"), "{e}: {why}");
+}
+
+/// `[db] extra` by URL: the EPSS file is downloaded like the archives
+/// (conditional requests), imported with them, and a new version of it
+/// rebuilds the database.
+#[test]
+fn db_update_downloads_extra_urls_like_the_archives() {
+    use plimsoll_testkit::fileserver::Server;
+    use plimsoll_vuln::update::{Outcome, UpdateOptions, refresh};
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let archive =
+        plimsoll_testkit::osv::zip_of(&[("PYSEC-2019-132.json", pysec_2019_132().to_string())]);
+    server.put("/PyPI/all.zip", archive, Some("\"p1\""));
+    let epss = std::fs::read(data("epss/epss_scores-2025-08-15.csv")).unwrap();
+    server.put("/feeds/epss_scores-current.csv", epss, Some("\"e1\""));
+    let epss_url = format!("{}/feeds/epss_scores-current.csv", server.url());
+    let opts = UpdateOptions {
+        base_url: format!("{}/", server.url()),
+        ecosystems: vec!["PyPI".into()],
+        archive_dir: tmp.path().join("osv-archives"),
+        timeout: std::time::Duration::from_secs(10),
+        max_archive_bytes: 1 << 20,
+        extra: vec![data("ghsa")],
+        extra_urls: vec![epss_url.clone()],
+        progress: None,
+    };
+    let path = tmp.path().join("vuln.db");
+    let first = refresh(&path, &opts).unwrap();
+    assert!(first.rebuilt.is_some());
+    let fetched = first
+        .download
+        .archives
+        .iter()
+        .find(|a| a.url == epss_url)
+        .expect("the EPSS URL was fetched");
+    assert!(matches!(fetched.outcome, Outcome::Downloaded { .. }));
+    let db = Database::open(&path).unwrap();
+    assert!(
+        db.meta().sources.iter().any(|s| s.location == epss_url),
+        "{:?}",
+        db.meta().sources
+    );
+    let f = scan(&db, vec![pypi("urllib3", "1.24.1")]);
+    assert_eq!(
+        the(&f, "CVE-2019-11236").epss.as_ref().unwrap().score,
+        0.00636
+    );
+    // Unchanged on the server (304): no rebuild.
+    let again = refresh(&path, &opts).unwrap();
+    assert!(again.rebuilt.is_none());
+    // A new day's scores: rebuilt with them.
+    server.put(
+        "/feeds/epss_scores-current.csv",
+        "#model_version:v2025.03.14,score_date:2025-08-16T00:00:00+0000\ncve,epss,percentile\nCVE-2019-11236,0.00700,0.7\n",
+        Some("\"e2\""),
+    );
+    assert!(refresh(&path, &opts).unwrap().rebuilt.is_some());
+    let f = scan(
+        &Database::open(&path).unwrap(),
+        vec![pypi("urllib3", "1.24.1")],
+    );
+    assert_eq!(
+        the(&f, "CVE-2019-11236").epss.as_ref().unwrap().score,
+        0.007
+    );
+    // Not an http(s) URL: refused, named.
+    let mut bad = opts.clone();
+    bad.extra_urls = vec!["ftp://example.invalid/kev.json".into()];
+    let e = refresh(&path, &bad).unwrap_err();
+    assert!(
+        e.to_string().contains("ftp://example.invalid/kev.json"),
+        "{e}"
+    );
 }

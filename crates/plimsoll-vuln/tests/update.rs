@@ -14,6 +14,7 @@ fn options(server: &Server, dir: &std::path::Path) -> UpdateOptions {
         timeout: Duration::from_secs(10),
         max_archive_bytes: 1 << 20,
         extra: Vec::new(),
+        extra_urls: Vec::new(),
         progress: None,
     }
 }

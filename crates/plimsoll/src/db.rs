@@ -50,9 +50,11 @@ pub struct DbConfig {
     pub max_age: Option<String>,
     /// Age past which a failed refresh fails the scan instead of warning [default: 7d].
     pub hard_max_age: Option<String>,
-    /// Local files and directories imported with OSV's archives at every `db update` (and
-    /// automatic refresh), so that what `db import` adds is not lost: NVD CVE JSON 2.0 files,
-    /// CISA's KEV catalog, FIRST's EPSS scores, OSV directories. A change to one rebuilds too.
+    /// Files, directories or http(s) URLs imported with OSV's archives at every `db update`
+    /// (and automatic refresh), so that what `db import` adds is not lost: NVD CVE JSON 2.0
+    /// files or yearly feeds, CISA's KEV catalog, FIRST's EPSS scores, OSV directories. URLs
+    /// are downloaded with conditional requests, as the archives are; a change to any
+    /// input rebuilds the database.
     #[serde(default)]
     pub extra: Vec<PathBuf>,
 }
@@ -229,13 +231,33 @@ pub fn update_options(
     let archive_dir = path
         .parent()
         .map_or_else(|| PathBuf::from("osv-archives"), |p| p.join("osv-archives"));
+    // `[db] extra`: files and directories here, or URLs downloaded like the archives.
+    let is_url = |p: &&PathBuf| {
+        p.to_str()
+            .is_some_and(|s| s.starts_with("http://") || s.starts_with("https://"))
+    };
+    let extra_urls: Vec<String> = config
+        .db
+        .extra
+        .iter()
+        .filter(is_url)
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let extra_paths: Vec<PathBuf> = config
+        .db
+        .extra
+        .iter()
+        .filter(|p| !is_url(p))
+        .cloned()
+        .collect();
     Ok(UpdateOptions {
         base_url,
         ecosystems,
         archive_dir,
         timeout: Duration::from_secs(timeout_secs.or(config.db.timeout_secs).unwrap_or(60)),
         max_archive_bytes: update::DEFAULT_MAX_ARCHIVE_BYTES,
-        extra: config.db.extra.clone(),
+        extra: extra_paths,
+        extra_urls,
         progress: crate::progress::DownloadBar::on_terminal(),
     })
 }

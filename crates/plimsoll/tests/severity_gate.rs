@@ -376,13 +376,19 @@ fn db_extra_is_imported_with_every_update_and_by_the_scans_own_refresh() {
         ]),
         Some("\"p1\""),
     );
+    // The EPSS scores by URL (downloaded like the archives), the GHSA records from a directory.
+    server.put(
+        "/feeds/epss_scores-current.csv",
+        std::fs::read(data("epss/epss_scores-2025-08-15.csv")).unwrap(),
+        Some("\"e1\""),
+    );
     std::fs::write(
         t.path().join("plimsoll.toml"),
         format!(
-            "[db]\nbase_url = \"{}\"\nextra = [\"{}\", \"{}\"]\n",
+            "[db]\nbase_url = \"{}\"\nextra = [\"{}\", \"{}/feeds/epss_scores-current.csv\"]\n",
             server.url(),
             data("ghsa"),
-            data("epss/epss_scores-2025-08-15.csv")
+            server.url()
         ),
     )
     .unwrap();
