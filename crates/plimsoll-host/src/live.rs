@@ -80,6 +80,34 @@ impl TlsFiles {
         }
     }
 
+    /// The TLS files the `docker` CLI would use: `None` unless TLS is asked
+    /// for (`verify`, a CA given, or `DOCKER_TLS_VERIFY` set to anything
+    /// non-empty); the CA and client pair given, else `ca.pem`, `cert.pem`,
+    /// `key.pem` in `DOCKER_CERT_PATH` (else `~/.docker`).
+    pub fn docker_cli(
+        verify: bool,
+        ca: Option<&Path>,
+        client: Option<(&Path, &Path)>,
+    ) -> Option<TlsFiles> {
+        let env_verify = std::env::var_os("DOCKER_TLS_VERIFY").is_some_and(|v| !v.is_empty());
+        if !(verify || env_verify || ca.is_some()) {
+            return None;
+        }
+        let dir = std::env::var_os("DOCKER_CERT_PATH")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker")))
+            .unwrap_or_else(|| PathBuf::from(".docker"));
+        let mut files = TlsFiles::in_dir(&dir);
+        if let Some(ca) = ca {
+            files.ca = ca.to_path_buf();
+        }
+        if let Some((cert, key)) = client {
+            files.client = Some((cert.to_path_buf(), key.to_path_buf()));
+        }
+        Some(files)
+    }
+
     /// The rustls client configuration: only the CA is trusted (not the
     /// system's roots), the client certificate presented when one is given.
     /// Errors name the file and what is wrong with it.

@@ -492,18 +492,7 @@ fn run_pull(args: TransferArgs) -> Result<ExitCode> {
     let data = store
         .blob(&digest, transfer::MAX_PULL_BYTES)
         .with_context(|| format!("{} was left as it was", path.display()))?;
-    // The blob waits beside the database: install checks it and renames it into place.
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("creating the database directory {}", dir.display()))?;
-    let tmp = tempfile::NamedTempFile::new_in(&dir)
-        .with_context(|| format!("a temporary file in {}", dir.display()))?;
-    std::fs::write(tmp.path(), &data)
-        .with_context(|| format!("writing {}", tmp.path().display()))?;
-    let (v, _) = transfer::install(tmp.path(), &path, Some(&digest))
+    let v = transfer::install_bytes(&data, &args.reference, &path, &digest)
         .with_context(|| format!("{} was left as it was", path.display()))?;
     println!(
         "{}: installed from {}: {}",

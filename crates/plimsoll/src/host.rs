@@ -112,29 +112,6 @@ fn now() -> u64 {
         .unwrap_or(0)
 }
 
-/// The daemon's TLS files, as the docker CLI finds them: explicit flags, else
-/// `DOCKER_CERT_PATH` (else `~/.docker`) `ca.pem`, `cert.pem`, `key.pem`;
-/// `None` unless --tlsverify, --tlscacert or `DOCKER_TLS_VERIFY` asks for TLS.
-fn tls_files(args: &HostAuditArgs) -> Option<TlsFiles> {
-    let env_verify = std::env::var_os("DOCKER_TLS_VERIFY").is_some_and(|v| !v.is_empty());
-    if !(args.tlsverify || env_verify || args.tlscacert.is_some()) {
-        return None;
-    }
-    let dir = std::env::var_os("DOCKER_CERT_PATH")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker")))
-        .unwrap_or_else(|| PathBuf::from(".docker"));
-    let mut files = TlsFiles::in_dir(&dir);
-    if let Some(ca) = &args.tlscacert {
-        files.ca = ca.clone();
-    }
-    if let (Some(cert), Some(key)) = (&args.tlscert, &args.tlskey) {
-        files.client = Some((cert.clone(), key.clone()));
-    }
-    Some(files)
-}
-
 fn audit(args: HostAuditArgs) -> Result<ExitCode> {
     let start = now();
     let config = crate::config::Config::load(args.config.as_deref())?;
@@ -156,7 +133,11 @@ fn audit(args: HostAuditArgs) -> Result<ExitCode> {
     let policy = Policy::new(&spec, &plimsoll_host::rule_refs())?;
     let options = HostOptions {
         docker_host: args.docker_host.clone(),
-        docker_tls: tls_files(&args),
+        docker_tls: TlsFiles::docker_cli(
+            args.tlsverify,
+            args.tlscacert.as_deref(),
+            args.tlscert.as_deref().zip(args.tlskey.as_deref()),
+        ),
         loaded_audit_rules: args.audit_rules_loaded.clone(),
         docker_group_allowed: hc.docker_group_allowed.clone(),
         admission_requires_signature: config_read.then_some(config.admission.require_signature),

@@ -185,25 +185,15 @@ fn settings(args: &LintArgs) -> Result<Settings> {
     })
 }
 
-/// Adds a label schema's entries (a later source overrides a label's type).
+/// Adds a label schema's entries (see `label_schema::add_entries`).
 fn add_labels(
     schema: &mut BTreeMap<String, LabelType>,
     entries: &BTreeMap<String, String>,
-    source: &str,
+    origin: &str,
 ) -> Result<()> {
-    for (name, ty) in entries {
-        if name.trim().is_empty() {
-            bail!("{source}: a label name is empty");
-        }
-        let t = LabelType::parse(ty).ok_or_else(|| {
-            anyhow::anyhow!(
-                "{source}: label `{name}` has type `{ty}`; the types are text, url, spdx, \
-                 rfc3339, hash, semver and email"
-            )
-        })?;
-        schema.insert(name.trim().to_string(), t);
-    }
-    Ok(())
+    Ok(plimsoll_lint::rules::label_schema::add_entries(
+        schema, entries, origin,
+    )?)
 }
 
 pub fn run(args: LintArgs) -> Result<ExitCode> {

@@ -73,6 +73,45 @@ impl fmt::Display for LabelType {
     }
 }
 
+/// A label schema entry that cannot be used; `origin` names where it was
+/// written (`.hadolint.yaml label-schema`, `--require-label`).
+#[derive(Debug, thiserror::Error)]
+pub enum LabelSchemaError {
+    #[error("{origin}: a label name is empty")]
+    EmptyName { origin: String },
+    #[error(
+        "{origin}: label `{name}` has type `{ty}`; the types are text, url, spdx, rfc3339, hash, semver and email"
+    )]
+    UnknownType {
+        origin: String,
+        name: String,
+        ty: String,
+    },
+}
+
+/// Adds `(name, type word)` entries to `schema` (a later source overrides a
+/// label's type).
+pub fn add_entries<'a>(
+    schema: &mut std::collections::BTreeMap<String, LabelType>,
+    entries: impl IntoIterator<Item = (&'a String, &'a String)>,
+    origin: &str,
+) -> Result<(), LabelSchemaError> {
+    for (name, ty) in entries {
+        if name.trim().is_empty() {
+            return Err(LabelSchemaError::EmptyName {
+                origin: origin.to_string(),
+            });
+        }
+        let t = LabelType::parse(ty).ok_or_else(|| LabelSchemaError::UnknownType {
+            origin: origin.to_string(),
+            name: name.clone(),
+            ty: ty.clone(),
+        })?;
+        schema.insert(name.trim().to_string(), t);
+    }
+    Ok(())
+}
+
 /// An absolute URI: a scheme, `:`, and the rest, as RFC 3986 parses it.
 pub fn is_url(v: &str) -> bool {
     let Some((scheme, rest)) = v.split_once(':') else {

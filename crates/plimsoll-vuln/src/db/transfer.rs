@@ -191,12 +191,13 @@ fn normalise_digest(d: &str) -> String {
     format!("sha256:{}", hexpart.to_ascii_lowercase())
 }
 
-/// Copies `from` to a temporary file beside `to`, lets `check` judge the
-/// copy, and renames it over `to` when it passes (the temporary file is
+/// Writes a temporary file beside `to` with `write`, lets `check` judge
+/// it, and renames it over `to` when it passes (the temporary file is
 /// removed when it does not).
-fn copy_checked<T>(
-    from: &Path,
+fn staged<T>(
     to: &Path,
+    write: impl FnOnce(&mut File) -> io::Result<()>,
+    what: &str,
     check: impl FnOnce(&Path) -> Result<T, DbError>,
 ) -> Result<T, DbError> {
     let dir = match to.parent() {
@@ -211,16 +212,11 @@ fn copy_checked<T>(
         path: to.to_path_buf(),
         what,
     };
-    let tmp = tempfile::NamedTempFile::new_in(&dir)
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)
         .map_err(|e| build(format!("temporary file in {}: {e}", dir.display())))?;
     {
-        let mut src = File::open(from).map_err(|source| DbError::Io {
-            path: from.to_path_buf(),
-            source,
-        })?;
-        let mut dst = tmp.as_file();
-        io::copy(&mut src, &mut dst)
-            .map_err(|e| build(format!("copying {}: {e}", from.display())))?;
+        let dst = tmp.as_file_mut();
+        write(dst).map_err(|e| build(format!("{what}: {e}")))?;
         dst.flush().map_err(|e| build(e.to_string()))?;
         dst.sync_all().map_err(|e| build(e.to_string()))?;
     }
@@ -228,6 +224,20 @@ fn copy_checked<T>(
     tmp.persist(to)
         .map_err(|e| build(format!("renaming into place: {}", e.error)))?;
     Ok(checked)
+}
+
+/// [`staged`] with a copy of `from`.
+fn copy_checked<T>(
+    from: &Path,
+    to: &Path,
+    check: impl FnOnce(&Path) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    let mut src = File::open(from).map_err(|source| DbError::Io {
+        path: from.to_path_buf(),
+        source,
+    })?;
+    let what = format!("copying {}", from.display());
+    staged(to, |dst| io::copy(&mut src, dst).map(|_| ()), &what, check)
 }
 
 /// `plimsoll db export`: checks the database at `db`, writes a copy to
@@ -290,25 +300,55 @@ pub fn install(
         None => (None, DigestCheck::None),
     };
     let verified = copy_checked(file, db, |copy| {
-        let v = verify(copy).map_err(|e| rename_path(e, file))?;
-        if let Some(want) = &want
-            && *want != v.digest
-        {
-            return Err(DbError::Corrupt {
-                path: file.to_path_buf(),
-                what: format!(
-                    "its digest is {}, {} says {want}; nothing was installed",
-                    v.digest,
-                    match &check {
-                        DigestCheck::Sidecar(p) => p.display().to_string(),
-                        _ => "the expected digest".into(),
-                    }
-                ),
-            });
-        }
-        Ok(v)
+        checked(copy, file, want.as_deref(), &check)
     })?;
     Ok((verified, check))
+}
+
+/// The end-to-end check of a staged copy of `file`, and its digest against
+/// `want` (from `check`).
+fn checked(
+    copy: &Path,
+    file: &Path,
+    want: Option<&str>,
+    check: &DigestCheck,
+) -> Result<Verified, DbError> {
+    let v = verify(copy).map_err(|e| rename_path(e, file))?;
+    if let Some(want) = want
+        && want != v.digest
+    {
+        return Err(DbError::Corrupt {
+            path: file.to_path_buf(),
+            what: format!(
+                "its digest is {}, {} says {want}; nothing was installed",
+                v.digest,
+                match check {
+                    DigestCheck::Sidecar(p) => p.display().to_string(),
+                    _ => "the expected digest".into(),
+                }
+            ),
+        });
+    }
+    Ok(v)
+}
+
+/// The last step of `db pull`: the fetched database (`what` names where it
+/// came from) written beside `db`, checked end to end and against
+/// `expected`, and renamed into place; nothing is installed when a check fails.
+pub fn install_bytes(
+    data: &[u8],
+    what: &str,
+    db: &Path,
+    expected: &str,
+) -> Result<Verified, DbError> {
+    let want = normalise_digest(expected);
+    let check = DigestCheck::Given(want.clone());
+    staged(
+        db,
+        |f| f.write_all(data),
+        &format!("writing {what}"),
+        |copy| checked(copy, Path::new(what), Some(&want), &check),
+    )
 }
 
 /// Errors about the temporary copy name the file the user gave.
