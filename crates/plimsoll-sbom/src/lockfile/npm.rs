@@ -14,7 +14,11 @@
 //! In v2 and v3, each entry's `dependencies` and `optionalDependencies`
 //! become its [`Parsed::dependencies`], resolved as Node resolves a
 //! `require`: the nearest `node_modules/<name>` from the entry's own
-//! directory up to the project's.
+//! directory up to the project's. In v1, each entry's `requires` do, resolved
+//! the same way through the nesting of `dependencies` (v1 does not say
+//! which packages the project itself requires).
+
+use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
@@ -151,12 +155,29 @@ fn packages(doc: &Map<String, Value>, out: &mut Parsed) {
     }
 }
 
-/// v1 `dependencies`, nested ones included.
+/// v1 `dependencies`, nested ones included; each entry's `requires`
+/// become its [`Parsed::dependencies`].
 fn dependencies_v1(deps: &Map<String, Value>, out: &mut Parsed) {
-    for (name, entry) in deps {
+    let mut scopes = Vec::new();
+    v1_level(deps, out, &mut scopes);
+}
+
+/// One level of v1's nesting: the packages it lists (the purl of each by
+/// its key, returned), then their nested levels and `requires`. A
+/// requirement resolves as Node resolves a `require`: the entry's own
+/// nested `dependencies` first, then its level, then each enclosing one
+/// (`scopes`, innermost last) up to the top.
+fn v1_level(
+    deps: &Map<String, Value>,
+    out: &mut Parsed,
+    scopes: &mut Vec<HashMap<String, String>>,
+) -> HashMap<String, String> {
+    let mut here = HashMap::new();
+    let mut listed = Vec::new();
+    for (key, entry) in deps {
         let Value::Object(entry) = entry else {
             out.warnings
-                .push(format!("dependencies[{name:?}] is not an object: skipped"));
+                .push(format!("dependencies[{key:?}] is not an object: skipped"));
             continue;
         };
         if is_dev(entry) {
@@ -169,13 +190,30 @@ fn dependencies_v1(deps: &Map<String, Value>, out: &mut Parsed) {
             .and_then(|r| r.rsplit_once('@'))
         {
             Some((real, v)) if !real.is_empty() => (real, v),
-            _ => (name.as_str(), version),
+            _ => (key.as_str(), version),
         };
-        out.push(package(name, version, Vec::new()));
-        if let Some(Value::Object(nested)) = entry.get("dependencies") {
-            dependencies_v1(nested, out);
+        let p = package(name, version, Vec::new());
+        here.insert(key.clone(), p.purl.clone());
+        listed.push((entry, p.purl.clone()));
+        out.push(p);
+    }
+    scopes.push(here);
+    for (entry, from) in listed {
+        let nested = match entry.get("dependencies") {
+            Some(Value::Object(nested)) => v1_level(nested, out, scopes),
+            _ => HashMap::new(),
+        };
+        let requires = entry.get("requires").and_then(Value::as_object);
+        for dep in requires.into_iter().flat_map(|r| r.keys()) {
+            let to = nested
+                .get(dep)
+                .or_else(|| scopes.iter().rev().find_map(|s| s.get(dep)));
+            if let Some(to) = to {
+                out.depends(&from, to);
+            }
         }
     }
+    scopes.pop().unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -234,6 +272,35 @@ mod tests {
         // send 0.19.0 has its own ms 2.1.3 under node_modules/send/node_modules.
         assert!(deps_of("pkg:npm/send@0.19.0").contains(&"pkg:npm/ms@2.1.3"));
         assert_eq!(deps_of("pkg:npm/express@4.21.2").len(), 31);
+    }
+
+    /// The v1 section of a v2 file describes the same tree as its
+    /// `packages`: v1's `requires` give the very edges v2's `dependencies`
+    /// do, but for the project's own (v1 has no root entry).
+    #[test]
+    fn v1_requires_match_v2_edges() {
+        let text = include_bytes!("../../tests/data/lock/npm/v2/package-lock.json");
+        let doc: Value = serde_json::from_slice(text).unwrap();
+        let doc = doc.as_object().unwrap();
+        let mut v2 = Parsed::default();
+        packages(doc, &mut v2);
+        let mut v1 = Parsed::default();
+        dependencies_v1(doc["dependencies"].as_object().unwrap(), &mut v1);
+        assert!(v1.warnings.is_empty() && v2.warnings.is_empty());
+        let root = "pkg:npm/lock-demo@1.0.0";
+        let mut want: Vec<_> = v2.dependencies.iter().filter(|(f, _)| f != root).collect();
+        let mut got: Vec<_> = v1.dependencies.iter().collect();
+        want.sort();
+        got.sort();
+        assert!(got.len() > 60, "{}", got.len());
+        assert_eq!(got, want);
+        // send 0.19.0 requires ms, which it has nested (2.1.3); debug 2.6.9
+        // the top level's (2.0.0).
+        assert!(got.contains(&&("pkg:npm/send@0.19.0".into(), "pkg:npm/ms@2.1.3".into())));
+        assert!(got.contains(&&("pkg:npm/debug@2.6.9".into(), "pkg:npm/ms@2.0.0".into())));
+        // The whole file, read as v2, has the project's edges too.
+        let whole = parse(text);
+        assert_eq!(whole.dependencies.len(), v2.dependencies.len());
     }
 
     #[test]
