@@ -443,10 +443,8 @@ fn percent_decode(s: &str) -> String {
 /// name (names compared as the ecosystem compares them).
 pub fn names(affected: &Affected, target: &Target) -> bool {
     target.ecosystem.matches(&affected.ecosystem)
-        && match target.ordering {
-            Ecosystem::PyPI => pep503(&affected.name) == target.name,
-            _ => affected.name == target.name,
-        }
+        && crate::db::package_key(&affected.ecosystem, &affected.name)
+            == crate::db::package_key(&affected.ecosystem, &target.name)
 }
 
 /// Whether a record is about a vulnerability. The Red Hat family's errata

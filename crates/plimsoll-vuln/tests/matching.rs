@@ -675,6 +675,9 @@ fn nuget_and_github_actions() {
             ),
             // Another repository's action of the same name is not this one.
             action("other-org/changed-files", "v1.0.0"),
+            // Both ecosystems' names are case-insensitive.
+            nuget("newtonsoft.json", "11.0.2"),
+            action("TJ-Actions/Changed-Files", "v44.0.0"),
         ],
     );
     let mut found: Vec<(String, String, bool)> = r
@@ -695,6 +698,8 @@ fn nuget_and_github_actions() {
         [
             own("Newtonsoft.Json", "12.0.3.0", false),
             own("Newtonsoft.Json", "13.0.1-beta1", false),
+            own("TJ-Actions/Changed-Files", "v44.0.0", false),
+            own("newtonsoft.json", "11.0.2", false),
             own(
                 "tj-actions/changed-files",
                 "ed68ef82c095e0d48ec87eccea555d944a631a4c",

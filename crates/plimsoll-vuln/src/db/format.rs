@@ -26,8 +26,9 @@
 //! digest; a lookup reads and decodes only the blobs it needs.
 
 pub const MAGIC: &[u8; 8] = b"PLIMVDB\0";
-/// Bumped whenever the layout or a stored type changes.
-pub const SCHEMA_VERSION: u32 = 2;
+/// Bumped whenever the layout, a stored type or the package keys change
+/// (3: NuGet and GitHub Actions names keyed in lower case).
+pub const SCHEMA_VERSION: u32 = 3;
 pub const SECTIONS: usize = 6;
 pub const META: usize = 0;
 pub const PACKAGES: usize = 1;

@@ -29,8 +29,9 @@
 //!   [`alias`](self::alias)).
 //!
 //! Package names are compared as the ecosystem compares them: PyPI names are
-//! normalised as PEP 503 says (`Foo_Bar` = `foo-bar`), every other
-//! ecosystem's names are exact.
+//! normalised as PEP 503 says (`Foo_Bar` = `foo-bar`), NuGet ids and GitHub
+//! Actions' `owner/repo` regardless of case, every other ecosystem's names
+//! are exact.
 //!
 //! Opening reads and checks the index (fixed-size entries searched in place)
 //! and the metadata, not the advisories; the layout is in `format.rs`.
@@ -174,10 +175,17 @@ impl std::fmt::Debug for Database {
 }
 
 /// The key a package is indexed under: PyPI names normalised (PEP 503:
-/// lower case, runs of `-`, `_`, `.` as one `-`), others as given.
+/// lower case, runs of `-`, `_`, `.` as one `-`); NuGet package ids and
+/// GitHub `owner/repo` names in lower case (both are case-insensitive:
+/// `Newtonsoft.Json` = `newtonsoft.json`, `Actions/Checkout` =
+/// `actions/checkout`); others as given.
 pub fn package_key<'a>(ecosystem: &str, name: &'a str) -> Cow<'a, str> {
     if ecosystem.split(':').any(|part| part == "PyPI") {
         Cow::Owned(crate::matcher::pep503(name.trim()))
+    } else if (ecosystem == "NuGet" || ecosystem == "GitHub Actions")
+        && name.bytes().any(|b| b.is_ascii_uppercase())
+    {
+        Cow::Owned(name.to_ascii_lowercase())
     } else {
         Cow::Borrowed(name)
     }
@@ -532,6 +540,12 @@ mod tests {
         assert_eq!(package_key("PyPI", "Foo__Bar.baz"), "foo-bar-baz");
         assert_eq!(package_key("Root:PyPI", "Django"), "django");
         assert_eq!(package_key("npm", "Foo_Bar"), "Foo_Bar");
+        assert_eq!(package_key("NuGet", "Newtonsoft.Json"), "newtonsoft.json");
+        assert_eq!(
+            package_key("GitHub Actions", "Actions/Checkout"),
+            "actions/checkout"
+        );
+        assert_eq!(package_key("Maven", "Org.X:Y"), "Org.X:Y");
     }
 
     #[test]
