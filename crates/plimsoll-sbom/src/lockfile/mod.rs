@@ -230,6 +230,10 @@ impl Parsed {
 pub struct LockFile {
     pub kind: LockKind,
     pub parsed: Parsed,
+    /// A `pom.xml`'s bytes, kept so that a directory scan can read the POMs
+    /// of the tree as one another's parents (see [`merge`]); empty for the
+    /// other formats.
+    pub content: Vec<u8>,
 }
 
 /// What [`LockfileCataloger`] found in one layer, keyed by file path.
@@ -247,7 +251,7 @@ impl Analyzer for LockfileCataloger {
     type Facts = LockLayerFacts;
     type Visitor = LockfileVisitor;
     const NAME: &'static str = "sbom-lockfiles";
-    const VERSION: u32 = 4;
+    const VERSION: u32 = 5;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         LockKind::of(entry.path)?;
@@ -269,6 +273,7 @@ impl LayerVisitor for LockfileVisitor {
         let Some(kind) = LockKind::of(entry.path) else {
             return;
         };
+        let mut kept = Vec::new();
         let parsed = if entry.size > LOCKFILE_LIMIT {
             Parsed::unreadable(format!(
                 "{} bytes, larger than {LOCKFILE_LIMIT}: not read",
@@ -276,14 +281,23 @@ impl LayerVisitor for LockfileVisitor {
             ))
         } else {
             let content = content.unwrap_or(&[]);
-            kind.parse(content.strip_prefix(b"\xef\xbb\xbf").unwrap_or(content))
+            let content = content.strip_prefix(b"\xef\xbb\xbf").unwrap_or(content);
+            if kind == LockKind::Pom {
+                kept = content.to_vec();
+            }
+            kind.parse(content)
         };
         let facts = &mut self.0;
         // A path stored twice in one tar: the later entry wins.
         facts.files.retain(|(p, _)| p != entry.path);
-        facts
-            .files
-            .push((entry.path.to_string(), LockFile { kind, parsed }));
+        facts.files.push((
+            entry.path.to_string(),
+            LockFile {
+                kind,
+                parsed,
+                content: kept,
+            },
+        ));
     }
 
     fn finish(self) -> LockLayerFacts {
@@ -346,11 +360,36 @@ pub(crate) fn toml_packages(text: &str) -> Vec<(Option<String>, Option<String>, 
 
 /// The packages of the visible lock files, added to `inventory`: all of
 /// them in a directory scan, only installation records in an image scan.
+/// A `pom.xml` whose parent POMs the tree holds is read with them
+/// ([`pom::parents`]).
 pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[LockLayerFacts], inventory: &mut Inventory) {
-    for (layer, path, file) in ctx.visible_in(facts, |f| &f.files) {
+    let visible = ctx.visible_in(facts, |f| &f.files);
+    let poms: std::collections::HashMap<&str, &[u8]> = visible
+        .iter()
+        .filter(|(_, _, f)| f.kind == LockKind::Pom && !f.content.is_empty())
+        .map(|(_, path, f)| (*path, f.content.as_slice()))
+        .collect();
+    for (layer, path, file) in visible {
         if !ctx.directory && !file.kind.installed() {
             continue;
         }
+        let with_parents;
+        let file = match file.kind {
+            LockKind::Pom => {
+                let chain = pom::parents(path, &poms);
+                if chain.is_empty() {
+                    file
+                } else {
+                    with_parents = LockFile {
+                        kind: file.kind,
+                        parsed: pom::parse_with_parents(&file.content, &chain),
+                        content: Vec::new(),
+                    };
+                    &with_parents
+                }
+            }
+            _ => file,
+        };
         inventory.warnings.extend_from(&file.parsed.warnings, |w| {
             format!("layer {layer}: {path}: {w}")
         });
