@@ -9,7 +9,8 @@ and with --oci LAYOUT the same tree as the single layer of an OCI image
     scripts/compare-syft.py oci:LAYOUT:t --plimsoll BIN --known tests/syft-catalogers-image-differences.tsv
 
 An image scan reports installed packages only (gem specifications under a
-`specifications` directory, Composer's installed.json, .NET's deps.json,
+`specifications` directory, Composer's installed.json, .NET's deps.json and
+assemblies (the version resource of `*.dll`),
 conda records), a directory scan the lock files, GitHub Actions workflows and
 every gemspec too.
 
@@ -64,6 +65,10 @@ FILES = [
     ("lock/uv/generated/uv.lock", "src/uv-gen/uv.lock"),
     ("lock/uv/uv.lock", "src/uv/uv.lock"),
     ("lock/uv/script/fetch.py.lock", "src/script/fetch.py.lock"),
+    ("lock/npm/v2/package-lock.json", "src/web-v2/package-lock.json"),
+    ("dotnet-pe/Mono.Cecil.Rocks.dll", "usr/lib/mono-cecil/Mono.Cecil.Rocks.dll"),
+    ("dotnet-pe/policy.5.0.Newtonsoft.Json.dll",
+     "usr/share/cli-common/policies.d/libnewtonsoft-json5.0-cil/policy.5.0.Newtonsoft.Json.dll"),
     ("lock/java/pom-app/pom.xml", "src/maven-app/pom.xml"),
     ("lock/java/pom-commons-text/pom.xml", "src/commons-text/pom.xml"),
     ("lock/java/latin1-declared/pom.xml", "src/latin1/pom.xml"),

@@ -29,7 +29,8 @@
 //! (uv's too), `Gemfile.lock`, Composer's lock and `installed.json`,
 //! Maven's `pom.xml` and Gradle lock files, .NET's `*.deps.json` and
 //! `packages.lock.json`, GitHub Actions workflows) and
-//! [`CondaCataloger`] (`conda-meta/*.json`).
+//! [`CondaCataloger`] (`conda-meta/*.json`) and [`DotnetPeCataloger`]
+//! (the version resource of `*.dll`/`*.exe` PE files).
 //!
 //! Which files count follows syft's default selection of catalogers for
 //! the kind of scan: image scans report what is installed; directory scans
@@ -54,6 +55,7 @@ mod control;
 mod copyright;
 pub mod cyclonedx;
 mod document;
+mod dotnet_pe;
 mod dpkg;
 mod dpkg_extra;
 mod java;
@@ -90,6 +92,7 @@ pub use document::{
     DocumentContext, ImageSubject, Licensing, MAX_TIMESTAMP, ToolInfo, is_spdx_expression,
     licensing, package_keys, rfc3339_utc, uuid_v8_sha256,
 };
+pub use dotnet_pe::{DotnetPeCataloger, PE_LIMIT, PeAssembly, PeLayerFacts, PeRecord, pe_purl};
 pub use dpkg::{
     DB_LIMIT, DpkgCataloger, DpkgDatabase, DpkgLayerFacts, DpkgVisitor, STATUS, STATUS_D,
 };
@@ -334,6 +337,7 @@ pub fn register(engine: &mut Engine) {
     engine.register(GemCataloger);
     engine.register(LockfileCataloger);
     engine.register(CondaCataloger);
+    engine.register(DotnetPeCataloger);
 }
 
 /// The inventory of the final image from every cataloger [`register`] adds.
@@ -383,6 +387,7 @@ pub fn catalog_with(
     ruby::merge(&ctx, &scan.facts::<GemCataloger>()?, &mut inventory);
     lockfile::merge(&ctx, &scan.facts::<LockfileCataloger>()?, &mut inventory);
     conda::merge(&ctx, &scan.facts::<CondaCataloger>()?, &mut inventory);
+    dotnet_pe::merge(&ctx, &scan.facts::<DotnetPeCataloger>()?, &mut inventory);
     inventory.distro = distro;
     inventory.sort();
     Ok(inventory)
