@@ -26,6 +26,7 @@ impl Rule for AptPin {
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Hit>) {
         for (i, _, sh) in ctx.runs() {
+            let mut vars = None;
             for cmd in &sh.commands {
                 let Some(a) = crate::util::apt(cmd) else {
                     continue;
@@ -33,7 +34,8 @@ impl Rule for AptPin {
                 if a.sub != "install" {
                     continue;
                 }
-                self.check_install(i, cmd, &a, sh, out);
+                let vars = vars.get_or_insert_with(|| ctx.run_vars_at(i));
+                self.check_install(i, cmd, &a, sh, vars, out);
             }
         }
     }
@@ -46,23 +48,26 @@ impl AptPin {
         cmd: &plimsoll_dockerfile::ShellCommand,
         a: &crate::util::Apt<'_>,
         sh: &plimsoll_dockerfile::ShellScript,
+        vars: &std::collections::HashMap<String, String>,
         out: &mut Vec<Hit>,
     ) {
         // `$buildDeps` assigned in the same RUN stands for its words (the
-        // script's last assignment of it; RUNs do not share shell variables).
+        // script's last assignment of it; RUNs do not share shell variables);
+        // an ARG or ENV the Dockerfile gives a value for, for that value's
+        // words; a variable nobody gives a value is not judged.
         {
-            let mut words: Vec<&str> = Vec::new();
+            let mut words: Vec<String> = Vec::new();
             for p in &a.packages {
                 let var = p
                     .strip_prefix("${")
                     .and_then(|v| v.strip_suffix('}'))
                     .or_else(|| p.strip_prefix('$'));
                 match var.and_then(|v| sh.assigned(v)) {
-                    Some(value) => words.extend(value.split_whitespace()),
-                    None => words.push(p),
+                    Some(value) => words.extend(value.split_whitespace().map(str::to_string)),
+                    None => words.extend(crate::util::expand_operand(p, vars).unwrap_or_default()),
                 }
             }
-            let unpinned: Vec<&str> = words
+            let unpinned: Vec<String> = words
                 .into_iter()
                 .filter(|p| {
                     !p.contains('=') && !p.ends_with(".deb") && !p.contains('/') && !p.contains('$')
@@ -109,10 +114,14 @@ RUN buildDeps=' \
   flex=2.6.4-8' \
  && apt-get install -y $buildDeps ${buildDeps}
 RUN pinned='gcc=12' && apt-get install -y $pinned $unknown $PKGS
+ENV TOOLS="jq=1.6 git"
+RUN apt-get install -y ${TOOLS} "$NOWHERE"
 "#;
         assert_eq!(
             run("DF001", src),
-            "6: apt-get install without version pins: bison, bison\n"
+            "6: apt-get install without version pins: bison, bison\n\
+             7: apt-get install without version pins: a, b\n\
+             9: apt-get install without version pins: git\n"
         );
     }
 }
