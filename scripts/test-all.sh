@@ -50,6 +50,12 @@ depends = sum(r["relationshipType"] == "DEPENDS_ON" for r in spdx["relationships
 print(f"{len(bom['dependencies']) - 1} packages with dependencies, {edges} edges; SPDX DEPENDS_ON {depends}")
 sys.exit(0 if edges > 0 and edges == depends else 1)
 PY
+step "Go main-module versions of real Debian-built binaries (docker-registry, built with -trimpath: no -ldflags in its build info) against syft 1.18.1"
+gobins="$CARGO_TARGET_DIR/go-binaries"
+rm -rf "$gobins" && mkdir -p "$gobins" && cp /usr/bin/docker-registry "$gobins/"
+python3 scripts/compare-syft.py "dir:$gobins" --plimsoll "$CARGO_TARGET_DIR/debug/plimsoll" --check --strict
+"$CARGO_TARGET_DIR/debug/plimsoll" sbom "dir:$gobins" --format json --no-progress \
+  | jq -e '[.packages[] | select(.name == "github.com/docker/distribution/cmd/registry")][0].version | startswith("v2.")'
 step "memory per tar entry: file lists and tree of 2,000,000 files (at most 200 bytes of heap each)"
 cargo test -p plimsoll-engine --test memory --locked -- --ignored
 step "OSV import memory: 50,000 and 200,000 records (heap growth at most 400 bytes per record)"

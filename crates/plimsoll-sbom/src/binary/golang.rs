@@ -18,6 +18,17 @@
 //! =>\tgithub.com/fork/cobra\tv1.9.2\th1:...
 //! build\tGOARCH=amd64
 //! ```
+//!
+//! A main module built outside a tagged module checkout is `(devel)`; its
+//! version is then taken, as syft takes it, from `-ldflags -X
+//! …version=v1.2.3` in the build settings, else from the first
+//! NUL-delimited release string of the binary's contents (where `-X` put it
+//! when the build used `-trimpath`, which leaves `-ldflags` out of the build
+//! info: kubectl, docker, Debian's docker-registry), else from the VCS
+//! settings as a pseudo-version. On this machine's kubectl 1.27–1.33,
+//! anthoscli, docker and docker-registry the versions equal syft 1.18.1's;
+//! where syft's `-X` pattern stops at a `.` (`v1.0.0-beta` for kpt's
+//! `1.0.0-beta.56`) the whole version is kept.
 
 use plimsoll_engine::{Analyzer, Entry, LayerVisitor};
 use serde::{Deserialize, Serialize};
@@ -63,6 +74,9 @@ pub struct GoBuildInfo {
     pub deps: Vec<GoModule>,
     /// `build` lines: `GOARCH=amd64`, `vcs.revision=...`.
     pub settings: Vec<(String, String)>,
+    /// For a `(devel)` main module, the first release-looking string of the
+    /// binary's contents ([`version_from_contents`]).
+    pub content_version: Option<String>,
 }
 
 /// One executable as one layer stores it: its build info, if readable,
@@ -89,7 +103,7 @@ impl Analyzer for GoCataloger {
     type Facts = GoLayerFacts;
     type Visitor = GoVisitor;
     const NAME: &'static str = "sbom-go";
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         content_limit(entry)
@@ -108,6 +122,11 @@ impl LayerVisitor for GoVisitor {
         let mut file = read_go_file(data);
         if file.info.is_none() && file.warnings.is_empty() {
             return;
+        }
+        if let Some(info) = &mut file.info
+            && info.main.as_ref().is_none_or(|m| m.version == DEVEL)
+        {
+            info.content_version = version_from_contents(data);
         }
         if let Some(note) = truncated_note(entry, data.len()) {
             file.warnings.push(note);
@@ -409,7 +428,9 @@ pub fn packages(info: &GoBuildInfo) -> Vec<(String, String)> {
     }
     if let Some((path, version)) = &mut main
         && version == DEVEL
-        && let Some(v) = version_from_ldflags(info, path).or_else(|| pseudo_version(info))
+        && let Some(v) = version_from_ldflags(info, path)
+            .or_else(|| info.content_version.as_ref().map(|v| with_v(v)))
+            .or_else(|| pseudo_version(info))
     {
         *version = v;
     }
@@ -470,6 +491,69 @@ fn version_from_ldflags(info: &GoBuildInfo, main_path: &str) -> Option<String> {
                 format!("v{value}")
             });
         }
+    }
+    None
+}
+
+fn with_v(v: &str) -> String {
+    if v.starts_with('v') {
+        v.to_string()
+    } else {
+        format!("v{v}")
+    }
+}
+
+/// The first string of the binary that looks like a release, as syft's
+/// "from contents" guess finds it for an unstamped main module: a NUL (or
+/// a byte that is not UTF-8), optionally two bytes of which the second is
+/// `L`, then `v?N.N.N` followed by word characters, `-` and `+`, then a NUL.
+/// Go stores a string set with `-X pkg.gitVersion=v1.32.5` this way in
+/// binaries whose build info lacks `-ldflags` (built with `-trimpath`,
+/// kubectl's and docker's case).
+pub fn version_from_contents(data: &[u8]) -> Option<String> {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    // The version starting at `at`, if one ends with a NUL there.
+    let version_at = |at: usize| -> Option<&[u8]> {
+        let mut i = at;
+        if data.get(i) == Some(&b'v') {
+            i += 1;
+        }
+        for part in 0..3 {
+            let start = i;
+            while data.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            if i == start {
+                return None;
+            }
+            if part < 2 {
+                if data.get(i) != Some(&b'.') {
+                    return None;
+                }
+                i += 1;
+            }
+        }
+        while data.get(i).is_some_and(|&b| word(b) || b == b'-') {
+            i += 1;
+        }
+        while data.get(i).is_some_and(|&b| word(b) || b == b'+') {
+            i += 1;
+        }
+        (data.get(i) == Some(&0)).then(|| &data[at..i])
+    };
+    let mut i = 0;
+    while i + 1 < data.len() {
+        let b = data[i];
+        if b == 0 || b >= 0x80 {
+            let found = (data.get(i + 2) == Some(&b'L'))
+                .then(|| version_at(i + 3))
+                .flatten()
+                .or_else(|| version_at(i + 1));
+            if let Some(v) = found {
+                return Some(String::from_utf8_lossy(v).into_owned());
+            }
+        }
+        i += 1;
     }
     None
 }
@@ -656,6 +740,31 @@ mod tests {
             main_version(&with(&vcs)),
             "v0.0.0-20240301123456-0123456789ab"
         );
+        // The contents' guess comes before the pseudo-version, after ldflags.
+        let mut info = with(&vcs);
+        info.content_version = Some("1.32.5".into());
+        assert_eq!(main_version(&info), "v1.32.5");
+        let mut info = with(&[("-ldflags", "-X main.version=2.0.0")]);
+        info.content_version = Some("v1.32.5".into());
+        assert_eq!(main_version(&info), "v2.0.0");
+    }
+
+    #[test]
+    fn versions_in_contents() {
+        let find = |d: &[u8]| version_from_contents(d);
+        assert_eq!(
+            find(b"junk\x00go1.22\x00\x00v1.32.5\x00more\x00v9.9.9\x00").as_deref(),
+            Some("v1.32.5")
+        );
+        assert_eq!(find(b"\xff2.8.2+ds1\x00").as_deref(), Some("2.8.2+ds1"));
+        assert_eq!(find(b"\x00\xa0Lv0.2.56\x00").as_deref(), Some("v0.2.56"));
+        assert_eq!(
+            find(b"\x00v1.32.4-dispatcher\x00").as_deref(),
+            Some("v1.32.4-dispatcher")
+        );
+        // Not NUL-terminated, two numbers only, text around: nothing.
+        assert_eq!(find(b"\x00v1.2.3 \x00v1.2\x00x1.2.3\x00"), None);
+        assert_eq!(find(b""), None);
     }
 
     #[test]
