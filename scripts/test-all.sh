@@ -56,6 +56,11 @@ rm -rf "$gobins" && mkdir -p "$gobins" && cp /usr/bin/docker-registry "$gobins/"
 python3 scripts/compare-syft.py "dir:$gobins" --plimsoll "$CARGO_TARGET_DIR/debug/plimsoll" --check --strict
 "$CARGO_TARGET_DIR/debug/plimsoll" sbom "dir:$gobins" --format json --no-progress \
   | jq -e '[.packages[] | select(.name == "github.com/docker/distribution/cmd/registry")][0].version | startswith("v2.")'
+step "ELF package notes (.note.package) of Debian's systemd package, unpacked without its dpkg database, against syft 1.18.1"
+notes="$CARGO_TARGET_DIR/elf-notes"
+rm -rf "$notes" && mkdir -p "$notes" && (cd "$notes" && apt-get download systemd >/dev/null)
+dpkg-deb -x "$notes"/systemd_*.deb "$notes/root"
+python3 scripts/compare-syft.py "dir:$notes/root" --plimsoll "$CARGO_TARGET_DIR/debug/plimsoll" --check --strict
 step "memory per tar entry: file lists and tree of 2,000,000 files (at most 200 bytes of heap each)"
 cargo test -p plimsoll-engine --test memory --locked -- --ignored
 step "OSV import memory: 50,000 and 200,000 records (heap growth at most 400 bytes per record)"

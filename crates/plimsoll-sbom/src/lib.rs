@@ -29,8 +29,9 @@
 //! (uv's too), `Gemfile.lock`, Composer's lock and `installed.json`,
 //! Maven's `pom.xml` and Gradle lock files, .NET's `*.deps.json` and
 //! `packages.lock.json`, GitHub Actions workflows) and
-//! [`CondaCataloger`] (`conda-meta/*.json`) and [`DotnetPeCataloger`]
-//! (the version resource of `*.dll`/`*.exe` PE files).
+//! [`CondaCataloger`] (`conda-meta/*.json`), [`DotnetPeCataloger`]
+//! (the version resource of `*.dll`/`*.exe` PE files) and
+//! [`ElfNoteCataloger`] (ELF `.note.package` notes).
 //!
 //! Which files count follows syft's default selection of catalogers for
 //! the kind of scan: image scans report what is installed; directory scans
@@ -81,6 +82,9 @@ pub use apk::{
     parse_apk_db,
 };
 pub use binary::BINARY_LIMIT;
+pub use binary::elf_note::{
+    ElfNoteCataloger, ElfNoteLayerFacts, NOTE_PREFIX, NoteRecord, PackageNote,
+};
 pub use binary::golang::{GoBuildInfo, GoCataloger, GoFile, GoLayerFacts, GoModule};
 pub use binary::rust_audit::{RustAuditCataloger, RustCrate, RustFile, RustLayerFacts};
 pub use conda::{
@@ -338,6 +342,7 @@ pub fn register(engine: &mut Engine) {
     engine.register(LockfileCataloger);
     engine.register(CondaCataloger);
     engine.register(DotnetPeCataloger);
+    engine.register(ElfNoteCataloger);
 }
 
 /// The inventory of the final image from every cataloger [`register`] adds.
@@ -388,6 +393,7 @@ pub fn catalog_with(
     lockfile::merge(&ctx, &scan.facts::<LockfileCataloger>()?, &mut inventory);
     conda::merge(&ctx, &scan.facts::<CondaCataloger>()?, &mut inventory);
     dotnet_pe::merge(&ctx, &scan.facts::<DotnetPeCataloger>()?, &mut inventory);
+    binary::elf_note::merge(&ctx, &scan.facts::<ElfNoteCataloger>()?, &mut inventory);
     inventory.distro = distro;
     inventory.sort();
     Ok(inventory)

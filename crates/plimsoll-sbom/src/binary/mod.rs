@@ -3,6 +3,7 @@
 //! the same files (every executable regular file up to [`BINARY_LIMIT`]), so
 //! the engine reads each once; each parses only the ELF headers it needs.
 
+pub(crate) mod elf_note;
 pub(crate) mod golang;
 pub(crate) mod rust_audit;
 
@@ -13,7 +14,7 @@ use plimsoll_engine::{Entry, EntryKind};
 /// whole). Far above real Go and Rust binaries, which stay under ~200 MiB.
 pub const BINARY_LIMIT: u64 = 256 * 1024 * 1024;
 /// Smaller than an ELF header: not a binary.
-const MIN_ELF: u64 = 64;
+pub(crate) const MIN_ELF: u64 = 64;
 const ELF_MAGIC: &[u8] = b"\x7fELF";
 
 /// Directories whose executables are scripts, docs or package-manager
