@@ -85,6 +85,12 @@ FILES = [
      "lib/modules/6.1.0-50-cloud-amd64/kernel/net/8021q/8021q.ko"),
     ("kernel/lib/modules/6.1.0-50-cloud-amd64/kernel/net/netfilter/xt_pkttype.ko",
      "lib/modules/6.1.0-50-cloud-amd64/kernel/net/netfilter/xt_pkttype.ko"),
+    # Bitnami's SPDX documents (JSON; a tag-value one, which only warns).
+    ("bitnami/json/opt/bitnami/postgresql/.spdx-postgresql.spdx", "opt/bitnami/postgresql/.spdx-postgresql.spdx"),
+    ("bitnami/mix/opt/bitnami/render-template/.spdx-render-template.spdx",
+     "opt/bitnami/render-template/.spdx-render-template.spdx"),
+    ("bitnami/no-rel/opt/bitnami/redis/.spdx-redis.spdx", "opt/bitnami/redis/.spdx-redis.spdx"),
+    ("bitnami/tag-value/opt/bitnami/redis/.spdx-apache.spdx", "opt/bitnami/apache/.spdx-apache.spdx"),
 ] + [
     (f"arch/local/{pkg}/{f}", f"var/lib/pacman/local/{pkg}/{f}")
     for pkg, files in [

@@ -28,11 +28,13 @@
 //! `go.mod`, npm, yarn and pnpm locks, Python requirement and lock files
 //! (uv's too), `Gemfile.lock`, Composer's lock and `installed.json`,
 //! Maven's `pom.xml` and Gradle lock files, .NET's `*.deps.json` and
-//! `packages.lock.json`, GitHub Actions workflows) and
+//! `packages.lock.json`, GitHub Actions workflows),
 //! [`CondaCataloger`] (`conda-meta/*.json`), [`AlpmCataloger`] (pacman's
-//! `var/lib/pacman/local/*/desc` and `files`: Arch Linux) and
+//! `var/lib/pacman/local/*/desc` and `files`: Arch Linux),
 //! [`KernelCataloger`] (Linux kernel images' setup headers, `vmlinuz-*`,
-//! and modules' `.modinfo`, `lib/modules/**/*.ko`).
+//! and modules' `.modinfo`, `lib/modules/**/*.ko`) and
+//! [`BitnamiCataloger`] (Bitnami's SPDX documents,
+//! `opt/bitnami/**/.spdx-*.spdx`).
 //!
 //! Which files count follows syft's default selection of catalogers for
 //! the kind of scan: image scans report what is installed; directory scans
@@ -53,6 +55,7 @@
 mod alpm;
 mod apk;
 mod binary;
+mod bitnami;
 mod conda;
 mod control;
 mod copyright;
@@ -90,6 +93,10 @@ pub use apk::{
 pub use binary::BINARY_LIMIT;
 pub use binary::golang::{GoBuildInfo, GoCataloger, GoFile, GoLayerFacts, GoModule};
 pub use binary::rust_audit::{RustAuditCataloger, RustCrate, RustFile, RustLayerFacts};
+pub use bitnami::{
+    BITNAMI_SPDX_LIMIT, BitnamiCataloger, BitnamiDocument, BitnamiLayerFacts, BitnamiPackage,
+    parse_document as parse_bitnami_spdx,
+};
 pub use conda::{
     CONDA_META_LIMIT, CondaCataloger, CondaLayerFacts, CondaPackage, CondaRecord, conda_purl,
 };
@@ -377,6 +384,7 @@ pub fn register(engine: &mut Engine) {
     engine.register(CondaCataloger);
     engine.register(AlpmCataloger);
     engine.register(KernelCataloger);
+    engine.register(BitnamiCataloger);
 }
 
 /// The inventory of the final image from every cataloger [`register`] adds.
@@ -433,6 +441,7 @@ pub fn catalog_with(
         &mut inventory,
     );
     kernel::merge(&ctx, &scan.facts::<KernelCataloger>()?, &mut inventory);
+    bitnami::merge(&ctx, &scan.facts::<BitnamiCataloger>()?, &mut inventory);
     inventory.distro = distro;
     inventory.sort();
     Ok(inventory)

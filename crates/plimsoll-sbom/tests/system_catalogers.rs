@@ -217,3 +217,70 @@ fn kernel_and_modules_with_layers_and_whiteouts() {
         ["linux-kernel", "linux-kernel", "linux-kernel-module"]
     );
 }
+
+const PG: &str = "opt/bitnami/postgresql";
+
+#[test]
+fn bitnami_components_and_their_files() {
+    let spdx = data("bitnami/json/opt/bitnami/postgresql/.spdx-postgresql.spdx");
+    let scan = scan(vec![
+        vec![
+            file(&format!("{PG}/.spdx-postgresql.spdx"), &spdx),
+            file(&format!("{PG}/bin/postgres"), "real binary here"),
+            file(&format!("{PG}/share/pljava/pljava-1.6.8.jar"), "jar"),
+            file(
+                "opt/bitnami/redis/.spdx-redis.spdx",
+                data("bitnami/no-rel/opt/bitnami/redis/.spdx-redis.spdx"),
+            ),
+            file(
+                "opt/bitnami/broken/.spdx-broken.spdx",
+                data("bitnami/invalid/opt/bitnami/redis/.spdx-redis.spdx"),
+            ),
+        ],
+        // The redis product removed.
+        vec![whiteout("opt/bitnami/redis")],
+    ]);
+    let inv = catalog(&scan).unwrap();
+    let got: Vec<_> = inv
+        .of_type(PackageType::Bitnami)
+        .map(|p| (p.name.as_str(), p.version.as_str()))
+        .collect();
+    assert_eq!(got.len(), 16, "{got:?}"); // of 19 SPDX packages, 3 Maven jars
+    assert!(got.contains(&("postgresql", "17.2.0-8")));
+    assert!(!got.iter().any(|(n, _)| *n == "redis"), "{got:?}");
+    let pg = inv
+        .of_type(PackageType::Bitnami)
+        .find(|p| p.name == "postgresql")
+        .unwrap();
+    assert_eq!(
+        pg.purl,
+        "pkg:bitnami/postgresql@17.2.0-8?arch=arm64&distro=debian-12"
+    );
+    assert_eq!(pg.location, format!("{PG}/.spdx-postgresql.spdx"));
+    // The main component owns what no other one does.
+    assert_eq!(pg.files, [format!("{PG}/bin/postgres")]);
+    let pljava = inv
+        .of_type(PackageType::Bitnami)
+        .find(|p| p.name == "pljava")
+        .unwrap();
+    assert_eq!(pljava.files.len(), 3);
+    assert!(
+        pljava
+            .files
+            .contains(&format!("{PG}/share/pljava/pljava-1.6.8.jar"))
+    );
+    // (The stand-in jar is no zip: the Java cataloger says so.)
+    let ours: Vec<&String> = inv
+        .warnings
+        .iter()
+        .filter(|w| !w.ends_with("Could not find EOCD"))
+        .collect();
+    assert_eq!(ours.len(), 1, "{:?}", inv.warnings);
+    assert!(
+        ours[0].starts_with(
+            "layer 0: opt/bitnami/broken/.spdx-broken.spdx: not an SPDX JSON document"
+        ),
+        "{:?}",
+        inv.warnings
+    );
+}
