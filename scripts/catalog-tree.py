@@ -91,6 +91,8 @@ FILES = [
      "opt/bitnami/render-template/.spdx-render-template.spdx"),
     ("bitnami/no-rel/opt/bitnami/redis/.spdx-redis.spdx", "opt/bitnami/redis/.spdx-redis.spdx"),
     ("bitnami/tag-value/opt/bitnami/redis/.spdx-apache.spdx", "opt/bitnami/apache/.spdx-apache.spdx"),
+    # An older Bitnami image's component list.
+    ("bitnami/components-json-mongodb/opt/bitnami/.bitnami_components.json", "opt/bitnami/.bitnami_components.json"),
 ] + [
     (f"arch/local/{pkg}/{f}", f"var/lib/pacman/local/{pkg}/{f}")
     for pkg, files in [

@@ -13,6 +13,11 @@
 //! (`pkg:bitnami/postgresql@17.2.0-8?arch=arm64&distro=debian-12`) and its
 //! concluded and declared licences.
 //!
+//! Older images carry `opt/bitnami/.bitnami_components.json` instead, a
+//! list of components by name with version, architecture and distribution
+//! ([`parse_components`], as syft 1.40 reads it); its components have no
+//! files.
+//!
 //! Files: a component another one `CONTAINS` owns the files its
 //! `CONTAINS` relationships name (through contained packages too), relative
 //! to the document's directory; the main component (the one no other
@@ -66,13 +71,17 @@ pub struct BitnamiCataloger;
 
 pub struct BitnamiVisitor(BitnamiLayerFacts);
 
-/// `opt/bitnami/**/.spdx-*.spdx`.
+/// Older Bitnami images' list of components (no SPDX documents).
+const COMPONENTS: &str = "opt/bitnami/.bitnami_components.json";
+
+/// `opt/bitnami/**/.spdx-*.spdx` or [`COMPONENTS`].
 fn is_document(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    path.starts_with("opt/bitnami/")
-        && name.len() > ".spdx-.spdx".len()
-        && name.starts_with(".spdx-")
-        && name.ends_with(".spdx")
+    path == COMPONENTS
+        || path.starts_with("opt/bitnami/")
+            && name.len() > ".spdx-.spdx".len()
+            && name.starts_with(".spdx-")
+            && name.ends_with(".spdx")
 }
 
 impl Analyzer for BitnamiCataloger {
@@ -102,6 +111,8 @@ impl LayerVisitor for BitnamiVisitor {
                 "{} bytes, larger than {BITNAMI_SPDX_LIMIT}: not read",
                 entry.size
             ))
+        } else if entry.path == COMPONENTS {
+            parse_components(content.unwrap_or(&[]))
         } else {
             parse_document(content.unwrap_or(&[]))
         };
@@ -227,6 +238,46 @@ pub fn parse_document(content: &[u8]) -> BitnamiDocument {
         packages: found.into_iter().map(|(_, p)| p).collect(),
         warnings,
     }
+}
+
+/// Reads older Bitnami images' `opt/bitnami/.bitnami_components.json`, as
+/// syft 1.40's bitnami cataloger does: an object of components by name,
+/// each with its `version` (`4.4.11-2`), `arch` and `distro`; the purl
+/// `pkg:bitnami/<name>@<version>?arch=…&distro=…`; no files.
+pub fn parse_components(content: &[u8]) -> BitnamiDocument {
+    let doc: Value = match serde_json::from_slice(content) {
+        Ok(v) => v,
+        Err(e) => return skipped(format!("not valid JSON ({e}): skipped")),
+    };
+    let Value::Object(components) = doc else {
+        return skipped("not a JSON object of components: skipped".into());
+    };
+    let mut warnings = Warnings::new();
+    let mut packages = Vec::new();
+    for (name, c) in &components {
+        let version = text(c, "version");
+        if name.trim().is_empty() || !c.is_object() {
+            warnings.push(format!("{name:?}: not a component: skipped"));
+            continue;
+        }
+        packages.push(BitnamiPackage {
+            name: name.clone(),
+            version: version.to_string(),
+            purl: crate::purl::purl(
+                "bitnami",
+                None,
+                name,
+                version,
+                &[("arch", text(c, "arch")), ("distro", text(c, "distro"))],
+            ),
+            licenses: Vec::new(),
+            supplier: None,
+            main: false,
+            files: Vec::new(),
+        });
+    }
+    packages.sort_by(|a, b| a.name.cmp(&b.name));
+    BitnamiDocument { packages, warnings }
 }
 
 /// The `fileName`s of the files `id` contains, directly or through
@@ -357,6 +408,37 @@ mod tests {
         assert_eq!(d.packages.len(), 1);
         assert!(d.packages[0].main);
         assert_eq!(d.packages[0].licenses, ["RSALv2"]);
+    }
+
+    #[test]
+    fn components_json_of_older_images() {
+        let d = parse_components(&fixture(
+            "components-json-mongodb/opt/bitnami/.bitnami_components.json",
+        ));
+        assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+        let got: Vec<(&str, &str, &str)> = d
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str(), p.purl.as_str()))
+            .collect();
+        assert_eq!(got.len(), 5);
+        assert_eq!(
+            got[1],
+            (
+                "mongodb",
+                "4.4.11-2",
+                "pkg:bitnami/mongodb@4.4.11-2?arch=amd64&distro=debian-10"
+            )
+        );
+        let d = parse_components(&fixture(
+            "components-json-postgresql/opt/bitnami/.bitnami_components.json",
+        ));
+        assert_eq!(d.packages[0].name, "postgresql");
+        for bad in [&b"["[..], b"[]", b"{\"x\": 1}"] {
+            let d = parse_components(bad);
+            assert!(d.packages.is_empty() && d.warnings.len() == 1, "{bad:?}");
+        }
+        assert!(is_document(COMPONENTS));
     }
 
     #[test]

@@ -95,7 +95,7 @@ pub use binary::golang::{GoBuildInfo, GoCataloger, GoFile, GoLayerFacts, GoModul
 pub use binary::rust_audit::{RustAuditCataloger, RustCrate, RustFile, RustLayerFacts};
 pub use bitnami::{
     BITNAMI_SPDX_LIMIT, BitnamiCataloger, BitnamiDocument, BitnamiLayerFacts, BitnamiPackage,
-    parse_document as parse_bitnami_spdx,
+    parse_components as parse_bitnami_components, parse_document as parse_bitnami_spdx,
 };
 pub use conda::{
     CONDA_META_LIMIT, CondaCataloger, CondaLayerFacts, CondaPackage, CondaRecord, conda_purl,
