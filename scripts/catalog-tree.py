@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Assembles a directory tree holding a real file of every package type the
-gem, lock-file and conda catalogers read, for a `dir:` comparison with syft,
+gem, lock-file, conda, pacman (Arch), kernel and Bitnami catalogers read, for a `dir:` comparison with syft,
 and with --oci LAYOUT the same tree as the single layer of an OCI image
 (tag `t`), for an image comparison:
 
@@ -12,7 +12,8 @@ An image scan reports installed packages only (gem specifications under a
 `specifications` directory, Composer's installed.json, .NET's deps.json and
 assemblies (the version resource of `*.dll`),
 conda records), a directory scan the lock files, GitHub Actions workflows and
-every gemspec too.
+every gemspec too. Arch's os-release makes the tree an Arch system (syft
+writes alpm purls for ID=arch only).
 
 The files are the fixtures of crates/plimsoll-sbom/tests/data (see the
 PROVENANCE.md files there), this repository's own Cargo.lock and
@@ -90,6 +91,33 @@ FILES = [
     ("lock/github/.github/actions/bootstrap/action.yaml", "src/repo/.github/actions/bootstrap/action.yaml"),
     ("conda/conda-meta/zlib-1.2.11-h90dfc92_1014.json", "opt/conda/conda-meta/zlib-1.2.11-h90dfc92_1014.json"),
     ("conda/conda-meta/jupyterlab-4.4.3-pyhd8ed1ab_0.json", "opt/conda/conda-meta/jupyterlab-4.4.3-pyhd8ed1ab_0.json"),
+    # Arch: os-release (syft writes alpm purls for ID=arch only) and pacman's database.
+    ("arch/os-release", "usr/lib/os-release"),
+    # Debian's kernel 6.1.0-50-cloud-amd64: the image's setup header and two modules.
+    ("kernel/vmlinuz-6.1.0-50-cloud-amd64.head", "boot/vmlinuz-6.1.0-50-cloud-amd64"),
+    ("kernel/lib/modules/6.1.0-50-cloud-amd64/kernel/net/8021q/8021q.ko",
+     "lib/modules/6.1.0-50-cloud-amd64/kernel/net/8021q/8021q.ko"),
+    ("kernel/lib/modules/6.1.0-50-cloud-amd64/kernel/net/netfilter/xt_pkttype.ko",
+     "lib/modules/6.1.0-50-cloud-amd64/kernel/net/netfilter/xt_pkttype.ko"),
+    # Bitnami's SPDX documents (JSON; a tag-value one, which only warns).
+    ("bitnami/json/opt/bitnami/postgresql/.spdx-postgresql.spdx", "opt/bitnami/postgresql/.spdx-postgresql.spdx"),
+    ("bitnami/mix/opt/bitnami/render-template/.spdx-render-template.spdx",
+     "opt/bitnami/render-template/.spdx-render-template.spdx"),
+    ("bitnami/no-rel/opt/bitnami/redis/.spdx-redis.spdx", "opt/bitnami/redis/.spdx-redis.spdx"),
+    ("bitnami/tag-value/opt/bitnami/redis/.spdx-apache.spdx", "opt/bitnami/apache/.spdx-apache.spdx"),
+    # An older Bitnami image's component list.
+    ("bitnami/components-json-mongodb/opt/bitnami/.bitnami_components.json", "opt/bitnami/.bitnami_components.json"),
+] + [
+    (f"arch/local/{pkg}/{f}", f"var/lib/pacman/local/{pkg}/{f}")
+    for pkg, files in [
+        ("gmp-6.2.1-2", ("desc", "files")),
+        ("emacs-29.3-3", ("desc",)),
+        ("tree-sitter-0.22.6-1", ("desc",)),
+        ("fuzzy-1.2-3", ("desc", "files")),
+        ("madeup-20.30-4", ("desc",)),
+        ("corrupt-0.2.1-3", ("desc",)),
+    ]
+    for f in files
 ]
 
 

@@ -43,6 +43,10 @@ SYFT_TYPES = {
     "dotnet": "nuget",
     "github-action": "github",
     "github-action-workflow": "github",
+    "alpm": "alpm",
+    "linux-kernel": "linux-kernel",
+    "linux-kernel-module": "linux-kernel-module",
+    "bitnami": "bitnami",
 }
 MIN_COVERAGE = 0.99
 
@@ -94,7 +98,12 @@ def main():
         t = SYFT_TYPES.get(p["type"])
         if t is None:
             t = "syft:" + p["type"]
-        theirs.setdefault(t, set()).add((norm_name(t, p["name"]), p["version"]))
+        version = p["version"]
+        if t == "linux-kernel-module" and version == "UNKNOWN":
+            # syft's JSON writes a module without a `version` in .modinfo (most
+            # in-tree modules) as UNKNOWN; its purl has no version, as ours.
+            version = ""
+        theirs.setdefault(t, set()).add((norm_name(t, p["name"]), version))
 
     known = set()
     if os.path.exists(a.known):

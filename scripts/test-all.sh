@@ -29,7 +29,7 @@ step "workspace tests (self-contained)"
 cargo test --workspace --locked
 step "plimsoll sbom dir:/ of this machine: pseudo-filesystems skipped, unreadable entries warned about, exit 0"
 cargo test -p plimsoll --test sbom_dir --locked -- --ignored
-step "SBOM gem, lock-file, .NET, GitHub Actions and conda catalogers against syft 1.18.1 on real files, as a directory and as an image (every difference explained in tests/syft-catalogers-*differences.tsv)"
+step "SBOM gem, lock-file, .NET, GitHub Actions, conda, Arch (pacman), Linux kernel and Bitnami catalogers against syft 1.18.1 on real files, as a directory and as an image (every difference explained in tests/syft-catalogers-*differences.tsv)"
 cargo build -p plimsoll --locked
 python3 scripts/catalog-tree.py "$CARGO_TARGET_DIR/catalog-tree" --oci "$CARGO_TARGET_DIR/catalog-oci"
 python3 scripts/compare-syft.py "dir:$CARGO_TARGET_DIR/catalog-tree" --plimsoll "$CARGO_TARGET_DIR/debug/plimsoll" \
@@ -121,6 +121,22 @@ step "plimsoll worker processes on a real PostgreSQL: concurrent claims, a worke
 cargo test -p plimsoll --test serve_postgres --locked -- --ignored
 step "plimsoll serve as a Harbor scanner adapter: the real docker-registry wanting Harbor's credential, every response checked against the spec (scripts/validate-harbor.py); its credentials table on PostgreSQL"
 cargo test -p plimsoll --test serve_harbor --locked -- --ignored
+
+step "SBOM kernel cataloger against syft 1.18.1 on Debian's current cloud kernel package (its vmlinuz and every module; no difference allowed)"
+KDIR="$CARGO_TARGET_DIR/kernel-deb"
+kpkg=$(apt-cache search --names-only '^linux-image-[0-9.]+-[0-9]+-cloud-amd64$' | cut -d' ' -f1 | sort -V | tail -1)
+if [ -z "$kpkg" ]; then
+  echo "error: no linux-image-*-cloud-amd64 package in the apt lists (run apt-get update)" >&2
+  exit 1
+fi
+rm -rf "$KDIR" && mkdir -p "$KDIR/root"
+(cd "$KDIR" && apt-get download -q "$kpkg" 2>&1 | grep -v "couldn't be accessed by user '_apt'" || true)
+dpkg-deb -x "$KDIR/$kpkg"_*.deb "$KDIR/root"
+modules=$(find "$KDIR/root" -name '*.ko' | wc -l)
+echo "$kpkg: $modules modules"
+[ "$modules" -gt 100 ] || { echo "error: $kpkg has $modules uncompressed modules, expected hundreds" >&2; exit 1; }
+python3 scripts/compare-syft.py "dir:$KDIR/root" --plimsoll "$CARGO_TARGET_DIR/debug/plimsoll" \
+  --known /dev/null --check --strict
 
 step "reference images"
 LAB="${PLIMSOLL_LAB_IMAGES:-$CARGO_TARGET_DIR/lab-images}"

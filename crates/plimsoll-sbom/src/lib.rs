@@ -28,10 +28,15 @@
 //! `go.mod`, npm, yarn and pnpm locks, Python requirement and lock files
 //! (uv's too), `Gemfile.lock`, Composer's lock and `installed.json`,
 //! Maven's `pom.xml` and Gradle lock files, .NET's `*.deps.json` and
-//! `packages.lock.json`, GitHub Actions workflows) and
+//! `packages.lock.json`, GitHub Actions workflows),
 //! [`CondaCataloger`] (`conda-meta/*.json`), [`DotnetPeCataloger`]
-//! (the version resource of `*.dll`/`*.exe` PE files) and
-//! [`ElfNoteCataloger`] (ELF `.note.package` notes).
+//! (the version resource of `*.dll`/`*.exe` PE files),
+//! [`ElfNoteCataloger`] (ELF `.note.package` notes), [`AlpmCataloger`] (pacman's
+//! `var/lib/pacman/local/*/desc` and `files`: Arch Linux),
+//! [`KernelCataloger`] (Linux kernel images' setup headers, `vmlinuz-*`,
+//! and modules' `.modinfo`, `lib/modules/**/*.ko`) and
+//! [`BitnamiCataloger`] (Bitnami's SPDX documents,
+//! `opt/bitnami/**/.spdx-*.spdx`).
 //!
 //! Which files count follows syft's default selection of catalogers for
 //! the kind of scan: image scans report what is installed; directory scans
@@ -49,8 +54,10 @@
 //! # Ok(()) }
 //! ```
 
+mod alpm;
 mod apk;
 mod binary;
+mod bitnami;
 mod conda;
 mod control;
 mod copyright;
@@ -60,6 +67,7 @@ mod dotnet_pe;
 mod dpkg;
 mod dpkg_extra;
 mod java;
+mod kernel;
 mod license;
 pub mod lockfile;
 mod merge;
@@ -77,6 +85,10 @@ use std::fmt;
 use plimsoll_engine::{Engine, Entry, FileTree, Scan};
 use serde::{Deserialize, Serialize};
 
+pub use alpm::{
+    ALPM_DB_LIMIT, AlpmCataloger, AlpmDesc, AlpmEntry, AlpmFiles, AlpmLayerFacts, alpm_purl,
+    parse_desc as parse_alpm_desc, parse_files as parse_alpm_files,
+};
 pub use apk::{
     APK_DB_LIMIT, APK_DB_PATHS, ApkCataloger, ApkDatabase, ApkEntry, ApkLayerFacts, apk_purl,
     parse_apk_db,
@@ -87,6 +99,10 @@ pub use binary::elf_note::{
 };
 pub use binary::golang::{GoBuildInfo, GoCataloger, GoFile, GoLayerFacts, GoModule};
 pub use binary::rust_audit::{RustAuditCataloger, RustCrate, RustFile, RustLayerFacts};
+pub use bitnami::{
+    BITNAMI_SPDX_LIMIT, BitnamiCataloger, BitnamiDocument, BitnamiLayerFacts, BitnamiPackage,
+    parse_components as parse_bitnami_components, parse_document as parse_bitnami_spdx,
+};
 pub use conda::{
     CONDA_META_LIMIT, CondaCataloger, CondaLayerFacts, CondaPackage, CondaRecord, conda_purl,
 };
@@ -102,6 +118,10 @@ pub use dpkg::{
 };
 pub use dpkg_extra::{DpkgCopyright, DpkgFileList};
 pub use java::{JavaArchiveFacts, JavaCataloger, JavaLayerFacts, JavaPackage};
+pub use kernel::{
+    KERNEL_MODULE_LIMIT, KernelCataloger, KernelImage, KernelLayerFacts, KernelModule,
+    ModuleRecord, kernel_purl, parse_kernel_image, parse_module as parse_kernel_module,
+};
 pub use lockfile::{LOCKFILE_LIMIT, LockKind, LockLayerFacts, LockedPackage, LockfileCataloger};
 pub use merge::MergeContext;
 pub use npm::{NpmCataloger, NpmLayerFacts, NpmManifest, NpmPackage, npm_purl};
@@ -138,10 +158,24 @@ pub enum PackageType {
     /// GitHub Actions and reusable workflows a repository's workflows use
     /// (`pkg:github/<owner>/<repo>@<ref>`).
     Github,
+    // Arch, kernel and Bitnami catalogers (issue 18).
+    /// pacman/libalpm packages: Arch Linux and its derivatives (`pkg:alpm/…`).
+    Alpm,
+    /// A Linux kernel image in the image (`pkg:generic/linux-kernel@…`, as
+    /// syft writes it; the type is syft's name).
+    #[serde(rename = "linux-kernel")]
+    LinuxKernel,
+    /// A Linux kernel module (`pkg:generic/<name>@<version>`, as syft
+    /// writes it; the type is syft's name).
+    #[serde(rename = "linux-kernel-module")]
+    LinuxKernelModule,
+    /// Bitnami components, from the SPDX documents Bitnami's images ship
+    /// (`pkg:bitnami/…`).
+    Bitnami,
 }
 
 impl PackageType {
-    pub const ALL: [PackageType; 13] = [
+    pub const ALL: [PackageType; 17] = [
         PackageType::Deb,
         PackageType::Apk,
         PackageType::Rpm,
@@ -155,9 +189,15 @@ impl PackageType {
         PackageType::Conda,
         PackageType::Nuget,
         PackageType::Github,
+        // Arch, kernel and Bitnami catalogers (issue 18).
+        PackageType::Alpm,
+        PackageType::LinuxKernel,
+        PackageType::LinuxKernelModule,
+        PackageType::Bitnami,
     ];
 
-    /// The purl type, which is also the name used in JSON output.
+    /// The name used in JSON output: the purl type, except for the kernel
+    /// types, named as syft names them (their purls are `pkg:generic`).
     pub fn as_str(self) -> &'static str {
         match self {
             PackageType::Deb => "deb",
@@ -173,12 +213,20 @@ impl PackageType {
             PackageType::Conda => "conda",
             PackageType::Nuget => "nuget",
             PackageType::Github => "github",
+            // Arch, kernel and Bitnami catalogers (issue 18).
+            PackageType::Alpm => "alpm",
+            PackageType::LinuxKernel => "linux-kernel",
+            PackageType::LinuxKernelModule => "linux-kernel-module",
+            PackageType::Bitnami => "bitnami",
         }
     }
 
     /// OS packages are matched against the distribution's own advisories.
     pub fn is_os(self) -> bool {
-        matches!(self, PackageType::Deb | PackageType::Apk | PackageType::Rpm)
+        matches!(
+            self,
+            PackageType::Deb | PackageType::Apk | PackageType::Rpm | PackageType::Alpm
+        )
     }
 }
 
@@ -343,6 +391,9 @@ pub fn register(engine: &mut Engine) {
     engine.register(CondaCataloger);
     engine.register(DotnetPeCataloger);
     engine.register(ElfNoteCataloger);
+    engine.register(AlpmCataloger);
+    engine.register(KernelCataloger);
+    engine.register(BitnamiCataloger);
 }
 
 /// The inventory of the final image from every cataloger [`register`] adds.
@@ -393,6 +444,15 @@ pub fn catalog_with(
     lockfile::merge(&ctx, &scan.facts::<LockfileCataloger>()?, &mut inventory);
     conda::merge(&ctx, &scan.facts::<CondaCataloger>()?, &mut inventory);
     dotnet_pe::merge(&ctx, &scan.facts::<DotnetPeCataloger>()?, &mut inventory);
+    alpm::merge(
+        &ctx,
+        &scan.facts::<AlpmCataloger>()?,
+        distro.as_ref(),
+        &mut inventory,
+    );
+    kernel::merge(&ctx, &scan.facts::<KernelCataloger>()?, &mut inventory);
+    bitnami::merge(&ctx, &scan.facts::<BitnamiCataloger>()?, &mut inventory);
+    // After every OS package database: a noted file one of them lists is that package.
     binary::elf_note::merge(&ctx, &scan.facts::<ElfNoteCataloger>()?, &mut inventory);
     inventory.distro = distro;
     inventory.sort();

@@ -13,6 +13,9 @@ pub struct Distro {
     /// `VERSION_CODENAME`, e.g. `bookworm`.
     pub version_codename: Option<String>,
     pub pretty_name: Option<String>,
+    /// `BUILD_ID`, for distributions without releases (Arch: `rolling`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_id: Option<String>,
 }
 
 impl Distro {
@@ -39,6 +42,7 @@ impl Distro {
                 "VERSION_ID" => &mut d.version_id,
                 "VERSION_CODENAME" => &mut d.version_codename,
                 "PRETTY_NAME" => &mut d.pretty_name,
+                "BUILD_ID" => &mut d.build_id,
                 _ => continue,
             };
             *slot = Some(value);
@@ -96,6 +100,7 @@ impl Distro {
             version_id,
             version_codename: None,
             pretty_name: (!line.is_empty()).then_some(line),
+            build_id: None,
         }
     }
 
@@ -281,6 +286,7 @@ mod tests {
                 version_id: Some("12".into()),
                 version_codename: Some("bookworm".into()),
                 pretty_name: Some("Debian GNU/Linux 12 (bookworm)".into()),
+                build_id: None,
             }
         );
         let d = Distro::parse_os_release(

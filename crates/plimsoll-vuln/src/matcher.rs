@@ -189,6 +189,11 @@ fn root_target(pkg: &Package, distro: Option<&Distro>, upstream: &Target) -> Opt
         | PackageType::Conda
         | PackageType::Nuget
         | PackageType::Github => return None,
+        // Arch, kernel and Bitnami catalogers (issue 18).
+        PackageType::Alpm
+        | PackageType::LinuxKernel
+        | PackageType::LinuxKernelModule
+        | PackageType::Bitnami => return None,
     };
     Some(Target {
         ecosystem: EcosystemKey::Exact(ecosystem),
@@ -242,6 +247,15 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
         ordering,
         vendor_fork: false,
     };
+    if pkg.package_type == PackageType::Alpm {
+        // OSV has no Arch Linux ecosystem (Arch's own tracker is not
+        // imported): every pacman package is unmatched, and said to be.
+        let d = distro.and_then(|d| d.id.as_deref()).unwrap_or("arch");
+        let release = distro
+            .and_then(|d| d.version_id.as_deref().or(d.build_id.as_deref()))
+            .unwrap_or("rolling");
+        return Err(NoTarget::UnknownDistro(format!("{d} {release}")));
+    }
     if pkg.package_type.is_os() {
         let d = distro.ok_or(NoTarget::NoRelease(pkg.package_type))?;
         let id =
@@ -360,7 +374,14 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
         PackageType::Composer | PackageType::Conda => {
             return Err(NoTarget::Unsupported(pkg.package_type));
         }
-        PackageType::Deb | PackageType::Apk | PackageType::Rpm => unreachable!("handled above"),
+        // Arch, kernel and Bitnami catalogers (issue 18): no advisory
+        // matching for kernels and Bitnami components yet.
+        PackageType::LinuxKernel | PackageType::LinuxKernelModule | PackageType::Bitnami => {
+            return Err(NoTarget::Unsupported(pkg.package_type));
+        }
+        PackageType::Deb | PackageType::Apk | PackageType::Rpm | PackageType::Alpm => {
+            unreachable!("handled above")
+        }
     })
 }
 
@@ -1086,6 +1107,31 @@ mod tests {
             target(&pkg(PackageType::Rpm, "bash", "4.2", ""), Some(&centos)),
             Err(NoTarget::UnknownDistro(_))
         ));
+        // Arch: no advisory data, said so (never "clean").
+        let arch = Distro {
+            id: Some(s("arch")),
+            build_id: Some(s("rolling")),
+            ..Default::default()
+        };
+        let gmp = pkg(PackageType::Alpm, "gmp", "6.2.1-2", "");
+        assert_eq!(
+            target(&gmp, Some(&arch)).unwrap_err(),
+            NoTarget::UnknownDistro(s("arch rolling"))
+        );
+        assert_eq!(
+            target(&gmp, None).unwrap_err(),
+            NoTarget::UnknownDistro(s("arch rolling"))
+        );
+        for t in [
+            PackageType::LinuxKernel,
+            PackageType::LinuxKernelModule,
+            PackageType::Bitnami,
+        ] {
+            assert_eq!(
+                target(&pkg(t, "x", "1", ""), None).unwrap_err(),
+                NoTarget::Unsupported(t)
+            );
+        }
     }
 
     #[test]

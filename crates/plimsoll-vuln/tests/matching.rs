@@ -363,6 +363,39 @@ fn almalinux_matches_binary_packages_with_their_epoch() {
     assert!(r.not_matched[0].contains("centos 7"), "{:?}", r.not_matched);
 }
 
+/// Arch Linux (pacman's `alpm` packages) has no OSV ecosystem: a scan says
+/// how many packages it could not match and why, never "clean".
+#[test]
+fn arch_packages_are_reported_unmatched() {
+    let (_tmp, db) = database(&debian_records());
+    let arch = Some(Distro {
+        id: Some("arch".into()),
+        build_id: Some("rolling".into()),
+        ..Default::default()
+    });
+    let packages = vec![
+        package(
+            PackageType::Alpm,
+            "gmp",
+            "6.2.1-2",
+            "pkg:alpm/arch/gmp@6.2.1-2",
+        ),
+        package(
+            PackageType::Alpm,
+            "emacs",
+            "29.3-3",
+            "pkg:alpm/arch/emacs@29.3-3",
+        ),
+    ];
+    let r = scan(&db, arch, packages);
+    assert!(r.findings.is_empty());
+    assert_eq!(r.packages_matched, 0);
+    assert_eq!(
+        r.not_matched,
+        ["no advisory data for distribution 'arch rolling': alpm packages (2) not matched"]
+    );
+}
+
 // ---------------------------------------------------------------- language packages
 
 #[test]
