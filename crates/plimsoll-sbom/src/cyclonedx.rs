@@ -446,6 +446,7 @@ pub(crate) mod tests {
                 version_id: Some("12".into()),
                 version_codename: Some("bookworm".into()),
                 pretty_name: Some("Debian GNU/Linux 12 (bookworm)".into()),
+                ..Default::default()
             }),
             packages: vec![libc, six],
             warnings: Default::default(),

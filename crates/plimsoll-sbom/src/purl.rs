@@ -13,6 +13,13 @@ pub struct Distro {
     /// `VERSION_CODENAME`, e.g. `bookworm`.
     pub version_codename: Option<String>,
     pub pretty_name: Option<String>,
+    /// `ID_LIKE`, e.g. `rhel fedora` (CentOS), `opensuse suse` (openSUSE).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_like: Option<String>,
+    /// `VERSION`, e.g. `22.03 (LTS-SP3)` (openEuler names its release
+    /// stream only here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 impl Distro {
@@ -39,6 +46,8 @@ impl Distro {
                 "VERSION_ID" => &mut d.version_id,
                 "VERSION_CODENAME" => &mut d.version_codename,
                 "PRETTY_NAME" => &mut d.pretty_name,
+                "ID_LIKE" => &mut d.id_like,
+                "VERSION" => &mut d.version,
                 _ => continue,
             };
             *slot = Some(value);
@@ -96,6 +105,7 @@ impl Distro {
             version_id,
             version_codename: None,
             pretty_name: (!line.is_empty()).then_some(line),
+            ..Default::default()
         }
     }
 
@@ -281,6 +291,8 @@ mod tests {
                 version_id: Some("12".into()),
                 version_codename: Some("bookworm".into()),
                 pretty_name: Some("Debian GNU/Linux 12 (bookworm)".into()),
+                id_like: None,
+                version: Some("12 (bookworm)".into()),
             }
         );
         let d = Distro::parse_os_release(

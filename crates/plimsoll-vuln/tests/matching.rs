@@ -326,8 +326,39 @@ fn almalinux_matches_binary_packages_with_their_epoch() {
     assert_eq!(f.fixed, ["1:1.1.1k-12.el8_9"]);
     // AlmaLinux states its rating only in the summary's "Important:".
     assert_eq!(f.rating.severity, VulnSeverity::High);
-    // `related` CVEs are other vulnerabilities: not merged as aliases.
-    assert_eq!(f.aliases, ["ALSA-2024:1234"]);
+    // The erratum's `related` CVE is among the finding's ids (issue 18):
+    // ignores and VEX statements name it. It does not merge alias groups.
+    assert_eq!(f.aliases, ["ALSA-2024:1234", "CVE-2023-5678"]);
+    let ignore = IgnoreRule {
+        id: "CVE-2023-5678".into(),
+        reason: "not reachable".into(),
+        ..IgnoreRule::default()
+    };
+    let policy = Policy::new(vec![ignore], TODAY).unwrap();
+    let r = scan_with(
+        &db,
+        distro("almalinux", "8.9"),
+        vec![rpm("openssl-libs", "1:1.1.1k-9.el8_7")],
+        &policy,
+    );
+    let s = r.findings[0].suppressed.as_ref().expect("ignored by CVE");
+    assert_eq!(s.by, "ignore");
+    let mut policy = Policy::new(vec![], TODAY).unwrap();
+    policy
+        .add_vex(
+            "alma.vex.json",
+            br#"{"statements":[{"vulnerability":{"name":"CVE-2023-5678"},
+                 "products":[{"@id":"pkg:oci/app@sha256%3Afeed"}],
+                 "status":"not_affected","justification":"vulnerable_code_not_present"}]}"#,
+        )
+        .unwrap();
+    let r = scan_with(
+        &db,
+        distro("almalinux", "8.9"),
+        vec![rpm("openssl-libs", "1:1.1.1k-9.el8_7")],
+        &policy,
+    );
+    assert_eq!(r.findings[0].suppressed.as_ref().expect("vex").by, "vex");
 
     let r = scan(
         &db,
@@ -353,14 +384,22 @@ fn almalinux_matches_binary_packages_with_their_epoch() {
         vec![rpm("openssl-libs", "1:1.1.1k-9.el8_7")],
     );
     assert!(r.findings.is_empty());
+    // Nor to CentOS, which is matched against Red Hat's data.
+    let r = scan(
+        &db,
+        distro("centos", "8"),
+        vec![rpm("openssl-libs", "1:1.1.1k-9.el8_7")],
+    );
+    assert_eq!(r.packages_matched, 1);
+    assert!(r.findings.is_empty());
     // A distribution without advisory data is reported, not silently clean.
     let r = scan(
         &db,
-        distro("centos", "7"),
-        vec![rpm("openssl-libs", "1:1.0.2k-19.el7")],
+        distro("ol", "8"),
+        vec![rpm("openssl-libs", "1:1.1.1k-9.el8_7")],
     );
     assert_eq!(r.packages_matched, 0);
-    assert!(r.not_matched[0].contains("centos 7"), "{:?}", r.not_matched);
+    assert!(r.not_matched[0].contains("ol 8"), "{:?}", r.not_matched);
 }
 
 // ---------------------------------------------------------------- language packages
