@@ -224,7 +224,7 @@ pub fn find(
                 } else {
                     adv.vulnerability_id.clone()
                 };
-                let verdict = matcher::evaluate(&aff, &target.version, target.ordering);
+                let verdict = matcher::evaluate(&aff, target.version_for(&aff), target.ordering);
                 if target.vendor_fork {
                     if verdict == Verdict::NotAffected {
                         fork_clears.insert(name.clone());

@@ -99,6 +99,41 @@ pub struct Target {
     /// the upstream data's "affected", since that build carries the patch
     /// that the upstream data does not know of.
     pub vendor_fork: bool,
+    /// The data writes versions as its source rpm file names do, without
+    /// an epoch (SUSE, openSUSE, Photon OS, Mageia, openEuler): against a
+    /// record version without one, the installed epoch is left out (see
+    /// [`Target::version_for`]).
+    pub epochless_data: bool,
+}
+
+impl Target {
+    /// The installed version to compare with `affected`'s: as it is, except
+    /// for [`Target::epochless_data`] against an entry none of whose
+    /// versions has an epoch, where the installed epoch is dropped (rpm
+    /// would take the missing one for 0, and an epoch-1 package would never
+    /// be older than any fix).
+    pub fn version_for(&self, affected: &Affected) -> &str {
+        if !self.epochless_data {
+            return &self.version;
+        }
+        let has_epoch = |v: &str| strip_epoch(v).len() != v.len();
+        let epochs = affected.versions.iter().any(|v| has_epoch(v))
+            || affected
+                .ranges
+                .iter()
+                .flat_map(|r| &r.events)
+                .any(|e| match e {
+                    Event::Introduced(v)
+                    | Event::Fixed(v)
+                    | Event::LastAffected(v)
+                    | Event::Limit(v) => has_epoch(v),
+                });
+        if epochs {
+            &self.version
+        } else {
+            strip_epoch(&self.version)
+        }
+    }
 }
 
 /// Why a package cannot be matched at all (said once per kind in the report).
@@ -330,11 +365,17 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
         version: version.to_string(),
         ordering,
         vendor_fork: false,
+        epochless_data: false,
     };
     if pkg.package_type.is_os() {
         let d = distro.ok_or(NoTarget::NoRelease(pkg.package_type))?;
-        return os_target(pkg, d)
-            .map(|(ecosystem, name, version, ordering)| t(ecosystem, &name, &version, ordering));
+        return os_target(pkg, d).map(|(ecosystem, name, version, ordering)| Target {
+            epochless_data: matches!(
+                ecosystem.stem().split(':').next(),
+                Some("SUSE" | "openSUSE" | "Photon OS" | "Mageia" | "openEuler")
+            ),
+            ..t(ecosystem, &name, &version, ordering)
+        });
     }
     Ok(match pkg.package_type {
         PackageType::Pypi => t(
@@ -408,13 +449,18 @@ fn os_target(
         d.id.as_deref()
             .ok_or(NoTarget::NoRelease(pkg.package_type))?;
     let source = pkg.source_name.clone().unwrap_or_else(|| pkg.name.clone());
-    // Source-keyed rpm data (SUSE, openSUSE, Photon, Mageia, openEuler)
-    // writes the source package's `version-release` without an epoch, as
-    // the source rpm's file name does.
-    let source_evr = || {
-        pkg.source_version
-            .clone()
-            .unwrap_or_else(|| strip_epoch(&pkg.version).to_string())
+    // Source-keyed rpm data (SUSE, openSUSE, Photon, Mageia, openEuler):
+    // the source package's `version-release` (its file name's), with the
+    // binary's epoch, which the source's is (one spec file).
+    let source_evr = || match &pkg.source_version {
+        Some(vr) if strip_epoch(vr).len() == vr.len() => {
+            match pkg.version.len() - strip_epoch(&pkg.version).len() {
+                0 => vr.clone(),
+                n => format!("{}{vr}", &pkg.version[..n]),
+            }
+        }
+        Some(evr) => evr.clone(),
+        None => pkg.version.clone(),
     };
     let binary = |key: EcosystemKey| {
         Ok((
@@ -1519,20 +1565,52 @@ mod tests {
             assert_eq!(t.ecosystem, EcosystemKey::Exact(s(want)));
             assert_eq!(t.name, "openssl-3");
         }
-        // An epoch on the binary is not compared against epoch-less records.
+        // The binary's epoch goes with the source's version-release, and is
+        // compared only against records that write epochs.
         let e = rpm(
             "libxml2-2",
             "1:2.10.3-150500.5.17.1",
             "libxml2",
             "2.10.3-150500.5.17.1",
         );
-        assert_eq!(
-            target(&e, Some(&sles)).unwrap().version,
-            "2.10.3-150500.5.17.1"
+        let t = target(&e, Some(&sles)).unwrap();
+        assert!(t.epochless_data);
+        assert_eq!(t.version, "1:2.10.3-150500.5.17.1");
+        let plain = affected(
+            "SUSE:Linux Enterprise Server 15 SP5",
+            "libxml2",
+            vec![range(
+                RangeKind::Ecosystem,
+                vec![Introduced(s("0")), Fixed(s("2.10.3-150500.5.20.1"))],
+            )],
+            &[],
         );
+        assert_eq!(t.version_for(&plain), "2.10.3-150500.5.17.1");
+        assert!(matches!(
+            evaluate(&plain, t.version_for(&plain), t.ordering),
+            Verdict::Affected { .. }
+        ));
+        let with_epoch = affected(
+            "SUSE:Linux Enterprise Server 15 SP5",
+            "libxml2",
+            vec![range(
+                RangeKind::Ecosystem,
+                vec![Introduced(s("0")), Fixed(s("1:2.10.3-150500.5.20.1"))],
+            )],
+            &[],
+        );
+        assert_eq!(t.version_for(&with_epoch), "1:2.10.3-150500.5.17.1");
+        // Red Hat's data writes epochs: an installed version is compared whole.
+        let rh = target(&e, Some(&os("rhel", "9.4", ""))).unwrap();
+        assert!(!rh.epochless_data);
+        assert_eq!(rh.version_for(&plain), "1:2.10.3-150500.5.17.1");
         let mut bare = pkg(PackageType::Rpm, "x", "2:1.0-1", "");
         bare.source_name = None;
-        assert_eq!(target(&bare, Some(&sles)).unwrap().version, "1.0-1");
+        let t = target(&bare, Some(&sles)).unwrap();
+        assert_eq!(
+            (t.version.as_str(), t.version_for(&plain)),
+            ("2:1.0-1", "1.0-1")
+        );
     }
 
     #[test]

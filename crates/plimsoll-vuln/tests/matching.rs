@@ -6,7 +6,7 @@
 //! follows from the records and versions written in the test itself.
 
 use plimsoll_sbom::{Distro, Inventory, Package, PackageType};
-use plimsoll_testkit::osv::{affected as entry, fixed_in, record as osv};
+use plimsoll_testkit::osv::{affected as entry, fixed_in, record as osv, unfixed};
 use plimsoll_vuln::db::{self, Database};
 use plimsoll_vuln::findings::{MatchStatus, VulnFinding, VulnReport, find};
 use plimsoll_vuln::import::import;
@@ -400,6 +400,56 @@ fn almalinux_matches_binary_packages_with_their_epoch() {
     );
     assert_eq!(r.packages_matched, 0);
     assert!(r.not_matched[0].contains("ol 8"), "{:?}", r.not_matched);
+}
+
+#[test]
+fn ubuntu_pro_fixes_outweigh_the_releases_unfixed_entry() {
+    // The release's entry says every version is affected (the fix went to
+    // ESM only); Pro's says its build fixes it. A Pro image at that build is
+    // not affected; an image without Pro packages is, with no fix it can take.
+    let (_tmp, db) = database(&[osv(
+        "UBUNTU-CVE-2024-0001",
+        &["CVE-2024-0001"],
+        json!([
+            unfixed("Ubuntu:18.04:LTS", "openssl"),
+            fixed_in(
+                "Ubuntu:Pro:18.04:LTS",
+                "openssl",
+                "1.1.1-1ubuntu2.1~18.04.23+esm4"
+            ),
+            fixed_in(
+                "Ubuntu:Pro:FIPS-updates:18.04:LTS",
+                "openssl",
+                "1.1.1-1ubuntu2.fips.2.1~18.04.23.3"
+            ),
+        ]),
+        json!({}),
+    )]);
+    let ssl = |v: &str| built_from(PackageType::Deb, "libssl1.1", v, "openssl", Some(v));
+    let r = scan(
+        &db,
+        distro("ubuntu", "18.04"),
+        vec![ssl("1.1.1-1ubuntu2.1~18.04.23+esm4")],
+    );
+    assert_eq!(hits(&r), pairs(&[]));
+    let r = scan(
+        &db,
+        distro("ubuntu", "18.04"),
+        vec![ssl("1.1.1-1ubuntu2.1~18.04.23+esm3")],
+    );
+    assert_eq!(hits(&r), pairs(&[("libssl1.1", "CVE-2024-0001")]));
+    // Pro's fix, never FIPS's.
+    assert_eq!(
+        the(&r, "libssl1.1", "CVE-2024-0001").fixed,
+        ["1.1.1-1ubuntu2.1~18.04.23+esm4"]
+    );
+    let r = scan(
+        &db,
+        distro("ubuntu", "18.04"),
+        vec![ssl("1.1.1-1ubuntu2.1~18.04.23")],
+    );
+    let f = the(&r, "libssl1.1", "CVE-2024-0001");
+    assert!(f.fixed.is_empty(), "{:?}", f.fixed);
 }
 
 // ---------------------------------------------------------------- language packages
