@@ -1,14 +1,48 @@
 //! Matching installed packages against advisories.
 //!
 //! OS packages are matched only against their own distribution release's
-//! data, by the key that data uses: a Debian 12 image against `Debian:12`
-//! records by source package and source version, Ubuntu against
-//! `Ubuntu:<release>[:LTS]`, Alpine against `Alpine:v<major.minor>` by origin,
-//! Wolfi and Chainguard (rolling, by origin, apk's ordering) against
-//! `Wolfi` / `Chainguard`, AlmaLinux/Rocky against `AlmaLinux:<major>`/`Rocky Linux:<major>` by
-//! binary package and `[epoch:]version-release`. Language packages are
-//! matched by their purl ecosystem (PyPI with normalised names, npm, Go
-//! modules and `stdlib`, crates.io, Maven `group:artifact`).
+//! data, by the key that data uses; the image's os-release decides which
+//! ([`ImageFacts`] adds what only the whole image tells):
+//!
+//! | os-release `ID` | ecosystem | name, version |
+//! |---|---|---|
+//! | `debian` | `Debian:<major>` | source package, source version |
+//! | `ubuntu` | `Ubuntu:<release>[:LTS]`; with ESM builds installed also `Ubuntu:Pro:<release>[:LTS]`, whose "not affected" outweighs the release's "affected" | source package, source version |
+//! | `alpine` | `Alpine:v<major.minor>` | origin, apk version |
+//! | `wolfi`, `chainguard`, `minimos`, `cleanstart` | `Wolfi`, `Chainguard`, `MinimOS`, `CleanStart` (rolling) | origin |
+//! | `alpaquita`, `bellsoft-hardened-containers` | `Alpaquita:<VERSION_ID>`, `BellSoft Hardened Containers:<VERSION_ID>` | origin |
+//! | `almalinux`, `rocky` | `AlmaLinux:<major>`, `Rocky Linux:<major>` | binary package, `[epoch:]version-release` |
+//! | `rhel` (UBI too), `centos`, or `rhel` in `ID_LIKE` | every `Red Hat:enterprise_linux:<major>::<stream>` (baseos, appstream, crb, …: a package can be in any); not `rhel_eus`/`rhel_aus`/`rhel_e4s` | binary package, `[epoch:]version-release` |
+//! | `sles`, `sles_sap`, `sled`, `sle-micro`, `sl-micro`, `sle_hpc` | `SUSE:<PRETTY_NAME without "SUSE ">`, and on SLE 15 the Basesystem and Server Applications modules of the same service pack; not LTSS | source package, source version-release |
+//! | `opensuse-leap`, `opensuse-leap-micro`, `opensuse-tumbleweed` | `openSUSE:<PRETTY_NAME without "openSUSE ">` (`Leap 15.5`, `Tumbleweed`) | source package |
+//! | `photon` | `Photon OS:<major.minor>` | source package |
+//! | `mageia` | `Mageia:<major>` | source package |
+//! | `openEuler` | `openEuler:<YY.MM>[-LTS[-SPn]]` from `VERSION="22.03 (LTS-SP3)"` | source package |
+//!
+//! Why these choices:
+//! - Red Hat's streams: the records name one entry per product stream a
+//!   package ships in, and a package's fix is the same in every stream of a
+//!   major, so the image's streams need not be known; the extended-support
+//!   streams (EUS, AUS, E4S, `rhel_eus:9.2::…`) carry their own, lower
+//!   fixes for subscribers, and nothing in an image's os-release says it is
+//!   one (UBI's content manifests, which would, are not read yet). CentOS
+//!   Stream runs ahead of RHEL: its packages compared with RHEL's fixes can
+//!   show a fixed package as affected until RHEL ships the fix.
+//! - SUSE: OSV's SUSE ecosystem names products as os-release's
+//!   `PRETTY_NAME` does; SLE 15 systems and the SLE BCI images install their
+//!   packages from the Basesystem (and Server Applications) modules, whose
+//!   records list packages the product's own may not. LTSS and other paid
+//!   extensions are subscriptions nothing in the image shows.
+//! - Ubuntu Pro: see [`ImageFacts::ubuntu_pro`].
+//! - Source-keyed rpm data (SUSE, openSUSE, Photon OS, Mageia, openEuler)
+//!   writes versions as source rpm file names do, usually without an epoch:
+//!   see [`Target::version_for`].
+//!
+//! Any other distribution (Fedora, Oracle Linux, Amazon Linux, Azure Linux:
+//! no data or no clear key) is [`NoTarget::UnknownDistro`], reported with the
+//! number of packages not matched. Language packages are matched by their
+//! purl ecosystem (PyPI with normalised names, npm, Go modules and `stdlib`,
+//! crates.io, Maven `group:artifact`).
 //!
 //! A version is affected when an explicit `versions` entry equals it, or
 //! when a range's events, sorted by version, leave it inside
