@@ -20,6 +20,13 @@ pub struct Distro {
     /// stream only here).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// The repositories a Red Hat image's packages came from, as its
+    /// content manifests name them (`rhel-9-for-x86_64-baseos-rpms`); empty
+    /// for other images. Not from os-release: from
+    /// `root/buildinfo/content_manifests/*.json` and
+    /// `usr/share/buildinfo/content-sets.json`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub content_sets: Vec<String>,
 }
 
 impl Distro {
@@ -293,6 +300,7 @@ mod tests {
                 pretty_name: Some("Debian GNU/Linux 12 (bookworm)".into()),
                 id_like: None,
                 version: Some("12 (bookworm)".into()),
+                content_sets: vec![],
             }
         );
         let d = Distro::parse_os_release(

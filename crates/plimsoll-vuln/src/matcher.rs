@@ -12,7 +12,7 @@
 //! | `wolfi`, `chainguard`, `minimos`, `cleanstart` | `Wolfi`, `Chainguard`, `MinimOS`, `CleanStart` (rolling) | origin |
 //! | `alpaquita`, `bellsoft-hardened-containers` | `Alpaquita:<VERSION_ID>`, `BellSoft Hardened Containers:<VERSION_ID>` | origin |
 //! | `almalinux`, `rocky` | `AlmaLinux:<major>`, `Rocky Linux:<major>` | binary package, `[epoch:]version-release` |
-//! | `rhel` (UBI too), `centos`, or `rhel` in `ID_LIKE` | every `Red Hat:enterprise_linux:<major>::<stream>` (baseos, appstream, crb, …: a package can be in any); not `rhel_eus`/`rhel_aus`/`rhel_e4s` | binary package, `[epoch:]version-release` |
+//! | `rhel` (UBI too), `centos`, or `rhel` in `ID_LIKE` | the streams the image's Red Hat content manifests name ([`Distro::content_sets`]: `rhel-9-for-x86_64-baseos-eus-rpms__9_DOT_2` is `Red Hat:rhel_eus:9.2::baseos`), else every `Red Hat:enterprise_linux:<major>::<stream>` (baseos, appstream, crb, …: a package can be in any), never EUS/AUS/E4S | binary package, `[epoch:]version-release` |
 //! | `sles`, `sles_sap`, `sled`, `sle-micro`, `sl-micro`, `sle_hpc` | `SUSE:<PRETTY_NAME without "SUSE ">`, and on SLE 15 the Basesystem and Server Applications modules of the same service pack; not LTSS | source package, source version-release |
 //! | `opensuse-leap`, `opensuse-leap-micro`, `opensuse-tumbleweed` | `openSUSE:<PRETTY_NAME without "openSUSE ">` (`Leap 15.5`, `Tumbleweed`) | source package |
 //! | `photon` | `Photon OS:<major.minor>` | source package |
@@ -25,7 +25,10 @@
 //!   major, so the image's streams need not be known; the extended-support
 //!   streams (EUS, AUS, E4S, `rhel_eus:9.2::…`) carry their own, lower
 //!   fixes for subscribers, and nothing in an image's os-release says it is
-//!   one (UBI's content manifests, which would, are not read yet). CentOS
+//!   one: only the content manifests Red Hat's builds leave in the image
+//!   do (`root/buildinfo/content_manifests/*.json`,
+//!   `usr/share/buildinfo/content-sets.json`), and when they name streams
+//!   the image is matched against those alone. CentOS
 //!   Stream runs ahead of RHEL: its packages compared with RHEL's fixes can
 //!   show a fixed package as affected until RHEL ships the fix.
 //! - SUSE: OSV's SUSE ecosystem names products as os-release's
@@ -114,7 +117,13 @@ impl EcosystemKey {
                     .collect(),
             });
         }
-        let stem = parts.unwrap_or_default().join(":");
+        let mut parts = parts.unwrap_or_default();
+        // `Red Hat:rhel_eus:9.2::baseos` and `…::appstream` share
+        // `Red Hat:rhel_eus:9.2`, not `…:9.2:`.
+        while parts.last() == Some(&"") {
+            parts.pop();
+        }
+        let stem = parts.join(":");
         EcosystemKey::AnyOf { stem, keys }
     }
 }
@@ -568,9 +577,8 @@ fn os_target(
             binary(EcosystemKey::Exact(format!("AlmaLinux:{major}")))
         }
         (PackageType::Rpm, "rocky") => binary(EcosystemKey::Exact(format!("Rocky Linux:{major}"))),
-        (PackageType::Rpm, _) if red_hat_like(d) => binary(EcosystemKey::Release(format!(
-            "Red Hat:enterprise_linux:{major}"
-        ))),
+        (PackageType::Rpm, _) if red_hat_like(d) => binary(red_hat_streams(d, major)),
+
         (PackageType::Rpm, "sles" | "sles_sap" | "sled" | "sle-micro" | "sl-micro" | "sle_hpc") => {
             suse_key(d, release)
                 .map(|key| by_source(key, Ecosystem::RedHat))
@@ -641,6 +649,72 @@ fn red_hat_like(d: &Distro) -> bool {
             .as_deref()
             .is_some_and(|l| l.split_whitespace().any(|w| w == "rhel")),
     }
+}
+
+/// The Red Hat product streams of an image of RHEL `major`: those its
+/// content manifests name ([`Distro::content_sets`]), else every stream of
+/// the major (`Red Hat:enterprise_linux:<major>::…`).
+fn red_hat_streams(d: &Distro, major: &str) -> EcosystemKey {
+    let streams: Vec<EcosystemKey> = d
+        .content_sets
+        .iter()
+        .filter_map(|set| red_hat_stream(set, major))
+        .collect();
+    if streams.is_empty() {
+        EcosystemKey::Release(format!("Red Hat:enterprise_linux:{major}"))
+    } else {
+        EcosystemKey::any_of(streams)
+    }
+}
+
+/// The stream a content set (a repository id) is, as OSV's Red Hat
+/// ecosystem names it: `rhel-9-for-x86_64-baseos-rpms` and
+/// `ubi-9-baseos-rpms` are `Red Hat:enterprise_linux:9::baseos`;
+/// `rhel-9-for-x86_64-appstream-eus-rpms__9_DOT_2` is
+/// `Red Hat:rhel_eus:9.2::appstream` (`aus`, `e4s` alike);
+/// `codeready-builder-for-rhel-9-x86_64-rpms` and
+/// `ubi-9-codeready-builder-rpms` are `…::crb`. `None` for other
+/// repositories (debug and source ones, layered products').
+fn red_hat_stream(set: &str, major: &str) -> Option<EcosystemKey> {
+    let (set, release) = match set.split_once("__") {
+        Some((set, release)) => (set, Some(release.replace("_DOT_", "."))),
+        None => (set, None),
+    };
+    let rest = set.strip_suffix("-rpms")?;
+    let main = |stream: &str| {
+        Some(EcosystemKey::Exact(format!(
+            "Red Hat:enterprise_linux:{major}::{stream}"
+        )))
+    };
+    let word = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if let Some(stream) = rest.strip_prefix(&format!("ubi-{major}-")) {
+        return match stream {
+            "codeready-builder" => main("crb"),
+            s if word(s) => main(s),
+            _ => None,
+        };
+    }
+    if let Some(arch) = rest
+        .strip_prefix("codeready-builder-for-rhel-")
+        .and_then(|r| r.strip_prefix(major))
+        .and_then(|r| r.strip_prefix('-'))
+    {
+        return word(arch).then(|| main("crb")).flatten();
+    }
+    let r = rest.strip_prefix(&format!("rhel-{major}-for-"))?;
+    let (arch, stream) = r.split_once('-')?;
+    if !word(arch) {
+        return None;
+    }
+    for extended in ["eus", "aus", "e4s", "tus"] {
+        if let Some(stream) = stream.strip_suffix(&format!("-{extended}")) {
+            let release = release?;
+            return (word(stream) && release.starts_with(&format!("{major}."))).then(|| {
+                EcosystemKey::Exact(format!("Red Hat:rhel_{extended}:{release}::{stream}"))
+            });
+        }
+    }
+    if word(stream) { main(stream) } else { None }
 }
 
 /// The SUSE products whose records cover an SLE image's packages: the
@@ -1528,6 +1602,63 @@ mod tests {
             target(&libs, Some(&ol)),
             Err(NoTarget::UnknownDistro(_))
         ));
+    }
+
+    #[test]
+    fn red_hat_content_sets_name_the_streams() {
+        let libs = rpm("openssl-libs", "1:3.0.7-24.el9", "openssl", "3.0.7-24.el9");
+        let ubi = |sets: &[&str]| Distro {
+            content_sets: sets.iter().map(|x| s(x)).collect(),
+            ..os("rhel", "9.2", "Red Hat Enterprise Linux 9.2 (Plow)")
+        };
+        let t = target(
+            &libs,
+            Some(&ubi(&[
+                "rhel-9-for-x86_64-baseos-eus-rpms__9_DOT_2",
+                "rhel-9-for-x86_64-appstream-eus-rpms__9_DOT_2",
+                "rhocp-4.16-for-rhel-9-x86_64-rpms",
+            ])),
+        )
+        .unwrap();
+        assert_eq!(t.ecosystem.stem(), "Red Hat:rhel_eus:9.2");
+        assert!(t.ecosystem.matches("Red Hat:rhel_eus:9.2::baseos"));
+        assert!(t.ecosystem.matches("Red Hat:rhel_eus:9.2::appstream"));
+        assert!(!t.ecosystem.matches("Red Hat:enterprise_linux:9::baseos"));
+        assert!(!t.ecosystem.matches("Red Hat:rhel_eus:9.4::baseos"));
+        let t = target(
+            &libs,
+            Some(&ubi(&[
+                "rhel-9-for-aarch64-baseos-rpms",
+                "rhel-9-for-aarch64-appstream-debug-rpms",
+                "codeready-builder-for-rhel-9-x86_64-rpms",
+            ])),
+        )
+        .unwrap();
+        assert!(t.ecosystem.matches("Red Hat:enterprise_linux:9::baseos"));
+        assert!(t.ecosystem.matches("Red Hat:enterprise_linux:9::crb"));
+        assert!(!t.ecosystem.matches("Red Hat:enterprise_linux:9::appstream"));
+        let t = target(
+            &libs,
+            Some(&ubi(&[
+                "ubi-9-appstream-rpms",
+                "ubi-9-codeready-builder-rpms",
+            ])),
+        )
+        .unwrap();
+        assert!(t.ecosystem.matches("Red Hat:enterprise_linux:9::appstream"));
+        assert!(t.ecosystem.matches("Red Hat:enterprise_linux:9::crb"));
+        assert!(!t.ecosystem.matches("Red Hat:enterprise_linux:9::baseos"));
+        // Nothing recognised (another major's, a layered product's): every
+        // stream of the major.
+        let t = target(
+            &libs,
+            Some(&ubi(&["rhel-8-for-x86_64-baseos-rpms", "releases"])),
+        )
+        .unwrap();
+        assert_eq!(
+            t.ecosystem,
+            EcosystemKey::Release(s("Red Hat:enterprise_linux:9"))
+        );
     }
 
     #[test]

@@ -185,6 +185,30 @@ fn red_hat_images_take_every_stream_of_their_major_not_eus() {
         ],
     );
     assert_eq!(hits(&r), []);
+    // An image whose content manifests name RHEL 8.4's EUS repositories:
+    // its stream's own fix (order.tsv: …el8_4.2 < …el8_4.3), not mainline's;
+    // libsmartcols has no EUS entry in the record.
+    let eus = Distro {
+        content_sets: vec![
+            "rhel-8-for-x86_64-baseos-eus-rpms__8_DOT_4".into(),
+            "rhel-8-for-x86_64-appstream-eus-rpms__8_DOT_4".into(),
+        ],
+        ..os("rhel", "8.4", "Red Hat Enterprise Linux 8.4 (Ootpa)")
+    };
+    assert_eq!(
+        hits(&scan(eus, packages())),
+        [hit(
+            "dbus-tools",
+            "SHAPE-REDHAT-0001",
+            &["1:1.12.8-12.el8_4.3"]
+        )]
+    );
+    // Content sets naming mainline baseos only.
+    let baseos = Distro {
+        content_sets: vec!["rhel-8-for-x86_64-baseos-rpms".into()],
+        ..os("rhel", "8.4", "")
+    };
+    assert_eq!(hits(&scan(baseos, packages())).len(), 2);
     // RHEL 9's entry is not RHEL 8's.
     let r = scan(
         os("rhel", "9.4", ""),
