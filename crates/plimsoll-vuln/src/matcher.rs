@@ -14,7 +14,7 @@
 //! | `almalinux`, `rocky` | `AlmaLinux:<major>`, `Rocky Linux:<major>` | binary package, `[epoch:]version-release` |
 //! | `rhel` (UBI too), `centos`, or `rhel` in `ID_LIKE` | the streams the image's Red Hat content manifests name ([`Distro::content_sets`]: `rhel-9-for-x86_64-baseos-eus-rpms__9_DOT_2` is `Red Hat:rhel_eus:9.2::baseos`), else every `Red Hat:enterprise_linux:<major>::<stream>` (baseos, appstream, crb, …: a package can be in any), never EUS/AUS/E4S | binary package, `[epoch:]version-release` |
 //! | `sles`, `sles_sap`, `sled`, `sle-micro`, `sl-micro`, `sle_hpc` | `SUSE:<PRETTY_NAME without "SUSE ">`, and on SLE 15 the Basesystem and Server Applications modules of the same service pack; not LTSS | source package, source version-release |
-//! | `opensuse-leap`, `opensuse-leap-micro`, `opensuse-tumbleweed` | `openSUSE:<PRETTY_NAME without "openSUSE ">` (`Leap 15.5`, `Tumbleweed`) | source package |
+//! | `opensuse-leap`, `opensuse-leap-micro`, `opensuse-tumbleweed` | `openSUSE:<PRETTY_NAME without "openSUSE ">` (`Leap 15.5`, `Tumbleweed`); Slowroll (`opensuse-slowroll`, Tumbleweed's packages, later) against `openSUSE:Tumbleweed` | source package |
 //! | `photon` | `Photon OS:<major.minor>` | source package |
 //! | `mageia` | `Mageia:<major>` | source package |
 //! | `openEuler` | `openEuler:<YY.MM>[-LTS[-SPn]]` from `VERSION="22.03 (LTS-SP3)"` | source package |
