@@ -446,7 +446,7 @@ pub(crate) mod tests {
                 version_id: Some("12".into()),
                 version_codename: Some("bookworm".into()),
                 pretty_name: Some("Debian GNU/Linux 12 (bookworm)".into()),
-                build_id: None,
+                ..Default::default()
             }),
             packages: vec![libc, six],
             warnings: Default::default(),

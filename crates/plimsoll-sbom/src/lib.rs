@@ -415,7 +415,11 @@ pub fn catalog_with(
         tree,
         directory: scan.directory,
     };
-    let distro = os::distro(&ctx, &scan.facts::<OsReleaseCataloger>()?);
+    let release_facts = scan.facts::<OsReleaseCataloger>()?;
+    let mut distro = os::distro(&ctx, &release_facts);
+    if let Some(d) = distro.as_mut() {
+        d.content_sets = os::content_sets(&ctx, &release_facts);
+    }
     let mut inventory = Inventory::default();
     dpkg::merge(
         &ctx,

@@ -16,6 +16,20 @@ pub struct Distro {
     /// `BUILD_ID`, for distributions without releases (Arch: `rolling`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_id: Option<String>,
+    /// `ID_LIKE`, e.g. `rhel fedora` (CentOS), `opensuse suse` (openSUSE).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_like: Option<String>,
+    /// `VERSION`, e.g. `22.03 (LTS-SP3)` (openEuler names its release
+    /// stream only here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The repositories a Red Hat image's packages came from, as its
+    /// content manifests name them (`rhel-9-for-x86_64-baseos-rpms`); empty
+    /// for other images. Not from os-release: from
+    /// `root/buildinfo/content_manifests/*.json` and
+    /// `usr/share/buildinfo/content-sets.json`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub content_sets: Vec<String>,
 }
 
 impl Distro {
@@ -43,6 +57,8 @@ impl Distro {
                 "VERSION_CODENAME" => &mut d.version_codename,
                 "PRETTY_NAME" => &mut d.pretty_name,
                 "BUILD_ID" => &mut d.build_id,
+                "ID_LIKE" => &mut d.id_like,
+                "VERSION" => &mut d.version,
                 _ => continue,
             };
             *slot = Some(value);
@@ -100,7 +116,7 @@ impl Distro {
             version_id,
             version_codename: None,
             pretty_name: (!line.is_empty()).then_some(line),
-            build_id: None,
+            ..Default::default()
         }
     }
 
@@ -287,6 +303,9 @@ mod tests {
                 version_codename: Some("bookworm".into()),
                 pretty_name: Some("Debian GNU/Linux 12 (bookworm)".into()),
                 build_id: None,
+                id_like: None,
+                version: Some("12 (bookworm)".into()),
+                content_sets: vec![],
             }
         );
         let d = Distro::parse_os_release(

@@ -239,3 +239,87 @@ fn an_unreadable_directory_file_is_a_warning() {
         w.as_slice()
     );
 }
+
+#[test]
+fn red_hat_content_manifests_name_the_images_repositories() {
+    // A UBI-style image: os-release, OSBS's content manifests (the base
+    // image's and a layered build's) and Konflux's content-sets.json. A
+    // later layer replaces one manifest and deletes another: only what the
+    // final image shows counts.
+    let rhel = "NAME=\"Red Hat Enterprise Linux\"\nVERSION=\"9.2 (Plow)\"\nID=\"rhel\"\n\
+                ID_LIKE=\"fedora\"\nVERSION_ID=\"9.2\"\nPRETTY_NAME=\"Red Hat Enterprise Linux 9.2 (Plow)\"\n";
+    let manifest = |sets: &[&str]| {
+        format!(
+            "{{\"metadata\": {{\"icm_version\": 1, \"image_layer_index\": 0}},\n \"content_sets\": {sets:?},\n \"image_contents\": []}}"
+        )
+    };
+    let scan = scan(vec![
+        vec![
+            file("etc/os-release", rhel),
+            file(
+                "root/buildinfo/content_manifests/ubi9-container-9.2-489.json",
+                manifest(&[
+                    "rhel-9-for-x86_64-baseos-rpms",
+                    "rhel-9-for-x86_64-appstream-rpms",
+                ]),
+            ),
+            file(
+                "root/buildinfo/content_manifests/old-build.json",
+                manifest(&["rhel-9-for-x86_64-supplementary-rpms"]),
+            ),
+            // Not a manifest: another directory, another extension.
+            file(
+                "root/buildinfo/content_manifests/sub/x.json",
+                manifest(&["nested-rpms"]),
+            ),
+            file("root/buildinfo/Dockerfile-ubi9-9.2-489", "FROM scratch\n"),
+        ],
+        vec![
+            file(
+                "root/buildinfo/content_manifests/ubi9-container-9.2-489.json",
+                manifest(&[
+                    "rhel-9-for-x86_64-baseos-eus-rpms__9_DOT_2",
+                    "rhel-9-for-x86_64-appstream-eus-rpms__9_DOT_2",
+                ]),
+            ),
+            whiteout("root/buildinfo/content_manifests/old-build.json"),
+            file(
+                "usr/share/buildinfo/content-sets.json",
+                manifest(&["rhel-9-for-x86_64-baseos-eus-rpms__9_DOT_2"]),
+            ),
+        ],
+    ]);
+    let inv = catalog(&scan).unwrap();
+    let distro = inv.distro.as_ref().unwrap();
+    assert_eq!(
+        (
+            distro.id.as_deref(),
+            distro.id_like.as_deref(),
+            distro.version.as_deref()
+        ),
+        (Some("rhel"), Some("fedora"), Some("9.2 (Plow)"))
+    );
+    assert_eq!(
+        distro.content_sets,
+        [
+            "rhel-9-for-x86_64-appstream-eus-rpms__9_DOT_2",
+            "rhel-9-for-x86_64-baseos-eus-rpms__9_DOT_2"
+        ]
+    );
+    // Not valid JSON: skipped, not an error.
+    let scan = scan_layers(
+        vec![vec![
+            file("etc/os-release", rhel),
+            file("root/buildinfo/content_manifests/bad.json", "{not json"),
+        ]],
+        plimsoll_sbom::register,
+    );
+    assert!(
+        catalog(&scan)
+            .unwrap()
+            .distro
+            .unwrap()
+            .content_sets
+            .is_empty()
+    );
+}

@@ -182,8 +182,9 @@ pub fn find(
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     // Alias groups already read, by vulnerability.
     let mut groups_seen: BTreeMap<String, Arc<Vec<Arc<Advisory>>>> = BTreeMap::new();
+    let image = matcher::ImageFacts::of(inventory);
     for pkg in &inventory.packages {
-        let targets = match matcher::targets(pkg, inventory.distro.as_ref()) {
+        let targets = match matcher::targets_in(pkg, inventory.distro.as_ref(), &image) {
             Ok(t) => t,
             Err(e) => {
                 let key = match e {
@@ -223,7 +224,7 @@ pub fn find(
                 } else {
                     adv.vulnerability_id.clone()
                 };
-                let verdict = matcher::evaluate(&aff, &target.version, target.ordering);
+                let verdict = matcher::evaluate(&aff, target.version_for(&aff), target.ordering);
                 if target.vendor_fork {
                     if verdict == Verdict::NotAffected {
                         fork_clears.insert(name.clone());
@@ -260,6 +261,8 @@ pub fn find(
                     suppressed: None,
                 });
                 f.aliases.extend(adv.identifiers().map(str::to_string));
+                f.aliases
+                    .extend(matcher::errata_cves(&adv).map(str::to_string));
                 f.advisories.push(adv.id.clone());
                 // Affected anywhere beats unknown elsewhere; then only the
                 // fixes above the installed version count.

@@ -1,14 +1,51 @@
 //! Matching installed packages against advisories.
 //!
 //! OS packages are matched only against their own distribution release's
-//! data, by the key that data uses: a Debian 12 image against `Debian:12`
-//! records by source package and source version, Ubuntu against
-//! `Ubuntu:<release>[:LTS]`, Alpine against `Alpine:v<major.minor>` by origin,
-//! Wolfi and Chainguard (rolling, by origin, apk's ordering) against
-//! `Wolfi` / `Chainguard`, AlmaLinux/Rocky against `AlmaLinux:<major>`/`Rocky Linux:<major>` by
-//! binary package and `[epoch:]version-release`. Language packages are
-//! matched by their purl ecosystem (PyPI with normalised names, npm, Go
-//! modules and `stdlib`, crates.io, Maven `group:artifact`).
+//! data, by the key that data uses; the image's os-release decides which
+//! ([`ImageFacts`] adds what only the whole image tells):
+//!
+//! | os-release `ID` | ecosystem | name, version |
+//! |---|---|---|
+//! | `debian` | `Debian:<major>` | source package, source version |
+//! | `ubuntu` | `Ubuntu:<release>[:LTS]`; with ESM builds installed also `Ubuntu:Pro:<release>[:LTS]`, whose "not affected" outweighs the release's "affected" | source package, source version |
+//! | `alpine` | `Alpine:v<major.minor>` | origin, apk version |
+//! | `wolfi`, `chainguard`, `minimos`, `cleanstart` | `Wolfi`, `Chainguard`, `MinimOS`, `CleanStart` (rolling) | origin |
+//! | `alpaquita`, `bellsoft-hardened-containers` | `Alpaquita:<VERSION_ID>`, `BellSoft Hardened Containers:<VERSION_ID>` | origin |
+//! | `almalinux`, `rocky` | `AlmaLinux:<major>`, `Rocky Linux:<major>` | binary package, `[epoch:]version-release` |
+//! | `rhel` (UBI too), `centos`, or `rhel` in `ID_LIKE` | the streams the image's Red Hat content manifests name ([`Distro::content_sets`]: `rhel-9-for-x86_64-baseos-eus-rpms__9_DOT_2` is `Red Hat:rhel_eus:9.2::baseos`), else every `Red Hat:enterprise_linux:<major>::<stream>` (baseos, appstream, crb, …: a package can be in any), never EUS/AUS/E4S | binary package, `[epoch:]version-release` |
+//! | `sles`, `sles_sap`, `sled`, `sle-micro`, `sl-micro`, `sle_hpc` | `SUSE:<PRETTY_NAME without "SUSE ">`, and on SLE 15 the Basesystem and Server Applications modules of the same service pack; not LTSS | source package, source version-release |
+//! | `opensuse-leap`, `opensuse-leap-micro`, `opensuse-tumbleweed` | `openSUSE:<PRETTY_NAME without "openSUSE ">` (`Leap 15.5`, `Tumbleweed`); Slowroll (`opensuse-slowroll`, Tumbleweed's packages, later) against `openSUSE:Tumbleweed` | source package |
+//! | `photon` | `Photon OS:<major.minor>` | source package |
+//! | `mageia` | `Mageia:<major>` | source package |
+//! | `openEuler` | `openEuler:<YY.MM>[-LTS[-SPn]]` from `VERSION="22.03 (LTS-SP3)"` | source package |
+//!
+//! Why these choices:
+//! - Red Hat's streams: the records name one entry per product stream a
+//!   package ships in, and a package's fix is the same in every stream of a
+//!   major, so the image's streams need not be known; the extended-support
+//!   streams (EUS, AUS, E4S, `rhel_eus:9.2::…`) carry their own, lower
+//!   fixes for subscribers, and nothing in an image's os-release says it is
+//!   one: only the content manifests Red Hat's builds leave in the image
+//!   do (`root/buildinfo/content_manifests/*.json`,
+//!   `usr/share/buildinfo/content-sets.json`), and when they name streams
+//!   the image is matched against those alone. CentOS
+//!   Stream runs ahead of RHEL: its packages compared with RHEL's fixes can
+//!   show a fixed package as affected until RHEL ships the fix.
+//! - SUSE: OSV's SUSE ecosystem names products as os-release's
+//!   `PRETTY_NAME` does; SLE 15 systems and the SLE BCI images install their
+//!   packages from the Basesystem (and Server Applications) modules, whose
+//!   records list packages the product's own may not. LTSS and other paid
+//!   extensions are subscriptions nothing in the image shows.
+//! - Ubuntu Pro: see [`ImageFacts::ubuntu_pro`].
+//! - Source-keyed rpm data (SUSE, openSUSE, Photon OS, Mageia, openEuler)
+//!   writes versions as source rpm file names do, usually without an epoch:
+//!   see [`Target::version_for`].
+//!
+//! Any other distribution (Fedora, Oracle Linux, Amazon Linux, Azure Linux:
+//! no data or no clear key) is [`NoTarget::UnknownDistro`], reported with the
+//! number of packages not matched. Language packages are matched by their
+//! purl ecosystem (PyPI with normalised names, npm, Go modules and `stdlib`,
+//! crates.io, Maven `group:artifact`).
 //!
 //! A version is affected when an explicit `versions` entry equals it, or
 //! when a range's events, sorted by version, leave it inside
@@ -31,8 +68,16 @@ pub enum EcosystemKey {
     /// Exactly this string (`PyPI`, `Debian:12`).
     Exact(String),
     /// This string, or it followed by `:` and more (`Ubuntu:22.04` also
-    /// covers `Ubuntu:22.04:LTS`).
+    /// covers `Ubuntu:22.04:LTS`; `Red Hat:enterprise_linux:9` every stream
+    /// of RHEL 9, `Red Hat:enterprise_linux:9::baseos`, `…::appstream`).
     Release(String),
+    /// Any of several keys (a SUSE image's product and the modules its
+    /// packages come from), looked up under their common stem; build it
+    /// with [`EcosystemKey::any_of`].
+    AnyOf {
+        stem: String,
+        keys: Vec<EcosystemKey>,
+    },
 }
 
 impl EcosystemKey {
@@ -42,6 +87,7 @@ impl EcosystemKey {
             EcosystemKey::Release(e) => ecosystem
                 .strip_prefix(e.as_str())
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with(':')),
+            EcosystemKey::AnyOf { keys, .. } => keys.iter().any(|k| k.matches(ecosystem)),
         }
     }
 
@@ -49,7 +95,36 @@ impl EcosystemKey {
     pub fn stem(&self) -> &str {
         match self {
             EcosystemKey::Exact(e) | EcosystemKey::Release(e) => e,
+            EcosystemKey::AnyOf { stem, .. } => stem,
         }
+    }
+
+    /// Any of `keys`; the stem is the longest `:`-bounded prefix their stems
+    /// share (`SUSE` for `SUSE:Linux Enterprise Server 15 SP5` and
+    /// `SUSE:Linux Enterprise Module for Basesystem 15 SP5`), which the
+    /// database's prefix lookup accepts.
+    pub fn any_of(keys: Vec<EcosystemKey>) -> EcosystemKey {
+        let mut parts: Option<Vec<&str>> = None;
+        for k in &keys {
+            let these: Vec<&str> = k.stem().split(':').collect();
+            parts = Some(match parts {
+                None => these,
+                Some(p) => p
+                    .iter()
+                    .zip(&these)
+                    .take_while(|(a, b)| a == b)
+                    .map(|(a, _)| *a)
+                    .collect(),
+            });
+        }
+        let mut parts = parts.unwrap_or_default();
+        // `Red Hat:rhel_eus:9.2::baseos` and `…::appstream` share
+        // `Red Hat:rhel_eus:9.2`, not `…:9.2:`.
+        while parts.last() == Some(&"") {
+            parts.pop();
+        }
+        let stem = parts.join(":");
+        EcosystemKey::AnyOf { stem, keys }
     }
 }
 
@@ -62,10 +137,46 @@ pub struct Target {
     pub version: String,
     pub ordering: Ecosystem,
     /// The feed of a vendor that rebuilds the package with its own fixes
-    /// (Root.io): its "not affected" answer for a vulnerability outweighs
-    /// the upstream data's "affected", since the vendor's build carries the
-    /// patch that the upstream version number does not show.
+    /// (Root.io), or of updates that supersede the release's own (Ubuntu
+    /// Pro's ESM): its "not affected" answer for a vulnerability outweighs
+    /// the upstream data's "affected", since that build carries the patch
+    /// that the upstream data does not know of.
     pub vendor_fork: bool,
+    /// The data writes versions as its source rpm file names do, without
+    /// an epoch (SUSE, openSUSE, Photon OS, Mageia, openEuler): against a
+    /// record version without one, the installed epoch is left out (see
+    /// [`Target::version_for`]).
+    pub epochless_data: bool,
+}
+
+impl Target {
+    /// The installed version to compare with `affected`'s: as it is, except
+    /// for [`Target::epochless_data`] against an entry none of whose
+    /// versions has an epoch, where the installed epoch is dropped (rpm
+    /// would take the missing one for 0, and an epoch-1 package would never
+    /// be older than any fix).
+    pub fn version_for(&self, affected: &Affected) -> &str {
+        if !self.epochless_data {
+            return &self.version;
+        }
+        let has_epoch = |v: &str| strip_epoch(v).len() != v.len();
+        let epochs = affected.versions.iter().any(|v| has_epoch(v))
+            || affected
+                .ranges
+                .iter()
+                .flat_map(|r| &r.events)
+                .any(|e| match e {
+                    Event::Introduced(v)
+                    | Event::Fixed(v)
+                    | Event::LastAffected(v)
+                    | Event::Limit(v) => has_epoch(v),
+                });
+        if epochs {
+            &self.version
+        } else {
+            strip_epoch(&self.version)
+        }
+    }
 }
 
 /// Why a package cannot be matched at all (said once per kind in the report).
@@ -88,14 +199,70 @@ pub fn target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoTarget
     Ok(all.remove(0))
 }
 
-/// Every place a package's advisories are: its ecosystem's data and, for a
-/// package rebuilt by Root.io, Root's own feed first (see [`Target::vendor_fork`]).
+/// Every place a package's advisories are, for an image of which nothing
+/// but its os-release is known; see [`targets_in`].
 pub fn targets(pkg: &Package, distro: Option<&Distro>) -> Result<Vec<Target>, NoTarget> {
+    targets_in(pkg, distro, &ImageFacts::default())
+}
+
+/// What the image as a whole says, beyond its os-release, about where its
+/// packages' advisories are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImageFacts {
+    /// An Ubuntu image with Ubuntu Pro (ESM) updates installed: a package
+    /// whose version carries `+esm` (`1.1.1-1ubuntu2.1~18.04.23+esm3`).
+    /// Only Pro's `esm-infra`/`esm-apps` archives publish such versions, so
+    /// one of them says the image takes Pro's fixes; its packages are then
+    /// matched against `Ubuntu:Pro:<release>` records too. An image whose
+    /// Pro sources are configured but which installed nothing from them yet
+    /// is not told apart (its packages are the release's own, which the
+    /// release's records cover). FIPS lineages
+    /// (`Ubuntu:Pro:FIPS-updates:…`) are never matched: their builds are
+    /// only in FIPS images, whose versions say `fips`.
+    pub ubuntu_pro: bool,
+}
+
+impl ImageFacts {
+    /// The facts of an inventory.
+    pub fn of(inventory: &plimsoll_sbom::Inventory) -> ImageFacts {
+        let esm = |v: &str| v.contains("+esm");
+        ImageFacts {
+            ubuntu_pro: inventory
+                .distro
+                .as_ref()
+                .is_some_and(|d| d.id.as_deref() == Some("ubuntu"))
+                && inventory.packages.iter().any(|p| {
+                    p.package_type == PackageType::Deb
+                        && (esm(&p.version) || p.source_version.as_deref().is_some_and(esm))
+                }),
+        }
+    }
+}
+
+/// Every place a package's advisories are: its ecosystem's data; for a
+/// package rebuilt by Root.io, Root's own feed first; on an Ubuntu Pro image
+/// ([`ImageFacts::ubuntu_pro`]), the Pro records before the release's (see
+/// [`Target::vendor_fork`]).
+pub fn targets_in(
+    pkg: &Package,
+    distro: Option<&Distro>,
+    image: &ImageFacts,
+) -> Result<Vec<Target>, NoTarget> {
     let upstream = upstream_target(pkg, distro)?;
-    Ok(match root_target(pkg, distro, &upstream) {
-        Some(root) => vec![root, upstream],
-        None => vec![upstream],
-    })
+    let mut all: Vec<Target> = root_target(pkg, distro, &upstream).into_iter().collect();
+    if image.ubuntu_pro
+        && pkg.package_type == PackageType::Deb
+        && let Some(EcosystemKey::Release(release)) = Some(&upstream.ecosystem)
+        && let Some(version) = release.strip_prefix("Ubuntu:")
+    {
+        all.push(Target {
+            ecosystem: EcosystemKey::Release(format!("Ubuntu:Pro:{version}")),
+            vendor_fork: true,
+            ..upstream.clone()
+        });
+    }
+    all.push(upstream);
+    Ok(all)
 }
 
 /// Root.io marks the packages it rebuilds with a name prefix (`rootio-jq`,
@@ -246,6 +413,7 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
         version: version.to_string(),
         ordering,
         vendor_fork: false,
+        epochless_data: false,
     };
     if pkg.package_type == PackageType::Alpm {
         // OSV has no Arch Linux ecosystem (Arch's own tracker is not
@@ -258,62 +426,12 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
     }
     if pkg.package_type.is_os() {
         let d = distro.ok_or(NoTarget::NoRelease(pkg.package_type))?;
-        let id =
-            d.id.as_deref()
-                .ok_or(NoTarget::NoRelease(pkg.package_type))?;
-        let source = pkg.source_name.as_deref().unwrap_or(&pkg.name);
-        // Rolling distributions: one ecosystem, no release; apk's ordering,
-        // records keyed by the origin (melange) package.
-        if pkg.package_type == PackageType::Apk && matches!(id, "wolfi" | "chainguard") {
-            let ecosystem = if id == "wolfi" { "Wolfi" } else { "Chainguard" };
-            return Ok(t(
-                EcosystemKey::Exact(ecosystem.into()),
-                source,
-                &pkg.version,
-                Ecosystem::Alpine,
-            ));
-        }
-        let release = d
-            .version_id
-            .as_deref()
-            .ok_or(NoTarget::NoRelease(pkg.package_type))?;
-        let major = release.split('.').next().unwrap_or(release);
-        return Ok(match (pkg.package_type, id) {
-            (PackageType::Deb, "debian") => t(
-                EcosystemKey::Exact(format!("Debian:{major}")),
-                source,
-                pkg.source_version.as_deref().unwrap_or(&pkg.version),
-                Ecosystem::Debian,
+        return os_target(pkg, d).map(|(ecosystem, name, version, ordering)| Target {
+            epochless_data: matches!(
+                ecosystem.stem().split(':').next(),
+                Some("SUSE" | "openSUSE" | "Photon OS" | "Mageia" | "openEuler")
             ),
-            (PackageType::Deb, "ubuntu") => t(
-                EcosystemKey::Release(format!("Ubuntu:{release}")),
-                source,
-                pkg.source_version.as_deref().unwrap_or(&pkg.version),
-                Ecosystem::Ubuntu,
-            ),
-            (PackageType::Apk, "alpine") => {
-                let minor: Vec<&str> = release.split('.').take(2).collect();
-                t(
-                    EcosystemKey::Exact(format!("Alpine:v{}", minor.join("."))),
-                    source,
-                    &pkg.version,
-                    Ecosystem::Alpine,
-                )
-            }
-            (PackageType::Rpm, "almalinux" | "rocky") => t(
-                EcosystemKey::Exact(format!(
-                    "{}:{major}",
-                    if id == "almalinux" {
-                        "AlmaLinux"
-                    } else {
-                        "Rocky Linux"
-                    }
-                )),
-                &pkg.name,
-                &pkg.version,
-                Ecosystem::RedHat,
-            ),
-            _ => return Err(NoTarget::UnknownDistro(format!("{id} {release}"))),
+            ..t(ecosystem, &name, &version, ordering)
         });
     }
     Ok(match pkg.package_type {
@@ -383,6 +501,317 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
             unreachable!("handled above")
         }
     })
+}
+
+/// Where an OS package's advisories are: (ecosystem key, name, version,
+/// ordering), decided by the image's os-release (see the module docs).
+fn os_target(
+    pkg: &Package,
+    d: &Distro,
+) -> Result<(EcosystemKey, String, String, Ecosystem), NoTarget> {
+    let id =
+        d.id.as_deref()
+            .ok_or(NoTarget::NoRelease(pkg.package_type))?;
+    let source = pkg.source_name.clone().unwrap_or_else(|| pkg.name.clone());
+    // Source-keyed rpm data (SUSE, openSUSE, Photon, Mageia, openEuler):
+    // the source package's `version-release` (its file name's), with the
+    // binary's epoch, which the source's is (one spec file).
+    let source_evr = || match &pkg.source_version {
+        Some(vr) if strip_epoch(vr).len() == vr.len() => {
+            match pkg.version.len() - strip_epoch(&pkg.version).len() {
+                0 => vr.clone(),
+                n => format!("{}{vr}", &pkg.version[..n]),
+            }
+        }
+        Some(evr) => evr.clone(),
+        None => pkg.version.clone(),
+    };
+    let binary = |key: EcosystemKey| {
+        Ok((
+            key,
+            pkg.name.clone(),
+            pkg.version.clone(),
+            Ecosystem::RedHat,
+        ))
+    };
+    let by_source =
+        |key: EcosystemKey, ordering: Ecosystem| Ok((key, source.clone(), source_evr(), ordering));
+    let unknown = || {
+        NoTarget::UnknownDistro(match d.version_id.as_deref() {
+            Some(v) => format!("{id} {v}"),
+            None => id.to_string(),
+        })
+    };
+    let apk_source = |key: &str| {
+        Ok((
+            EcosystemKey::Exact(key.to_string()),
+            source.clone(),
+            pkg.version.clone(),
+            Ecosystem::Alpine,
+        ))
+    };
+    // Rolling distributions: one ecosystem, no release.
+    match (pkg.package_type, id) {
+        (PackageType::Apk, "wolfi") => return apk_source("Wolfi"),
+        (PackageType::Apk, "chainguard") => return apk_source("Chainguard"),
+        (PackageType::Apk, "minimos") => return apk_source("MinimOS"),
+        (PackageType::Apk, "cleanstart" | "clnstrt") => return apk_source("CleanStart"),
+        (PackageType::Rpm, "opensuse-tumbleweed" | "opensuse-slowroll") => {
+            return by_source(
+                EcosystemKey::Exact("openSUSE:Tumbleweed".into()),
+                Ecosystem::RedHat,
+            );
+        }
+        _ => {}
+    }
+    let release = d
+        .version_id
+        .as_deref()
+        .ok_or(NoTarget::NoRelease(pkg.package_type))?;
+    let major = release.split('.').next().unwrap_or(release);
+    match (pkg.package_type, id) {
+        (PackageType::Deb, "debian") => Ok((
+            EcosystemKey::Exact(format!("Debian:{major}")),
+            source,
+            pkg.source_version
+                .clone()
+                .unwrap_or_else(|| pkg.version.clone()),
+            Ecosystem::Debian,
+        )),
+        (PackageType::Deb, "ubuntu") => Ok((
+            EcosystemKey::Release(format!("Ubuntu:{release}")),
+            source,
+            pkg.source_version
+                .clone()
+                .unwrap_or_else(|| pkg.version.clone()),
+            Ecosystem::Ubuntu,
+        )),
+        (PackageType::Apk, "alpine") => {
+            let minor: Vec<&str> = release.split('.').take(2).collect();
+            apk_source(&format!("Alpine:v{}", minor.join(".")))
+        }
+        (PackageType::Apk, "alpaquita") => apk_source(&format!("Alpaquita:{release}")),
+        (PackageType::Apk, "bellsoft-hardened-containers") => {
+            apk_source(&format!("BellSoft Hardened Containers:{release}"))
+        }
+        (PackageType::Rpm, "almalinux") => {
+            binary(EcosystemKey::Exact(format!("AlmaLinux:{major}")))
+        }
+        (PackageType::Rpm, "rocky") => binary(EcosystemKey::Exact(format!("Rocky Linux:{major}"))),
+        (PackageType::Rpm, _) if red_hat_like(d) => binary(red_hat_streams(d, major)),
+
+        (PackageType::Rpm, "sles" | "sles_sap" | "sled" | "sle-micro" | "sl-micro" | "sle_hpc") => {
+            suse_key(d, release)
+                .map(|key| by_source(key, Ecosystem::RedHat))
+                .unwrap_or_else(|| Err(unknown()))
+        }
+        (PackageType::Rpm, "opensuse-leap" | "opensuse-leap-micro" | "opensuse") => {
+            // OSV's release is os-release's PRETTY_NAME without the
+            // distribution: `openSUSE Leap 15.5` -> `openSUSE:Leap 15.5`.
+            let product = match d
+                .pretty_name
+                .as_deref()
+                .and_then(|p| p.strip_prefix("openSUSE "))
+            {
+                Some(p) if p.contains("Tumbleweed") => "Tumbleweed".to_string(),
+                Some(p) => p.to_string(),
+                None => format!("Leap {release}"),
+            };
+            by_source(
+                EcosystemKey::Exact(format!("openSUSE:{product}")),
+                Ecosystem::RedHat,
+            )
+        }
+        (PackageType::Rpm, "photon") => {
+            let minor = if release.contains('.') {
+                release.to_string()
+            } else {
+                format!("{release}.0")
+            };
+            by_source(
+                EcosystemKey::Exact(format!("Photon OS:{minor}")),
+                Ecosystem::RedHat,
+            )
+        }
+        (PackageType::Rpm, "mageia") => by_source(
+            EcosystemKey::Exact(format!("Mageia:{major}")),
+            Ecosystem::RedHat,
+        ),
+        (PackageType::Rpm, "openEuler" | "openeuler") => match open_euler_release(d) {
+            Some(r) => by_source(
+                EcosystemKey::Exact(format!("openEuler:{r}")),
+                Ecosystem::RedHat,
+            ),
+            None => Err(unknown()),
+        },
+        _ => Err(unknown()),
+    }
+}
+
+/// `1:2.3-4` without its epoch.
+fn strip_epoch(evr: &str) -> &str {
+    match evr.split_once(':') {
+        Some((e, rest)) if e.bytes().all(|b| b.is_ascii_digit()) => rest,
+        _ => evr,
+    }
+}
+
+/// Red Hat Enterprise Linux and the images built on it: UBI (`ID=rhel`),
+/// CentOS Linux and CentOS Stream (`ID=centos`), and a rebuild that names
+/// `rhel` in `ID_LIKE` and has no data of its own here (AlmaLinux and Rocky
+/// Linux do, and are matched against it first; Oracle Linux says only
+/// `fedora`).
+fn red_hat_like(d: &Distro) -> bool {
+    match d.id.as_deref() {
+        Some("rhel" | "centos") => true,
+        Some("almalinux" | "rocky" | "fedora" | "ol" | "amzn") => false,
+        _ => d
+            .id_like
+            .as_deref()
+            .is_some_and(|l| l.split_whitespace().any(|w| w == "rhel")),
+    }
+}
+
+/// The Red Hat product streams of an image of RHEL `major`: those its
+/// content manifests name ([`Distro::content_sets`]), else every stream of
+/// the major (`Red Hat:enterprise_linux:<major>::…`).
+fn red_hat_streams(d: &Distro, major: &str) -> EcosystemKey {
+    let streams: Vec<EcosystemKey> = d
+        .content_sets
+        .iter()
+        .filter_map(|set| red_hat_stream(set, major))
+        .collect();
+    if streams.is_empty() {
+        EcosystemKey::Release(format!("Red Hat:enterprise_linux:{major}"))
+    } else {
+        EcosystemKey::any_of(streams)
+    }
+}
+
+/// The stream a content set (a repository id) is, as OSV's Red Hat
+/// ecosystem names it: `rhel-9-for-x86_64-baseos-rpms` and
+/// `ubi-9-baseos-rpms` are `Red Hat:enterprise_linux:9::baseos`;
+/// `rhel-9-for-x86_64-appstream-eus-rpms__9_DOT_2` is
+/// `Red Hat:rhel_eus:9.2::appstream` (`aus`, `e4s` alike);
+/// `codeready-builder-for-rhel-9-x86_64-rpms` and
+/// `ubi-9-codeready-builder-rpms` are `…::crb`. `None` for other
+/// repositories (debug and source ones, layered products').
+fn red_hat_stream(set: &str, major: &str) -> Option<EcosystemKey> {
+    let (set, release) = match set.split_once("__") {
+        Some((set, release)) => (set, Some(release.replace("_DOT_", "."))),
+        None => (set, None),
+    };
+    let rest = set.strip_suffix("-rpms")?;
+    let main = |stream: &str| {
+        Some(EcosystemKey::Exact(format!(
+            "Red Hat:enterprise_linux:{major}::{stream}"
+        )))
+    };
+    let word = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if let Some(stream) = rest.strip_prefix(&format!("ubi-{major}-")) {
+        return match stream {
+            "codeready-builder" => main("crb"),
+            s if word(s) => main(s),
+            _ => None,
+        };
+    }
+    if let Some(arch) = rest
+        .strip_prefix("codeready-builder-for-rhel-")
+        .and_then(|r| r.strip_prefix(major))
+        .and_then(|r| r.strip_prefix('-'))
+    {
+        return word(arch).then(|| main("crb")).flatten();
+    }
+    let r = rest.strip_prefix(&format!("rhel-{major}-for-"))?;
+    let (arch, stream) = r.split_once('-')?;
+    if !word(arch) {
+        return None;
+    }
+    for extended in ["eus", "aus", "e4s", "tus"] {
+        if let Some(stream) = stream.strip_suffix(&format!("-{extended}")) {
+            let release = release?;
+            return (word(stream) && release.starts_with(&format!("{major}."))).then(|| {
+                EcosystemKey::Exact(format!("Red Hat:rhel_{extended}:{release}::{stream}"))
+            });
+        }
+    }
+    if word(stream) { main(stream) } else { None }
+}
+
+/// The SUSE products whose records cover an SLE image's packages: the
+/// product its os-release names (`PRETTY_NAME="SUSE Linux Enterprise Server
+/// 15 SP5"`, OSV's `SUSE:Linux Enterprise Server 15 SP5`) and, on SLE 15,
+/// the modules every such system (and the SLE BCI container images, built
+/// from the same update repositories) takes its packages from: Basesystem
+/// and Server Applications. LTSS, ESPOS and other subscriptions' records
+/// are not matched: nothing in an image says it has them.
+fn suse_key(d: &Distro, release: &str) -> Option<EcosystemKey> {
+    let product = match d
+        .pretty_name
+        .as_deref()
+        .and_then(|p| p.strip_prefix("SUSE "))
+    {
+        Some(p) => p.to_string(),
+        None => {
+            // No PRETTY_NAME: `15.5` is "Linux Enterprise Server 15 SP5".
+            let (major, sp) = release.split_once('.').unwrap_or((release, "0"));
+            let sp = if sp == "0" {
+                String::new()
+            } else {
+                format!(" SP{sp}")
+            };
+            match d.id.as_deref() {
+                Some("sles") => format!("Linux Enterprise Server {major}{sp}"),
+                _ => return None,
+            }
+        }
+    };
+    let mut keys = vec![EcosystemKey::Exact(format!("SUSE:{product}"))];
+    // `15 SP5` of `Linux Enterprise Server 15 SP5`.
+    let service_pack = product
+        .split_once(" 15")
+        .map(|(_, rest)| format!("15{rest}"))
+        .filter(|sp| sp == "15" || sp.starts_with("15 SP"));
+    if !product.contains("Micro")
+        && let Some(sp) = service_pack
+    {
+        for module in ["Basesystem", "Server Applications"] {
+            keys.push(EcosystemKey::Exact(format!(
+                "SUSE:Linux Enterprise Module for {module} {sp}"
+            )));
+        }
+    }
+    Some(EcosystemKey::any_of(keys))
+}
+
+/// openEuler's release as OSV names it (`22.03-LTS-SP3`), from os-release's
+/// `VERSION="22.03 (LTS-SP3)"` (or `PRETTY_NAME="openEuler 22.03
+/// (LTS-SP3)"`); an innovation release has no qualifier (`23.09`).
+fn open_euler_release(d: &Distro) -> Option<String> {
+    let from = |text: &str| -> Option<String> {
+        let text = text.trim();
+        let text = text.strip_prefix("openEuler").unwrap_or(text).trim();
+        let (number, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return None;
+        }
+        let qualifier = rest
+            .trim()
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .trim()
+            .replace(' ', "-");
+        Some(if qualifier.is_empty() {
+            number.to_string()
+        } else {
+            format!("{number}-{qualifier}")
+        })
+    };
+    d.version
+        .as_deref()
+        .and_then(from)
+        .or_else(|| d.pretty_name.as_deref().and_then(from))
+        .or_else(|| d.version_id.clone())
 }
 
 /// PEP 503 normalised project name: lowercase, runs of `-_.` as one `-`
@@ -478,6 +907,26 @@ pub fn is_security_record(advisory: &Advisory) -> bool {
     !(NOT_SECURITY.iter().any(|p| advisory.id.starts_with(p))
         && advisory.aliases.is_empty()
         && advisory.related.is_empty())
+}
+
+/// The CVEs an erratum says it fixes in `related` rather than `aliases`
+/// (AlmaLinux's `ALSA-`/`ALBA-`/`ALEA-`, Photon's `PHSA-`, Red Hat's
+/// `RHSA-`… records): an erratum is not the same vulnerability as each of
+/// its CVEs (so they never merge alias groups), but a finding from it is
+/// about them, so they count among its ids, the ones ignores and VEX
+/// statements name. `related` ids of other records (GHSA, PYSEC) name
+/// different vulnerabilities and are not counted.
+pub fn errata_cves(advisory: &Advisory) -> impl Iterator<Item = &str> {
+    const ERRATA: [&str; 11] = [
+        "ALSA-", "ALBA-", "ALEA-", "RLSA-", "RLBA-", "RLEA-", "RHSA-", "RHBA-", "RHEA-", "PHSA-",
+        "MGASA-",
+    ];
+    let erratum = ERRATA.iter().any(|p| advisory.id.starts_with(p));
+    advisory
+        .related
+        .iter()
+        .filter(move |r| erratum && r.starts_with("CVE-"))
+        .map(String::as_str)
 }
 
 /// The answer for one package and one record entry.
@@ -1098,13 +1547,78 @@ mod tests {
             (t.ecosystem.stem(), t.name.as_str(), t.ordering),
             ("GitHub Actions", "actions/cache", Ecosystem::GitHubActions)
         );
-        let centos = Distro {
-            id: Some(s("centos")),
-            version_id: Some(s("7")),
+        let fedora = Distro {
+            id: Some(s("fedora")),
+            version_id: Some(s("40")),
+            id_like: None,
             ..Default::default()
         };
+        assert_eq!(
+            target(&pkg(PackageType::Rpm, "bash", "5.2", ""), Some(&fedora)),
+            Err(NoTarget::UnknownDistro(s("fedora 40")))
+        );
+    }
+
+    fn os(id: &str, version_id: &str, pretty: &str) -> Distro {
+        Distro {
+            id: Some(s(id)),
+            version_id: Some(s(version_id)),
+            pretty_name: (!pretty.is_empty()).then(|| s(pretty)),
+            ..Default::default()
+        }
+    }
+
+    fn rpm(name: &str, version: &str, source: &str, source_version: &str) -> Package {
+        let mut p = pkg(PackageType::Rpm, name, version, "");
+        p.source_name = Some(s(source));
+        p.source_version = Some(s(source_version));
+        p
+    }
+
+    #[test]
+    fn red_hat_images_match_every_stream_of_their_major() {
+        let libs = rpm("openssl-libs", "1:3.0.7-24.el9", "openssl", "3.0.7-24.el9");
+        for d in [
+            os("rhel", "9.4", "Red Hat Enterprise Linux 9.4 (Plow)"),
+            os("centos", "9", "CentOS Stream 9"),
+            Distro {
+                id_like: Some(s("rhel centos fedora")),
+                ..os("eurolinux", "9.2", "")
+            },
+        ] {
+            let t = target(&libs, Some(&d)).unwrap();
+            // By binary package, at the installed [epoch:]version-release.
+            assert_eq!(
+                (t.name.as_str(), t.version.as_str(), t.ordering),
+                ("openssl-libs", "1:3.0.7-24.el9", Ecosystem::RedHat)
+            );
+            for stream in ["baseos", "appstream", "crb", "highavailability"] {
+                assert!(
+                    t.ecosystem
+                        .matches(&format!("Red Hat:enterprise_linux:9::{stream}"))
+                );
+            }
+            assert!(!t.ecosystem.matches("Red Hat:enterprise_linux:8::baseos"));
+            assert!(!t.ecosystem.matches("Red Hat:enterprise_linux:90::baseos"));
+            // EUS/AUS/E4S streams: not for an image that does not say so.
+            assert!(!t.ecosystem.matches("Red Hat:rhel_eus:9.4::baseos"));
+            assert!(!t.ecosystem.matches("Red Hat:rhel_aus:9.4::appstream"));
+            // Nor layered products' streams.
+            assert!(!t.ecosystem.matches("Red Hat:openshift:4.16::el9"));
+        }
+        // CentOS 7's streams are named by variant: `7::server`.
+        let t = target(&libs, Some(&os("centos", "7", ""))).unwrap();
+        assert!(t.ecosystem.matches("Red Hat:enterprise_linux:7::server"));
+        // Rebuilds with data of their own keep it.
+        let t = target(&libs, Some(&os("almalinux", "9.4", ""))).unwrap();
+        assert_eq!(t.ecosystem, EcosystemKey::Exact(s("AlmaLinux:9")));
+        // Oracle Linux says ID_LIKE="fedora": no data.
+        let ol = Distro {
+            id_like: Some(s("fedora")),
+            ..os("ol", "9.4", "")
+        };
         assert!(matches!(
-            target(&pkg(PackageType::Rpm, "bash", "4.2", ""), Some(&centos)),
+            target(&libs, Some(&ol)),
             Err(NoTarget::UnknownDistro(_))
         ));
         // Arch: no advisory data, said so (never "clean").
@@ -1132,6 +1646,312 @@ mod tests {
                 NoTarget::Unsupported(t)
             );
         }
+    }
+
+    #[test]
+    fn red_hat_content_sets_name_the_streams() {
+        let libs = rpm("openssl-libs", "1:3.0.7-24.el9", "openssl", "3.0.7-24.el9");
+        let ubi = |sets: &[&str]| Distro {
+            content_sets: sets.iter().map(|x| s(x)).collect(),
+            ..os("rhel", "9.2", "Red Hat Enterprise Linux 9.2 (Plow)")
+        };
+        let t = target(
+            &libs,
+            Some(&ubi(&[
+                "rhel-9-for-x86_64-baseos-eus-rpms__9_DOT_2",
+                "rhel-9-for-x86_64-appstream-eus-rpms__9_DOT_2",
+                "rhocp-4.16-for-rhel-9-x86_64-rpms",
+            ])),
+        )
+        .unwrap();
+        assert_eq!(t.ecosystem.stem(), "Red Hat:rhel_eus:9.2");
+        assert!(t.ecosystem.matches("Red Hat:rhel_eus:9.2::baseos"));
+        assert!(t.ecosystem.matches("Red Hat:rhel_eus:9.2::appstream"));
+        assert!(!t.ecosystem.matches("Red Hat:enterprise_linux:9::baseos"));
+        assert!(!t.ecosystem.matches("Red Hat:rhel_eus:9.4::baseos"));
+        let t = target(
+            &libs,
+            Some(&ubi(&[
+                "rhel-9-for-aarch64-baseos-rpms",
+                "rhel-9-for-aarch64-appstream-debug-rpms",
+                "codeready-builder-for-rhel-9-x86_64-rpms",
+            ])),
+        )
+        .unwrap();
+        assert!(t.ecosystem.matches("Red Hat:enterprise_linux:9::baseos"));
+        assert!(t.ecosystem.matches("Red Hat:enterprise_linux:9::crb"));
+        assert!(!t.ecosystem.matches("Red Hat:enterprise_linux:9::appstream"));
+        let t = target(
+            &libs,
+            Some(&ubi(&[
+                "ubi-9-appstream-rpms",
+                "ubi-9-codeready-builder-rpms",
+            ])),
+        )
+        .unwrap();
+        assert!(t.ecosystem.matches("Red Hat:enterprise_linux:9::appstream"));
+        assert!(t.ecosystem.matches("Red Hat:enterprise_linux:9::crb"));
+        assert!(!t.ecosystem.matches("Red Hat:enterprise_linux:9::baseos"));
+        // Nothing recognised (another major's, a layered product's): every
+        // stream of the major.
+        let t = target(
+            &libs,
+            Some(&ubi(&["rhel-8-for-x86_64-baseos-rpms", "releases"])),
+        )
+        .unwrap();
+        assert_eq!(
+            t.ecosystem,
+            EcosystemKey::Release(s("Red Hat:enterprise_linux:9"))
+        );
+    }
+
+    #[test]
+    fn suse_and_opensuse_products_by_source_package() {
+        // A binary with an epoch: the source rpm's version has none, as
+        // SUSE's records.
+        let p = rpm(
+            "libopenssl3",
+            "3.0.8-150500.5.14.1",
+            "openssl-3",
+            "3.0.8-150500.5.14.1",
+        );
+        let sles = os("sles", "15.5", "SUSE Linux Enterprise Server 15 SP5");
+        let t = target(&p, Some(&sles)).unwrap();
+        assert_eq!(
+            (t.name.as_str(), t.version.as_str(), t.ordering),
+            ("openssl-3", "3.0.8-150500.5.14.1", Ecosystem::RedHat)
+        );
+        assert_eq!(t.ecosystem.stem(), "SUSE");
+        for yes in [
+            "SUSE:Linux Enterprise Server 15 SP5",
+            "SUSE:Linux Enterprise Module for Basesystem 15 SP5",
+            "SUSE:Linux Enterprise Module for Server Applications 15 SP5",
+        ] {
+            assert!(t.ecosystem.matches(yes), "{yes}");
+        }
+        for no in [
+            "SUSE:Linux Enterprise Server 15 SP4",
+            "SUSE:Linux Enterprise Server 15 SP5 LTSS",
+            "SUSE:Linux Enterprise Module for Basesystem 15 SP6",
+            "SUSE:Linux Enterprise Micro 5.5",
+            "openSUSE:Leap 15.5",
+        ] {
+            assert!(!t.ecosystem.matches(no), "{no}");
+        }
+        // Without PRETTY_NAME, from VERSION_ID.
+        let t = target(&p, Some(&os("sles", "15.5", ""))).unwrap();
+        assert!(t.ecosystem.matches("SUSE:Linux Enterprise Server 15 SP5"));
+        let t = target(&p, Some(&os("sles", "15", ""))).unwrap();
+        assert!(
+            t.ecosystem
+                .matches("SUSE:Linux Enterprise Module for Basesystem 15")
+        );
+        assert!(!t.ecosystem.matches("SUSE:Linux Enterprise Server 15 SP1"));
+        let micro = os("sle-micro", "5.5", "SUSE Linux Enterprise Micro 5.5");
+        let t = target(&p, Some(&micro)).unwrap();
+        assert_eq!(
+            t.ecosystem,
+            EcosystemKey::any_of(vec![EcosystemKey::Exact(s(
+                "SUSE:Linux Enterprise Micro 5.5"
+            ))])
+        );
+        for (d, want) in [
+            (
+                os("opensuse-leap", "15.5", "openSUSE Leap 15.5"),
+                "openSUSE:Leap 15.5",
+            ),
+            (os("opensuse-leap", "15.6", ""), "openSUSE:Leap 15.6"),
+            (
+                os("opensuse-leap-micro", "5.5", "openSUSE Leap Micro 5.5"),
+                "openSUSE:Leap Micro 5.5",
+            ),
+            (
+                os("opensuse-tumbleweed", "20240321", "openSUSE Tumbleweed"),
+                "openSUSE:Tumbleweed",
+            ),
+        ] {
+            let t = target(&p, Some(&d)).unwrap();
+            assert_eq!(t.ecosystem, EcosystemKey::Exact(s(want)));
+            assert_eq!(t.name, "openssl-3");
+        }
+        // The binary's epoch goes with the source's version-release, and is
+        // compared only against records that write epochs.
+        let e = rpm(
+            "libxml2-2",
+            "1:2.10.3-150500.5.17.1",
+            "libxml2",
+            "2.10.3-150500.5.17.1",
+        );
+        let t = target(&e, Some(&sles)).unwrap();
+        assert!(t.epochless_data);
+        assert_eq!(t.version, "1:2.10.3-150500.5.17.1");
+        let plain = affected(
+            "SUSE:Linux Enterprise Server 15 SP5",
+            "libxml2",
+            vec![range(
+                RangeKind::Ecosystem,
+                vec![Introduced(s("0")), Fixed(s("2.10.3-150500.5.20.1"))],
+            )],
+            &[],
+        );
+        assert_eq!(t.version_for(&plain), "2.10.3-150500.5.17.1");
+        assert!(matches!(
+            evaluate(&plain, t.version_for(&plain), t.ordering),
+            Verdict::Affected { .. }
+        ));
+        let with_epoch = affected(
+            "SUSE:Linux Enterprise Server 15 SP5",
+            "libxml2",
+            vec![range(
+                RangeKind::Ecosystem,
+                vec![Introduced(s("0")), Fixed(s("1:2.10.3-150500.5.20.1"))],
+            )],
+            &[],
+        );
+        assert_eq!(t.version_for(&with_epoch), "1:2.10.3-150500.5.17.1");
+        // Red Hat's data writes epochs: an installed version is compared whole.
+        let rh = target(&e, Some(&os("rhel", "9.4", ""))).unwrap();
+        assert!(!rh.epochless_data);
+        assert_eq!(rh.version_for(&plain), "1:2.10.3-150500.5.17.1");
+        let mut bare = pkg(PackageType::Rpm, "x", "2:1.0-1", "");
+        bare.source_name = None;
+        let t = target(&bare, Some(&sles)).unwrap();
+        assert_eq!(
+            (t.version.as_str(), t.version_for(&plain)),
+            ("2:1.0-1", "1.0-1")
+        );
+    }
+
+    #[test]
+    fn photon_mageia_open_euler_and_apk_families() {
+        let p = rpm("openssl-libs", "3.0.9-1.ph5", "openssl", "3.0.9-1.ph5");
+        let t = target(&p, Some(&os("photon", "5.0", "VMware Photon OS/Linux"))).unwrap();
+        assert_eq!(
+            (t.ecosystem.stem(), t.name.as_str()),
+            ("Photon OS:5.0", "openssl")
+        );
+        let t = target(&p, Some(&os("photon", "4", ""))).unwrap();
+        assert_eq!(t.ecosystem.stem(), "Photon OS:4.0");
+        let t = target(&p, Some(&os("mageia", "9", "Mageia 9"))).unwrap();
+        assert_eq!(t.ecosystem, EcosystemKey::Exact(s("Mageia:9")));
+        let euler = |version: Option<&str>, pretty: &str| Distro {
+            version: version.map(s),
+            ..os("openEuler", "22.03", pretty)
+        };
+        for (d, want) in [
+            (
+                euler(Some("22.03 (LTS-SP3)"), ""),
+                "openEuler:22.03-LTS-SP3",
+            ),
+            (euler(Some("24.03 (LTS)"), ""), "openEuler:24.03-LTS"),
+            (euler(Some("22.03 LTS SP1"), ""), "openEuler:22.03-LTS-SP1"),
+            (
+                euler(None, "openEuler 20.03 (LTS-SP4)"),
+                "openEuler:20.03-LTS-SP4",
+            ),
+            (euler(None, ""), "openEuler:22.03"),
+        ] {
+            assert_eq!(target(&p, Some(&d)).unwrap().ecosystem.stem(), want);
+        }
+        let mut apk = pkg(PackageType::Apk, "libcrypto3", "3.3.2-r0", "");
+        apk.source_name = Some(s("openssl"));
+        for (d, want) in [
+            (os("minimos", "20240101", ""), "MinimOS"),
+            (os("alpaquita", "23", ""), "Alpaquita:23"),
+            (
+                os("bellsoft-hardened-containers", "stream", ""),
+                "BellSoft Hardened Containers:stream",
+            ),
+        ] {
+            let t = target(&apk, Some(&d)).unwrap();
+            assert_eq!(
+                (t.ecosystem.stem(), t.name.as_str(), t.ordering),
+                (want, "openssl", Ecosystem::Alpine)
+            );
+        }
+        // Still no data: said as before.
+        assert_eq!(
+            target(&p, Some(&os("azurelinux", "3.0", ""))),
+            Err(NoTarget::UnknownDistro(s("azurelinux 3.0")))
+        );
+    }
+
+    #[test]
+    fn ubuntu_pro_records_apply_to_images_with_esm_packages() {
+        let ubuntu = os("ubuntu", "16.04", "Ubuntu 16.04.7 LTS");
+        let mut ssl = pkg(
+            PackageType::Deb,
+            "libssl1.0.0",
+            "1.0.2g-1ubuntu4.20+esm5",
+            "",
+        );
+        ssl.source_name = Some(s("openssl"));
+        let mut zlib = pkg(PackageType::Deb, "zlib1g", "1:1.2.8.dfsg-2ubuntu4.3", "");
+        zlib.source_name = Some(s("zlib"));
+        let inventory = plimsoll_sbom::Inventory {
+            distro: Some(ubuntu.clone()),
+            packages: vec![zlib.clone(), ssl.clone()],
+            warnings: Default::default(),
+        };
+        let facts = ImageFacts::of(&inventory);
+        assert!(facts.ubuntu_pro);
+        // Every package of a Pro image, updated from ESM or not.
+        let all = targets_in(&zlib, Some(&ubuntu), &facts).unwrap();
+        assert_eq!(all.len(), 2);
+        assert!(all[0].vendor_fork && all[0].ecosystem.matches("Ubuntu:Pro:16.04:LTS"));
+        assert!(
+            !all[0]
+                .ecosystem
+                .matches("Ubuntu:Pro:FIPS-updates:16.04:LTS")
+        );
+        assert!(!all[0].ecosystem.matches("Ubuntu:16.04:LTS"));
+        assert!(!all[1].vendor_fork && all[1].ecosystem.matches("Ubuntu:16.04:LTS"));
+        // Without an ESM package: the release's records only.
+        let plain = plimsoll_sbom::Inventory {
+            packages: vec![zlib.clone()],
+            ..inventory.clone()
+        };
+        assert!(!ImageFacts::of(&plain).ubuntu_pro);
+        assert_eq!(targets(&zlib, Some(&ubuntu)).unwrap().len(), 1);
+        // `+esm` on a Debian image means nothing.
+        let debian = plimsoll_sbom::Inventory {
+            distro: Some(os("debian", "12", "")),
+            ..inventory
+        };
+        assert!(!ImageFacts::of(&debian).ubuntu_pro);
+    }
+
+    #[test]
+    fn errata_related_cves_count_as_ids() {
+        let adv = |id: &str, related: &[&str]| Advisory {
+            id: id.into(),
+            aliases: vec![],
+            related: related.iter().map(|r| r.to_string()).collect(),
+            summary: String::new(),
+            published: None,
+            modified: s("2024-01-01T00:00:00Z"),
+            severity: vec![],
+            references: vec![],
+            group: 0,
+            vulnerability_id: String::new(),
+            origin: Default::default(),
+            kev: None,
+            epss: None,
+        };
+        let a = adv(
+            "ALSA-2024:1234",
+            &["CVE-2024-1", "CVE-2024-2", "RHSA-2024:1"],
+        );
+        assert_eq!(
+            errata_cves(&a).collect::<Vec<_>>(),
+            ["CVE-2024-1", "CVE-2024-2"]
+        );
+        let g = adv("GHSA-xxxx-yyyy-zzzz", &["CVE-2024-3"]);
+        assert_eq!(errata_cves(&g).count(), 0);
+        assert_eq!(
+            errata_cves(&adv("PHSA-2023-5.0-0005", &["CVE-2023-21980"])).collect::<Vec<_>>(),
+            ["CVE-2023-21980"]
+        );
     }
 
     #[test]

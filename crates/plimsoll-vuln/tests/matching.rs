@@ -6,7 +6,7 @@
 //! follows from the records and versions written in the test itself.
 
 use plimsoll_sbom::{Distro, Inventory, Package, PackageType};
-use plimsoll_testkit::osv::{affected as entry, fixed_in, record as osv};
+use plimsoll_testkit::osv::{affected as entry, fixed_in, record as osv, unfixed};
 use plimsoll_vuln::db::{self, Database};
 use plimsoll_vuln::findings::{MatchStatus, VulnFinding, VulnReport, find};
 use plimsoll_vuln::import::import;
@@ -326,8 +326,39 @@ fn almalinux_matches_binary_packages_with_their_epoch() {
     assert_eq!(f.fixed, ["1:1.1.1k-12.el8_9"]);
     // AlmaLinux states its rating only in the summary's "Important:".
     assert_eq!(f.rating.severity, VulnSeverity::High);
-    // `related` CVEs are other vulnerabilities: not merged as aliases.
-    assert_eq!(f.aliases, ["ALSA-2024:1234"]);
+    // The erratum's `related` CVE is among the finding's ids (issue 18):
+    // ignores and VEX statements name it. It does not merge alias groups.
+    assert_eq!(f.aliases, ["ALSA-2024:1234", "CVE-2023-5678"]);
+    let ignore = IgnoreRule {
+        id: "CVE-2023-5678".into(),
+        reason: "not reachable".into(),
+        ..IgnoreRule::default()
+    };
+    let policy = Policy::new(vec![ignore], TODAY).unwrap();
+    let r = scan_with(
+        &db,
+        distro("almalinux", "8.9"),
+        vec![rpm("openssl-libs", "1:1.1.1k-9.el8_7")],
+        &policy,
+    );
+    let s = r.findings[0].suppressed.as_ref().expect("ignored by CVE");
+    assert_eq!(s.by, "ignore");
+    let mut policy = Policy::new(vec![], TODAY).unwrap();
+    policy
+        .add_vex(
+            "alma.vex.json",
+            br#"{"statements":[{"vulnerability":{"name":"CVE-2023-5678"},
+                 "products":[{"@id":"pkg:oci/app@sha256%3Afeed"}],
+                 "status":"not_affected","justification":"vulnerable_code_not_present"}]}"#,
+        )
+        .unwrap();
+    let r = scan_with(
+        &db,
+        distro("almalinux", "8.9"),
+        vec![rpm("openssl-libs", "1:1.1.1k-9.el8_7")],
+        &policy,
+    );
+    assert_eq!(r.findings[0].suppressed.as_ref().expect("vex").by, "vex");
 
     let r = scan(
         &db,
@@ -353,14 +384,72 @@ fn almalinux_matches_binary_packages_with_their_epoch() {
         vec![rpm("openssl-libs", "1:1.1.1k-9.el8_7")],
     );
     assert!(r.findings.is_empty());
+    // Nor to CentOS, which is matched against Red Hat's data.
+    let r = scan(
+        &db,
+        distro("centos", "8"),
+        vec![rpm("openssl-libs", "1:1.1.1k-9.el8_7")],
+    );
+    assert_eq!(r.packages_matched, 1);
+    assert!(r.findings.is_empty());
     // A distribution without advisory data is reported, not silently clean.
     let r = scan(
         &db,
-        distro("centos", "7"),
-        vec![rpm("openssl-libs", "1:1.0.2k-19.el7")],
+        distro("ol", "8"),
+        vec![rpm("openssl-libs", "1:1.1.1k-9.el8_7")],
     );
     assert_eq!(r.packages_matched, 0);
-    assert!(r.not_matched[0].contains("centos 7"), "{:?}", r.not_matched);
+    assert!(r.not_matched[0].contains("ol 8"), "{:?}", r.not_matched);
+}
+
+#[test]
+fn ubuntu_pro_fixes_outweigh_the_releases_unfixed_entry() {
+    // The release's entry says every version is affected (the fix went to
+    // ESM only); Pro's says its build fixes it. A Pro image at that build is
+    // not affected; an image without Pro packages is, with no fix it can take.
+    let (_tmp, db) = database(&[osv(
+        "UBUNTU-CVE-2024-0001",
+        &["CVE-2024-0001"],
+        json!([
+            unfixed("Ubuntu:18.04:LTS", "openssl"),
+            fixed_in(
+                "Ubuntu:Pro:18.04:LTS",
+                "openssl",
+                "1.1.1-1ubuntu2.1~18.04.23+esm4"
+            ),
+            fixed_in(
+                "Ubuntu:Pro:FIPS-updates:18.04:LTS",
+                "openssl",
+                "1.1.1-1ubuntu2.fips.2.1~18.04.23.3"
+            ),
+        ]),
+        json!({}),
+    )]);
+    let ssl = |v: &str| built_from(PackageType::Deb, "libssl1.1", v, "openssl", Some(v));
+    let r = scan(
+        &db,
+        distro("ubuntu", "18.04"),
+        vec![ssl("1.1.1-1ubuntu2.1~18.04.23+esm4")],
+    );
+    assert_eq!(hits(&r), pairs(&[]));
+    let r = scan(
+        &db,
+        distro("ubuntu", "18.04"),
+        vec![ssl("1.1.1-1ubuntu2.1~18.04.23+esm3")],
+    );
+    assert_eq!(hits(&r), pairs(&[("libssl1.1", "CVE-2024-0001")]));
+    // Pro's fix, never FIPS's.
+    assert_eq!(
+        the(&r, "libssl1.1", "CVE-2024-0001").fixed,
+        ["1.1.1-1ubuntu2.1~18.04.23+esm4"]
+    );
+    let r = scan(
+        &db,
+        distro("ubuntu", "18.04"),
+        vec![ssl("1.1.1-1ubuntu2.1~18.04.23")],
+    );
+    let f = the(&r, "libssl1.1", "CVE-2024-0001");
+    assert!(f.fixed.is_empty(), "{:?}", f.fixed);
 }
 
 /// Arch Linux (pacman's `alpm` packages) has no OSV ecosystem: a scan says

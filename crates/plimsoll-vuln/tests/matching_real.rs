@@ -862,3 +862,89 @@ fn big_image_severities_from_ghsa_and_nvd() {
     assert_eq!(epss.len(), 3, "{epss:?}");
     assert!(r.fails(VulnSeverity::High, false));
 }
+
+// ---------------------------------------------------------------- issue 18: OS ecosystems
+
+/// The database of tests/data/os-ecosystems/records (real Ubuntu and
+/// Photon OS records, schema-shaped Red Hat and SUSE ones; see the
+/// PROVENANCE.md there), built once per test binary.
+fn os_ecosystems_db() -> Database {
+    static DB: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = DB.get_or_init(|| {
+        let tmp = tempfile::tempdir().unwrap();
+        let records = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/os-ecosystems/records");
+        let imported = import(&[records]).unwrap();
+        let path = tmp.path().join("vuln.db");
+        db::build(imported, &path).unwrap();
+        (tmp, path)
+    });
+    Database::open(path).unwrap()
+}
+
+#[test]
+#[ignore = "needs ../shared (scripts/test-all.sh)"]
+fn ubuntu_18_04_real_status_against_ubuntu_and_pro_records() {
+    // claircore's texlive image status: Ubuntu 18.04, 357 packages, no ESM
+    // build among them (no `+esm` version), so not a Pro image.
+    let inv = image(
+        vec![file(
+            "var/lib/dpkg/status",
+            pkgdb("dpkg-status-claircore-texlive"),
+        )],
+        "ubuntu",
+        "18.04",
+    );
+    assert!(inv.packages.len() > 350, "{}", inv.packages.len());
+    assert!(!inv.packages.iter().any(|p| p.version.contains("+esm")));
+    let r = find(&inv, &os_ecosystems_db(), &Policy::default(), &[]).unwrap();
+    assert_eq!(r.packages_matched, inv.packages.len());
+    assert!(r.not_matched.is_empty(), "{:?}", r.not_matched);
+    // UBUNTU-CVE-2023-0286 (canonical/ubuntu-security-notices): the
+    // Ubuntu:18.04:LTS openssl entry, fixed 1.1.1-1ubuntu2.1~18.04.21; the
+    // image's openssl source is at 1.1.1-1ubuntu2.1~18.04.5 (dpkg: .5 < .21):
+    // both of its binaries. Its Pro entries (16.04 openssl, 18.04 edk2) do
+    // not apply.
+    assert_eq!(
+        hits(&r),
+        want(&[
+            (
+                "libssl1.1",
+                "1.1.1-1ubuntu2.1~18.04.5",
+                "CVE-2023-0286",
+                "CVE-2023-0286"
+            ),
+            (
+                "openssl",
+                "1.1.1-1ubuntu2.1~18.04.5",
+                "CVE-2023-0286",
+                "CVE-2023-0286"
+            ),
+        ])
+    );
+    for f in &r.findings {
+        assert_eq!(f.fixed, ["1.1.1-1ubuntu2.1~18.04.21"]);
+        // The record's Ubuntu priority is high.
+        assert_eq!(f.rating.severity, VulnSeverity::High);
+    }
+}
+
+#[test]
+#[ignore = "needs ../shared (scripts/test-all.sh)"]
+fn centos_and_sles_real_rpm_databases_are_matched_not_reported_as_without_data() {
+    // grype's centos and sles match-coverage rpm databases (one package each,
+    // dive 0.9.2-1): before issue 18 both said "no advisory data for
+    // distribution"; now CentOS is matched against Red Hat's data and SLES
+    // against SUSE's, where dive has no record.
+    for (db, id, version) in [
+        ("rpm-Packages-bdb-grype-centos", "centos", "8"),
+        ("rpm-Packages-bdb-grype-sles", "sles", "15.5"),
+    ] {
+        let inv = image(vec![file("var/lib/rpm/Packages", pkgdb(db))], id, version);
+        assert_eq!(inv.of_type(PackageType::Rpm).count(), 1, "{db}");
+        let r = find(&inv, &os_ecosystems_db(), &Policy::default(), &[]).unwrap();
+        assert_eq!(r.packages_matched, 1, "{db}");
+        assert!(r.not_matched.is_empty(), "{db}: {:?}", r.not_matched);
+        assert_eq!(hits(&r), want(&[]), "{db}");
+    }
+}
