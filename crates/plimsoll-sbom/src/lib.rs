@@ -29,7 +29,10 @@
 //! (uv's too), `Gemfile.lock`, Composer's lock and `installed.json`,
 //! Maven's `pom.xml` and Gradle lock files, .NET's `*.deps.json` and
 //! `packages.lock.json`, GitHub Actions workflows) and
-//! [`CondaCataloger`] (`conda-meta/*.json`).
+//! [`CondaCataloger`] (`conda-meta/*.json`), and
+//! [`BinaryClassifierCataloger`] (programs identified by file name and
+//! content as syft's binary classifiers do, and JVM `release` files; see
+//! [`CLASSIFIERS`]).
 //!
 //! Which files count follows syft's default selection of catalogers for
 //! the kind of scan: image scans report what is installed; directory scans
@@ -79,7 +82,12 @@ pub use apk::{
     parse_apk_db,
 };
 pub use binary::BINARY_LIMIT;
+pub use binary::classifier::{
+    BinaryClassifierCataloger, BinaryEvidence, BinaryLayerFacts, BinaryMatch, ClassifiedFile,
+};
+pub use binary::classifiers::{CLASSIFIERS, Classifier, Evidence as ClassifierEvidence};
 pub use binary::golang::{GoBuildInfo, GoCataloger, GoFile, GoLayerFacts, GoModule};
+pub use binary::jvm_release::JvmRelease;
 pub use binary::rust_audit::{RustAuditCataloger, RustCrate, RustFile, RustLayerFacts};
 pub use conda::{
     CONDA_META_LIMIT, CondaCataloger, CondaLayerFacts, CondaPackage, CondaRecord, conda_purl,
@@ -131,10 +139,14 @@ pub enum PackageType {
     /// GitHub Actions and reusable workflows a repository's workflows use
     /// (`pkg:github/<owner>/<repo>@<ref>`).
     Github,
+    // -- binary classifiers (issue 18) --
+    /// Programs identified by their file's content (syft's type `binary`;
+    /// purls as syft writes them, mostly `pkg:generic/<name>@<version>`).
+    Binary,
 }
 
 impl PackageType {
-    pub const ALL: [PackageType; 13] = [
+    pub const ALL: [PackageType; 14] = [
         PackageType::Deb,
         PackageType::Apk,
         PackageType::Rpm,
@@ -148,6 +160,8 @@ impl PackageType {
         PackageType::Conda,
         PackageType::Nuget,
         PackageType::Github,
+        // -- binary classifiers (issue 18) --
+        PackageType::Binary,
     ];
 
     /// The purl type, which is also the name used in JSON output.
@@ -166,6 +180,8 @@ impl PackageType {
             PackageType::Conda => "conda",
             PackageType::Nuget => "nuget",
             PackageType::Github => "github",
+            // -- binary classifiers (issue 18) --
+            PackageType::Binary => "binary",
         }
     }
 
@@ -221,6 +237,15 @@ pub struct Package {
     /// file. Sorted; empty when the file states none or is not a lock file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
+    // -- binary classifiers (issue 18) --
+    /// CPE 2.3 names, where the cataloger knows them (binary classifiers).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cpes: Vec<String>,
+    /// For a program identified by its content (type `binary`): each file
+    /// it was found in, the classifier, and the matched bytes and offset;
+    /// sorted by path. Empty for other packages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<BinaryEvidence>,
 }
 
 impl Package {
@@ -247,6 +272,8 @@ impl Package {
             location: location.into(),
             files: Vec::new(),
             depends_on: Vec::new(),
+            cpes: Vec::new(),
+            evidence: Vec::new(),
         }
     }
 
@@ -334,6 +361,8 @@ pub fn register(engine: &mut Engine) {
     engine.register(GemCataloger);
     engine.register(LockfileCataloger);
     engine.register(CondaCataloger);
+    // -- binary classifiers (issue 18) --
+    engine.register(BinaryClassifierCataloger);
 }
 
 /// The inventory of the final image from every cataloger [`register`] adds.
@@ -375,6 +404,12 @@ pub fn catalog_with(
         &ctx,
         &scan.facts::<RpmCataloger>()?,
         distro.as_ref(),
+        &mut inventory,
+    );
+    // -- binary classifiers (issue 18): after the OS packages, whose files it skips --
+    binary::classifier::merge(
+        &ctx,
+        &scan.facts::<BinaryClassifierCataloger>()?,
         &mut inventory,
     );
     binary::golang::merge(&ctx, &scan.facts::<GoCataloger>()?, &mut inventory);

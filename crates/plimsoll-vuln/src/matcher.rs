@@ -188,7 +188,8 @@ fn root_target(pkg: &Package, distro: Option<&Distro>, upstream: &Target) -> Opt
         | PackageType::Composer
         | PackageType::Conda
         | PackageType::Nuget
-        | PackageType::Github => return None,
+        | PackageType::Github
+        | PackageType::Binary => return None,
     };
     Some(Target {
         ecosystem: EcosystemKey::Exact(ecosystem),
@@ -357,7 +358,9 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
             &pkg.version,
             Ecosystem::GitHubActions,
         ),
-        PackageType::Composer | PackageType::Conda => {
+        // Binary: programs found by content have no OSV ecosystem (their
+        // CPEs are in the SBOM for CPE-based matchers).
+        PackageType::Composer | PackageType::Conda | PackageType::Binary => {
             return Err(NoTarget::Unsupported(pkg.package_type));
         }
         PackageType::Deb | PackageType::Apk | PackageType::Rpm => unreachable!("handled above"),
