@@ -84,6 +84,7 @@ pub use apk::{
 pub use binary::BINARY_LIMIT;
 pub use binary::classifier::{
     BinaryClassifierCataloger, BinaryEvidence, BinaryLayerFacts, BinaryMatch, ClassifiedFile,
+    classify as classify_binary,
 };
 pub use binary::classifiers::{CLASSIFIERS, Classifier, Evidence as ClassifierEvidence};
 pub use binary::golang::{GoBuildInfo, GoCataloger, GoFile, GoLayerFacts, GoModule};

@@ -9,15 +9,16 @@
 //!
 //! Only files the globs name are read (no regular expression runs over
 //! other files), each classifier's patterns run once over a file, and a
-//! classifier that needs a versioned file name (`python3.11`, `php8.2`)
+//! classifier that needs a versioned file name (`python3.11`, `php`)
 //! asks for no content unless the name matches.
 //!
-//! As syft (its "exclude binaries by file ownership overlap" step), a
-//! program a file of an OS package (deb, apk, rpm) holds is not reported:
-//! the OS package already is, with the distribution's version. Copies
-//! under the same name in matching programs found in several files (a
-//! `python3.11` and its `libpython3.11.so`) are one package with every
-//! file as evidence.
+//! One program found in several files (a `python3.11` and its
+//! `libpython3.11.so`: the same name and version) is one package with every
+//! file as evidence, as syft merges them. As syft (its "exclude binaries by
+//! file ownership overlap" step), a package one of whose files an OS
+//! package (deb, apk, rpm) holds is not reported: the OS package already
+//! is, with the distribution's version; like syft's, the whole merged
+//! package goes, so a copy of the same version elsewhere goes with it.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;

@@ -4,7 +4,7 @@
 //! `JAVA_RUNTIME_VERSION`, else `FULL_VERSION` (when its major version is
 //! `JAVA_VERSION`'s), else `JAVA_VERSION`; purl
 //! `pkg:generic/<vendor>/<product>@<version>` with the source repository as
-//! `repository_url`; the CPEs syft declares for it. A file named `release`
+//! `repository_url` (unescaped `/` and `:`, as syft writes it); the CPEs syft declares for it. A file named `release`
 //! without `JAVA_VERSION` or `JAVA_RUNTIME_VERSION` is no JVM.
 
 use serde::{Deserialize, Serialize};
@@ -121,11 +121,12 @@ impl JvmRelease {
         } else {
             &self.source_repo
         };
-        let qualifiers: Vec<(&str, &str)> = if repo.is_empty() {
-            Vec::new()
-        } else {
-            vec![("repository_url", repo.as_str())]
-        };
+        let mut purl = purl("generic", Some(vendor), product, &version, &[]);
+        if !repo.is_empty() {
+            // As syft writes it: `/` and `:` left as they are.
+            let value = crate::purl::percent_encode(repo).replace("%2F", "/");
+            purl = format!("{purl}?repository_url={value}");
+        }
         let mut candidates: Vec<(&str, &str)> = Vec::new();
         match (vendor, product) {
             ("azul", _) => candidates.extend([("azul", "zulu"), ("oracle", "openjdk")]),
@@ -138,7 +139,7 @@ impl JvmRelease {
         }
         JvmIdentity {
             name: product.to_string(),
-            purl: purl("generic", Some(vendor), product, &version, &qualifiers),
+            purl,
             cpes: candidates
                 .into_iter()
                 .filter_map(|(v, p)| jvm_cpe(v, p, &version))
