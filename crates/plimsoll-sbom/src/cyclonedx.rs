@@ -664,4 +664,96 @@ pub(crate) mod tests {
         );
         assert!(text.contains("valid SPDX 2.3 (4 packages)"), "{text}");
     }
+
+    /// A program identified by its content: CPEs, and every file with the
+    /// match's offset and bytes, in CycloneDX and in SPDX.
+    #[test]
+    fn binary_evidence_in_both_formats() {
+        let mut python = Package::new(
+            PackageType::Binary,
+            "python",
+            "3.11.2",
+            "pkg:generic/python@3.11.2",
+            "usr/bin/python3.11",
+            0,
+        );
+        python.cpes = vec![
+            "cpe:2.3:a:python_software_foundation:python:3.11.2:*:*:*:*:*:*:*".into(),
+            "cpe:2.3:a:python:python:3.11.2:*:*:*:*:*:*:*".into(),
+        ];
+        python.evidence = vec![
+            crate::BinaryEvidence {
+                path: "usr/bin/python3.11".into(),
+                class: "python-binary".into(),
+                offset: 2945659,
+                matched: "\\x003.11.2\\x00".into(),
+            },
+            crate::BinaryEvidence {
+                path: "usr/lib/libpython3.11.so.1.0".into(),
+                class: "python-binary-lib".into(),
+                offset: 4354694,
+                matched: "\\x003.11.2\\x00".into(),
+            },
+        ];
+        let inv = Inventory {
+            packages: vec![python],
+            ..Inventory::default()
+        };
+        let bom: Value = serde_json::from_str(&Bom::new(&inv, &context()).to_json()).unwrap();
+        let c = &bom["components"][0];
+        assert_eq!(
+            c["cpe"],
+            "cpe:2.3:a:python_software_foundation:python:3.11.2:*:*:*:*:*:*:*"
+        );
+        let props = c["properties"].as_array().unwrap();
+        assert!(props.iter().any(|p| p["name"] == "plimsoll:cpe23"
+            && p["value"] == "cpe:2.3:a:python:python:3.11.2:*:*:*:*:*:*:*"));
+        assert!(
+            props
+                .iter()
+                .any(|p| p["name"] == "plimsoll:package:type" && p["value"] == "binary")
+        );
+        let occ = c["evidence"]["occurrences"].as_array().unwrap();
+        assert_eq!(occ.len(), 2);
+        assert_eq!(occ[1]["location"], "/usr/lib/libpython3.11.so.1.0");
+        assert_eq!(occ[1]["offset"], 4354694);
+        assert_eq!(
+            occ[0]["additionalContext"],
+            "python-binary matched \\x003.11.2\\x00"
+        );
+        let identity = &c["evidence"]["identity"][0];
+        assert_eq!(identity["field"], "version");
+        assert_eq!(identity["concludedValue"], "3.11.2");
+        assert_eq!(identity["methods"][0]["technique"], "binary-analysis");
+
+        let spdx: Value =
+            serde_json::from_str(&crate::spdx::Document::new(&inv, &context()).to_json()).unwrap();
+        let p = spdx["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "python")
+            .unwrap();
+        let refs = p["externalRefs"].as_array().unwrap();
+        assert_eq!(refs.len(), 3);
+        assert_eq!(refs[0]["referenceType"], "cpe23Type");
+        assert_eq!(refs[0]["referenceCategory"], "SECURITY");
+        assert_eq!(refs[2]["referenceLocator"], "pkg:generic/python@3.11.2");
+        let comment = p["comment"].as_str().unwrap();
+        assert!(
+            comment.contains(
+                "/usr/bin/python3.11 (python-binary at offset 2945659: \\x003.11.2\\x00)"
+            ),
+            "{comment}"
+        );
+        // Other packages keep their single occurrence and no identity.
+        let bom: Value =
+            serde_json::from_str(&Bom::new(&inventory(), &context()).to_json()).unwrap();
+        assert!(bom["components"][1]["evidence"].get("identity").is_none());
+        assert!(
+            bom["components"][1]["evidence"]["occurrences"][0]
+                .get("offset")
+                .is_none()
+        );
+    }
 }

@@ -98,6 +98,30 @@ struct Compiled {
 struct Table {
     globs: GlobSet,
     classifiers: Vec<Compiled>,
+    /// The file names the globs name literally (`nginx`, `VERSION`)…
+    exact: HashSet<&'static str>,
+    /// …and the literal starts of the others' names (`python`, `libstd-`):
+    /// a name matching neither skips the glob set (most files of an image).
+    prefixes: Vec<&'static str>,
+}
+
+/// The file-name part of a syft glob (`**/name`), its `{a,b}` alternatives
+/// expanded: each either a literal name or the literal text before the
+/// first wildcard.
+fn name_filters(glob: &'static str) -> Vec<(bool, &'static str)> {
+    let name = glob.rsplit('/').next().unwrap_or(glob);
+    let alternatives: Vec<&'static str> =
+        match name.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
+            Some(inner) => inner.split(',').collect(),
+            None => vec![name],
+        };
+    alternatives
+        .into_iter()
+        .map(|a| match a.find(['*', '?', '[', '{']) {
+            Some(i) => (false, &a[..i]),
+            None => (true, a),
+        })
+        .collect()
 }
 
 /// A glob as syft's doublestar matches it: `*` and `?` stay within one
@@ -135,13 +159,23 @@ fn compile(c: &'static Classifier) -> Result<Compiled, String> {
 fn build_table() -> Result<Table, String> {
     let mut globs = GlobSetBuilder::new();
     let mut classifiers = Vec::with_capacity(CLASSIFIERS.len());
+    let (mut exact, mut prefixes) = (HashSet::new(), Vec::new());
     for c in CLASSIFIERS {
         globs.add(glob(c.glob).map_err(|e| format!("{}: {e}", c.class))?);
         classifiers.push(compile(c)?);
+        for (literal, text) in name_filters(c.glob) {
+            if literal {
+                exact.insert(text);
+            } else if !prefixes.contains(&text) {
+                prefixes.push(text);
+            }
+        }
     }
     Ok(Table {
         globs: globs.build().map_err(|e| e.to_string())?,
         classifiers,
+        exact,
+        prefixes,
     })
 }
 
@@ -156,7 +190,9 @@ impl Table {
     /// The classifiers that want this path's content: their glob matches
     /// and, for those that need a versioned file name, the name does.
     fn wanted(&self, path: &str) -> Vec<&Compiled> {
-        if !self.globs.is_match(path) {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let named = self.exact.contains(name) || self.prefixes.iter().any(|p| name.starts_with(p));
+        if !named || !self.globs.is_match(path) {
             return Vec::new();
         }
         self.globs
@@ -441,6 +477,40 @@ mod tests {
         for c in CLASSIFIERS {
             assert!(c.glob.starts_with("**/"), "{}", c.class);
             assert!(!c.package.is_empty() && !c.class.is_empty());
+        }
+    }
+
+    #[test]
+    fn name_filters_never_reject_what_a_glob_takes() {
+        let t = table();
+        assert!(
+            t.exact.contains("nginx") && t.exact.contains("mariadb") && t.exact.contains("mysql")
+        );
+        assert!(t.prefixes.contains(&"python") && t.prefixes.contains(&"libstd-"));
+        assert!(
+            !t.prefixes.contains(&""),
+            "a glob starting with a wildcard would need every file"
+        );
+        for c in CLASSIFIERS {
+            // A name built from the glob by filling wildcards matches both.
+            let name = c
+                .glob
+                .trim_start_matches("**/")
+                .replace('?', "x")
+                .replace('*', "1");
+            let name = name
+                .trim_start_matches('{')
+                .split(',')
+                .next()
+                .unwrap()
+                .trim_end_matches('}');
+            let path = format!("opt/app/{name}");
+            assert!(t.globs.is_match(&path), "{}: {path}", c.class);
+            let n = name;
+            assert!(
+                t.exact.contains(n) || t.prefixes.iter().any(|p| n.starts_with(p)),
+                "{path}"
+            );
         }
     }
 
