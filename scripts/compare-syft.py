@@ -13,7 +13,8 @@ then every difference.
 --check exits 1 unless deb packages are equal and every other type covers at
 least 99% of syft's pairs, where a difference listed in the known-differences
 file (type, name, version, side, reason; tab-separated) is taken as explained
-and not counted. --strict exits 1 on any unexplained difference of any type
+and not counted; a version of `*` stands for any version (for files built from
+whatever version a distribution has today). --strict exits 1 on any unexplained difference of any type
 (and on a known difference that no longer occurs, so the file stays true).
 A missing syft or plimsoll is an error, never a skip.
 """
@@ -47,6 +48,7 @@ SYFT_TYPES = {
     "linux-kernel": "linux-kernel",
     "linux-kernel-module": "linux-kernel-module",
     "bitnami": "bitnami",
+    "binary": "binary",
 }
 MIN_COVERAGE = 0.99
 
@@ -115,6 +117,9 @@ def main():
                 sys.exit(f"{a.known}: every line needs type, name, version, side, reason: {line!r}")
             known.add(tuple(f[:4]))
 
+    def explained(t, name, version, side):
+        return (t, name, version, side) in known or (t, name, "*", side) in known
+
     failed = False
     unexplained_any = 0
     print(f"{'type':<14} {'syft':>6} {'plimsoll':>9} {'common':>7} {'coverage':>9}  unexplained")
@@ -124,12 +129,12 @@ def main():
         common = o & s
         only_syft = sorted(s - o)
         only_ours = sorted(o - s)
-        unexplained = [d for d in only_syft if (t, d[0], d[1], "syft-only") not in known] + [
-            d for d in only_ours if (t, d[0], d[1], "plimsoll-only") not in known
+        unexplained = [d for d in only_syft if not explained(t, d[0], d[1], "syft-only")] + [
+            d for d in only_ours if not explained(t, d[0], d[1], "plimsoll-only")
         ]
         unexplained_any += len(unexplained)
         cov = len(common) / len(s) if s else 1.0
-        explained_cov = (len(s) - len([d for d in only_syft if (t, d[0], d[1], "syft-only") not in known])) / len(s) if s else 1.0
+        explained_cov = (len(s) - len([d for d in only_syft if not explained(t, d[0], d[1], "syft-only")])) / len(s) if s else 1.0
         print(f"{t:<14} {len(s):>6} {len(o):>9} {len(common):>7} {cov:>8.1%}  {len(unexplained)}")
         for n, v in only_syft:
             diffs.append((t, n, v, "syft-only"))
@@ -150,9 +155,11 @@ def main():
                 if len(f) >= 5 and not line.startswith("#"):
                     reasons[tuple(f[:4])] = f[4]
         for d in diffs:
-            print("  " + "\t".join(d) + "\t" + reasons.get(d, "UNEXPLAINED"))
+            reason = reasons.get(d) or reasons.get((d[0], d[1], "*", d[3]), "UNEXPLAINED")
+            print("  " + "\t".join(d) + "\t" + reason)
     if a.strict:
-        stale = sorted(k for k in known if k not in set(diffs))
+        seen = set(diffs) | {(t, n, "*", side) for t, n, _, side in diffs}
+        stale = sorted(k for k in known if k not in seen)
         for k in stale:
             print("  known difference that no longer occurs: " + "\t".join(k), file=sys.stderr)
         if unexplained_any or stale:

@@ -86,6 +86,20 @@ cargo test -p plimsoll-vuln --test matching_real --locked -- --ignored --skip bi
 step "dpkg databases from ../shared/testdata/pkgdb"
 cargo test -p plimsoll-sbom --test real_pkgdb --test real_pkgdb_os --locked -- --ignored
 
+step "SBOM binary classifiers against syft 1.18.1 on real programs of Debian packages (scripts/binary-tree.py), as a directory and as an image (every difference explained in tests/syft-binary-*differences.tsv)"
+BINARY_DEBS="${PLIMSOLL_BINARY_DEBS:-$CARGO_TARGET_DIR/binary-debs}"
+[ -n "$(ls "$BINARY_DEBS"/*.deb 2>/dev/null)" ] || python3 scripts/binary-tree.py --download "$BINARY_DEBS"
+python3 scripts/binary-tree.py "$CARGO_TARGET_DIR/binary-tree" --debs "$BINARY_DEBS" --oci "$CARGO_TARGET_DIR/binary-oci"
+python3 scripts/compare-syft.py "dir:$CARGO_TARGET_DIR/binary-tree" --plimsoll "$CARGO_TARGET_DIR/debug/plimsoll" \
+  --known tests/syft-binary-differences.tsv --check --strict
+python3 scripts/compare-syft.py "oci:$CARGO_TARGET_DIR/binary-oci:t" --plimsoll "$CARGO_TARGET_DIR/debug/plimsoll" \
+  --known tests/syft-binary-image-differences.tsv --check --strict
+"$CARGO_TARGET_DIR/debug/plimsoll" sbom "oci:$CARGO_TARGET_DIR/binary-oci:t" --format cyclonedx --no-progress \
+  > "$CARGO_TARGET_DIR/binary-oci.cyclonedx.json"
+"$CARGO_TARGET_DIR/debug/plimsoll" sbom "oci:$CARGO_TARGET_DIR/binary-oci:t" --format spdx --no-progress \
+  > "$CARGO_TARGET_DIR/binary-oci.spdx.json"
+python3 scripts/validate-sbom.py "$CARGO_TARGET_DIR/binary-oci.cyclonedx.json" "$CARGO_TARGET_DIR/binary-oci.spdx.json"
+
 step "Dockerfile corpus: parse and lint every file of ../shared/testdata/dockerfiles"
 cargo test -p plimsoll-dockerfile -p plimsoll-lint --test corpus --locked -- --ignored
 step "lint SARIF of the corpus against the SARIF 2.1.0 schema"

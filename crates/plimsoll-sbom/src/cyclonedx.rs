@@ -11,6 +11,11 @@
 //!   either a single expression or a list of licences, not both);
 //! - where a package was found: `evidence.occurrences` and the properties
 //!   `plimsoll:layer:index`, `plimsoll:layer:diffID`, `plimsoll:location:path`;
+//!   for a program identified by its content (type `binary`), one
+//!   occurrence per file with the match's `offset` and, as
+//!   `additionalContext`, the classifier and the matched bytes, and an
+//!   `evidence.identity` for the version (technique `binary-analysis`);
+//!   its first CPE is `cpe`, the others properties `plimsoll:cpe23`;
 //! - `dependencies`: the image's (it contains every component), then one
 //!   entry per package whose lock file states its dependencies
 //!   ([`Package::depends_on`](crate::Package::depends_on)), naming the
@@ -83,6 +88,8 @@ pub struct Component {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub licenses: Vec<LicenseChoice>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpe: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub purl: Option<String>,
     #[serde(rename = "externalReferences", skip_serializing_if = "Vec::is_empty")]
     pub external_references: Vec<ExternalReference>,
@@ -132,12 +139,36 @@ pub struct Property {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Evidence {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub identity: Vec<Identity>,
     pub occurrences: Vec<Occurrence>,
+}
+
+/// How a field of the component was established (CycloneDX 1.6
+/// `evidence.identity`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Identity {
+    pub field: &'static str,
+    pub confidence: f64,
+    #[serde(rename = "concludedValue")]
+    pub concluded_value: String,
+    pub methods: Vec<Method>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Method {
+    pub technique: &'static str,
+    pub confidence: f64,
+    pub value: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Occurrence {
     pub location: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    #[serde(rename = "additionalContext", skip_serializing_if = "Option::is_none")]
+    pub additional_context: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -366,6 +397,12 @@ fn package_component(pkg: &Package, key: String, diff_ids: &[String]) -> Compone
         name: "plimsoll:location:path",
         value: format!("/{}", pkg.location),
     });
+    for cpe in pkg.cpes.iter().skip(1) {
+        properties.push(Property {
+            name: "plimsoll:cpe23",
+            value: cpe.clone(),
+        });
+    }
     Component {
         component_type: "library",
         bom_ref: Some(key),
@@ -377,14 +414,52 @@ fn package_component(pkg: &Package, key: String, diff_ids: &[String]) -> Compone
         name: pkg.name.clone(),
         version: (!pkg.version.is_empty()).then(|| pkg.version.clone()),
         licenses,
+        cpe: pkg.cpes.first().cloned(),
         purl: (!pkg.purl.is_empty()).then(|| pkg.purl.clone()),
         properties,
-        evidence: Some(Evidence {
+        evidence: Some(evidence(pkg)),
+        ..Component::default()
+    }
+}
+
+/// Where the package was found; for a program identified by its content,
+/// every file with the match and how the version was concluded.
+fn evidence(pkg: &Package) -> Evidence {
+    if pkg.evidence.is_empty() {
+        return Evidence {
+            identity: Vec::new(),
             occurrences: vec![Occurrence {
                 location: format!("/{}", pkg.location),
+                offset: None,
+                additional_context: None,
             }],
-        }),
-        ..Component::default()
+        };
+    }
+    let context = |e: &crate::BinaryEvidence| format!("{} matched {}", e.class, e.matched);
+    Evidence {
+        identity: vec![Identity {
+            field: "version",
+            confidence: 1.0,
+            concluded_value: pkg.version.clone(),
+            methods: pkg
+                .evidence
+                .iter()
+                .map(|e| Method {
+                    technique: "binary-analysis",
+                    confidence: 1.0,
+                    value: format!("/{}: {}", e.path, context(e)),
+                })
+                .collect(),
+        }],
+        occurrences: pkg
+            .evidence
+            .iter()
+            .map(|e| Occurrence {
+                location: format!("/{}", e.path),
+                offset: Some(e.offset),
+                additional_context: Some(context(e)),
+            })
+            .collect(),
     }
 }
 
@@ -589,5 +664,97 @@ pub(crate) mod tests {
             "{text}"
         );
         assert!(text.contains("valid SPDX 2.3 (4 packages)"), "{text}");
+    }
+
+    /// A program identified by its content: CPEs, and every file with the
+    /// match's offset and bytes, in CycloneDX and in SPDX.
+    #[test]
+    fn binary_evidence_in_both_formats() {
+        let mut python = Package::new(
+            PackageType::Binary,
+            "python",
+            "3.11.2",
+            "pkg:generic/python@3.11.2",
+            "usr/bin/python3.11",
+            0,
+        );
+        python.cpes = vec![
+            "cpe:2.3:a:python_software_foundation:python:3.11.2:*:*:*:*:*:*:*".into(),
+            "cpe:2.3:a:python:python:3.11.2:*:*:*:*:*:*:*".into(),
+        ];
+        python.evidence = vec![
+            crate::BinaryEvidence {
+                path: "usr/bin/python3.11".into(),
+                class: "python-binary".into(),
+                offset: 2945659,
+                matched: "\\x003.11.2\\x00".into(),
+            },
+            crate::BinaryEvidence {
+                path: "usr/lib/libpython3.11.so.1.0".into(),
+                class: "python-binary-lib".into(),
+                offset: 4354694,
+                matched: "\\x003.11.2\\x00".into(),
+            },
+        ];
+        let inv = Inventory {
+            packages: vec![python],
+            ..Inventory::default()
+        };
+        let bom: Value = serde_json::from_str(&Bom::new(&inv, &context()).to_json()).unwrap();
+        let c = &bom["components"][0];
+        assert_eq!(
+            c["cpe"],
+            "cpe:2.3:a:python_software_foundation:python:3.11.2:*:*:*:*:*:*:*"
+        );
+        let props = c["properties"].as_array().unwrap();
+        assert!(props.iter().any(|p| p["name"] == "plimsoll:cpe23"
+            && p["value"] == "cpe:2.3:a:python:python:3.11.2:*:*:*:*:*:*:*"));
+        assert!(
+            props
+                .iter()
+                .any(|p| p["name"] == "plimsoll:package:type" && p["value"] == "binary")
+        );
+        let occ = c["evidence"]["occurrences"].as_array().unwrap();
+        assert_eq!(occ.len(), 2);
+        assert_eq!(occ[1]["location"], "/usr/lib/libpython3.11.so.1.0");
+        assert_eq!(occ[1]["offset"], 4354694);
+        assert_eq!(
+            occ[0]["additionalContext"],
+            "python-binary matched \\x003.11.2\\x00"
+        );
+        let identity = &c["evidence"]["identity"][0];
+        assert_eq!(identity["field"], "version");
+        assert_eq!(identity["concludedValue"], "3.11.2");
+        assert_eq!(identity["methods"][0]["technique"], "binary-analysis");
+
+        let spdx: Value =
+            serde_json::from_str(&crate::spdx::Document::new(&inv, &context()).to_json()).unwrap();
+        let p = spdx["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "python")
+            .unwrap();
+        let refs = p["externalRefs"].as_array().unwrap();
+        assert_eq!(refs.len(), 3);
+        assert_eq!(refs[0]["referenceType"], "cpe23Type");
+        assert_eq!(refs[0]["referenceCategory"], "SECURITY");
+        assert_eq!(refs[2]["referenceLocator"], "pkg:generic/python@3.11.2");
+        let comment = p["comment"].as_str().unwrap();
+        assert!(
+            comment.contains(
+                "/usr/bin/python3.11 (python-binary at offset 2945659: \\x003.11.2\\x00)"
+            ),
+            "{comment}"
+        );
+        // Other packages keep their single occurrence and no identity.
+        let bom: Value =
+            serde_json::from_str(&Bom::new(&inventory(), &context()).to_json()).unwrap();
+        assert!(bom["components"][1]["evidence"].get("identity").is_none());
+        assert!(
+            bom["components"][1]["evidence"]["occurrences"][0]
+                .get("offset")
+                .is_none()
+        );
     }
 }

@@ -36,7 +36,10 @@
 //! [`KernelCataloger`] (Linux kernel images' setup headers, `vmlinuz-*`,
 //! and modules' `.modinfo`, `lib/modules/**/*.ko`) and
 //! [`BitnamiCataloger`] (Bitnami's SPDX documents,
-//! `opt/bitnami/**/.spdx-*.spdx`).
+//! `opt/bitnami/**/.spdx-*.spdx`), and
+//! [`BinaryClassifierCataloger`] (programs identified by file name and
+//! content as syft's binary classifiers do, and JVM `release` files; see
+//! [`CLASSIFIERS`]).
 //!
 //! Which files count follows syft's default selection of catalogers for
 //! the kind of scan: image scans report what is installed; directory scans
@@ -94,10 +97,16 @@ pub use apk::{
     parse_apk_db,
 };
 pub use binary::BINARY_LIMIT;
+pub use binary::classifier::{
+    BinaryClassifierCataloger, BinaryEvidence, BinaryLayerFacts, BinaryMatch, ClassifiedFile,
+    classify as classify_binary,
+};
+pub use binary::classifiers::{CLASSIFIERS, Classifier, Evidence as ClassifierEvidence};
 pub use binary::elf_note::{
     ElfNoteCataloger, ElfNoteLayerFacts, NOTE_PREFIX, NoteRecord, PackageNote,
 };
 pub use binary::golang::{GoBuildInfo, GoCataloger, GoFile, GoLayerFacts, GoModule};
+pub use binary::jvm_release::JvmRelease;
 pub use binary::rust_audit::{RustAuditCataloger, RustCrate, RustFile, RustLayerFacts};
 pub use bitnami::{
     BITNAMI_SPDX_LIMIT, BitnamiCataloger, BitnamiDocument, BitnamiLayerFacts, BitnamiPackage,
@@ -172,10 +181,14 @@ pub enum PackageType {
     /// Bitnami components, from the SPDX documents Bitnami's images ship
     /// (`pkg:bitnami/…`).
     Bitnami,
+    // -- binary classifiers (issue 18) --
+    /// Programs identified by their file's content (syft's type `binary`;
+    /// purls as syft writes them, mostly `pkg:generic/<name>@<version>`).
+    Binary,
 }
 
 impl PackageType {
-    pub const ALL: [PackageType; 17] = [
+    pub const ALL: [PackageType; 18] = [
         PackageType::Deb,
         PackageType::Apk,
         PackageType::Rpm,
@@ -194,6 +207,8 @@ impl PackageType {
         PackageType::LinuxKernel,
         PackageType::LinuxKernelModule,
         PackageType::Bitnami,
+        // -- binary classifiers (issue 18) --
+        PackageType::Binary,
     ];
 
     /// The name used in JSON output: the purl type, except for the kernel
@@ -218,6 +233,8 @@ impl PackageType {
             PackageType::LinuxKernel => "linux-kernel",
             PackageType::LinuxKernelModule => "linux-kernel-module",
             PackageType::Bitnami => "bitnami",
+            // -- binary classifiers (issue 18) --
+            PackageType::Binary => "binary",
         }
     }
 
@@ -276,6 +293,15 @@ pub struct Package {
     /// file. Sorted; empty when the file states none or is not a lock file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
+    // -- binary classifiers (issue 18) --
+    /// CPE 2.3 names, where the cataloger knows them (binary classifiers).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cpes: Vec<String>,
+    /// For a program identified by its content (type `binary`): each file
+    /// it was found in, the classifier, and the matched bytes and offset;
+    /// sorted by path. Empty for other packages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<BinaryEvidence>,
 }
 
 impl Package {
@@ -302,6 +328,8 @@ impl Package {
             location: location.into(),
             files: Vec::new(),
             depends_on: Vec::new(),
+            cpes: Vec::new(),
+            evidence: Vec::new(),
         }
     }
 
@@ -394,6 +422,8 @@ pub fn register(engine: &mut Engine) {
     engine.register(AlpmCataloger);
     engine.register(KernelCataloger);
     engine.register(BitnamiCataloger);
+    // -- binary classifiers (issue 18) --
+    engine.register(BinaryClassifierCataloger);
 }
 
 /// The inventory of the final image from every cataloger [`register`] adds.
@@ -456,6 +486,12 @@ pub fn catalog_with(
     );
     kernel::merge(&ctx, &scan.facts::<KernelCataloger>()?, &mut inventory);
     bitnami::merge(&ctx, &scan.facts::<BitnamiCataloger>()?, &mut inventory);
+    // -- binary classifiers (issue 18): after every OS package database (Arch's too), whose files it skips --
+    binary::classifier::merge(
+        &ctx,
+        &scan.facts::<BinaryClassifierCataloger>()?,
+        &mut inventory,
+    );
     // After every OS package database: a noted file one of them lists is that package.
     binary::elf_note::merge(&ctx, &scan.facts::<ElfNoteCataloger>()?, &mut inventory);
     inventory.distro = distro;

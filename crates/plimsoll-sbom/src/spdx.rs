@@ -15,6 +15,9 @@
 //!   free-text ones as `LicenseRef-…` with their text in
 //!   `hasExtractedLicensingInfos`, or NOASSERTION when none are declared;
 //! - `filesAnalyzed` is false: files are not listed;
+//! - a program identified by its content (type `binary`): its CPEs as
+//!   SECURITY/cpe23Type references, and the `comment` names every file it
+//!   was found in with the classifier, the offset and the matched bytes;
 //! - `documentNamespace`: `<tool uri>/spdx/<image name>-<uuid>` with a
 //!   UUIDv8 of the SHA-256 of the document itself (serialised with an empty
 //!   namespace), so identical output has one namespace.
@@ -265,14 +268,42 @@ fn package(pkg: &Package, key: &str, extracted: &mut BTreeMap<String, String>) -
         license_concluded: NOASSERTION,
         license_declared,
         description: None,
-        comment: Some(format!("layer {}, listed in /{}", pkg.layer, pkg.location)),
-        external_refs: if pkg.purl.is_empty() {
-            Vec::new()
-        } else {
-            vec![purl_ref(pkg.purl.clone())]
-        },
+        comment: Some(comment(pkg)),
+        external_refs: pkg
+            .cpes
+            .iter()
+            .map(|c| ExternalRef {
+                reference_category: "SECURITY",
+                reference_type: "cpe23Type",
+                reference_locator: c.clone(),
+            })
+            .chain((!pkg.purl.is_empty()).then(|| purl_ref(pkg.purl.clone())))
+            .collect(),
         primary_package_purpose: "LIBRARY",
     }
+}
+
+/// Where the package was found; a program identified by its content lists
+/// each file with the classifier, offset and matched bytes.
+fn comment(pkg: &Package) -> String {
+    if pkg.evidence.is_empty() {
+        return format!("layer {}, listed in /{}", pkg.layer, pkg.location);
+    }
+    let found: Vec<String> = pkg
+        .evidence
+        .iter()
+        .map(|e| {
+            format!(
+                "/{} ({} at offset {}: {})",
+                e.path, e.class, e.offset, e.matched
+            )
+        })
+        .collect();
+    format!(
+        "layer {}, identified by its content: {}",
+        pkg.layer,
+        found.join("; ")
+    )
 }
 
 /// SPDX's `idstring` (letters, digits, `.`, `-`): every other character

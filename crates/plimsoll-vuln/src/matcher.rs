@@ -360,7 +360,8 @@ fn root_target(pkg: &Package, distro: Option<&Distro>, upstream: &Target) -> Opt
         PackageType::Alpm
         | PackageType::LinuxKernel
         | PackageType::LinuxKernelModule
-        | PackageType::Bitnami => return None,
+        | PackageType::Bitnami
+        | PackageType::Binary => return None,
     };
     Some(Target {
         ecosystem: EcosystemKey::Exact(ecosystem),
@@ -489,7 +490,9 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
             &pkg.version,
             Ecosystem::GitHubActions,
         ),
-        PackageType::Composer | PackageType::Conda => {
+        // Binary: programs found by content have no OSV ecosystem (their
+        // CPEs are in the SBOM for CPE-based matchers).
+        PackageType::Composer | PackageType::Conda | PackageType::Binary => {
             return Err(NoTarget::Unsupported(pkg.package_type));
         }
         // Arch, kernel and Bitnami catalogers (issue 18): no advisory

@@ -2,9 +2,14 @@
 //! cargo-auditable's `.dep-v0` section. Both catalogers ask the engine for
 //! the same files (every executable regular file up to [`BINARY_LIMIT`]), so
 //! the engine reads each once; each parses only the ELF headers it needs.
+//! The binary classifiers ([`classifier`], table in [`classifiers`]) read
+//! only files whose names their globs match, in the same pass.
 
+pub(crate) mod classifier;
+pub(crate) mod classifiers;
 pub(crate) mod elf_note;
 pub(crate) mod golang;
+pub(crate) mod jvm_release;
 pub(crate) mod rust_audit;
 
 use object::{Object, ObjectSection, ObjectSegment};

@@ -1,0 +1,549 @@
+//! Programs identified by their content, as syft's binary cataloger does:
+//! a file whose path matches a classifier's glob
+//! ([`CLASSIFIERS`](super::classifiers::CLASSIFIERS)) is read once in the
+//! engine's pass, and each classifier whose glob matches looks for its
+//! version pattern in the bytes. Packages have type `binary` and syft's
+//! purls (`pkg:generic/python@3.11.2`); the file, the classifier and the
+//! matched bytes with their offset are kept as the package's
+//! [`BinaryEvidence`].
+//!
+//! Only files the globs name are read (no regular expression runs over
+//! other files), each classifier's patterns run once over a file, and a
+//! classifier that needs a versioned file name (`python3.11`, `php`)
+//! asks for no content unless the name matches.
+//!
+//! One program found in several files (a `python3.11` and its
+//! `libpython3.11.so`: the same name and version) is one package with every
+//! file as evidence, as syft merges them. As syft (its "exclude binaries by
+//! file ownership overlap" step), a package one of whose files an OS
+//! package (deb, apk, rpm) holds is not reported: the OS package already
+//! is, with the distribution's version; like syft's, the whole merged
+//! package goes, so a copy of the same version elsewhere goes with it.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::OnceLock;
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
+use regex::Regex;
+use regex::bytes::Regex as BytesRegex;
+use serde::{Deserialize, Serialize};
+
+use super::classifiers::{CLASSIFIERS, Classifier, Evidence};
+use super::jvm_release::{self, JvmRelease};
+use super::{BINARY_LIMIT, truncated_note};
+use crate::purl::purl;
+use crate::{Inventory, MergeContext, Package, PackageType};
+
+/// The matched bytes kept as evidence are cut to this many.
+pub const EVIDENCE_BYTES: usize = 120;
+
+/// Where and how a program was identified: one per file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BinaryEvidence {
+    /// The file (image path without a leading `/`).
+    pub path: String,
+    /// The classifier that matched (syft's class name, e.g. `python-binary`),
+    /// or `java-jvm-release` for a JVM's `release` file.
+    pub class: String,
+    /// Byte offset of the match in the file.
+    pub offset: u64,
+    /// The matched bytes, printable ASCII as is and other bytes as `\xNN`,
+    /// cut to [`EVIDENCE_BYTES`] (then ending in `...`).
+    pub matched: String,
+}
+
+/// One classifier's finding in one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BinaryMatch {
+    pub class: String,
+    pub package: String,
+    pub version: String,
+    pub purl: String,
+    pub cpes: Vec<String>,
+    pub offset: u64,
+    pub matched: String,
+}
+
+/// What the classifiers found in one file as one layer stores it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassifiedFile {
+    pub matches: Vec<BinaryMatch>,
+    /// A JVM `release` file's fields.
+    pub jvm: Option<JvmRelease>,
+    pub warnings: plimsoll_report::Warnings,
+}
+
+/// What [`BinaryClassifierCataloger`] found in one layer, by path.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BinaryLayerFacts {
+    pub files: Vec<(String, ClassifiedFile)>,
+}
+
+/// Programs identified by file name and content (syft's binary classifiers
+/// and its JVM `release` files).
+pub struct BinaryClassifierCataloger;
+
+pub struct BinaryClassifierVisitor(BinaryLayerFacts);
+
+/// A classifier with its patterns compiled.
+struct Compiled {
+    classifier: &'static Classifier,
+    patterns: Vec<BytesRegex>,
+    exclude: Vec<BytesRegex>,
+    /// For [`Evidence::FileNameTemplate`]: the file-name pattern.
+    name: Option<Regex>,
+}
+
+struct Table {
+    globs: GlobSet,
+    classifiers: Vec<Compiled>,
+    /// The file names the globs name literally (`nginx`, `VERSION`)…
+    exact: HashSet<&'static str>,
+    /// …and the literal starts of the others' names (`python`, `libstd-`):
+    /// a name matching neither skips the glob set (most files of an image).
+    prefixes: Vec<&'static str>,
+}
+
+/// The file-name part of a syft glob (`**/name`), its `{a,b}` alternatives
+/// expanded: each either a literal name or the literal text before the
+/// first wildcard.
+fn name_filters(glob: &'static str) -> Vec<(bool, &'static str)> {
+    let name = glob.rsplit('/').next().unwrap_or(glob);
+    let alternatives: Vec<&'static str> =
+        match name.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
+            Some(inner) => inner.split(',').collect(),
+            None => vec![name],
+        };
+    alternatives
+        .into_iter()
+        .map(|a| match a.find(['*', '?', '[', '{']) {
+            Some(i) => (false, &a[..i]),
+            None => (true, a),
+        })
+        .collect()
+}
+
+/// A glob as syft's doublestar matches it: `*` and `?` stay within one
+/// path component.
+fn glob(pattern: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern).literal_separator(true).build()
+}
+
+fn bytes_regex(pattern: &str) -> Result<BytesRegex, regex::Error> {
+    BytesRegex::new(&format!("(?-u){pattern}"))
+}
+
+fn compile(c: &'static Classifier) -> Result<Compiled, String> {
+    let err = |e: &dyn std::fmt::Display| format!("{}: {e}", c.class);
+    let (patterns, exclude, name): (&[&str], &[&str], _) = match c.evidence {
+        Evidence::Contents(p) => (p, &[], None),
+        Evidence::Excluding { patterns, exclude } => (patterns, exclude, None),
+        Evidence::FileNameTemplate { name, .. } => {
+            (&[], &[], Some(Regex::new(name).map_err(|e| err(&e))?))
+        }
+    };
+    let compile_all = |list: &[&str]| -> Result<Vec<BytesRegex>, String> {
+        list.iter()
+            .map(|p| bytes_regex(p).map_err(|e| err(&e)))
+            .collect()
+    };
+    Ok(Compiled {
+        classifier: c,
+        patterns: compile_all(patterns)?,
+        exclude: compile_all(exclude)?,
+        name,
+    })
+}
+
+fn build_table() -> Result<Table, String> {
+    let mut globs = GlobSetBuilder::new();
+    let mut classifiers = Vec::with_capacity(CLASSIFIERS.len());
+    let (mut exact, mut prefixes) = (HashSet::new(), Vec::new());
+    for c in CLASSIFIERS {
+        globs.add(glob(c.glob).map_err(|e| format!("{}: {e}", c.class))?);
+        classifiers.push(compile(c)?);
+        for (literal, text) in name_filters(c.glob) {
+            if literal {
+                exact.insert(text);
+            } else if !prefixes.contains(&text) {
+                prefixes.push(text);
+            }
+        }
+    }
+    Ok(Table {
+        globs: globs.build().map_err(|e| e.to_string())?,
+        classifiers,
+        exact,
+        prefixes,
+    })
+}
+
+/// The compiled table; built once. The table is constant data and a unit
+/// test compiles it, so failing here is a bug in this file.
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| build_table().expect("the classifier table compiles (tested)"))
+}
+
+impl Table {
+    /// The classifiers that want this path's content: their glob matches
+    /// and, for those that need a versioned file name, the name does.
+    fn wanted(&self, path: &str) -> Vec<&Compiled> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let named = self.exact.contains(name) || self.prefixes.iter().any(|p| name.starts_with(p));
+        if !named || !self.globs.is_match(path) {
+            return Vec::new();
+        }
+        self.globs
+            .matches(path)
+            .into_iter()
+            .map(|i| &self.classifiers[i])
+            .filter(|c| c.name.as_ref().is_none_or(|n| n.is_match(path)))
+            .collect()
+    }
+}
+
+impl Analyzer for BinaryClassifierCataloger {
+    type Facts = BinaryLayerFacts;
+    type Visitor = BinaryClassifierVisitor;
+    const NAME: &'static str = "sbom-binary-classifier";
+    const VERSION: u32 = 1;
+
+    fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
+        if entry.kind != EntryKind::File || entry.size == 0 {
+            return None;
+        }
+        if jvm_release::is_release(entry.path) {
+            return Some(entry.size.min(jvm_release::LIMIT));
+        }
+        (entry.size <= BINARY_LIMIT && !table().wanted(entry.path).is_empty()).then_some(entry.size)
+    }
+
+    fn visitor(&self) -> BinaryClassifierVisitor {
+        BinaryClassifierVisitor(BinaryLayerFacts::default())
+    }
+}
+
+impl LayerVisitor for BinaryClassifierVisitor {
+    type Facts = BinaryLayerFacts;
+
+    fn visit(&mut self, entry: &Entry<'_>, content: Option<&[u8]>) {
+        let Some(data) = content else { return };
+        let mut file = ClassifiedFile {
+            matches: classify(entry.path, data),
+            ..ClassifiedFile::default()
+        };
+        if jvm_release::is_release(entry.path) {
+            file.jvm = jvm_release::parse(data);
+        } else if let Some(note) = truncated_note(entry, data.len()) {
+            file.warnings.push(note);
+        }
+        self.0.files.retain(|(p, _)| p != entry.path);
+        if !file.matches.is_empty() || file.jvm.is_some() || !file.warnings.is_empty() {
+            self.0.files.push((entry.path.to_string(), file));
+        }
+    }
+
+    fn finish(self) -> BinaryLayerFacts {
+        self.0
+    }
+}
+
+/// Every classifier's finding in the file at `path` (image path without a
+/// leading `/`) holding `data`, in table order.
+pub fn classify(path: &str, data: &[u8]) -> Vec<BinaryMatch> {
+    table()
+        .wanted(path)
+        .into_iter()
+        .filter_map(|c| find(c, path, data))
+        .collect()
+}
+
+/// One classifier's version in `data`: the first pattern that matches with
+/// a non-empty `version` group.
+fn find(c: &Compiled, path: &str, data: &[u8]) -> Option<BinaryMatch> {
+    if c.exclude.iter().any(|x| x.is_match(data)) {
+        return None;
+    }
+    let templated;
+    let patterns: &[BytesRegex] = match (&c.classifier.evidence, &c.name) {
+        (Evidence::FileNameTemplate { template, .. }, Some(name)) => {
+            let caps = name.captures(path)?;
+            let version = caps.name("version").map_or("", |m| m.as_str());
+            let pattern = template.replace("{version}", &regex::escape(version));
+            templated = [bytes_regex(&pattern).ok()?];
+            &templated
+        }
+        _ => &c.patterns,
+    };
+    patterns.iter().find_map(|re| {
+        let caps = re.captures(data)?;
+        let version = caps.name("version")?;
+        let version = std::str::from_utf8(version.as_bytes()).ok()?;
+        if version.is_empty() {
+            return None;
+        }
+        let whole = caps.get(0)?;
+        Some(found(
+            c.classifier,
+            version,
+            whole.start() as u64,
+            whole.as_bytes(),
+        ))
+    })
+}
+
+fn found(c: &Classifier, version: &str, offset: u64, bytes: &[u8]) -> BinaryMatch {
+    let (ty, namespace, name) = c.purl;
+    BinaryMatch {
+        class: c.class.to_string(),
+        package: c.package.to_string(),
+        version: version.to_string(),
+        purl: purl(ty, namespace, name, version, &[]),
+        cpes: c
+            .cpes
+            .iter()
+            .map(|t| cpe_with_version(t, version))
+            .collect(),
+        offset,
+        matched: printable(bytes),
+    }
+}
+
+/// A CPE 2.3 template with its version field (the sixth) set, the
+/// characters CPE 2.3 quotes escaped with `\`.
+pub fn cpe_with_version(template: &str, version: &str) -> String {
+    let mut quoted = String::with_capacity(version.len());
+    for ch in version.chars() {
+        if !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '.' || ch == '-') {
+            quoted.push('\\');
+        }
+        quoted.push(ch);
+    }
+    // Split on unescaped colons: `erlang\/otp` stays one field.
+    let mut fields: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut escaped = false;
+    for ch in template.chars() {
+        if ch == ':' && !escaped {
+            fields.push(std::mem::take(&mut cur));
+        } else {
+            cur.push(ch);
+        }
+        escaped = ch == '\\' && !escaped;
+    }
+    fields.push(cur);
+    if let Some(v) = fields.get_mut(5) {
+        *v = quoted;
+    }
+    fields.join(":")
+}
+
+/// Bytes as text for the SBOM: printable ASCII as is, the rest `\xNN`.
+pub fn printable(bytes: &[u8]) -> String {
+    let cut = &bytes[..bytes.len().min(EVIDENCE_BYTES)];
+    let mut s = String::with_capacity(cut.len());
+    for &b in cut {
+        if (0x20..0x7f).contains(&b) && b != b'\\' {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    if bytes.len() > EVIDENCE_BYTES {
+        s.push_str("...");
+    }
+    s
+}
+
+/// Files that OS packages hold, as listed and as the image resolves them
+/// (`bin/bash` listed, `usr/bin/bash` stored under a `bin` symlink).
+fn os_owned(ctx: &MergeContext<'_>, inventory: &Inventory) -> HashSet<String> {
+    let mut owned = HashSet::new();
+    for p in inventory.packages.iter().filter(|p| p.package_type.is_os()) {
+        for f in &p.files {
+            let f = f.trim_start_matches('/');
+            if let Ok(Some((real, _))) = ctx.tree.resolve(f) {
+                owned.insert(real.trim_start_matches('/').to_string());
+            }
+            owned.insert(f.to_string());
+        }
+    }
+    owned
+}
+
+/// Adds the programs the classifiers found in files the final image shows,
+/// one package per (name, version), minus those whose files OS packages
+/// hold. Call after the OS catalogers have added their packages.
+pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[BinaryLayerFacts], inventory: &mut Inventory) {
+    let visible = ctx.visible_in(facts, |f| &f.files);
+    if visible.is_empty() {
+        return;
+    }
+    let owned = os_owned(ctx, inventory);
+    // JVM installations: their directories, to drop java binaries inside.
+    let jvm_dirs: Vec<&str> = visible
+        .iter()
+        .filter(|(_, _, f)| f.jvm.is_some())
+        .map(|(_, path, _)| jvm_release::install_dir(path))
+        .collect();
+    let mut packages: BTreeMap<(String, String), Package> = BTreeMap::new();
+    let mut add = |key: (String, String), pkg: Package, evidence: BinaryEvidence| {
+        let entry = packages.entry(key).or_insert(pkg);
+        entry.evidence.push(evidence);
+    };
+    for &(layer, path, file) in &visible {
+        inventory
+            .warnings
+            .extend_from(&file.warnings, |w| format!("layer {layer}: {path}: {w}"));
+        if let Some(jvm) = &file.jvm {
+            let dir = jvm_release::install_dir(path);
+            let has_jdk = ctx.tree.files.contains_key(&format!("{dir}/bin/javac"));
+            let id = jvm.identity(path, has_jdk);
+            let mut pkg = Package::new(
+                PackageType::Binary,
+                &id.name,
+                &id.version,
+                &id.purl,
+                path,
+                layer,
+            );
+            pkg.cpes = id.cpes.clone();
+            add(
+                (id.name.clone(), id.version.clone()),
+                pkg,
+                BinaryEvidence {
+                    path: path.to_string(),
+                    class: jvm_release::CLASS.to_string(),
+                    offset: 0,
+                    matched: printable(id.evidence.as_bytes()),
+                },
+            );
+        }
+        for m in &file.matches {
+            let in_jvm = m.package.starts_with("java/")
+                && jvm_dirs.iter().any(|d| path.starts_with(&format!("{d}/")));
+            if in_jvm {
+                continue; // the JVM's release file names it (syft drops these too)
+            }
+            let mut pkg = Package::new(
+                PackageType::Binary,
+                &m.package,
+                &m.version,
+                &m.purl,
+                path,
+                layer,
+            );
+            pkg.cpes = m.cpes.clone();
+            add(
+                (m.package.clone(), m.version.clone()),
+                pkg,
+                BinaryEvidence {
+                    path: path.to_string(),
+                    class: m.class.clone(),
+                    offset: m.offset,
+                    matched: m.matched.clone(),
+                },
+            );
+        }
+    }
+    for (_, mut pkg) in packages {
+        pkg.evidence
+            .sort_by(|a, b| (&a.path, &a.class).cmp(&(&b.path, &b.class)));
+        pkg.evidence
+            .dedup_by(|a, b| a.path == b.path && a.class == b.class);
+        if pkg.evidence.iter().any(|e| owned.contains(&e.path)) {
+            continue;
+        }
+        let first = &pkg.evidence[0];
+        pkg.location = first.path.clone();
+        pkg.layer = visible
+            .iter()
+            .find(|(_, p, _)| *p == first.path)
+            .map_or(pkg.layer, |(l, _, _)| *l);
+        inventory.packages.push(pkg);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_compiles_and_every_glob_is_syfts_form() {
+        let t = build_table().unwrap();
+        assert_eq!(t.classifiers.len(), CLASSIFIERS.len());
+        for c in CLASSIFIERS {
+            assert!(c.glob.starts_with("**/"), "{}", c.class);
+            assert!(!c.package.is_empty() && !c.class.is_empty());
+        }
+    }
+
+    #[test]
+    fn name_filters_never_reject_what_a_glob_takes() {
+        let t = table();
+        assert!(
+            t.exact.contains("nginx") && t.exact.contains("mariadb") && t.exact.contains("mysql")
+        );
+        assert!(t.prefixes.contains(&"python") && t.prefixes.contains(&"libstd-"));
+        assert!(
+            !t.prefixes.contains(&""),
+            "a glob starting with a wildcard would need every file"
+        );
+        for c in CLASSIFIERS {
+            // A name built from the glob by filling wildcards matches both.
+            let name = c
+                .glob
+                .trim_start_matches("**/")
+                .replace('?', "x")
+                .replace('*', "1");
+            let name = name
+                .trim_start_matches('{')
+                .split(',')
+                .next()
+                .unwrap()
+                .trim_end_matches('}');
+            let path = format!("opt/app/{name}");
+            assert!(t.globs.is_match(&path), "{}: {path}", c.class);
+            let n = name;
+            assert!(
+                t.exact.contains(n) || t.prefixes.iter().any(|p| n.starts_with(p)),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn globs_stay_within_the_file_name() {
+        let t = table();
+        assert!(!t.wanted("usr/bin/openssl").is_empty());
+        assert!(!t.wanted("openssl").is_empty());
+        assert!(t.wanted("usr/lib/python3.11/os.py").is_empty());
+        assert!(t.wanted("usr/bin/openssl.cnf").is_empty());
+        // python needs a versioned name: `python3` alone is not read.
+        assert!(t.wanted("usr/bin/python3").is_empty());
+        assert!(!t.wanted("usr/local/bin/python3.12").is_empty());
+        assert_eq!(t.wanted("usr/bin/mysql").len(), 4);
+    }
+
+    #[test]
+    fn printable_escapes_and_cuts() {
+        assert_eq!(printable(b"\x003.11\\\x00"), "\\x003.11\\x5c\\x00");
+        let long = vec![b'a'; EVIDENCE_BYTES + 5];
+        assert!(printable(&long).ends_with("..."));
+        assert_eq!(printable(&long).len(), EVIDENCE_BYTES + 3);
+    }
+
+    #[test]
+    fn cpe_version_is_filled_and_quoted() {
+        assert_eq!(
+            cpe_with_version("cpe:2.3:a:golang:go:*:*:*:*:*:*:*:*", "1.19.8"),
+            "cpe:2.3:a:golang:go:1.19.8:*:*:*:*:*:*:*"
+        );
+        assert_eq!(
+            cpe_with_version("cpe:2.3:a:erlang:erlang\\/otp:*:*:*:*:*:*:*:*", "26.1+2"),
+            "cpe:2.3:a:erlang:erlang\\/otp:26.1\\+2:*:*:*:*:*:*:*"
+        );
+    }
+}
