@@ -43,7 +43,7 @@ pub struct PythonMetadataFile {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PythonFileList {
     pub files: Vec<String>,
-    /// Cut at [`FILE_LIST_LIMIT`].
+    /// Cut at `FILE_LIST_LIMIT`.
     pub truncated: bool,
 }
 

@@ -10,7 +10,7 @@
 //! Every fact is about one CVE, and the database keeps them on that CVE's
 //! record: an OSV record whose id is the CVE gets them merged in; otherwise,
 //! when an OSV record names the CVE (alias or upstream id), a record is made
-//! for it ([`Origin::Nvd`] when NVD described it, else [`Origin::Catalog`]),
+//! for it ([`Origin::Nvd`](crate::osv::Origin::Nvd) when NVD described it, else [`Origin::Catalog`](crate::osv::Origin::Catalog)),
 //! with no affected package. Facts about CVEs no OSV record names are
 //! dropped (counted): NVD's feeds and EPSS's file cover every CVE, and 300,000
 //! records no finding can reach cost a 54 MiB larger database and 0.4 s more

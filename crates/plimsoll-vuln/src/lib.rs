@@ -24,6 +24,7 @@ pub mod findings;
 pub mod ignore_files;
 pub mod import;
 pub mod matcher;
+pub mod os_ecosystems;
 pub mod osv;
 pub mod policy;
 pub mod report;

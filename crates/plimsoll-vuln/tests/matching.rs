@@ -1172,3 +1172,61 @@ fn root_io_packages_use_roots_feed_which_outweighs_upstream() {
     let r = scan(&db, None, vec![req]);
     assert_eq!(hits(&r), pairs(&[("rootio_requests", "CVE-2025-30473")]));
 }
+
+/// Bitnami components against Bitnami's real OSV records (see
+/// tests/data/bitnami/PROVENANCE.md), at the versions of the real Bitnami SPDX
+/// documents: Bitnami's package revision (`-8`) is not a SemVer pre-release.
+#[test]
+fn bitnami_components_by_upstream_version() {
+    let read = |name: &str| -> Value {
+        let path = format!("{}/tests/data/bitnami/{name}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    };
+    let (_tmp, db) = database(&[
+        read("BIT-redis-2024-31449.json"),
+        read("BIT-postgresql-2025-1094.json"),
+    ]);
+    let bitnami = |name: &str, version: &str| {
+        package(
+            PackageType::Bitnami,
+            name,
+            version,
+            &format!("pkg:bitnami/{name}@{version}"),
+        )
+    };
+    let r = scan(
+        &db,
+        None,
+        vec![
+            bitnami("postgresql", "17.2.0-8"),
+            bitnami("redis", "7.4.0-0"),
+            // Fixed releases, with and without a revision.
+            bitnami("postgresql", "17.3.0-0"),
+            bitnami("redis", "7.4.1"),
+            // Between two ranges: 7.2.8 fixed, 7.3.0 not yet introduced.
+            bitnami("redis", "7.2.9-1"),
+        ],
+    );
+    let mut found: Vec<(String, String, String)> = r
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.package.name.clone(),
+                f.package.version.clone(),
+                f.id.clone(),
+            )
+        })
+        .collect();
+    found.sort();
+    let own = |n: &str, v: &str, id: &str| (n.to_string(), v.to_string(), id.to_string());
+    assert_eq!(
+        found,
+        [
+            own("postgresql", "17.2.0-8", "CVE-2025-1094"),
+            own("redis", "7.4.0-0", "CVE-2024-31449"),
+        ]
+    );
+    assert_eq!(the(&r, "postgresql", "CVE-2025-1094").fixed, ["17.3.0"]);
+    assert_eq!(the(&r, "redis", "CVE-2024-31449").fixed, ["7.4.1"]);
+}

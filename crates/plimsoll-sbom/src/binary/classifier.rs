@@ -49,7 +49,7 @@ pub struct BinaryEvidence {
     /// Byte offset of the match in the file.
     pub offset: u64,
     /// The matched bytes, printable ASCII as is and other bytes as `\xNN`,
-    /// cut to [`EVIDENCE_BYTES`] (then ending in `...`).
+    /// cut to `EVIDENCE_BYTES` (then ending in `...`).
     pub matched: String,
 }
 

@@ -75,7 +75,7 @@ pub struct GoBuildInfo {
     /// `build` lines: `GOARCH=amd64`, `vcs.revision=...`.
     pub settings: Vec<(String, String)>,
     /// For a `(devel)` main module, the first release-looking string of the
-    /// binary's contents ([`version_from_contents`]).
+    /// binary's contents (`version_from_contents`).
     pub content_version: Option<String>,
 }
 

@@ -231,7 +231,7 @@ pub struct LockFile {
     pub kind: LockKind,
     pub parsed: Parsed,
     /// A `pom.xml`'s bytes, kept so that a directory scan can read the POMs
-    /// of the tree as one another's parents (see [`merge`]); empty for the
+    /// of the tree as one another's parents (see `merge`); empty for the
     /// other formats.
     pub content: Vec<u8>,
 }

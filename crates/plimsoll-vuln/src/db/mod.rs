@@ -26,7 +26,7 @@
 //! - [`Database::advisory_by_id`] and [`Database::alias_group`] serve
 //!   `show`-style commands and de-duplication; two advisories with the same
 //!   [`Advisory::group`] are one vulnerability (merge rule in
-//!   [`alias`](self::alias)).
+//!   [`alias`]).
 //!
 //! Package names are compared as the ecosystem compares them: PyPI names are
 //! normalised as PEP 503 says (`Foo_Bar` = `foo-bar`), NuGet ids and GitHub
