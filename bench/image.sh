@@ -166,20 +166,8 @@ checked_run() { # name cmd... : one run under /usr/bin/time -v; output in $TMP/n
 declare -A RSS=()
 
 # resolve a peer's real binary: pyenv shim -> pyenv which; Python launcher -> the package's binary
-resolve_peer() { # name python-module
-  local p real
-  local -a interp
-  p="$(command -v "$1")" || return 1
-  case "$p" in
-    */.pyenv/shims/*) real="$(pyenv which "$1" 2>/dev/null)" && p="$real" ;;
-  esac
-  if head -c 2 "$p" | grep -q '^#!' && head -n 1 "$p" | grep -q python; then
-    read -r -a interp < <(head -n 1 "$p" | sed 's/^#! *//')
-    real="$("${interp[@]}" -c "import os, $2 as m; print(os.path.join(m.BIN_DIR, '$1'))" 2>/dev/null)" \
-      && [ -x "$real" ] && p="$real"
-  fi
-  printf '%s' "$p"
-}
+# resolve_peer: bench/peers.sh
+. "$(dirname "${BASH_SOURCE[0]}")/peers.sh"
 
 # ---------------------------------------------------------------- header
 GIT_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"

