@@ -54,6 +54,7 @@ FILES = [
     ("/scripts/test-requirements.txt", "src/py/test-requirements.txt"),
     ("lock/python/poetry.lock", "src/poetry/poetry.lock"),
     ("lock/python/Pipfile.lock", "src/pipenv/Pipfile.lock"),
+    ("lock/python/setup.py", "src/gauth/setup.py"),
     ("lock/ruby/Gemfile.lock", "src/rails/Gemfile.lock"),
     ("lock/php/composer.lock", "src/php/composer.lock"),
     ("lock/php/composer_1/installed.json", "src/php1/vendor/composer/installed.json"),

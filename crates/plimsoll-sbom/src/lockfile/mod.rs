@@ -9,6 +9,7 @@
 //! | `yarn.lock` | [`yarn`] (classic and berry) | npm |
 //! | `*requirements*.txt` | [`python`] (pinned `==` lines) | pypi |
 //! | `poetry.lock`, `Pipfile.lock` | [`python`] | pypi |
+//! | `setup.py` | [`python`] (pinned `name==version` string literals) | pypi |
 //! | `Gemfile.lock` | [`gemfile`] | gem |
 //! | `composer.lock`, `vendor/composer/installed.json` | [`composer`] | composer |
 //! | `pnpm-lock.yaml` | [`pnpm`] (lockfile v5, v6, v9) | npm |
@@ -65,6 +66,8 @@ pub enum LockKind {
     Requirements,
     PoetryLock,
     PipfileLock,
+    /// A Python project's `setup.py`: its pinned requirements.
+    SetupPy,
     GemfileLock,
     ComposerLock,
     ComposerInstalled,
@@ -90,6 +93,7 @@ impl LockKind {
             "yarn.lock" if !in_node_modules => LockKind::YarnLock,
             "poetry.lock" => LockKind::PoetryLock,
             "Pipfile.lock" => LockKind::PipfileLock,
+            "setup.py" => LockKind::SetupPy,
             "Gemfile.lock" | "Gemfile.next.lock" => LockKind::GemfileLock,
             "composer.lock" => LockKind::ComposerLock,
             "installed.json" if dir == "composer" || dir.ends_with("/composer") => {
@@ -135,6 +139,7 @@ impl LockKind {
             LockKind::Requirements => python::parse_requirements(content),
             LockKind::PoetryLock => python::parse_poetry(content),
             LockKind::PipfileLock => python::parse_pipfile(content),
+            LockKind::SetupPy => python::parse_setup_py(content),
             LockKind::GemfileLock => gemfile::parse(content),
             LockKind::ComposerLock | LockKind::ComposerInstalled => composer::parse(content),
             LockKind::PnpmLock => pnpm::parse(content),
@@ -251,7 +256,7 @@ impl Analyzer for LockfileCataloger {
     type Facts = LockLayerFacts;
     type Visitor = LockfileVisitor;
     const NAME: &'static str = "sbom-lockfiles";
-    const VERSION: u32 = 5;
+    const VERSION: u32 = 6;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         LockKind::of(entry.path)?;
@@ -428,6 +433,8 @@ mod tests {
             ("requirements.in", None),
             ("poetry.lock", Some(LockKind::PoetryLock)),
             ("Pipfile.lock", Some(LockKind::PipfileLock)),
+            ("src/lib/setup.py", Some(LockKind::SetupPy)),
+            ("src/lib/setup.pyc", None),
             ("Gemfile.lock", Some(LockKind::GemfileLock)),
             ("composer.lock", Some(LockKind::ComposerLock)),
             (

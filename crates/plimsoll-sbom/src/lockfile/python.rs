@@ -1,6 +1,6 @@
 //! Python's declared dependencies: requirement files
-//! (`*requirements*.txt`, pinned lines only), `poetry.lock` and
-//! `Pipfile.lock`, named as the installed-package cataloger names them
+//! (`*requirements*.txt`, pinned lines only), `setup.py` pins, `poetry.lock`
+//! and `Pipfile.lock`, named as the installed-package cataloger names them
 //! (PEP 503 normalised).
 
 use serde_json::Value;
@@ -102,6 +102,56 @@ fn requirement(line: &str, n: usize, out: &mut Parsed) {
     }
 }
 
+/// Reads a `setup.py` for the requirements it pins: every string literal
+/// (`'…'` or `"…"`, on one line, outside a `#` comment) that reads
+/// `name==version` (extras and an environment marker allowed:
+/// `"pathlib3==2.2.0;python_version<'3.6'"`), wherever it sits
+/// (`install_requires`, `extras_require`, a list assigned first), as syft's
+/// setup.py parser finds them. Unlike syft's pattern, names with `-` or `.`
+/// count too (`"google-auth==2.0.0"`), and a version holding a format
+/// directive (`"x=={}".format(v)`, `%s`) is not a pin.
+pub fn parse_setup_py(content: &[u8]) -> Parsed {
+    let text = String::from_utf8_lossy(content);
+    let mut out = Parsed::default();
+    for line in text.lines() {
+        let code = line.trim_start();
+        if code.starts_with('#') {
+            continue;
+        }
+        let mut rest = code;
+        while let Some(open) = rest.find(['\'', '"']) {
+            let quote = rest[open..].chars().next().unwrap_or('"');
+            let after = &rest[open + 1..];
+            let Some(close) = after.find(quote) else {
+                break;
+            };
+            setup_literal(&after[..close], &mut out);
+            rest = &after[close + 1..];
+        }
+    }
+    out
+}
+
+/// One string literal of a setup.py: a pin, or nothing.
+fn setup_literal(literal: &str, out: &mut Parsed) {
+    let spec = literal.split(';').next().unwrap_or(literal).trim();
+    let Some((name, version)) = spec.split_once("==") else {
+        return;
+    };
+    let name = name.split('[').next().unwrap_or(name).trim();
+    let version = version.trim();
+    if !valid_name(name)
+        || version.is_empty()
+        || version.starts_with('=')
+        || !version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '!' | '-'))
+    {
+        return;
+    }
+    out.push(package(name, version));
+}
+
 /// Reads a `poetry.lock`: every `[[package]]`, development ones included
 /// (poetry 1.2+ no longer marks them), as syft lists them. Each package's
 /// `[package.dependencies]` (by name) become its [`Parsed::dependencies`]
@@ -184,6 +234,35 @@ pub fn parse_pipfile(content: &[u8]) -> Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn setup_py_pins() {
+        // google-auth-library-python's setup.py (see
+        // tests/data/lock/PROVENANCE.md): its one pinned extra, as syft finds it.
+        let p = parse_setup_py(include_bytes!("../../tests/data/lock/python/setup.py"));
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert_eq!(
+            p.sorted_pairs(),
+            [("cryptography", "36.0.2"), ("pyopenssl", "22.0.0")]
+        );
+        let p = parse_setup_py(
+            br#"install_requires = [
+    'pathlib3==2.2.0;python_version<"3.6"',  " mypy2 == v0.770", 'google-auth[aiohttp]==2.0.0',
+    "requests>=2.0", "six==1.*", "x==%s" % v, "y=={}".format(v), 'z===1.0',
+]
+# "commented==1.0"
+version = "1.2.3"
+"#,
+        );
+        assert_eq!(
+            p.sorted_pairs(),
+            [
+                ("google-auth", "2.0.0"),
+                ("mypy2", "v0.770"),
+                ("pathlib3", "2.2.0")
+            ]
+        );
+    }
 
     fn pairs(p: &Parsed) -> Vec<(&str, &str)> {
         p.sorted_pairs()
