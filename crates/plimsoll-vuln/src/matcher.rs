@@ -412,7 +412,7 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
         return os_target(pkg, d).map(|(ecosystem, name, version, ordering)| Target {
             epochless_data: matches!(
                 ecosystem.stem().split(':').next(),
-                Some("SUSE" | "openSUSE" | "Photon OS" | "Mageia" | "openEuler")
+                Some("SUSE" | "openSUSE" | "Photon OS" | "Mageia" | "openEuler" | "Azure Linux")
             ),
             ..t(ecosystem, &name, &version, ordering)
         });
@@ -1556,10 +1556,19 @@ mod tests {
                 (want, "openssl", Ecosystem::Alpine)
             );
         }
-        // Still no data: said as before.
+        // Azure Linux and CBL-Mariner, its earlier name: one ecosystem,
+        // by release, keyed by the source package.
+        for (d, want) in [
+            (os("azurelinux", "3.0", ""), "Azure Linux:3"),
+            (os("mariner", "2.0", ""), "Azure Linux:2"),
+        ] {
+            let t = target(&p, Some(&d)).unwrap();
+            assert_eq!((t.ecosystem.stem(), t.epochless_data), (want, true));
+        }
+        // A distribution OSV has no data for: said, never clean.
         assert_eq!(
-            target(&p, Some(&os("azurelinux", "3.0", ""))),
-            Err(NoTarget::UnknownDistro(s("azurelinux 3.0")))
+            target(&p, Some(&os("clear-linux-os", "41000", ""))),
+            Err(NoTarget::UnknownDistro(s("clear-linux-os 41000")))
         );
     }
 

@@ -16,6 +16,7 @@
 //! | `photon` | `Photon OS:<major.minor>` | source package |
 //! | `mageia` | `Mageia:<major>` | source package |
 //! | `openEuler` | `openEuler:<YY.MM>[-LTS[-SPn]]` from `VERSION="22.03 (LTS-SP3)"` | source package |
+//! | `azurelinux`, `mariner` (CBL-Mariner, Azure Linux's earlier name) | `Azure Linux:<major>` (`3` for Azure Linux 3.0, `2` for CBL-Mariner 2.0) | source package |
 //!
 //! Why these choices:
 //! - Red Hat's streams: the records name one entry per product stream a
@@ -35,7 +36,11 @@
 //!   records list packages the product's own may not. LTSS and other paid
 //!   extensions are subscriptions nothing in the image shows.
 //! - Ubuntu Pro: see [`ImageFacts::ubuntu_pro`](crate::matcher::ImageFacts::ubuntu_pro).
-//! - Source-keyed rpm data (SUSE, openSUSE, Photon OS, Mageia, openEuler)
+//! - Azure Linux: OSV's records are converted from Microsoft's OVAL feeds
+//!   (`AZL-<definition>`), which name source packages and write their
+//!   fixes without the `.azl3`/`.cm2` release tag (`9.8p1-1`): an installed
+//!   `9.8p1-1.azl3` is that fix, rpm's ordering puts it after.
+//! - Source-keyed rpm data (SUSE, openSUSE, Photon OS, Mageia, openEuler, Azure Linux)
 //!   writes versions as source rpm file names do, usually without an epoch:
 //!   see [`Target::version_for`](crate::matcher::Target::version_for).
 //!
@@ -55,7 +60,7 @@ pub(crate) fn os_target(
         d.id.as_deref()
             .ok_or(NoTarget::NoRelease(pkg.package_type))?;
     let source = pkg.source_name.clone().unwrap_or_else(|| pkg.name.clone());
-    // Source-keyed rpm data (SUSE, openSUSE, Photon, Mageia, openEuler):
+    // Source-keyed rpm data (SUSE, openSUSE, Photon, Mageia, openEuler, Azure Linux):
     // the source package's `version-release` (its file name's), with the
     // binary's epoch, which the source's is (one spec file).
     let source_evr = || match &pkg.source_version {
@@ -177,6 +182,10 @@ pub(crate) fn os_target(
         }
         (PackageType::Rpm, "mageia") => by_source(
             EcosystemKey::Exact(format!("Mageia:{major}")),
+            Ecosystem::RedHat,
+        ),
+        (PackageType::Rpm, "azurelinux" | "mariner") => by_source(
+            EcosystemKey::Exact(format!("Azure Linux:{major}")),
             Ecosystem::RedHat,
         ),
         (PackageType::Rpm, "openEuler" | "openeuler") => match open_euler_release(d) {

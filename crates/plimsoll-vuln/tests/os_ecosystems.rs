@@ -1,5 +1,5 @@
 //! The OS ecosystems of issue 18 (Red Hat, SUSE, openSUSE, Ubuntu Pro,
-//! Photon OS, Mageia, openEuler): the records of tests/data/os-ecosystems
+//! Photon OS, Mageia, openEuler, Azure Linux): the records of tests/data/os-ecosystems
 //! imported as a scan imports them, matched against inventories of each
 //! distribution's packages as an image's os-release names them.
 //!
@@ -36,7 +36,7 @@ fn database() -> Database {
     let (_, path) = DB.get_or_init(|| {
         let tmp = tempfile::tempdir().unwrap();
         let imported = import(&[data().join("records")]).unwrap();
-        assert_eq!(imported.report.advisories, 8, "{:?}", imported.report);
+        assert_eq!(imported.report.advisories, 12, "{:?}", imported.report);
         assert!(
             imported.report.malformed.is_empty(),
             "{:?}",
@@ -131,7 +131,7 @@ fn every_deciding_pair_is_ordered_as_the_distributions_tools_order_it() {
         assert_eq!(compare(eco, f[2], f[1]).unwrap(), want.reverse(), "{line}");
         rows += 1;
     }
-    assert_eq!(rows, 20);
+    assert_eq!(rows, 26);
 }
 
 #[test]
@@ -399,6 +399,47 @@ fn mageia_and_open_euler_releases() {
         )],
     );
     assert_eq!(hits(&r), []);
+}
+
+#[test]
+fn azure_linux_by_source_package_and_release() {
+    // Azure Linux 3.0 builds: openssh 9.7p1-1.azl3 (the fix of AZL-35081)
+    // and openssl 3.3.0-1.azl3 (the fix of AZL-35085), binary packages of
+    // those sources; the records write fixes without `.azl3`.
+    let azl = || os("azurelinux", "3.0", "Microsoft Azure Linux 3.0");
+    let packages = || {
+        vec![
+            rpm("openssh-server", "9.7p1-1.azl3", "openssh", "9.7p1-1.azl3"),
+            rpm("openssl-libs", "3.3.0-1.azl3", "openssl", "3.3.0-1.azl3"),
+        ]
+    };
+    let r = scan(azl(), packages());
+    assert_eq!(
+        hits(&r),
+        [
+            hit("openssh-server", "CVE-2024-6387", &["9.8p1-1"]),
+            hit("openssl-libs", "CVE-2024-5535", &["3.3.0-2"]),
+        ]
+    );
+    // A record of one CVE is reported by the CVE; its AZL id is kept.
+    assert!(
+        the(&r, "openssh-server")
+            .aliases
+            .contains(&"AZL-43024".to_string()),
+        "{:?}",
+        the(&r, "openssh-server").aliases
+    );
+    // The fixed builds: nothing; CBL-Mariner 2.0 is another release.
+    let r = scan(
+        azl(),
+        vec![
+            rpm("openssh-server", "9.8p1-1.azl3", "openssh", "9.8p1-1.azl3"),
+            rpm("openssl-libs", "3.3.0-2.azl3", "openssl", "3.3.0-2.azl3"),
+        ],
+    );
+    assert_eq!(hits(&r), []);
+    let r = scan(os("mariner", "2.0", "CBL-Mariner/Linux"), packages());
+    assert_eq!((hits(&r), r.packages_matched), (vec![], 2));
 }
 
 #[test]
