@@ -2,9 +2,11 @@
 //! final image shows, and which layer introduced each package a package
 //! database lists.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use plimsoll_engine::{EntryKind, FileLists, FileTree};
+
+use crate::Inventory;
 
 /// What every cataloger's merge step gets: the layers' file lists and the
 /// merged tree of the final image.
@@ -178,6 +180,40 @@ impl MergeContext<'_> {
 }
 
 /// Whether `path` is below the directory `dir` (`""` is the root).
+/// The files the OS packages of an inventory hold, for the catalogers that
+/// leave a file an OS package lists to that package (syft's rule for
+/// binaries): each as its database lists it and as the image resolves it
+/// (`bin/bash` listed, stored as `usr/bin/bash` under a `bin` symlink), with
+/// `usr/` aside (`usr/bin/x` and `bin/x` are one file on a merged-/usr
+/// system, symlinks or not). Call after every OS package database's merge.
+pub(crate) struct OsOwnedFiles(HashSet<String>);
+
+impl OsOwnedFiles {
+    pub(crate) fn new(ctx: &MergeContext<'_>, inventory: &Inventory) -> Self {
+        let mut owned = HashSet::new();
+        for p in inventory.packages.iter().filter(|p| p.package_type.is_os()) {
+            for f in &p.files {
+                let f = f.trim_start_matches('/');
+                if let Ok(Some((real, _))) = ctx.tree.resolve(f) {
+                    owned.insert(unaliased(real.trim_start_matches('/')).to_string());
+                }
+                owned.insert(unaliased(f).to_string());
+            }
+        }
+        OsOwnedFiles(owned)
+    }
+
+    /// Whether an OS package holds the file at `path` (as the image shows it).
+    pub(crate) fn contains(&self, path: &str) -> bool {
+        self.0.contains(unaliased(path.trim_start_matches('/')))
+    }
+}
+
+/// `usr/bin/x` and `bin/x` are one file on a merged-/usr system.
+fn unaliased(path: &str) -> &str {
+    path.strip_prefix("usr/").unwrap_or(path)
+}
+
 fn is_under(path: &str, dir: &str) -> bool {
     dir.is_empty() || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
 }
@@ -349,5 +385,45 @@ mod tests {
         assert!(is_under("var/lib/dpkg/status", "var/lib"));
         assert!(!is_under("var/lib/dpkgx/status", "var/lib/dpkg"));
         assert!(is_at_or_under("var/lib/dpkg/status", "var/lib/dpkg/status"));
+    }
+
+    #[test]
+    fn files_os_packages_hold_through_symlinks_and_merged_usr() {
+        // A merged-/usr image whose `lib` is a symlink to `usr/lib`; an
+        // unmerged `sbin`.
+        let mut lib = entry("lib", EntryKind::Symlink);
+        lib.link = Some("usr/lib".into());
+        let lists = FileLists::from_entries(&[vec![
+            entry("usr/lib", EntryKind::Dir),
+            lib,
+            entry("usr/lib/libz.so.1", EntryKind::File),
+            entry("usr/lib/libother.so", EntryKind::File),
+            entry("sbin", EntryKind::Dir),
+            entry("sbin/init", EntryKind::File),
+            entry("usr/local/bin/python3", EntryKind::File),
+        ]]);
+        let tree = FileTree::build(&lists);
+        let ctx = MergeContext {
+            lists: &lists,
+            tree: &tree,
+            directory: false,
+        };
+        let mut deb = crate::Package::new(crate::PackageType::Deb, "zlib1g", "1", "", "", 0);
+        deb.files = vec!["/lib/libz.so.1".into(), "/usr/sbin/init".into()];
+        let mut pypi = crate::Package::new(crate::PackageType::Pypi, "x", "1", "", "", 0);
+        pypi.files = vec!["/usr/local/bin/python3".into()];
+        let inventory = Inventory {
+            packages: vec![deb, pypi],
+            ..Default::default()
+        };
+        let owned = OsOwnedFiles::new(&ctx, &inventory);
+        // Listed under the symlink, stored under its target.
+        assert!(owned.contains("usr/lib/libz.so.1"));
+        assert!(owned.contains("/lib/libz.so.1"));
+        // Listed under usr/, stored outside it.
+        assert!(owned.contains("sbin/init"));
+        // Not an OS package's file; a language package's is not either.
+        assert!(!owned.contains("usr/lib/libother.so"));
+        assert!(!owned.contains("usr/local/bin/python3"));
     }
 }

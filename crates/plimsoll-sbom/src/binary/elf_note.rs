@@ -24,6 +24,7 @@ use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
 use serde::{Deserialize, Serialize};
 
 use super::{MIN_ELF, content_limit as binary_limit, is_candidate};
+use crate::merge::OsOwnedFiles;
 use crate::purl::{deb_purl, purl};
 use crate::{Inventory, MergeContext, Package, PackageType};
 
@@ -231,11 +232,6 @@ fn typed(n: &PackageNote) -> Option<(PackageType, String)> {
     })
 }
 
-/// `usr/bin/x` and `bin/x` are one file on a merged-/usr system.
-fn unaliased(path: &str) -> &str {
-    path.strip_prefix("usr/").unwrap_or(path)
-}
-
 /// The noted packages of the final image that no OS package database lists,
 /// added to `inventory` (call after the OS catalogers' merges).
 pub(crate) fn merge(
@@ -243,20 +239,19 @@ pub(crate) fn merge(
     facts: &[ElfNoteLayerFacts],
     inventory: &mut Inventory,
 ) {
-    let owned: std::collections::HashSet<&str> = inventory
-        .packages
-        .iter()
-        .filter(|p| p.package_type.is_os())
-        .flat_map(|p| p.files.iter().map(|f| unaliased(f)))
-        .collect();
+    let visible = ctx.visible_in(facts, |f| &f.files);
+    if visible.is_empty() {
+        return;
+    }
+    let owned = OsOwnedFiles::new(ctx, inventory);
     let mut found: Vec<Package> = Vec::new();
     let mut warnings = Vec::new();
-    for (layer, path, record) in ctx.visible_in(facts, |f| &f.files) {
+    for (layer, path, record) in visible {
         for w in record.warnings.iter() {
             warnings.push(format!("layer {layer}: {path}: {w}"));
         }
         let Some(note) = &record.note else { continue };
-        if owned.contains(unaliased(path)) {
+        if owned.contains(path) {
             continue;
         }
         let Some((package_type, purl)) = typed(note) else {
@@ -375,6 +370,5 @@ mod tests {
                 .contains("not JSON")
         );
         assert!(parse(b"#!/bin/sh\n").note.is_none());
-        assert_eq!(unaliased("usr/bin/busctl"), unaliased("bin/busctl"));
     }
 }
