@@ -459,7 +459,6 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
             &pkg.version,
             Ecosystem::RubyGems,
         ),
-        // No version ordering for Packagist yet, no OSV data for conda.
         PackageType::Nuget => t(
             EcosystemKey::Exact("NuGet".into()),
             &pkg.name,
@@ -474,7 +473,17 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
         ),
         // Binary: programs found by content have no OSV ecosystem (their
         // CPEs are in the SBOM for CPE-based matchers).
-        PackageType::Composer | PackageType::Conda | PackageType::Binary => {
+        // PHP packages under `Packagist`, and its repository-qualified
+        // variants (`Packagist:https://packages.drupal.org/8`, Drupal's
+        // modules), by `vendor/name`; PHP's `version_compare` order.
+        PackageType::Composer => t(
+            EcosystemKey::Release("Packagist".into()),
+            &pkg.name,
+            &pkg.version,
+            Ecosystem::Packagist,
+        ),
+        // No OSV data for conda.
+        PackageType::Conda | PackageType::Binary => {
             return Err(NoTarget::Unsupported(pkg.package_type));
         }
         // Bitnami components against Bitnami's own OSV data (`BIT-…`
@@ -1189,9 +1198,18 @@ mod tests {
         let t = target(&y, None).unwrap();
         assert_eq!((t.ecosystem.stem(), t.name.as_str()), ("PyPI", "pyyaml"));
         assert_eq!(pep503("Foo__Bar.baz"), "foo-bar-baz");
+        let t = target(&pkg(PackageType::Composer, "a/b", "v1.0", ""), None).unwrap();
+        assert_eq!(
+            (
+                t.ecosystem
+                    .matches("Packagist:https://packages.drupal.org/8"),
+                t.ordering
+            ),
+            (true, Ecosystem::Packagist)
+        );
         assert!(matches!(
-            target(&pkg(PackageType::Composer, "a/b", "1.0", ""), None),
-            Err(NoTarget::Unsupported(PackageType::Composer))
+            target(&pkg(PackageType::Conda, "numpy", "1.0", ""), None),
+            Err(NoTarget::Unsupported(PackageType::Conda))
         ));
         let rack = pkg(PackageType::Gem, "rack", "2.2.22", "pkg:gem/rack@2.2.22");
         let t = target(&rack, None).unwrap();

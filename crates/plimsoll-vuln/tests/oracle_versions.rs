@@ -133,6 +133,11 @@ fn maven_against_comparable_version() {
 }
 
 #[test]
+fn packagist_against_php_version_compare() {
+    check_local("packagist.tsv", Ecosystem::Packagist);
+}
+
+#[test]
 fn rubygems_against_gem_version() {
     check_local("rubygems.tsv", Ecosystem::RubyGems);
 }

@@ -16,14 +16,17 @@
 //! Self-contained: no ../shared, no network. The same records against real
 //! package databases of ../shared are in matching_real.rs.
 
+mod common;
+
+use common::hit;
+
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use plimsoll_sbom::{Distro, Inventory, Package, PackageType};
-use plimsoll_vuln::db::{self, Database};
+use plimsoll_vuln::db::Database;
 use plimsoll_vuln::findings::{MatchStatus, VulnFinding, VulnReport, find};
-use plimsoll_vuln::import::import;
 use plimsoll_vuln::policy::{IgnoreRule, Policy};
 use plimsoll_vuln::version::{Ecosystem, compare};
 
@@ -33,19 +36,7 @@ fn data() -> PathBuf {
 
 fn database() -> Database {
     static DB: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, path) = DB.get_or_init(|| {
-        let tmp = tempfile::tempdir().unwrap();
-        let imported = import(&[data().join("records")]).unwrap();
-        assert_eq!(imported.report.advisories, 12, "{:?}", imported.report);
-        assert!(
-            imported.report.malformed.is_empty(),
-            "{:?}",
-            imported.report
-        );
-        let path = tmp.path().join("vuln.db");
-        db::build(imported, &path).unwrap();
-        (tmp, path)
-    });
+    let (_, path) = DB.get_or_init(|| common::records_database("os-ecosystems/records", 12));
     Database::open(path).unwrap()
 }
 
@@ -93,14 +84,6 @@ fn hits(r: &VulnReport) -> Vec<(String, String, Vec<String>)> {
         .collect();
     v.sort();
     v
-}
-
-fn hit(package: &str, id: &str, fixed: &[&str]) -> (String, String, Vec<String>) {
-    (
-        package.into(),
-        id.into(),
-        fixed.iter().map(|f| f.to_string()).collect(),
-    )
 }
 
 fn the<'a>(r: &'a VulnReport, package: &str) -> &'a VulnFinding {

@@ -63,6 +63,9 @@ fn pattern(eco: Ecosystem) -> &'static str {
             r"v?(0|1|2|10)\.(0|1|2|10)\.(0|1|2|10)",
             r"(-(0|1|2|10|a|b|alpha|beta|rc)(\.(0|1|2|10|a|b|alpha|rc)){0,3})?"
         ),
+        Ecosystem::Packagist => {
+            r"v?(0|1|2|10|00)([.\-_+]?(0|1|2|10|00|dev|alpha|a|beta|b|RC|rc|pl|p|stable|x)){0,5}"
+        }
         Ecosystem::RubyGems => concat!(
             r"(0|1|2|10|00)(\.(0|1|2|10|00|a|b|pre|rc|A|a1|0a)){0,4}",
             r"(-(0|1|a|b|pre)(\.(0|1|a|b)){0,2})?"
@@ -163,6 +166,7 @@ order_properties! {
     cargo_is_a_total_order => Ecosystem::CratesIo,
     go_is_a_total_order => Ecosystem::Go,
     gem_is_a_total_order => Ecosystem::RubyGems,
+    packagist_is_a_total_order => Ecosystem::Packagist,
 }
 
 proptest! {

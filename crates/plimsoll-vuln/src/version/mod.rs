@@ -13,6 +13,7 @@
 //! | `Maven` | `ComparableVersion` of Maven 3.9 (`maven-artifact`) | `maven` |
 //! | `RubyGems` | `Gem::Version#<=>` of RubyGems 3.5 and later | `gem` |
 //! | `NuGet` | `VersionComparer.Default` of `NuGet.Versioning` | `nuget` |
+//! | `Packagist` | PHP's `version_compare` (after Composer's `v` is dropped); branches (`dev-main`, `2.x-dev`) cannot be ordered | `packagist` |
 //! | `GitHubActions` | SemVer 2.0.0 precedence of a release tag (`v4.2.1`); a branch, commit or floating tag (`v4`) cannot be ordered | `semver` |
 //!
 //! Every comparator is written here by hand, each rule commented with the spec
@@ -22,8 +23,9 @@
 //!   `../shared/testdata/versions` (`dpkg --compare-versions`,
 //!   `rpm.labelCompare`, `packaging`) agrees (`tests/oracle_versions.rs`,
 //!   run by scripts/test-all.sh);
-//! - Maven and RubyGems: corpora made with Maven 3.9.9's `ComparableVersion`
-//!   and RubyGems' `version.rb` (`tests/data/`, always run);
+//! - Maven, RubyGems and Packagist: corpora made with Maven 3.9.9's
+//!   `ComparableVersion`, RubyGems' `version.rb` and PHP 8.2's
+//!   `version_compare` (`tests/data/`, always run);
 //! - crates.io: the `semver` crate is the oracle of a property test;
 //! - apk and Go: the cases of apk-tools' `test/unit/version.data` and
 //!   x/mod/semver's `semver_test.go` (unit tests).
@@ -63,6 +65,7 @@ mod gem;
 mod golang;
 mod maven;
 mod nuget;
+mod packagist;
 mod pep440;
 mod rpm;
 mod semver;
@@ -102,11 +105,13 @@ pub enum Ecosystem {
     NuGet,
     /// GitHub Actions, by the release tag a workflow names.
     GitHubActions,
+    /// PHP packages (Composer): PHP's `version_compare`.
+    Packagist,
 }
 
 impl Ecosystem {
     /// Every ecosystem, in declaration order.
-    pub const ALL: [Ecosystem; 12] = [
+    pub const ALL: [Ecosystem; 13] = [
         Ecosystem::Debian,
         Ecosystem::Ubuntu,
         Ecosystem::Alpine,
@@ -119,6 +124,7 @@ impl Ecosystem {
         Ecosystem::RubyGems,
         Ecosystem::NuGet,
         Ecosystem::GitHubActions,
+        Ecosystem::Packagist,
     ];
 
     /// The ecosystem of an OSV `affected[].package.ecosystem` value. OSV names
@@ -126,7 +132,7 @@ impl Ecosystem {
     /// registry): `"Debian:12"`, `"Ubuntu:22.04:LTS"`, `"Alpine:v3.19"`,
     /// `"AlmaLinux:9"`, `"Red Hat:enterprise_linux:9::appstream"`,
     /// `"Maven:https://repo.maven.apache.org/maven2/"`. `None` for ecosystems
-    /// whose ordering this module does not know (Packagist, Hex, …).
+    /// whose ordering this module does not know (Hex, Pub, …).
     pub fn from_osv(name: &str) -> Option<Self> {
         let base = name.split_once(':').map_or(name, |(base, _)| base);
         Some(match base {
@@ -143,6 +149,7 @@ impl Ecosystem {
             "RubyGems" => Ecosystem::RubyGems,
             "NuGet" => Ecosystem::NuGet,
             "GitHub Actions" => Ecosystem::GitHubActions,
+            "Packagist" => Ecosystem::Packagist,
             _ => return None,
         })
     }
@@ -162,6 +169,7 @@ impl Ecosystem {
             Ecosystem::RubyGems => "RubyGems",
             Ecosystem::NuGet => "NuGet",
             Ecosystem::GitHubActions => "GitHub Actions",
+            Ecosystem::Packagist => "Packagist",
         }
     }
 }
@@ -207,6 +215,7 @@ pub fn compare(eco: Ecosystem, a: &str, b: &str) -> Result<Ordering, VersionErro
         Ecosystem::RubyGems => by(eco, a, b, gem::Version::parse),
         Ecosystem::NuGet => by(eco, a, b, nuget::Version::parse),
         Ecosystem::GitHubActions => by(eco, a, b, action_tag),
+        Ecosystem::Packagist => by(eco, a, b, packagist::Version::parse),
     }
 }
 
@@ -342,6 +351,11 @@ mod tests {
             ("RubyGems", Ecosystem::RubyGems),
             ("NuGet", Ecosystem::NuGet),
             ("GitHub Actions", Ecosystem::GitHubActions),
+            ("Packagist", Ecosystem::Packagist),
+            (
+                "Packagist:https://packages.drupal.org/8",
+                Ecosystem::Packagist,
+            ),
         ];
         for (name, eco) in cases {
             assert_eq!(Ecosystem::from_osv(name), Some(eco), "{name}");
@@ -351,7 +365,7 @@ mod tests {
             "pypi",
             "NPM",
             "nuget",
-            "Packagist",
+            "packagist",
             "debian:12",
             "Linux",
         ] {
