@@ -431,6 +431,9 @@ fn linked_pair(soname: &str, text: &[u8], own: &[u8]) -> (Vec<u8>, Vec<u8>) {
     )
 }
 
+/// A package's name, version and evidence files with their classifiers.
+type Found<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+
 fn evidence(p: &Package) -> Vec<(&str, &str)> {
     p.evidence
         .iter()
@@ -460,7 +463,7 @@ fn python_found_through_the_libpython_it_links_anywhere_in_the_image() {
         ],
     ]))
     .unwrap();
-    let got: Vec<(&str, &str, Vec<(&str, &str)>)> = binaries(&inv)
+    let got: Vec<Found> = binaries(&inv)
         .iter()
         .map(|p| (p.name.as_str(), p.version.as_str(), evidence(p)))
         .collect();
@@ -515,7 +518,7 @@ fn ruby_found_through_libruby_after_its_own_bytes() {
         file("opt/other/bin/ruby", &own),
     ];
     let inv = catalog(&scan(vec![base.clone()])).unwrap();
-    let got: Vec<(&str, &str, Vec<(&str, &str)>)> = binaries(&inv)
+    let got: Vec<Found> = binaries(&inv)
         .iter()
         .map(|p| (p.name.as_str(), p.version.as_str(), evidence(p)))
         .collect();
