@@ -17,7 +17,7 @@
 #             assemblies, conda, lock files ignored as in any image scan)
 #   syft-img  syft scan oci-dir:IMG -o json
 #   sbom-bin  plimsoll sbom dir:BINTREE --no-cache --format json  (real programs of 27 Debian
-#             packages, 105 MB: the binary classifiers; scripts/binary-tree.py, the .debs from
+#             packages, 122 MB: the binary classifiers and shared-library lookups; scripts/binary-tree.py, the .debs from
 #             $PLIMSOLL_BINARY_DEBS, downloaded there when it has none)
 #   syft-bin  syft scan dir:BINTREE -o json
 # Ratios printed: syft / sbom (target >= 5x), syft-dir / sbom-dir, syft-img / sbom-img and
