@@ -10,7 +10,8 @@
 //! Only files the globs name are read (no regular expression runs over
 //! other files), each classifier's patterns run once over a file, and a
 //! classifier that needs a versioned file name (`python3.11`, `php`)
-//! asks for no content unless the name matches.
+//! runs no pattern unless the name matches (a `python*` file is still read
+//! for the shared-library lookup's `DT_NEEDED` names).
 //!
 //! syft's shared-library lookups ([`LOOKUPS`]) are joins done when the
 //! image's files are merged, so that no file is read twice: in the pass, a
