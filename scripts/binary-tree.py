@@ -5,6 +5,7 @@ for the binary classifiers (programs identified by their content), for a
 single layer of an OCI image (tag `t`):
 
     scripts/binary-tree.py --download DIR        apt-get download the packages into DIR (.ci/run)
+    scripts/binary-tree.py --have DIR            exit 1 unless DIR holds every package's .deb
     scripts/binary-tree.py DEST --debs DIR [--oci LAYOUT]
     scripts/compare-syft.py dir:DEST --plimsoll BIN --known tests/syft-binary-differences.tsv --strict
     scripts/compare-syft.py oci:LAYOUT:t --plimsoll BIN --known tests/syft-binary-image-differences.tsv --strict
@@ -19,6 +20,16 @@ package is an error naming the download command.
 Only the files the classifiers look at are copied (each deb is unpacked with
 dpkg-deb -x into a scratch directory), at the paths the packages install them,
 except where syft's glob wants another name than Debian's (listed in RENAMED).
+Programs that need a shared library for syft's shared-library lookups
+(python-binary, ruby-binary), as the official images have them: Debian's own
+python3.11 is linked statically, so the interpreter of the python image's shape
+(/usr/local/bin/python3.11 needing libpython3.11.so.1.0) is linked here with
+the C compiler (cc) from Debian's real CPython main object (libpython3.11-dev's
+python.o) against Debian's real libpython3.11, as CPython's Makefile links it
+with --enable-shared (LINKED); Debian's ruby3.1 needs libruby-3.1.so.3.1,
+which syft's lookup (libruby.so*) does not look for: both tools must report no
+ruby for it.
+
 There is no dpkg database for them: syft and plimsoll drop a program that a file
 of an OS package holds. One package, jq, is installed for real (its dpkg status
 stanza, file list and md5sums are written from the .deb's control data and contents),
@@ -61,6 +72,8 @@ FILES = [
     ("openjdk-17-jre-headless", "usr/lib/jvm/java-17-openjdk-amd64/bin/java", None),
     ("nodejs", "usr/bin/node", None),
     ("libnode108", "usr/lib/x86_64-linux-gnu/libnode.so.108", None),
+    ("ruby3.1", "usr/bin/ruby3.1", None),
+    ("libruby3.1", "usr/lib/x86_64-linux-gnu/libruby-3.1.so.3.1.2", None),
 ]
 # Debian names these otherwise than the images syft's globs were written for.
 RENAMED = [
@@ -70,16 +83,38 @@ RENAMED = [
     ("redis-tools", "usr/bin/redis-check-rdb", "usr/local/bin/redis-server"),
     # The php image's path: syft's php-cli file name is `php` plus digits, not php8.2.
     ("php8.2-cli", "usr/bin/php8.2", "usr/local/bin/php"),
+    # The python image's library directory; syft's lookup finds the library
+    # by name anywhere, so the program finds both copies.
+    ("libpython3.11", "usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0", "usr/local/lib/libpython3.11.so.1.0"),
+]
+# (package, object in the package, program in the tree, library in the tree it
+# is linked against): cc -o PROGRAM OBJECT LIBRARY, as CPython's Makefile
+# links python with --enable-shared (-Xlinker -export-dynamic).
+LINKED = [
+    (
+        "libpython3.11-dev",
+        "usr/lib/python3.11/config-3.11-x86_64-linux-gnu/python.o",
+        "usr/local/bin/python3.11",
+        "usr/local/lib/libpython3.11.so.1.0",
+    ),
 ]
 # Symlinks as Debian ships them: syft matches a glob on the link's name and
 # reads the target.
-SYMLINKS = [("usr/bin/mysql", "mariadb")]
+SYMLINKS = [
+    ("usr/bin/mysql", "mariadb"),
+    # The ruby package's link (Debian) and the python image's links.
+    ("usr/bin/ruby", "ruby3.1"),
+    ("usr/lib/x86_64-linux-gnu/libruby-3.1.so.3.1", "libruby-3.1.so.3.1.2"),
+    ("usr/local/bin/python3", "python3.11"),
+    ("usr/local/bin/python", "python3"),
+    ("usr/local/lib/libpython3.11.so", "libpython3.11.so.1.0"),
+]
 # Installed with a dpkg database (status stanza and file list).
 INSTALLED = ["jq"]
 
 
 def packages():
-    return sorted({p for p, _, _ in FILES + RENAMED} | set(INSTALLED))
+    return sorted({p for p, _, _ in FILES + RENAMED} | {p for p, _, _, _ in LINKED} | set(INSTALLED))
 
 
 def bookworm_version(package):
@@ -137,6 +172,12 @@ def main():
     if len(args) == 2 and args[0] == "--download":
         download(args[1])
         return 0
+    if len(args) == 2 and args[0] == "--have":
+        missing = [p for p in packages() if not glob.glob(os.path.join(args[1], f"{p}_*.deb"))]
+        if missing:
+            print(f"{args[1]}: no .deb for {' '.join(missing)}", file=sys.stderr)
+            return 1
+        return 0
     if not args or args[0].startswith("-"):
         sys.exit(__doc__)
     dest, debs, oci = args[0], None, None
@@ -167,6 +208,23 @@ def main():
             target = os.path.join(dest, dst or src)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             shutil.copy2(source, target)
+        for package, obj, program, library in LINKED:
+            d = os.path.join(scratch, package)
+            subprocess.run(["dpkg-deb", "-x", deb_of(debs, package), d], check=True)
+            # -lNAME wants libNAME.so: a link to the tree's library, whose
+            # soname the program then needs.
+            libdir = os.path.join(scratch, "link-" + package)
+            os.makedirs(libdir)
+            lib = os.path.join(dest, library)
+            name = os.path.basename(library).split(".so")[0]
+            os.symlink(lib, os.path.join(libdir, name + ".so"))
+            target = os.path.join(dest, program)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            subprocess.run(
+                ["cc", "-o", target, os.path.join(d, obj), "-Xlinker", "-export-dynamic",
+                 "-L" + libdir, "-l" + name[len("lib"):]],
+                check=True,
+            )
     for link, target in SYMLINKS:
         os.symlink(target, os.path.join(dest, link))
     for package in INSTALLED:

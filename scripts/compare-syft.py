@@ -16,6 +16,10 @@ file (type, name, version, side, reason; tab-separated) is taken as explained
 and not counted; a version of `*` stands for any version (for files built from
 whatever version a distribution has today). --strict exits 1 on any unexplained difference of any type
 (and on a known difference that no longer occurs, so the file stays true).
+For programs identified by their content (type binary), the files each
+package was found in are compared too, as type `binary-file` with the name
+`NAME /PATH` (syft's `locations`, plimsoll's evidence files), for the packages
+both report: a shared-library lookup adds the program and the library it links.
 A missing syft or plimsoll is an error, never a skip.
 """
 
@@ -94,8 +98,12 @@ def main():
     theirs_doc = run(["syft", "scan", a.syft_ref or syft_ref(a.ref), "-o", "json", "-q"], env)
 
     ours, theirs = {}, {}
+    our_files, their_files = {}, {}
     for p in ours_doc["packages"]:
         ours.setdefault(p["type"], set()).add((norm_name(p["type"], p["name"]), p["version"]))
+        if p["type"] == "binary":
+            key = (p["name"], p["version"])
+            our_files.setdefault(key, set()).update("/" + e["path"] for e in p.get("evidence", []))
     for p in theirs_doc["artifacts"]:
         t = SYFT_TYPES.get(p["type"])
         if t is None:
@@ -106,6 +114,12 @@ def main():
             # in-tree modules) as UNKNOWN; its purl has no version, as ours.
             version = ""
         theirs.setdefault(t, set()).add((norm_name(t, p["name"]), version))
+        if t == "binary":
+            their_files.setdefault((p["name"], version), set()).update(l["path"] for l in p.get("locations", []))
+    for key in set(our_files) & set(their_files):
+        name, version = key
+        ours.setdefault("binary-file", set()).update((f"{name} {f}", version) for f in our_files[key])
+        theirs.setdefault("binary-file", set()).update((f"{name} {f}", version) for f in their_files[key])
 
     known = set()
     if os.path.exists(a.known):

@@ -88,7 +88,7 @@ cargo test -p plimsoll-sbom --test real_pkgdb --test real_pkgdb_os --locked -- -
 
 step "SBOM binary classifiers against syft 1.18.1 on real programs of Debian packages (scripts/binary-tree.py), as a directory and as an image (every difference explained in tests/syft-binary-*differences.tsv)"
 BINARY_DEBS="${PLIMSOLL_BINARY_DEBS:-$CARGO_TARGET_DIR/binary-debs}"
-[ -n "$(ls "$BINARY_DEBS"/*.deb 2>/dev/null)" ] || python3 scripts/binary-tree.py --download "$BINARY_DEBS"
+python3 scripts/binary-tree.py --have "$BINARY_DEBS" || python3 scripts/binary-tree.py --download "$BINARY_DEBS"
 python3 scripts/binary-tree.py "$CARGO_TARGET_DIR/binary-tree" --debs "$BINARY_DEBS" --oci "$CARGO_TARGET_DIR/binary-oci"
 python3 scripts/compare-syft.py "dir:$CARGO_TARGET_DIR/binary-tree" --plimsoll "$CARGO_TARGET_DIR/debug/plimsoll" \
   --known tests/syft-binary-differences.tsv --check --strict

@@ -384,3 +384,197 @@ SOURCE_REPO=\"https://github.com/adoptium/jdk21u.git\"\n";
     assert_eq!(jvm.evidence[0].class, "java-jvm-release");
     assert_eq!(jvm.cpes, ["cpe:2.3:a:oracle:openjdk:21.0.1:*:*:*:*:*:*:*"]);
 }
+
+/// Builds with the C compiler (`cc`, installed by .ci/run with g++) a
+/// shared library `soname` holding `text`, and a program that needs it
+/// (`DT_NEEDED`) and holds `own` in its bytes. Returns (library, program).
+fn linked_pair(soname: &str, text: &[u8], own: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    fn c_bytes(b: &[u8]) -> String {
+        b.iter().map(|b| format!("\\x{b:02x}")).collect()
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cc = |args: &[&str]| {
+        let out = std::process::Command::new("cc")
+            .args(args)
+            .current_dir(d)
+            .output()
+            .expect("cc (the C compiler .ci/run installs with g++) runs");
+        assert!(
+            out.status.success(),
+            "cc {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::write(
+        d.join("lib.c"),
+        format!(
+            "__attribute__((used)) const char text[] = \"{}\";\nint lib_fn(void) {{ return 1; }}\n",
+            c_bytes(text)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("main.c"),
+        format!(
+            "__attribute__((used)) const char own[] = \"{}\";\nint lib_fn(void);\nint main(void) {{ return lib_fn(); }}\n",
+            c_bytes(own)
+        ),
+    )
+    .unwrap();
+    let soname_flag = format!("-Wl,-soname,{soname}");
+    cc(&["-shared", "-fPIC", &soname_flag, "-o", "lib.so", "lib.c"]);
+    cc(&["-o", "prog", "main.c", "./lib.so"]);
+    (
+        std::fs::read(d.join("lib.so")).unwrap(),
+        std::fs::read(d.join("prog")).unwrap(),
+    )
+}
+
+/// A package's name, version and evidence files with their classifiers.
+type Found<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+
+fn evidence(p: &Package) -> Vec<(&str, &str)> {
+    p.evidence
+        .iter()
+        .map(|e| (e.path.as_str(), e.class.as_str()))
+        .collect()
+}
+
+#[test]
+fn python_found_through_the_libpython_it_links_anywhere_in_the_image() {
+    // As the official python image: /usr/local/bin/python3.11 needs
+    // libpython3.11.so.1.0 in /usr/local/lib, whose bytes hold the version.
+    let (lib, program) = linked_pair("libpython3.11.so.1.0", b"\x003.11.2\x00", b"");
+    // A `python3` that is a file (not a link): its name has no version,
+    // the lookup still reads it. Its own bytes hold another version, which
+    // counts only where the lookup finds nothing (syft's order).
+    let (_, python3) = linked_pair("libpython3.11.so.1.0", b"", b"\x003.11.9\x00");
+    let (_, orphan) = linked_pair("libpython3.12.so.1.0", b"", b"\x003.12.1\x00");
+    let inv = catalog(&scan(vec![
+        vec![file("usr/local/lib/libpython3.11.so.1.0", &lib)],
+        vec![
+            file("usr/local/bin/python3.11", &program),
+            file("usr/local/bin/python3", &python3),
+            symlink("usr/local/bin/python", "python3"),
+            // Needs a library the image does not have: the version in its
+            // name and bytes (the file-name template) counts.
+            file("opt/py/bin/python3.12", &orphan),
+        ],
+    ]))
+    .unwrap();
+    let got: Vec<Found> = binaries(&inv)
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str(), evidence(p)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "python",
+                "3.11.2",
+                vec![
+                    ("usr/local/bin/python3", "python-binary"),
+                    ("usr/local/bin/python3.11", "python-binary"),
+                    ("usr/local/lib/libpython3.11.so.1.0", "python-binary"),
+                    ("usr/local/lib/libpython3.11.so.1.0", "python-binary-lib"),
+                ]
+            ),
+            (
+                "python",
+                "3.12.1",
+                vec![("opt/py/bin/python3.12", "python-binary")]
+            ),
+        ]
+    );
+    let python = binaries(&inv)[0];
+    // The program's evidence is the library's name in its dynamic section.
+    let e = &python.evidence[1];
+    assert_eq!(e.matched, "libpython3.11.so.1.0");
+    assert_eq!(
+        &program[e.offset as usize..e.offset as usize + e.matched.len()],
+        e.matched.as_bytes()
+    );
+    assert_eq!(python.location, "usr/local/bin/python3");
+    assert_eq!(python.layer, 1);
+}
+
+#[test]
+fn ruby_found_through_libruby_after_its_own_bytes() {
+    let version = b"ruby 3.3.6 (2024-11-05 revision 75015d4c1f) [x86_64-linux]";
+    let (lib, program) = linked_pair("libruby.so.3.3", version, b"");
+    let (_, own) = linked_pair(
+        "libruby.so.3.3",
+        b"",
+        b"ruby 3.2.1 (2023-02-08 revision 31819e82c8) [x86_64-linux]",
+    );
+    let base = vec![
+        // The needed name is a link to the library (as `make install`
+        // leaves it): the link's target is read and reported.
+        file("usr/local/lib/libruby.so.3.3.6", &lib),
+        symlink("usr/local/lib/libruby.so.3.3", "libruby.so.3.3.6"),
+        file("usr/local/bin/ruby", &program),
+        // Its own bytes name a version: the lookup is not tried.
+        file("opt/other/bin/ruby", &own),
+    ];
+    let inv = catalog(&scan(vec![base.clone()])).unwrap();
+    let got: Vec<Found> = binaries(&inv)
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str(), evidence(p)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("ruby", "3.2.1", vec![("opt/other/bin/ruby", "ruby-binary")]),
+            (
+                "ruby",
+                "3.3.6",
+                vec![
+                    ("usr/local/bin/ruby", "ruby-binary"),
+                    ("usr/local/lib/libruby.so.3.3.6", "ruby-binary"),
+                ]
+            ),
+        ]
+    );
+    assert_eq!(
+        inv.packages
+            .iter()
+            .find(|p| p.version == "3.3.6")
+            .unwrap()
+            .cpes,
+        ["cpe:2.3:a:ruby-lang:ruby:3.3.6:*:*:*:*:*:*:*"]
+    );
+    // A library alone is no package; deleted in a later layer, the program
+    // finds nothing.
+    let inv = catalog(&scan(vec![
+        base.clone(),
+        vec![whiteout("usr/local/lib/libruby.so.3.3.6")],
+    ]))
+    .unwrap();
+    let names: Vec<&str> = binaries(&inv).iter().map(|p| p.version.as_str()).collect();
+    assert_eq!(names, ["3.2.1"]);
+    // Debian's naming (libruby-3.1.so.3.1) is not what syft looks for.
+    let (lib, program) = linked_pair("libruby-3.1.so.3.1", version, b"");
+    let inv = catalog(&scan(vec![vec![
+        file("usr/lib/x86_64-linux-gnu/libruby-3.1.so.3.1", &lib),
+        file("usr/bin/ruby", &program),
+    ]]))
+    .unwrap();
+    assert!(binaries(&inv).is_empty());
+}
+
+#[test]
+fn a_library_of_an_os_package_takes_the_program_with_it() {
+    let (lib, program) = linked_pair("libpython3.11.so.1.0", b"\x003.11.2\x00", b"");
+    let mut base = dpkg(
+        "libpython3.11",
+        "3.11.2-6+deb12u9",
+        &["usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0"],
+    );
+    base.push(file("usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0", &lib));
+    base.push(file("usr/local/bin/python3.11", &program));
+    let inv = catalog(&scan(vec![base])).unwrap();
+    // syft's ownership overlap: the merged package has an owned file.
+    assert!(binaries(&inv).is_empty());
+    assert_eq!(inv.of_type(PackageType::Deb).count(), 1);
+}

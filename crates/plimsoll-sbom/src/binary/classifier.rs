@@ -10,7 +10,25 @@
 //! Only files the globs name are read (no regular expression runs over
 //! other files), each classifier's patterns run once over a file, and a
 //! classifier that needs a versioned file name (`python3.11`, `php`)
-//! asks for no content unless the name matches.
+//! runs no pattern unless the name matches (a `python*` file is still read
+//! for the shared-library lookup's `DT_NEEDED` names).
+//!
+//! syft's shared-library lookups ([`LOOKUPS`]) are joins done when the
+//! image's files are merged, so that no file is read twice: in the pass, a
+//! program a lookup's classifier globs (`**/python*`, `**/ruby`) keeps the
+//! `DT_NEEDED` names the lookup looks for, and a file whose own name the
+//! lookup looks for (`libpython3.11.so.1.0`, `libruby.so.3.3.6`) keeps what
+//! the lookup's matcher finds in it. At the merge, each name a program
+//! needs is looked for among all the image's files by name, anywhere, as
+//! syft's `**/<name>` glob does (not along the loader's search path), a
+//! symlink resolved to its target; each match is the program's package,
+//! with the program (its evidence: the library's name in its dynamic
+//! section) and the library as files. For python the lookup comes first
+//! and the file-name version (`python3.11` → `\x003.11…\x00` in the bytes)
+//! only counts when it finds nothing; for ruby the version in the program's
+//! own bytes comes first. A library that a symlink of the needed name
+//! points to under a name the lookup does not look for (`libruby.so.3.3`
+//! → `ruby-3.3.so`) was not read and is not found (syft reads it).
 //!
 //! One program found in several files (a `python3.11` and its
 //! `libpython3.11.so`: the same name and version) is one package with every
@@ -29,8 +47,9 @@ use regex::Regex;
 use regex::bytes::Regex as BytesRegex;
 use serde::{Deserialize, Serialize};
 
-use super::classifiers::{CLASSIFIERS, Classifier, Evidence};
+use super::classifiers::{CLASSIFIERS, Classifier, Evidence, LOOKUPS, LibraryLookup};
 use super::jvm_release::{self, JvmRelease};
+use super::shared_library::{self, NeededLibrary};
 use super::{BINARY_LIMIT, truncated_note};
 use crate::purl::purl;
 use crate::{Inventory, MergeContext, Package, PackageType};
@@ -72,6 +91,12 @@ pub struct ClassifiedFile {
     /// A JVM `release` file's fields.
     pub jvm: Option<JvmRelease>,
     pub warnings: plimsoll_report::Warnings,
+    /// For a program a lookup's classifier globs: the libraries it needs
+    /// that the lookup looks for, with the classifier's class.
+    pub needs: Vec<(String, NeededLibrary)>,
+    /// For a file whose name a lookup looks for: what the lookup's matcher
+    /// found in it, as the program's classifier (its class and package).
+    pub library: Vec<BinaryMatch>,
 }
 
 /// What [`BinaryClassifierCataloger`] found in one layer, by path.
@@ -95,9 +120,21 @@ struct Compiled {
     name: Option<Regex>,
 }
 
+/// A lookup with its patterns compiled.
+struct CompiledLookup {
+    lookup: &'static LibraryLookup,
+    /// The program's classifier, in [`Table::classifiers`].
+    program: usize,
+    /// [`LibraryLookup::library`].
+    library: Regex,
+    /// [`LibraryLookup::evidence`], as the program's classifier.
+    matcher: Compiled,
+}
+
 struct Table {
     globs: GlobSet,
     classifiers: Vec<Compiled>,
+    lookups: Vec<CompiledLookup>,
     /// The file names the globs name literally (`nginx`, `VERSION`)…
     exact: HashSet<&'static str>,
     /// …and the literal starts of the others' names (`python`, `libstd-`):
@@ -135,8 +172,14 @@ fn bytes_regex(pattern: &str) -> Result<BytesRegex, regex::Error> {
 }
 
 fn compile(c: &'static Classifier) -> Result<Compiled, String> {
+    compile_evidence(c, c.evidence)
+}
+
+/// `evidence` for classifier `c`'s package (a lookup's is not the
+/// classifier's own).
+fn compile_evidence(c: &'static Classifier, evidence: Evidence) -> Result<Compiled, String> {
     let err = |e: &dyn std::fmt::Display| format!("{}: {e}", c.class);
-    let (patterns, exclude, name): (&[&str], &[&str], _) = match c.evidence {
+    let (patterns, exclude, name): (&[&str], &[&str], _) = match evidence {
         Evidence::Contents(p) => (p, &[], None),
         Evidence::Excluding { patterns, exclude } => (patterns, exclude, None),
         Evidence::FileNameTemplate { name, .. } => {
@@ -171,9 +214,23 @@ fn build_table() -> Result<Table, String> {
             }
         }
     }
+    let mut lookups = Vec::with_capacity(LOOKUPS.len());
+    for lookup in LOOKUPS {
+        let program = CLASSIFIERS
+            .iter()
+            .position(|c| c.class == lookup.class)
+            .ok_or_else(|| format!("lookup for {}: no such classifier", lookup.class))?;
+        lookups.push(CompiledLookup {
+            lookup,
+            program,
+            library: Regex::new(lookup.library).map_err(|e| format!("{}: {e}", lookup.class))?,
+            matcher: compile_evidence(&CLASSIFIERS[program], lookup.evidence)?,
+        });
+    }
     Ok(Table {
         globs: globs.build().map_err(|e| e.to_string())?,
         classifiers,
+        lookups,
         exact,
         prefixes,
     })
@@ -186,21 +243,62 @@ fn table() -> &'static Table {
     TABLE.get_or_init(|| build_table().expect("the classifier table compiles (tested)"))
 }
 
+/// What is done with one file's content.
+#[derive(Default)]
+struct Reads<'t> {
+    /// Classifiers whose evidence is looked for in it.
+    classifiers: Vec<&'t Compiled>,
+    /// Lookups for which it is a program: its needed libraries are read.
+    programs: Vec<&'t CompiledLookup>,
+    /// Lookups for which it is a library: their matcher runs over it.
+    libraries: Vec<&'t CompiledLookup>,
+}
+
+impl Reads<'_> {
+    fn is_empty(&self) -> bool {
+        self.classifiers.is_empty() && self.programs.is_empty() && self.libraries.is_empty()
+    }
+}
+
 impl Table {
     /// The classifiers that want this path's content: their glob matches
     /// and, for those that need a versioned file name, the name does.
+    #[cfg(test)]
     fn wanted(&self, path: &str) -> Vec<&Compiled> {
+        self.reads(path).classifiers
+    }
+
+    /// Everything that wants this path's content.
+    fn reads(&self, path: &str) -> Reads<'_> {
         let name = path.rsplit('/').next().unwrap_or(path);
+        let mut reads = Reads::default();
+        if name.starts_with("lib") {
+            reads.libraries = self
+                .lookups
+                .iter()
+                .filter(|l| l.library.is_match(name))
+                .collect();
+        }
         let named = self.exact.contains(name) || self.prefixes.iter().any(|p| name.starts_with(p));
         if !named || !self.globs.is_match(path) {
-            return Vec::new();
+            return reads;
         }
-        self.globs
-            .matches(path)
-            .into_iter()
-            .map(|i| &self.classifiers[i])
+        let matched = self.globs.matches(path);
+        reads.classifiers = matched
+            .iter()
+            .map(|&i| &self.classifiers[i])
             .filter(|c| c.name.as_ref().is_none_or(|n| n.is_match(path)))
-            .collect()
+            .collect();
+        reads.programs = self
+            .lookups
+            .iter()
+            .filter(|l| matched.contains(&l.program))
+            .collect();
+        reads
+    }
+
+    fn lookup(&self, class: &str) -> Option<&CompiledLookup> {
+        self.lookups.iter().find(|l| l.lookup.class == class)
     }
 }
 
@@ -208,7 +306,7 @@ impl Analyzer for BinaryClassifierCataloger {
     type Facts = BinaryLayerFacts;
     type Visitor = BinaryClassifierVisitor;
     const NAME: &'static str = "sbom-binary-classifier";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         if entry.kind != EntryKind::File || entry.size == 0 {
@@ -217,7 +315,7 @@ impl Analyzer for BinaryClassifierCataloger {
         if jvm_release::is_release(entry.path) {
             return Some(entry.size.min(jvm_release::LIMIT));
         }
-        (entry.size <= BINARY_LIMIT && !table().wanted(entry.path).is_empty()).then_some(entry.size)
+        (entry.size <= BINARY_LIMIT && !table().reads(entry.path).is_empty()).then_some(entry.size)
     }
 
     fn visitor(&self) -> BinaryClassifierVisitor {
@@ -230,17 +328,19 @@ impl LayerVisitor for BinaryClassifierVisitor {
 
     fn visit(&mut self, entry: &Entry<'_>, content: Option<&[u8]>) {
         let Some(data) = content else { return };
-        let mut file = ClassifiedFile {
-            matches: classify(entry.path, data),
-            ..ClassifiedFile::default()
-        };
+        let mut file = read(entry.path, data);
         if jvm_release::is_release(entry.path) {
             file.jvm = jvm_release::parse(data);
         } else if let Some(note) = truncated_note(entry, data.len()) {
             file.warnings.push(note);
         }
         self.0.files.retain(|(p, _)| p != entry.path);
-        if !file.matches.is_empty() || file.jvm.is_some() || !file.warnings.is_empty() {
+        if !file.matches.is_empty()
+            || file.jvm.is_some()
+            || !file.warnings.is_empty()
+            || !file.needs.is_empty()
+            || !file.library.is_empty()
+        {
             self.0.files.push((entry.path.to_string(), file));
         }
     }
@@ -253,11 +353,64 @@ impl LayerVisitor for BinaryClassifierVisitor {
 /// Every classifier's finding in the file at `path` (image path without a
 /// leading `/`) holding `data`, in table order.
 pub fn classify(path: &str, data: &[u8]) -> Vec<BinaryMatch> {
-    table()
-        .wanted(path)
-        .into_iter()
+    read(path, data).matches
+}
+
+/// What the classifiers and the lookups find in the file at `path`
+/// holding `data`.
+fn read(path: &str, data: &[u8]) -> ClassifiedFile {
+    let reads = table().reads(path);
+    let matches: Vec<BinaryMatch> = reads
+        .classifiers
+        .iter()
         .filter_map(|c| find(c, path, data))
-        .collect()
+        .collect();
+    let mut needs = Vec::new();
+    if !reads.programs.is_empty() {
+        for needed in shared_library::needed(data) {
+            for l in &reads.programs {
+                if l.library.is_match(&needed.name) {
+                    needs.push((l.lookup.class.to_string(), needed.clone()));
+                }
+            }
+        }
+    }
+    let library = reads
+        .libraries
+        .iter()
+        .filter_map(|l| {
+            // A classifier of this file with the same evidence (python's
+            // `python-binary-lib`) has run it already: its result, as the
+            // program's classifier.
+            match reads
+                .classifiers
+                .iter()
+                .find(|c| c.classifier.evidence == l.lookup.evidence)
+            {
+                Some(same) => matches
+                    .iter()
+                    .find(|m| m.class == same.classifier.class)
+                    .map(|m| as_classifier(l.matcher.classifier, m)),
+                None => find(&l.matcher, path, data),
+            }
+        })
+        .collect();
+    ClassifiedFile {
+        matches,
+        needs,
+        library,
+        ..ClassifiedFile::default()
+    }
+}
+
+/// A match as classifier `c` would report it (its class, package, purl and
+/// CPEs; the same version and evidence).
+fn as_classifier(c: &Classifier, m: &BinaryMatch) -> BinaryMatch {
+    BinaryMatch {
+        offset: m.offset,
+        matched: m.matched.clone(),
+        ..found(c, &m.version, 0, b"")
+    }
 }
 
 /// One classifier's version in `data`: the first pattern that matches with
@@ -373,6 +526,90 @@ fn os_owned(ctx: &MergeContext<'_>, inventory: &Inventory) -> HashSet<String> {
     owned
 }
 
+/// A library a lookup found for a program.
+struct LookedUp<'a> {
+    class: &'a str,
+    /// The program's `DT_NEEDED` entry.
+    needed: &'a NeededLibrary,
+    /// The library's path (a symlink resolved).
+    library: &'a str,
+    found: &'a BinaryMatch,
+}
+
+/// The files of the final image by name, for the names programs need, and
+/// what the lookups found in the visible files.
+struct Libraries<'a> {
+    /// Needed name -> the files of that name, symlinks resolved; sorted.
+    by_name: BTreeMap<&'a str, Vec<String>>,
+    /// Visible file -> what the lookups found in it.
+    found: BTreeMap<&'a str, &'a [BinaryMatch]>,
+}
+
+impl<'a> Libraries<'a> {
+    fn new(ctx: &MergeContext<'_>, visible: &[(usize, &'a str, &'a ClassifiedFile)]) -> Self {
+        let mut by_name: BTreeMap<&'a str, Vec<String>> = visible
+            .iter()
+            .flat_map(|(_, _, f)| &f.needs)
+            .map(|(_, n)| (n.name.as_str(), Vec::new()))
+            .collect();
+        let found = visible
+            .iter()
+            .filter(|(_, _, f)| !f.library.is_empty())
+            .map(|&(_, p, f)| (p, f.library.as_slice()))
+            .collect();
+        if by_name.is_empty() {
+            return Libraries { by_name, found };
+        }
+        // One walk over the final tree's paths (no file is read).
+        for (path, node) in ctx.tree.files.iter() {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            let Some(paths) = by_name.get_mut(name) else {
+                continue;
+            };
+            let real = match node.kind {
+                EntryKind::File => Some(path.to_string()),
+                EntryKind::Symlink => match ctx.tree.resolve(path) {
+                    Ok(Some((real, n))) if n.kind == EntryKind::File => {
+                        Some(real.trim_start_matches('/').to_string())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            paths.extend(real);
+        }
+        for paths in by_name.values_mut() {
+            paths.sort();
+            paths.dedup();
+        }
+        Libraries { by_name, found }
+    }
+
+    /// What the lookups found for `program`'s needed libraries, in the
+    /// order its dynamic section names them.
+    fn found(&'a self, program: &'a ClassifiedFile) -> Vec<LookedUp<'a>> {
+        let mut out = Vec::new();
+        for (class, needed) in &program.needs {
+            for library in self.by_name.get(needed.name.as_str()).into_iter().flatten() {
+                let matches = self
+                    .found
+                    .get(library.as_str())
+                    .copied()
+                    .unwrap_or_default();
+                for m in matches.iter().filter(|m| &m.class == class) {
+                    out.push(LookedUp {
+                        class,
+                        needed,
+                        library,
+                        found: m,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Adds the programs the classifiers found in files the final image shows,
 /// one package per (name, version), minus those whose files OS packages
 /// hold. Call after the OS catalogers have added their packages.
@@ -382,6 +619,7 @@ pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[BinaryLayerFacts], inventor
         return;
     }
     let owned = os_owned(ctx, inventory);
+    let lookups = Libraries::new(ctx, &visible);
     // JVM installations: their directories, to drop java binaries inside.
     let jvm_dirs: Vec<&str> = visible
         .iter()
@@ -421,7 +659,16 @@ pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[BinaryLayerFacts], inventor
                 },
             );
         }
+        let looked_up = lookups.found(file);
         for m in &file.matches {
+            // A lookup that comes first and found the program's library
+            // stands instead of the program's own evidence.
+            let replaced = table()
+                .lookup(&m.class)
+                .is_some_and(|l| l.lookup.first && looked_up.iter().any(|f| f.class == m.class));
+            if replaced {
+                continue;
+            }
             let in_jvm = m.package.starts_with("java/")
                 && jvm_dirs.iter().any(|d| path.starts_with(&format!("{d}/")));
             if in_jvm {
@@ -442,6 +689,45 @@ pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[BinaryLayerFacts], inventor
                 BinaryEvidence {
                     path: path.to_string(),
                     class: m.class.clone(),
+                    offset: m.offset,
+                    matched: m.matched.clone(),
+                },
+            );
+        }
+        for f in looked_up {
+            let Some(l) = table().lookup(f.class) else {
+                continue;
+            };
+            if !l.lookup.first && file.matches.iter().any(|m| m.class == f.class) {
+                continue; // the program's own evidence came first
+            }
+            let m = f.found;
+            let mut pkg = Package::new(
+                PackageType::Binary,
+                &m.package,
+                &m.version,
+                &m.purl,
+                path,
+                layer,
+            );
+            pkg.cpes = m.cpes.clone();
+            let key = (m.package.clone(), m.version.clone());
+            add(
+                key.clone(),
+                pkg.clone(),
+                BinaryEvidence {
+                    path: path.to_string(),
+                    class: f.class.to_string(),
+                    offset: f.needed.offset,
+                    matched: printable(f.needed.name.as_bytes()),
+                },
+            );
+            add(
+                key,
+                pkg,
+                BinaryEvidence {
+                    path: f.library.to_string(),
+                    class: f.class.to_string(),
                     offset: m.offset,
                     matched: m.matched.clone(),
                 },

@@ -12,14 +12,17 @@
 //!
 //! Patterns are byte patterns: [`super::classifier`] compiles them with
 //! Unicode off (`(?-u)`), so `.`, `[^\x00]` and `\xNN` mean bytes, as Go's
-//! regular expressions read a binary. Two of syft's matchers are not here:
-//! the shared-library lookups (a `python` or `ruby` binary whose version is
-//! only in the `libpython`/`libruby` it links: the library is reported by
-//! its own classifier) and the Go `VERSION` files next to a `go` binary
-//! (the `go-binary-hint` classifier reports them on their own).
+//! regular expressions read a binary.
+//!
+//! syft's shared-library lookups are [`LOOKUPS`]: a `python*` or `ruby`
+//! program whose version is only in the `libpython`/`libruby` it links is
+//! identified by that library ([`super::classifier`] joins them when the
+//! image's files are merged). One of syft's matchers is not here: the Go
+//! `VERSION` files next to a `go` binary (the `go-binary-hint` classifier
+//! reports them on their own).
 
 /// What must be found in a file for a classifier to report a package.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Evidence {
     /// The first of these patterns that matches; its `version` group is the
     /// version.
@@ -55,6 +58,45 @@ pub struct Classifier {
     pub cpes: &'static [&'static str],
 }
 
+/// syft's `sharedLibraryLookup`: a program identified by a shared library
+/// it links. The program's dynamic section names the library
+/// (`DT_NEEDED`); every file of the image with that name (a symlink
+/// resolved to its target), wherever it is, is matched with `evidence`, and
+/// each match is the classifier's package, with the program and the
+/// library as its files.
+#[derive(Debug, Clone, Copy)]
+pub struct LibraryLookup {
+    /// The classifier ([`Classifier::class`]) whose files are looked up.
+    pub class: &'static str,
+    /// The needed libraries looked for: a regular expression over the name
+    /// as the dynamic section gives it (`libpython3.11.so.1.0`).
+    pub library: &'static str,
+    /// How the library found is matched (syft matches it with the
+    /// classifier's own package, purl and CPEs).
+    pub evidence: Evidence,
+    /// The lookup comes before the classifier's own evidence, which is only
+    /// tried when it finds nothing (python); otherwise the lookup is only
+    /// tried when the classifier's own evidence finds nothing (ruby).
+    pub first: bool,
+}
+
+/// The lookups, as syft 1.18.1's `python-binary` and `ruby-binary`
+/// classifiers do them.
+pub const LOOKUPS: &[LibraryLookup] = &[
+    LibraryLookup {
+        class: "python-binary",
+        library: r"^libpython[0-9]+(?:\.[0-9]+)+[a-z]?\.so.*$",
+        evidence: LIBPYTHON,
+        first: true,
+    },
+    LibraryLookup {
+        class: "ruby-binary",
+        library: r"^libruby\.so.*$",
+        evidence: Evidence::Contents(RUBY_VERSION),
+        first: false,
+    },
+];
+
 /// Most programs: `pkg:generic/<name>@<version>`.
 const fn generic(name: &'static str) -> (&'static str, Option<&'static str>, &'static str) {
     ("generic", None, name)
@@ -65,6 +107,15 @@ const PYTHON_CPES: &[&str] = &[
     "cpe:2.3:a:python_software_foundation:python:*:*:*:*:*:*:*:*",
     "cpe:2.3:a:python:python:*:*:*:*:*:*:*:*",
 ];
+/// syft's `libpythonMatcher`: the version in the library's file name, then
+/// in its bytes.
+const LIBPYTHON: Evidence = Evidence::FileNameTemplate {
+    name: r"(?:.*/|^)libpython(?P<version>[0-9]+(?:\.[0-9]+)+)[a-z]?\.so.*$",
+    template: PYTHON_VERSION,
+};
+/// syft's `rubyMatcher` (`ruby 3.2.1 (2023-02-08 revision 31819e82c8)`).
+const RUBY_VERSION: &[&str] =
+    &[r"(?m)ruby (?P<version>[0-9]+\.[0-9]+\.[0-9]+((p|preview|rc|dev)[0-9]*)?) "];
 const PHP_VERSION: &[&str] = &[
     r"(?m)X-Powered-By: PHP/(?P<version>[0-9]+\.[0-9]+\.[0-9]+(beta[0-9]+|alpha[0-9]+|RC[0-9]+)?)",
 ];
@@ -100,10 +151,7 @@ pub const CLASSIFIERS: &[Classifier] = &[
     Classifier {
         class: "python-binary-lib",
         glob: "**/libpython*.so*",
-        evidence: Evidence::FileNameTemplate {
-            name: r"(?:.*/|^)libpython(?P<version>[0-9]+(?:\.[0-9]+)+)[a-z]?\.so.*$",
-            template: PYTHON_VERSION,
-        },
+        evidence: LIBPYTHON,
         package: "python",
         purl: generic("python"),
         cpes: PYTHON_CPES,
@@ -432,9 +480,7 @@ pub const CLASSIFIERS: &[Classifier] = &[
     Classifier {
         class: "ruby-binary",
         glob: "**/ruby",
-        evidence: Evidence::Contents(&[
-            r"(?m)ruby (?P<version>[0-9]+\.[0-9]+\.[0-9]+((p|preview|rc|dev)[0-9]*)?) ",
-        ]),
+        evidence: Evidence::Contents(RUBY_VERSION),
         package: "ruby",
         purl: generic("ruby"),
         cpes: &["cpe:2.3:a:ruby-lang:ruby:*:*:*:*:*:*:*:*"],

@@ -11,6 +11,7 @@ pub(crate) mod elf_note;
 pub(crate) mod golang;
 pub(crate) mod jvm_release;
 pub(crate) mod rust_audit;
+pub(crate) mod shared_library;
 
 use object::{Object, ObjectSection, ObjectSegment};
 use plimsoll_engine::{Entry, EntryKind};
