@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Assembles a directory tree holding a real file of every package type the
-gem, lock-file, conda, pacman (Arch), kernel and Bitnami catalogers read, for a `dir:` comparison with syft,
+gem, lock-file, conda, pacman (Arch), kernel, Bitnami, Haskell and R catalogers read, for a `dir:` comparison with syft,
 and with --oci LAYOUT the same tree as the single layer of an OCI image
 (tag `t`), for an image comparison:
 
@@ -108,6 +108,16 @@ FILES = [
     ("bitnami/tag-value/opt/bitnami/redis/.spdx-apache.spdx", "opt/bitnami/apache/.spdx-apache.spdx"),
     # An older Bitnami image's component list.
     ("bitnami/components-json-mongodb/opt/bitnami/.bitnami_components.json", "opt/bitnami/.bitnami_components.json"),
+    # -- hackcran (issue 18) --
+    # Haskell: Stack's and cabal's files (directory scans).
+    ("lock/haskell/stack.yaml", "src/haskell-stack/stack.yaml"),
+    ("lock/haskell/stack.yaml.lock", "src/haskell-stack/stack.yaml.lock"),
+    ("lock/haskell/cabal.project.freeze", "src/haskell-cabal/cabal.project.freeze"),
+    # R: installed packages' DESCRIPTION files, in R's library directories.
+    ("r/installed/base/DESCRIPTION", "usr/local/lib/R/library/base/DESCRIPTION"),
+    ("r/installed/stringr/DESCRIPTION", "usr/local/lib/R/site-library/stringr/DESCRIPTION"),
+    ("r/debian-stats/DESCRIPTION", "usr/lib/R/library/stats/DESCRIPTION"),
+    ("r/map-parse/no-version", "usr/lib/R/site-library/broken/DESCRIPTION"),
 ] + [
     (f"arch/local/{pkg}/{f}", f"var/lib/pacman/local/{pkg}/{f}")
     for pkg, files in [

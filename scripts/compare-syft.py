@@ -53,6 +53,9 @@ SYFT_TYPES = {
     "linux-kernel-module": "linux-kernel-module",
     "bitnami": "bitnami",
     "binary": "binary",
+    # -- hackcran (issue 18) --
+    "hackage": "hackage",
+    "R-package": "R-package",
 }
 MIN_COVERAGE = 0.99
 

@@ -185,10 +185,17 @@ pub enum PackageType {
     /// Programs identified by their file's content (syft's type `binary`;
     /// purls as syft writes them, mostly `pkg:generic/<name>@<version>`).
     Binary,
+    // -- hackcran (issue 18) --
+    /// Haskell packages pinned by Stack or cabal (`pkg:hackage/…`).
+    Hackage,
+    /// R packages installed in a library (`pkg:cran/…`; the type is
+    /// syft's name).
+    #[serde(rename = "R-package")]
+    RPackage,
 }
 
 impl PackageType {
-    pub const ALL: [PackageType; 18] = [
+    pub const ALL: [PackageType; 20] = [
         PackageType::Deb,
         PackageType::Apk,
         PackageType::Rpm,
@@ -209,10 +216,14 @@ impl PackageType {
         PackageType::Bitnami,
         // -- binary classifiers (issue 18) --
         PackageType::Binary,
+        // -- hackcran (issue 18) --
+        PackageType::Hackage,
+        PackageType::RPackage,
     ];
 
     /// The name used in JSON output: the purl type, except for the kernel
-    /// types, named as syft names them (their purls are `pkg:generic`).
+    /// types, named as syft names them (their purls are `pkg:generic`),
+    /// and R packages, syft's `R-package` (their purls are `pkg:cran`).
     pub fn as_str(self) -> &'static str {
         match self {
             PackageType::Deb => "deb",
@@ -235,6 +246,9 @@ impl PackageType {
             PackageType::Bitnami => "bitnami",
             // -- binary classifiers (issue 18) --
             PackageType::Binary => "binary",
+            // -- hackcran (issue 18) --
+            PackageType::Hackage => "hackage",
+            PackageType::RPackage => "R-package",
         }
     }
 

@@ -328,6 +328,8 @@ fn root_target(pkg: &Package, distro: Option<&Distro>, upstream: &Target) -> Opt
         | PackageType::LinuxKernelModule
         | PackageType::Bitnami
         | PackageType::Binary => return None,
+        // -- hackcran (issue 18) --
+        PackageType::Hackage | PackageType::RPackage => return None,
     };
     Some(Target {
         ecosystem: EcosystemKey::Exact(ecosystem),
@@ -504,6 +506,23 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
         PackageType::Deb | PackageType::Apk | PackageType::Rpm | PackageType::Alpm => {
             unreachable!("handled above")
         }
+        // -- hackcran (issue 18) --
+        // Haskell packages under OSV's `Hackage` (the Haskell Security
+        // Response Team's HSEC records), by name; Cabal's `Version` order.
+        PackageType::Hackage => t(
+            EcosystemKey::Exact("Hackage".into()),
+            &pkg.name,
+            &pkg.version,
+            Ecosystem::Hackage,
+        ),
+        // R packages under OSV's `CRAN` (the R Consortium's RSEC records),
+        // by name; R's `package_version` order.
+        PackageType::RPackage => t(
+            EcosystemKey::Exact("CRAN".into()),
+            &pkg.name,
+            &pkg.version,
+            Ecosystem::Cran,
+        ),
     })
 }
 

@@ -137,6 +137,12 @@ fn packagist_against_php_version_compare() {
     check_local("packagist.tsv", Ecosystem::Packagist);
 }
 
+// -- hackcran (issue 18) --
+#[test]
+fn cran_against_r_compare_version() {
+    check_local("cran.tsv", Ecosystem::Cran);
+}
+
 #[test]
 fn rubygems_against_gem_version() {
     check_local("rubygems.tsv", Ecosystem::RubyGems);

@@ -70,6 +70,9 @@ fn pattern(eco: Ecosystem) -> &'static str {
             r"(0|1|2|10|00)(\.(0|1|2|10|00|a|b|pre|rc|A|a1|0a)){0,4}",
             r"(-(0|1|a|b|pre)(\.(0|1|a|b)){0,2})?"
         ),
+        // -- hackcran (issue 18) --
+        Ecosystem::Hackage => r"(0|1|2|10|00|01)(\.(0|1|2|10|00|01)){0,4}",
+        Ecosystem::Cran => r"(0|1|2|10|00|01)([.-](0|1|2|10|00|01|9000)){0,4}",
     }
 }
 
@@ -167,6 +170,9 @@ order_properties! {
     go_is_a_total_order => Ecosystem::Go,
     gem_is_a_total_order => Ecosystem::RubyGems,
     packagist_is_a_total_order => Ecosystem::Packagist,
+    // -- hackcran (issue 18) --
+    hackage_is_a_total_order => Ecosystem::Hackage,
+    cran_is_a_total_order => Ecosystem::Cran,
 }
 
 proptest! {

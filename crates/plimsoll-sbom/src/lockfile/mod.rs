@@ -19,6 +19,8 @@
 //! | `*.deps.json` | [`dotnet_deps`] | nuget |
 //! | `packages.lock.json` | [`nuget_lock`] | nuget |
 //! | `.github/workflows/*.y{a,}ml`, `action.y{a,}ml` | [`github_actions`] (`uses:`) | github |
+//! | `stack.yaml`, `stack.yaml.lock`, `cabal.project.freeze` | [`haskell`] | hackage |
+//! | `DESCRIPTION` (an installed R package's) | [`r_description`] | R-package |
 //!
 //! A lock file declares what an install fetches, not what the image holds,
 //! so these files count in directory scans (`dir:`) only, as in syft's
@@ -26,7 +28,10 @@
 //! `vendor/composer/installed.json` records what Composer installed, and
 //! counts in image scans too, as syft does; and so does .NET's
 //! `*.deps.json`, the manifest of a built or published application's
-//! assemblies (syft 1.18 reads it in directory scans only). Lock files inside
+//! assemblies (syft 1.18 reads it in directory scans only). An R package's
+//! `DESCRIPTION` is an installation record as well (the library directory
+//! holds one per installed package), and counts in every scan (syft reads
+//! it in image scans only). Lock files inside
 //! `node_modules` are skipped (they belong to the installed packages, whose
 //! own `package.json` the npm cataloger reads), as syft skips them, and so
 //! are `pnpm-lock.yaml` files there.
@@ -38,11 +43,13 @@ pub mod gemfile;
 pub mod github_actions;
 pub mod gomod;
 pub mod gradle;
+pub mod haskell;
 pub mod npm;
 pub mod nuget_lock;
 pub mod pnpm;
 pub mod pom;
 pub mod python;
+pub mod r_description;
 pub mod uv;
 pub mod yarn;
 
@@ -79,6 +86,15 @@ pub enum LockKind {
     NugetLock,
     /// A GitHub Actions workflow or an action's `action.yml`.
     GithubActions,
+    // -- hackcran (issue 18) --
+    /// Stack's `stack.yaml` (its `extra-deps`).
+    StackYaml,
+    /// Stack's `stack.yaml.lock`.
+    StackLock,
+    /// cabal's `cabal.project.freeze`.
+    CabalFreeze,
+    /// An R package's `DESCRIPTION`: an installation record.
+    RDescription,
 }
 
 impl LockKind {
@@ -121,13 +137,21 @@ impl LockKind {
                 LockKind::GithubActions
             }
             _ if name.ends_with(".txt") && name.contains("requirements") => LockKind::Requirements,
+            // -- hackcran (issue 18) --
+            "stack.yaml" => LockKind::StackYaml,
+            "stack.yaml.lock" => LockKind::StackLock,
+            "cabal.project.freeze" => LockKind::CabalFreeze,
+            "DESCRIPTION" => LockKind::RDescription,
             _ => return None,
         })
     }
 
     /// Whether the file records an installation (counts in image scans).
     pub fn installed(self) -> bool {
-        matches!(self, LockKind::ComposerInstalled | LockKind::DotnetDeps)
+        matches!(
+            self,
+            LockKind::ComposerInstalled | LockKind::DotnetDeps | LockKind::RDescription
+        )
     }
 
     fn parse(self, content: &[u8]) -> Parsed {
@@ -149,6 +173,11 @@ impl LockKind {
             LockKind::DotnetDeps => dotnet_deps::parse(content),
             LockKind::NugetLock => nuget_lock::parse(content),
             LockKind::GithubActions => github_actions::parse(content),
+            // -- hackcran (issue 18) --
+            LockKind::StackYaml => haskell::parse_stack_yaml(content),
+            LockKind::StackLock => haskell::parse_stack_lock(content),
+            LockKind::CabalFreeze => haskell::parse_cabal_freeze(content),
+            LockKind::RDescription => r_description::parse(content),
         }
     }
 }
@@ -256,7 +285,7 @@ impl Analyzer for LockfileCataloger {
     type Facts = LockLayerFacts;
     type Visitor = LockfileVisitor;
     const NAME: &'static str = "sbom-lockfiles";
-    const VERSION: u32 = 6;
+    const VERSION: u32 = 7;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         LockKind::of(entry.path)?;
@@ -474,6 +503,16 @@ mod tests {
             ),
             ("action.yaml", Some(LockKind::GithubActions)),
             ("web/node_modules/some-action/action.yml", None),
+            // -- hackcran (issue 18) --
+            ("hs/stack.yaml", Some(LockKind::StackYaml)),
+            ("hs/stack.yaml.lock", Some(LockKind::StackLock)),
+            ("hs/cabal.project.freeze", Some(LockKind::CabalFreeze)),
+            ("hs/cabal.project", None),
+            (
+                "usr/lib/R/library/stats/DESCRIPTION",
+                Some(LockKind::RDescription),
+            ),
+            ("usr/lib/R/library/stats/DESCRIPTION.bak", None),
         ] {
             assert_eq!(LockKind::of(path), kind, "{path}");
         }

@@ -15,6 +15,8 @@
 //! | `NuGet` | `VersionComparer.Default` of `NuGet.Versioning` | `nuget` |
 //! | `Packagist` | PHP's `version_compare` (after Composer's `v` is dropped); branches (`dev-main`, `2.x-dev`) cannot be ordered | `packagist` |
 //! | `GitHubActions` | SemVer 2.0.0 precedence of a release tag (`v4.2.1`); a branch, commit or floating tag (`v4`) cannot be ordered | `semver` |
+//! | `Hackage` | Cabal's `Version` (`Data.Version`'s branch): lists of numbers, lexicographic | `hackage` |
+//! | `Cran` | R's `package_version` (`compareVersion`); `.` and `-` separate alike | `cran` |
 //!
 //! Every comparator is written here by hand, each rule commented with the spec
 //! or source line it follows, and tested against the real tools' answers:
@@ -27,6 +29,9 @@
 //!   `ComparableVersion`, RubyGems' `version.rb` and PHP 8.2's
 //!   `version_compare` (`tests/data/`, always run);
 //! - crates.io: the `semver` crate is the oracle of a property test;
+//! - CRAN: a corpus made with R 4.2.2's `compareVersion` (Debian's
+//!   r-base-core; `tests/data/cran.tsv`, always run);
+//! - Hackage: the PVP's examples (unit tests; no Haskell toolchain here);
 //! - apk and Go: the cases of apk-tools' `test/unit/version.data` and
 //!   x/mod/semver's `semver_test.go` (unit tests).
 //!
@@ -60,9 +65,11 @@
 //! is compared as the tool compares it.
 
 mod apk;
+mod cran;
 mod dpkg;
 mod gem;
 mod golang;
+mod hackage;
 mod maven;
 mod nuget;
 mod packagist;
@@ -107,11 +114,16 @@ pub enum Ecosystem {
     GitHubActions,
     /// PHP packages (Composer): PHP's `version_compare`.
     Packagist,
+    // -- hackcran (issue 18) --
+    /// Haskell packages: Cabal's `Version`.
+    Hackage,
+    /// R packages: R's `package_version`.
+    Cran,
 }
 
 impl Ecosystem {
     /// Every ecosystem, in declaration order.
-    pub const ALL: [Ecosystem; 13] = [
+    pub const ALL: [Ecosystem; 15] = [
         Ecosystem::Debian,
         Ecosystem::Ubuntu,
         Ecosystem::Alpine,
@@ -125,6 +137,9 @@ impl Ecosystem {
         Ecosystem::NuGet,
         Ecosystem::GitHubActions,
         Ecosystem::Packagist,
+        // -- hackcran (issue 18) --
+        Ecosystem::Hackage,
+        Ecosystem::Cran,
     ];
 
     /// The ecosystem of an OSV `affected[].package.ecosystem` value. OSV names
@@ -150,6 +165,9 @@ impl Ecosystem {
             "NuGet" => Ecosystem::NuGet,
             "GitHub Actions" => Ecosystem::GitHubActions,
             "Packagist" => Ecosystem::Packagist,
+            // -- hackcran (issue 18) --
+            "Hackage" => Ecosystem::Hackage,
+            "CRAN" => Ecosystem::Cran,
             _ => return None,
         })
     }
@@ -170,6 +188,9 @@ impl Ecosystem {
             Ecosystem::NuGet => "NuGet",
             Ecosystem::GitHubActions => "GitHub Actions",
             Ecosystem::Packagist => "Packagist",
+            // -- hackcran (issue 18) --
+            Ecosystem::Hackage => "Hackage",
+            Ecosystem::Cran => "CRAN",
         }
     }
 }
@@ -216,6 +237,9 @@ pub fn compare(eco: Ecosystem, a: &str, b: &str) -> Result<Ordering, VersionErro
         Ecosystem::NuGet => by(eco, a, b, nuget::Version::parse),
         Ecosystem::GitHubActions => by(eco, a, b, action_tag),
         Ecosystem::Packagist => by(eco, a, b, packagist::Version::parse),
+        // -- hackcran (issue 18) --
+        Ecosystem::Hackage => by(eco, a, b, hackage::Version::parse),
+        Ecosystem::Cran => by(eco, a, b, cran::Version::parse),
     }
 }
 
@@ -356,6 +380,9 @@ mod tests {
                 "Packagist:https://packages.drupal.org/8",
                 Ecosystem::Packagist,
             ),
+            // -- hackcran (issue 18) --
+            ("Hackage", Ecosystem::Hackage),
+            ("CRAN", Ecosystem::Cran),
         ];
         for (name, eco) in cases {
             assert_eq!(Ecosystem::from_osv(name), Some(eco), "{name}");
@@ -366,6 +393,8 @@ mod tests {
             "NPM",
             "nuget",
             "packagist",
+            "cran",
+            "hackage",
             "debian:12",
             "Linux",
         ] {
