@@ -185,10 +185,18 @@ pub enum PackageType {
     /// Programs identified by their file's content (syft's type `binary`;
     /// purls as syft writes them, mostly `pkg:generic/<name>@<version>`).
     Binary,
+    // -- hexpub (issue 18) --
+    /// Hex packages, Elixir's and Erlang's (`mix.lock`, `rebar.lock`;
+    /// `pkg:hex/<name>@<version>`).
+    Hex,
+    /// Dart and Flutter packages from `pubspec.lock` (`pkg:pub/…`; the type
+    /// is syft's name).
+    #[serde(rename = "dart-pub")]
+    DartPub,
 }
 
 impl PackageType {
-    pub const ALL: [PackageType; 18] = [
+    pub const ALL: [PackageType; 20] = [
         PackageType::Deb,
         PackageType::Apk,
         PackageType::Rpm,
@@ -209,6 +217,9 @@ impl PackageType {
         PackageType::Bitnami,
         // -- binary classifiers (issue 18) --
         PackageType::Binary,
+        // -- hexpub (issue 18) --
+        PackageType::Hex,
+        PackageType::DartPub,
     ];
 
     /// The name used in JSON output: the purl type, except for the kernel
@@ -235,6 +246,9 @@ impl PackageType {
             PackageType::Bitnami => "bitnami",
             // -- binary classifiers (issue 18) --
             PackageType::Binary => "binary",
+            // -- hexpub (issue 18) --
+            PackageType::Hex => "hex",
+            PackageType::DartPub => "dart-pub",
         }
     }
 

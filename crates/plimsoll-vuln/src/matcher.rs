@@ -328,6 +328,8 @@ fn root_target(pkg: &Package, distro: Option<&Distro>, upstream: &Target) -> Opt
         | PackageType::LinuxKernelModule
         | PackageType::Bitnami
         | PackageType::Binary => return None,
+        // -- hexpub (issue 18) --
+        PackageType::Hex | PackageType::DartPub => return None,
     };
     Some(Target {
         ecosystem: EcosystemKey::Exact(ecosystem),
@@ -504,6 +506,19 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
         PackageType::Deb | PackageType::Apk | PackageType::Rpm | PackageType::Alpm => {
             unreachable!("handled above")
         }
+        // -- hexpub (issue 18) --
+        // Elixir and Erlang packages under `Hex`, by the name `mix.lock` and
+        // `rebar.lock` give (the application's, which is the Hex package's
+        // for all but renamed dependencies); Elixir's `Version` order. A git
+        // dependency's commit is no version: reported as not comparable.
+        PackageType::Hex => t(
+            EcosystemKey::Exact("Hex".into()),
+            &pkg.name,
+            &pkg.version,
+            Ecosystem::Hex,
+        ),
+        // Dart packages: no ordering for OSV's `Pub` yet.
+        PackageType::DartPub => return Err(NoTarget::Unsupported(pkg.package_type)),
     })
 }
 

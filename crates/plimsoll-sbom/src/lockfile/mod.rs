@@ -19,6 +19,9 @@
 //! | `*.deps.json` | [`dotnet_deps`] | nuget |
 //! | `packages.lock.json` | [`nuget_lock`] | nuget |
 //! | `.github/workflows/*.y{a,}ml`, `action.y{a,}ml` | [`github_actions`] (`uses:`) | github |
+//! | `mix.lock` | [`mix`] (Elixir) | hex |
+//! | `rebar.lock` | [`rebar`] (Erlang, rebar3) | hex |
+//! | `pubspec.lock` | [`pubspec`] (Dart, Flutter) | dart-pub |
 //!
 //! A lock file declares what an install fetches, not what the image holds,
 //! so these files count in directory scans (`dir:`) only, as in syft's
@@ -45,6 +48,10 @@ pub mod pom;
 pub mod python;
 pub mod uv;
 pub mod yarn;
+// -- hexpub (issue 18) --
+pub mod mix;
+pub mod pubspec;
+pub mod rebar;
 
 use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
 use serde::{Deserialize, Serialize};
@@ -79,6 +86,10 @@ pub enum LockKind {
     NugetLock,
     /// A GitHub Actions workflow or an action's `action.yml`.
     GithubActions,
+    // -- hexpub (issue 18) --
+    MixLock,
+    RebarLock,
+    PubspecLock,
 }
 
 impl LockKind {
@@ -121,6 +132,10 @@ impl LockKind {
                 LockKind::GithubActions
             }
             _ if name.ends_with(".txt") && name.contains("requirements") => LockKind::Requirements,
+            // -- hexpub (issue 18) --
+            "mix.lock" => LockKind::MixLock,
+            "rebar.lock" => LockKind::RebarLock,
+            "pubspec.lock" => LockKind::PubspecLock,
             _ => return None,
         })
     }
@@ -149,6 +164,10 @@ impl LockKind {
             LockKind::DotnetDeps => dotnet_deps::parse(content),
             LockKind::NugetLock => nuget_lock::parse(content),
             LockKind::GithubActions => github_actions::parse(content),
+            // -- hexpub (issue 18) --
+            LockKind::MixLock => mix::parse(content),
+            LockKind::RebarLock => rebar::parse(content),
+            LockKind::PubspecLock => pubspec::parse(content),
         }
     }
 }
@@ -256,7 +275,7 @@ impl Analyzer for LockfileCataloger {
     type Facts = LockLayerFacts;
     type Visitor = LockfileVisitor;
     const NAME: &'static str = "sbom-lockfiles";
-    const VERSION: u32 = 6;
+    const VERSION: u32 = 7;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         LockKind::of(entry.path)?;
@@ -474,6 +493,11 @@ mod tests {
             ),
             ("action.yaml", Some(LockKind::GithubActions)),
             ("web/node_modules/some-action/action.yml", None),
+            // -- hexpub (issue 18) --
+            ("app/mix.lock", Some(LockKind::MixLock)),
+            ("deps/rebar.lock", Some(LockKind::RebarLock)),
+            ("flutter/pubspec.lock", Some(LockKind::PubspecLock)),
+            ("flutter/pubspec.yaml", None),
         ] {
             assert_eq!(LockKind::of(path), kind, "{path}");
         }

@@ -15,6 +15,7 @@
 //! | `NuGet` | `VersionComparer.Default` of `NuGet.Versioning` | `nuget` |
 //! | `Packagist` | PHP's `version_compare` (after Composer's `v` is dropped); branches (`dev-main`, `2.x-dev`) cannot be ordered | `packagist` |
 //! | `GitHubActions` | SemVer 2.0.0 precedence of a release tag (`v4.2.1`); a branch, commit or floating tag (`v4`) cannot be ordered | `semver` |
+//! | `Hex` | Elixir's `Version.compare` (SemVer 2.0.0, strict grammar, numbers unbounded) | `semver` |
 //!
 //! Every comparator is written here by hand, each rule commented with the spec
 //! or source line it follows, and tested against the real tools' answers:
@@ -26,6 +27,9 @@
 //! - Maven, RubyGems and Packagist: corpora made with Maven 3.9.9's
 //!   `ComparableVersion`, RubyGems' `version.rb` and PHP 8.2's
 //!   `version_compare` (`tests/data/`, always run);
+//! - Hex: a corpus made with Elixir 1.14's `Version.compare` and the
+//!   strings its `Version.parse` rejects (`tests/data/hex*.tsv`, always
+//!   run);
 //! - crates.io: the `semver` crate is the oracle of a property test;
 //! - apk and Go: the cases of apk-tools' `test/unit/version.data` and
 //!   x/mod/semver's `semver_test.go` (unit tests).
@@ -107,11 +111,14 @@ pub enum Ecosystem {
     GitHubActions,
     /// PHP packages (Composer): PHP's `version_compare`.
     Packagist,
+    // -- hexpub (issue 18) --
+    /// Elixir and Erlang packages (Hex): Elixir's `Version`.
+    Hex,
 }
 
 impl Ecosystem {
     /// Every ecosystem, in declaration order.
-    pub const ALL: [Ecosystem; 13] = [
+    pub const ALL: [Ecosystem; 14] = [
         Ecosystem::Debian,
         Ecosystem::Ubuntu,
         Ecosystem::Alpine,
@@ -125,6 +132,8 @@ impl Ecosystem {
         Ecosystem::NuGet,
         Ecosystem::GitHubActions,
         Ecosystem::Packagist,
+        // -- hexpub (issue 18) --
+        Ecosystem::Hex,
     ];
 
     /// The ecosystem of an OSV `affected[].package.ecosystem` value. OSV names
@@ -132,7 +141,7 @@ impl Ecosystem {
     /// registry): `"Debian:12"`, `"Ubuntu:22.04:LTS"`, `"Alpine:v3.19"`,
     /// `"AlmaLinux:9"`, `"Red Hat:enterprise_linux:9::appstream"`,
     /// `"Maven:https://repo.maven.apache.org/maven2/"`. `None` for ecosystems
-    /// whose ordering this module does not know (Hex, Pub, …).
+    /// whose ordering this module does not know (Pub, …).
     pub fn from_osv(name: &str) -> Option<Self> {
         let base = name.split_once(':').map_or(name, |(base, _)| base);
         Some(match base {
@@ -150,6 +159,8 @@ impl Ecosystem {
             "NuGet" => Ecosystem::NuGet,
             "GitHub Actions" => Ecosystem::GitHubActions,
             "Packagist" => Ecosystem::Packagist,
+            // -- hexpub (issue 18) --
+            "Hex" => Ecosystem::Hex,
             _ => return None,
         })
     }
@@ -170,6 +181,8 @@ impl Ecosystem {
             Ecosystem::NuGet => "NuGet",
             Ecosystem::GitHubActions => "GitHub Actions",
             Ecosystem::Packagist => "Packagist",
+            // -- hexpub (issue 18) --
+            Ecosystem::Hex => "Hex",
         }
     }
 }
@@ -216,6 +229,8 @@ pub fn compare(eco: Ecosystem, a: &str, b: &str) -> Result<Ordering, VersionErro
         Ecosystem::NuGet => by(eco, a, b, nuget::Version::parse),
         Ecosystem::GitHubActions => by(eco, a, b, action_tag),
         Ecosystem::Packagist => by(eco, a, b, packagist::Version::parse),
+        // -- hexpub (issue 18) --
+        Ecosystem::Hex => by(eco, a, b, semver::Version::parse_hex),
     }
 }
 
@@ -356,6 +371,8 @@ mod tests {
                 "Packagist:https://packages.drupal.org/8",
                 Ecosystem::Packagist,
             ),
+            // -- hexpub (issue 18) --
+            ("Hex", Ecosystem::Hex),
         ];
         for (name, eco) in cases {
             assert_eq!(Ecosystem::from_osv(name), Some(eco), "{name}");
