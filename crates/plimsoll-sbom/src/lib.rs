@@ -193,10 +193,21 @@ pub enum PackageType {
     /// is syft's name).
     #[serde(rename = "dart-pub")]
     DartPub,
+    /// Erlang/OTP applications, from their `*.app` resource files
+    /// (`pkg:otp/<name>@<vsn>`; the type is syft's name).
+    #[serde(rename = "erlang-otp")]
+    ErlangOtp,
+    /// Swift Package Manager packages from `Package.resolved`
+    /// (`pkg:swift/<repository>/<name>@<version>`).
+    Swift,
+    /// CocoaPods pods from `Podfile.lock` (`pkg:cocoapods/…`; the type is
+    /// syft's name, `pod`).
+    #[serde(rename = "pod")]
+    Cocoapods,
 }
 
 impl PackageType {
-    pub const ALL: [PackageType; 20] = [
+    pub const ALL: [PackageType; 23] = [
         PackageType::Deb,
         PackageType::Apk,
         PackageType::Rpm,
@@ -220,6 +231,9 @@ impl PackageType {
         // -- hexpub (issue 18) --
         PackageType::Hex,
         PackageType::DartPub,
+        PackageType::ErlangOtp,
+        PackageType::Swift,
+        PackageType::Cocoapods,
     ];
 
     /// The name used in JSON output: the purl type, except for the kernel
@@ -249,6 +263,9 @@ impl PackageType {
             // -- hexpub (issue 18) --
             PackageType::Hex => "hex",
             PackageType::DartPub => "dart-pub",
+            PackageType::ErlangOtp => "erlang-otp",
+            PackageType::Swift => "swift",
+            PackageType::Cocoapods => "pod",
         }
     }
 

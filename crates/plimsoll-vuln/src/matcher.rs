@@ -329,7 +329,11 @@ fn root_target(pkg: &Package, distro: Option<&Distro>, upstream: &Target) -> Opt
         | PackageType::Bitnami
         | PackageType::Binary => return None,
         // -- hexpub (issue 18) --
-        PackageType::Hex | PackageType::DartPub => return None,
+        PackageType::Hex
+        | PackageType::DartPub
+        | PackageType::ErlangOtp
+        | PackageType::Swift
+        | PackageType::Cocoapods => return None,
     };
     Some(Target {
         ecosystem: EcosystemKey::Exact(ecosystem),
@@ -517,8 +521,13 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
             &pkg.version,
             Ecosystem::Hex,
         ),
-        // Dart packages: no ordering for OSV's `Pub` yet.
-        PackageType::DartPub => return Err(NoTarget::Unsupported(pkg.package_type)),
+        // Dart packages: no ordering for OSV's `Pub` yet; OTP applications
+        // (OTP's own versions, `4.3.1.3`, are no SemVer) and Swift packages
+        // not matched yet; OSV has no CocoaPods ecosystem.
+        PackageType::DartPub
+        | PackageType::ErlangOtp
+        | PackageType::Swift
+        | PackageType::Cocoapods => return Err(NoTarget::Unsupported(pkg.package_type)),
     })
 }
 

@@ -22,6 +22,9 @@
 //! | `mix.lock` | [`mix`] (Elixir) | hex |
 //! | `rebar.lock` | [`rebar`] (Erlang, rebar3) | hex |
 //! | `pubspec.lock` | [`pubspec`] (Dart, Flutter) | dart-pub |
+//! | `*.app` | [`otp_app`] (Erlang/OTP application resource files) | erlang-otp |
+//! | `Package.resolved`, `.package.resolved` | [`swift_resolved`] (Swift Package Manager v1–v3) | swift |
+//! | `Podfile.lock` | [`podfile`] (CocoaPods) | pod |
 //!
 //! A lock file declares what an install fetches, not what the image holds,
 //! so these files count in directory scans (`dir:`) only, as in syft's
@@ -50,8 +53,11 @@ pub mod uv;
 pub mod yarn;
 // -- hexpub (issue 18) --
 pub mod mix;
+pub mod otp_app;
+pub mod podfile;
 pub mod pubspec;
 pub mod rebar;
+pub mod swift_resolved;
 
 use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
 use serde::{Deserialize, Serialize};
@@ -90,6 +96,9 @@ pub enum LockKind {
     MixLock,
     RebarLock,
     PubspecLock,
+    OtpApp,
+    SwiftResolved,
+    PodfileLock,
 }
 
 impl LockKind {
@@ -136,6 +145,9 @@ impl LockKind {
             "mix.lock" => LockKind::MixLock,
             "rebar.lock" => LockKind::RebarLock,
             "pubspec.lock" => LockKind::PubspecLock,
+            "Package.resolved" | ".package.resolved" => LockKind::SwiftResolved,
+            "Podfile.lock" => LockKind::PodfileLock,
+            _ if name.ends_with(".app") && name.len() > ".app".len() => LockKind::OtpApp,
             _ => return None,
         })
     }
@@ -168,6 +180,9 @@ impl LockKind {
             LockKind::MixLock => mix::parse(content),
             LockKind::RebarLock => rebar::parse(content),
             LockKind::PubspecLock => pubspec::parse(content),
+            LockKind::OtpApp => otp_app::parse(content),
+            LockKind::SwiftResolved => swift_resolved::parse(content),
+            LockKind::PodfileLock => podfile::parse(content),
         }
     }
 }
@@ -498,6 +513,14 @@ mod tests {
             ("deps/rebar.lock", Some(LockKind::RebarLock)),
             ("flutter/pubspec.lock", Some(LockKind::PubspecLock)),
             ("flutter/pubspec.yaml", None),
+            (
+                "usr/lib/erlang/lib/ssl-11.0/ebin/ssl.app",
+                Some(LockKind::OtpApp),
+            ),
+            ("ebin/.app", None),
+            ("ios/Podfile.lock", Some(LockKind::PodfileLock)),
+            ("Package.resolved", Some(LockKind::SwiftResolved)),
+            ("x/.package.resolved", Some(LockKind::SwiftResolved)),
         ] {
             assert_eq!(LockKind::of(path), kind, "{path}");
         }
