@@ -108,6 +108,15 @@ FILES = [
     ("bitnami/tag-value/opt/bitnami/redis/.spdx-apache.spdx", "opt/bitnami/apache/.spdx-apache.spdx"),
     # An older Bitnami image's component list.
     ("bitnami/components-json-mongodb/opt/bitnami/.bitnami_components.json", "opt/bitnami/.bitnami_components.json"),
+    # -- hexpub (issue 18) --
+    ("lock/hex/mix.lock", "src/elixir/mix.lock"),
+    ("lock/hex/rebar.lock", "src/erlang/rebar.lock"),
+    ("lock/hex/rebar-2/rebar.lock", "src/erlang-git/rebar.lock"),
+    ("lock/dart/pubspec.lock", "src/flutter/pubspec.lock"),
+    ("lock/otp/rabbitmq.app", "src/rabbitmq/ebin/rabbit.app"),
+    ("lock/swift/v2/Package.resolved", "src/swift-v2/Package.resolved"),
+    ("lock/swift/v3/Package.resolved", "src/swift-v3/Package.resolved"),
+    ("lock/swift/Podfile.lock", "src/ios/Podfile.lock"),
 ] + [
     (f"arch/local/{pkg}/{f}", f"var/lib/pacman/local/{pkg}/{f}")
     for pkg, files in [

@@ -49,6 +49,12 @@ SYFT_TYPES = {
     "linux-kernel-module": "linux-kernel-module",
     "bitnami": "bitnami",
     "binary": "binary",
+    # -- hexpub (issue 18) --
+    "hex": "hex",
+    "dart-pub": "dart-pub",
+    "erlang-otp": "erlang-otp",
+    "swift": "swift",
+    "pod": "pod",
 }
 MIN_COVERAGE = 0.99
 
