@@ -118,6 +118,15 @@ FILES = [
     ("r/installed/stringr/DESCRIPTION", "usr/local/lib/R/site-library/stringr/DESCRIPTION"),
     ("r/debian-stats/DESCRIPTION", "usr/lib/R/library/stats/DESCRIPTION"),
     ("r/map-parse/no-version", "usr/lib/R/site-library/broken/DESCRIPTION"),
+    # -- hexpub (issue 18) --
+    ("lock/hex/mix.lock", "src/elixir/mix.lock"),
+    ("lock/hex/rebar.lock", "src/erlang/rebar.lock"),
+    ("lock/hex/rebar-2/rebar.lock", "src/erlang-git/rebar.lock"),
+    ("lock/dart/pubspec.lock", "src/flutter/pubspec.lock"),
+    ("lock/otp/rabbitmq.app", "src/rabbitmq/ebin/rabbit.app"),
+    ("lock/swift/v2/Package.resolved", "src/swift-v2/Package.resolved"),
+    ("lock/swift/v3/Package.resolved", "src/swift-v3/Package.resolved"),
+    ("lock/swift/Podfile.lock", "src/ios/Podfile.lock"),
 ] + [
     (f"arch/local/{pkg}/{f}", f"var/lib/pacman/local/{pkg}/{f}")
     for pkg, files in [

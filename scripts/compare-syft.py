@@ -56,6 +56,12 @@ SYFT_TYPES = {
     # -- hackcran (issue 18) --
     "hackage": "hackage",
     "R-package": "R-package",
+    # -- hexpub (issue 18) --
+    "hex": "hex",
+    "dart-pub": "dart-pub",
+    "erlang-otp": "erlang-otp",
+    "swift": "swift",
+    "pod": "pod",
 }
 MIN_COVERAGE = 0.99
 

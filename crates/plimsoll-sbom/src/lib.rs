@@ -192,10 +192,29 @@ pub enum PackageType {
     /// syft's name).
     #[serde(rename = "R-package")]
     RPackage,
+    // -- hexpub (issue 18) --
+    /// Hex packages, Elixir's and Erlang's (`mix.lock`, `rebar.lock`;
+    /// `pkg:hex/<name>@<version>`).
+    Hex,
+    /// Dart and Flutter packages from `pubspec.lock` (`pkg:pub/…`; the type
+    /// is syft's name).
+    #[serde(rename = "dart-pub")]
+    DartPub,
+    /// Erlang/OTP applications, from their `*.app` resource files
+    /// (`pkg:otp/<name>@<vsn>`; the type is syft's name).
+    #[serde(rename = "erlang-otp")]
+    ErlangOtp,
+    /// Swift Package Manager packages from `Package.resolved`
+    /// (`pkg:swift/<repository>/<name>@<version>`).
+    Swift,
+    /// CocoaPods pods from `Podfile.lock` (`pkg:cocoapods/…`; the type is
+    /// syft's name, `pod`).
+    #[serde(rename = "pod")]
+    Cocoapods,
 }
 
 impl PackageType {
-    pub const ALL: [PackageType; 20] = [
+    pub const ALL: [PackageType; 25] = [
         PackageType::Deb,
         PackageType::Apk,
         PackageType::Rpm,
@@ -219,6 +238,12 @@ impl PackageType {
         // -- hackcran (issue 18) --
         PackageType::Hackage,
         PackageType::RPackage,
+        // -- hexpub (issue 18) --
+        PackageType::Hex,
+        PackageType::DartPub,
+        PackageType::ErlangOtp,
+        PackageType::Swift,
+        PackageType::Cocoapods,
     ];
 
     /// The name used in JSON output: the purl type, except for the kernel
@@ -249,6 +274,12 @@ impl PackageType {
             // -- hackcran (issue 18) --
             PackageType::Hackage => "hackage",
             PackageType::RPackage => "R-package",
+            // -- hexpub (issue 18) --
+            PackageType::Hex => "hex",
+            PackageType::DartPub => "dart-pub",
+            PackageType::ErlangOtp => "erlang-otp",
+            PackageType::Swift => "swift",
+            PackageType::Cocoapods => "pod",
         }
     }
 

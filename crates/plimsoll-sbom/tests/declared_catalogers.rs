@@ -421,3 +421,43 @@ fn lock_file_dependencies_in_cyclonedx_and_spdx() {
             && ids.contains(&r["relatedSpdxElement"].as_str().unwrap())
     }));
 }
+
+// -- hexpub (issue 18) --
+/// Elixir, Erlang, Dart, OTP, Swift and CocoaPods files: directory scans
+/// only, as syft selects them; each file's packages of its own type, and
+/// `mix.lock`'s requirements as dependencies.
+#[test]
+fn hex_dart_otp_swift_and_pod_files_in_directory_scans_only() {
+    let files = [
+        ("ex/mix.lock", data("lock/hex/mix.lock")),
+        ("erl/rebar.lock", data("lock/hex/rebar-2/rebar.lock")),
+        ("dart/pubspec.lock", data("lock/dart/pubspec.lock")),
+        ("rabbit/ebin/rabbit.app", data("lock/otp/rabbitmq.app")),
+        (
+            "swift/Package.resolved",
+            data("lock/swift/v2/Package.resolved"),
+        ),
+        ("ios/Podfile.lock", data("lock/swift/Podfile.lock")),
+    ];
+    let items: Vec<Item> = files.iter().map(|(p, c)| file(p, c)).collect();
+    let inv = catalog(&scan(vec![items])).unwrap();
+    assert!(inv.packages.is_empty(), "{:?}", inv.packages);
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
+
+    let inv = scan_dir(&files);
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
+    for (path, ty, count) in [
+        ("ex/mix.lock", PackageType::Hex, 15),
+        ("erl/rebar.lock", PackageType::Hex, 8),
+        ("dart/pubspec.lock", PackageType::DartPub, 7),
+        ("rabbit/ebin/rabbit.app", PackageType::ErlangOtp, 1),
+        ("swift/Package.resolved", PackageType::Swift, 5),
+        ("ios/Podfile.lock", PackageType::Cocoapods, 23),
+    ] {
+        let of_file: Vec<_> = inv.packages.iter().filter(|p| p.location == path).collect();
+        assert_eq!(of_file.len(), count, "{path}");
+        assert!(of_file.iter().all(|p| p.package_type == ty), "{path}");
+    }
+    let cowboy = inv.packages.iter().find(|p| p.name == "cowboy").unwrap();
+    assert_eq!(cowboy.depends_on, ["pkg:hex/cowlib@2.11.0"]);
+}

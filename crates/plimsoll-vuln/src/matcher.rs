@@ -330,6 +330,12 @@ fn root_target(pkg: &Package, distro: Option<&Distro>, upstream: &Target) -> Opt
         | PackageType::Binary => return None,
         // -- hackcran (issue 18) --
         PackageType::Hackage | PackageType::RPackage => return None,
+        // -- hexpub (issue 18) --
+        PackageType::Hex
+        | PackageType::DartPub
+        | PackageType::ErlangOtp
+        | PackageType::Swift
+        | PackageType::Cocoapods => return None,
     };
     Some(Target {
         ecosystem: EcosystemKey::Exact(ecosystem),
@@ -523,6 +529,24 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
             &pkg.version,
             Ecosystem::Cran,
         ),
+        // -- hexpub (issue 18) --
+        // Elixir and Erlang packages under `Hex`, by the name `mix.lock` and
+        // `rebar.lock` give (the application's, which is the Hex package's
+        // for all but renamed dependencies); Elixir's `Version` order. A git
+        // dependency's commit is no version: reported as not comparable.
+        PackageType::Hex => t(
+            EcosystemKey::Exact("Hex".into()),
+            &pkg.name,
+            &pkg.version,
+            Ecosystem::Hex,
+        ),
+        // Dart packages: no ordering for OSV's `Pub` yet; OTP applications
+        // (OTP's own versions, `4.3.1.3`, are no SemVer) and Swift packages
+        // not matched yet; OSV has no CocoaPods ecosystem.
+        PackageType::DartPub
+        | PackageType::ErlangOtp
+        | PackageType::Swift
+        | PackageType::Cocoapods => return Err(NoTarget::Unsupported(pkg.package_type)),
     })
 }
 

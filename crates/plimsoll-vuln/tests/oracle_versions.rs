@@ -147,3 +147,27 @@ fn cran_against_r_compare_version() {
 fn rubygems_against_gem_version() {
     check_local("rubygems.tsv", Ecosystem::RubyGems);
 }
+
+// -- hexpub (issue 18) --
+#[test]
+fn hex_against_elixir_version_compare() {
+    check_local("hex.tsv", Ecosystem::Hex);
+}
+
+/// Every string Elixir's `Version.parse` rejects is an error here too.
+#[test]
+fn hex_rejects_what_elixir_rejects() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/hex-invalid.txt");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let strings: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    assert!(
+        strings.len() > 100,
+        "{} holds too few lines",
+        path.display()
+    );
+    let accepted: Vec<&&str> = strings
+        .iter()
+        .filter(|s| compare(Ecosystem::Hex, s, "1.0.0").is_ok())
+        .collect();
+    assert!(accepted.is_empty(), "Elixir rejects these: {accepted:?}");
+}

@@ -40,7 +40,8 @@ fn pattern(eco: Ecosystem) -> &'static str {
             r"([-_.]?dev[-_.]?(0|1|2|10)?)?",
             r"(\+(0|1|a|b|00|1a|A)([-_.](0|1|a|b|00|1a|A)){0,2})?"
         ),
-        Ecosystem::Npm | Ecosystem::CratesIo => concat!(
+        // -- hexpub (issue 18) --
+        Ecosystem::Npm | Ecosystem::CratesIo | Ecosystem::Hex => concat!(
             r"(0|1|2|10)\.(0|1|2|10)\.(0|1|2|10)",
             r"(-(0|1|2|10|a|b|alpha|beta|rc|x-y|A)(\.(0|1|2|10|a|b|alpha|rc)){0,3})?",
             r"(\+[0-9a-z]{1,3}(\.[0-9a-z]{1,3})?)?"
@@ -173,6 +174,8 @@ order_properties! {
     // -- hackcran (issue 18) --
     hackage_is_a_total_order => Ecosystem::Hackage,
     cran_is_a_total_order => Ecosystem::Cran,
+    // -- hexpub (issue 18) --
+    hex_is_a_total_order => Ecosystem::Hex,
 }
 
 proptest! {

@@ -21,6 +21,12 @@
 //! | `.github/workflows/*.y{a,}ml`, `action.y{a,}ml` | [`github_actions`] (`uses:`) | github |
 //! | `stack.yaml`, `stack.yaml.lock`, `cabal.project.freeze` | [`haskell`] | hackage |
 //! | `DESCRIPTION` (an installed R package's) | [`r_description`] | R-package |
+//! | `mix.lock` | [`mix`] (Elixir) | hex |
+//! | `rebar.lock` | [`rebar`] (Erlang, rebar3) | hex |
+//! | `pubspec.lock` | [`pubspec`] (Dart, Flutter) | dart-pub |
+//! | `*.app` | [`otp_app`] (Erlang/OTP application resource files) | erlang-otp |
+//! | `Package.resolved`, `.package.resolved` | [`swift_resolved`] (Swift Package Manager v1–v3) | swift |
+//! | `Podfile.lock` | [`podfile`] (CocoaPods) | pod |
 //!
 //! A lock file declares what an install fetches, not what the image holds,
 //! so these files count in directory scans (`dir:`) only, as in syft's
@@ -52,6 +58,13 @@ pub mod python;
 pub mod r_description;
 pub mod uv;
 pub mod yarn;
+// -- hexpub (issue 18) --
+pub mod mix;
+pub mod otp_app;
+pub mod podfile;
+pub mod pubspec;
+pub mod rebar;
+pub mod swift_resolved;
 
 use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
 use serde::{Deserialize, Serialize};
@@ -95,6 +108,13 @@ pub enum LockKind {
     CabalFreeze,
     /// An R package's `DESCRIPTION`: an installation record.
     RDescription,
+    // -- hexpub (issue 18) --
+    MixLock,
+    RebarLock,
+    PubspecLock,
+    OtpApp,
+    SwiftResolved,
+    PodfileLock,
 }
 
 impl LockKind {
@@ -142,6 +162,13 @@ impl LockKind {
             "stack.yaml.lock" => LockKind::StackLock,
             "cabal.project.freeze" => LockKind::CabalFreeze,
             "DESCRIPTION" => LockKind::RDescription,
+            // -- hexpub (issue 18) --
+            "mix.lock" => LockKind::MixLock,
+            "rebar.lock" => LockKind::RebarLock,
+            "pubspec.lock" => LockKind::PubspecLock,
+            "Package.resolved" | ".package.resolved" => LockKind::SwiftResolved,
+            "Podfile.lock" => LockKind::PodfileLock,
+            _ if name.ends_with(".app") && name.len() > ".app".len() => LockKind::OtpApp,
             _ => return None,
         })
     }
@@ -178,6 +205,13 @@ impl LockKind {
             LockKind::StackLock => haskell::parse_stack_lock(content),
             LockKind::CabalFreeze => haskell::parse_cabal_freeze(content),
             LockKind::RDescription => r_description::parse(content),
+            // -- hexpub (issue 18) --
+            LockKind::MixLock => mix::parse(content),
+            LockKind::RebarLock => rebar::parse(content),
+            LockKind::PubspecLock => pubspec::parse(content),
+            LockKind::OtpApp => otp_app::parse(content),
+            LockKind::SwiftResolved => swift_resolved::parse(content),
+            LockKind::PodfileLock => podfile::parse(content),
         }
     }
 }
@@ -285,7 +319,7 @@ impl Analyzer for LockfileCataloger {
     type Facts = LockLayerFacts;
     type Visitor = LockfileVisitor;
     const NAME: &'static str = "sbom-lockfiles";
-    const VERSION: u32 = 7;
+    const VERSION: u32 = 8;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         LockKind::of(entry.path)?;
@@ -513,6 +547,19 @@ mod tests {
                 Some(LockKind::RDescription),
             ),
             ("usr/lib/R/library/stats/DESCRIPTION.bak", None),
+            // -- hexpub (issue 18) --
+            ("app/mix.lock", Some(LockKind::MixLock)),
+            ("deps/rebar.lock", Some(LockKind::RebarLock)),
+            ("flutter/pubspec.lock", Some(LockKind::PubspecLock)),
+            ("flutter/pubspec.yaml", None),
+            (
+                "usr/lib/erlang/lib/ssl-11.0/ebin/ssl.app",
+                Some(LockKind::OtpApp),
+            ),
+            ("ebin/.app", None),
+            ("ios/Podfile.lock", Some(LockKind::PodfileLock)),
+            ("Package.resolved", Some(LockKind::SwiftResolved)),
+            ("x/.package.resolved", Some(LockKind::SwiftResolved)),
         ] {
             assert_eq!(LockKind::of(path), kind, "{path}");
         }

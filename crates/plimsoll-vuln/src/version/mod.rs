@@ -17,6 +17,7 @@
 //! | `GitHubActions` | SemVer 2.0.0 precedence of a release tag (`v4.2.1`); a branch, commit or floating tag (`v4`) cannot be ordered | `semver` |
 //! | `Hackage` | Cabal's `Version` (`Data.Version`'s branch): lists of numbers, lexicographic | `hackage` |
 //! | `Cran` | R's `package_version` (`compareVersion`); `.` and `-` separate alike | `cran` |
+//! | `Hex` | Elixir's `Version.compare` (SemVer 2.0.0, strict grammar, numbers unbounded) | `semver` |
 //!
 //! Every comparator is written here by hand, each rule commented with the spec
 //! or source line it follows, and tested against the real tools' answers:
@@ -28,6 +29,9 @@
 //! - Maven, RubyGems and Packagist: corpora made with Maven 3.9.9's
 //!   `ComparableVersion`, RubyGems' `version.rb` and PHP 8.2's
 //!   `version_compare` (`tests/data/`, always run);
+//! - Hex: a corpus made with Elixir 1.14's `Version.compare` and the
+//!   strings its `Version.parse` rejects (`tests/data/hex*.tsv`, always
+//!   run);
 //! - crates.io: the `semver` crate is the oracle of a property test;
 //! - CRAN: a corpus made with R 4.2.2's `compareVersion` (Debian's
 //!   r-base-core; `tests/data/cran.tsv`, always run);
@@ -119,11 +123,14 @@ pub enum Ecosystem {
     Hackage,
     /// R packages: R's `package_version`.
     Cran,
+    // -- hexpub (issue 18) --
+    /// Elixir and Erlang packages (Hex): Elixir's `Version`.
+    Hex,
 }
 
 impl Ecosystem {
     /// Every ecosystem, in declaration order.
-    pub const ALL: [Ecosystem; 15] = [
+    pub const ALL: [Ecosystem; 16] = [
         Ecosystem::Debian,
         Ecosystem::Ubuntu,
         Ecosystem::Alpine,
@@ -140,6 +147,8 @@ impl Ecosystem {
         // -- hackcran (issue 18) --
         Ecosystem::Hackage,
         Ecosystem::Cran,
+        // -- hexpub (issue 18) --
+        Ecosystem::Hex,
     ];
 
     /// The ecosystem of an OSV `affected[].package.ecosystem` value. OSV names
@@ -147,7 +156,7 @@ impl Ecosystem {
     /// registry): `"Debian:12"`, `"Ubuntu:22.04:LTS"`, `"Alpine:v3.19"`,
     /// `"AlmaLinux:9"`, `"Red Hat:enterprise_linux:9::appstream"`,
     /// `"Maven:https://repo.maven.apache.org/maven2/"`. `None` for ecosystems
-    /// whose ordering this module does not know (Hex, Pub, …).
+    /// whose ordering this module does not know (Pub, …).
     pub fn from_osv(name: &str) -> Option<Self> {
         let base = name.split_once(':').map_or(name, |(base, _)| base);
         Some(match base {
@@ -168,6 +177,8 @@ impl Ecosystem {
             // -- hackcran (issue 18) --
             "Hackage" => Ecosystem::Hackage,
             "CRAN" => Ecosystem::Cran,
+            // -- hexpub (issue 18) --
+            "Hex" => Ecosystem::Hex,
             _ => return None,
         })
     }
@@ -191,6 +202,8 @@ impl Ecosystem {
             // -- hackcran (issue 18) --
             Ecosystem::Hackage => "Hackage",
             Ecosystem::Cran => "CRAN",
+            // -- hexpub (issue 18) --
+            Ecosystem::Hex => "Hex",
         }
     }
 }
@@ -240,6 +253,8 @@ pub fn compare(eco: Ecosystem, a: &str, b: &str) -> Result<Ordering, VersionErro
         // -- hackcran (issue 18) --
         Ecosystem::Hackage => by(eco, a, b, hackage::Version::parse),
         Ecosystem::Cran => by(eco, a, b, cran::Version::parse),
+        // -- hexpub (issue 18) --
+        Ecosystem::Hex => by(eco, a, b, semver::Version::parse_hex),
     }
 }
 
@@ -383,6 +398,8 @@ mod tests {
             // -- hackcran (issue 18) --
             ("Hackage", Ecosystem::Hackage),
             ("CRAN", Ecosystem::Cran),
+            // -- hexpub (issue 18) --
+            ("Hex", Ecosystem::Hex),
         ];
         for (name, eco) in cases {
             assert_eq!(Ecosystem::from_osv(name), Some(eco), "{name}");

@@ -11,6 +11,7 @@
 //! - npm (node-semver in its default, strict mode): surrounding whitespace and
 //!   one leading `v` are accepted, at most 256 characters, numbers at most
 //!   `Number.MAX_SAFE_INTEGER`.
+//! - Hex (Elixir's `Version`): nothing else; numbers unbounded.
 //! - Go (`golang.org/x/mod/semver`): `v1` and `v1.2` are `v1.0.0` and
 //!   `v1.2.0` when nothing follows, numbers unbounded.
 
@@ -49,6 +50,11 @@ const CARGO: Grammar = Grammar {
     shorthand: false,
 };
 
+const HEX: Grammar = Grammar {
+    max: None,
+    shorthand: false,
+};
+
 const NPM: Grammar = Grammar {
     max: Some("9007199254740991"),
     shorthand: false,
@@ -57,6 +63,13 @@ const NPM: Grammar = Grammar {
 impl<'a> Version<'a> {
     pub(super) fn parse_cargo(s: &'a str) -> Result<Self, Reason> {
         Self::parse_with(s, &CARGO)
+    }
+
+    /// Hex (Elixir's `Version.parse`): SemVer's grammar, nothing else
+    /// accepted (no `v`, no whitespace, no `1.0` shorthand), numbers
+    /// unbounded (Erlang integers).
+    pub(super) fn parse_hex(s: &'a str) -> Result<Self, Reason> {
+        Self::parse_with(s, &HEX)
     }
 
     pub(super) fn parse_npm(s: &'a str) -> Result<Self, Reason> {

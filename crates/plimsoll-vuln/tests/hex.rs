@@ -1,0 +1,102 @@
+//! Elixir and Erlang packages (`mix.lock`, `rebar.lock`; `pkg:hex/…`)
+//! against OSV's Hex records: the records of tests/data/hex (made from real
+//! Elixir Advisory Database advisories, see PROVENANCE.md there) imported
+//! as a scan imports them, matched by name under `Hex`, ordered as Elixir's
+//! `Version.compare` (tests/data/hex.tsv checks that order against Elixir
+//! itself).
+//!
+//! Self-contained: no ../shared, no network.
+
+mod common;
+
+use common::hit;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use plimsoll_sbom::{Inventory, Package, PackageType};
+use plimsoll_vuln::db::Database;
+use plimsoll_vuln::findings::{MatchStatus, VulnReport, find};
+use plimsoll_vuln::policy::Policy;
+
+fn database() -> Database {
+    static DB: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = DB.get_or_init(|| common::records_database("hex/records", 2));
+    Database::open(path).unwrap()
+}
+
+fn scan(packages: &[(&str, &str)]) -> VulnReport {
+    let inventory = Inventory {
+        distro: None,
+        packages: packages
+            .iter()
+            .map(|&(name, version)| {
+                let purl = format!("pkg:hex/{name}@{version}");
+                Package::new(PackageType::Hex, name, version, purl, "mix.lock", 0)
+            })
+            .collect(),
+        warnings: Default::default(),
+    };
+    find(&inventory, &database(), &Policy::default(), &[]).unwrap()
+}
+
+/// (package@version, finding id, fixed versions) of every finding, sorted.
+fn hits(r: &VulnReport) -> Vec<(String, String, Vec<String>)> {
+    let mut v: Vec<_> = r
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                format!("{}@{}", f.package.name, f.package.version),
+                f.id.clone(),
+                f.fixed.clone(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn hex_packages_against_hex_records() {
+    let r = scan(&[
+        // Each release line's fix: 1.0.6, 1.1.9, 1.2.5, 1.3.5.
+        ("plug", "1.0.5"),
+        ("plug", "1.1.8"),
+        ("plug", "1.1.9"),
+        ("plug", "1.2.4"),
+        ("plug", "1.3.4"),
+        ("plug", "1.3.5"),
+        ("plug", "1.4.0"),
+        // Only 2.2.0 itself (`last_affected`).
+        ("ecto", "2.1.6"),
+        ("ecto", "2.2.0"),
+        ("ecto", "2.2.1"),
+    ]);
+    let plug = |v: &str, fixed: &[&str]| hit(&format!("plug@{v}"), "ELIXIR-plug-2017-04-17", fixed);
+    assert_eq!(
+        hits(&r),
+        [
+            hit("ecto@2.2.0", "ELIXIR-ecto-2017-08-27", &[]),
+            plug("1.0.5", &["1.0.6", "1.1.9", "1.2.5", "1.3.5"]),
+            plug("1.1.8", &["1.1.9", "1.2.5", "1.3.5"]),
+            plug("1.2.4", &["1.2.5", "1.3.5"]),
+            plug("1.3.4", &["1.3.5"]),
+        ]
+    );
+    assert!(r.findings.iter().all(|f| f.status == MatchStatus::Affected));
+    assert_eq!(r.packages_matched, 10);
+}
+
+#[test]
+fn a_git_commit_is_unknown_never_clean() {
+    // A git dependency counts at its commit, which names no release: the
+    // record that could apply is reported as unknown, with the reason.
+    let r = scan(&[("plug", "8857f8ab4acf9b9c22e80480dae2636692f5f573")]);
+    assert_eq!(r.findings.len(), 1, "{:?}", hits(&r));
+    assert!(
+        matches!(&r.findings[0].status, MatchStatus::Unknown(why) if why.contains("8857f8ab")),
+        "{:?}",
+        r.findings[0].status
+    );
+}
