@@ -645,3 +645,48 @@ fn a_missing_database_is_a_clear_error_before_reading_the_image() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("none.db"), "{}", r.stderr);
 }
+
+#[test]
+fn a_source_tree_s_composer_lock_is_matched_against_packagist_records() {
+    // The Packagist records of plimsoll-vuln's tests (made from real
+    // FriendsOfPHP advisories), imported as a user would import OSV's.
+    let t = tempfile::tempdir().unwrap();
+    let records = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../plimsoll-vuln/tests/data/packagist/records")
+        .display()
+        .to_string();
+    let db = t.path().join("vuln.db").display().to_string();
+    let r = plimsoll(t.path(), &["db", "import", &records, "--db", &db]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let tree = t.path().join("app");
+    std::fs::create_dir_all(&tree).unwrap();
+    let package =
+        |name: &str, version: &str| json!({"name": name, "version": version, "type": "library"});
+    let lock = json!({
+        "packages": [
+            package("symfony/http-kernel", "v5.4.19"),
+            package("drupal/core", "9.4.3"),
+            package("composer/composer", "1.0.0-alpha11"),
+        ],
+        // Development-only packages are not listed (as syft), so not matched.
+        "packages-dev": [package("magento/product-community-edition", "2.3.2")],
+    });
+    std::fs::write(tree.join("composer.lock"), lock.to_string()).unwrap();
+    let arg = format!("dir:{}", tree.display());
+    let r = plimsoll(t.path(), &["scan", &arg, "--db", &db, "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let mut found = ids(&v);
+    found.sort();
+    // drupal/core 9.4.3 is the fix of CVE-2022-25277: not listed.
+    assert_eq!(
+        found,
+        [
+            ("CVE-2015-8371".to_string(), "composer/composer".to_string()),
+            (
+                "CVE-2022-24894".to_string(),
+                "symfony/http-kernel".to_string()
+            ),
+        ]
+    );
+}
