@@ -49,6 +49,12 @@ SYFT_TYPES = {
     "linux-kernel-module": "linux-kernel-module",
     "bitnami": "bitnami",
     "binary": "binary",
+    # -- portnix (issue 18) --
+    "portage": "portage",
+    "nix": "nix",
+    "lua-rocks": "lua-rocks",
+    "swiplpack": "swiplpack",
+    "wordpress-plugin": "wordpress-plugin",
 }
 MIN_COVERAGE = 0.99
 

@@ -19,6 +19,9 @@
 //! | `*.deps.json` | [`dotnet_deps`] | nuget |
 //! | `packages.lock.json` | [`nuget_lock`] | nuget |
 //! | `.github/workflows/*.y{a,}ml`, `action.y{a,}ml` | [`github_actions`] (`uses:`) | github |
+//! | `*.rockspec` | [`rockspec`] (LuaRocks) | lua-rocks |
+//! | `pack.pl` | [`swipl_pack`] (SWI-Prolog packs) | swiplpack |
+//! | `wp-content/plugins/*/*.php` | [`wordpress`] (plugin headers) | wordpress-plugin |
 //!
 //! A lock file declares what an install fetches, not what the image holds,
 //! so these files count in directory scans (`dir:`) only, as in syft's
@@ -29,7 +32,9 @@
 //! assemblies (syft 1.18 reads it in directory scans only). Lock files inside
 //! `node_modules` are skipped (they belong to the installed packages, whose
 //! own `package.json` the npm cataloger reads), as syft skips them, and so
-//! are `pnpm-lock.yaml` files there.
+//! are `pnpm-lock.yaml` files there. A LuaRocks `*.rockspec` is installed
+//! beside its rock, and counts in image scans too, as in syft, and so does
+//! a WordPress plugin's header.
 
 pub mod cargo;
 pub mod composer;
@@ -43,7 +48,10 @@ pub mod nuget_lock;
 pub mod pnpm;
 pub mod pom;
 pub mod python;
+pub mod rockspec;
+pub mod swipl_pack;
 pub mod uv;
+pub mod wordpress;
 pub mod yarn;
 
 use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
@@ -79,6 +87,13 @@ pub enum LockKind {
     NugetLock,
     /// A GitHub Actions workflow or an action's `action.yml`.
     GithubActions,
+    // -- portnix (issue 18) --
+    /// A LuaRocks `*.rockspec`.
+    Rockspec,
+    /// A SWI-Prolog pack's `pack.pl`.
+    SwiplPack,
+    /// A PHP file of a WordPress plugin's directory.
+    WordpressPlugin,
 }
 
 impl LockKind {
@@ -121,13 +136,24 @@ impl LockKind {
                 LockKind::GithubActions
             }
             _ if name.ends_with(".txt") && name.contains("requirements") => LockKind::Requirements,
+            // -- portnix (issue 18) --
+            _ if name.ends_with(".rockspec") => LockKind::Rockspec,
+            "pack.pl" => LockKind::SwiplPack,
+            _ if wordpress::is_plugin_file(path) => LockKind::WordpressPlugin,
             _ => return None,
         })
     }
 
     /// Whether the file records an installation (counts in image scans).
     pub fn installed(self) -> bool {
-        matches!(self, LockKind::ComposerInstalled | LockKind::DotnetDeps)
+        matches!(
+            self,
+            LockKind::ComposerInstalled
+                | LockKind::DotnetDeps
+                // -- portnix (issue 18) --
+                | LockKind::Rockspec
+                | LockKind::WordpressPlugin
+        )
     }
 
     fn parse(self, content: &[u8]) -> Parsed {
@@ -149,6 +175,10 @@ impl LockKind {
             LockKind::DotnetDeps => dotnet_deps::parse(content),
             LockKind::NugetLock => nuget_lock::parse(content),
             LockKind::GithubActions => github_actions::parse(content),
+            // -- portnix (issue 18) --
+            LockKind::Rockspec => rockspec::parse(content),
+            LockKind::SwiplPack => swipl_pack::parse(content),
+            LockKind::WordpressPlugin => wordpress::parse(content),
         }
     }
 }
@@ -256,10 +286,14 @@ impl Analyzer for LockfileCataloger {
     type Facts = LockLayerFacts;
     type Visitor = LockfileVisitor;
     const NAME: &'static str = "sbom-lockfiles";
-    const VERSION: u32 = 6;
+    const VERSION: u32 = 7;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
-        LockKind::of(entry.path)?;
+        let kind = LockKind::of(entry.path)?;
+        // -- portnix (issue 18): a plugin's header is at the top --
+        if kind == LockKind::WordpressPlugin {
+            return Some(entry.size.min(wordpress::HEADER_LIMIT as u64));
+        }
         (entry.size <= LOCKFILE_LIMIT).then_some(entry.size)
     }
 
@@ -279,7 +313,7 @@ impl LayerVisitor for LockfileVisitor {
             return;
         };
         let mut kept = Vec::new();
-        let parsed = if entry.size > LOCKFILE_LIMIT {
+        let parsed = if entry.size > LOCKFILE_LIMIT && kind != LockKind::WordpressPlugin {
             Parsed::unreadable(format!(
                 "{} bytes, larger than {LOCKFILE_LIMIT}: not read",
                 entry.size
@@ -474,6 +508,20 @@ mod tests {
             ),
             ("action.yaml", Some(LockKind::GithubActions)),
             ("web/node_modules/some-action/action.yml", None),
+            // -- portnix (issue 18) --
+            (
+                "usr/local/lib/luarocks/rocks-5.1/lpeg/1.0.2-1/lpeg-1.0.2-1.rockspec",
+                Some(LockKind::Rockspec),
+            ),
+            ("package.rockspec", Some(LockKind::Rockspec)),
+            ("x.rockspec.bak", None),
+            ("src/hdt/pack.pl", Some(LockKind::SwiplPack)),
+            ("src/hdt/pack.pl.orig", None),
+            (
+                "var/www/html/wp-content/plugins/akismet/akismet.php",
+                Some(LockKind::WordpressPlugin),
+            ),
+            ("var/www/html/wp-content/plugins/akismet/inc/x.php", None),
         ] {
             assert_eq!(LockKind::of(path), kind, "{path}");
         }
