@@ -291,6 +291,15 @@ impl PackageType {
                 | PackageType::Portage
         )
     }
+
+    // -- portnix (issue 18) --
+    /// Whether a program in one of the package's files is the package's,
+    /// not a package of its own (the binary classifiers and ELF notes skip
+    /// it): the OS packages and Nix store paths, syft 1.18.1's "OS
+    /// cataloger types" for its file-ownership overlap.
+    pub fn owns_its_files(self) -> bool {
+        self.is_os() || self == PackageType::Nix
+    }
 }
 
 impl fmt::Display for PackageType {

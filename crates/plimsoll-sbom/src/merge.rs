@@ -191,7 +191,11 @@ pub(crate) struct OsOwnedFiles(HashSet<String>);
 impl OsOwnedFiles {
     pub(crate) fn new(ctx: &MergeContext<'_>, inventory: &Inventory) -> Self {
         let mut owned = HashSet::new();
-        for p in inventory.packages.iter().filter(|p| p.package_type.is_os()) {
+        for p in inventory
+            .packages
+            .iter()
+            .filter(|p| p.package_type.owns_its_files())
+        {
             for f in &p.files {
                 let f = f.trim_start_matches('/');
                 if let Ok(Some((real, _))) = ctx.tree.resolve(f) {

@@ -399,6 +399,16 @@ fn nix_store_paths_with_layers_and_whiteouts() {
                 "nix/store/nwv742f1bxv6g78hy9yc6slxdbxlmqhb-kmod-29/bin/kmod",
                 "x",
             ),
+            // A program in a store path is the store path's (as in syft),
+            // one outside any is a package of its own.
+            file(
+                "nix/store/3ggsdl2x3x0jx3v2l1cgp2bxbgnmcs5h-xz-5.4.4-bin/bin/xz",
+                data("binary/xz.61814-62027.bin"),
+            ),
+            file(
+                "usr/local/bin/zstd",
+                data("binary/zstd.1180274-1180474.bin"),
+            ),
         ],
         // nix-collect-garbage: kmod's store path goes.
         vec![whiteout(
@@ -435,9 +445,20 @@ fn nix_store_paths_with_layers_and_whiteouts() {
                 "1.1.1q",
                 "pkg:nix/openssl@1.1.1q?outputhash=nwf2y0nc48ybim56308cr5ccvwkabcqc",
                 2
+            ),
+            (
+                "xz",
+                "5.4.4",
+                "pkg:nix/xz@5.4.4?output=bin&outputhash=3ggsdl2x3x0jx3v2l1cgp2bxbgnmcs5h",
+                0
             )
         ]
     );
+    let binaries: Vec<_> = inv
+        .of_type(PackageType::Binary)
+        .flat_map(|p| p.evidence.iter().map(|e| e.path.as_str()))
+        .collect();
+    assert_eq!(binaries, ["usr/local/bin/zstd"]);
     let glibc = inv.of_type(PackageType::Nix).next().unwrap();
     assert_eq!(glibc.location, GLIBC);
     assert_eq!(
@@ -447,5 +468,5 @@ fn nix_store_paths_with_layers_and_whiteouts() {
             format!("{GLIBC}/share/man/glibc.1")
         ]
     );
-    assert!(!PackageType::Nix.is_os());
+    assert!(!PackageType::Nix.is_os() && PackageType::Nix.owns_its_files());
 }

@@ -361,7 +361,11 @@ pub fn printable(bytes: &[u8]) -> String {
 /// (`bin/bash` listed, `usr/bin/bash` stored under a `bin` symlink).
 fn os_owned(ctx: &MergeContext<'_>, inventory: &Inventory) -> HashSet<String> {
     let mut owned = HashSet::new();
-    for p in inventory.packages.iter().filter(|p| p.package_type.is_os()) {
+    for p in inventory
+        .packages
+        .iter()
+        .filter(|p| p.package_type.owns_its_files())
+    {
         for f in &p.files {
             let f = f.trim_start_matches('/');
             if let Ok(Some((real, _))) = ctx.tree.resolve(f) {
