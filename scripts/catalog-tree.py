@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Assembles a directory tree holding a real file of every package type the
 gem, lock-file, conda, pacman (Arch), kernel, Bitnami, Haskell and R catalogers read, for a `dir:` comparison with syft,
+gem, lock-file, conda, pacman (Arch), kernel, Bitnami, portage (Gentoo), Nix, LuaRocks, SWI-Prolog pack and WordPress plugin catalogers read, for a `dir:` comparison with syft,
 and with --oci LAYOUT the same tree as the single layer of an OCI image
 (tag `t`), for an image comparison:
 
@@ -138,6 +139,28 @@ FILES = [
         ("corrupt-0.2.1-3", ("desc",)),
     ]
     for f in files
+] + [
+    # -- portnix (issue 18) --
+    # Gentoo: portage's database entry of skopeo 1.5.1 (syft's fixture).
+    (f"portage/var/db/pkg/app-containers/skopeo-1.5.1/{f}", f"var/db/pkg/app-containers/skopeo-1.5.1/{f}")
+    for f in ("CONTENTS", "LICENSE", "SIZE")
+] + [
+    # A Nix store path (syft's fixture): glibc 2.34-210, output bin.
+    (f"nix/nix/store/h0cnbmfcn93xm5dg2x27ixhag1cwndga-glibc-2.34-210-bin/{f}",
+     f"nix/store/h0cnbmfcn93xm5dg2x27ixhag1cwndga-glibc-2.34-210-bin/{f}")
+    for f in ("lib/glibc.so", "share/man/glibc.1")
+] + [
+    # LuaRocks rockspecs where luarocks installs them (syft's fixtures; syft's corrupt one too).
+    (f"lua/rockspec/{r}.rockspec", f"usr/local/lib/luarocks/rocks-5.1/{r}/{r}.rockspec")
+    for r in ("kong-3.7.0-0", "kong-pgmoon-1.16.2-1", "lpeg-1.0.2-1", "luasyslog-2.0.1-1")
+] + [
+    ("lua/corrupt/bad-1.23.0-0.rockspec", "usr/local/lib/luarocks/rocks-5.1/bad/bad-1.23.0-0.rockspec"),
+    # A SWI-Prolog pack's description (syft's fixture; directory scans only).
+    ("swipl/pack.pl", "src/prolog/hdt/pack.pl"),
+    # WordPress plugins' main files (syft's fixtures).
+    ("wordpress/wp-content/plugins/akismet/akismet.php", "var/www/html/wp-content/plugins/akismet/akismet.php"),
+    ("wordpress/wp-content/plugins/all-in-one-wp-migration/all-in-one-wp-migration.php",
+     "var/www/html/wp-content/plugins/all-in-one-wp-migration/all-in-one-wp-migration.php"),
 ]
 
 

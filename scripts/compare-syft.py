@@ -62,6 +62,12 @@ SYFT_TYPES = {
     "erlang-otp": "erlang-otp",
     "swift": "swift",
     "pod": "pod",
+    # -- portnix (issue 18) --
+    "portage": "portage",
+    "nix": "nix",
+    "lua-rocks": "lua-rocks",
+    "swiplpack": "swiplpack",
+    "wordpress-plugin": "wordpress-plugin",
 }
 MIN_COVERAGE = 0.99
 

@@ -33,6 +33,8 @@
 //! (the version resource of `*.dll`/`*.exe` PE files),
 //! [`ElfNoteCataloger`] (ELF `.note.package` notes), [`AlpmCataloger`] (pacman's
 //! `var/lib/pacman/local/*/desc` and `files`: Arch Linux),
+//! [`PortageCataloger`] (Gentoo's `var/db/pkg/*/*/CONTENTS`), Nix store
+//! paths (`nix/store/<hash>-<name>-<version>`, read from the file tree),
 //! [`KernelCataloger`] (Linux kernel images' setup headers, `vmlinuz-*`,
 //! and modules' `.modinfo`, `lib/modules/**/*.ko`) and
 //! [`BitnamiCataloger`] (Bitnami's SPDX documents,
@@ -74,8 +76,10 @@ mod kernel;
 mod license;
 pub mod lockfile;
 mod merge;
+mod nix;
 mod npm;
 mod os;
+mod portage;
 mod purl;
 mod python;
 pub mod render;
@@ -133,8 +137,17 @@ pub use kernel::{
 };
 pub use lockfile::{LOCKFILE_LIMIT, LockKind, LockLayerFacts, LockedPackage, LockfileCataloger};
 pub use merge::MergeContext;
+pub use nix::{
+    NixStorePath, nix_purl, parse_store_path as parse_nix_store_path,
+    store_path_of as nix_store_path_of,
+};
 pub use npm::{NpmCataloger, NpmLayerFacts, NpmManifest, NpmPackage, npm_purl};
 pub use os::{OsReleaseCataloger, OsReleaseFacts, RELEASE_FILES};
+pub use portage::{
+    PORTAGE_DB_LIMIT, PortageCataloger, PortageContents, PortageLayerFacts,
+    package_of as portage_package_of, parse_contents as parse_portage_contents,
+    parse_license as parse_portage_license, portage_purl,
+};
 pub use purl::{Distro, deb_purl, percent_encode, purl};
 pub use python::{
     PythonCataloger, PythonFileList, PythonLayerFacts, PythonMetadata, PythonMetadataFile,
@@ -211,10 +224,26 @@ pub enum PackageType {
     /// syft's name, `pod`).
     #[serde(rename = "pod")]
     Cocoapods,
+    // -- portnix (issue 18) --
+    /// Gentoo's installed packages, portage's `var/db/pkg` (syft's type;
+    /// purls `pkg:ebuild/<category>/<name>@<version>`, as syft writes them).
+    Portage,
+    /// Nix store paths (`nix/store/<hash>-<name>-<version>`; syft's type,
+    /// purls `pkg:nix/<name>@<version>?output=…&outputhash=…` as syft writes them).
+    Nix,
+    /// Lua rocks (`*.rockspec`; syft's type name, purls `pkg:luarocks/<name>@<version>`).
+    #[serde(rename = "lua-rocks")]
+    LuaRocks,
+    /// SWI-Prolog packs (`pack.pl`; syft's type, purls `pkg:swiplpack/<name>@<version>`).
+    SwiplPack,
+    /// WordPress plugins (their main PHP file's header; syft's type name,
+    /// and no purl, as syft writes none).
+    #[serde(rename = "wordpress-plugin")]
+    WordpressPlugin,
 }
 
 impl PackageType {
-    pub const ALL: [PackageType; 25] = [
+    pub const ALL: [PackageType; 30] = [
         PackageType::Deb,
         PackageType::Apk,
         PackageType::Rpm,
@@ -244,6 +273,12 @@ impl PackageType {
         PackageType::ErlangOtp,
         PackageType::Swift,
         PackageType::Cocoapods,
+        // -- portnix (issue 18) --
+        PackageType::Portage,
+        PackageType::Nix,
+        PackageType::LuaRocks,
+        PackageType::SwiplPack,
+        PackageType::WordpressPlugin,
     ];
 
     /// The name used in JSON output: the purl type, except for the kernel
@@ -280,6 +315,12 @@ impl PackageType {
             PackageType::ErlangOtp => "erlang-otp",
             PackageType::Swift => "swift",
             PackageType::Cocoapods => "pod",
+            // -- portnix (issue 18) --
+            PackageType::Portage => "portage",
+            PackageType::Nix => "nix",
+            PackageType::LuaRocks => "lua-rocks",
+            PackageType::SwiplPack => "swiplpack",
+            PackageType::WordpressPlugin => "wordpress-plugin",
         }
     }
 
@@ -287,8 +328,22 @@ impl PackageType {
     pub fn is_os(self) -> bool {
         matches!(
             self,
-            PackageType::Deb | PackageType::Apk | PackageType::Rpm | PackageType::Alpm
+            PackageType::Deb
+                | PackageType::Apk
+                | PackageType::Rpm
+                | PackageType::Alpm
+                // -- portnix (issue 18) --
+                | PackageType::Portage
         )
+    }
+
+    // -- portnix (issue 18) --
+    /// Whether a program in one of the package's files is the package's,
+    /// not a package of its own (the binary classifiers and ELF notes skip
+    /// it): the OS packages and Nix store paths, syft 1.18.1's "OS
+    /// cataloger types" for its file-ownership overlap.
+    pub fn owns_its_files(self) -> bool {
+        self.is_os() || self == PackageType::Nix
     }
 }
 
@@ -469,6 +524,8 @@ pub fn register(engine: &mut Engine) {
     engine.register(BitnamiCataloger);
     // -- binary classifiers (issue 18) --
     engine.register(BinaryClassifierCataloger);
+    // -- portnix (issue 18) --
+    engine.register(PortageCataloger);
 }
 
 /// The inventory of the final image from every cataloger [`register`] adds.
@@ -531,6 +588,10 @@ pub fn catalog_with(
     );
     kernel::merge(&ctx, &scan.facts::<KernelCataloger>()?, &mut inventory);
     bitnami::merge(&ctx, &scan.facts::<BitnamiCataloger>()?, &mut inventory);
+    // -- portnix (issue 18): an OS package database, before the merges that skip OS packages' files --
+    portage::merge(&ctx, &scan.facts::<PortageCataloger>()?, &mut inventory);
+    // -- portnix (issue 18): Nix store paths, from the file tree alone --
+    nix::merge(&ctx, &mut inventory);
     // -- binary classifiers (issue 18): after every OS package database (Arch's too), whose files it skips --
     binary::classifier::merge(
         &ctx,

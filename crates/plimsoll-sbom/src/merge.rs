@@ -180,9 +180,11 @@ impl MergeContext<'_> {
 }
 
 /// Whether `path` is below the directory `dir` (`""` is the root).
-/// The files the OS packages of an inventory hold, for the catalogers that
-/// leave a file an OS package lists to that package (syft's rule for
-/// binaries): each as its database lists it and as the image resolves it
+/// The files the OS packages (and Nix store paths: see
+/// [`PackageType::owns_its_files`](crate::PackageType::owns_its_files)) of an
+/// inventory hold, for the catalogers that leave a file such a package lists
+/// to that package (syft's rule for binaries, used by the binary classifiers
+/// and the ELF-note cataloger): each as its database lists it and as the image resolves it
 /// (`bin/bash` listed, stored as `usr/bin/bash` under a `bin` symlink), with
 /// `usr/` aside (`usr/bin/x` and `bin/x` are one file on a merged-/usr
 /// system, symlinks or not). Call after every OS package database's merge.
@@ -191,7 +193,11 @@ pub(crate) struct OsOwnedFiles(HashSet<String>);
 impl OsOwnedFiles {
     pub(crate) fn new(ctx: &MergeContext<'_>, inventory: &Inventory) -> Self {
         let mut owned = HashSet::new();
-        for p in inventory.packages.iter().filter(|p| p.package_type.is_os()) {
+        for p in inventory
+            .packages
+            .iter()
+            .filter(|p| p.package_type.owns_its_files())
+        {
             for f in &p.files {
                 let f = f.trim_start_matches('/');
                 if let Ok(Some((real, _))) = ctx.tree.resolve(f) {

@@ -1,4 +1,4 @@
-//! The Arch (pacman), Linux kernel and Bitnami catalogers on tiny images
+//! The Arch (pacman), Gentoo (portage), Linux kernel and Bitnami catalogers on tiny images
 //! built by the testkit: the real fixtures of `tests/data` (see the
 //! PROVENANCE.md files there) in layers, with overwrites and whiteouts.
 
@@ -283,4 +283,190 @@ fn bitnami_components_and_their_files() {
         "{:?}",
         inv.warnings
     );
+}
+
+// -- portnix (issue 18) --
+
+const PORTAGE: &str = "var/db/pkg/app-containers/skopeo-1.5.1";
+
+/// syft's portage fixture (skopeo 1.5.1's CONTENTS, LICENSE and SIZE).
+fn portage_db() -> Vec<Item> {
+    ["CONTENTS", "LICENSE", "SIZE"]
+        .iter()
+        .map(|f| {
+            file(
+                &format!("{PORTAGE}/{f}"),
+                data(&format!("portage/{PORTAGE}/{f}")),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn gentoo_packages_with_layers_whiteouts_and_owned_files() {
+    let mut base = portage_db();
+    // A package whose directory name holds no version (syft's glob fixture).
+    base.push(file("var/db/pkg/x/y/CONTENTS", "bogus contents\n"));
+    // A second package, removed in a later layer (emerge --unmerge).
+    base.push(file(
+        "var/db/pkg/app-arch/xz-utils-5.4.2/CONTENTS",
+        "dir /usr\nobj /usr/bin/xz 0123456789abcdef0123456789abcdef 1649284374\n",
+    ));
+    // skopeo's binary is portage's file, not a program of its own (here
+    // bytes openssl's classifier identifies); xz's, once its package is
+    // removed, is one.
+    base.push(file(
+        "usr/bin/skopeo",
+        data("binary/openssl.804835-805042.bin"),
+    ));
+    base.push(file("usr/bin/xz", data("binary/xz.61814-62027.bin")));
+    let inv = catalog(&scan(vec![
+        base,
+        vec![whiteout("var/db/pkg/app-arch/xz-utils-5.4.2")],
+        // The licence rewritten in a later layer.
+        vec![file(
+            &format!("{PORTAGE}/LICENSE"),
+            "|| ( MIT Apache-2.0 )\n",
+        )],
+    ]))
+    .unwrap();
+    let got: Vec<_> = inv
+        .of_type(PackageType::Portage)
+        .map(|p| {
+            (
+                p.name.as_str(),
+                p.version.as_str(),
+                p.purl.as_str(),
+                p.layer,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [(
+            "app-containers/skopeo",
+            "1.5.1",
+            "pkg:ebuild/app-containers/skopeo@1.5.1",
+            0
+        )]
+    );
+    let skopeo = inv.of_type(PackageType::Portage).next().unwrap();
+    assert_eq!(skopeo.location, format!("{PORTAGE}/CONTENTS"));
+    assert_eq!(skopeo.licenses, ["MIT", "Apache-2.0"]);
+    assert_eq!(skopeo.files.len(), 4);
+    assert!(skopeo.files.contains(&"usr/bin/skopeo".to_string()));
+    // The classifier leaves usr/bin/skopeo to portage; xz's package is gone
+    // with its directory, so usr/bin/xz is a program of its own again.
+    let binaries: Vec<_> = inv
+        .of_type(PackageType::Binary)
+        .flat_map(|p| p.evidence.iter().map(|e| e.path.as_str()))
+        .collect();
+    assert_eq!(binaries, ["usr/bin/xz"]);
+    assert_eq!(
+        inv.warnings.as_slice(),
+        [
+            "layer 0: var/db/pkg/x/y/CONTENTS: the directory's name holds no Gentoo package version: not a package, skipped"
+        ]
+    );
+    assert!(PackageType::Portage.is_os());
+}
+
+const GLIBC: &str = "nix/store/h0cnbmfcn93xm5dg2x27ixhag1cwndga-glibc-2.34-210-bin";
+
+#[test]
+fn nix_store_paths_with_layers_and_whiteouts() {
+    let inv = catalog(&scan(vec![
+        vec![
+            // syft's fixture: the store path's directories are implied.
+            file(
+                &format!("{GLIBC}/lib/glibc.so"),
+                data(&format!("nix/{GLIBC}/lib/glibc.so")),
+            ),
+            file(
+                &format!("{GLIBC}/share/man/glibc.1"),
+                data(&format!("nix/{GLIBC}/share/man/glibc.1")),
+            ),
+            // A derivation and a source tree: no package.
+            file(
+                "nix/store/yzahni8aig6mdrvcsccgwm2515lcpi5q-git-minimal-2.36.0.drv",
+                "Derive(...)",
+            ),
+            file(
+                "nix/store/w3hl7zrmc9qvzadc0k7cp9ysxiyz88j6-base-system/etc/x",
+                "x",
+            ),
+            file(
+                "nix/store/nwv742f1bxv6g78hy9yc6slxdbxlmqhb-kmod-29/bin/kmod",
+                "x",
+            ),
+            // A program in a store path is the store path's (as in syft),
+            // one outside any is a package of its own.
+            file(
+                "nix/store/3ggsdl2x3x0jx3v2l1cgp2bxbgnmcs5h-xz-5.4.4-bin/bin/xz",
+                data("binary/xz.61814-62027.bin"),
+            ),
+            file(
+                "usr/local/bin/zstd",
+                data("binary/zstd.1180274-1180474.bin"),
+            ),
+        ],
+        // nix-collect-garbage: kmod's store path goes.
+        vec![whiteout(
+            "nix/store/nwv742f1bxv6g78hy9yc6slxdbxlmqhb-kmod-29",
+        )],
+        vec![file(
+            "nix/store/nwf2y0nc48ybim56308cr5ccvwkabcqc-openssl-1.1.1q/lib/libssl.so.1.1",
+            "x",
+        )],
+    ]))
+    .unwrap();
+    let got: Vec<_> = inv
+        .of_type(PackageType::Nix)
+        .map(|p| {
+            (
+                p.name.as_str(),
+                p.version.as_str(),
+                p.purl.as_str(),
+                p.layer,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "glibc",
+                "2.34-210",
+                "pkg:nix/glibc@2.34-210?output=bin&outputhash=h0cnbmfcn93xm5dg2x27ixhag1cwndga",
+                0
+            ),
+            (
+                "openssl",
+                "1.1.1q",
+                "pkg:nix/openssl@1.1.1q?outputhash=nwf2y0nc48ybim56308cr5ccvwkabcqc",
+                2
+            ),
+            (
+                "xz",
+                "5.4.4",
+                "pkg:nix/xz@5.4.4?output=bin&outputhash=3ggsdl2x3x0jx3v2l1cgp2bxbgnmcs5h",
+                0
+            )
+        ]
+    );
+    let binaries: Vec<_> = inv
+        .of_type(PackageType::Binary)
+        .flat_map(|p| p.evidence.iter().map(|e| e.path.as_str()))
+        .collect();
+    assert_eq!(binaries, ["usr/local/bin/zstd"]);
+    let glibc = inv.of_type(PackageType::Nix).next().unwrap();
+    assert_eq!(glibc.location, GLIBC);
+    assert_eq!(
+        glibc.files,
+        [
+            format!("{GLIBC}/lib/glibc.so"),
+            format!("{GLIBC}/share/man/glibc.1")
+        ]
+    );
+    assert!(!PackageType::Nix.is_os() && PackageType::Nix.owns_its_files());
 }

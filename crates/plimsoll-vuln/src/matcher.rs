@@ -336,6 +336,12 @@ fn root_target(pkg: &Package, distro: Option<&Distro>, upstream: &Target) -> Opt
         | PackageType::ErlangOtp
         | PackageType::Swift
         | PackageType::Cocoapods => return None,
+        // -- portnix (issue 18) --
+        PackageType::Portage
+        | PackageType::Nix
+        | PackageType::LuaRocks
+        | PackageType::SwiplPack
+        | PackageType::WordpressPlugin => return None,
     };
     Some(Target {
         ecosystem: EcosystemKey::Exact(ecosystem),
@@ -414,6 +420,18 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
             .and_then(|d| d.version_id.as_deref().or(d.build_id.as_deref()))
             .unwrap_or("rolling");
         return Err(NoTarget::UnknownDistro(format!("{d} {release}")));
+    }
+    // -- portnix (issue 18) --
+    if pkg.package_type == PackageType::Portage {
+        // OSV has no Gentoo ecosystem (GLSAs are not imported): every
+        // portage package is unmatched, and said to be.
+        let d = distro.and_then(|d| d.id.as_deref()).unwrap_or("gentoo");
+        return Err(NoTarget::UnknownDistro(
+            match distro.and_then(|d| d.version_id.as_deref().or(d.build_id.as_deref())) {
+                Some(release) => format!("{d} {release}"),
+                None => d.to_string(),
+            },
+        ));
     }
     if pkg.package_type.is_os() {
         let d = distro.ok_or(NoTarget::NoRelease(pkg.package_type))?;
@@ -547,6 +565,15 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
         | PackageType::ErlangOtp
         | PackageType::Swift
         | PackageType::Cocoapods => return Err(NoTarget::Unsupported(pkg.package_type)),
+        // -- portnix (issue 18) --
+        PackageType::Portage => unreachable!("handled above"),
+        // OSV has no Nix, LuaRocks, SWI-Prolog or WordPress ecosystem.
+        PackageType::Nix
+        | PackageType::LuaRocks
+        | PackageType::SwiplPack
+        | PackageType::WordpressPlugin => {
+            return Err(NoTarget::Unsupported(pkg.package_type));
+        }
     })
 }
 
@@ -1388,6 +1415,29 @@ mod tests {
         );
         assert_eq!(bitnami_upstream_version("0.16.20220414"), "0.16.20220414");
         assert_eq!(bitnami_upstream_version("1.0.0-beta"), "1.0.0-beta");
+        // -- portnix (issue 18) --
+        let skopeo = pkg(PackageType::Portage, "app-containers/skopeo", "1.5.1", "");
+        let gentoo = Distro {
+            id: Some(s("gentoo")),
+            version_id: Some(s("2.17")),
+            ..Default::default()
+        };
+        assert_eq!(
+            target(&skopeo, Some(&gentoo)).unwrap_err(),
+            NoTarget::UnknownDistro(s("gentoo 2.17"))
+        );
+        assert_eq!(
+            target(&skopeo, None).unwrap_err(),
+            NoTarget::UnknownDistro(s("gentoo"))
+        );
+        assert_eq!(
+            target(&pkg(PackageType::Nix, "glibc", "2.34-210", ""), None).unwrap_err(),
+            NoTarget::Unsupported(PackageType::Nix)
+        );
+        assert_eq!(
+            target(&pkg(PackageType::LuaRocks, "lpeg", "1.0.2-1", ""), None).unwrap_err(),
+            NoTarget::Unsupported(PackageType::LuaRocks)
+        );
         for t in [PackageType::LinuxKernel, PackageType::LinuxKernelModule] {
             assert_eq!(
                 target(&pkg(t, "x", "1", ""), None).unwrap_err(),

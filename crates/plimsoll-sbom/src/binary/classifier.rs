@@ -51,6 +51,7 @@ use super::classifiers::{CLASSIFIERS, Classifier, Evidence, LOOKUPS, LibraryLook
 use super::jvm_release::{self, JvmRelease};
 use super::shared_library::{self, NeededLibrary};
 use super::{BINARY_LIMIT, truncated_note};
+use crate::merge::OsOwnedFiles;
 use crate::purl::purl;
 use crate::{Inventory, MergeContext, Package, PackageType};
 
@@ -510,22 +511,6 @@ pub fn printable(bytes: &[u8]) -> String {
     s
 }
 
-/// Files that OS packages hold, as listed and as the image resolves them
-/// (`bin/bash` listed, `usr/bin/bash` stored under a `bin` symlink).
-fn os_owned(ctx: &MergeContext<'_>, inventory: &Inventory) -> HashSet<String> {
-    let mut owned = HashSet::new();
-    for p in inventory.packages.iter().filter(|p| p.package_type.is_os()) {
-        for f in &p.files {
-            let f = f.trim_start_matches('/');
-            if let Ok(Some((real, _))) = ctx.tree.resolve(f) {
-                owned.insert(real.trim_start_matches('/').to_string());
-            }
-            owned.insert(f.to_string());
-        }
-    }
-    owned
-}
-
 /// A library a lookup found for a program.
 struct LookedUp<'a> {
     class: &'a str,
@@ -618,7 +603,7 @@ pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[BinaryLayerFacts], inventor
     if visible.is_empty() {
         return;
     }
-    let owned = os_owned(ctx, inventory);
+    let owned = OsOwnedFiles::new(ctx, inventory);
     let lookups = Libraries::new(ctx, &visible);
     // JVM installations: their directories, to drop java binaries inside.
     let jvm_dirs: Vec<&str> = visible

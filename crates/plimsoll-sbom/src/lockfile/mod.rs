@@ -27,6 +27,9 @@
 //! | `*.app` | [`otp_app`] (Erlang/OTP application resource files) | erlang-otp |
 //! | `Package.resolved`, `.package.resolved` | [`swift_resolved`] (Swift Package Manager v1–v3) | swift |
 //! | `Podfile.lock` | [`podfile`] (CocoaPods) | pod |
+//! | `*.rockspec` | [`rockspec`] (LuaRocks) | lua-rocks |
+//! | `pack.pl` | [`swipl_pack`] (SWI-Prolog packs) | swiplpack |
+//! | `wp-content/plugins/*/*.php` | [`wordpress`] (plugin headers) | wordpress-plugin |
 //!
 //! A lock file declares what an install fetches, not what the image holds,
 //! so these files count in directory scans (`dir:`) only, as in syft's
@@ -40,7 +43,9 @@
 //! it in image scans only). Lock files inside
 //! `node_modules` are skipped (they belong to the installed packages, whose
 //! own `package.json` the npm cataloger reads), as syft skips them, and so
-//! are `pnpm-lock.yaml` files there.
+//! are `pnpm-lock.yaml` files there. A LuaRocks `*.rockspec` is installed
+//! beside its rock, and counts in image scans too, as in syft, and so does
+//! a WordPress plugin's header.
 
 pub mod cargo;
 pub mod composer;
@@ -56,7 +61,10 @@ pub mod pnpm;
 pub mod pom;
 pub mod python;
 pub mod r_description;
+pub mod rockspec;
+pub mod swipl_pack;
 pub mod uv;
+pub mod wordpress;
 pub mod yarn;
 // -- hexpub (issue 18) --
 pub mod mix;
@@ -115,6 +123,13 @@ pub enum LockKind {
     OtpApp,
     SwiftResolved,
     PodfileLock,
+    // -- portnix (issue 18) --
+    /// A LuaRocks `*.rockspec`.
+    Rockspec,
+    /// A SWI-Prolog pack's `pack.pl`.
+    SwiplPack,
+    /// A PHP file of a WordPress plugin's directory.
+    WordpressPlugin,
 }
 
 impl LockKind {
@@ -169,6 +184,10 @@ impl LockKind {
             "Package.resolved" | ".package.resolved" => LockKind::SwiftResolved,
             "Podfile.lock" => LockKind::PodfileLock,
             _ if name.ends_with(".app") && name.len() > ".app".len() => LockKind::OtpApp,
+            // -- portnix (issue 18) --
+            _ if name.ends_with(".rockspec") => LockKind::Rockspec,
+            "pack.pl" => LockKind::SwiplPack,
+            _ if wordpress::is_plugin_file(path) => LockKind::WordpressPlugin,
             _ => return None,
         })
     }
@@ -177,7 +196,12 @@ impl LockKind {
     pub fn installed(self) -> bool {
         matches!(
             self,
-            LockKind::ComposerInstalled | LockKind::DotnetDeps | LockKind::RDescription
+            LockKind::ComposerInstalled
+                | LockKind::DotnetDeps
+                | LockKind::RDescription
+                // -- portnix (issue 18) --
+                | LockKind::Rockspec
+                | LockKind::WordpressPlugin
         )
     }
 
@@ -212,6 +236,10 @@ impl LockKind {
             LockKind::OtpApp => otp_app::parse(content),
             LockKind::SwiftResolved => swift_resolved::parse(content),
             LockKind::PodfileLock => podfile::parse(content),
+            // -- portnix (issue 18) --
+            LockKind::Rockspec => rockspec::parse(content),
+            LockKind::SwiplPack => swipl_pack::parse(content),
+            LockKind::WordpressPlugin => wordpress::parse(content),
         }
     }
 }
@@ -319,10 +347,14 @@ impl Analyzer for LockfileCataloger {
     type Facts = LockLayerFacts;
     type Visitor = LockfileVisitor;
     const NAME: &'static str = "sbom-lockfiles";
-    const VERSION: u32 = 8;
+    const VERSION: u32 = 9;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
-        LockKind::of(entry.path)?;
+        let kind = LockKind::of(entry.path)?;
+        // -- portnix (issue 18): a plugin's header is at the top --
+        if kind == LockKind::WordpressPlugin {
+            return Some(entry.size.min(wordpress::HEADER_LIMIT as u64));
+        }
         (entry.size <= LOCKFILE_LIMIT).then_some(entry.size)
     }
 
@@ -342,7 +374,7 @@ impl LayerVisitor for LockfileVisitor {
             return;
         };
         let mut kept = Vec::new();
-        let parsed = if entry.size > LOCKFILE_LIMIT {
+        let parsed = if entry.size > LOCKFILE_LIMIT && kind != LockKind::WordpressPlugin {
             Parsed::unreadable(format!(
                 "{} bytes, larger than {LOCKFILE_LIMIT}: not read",
                 entry.size
@@ -560,6 +592,20 @@ mod tests {
             ("ios/Podfile.lock", Some(LockKind::PodfileLock)),
             ("Package.resolved", Some(LockKind::SwiftResolved)),
             ("x/.package.resolved", Some(LockKind::SwiftResolved)),
+            // -- portnix (issue 18) --
+            (
+                "usr/local/lib/luarocks/rocks-5.1/lpeg/1.0.2-1/lpeg-1.0.2-1.rockspec",
+                Some(LockKind::Rockspec),
+            ),
+            ("package.rockspec", Some(LockKind::Rockspec)),
+            ("x.rockspec.bak", None),
+            ("src/hdt/pack.pl", Some(LockKind::SwiplPack)),
+            ("src/hdt/pack.pl.orig", None),
+            (
+                "var/www/html/wp-content/plugins/akismet/akismet.php",
+                Some(LockKind::WordpressPlugin),
+            ),
+            ("var/www/html/wp-content/plugins/akismet/inc/x.php", None),
         ] {
             assert_eq!(LockKind::of(path), kind, "{path}");
         }

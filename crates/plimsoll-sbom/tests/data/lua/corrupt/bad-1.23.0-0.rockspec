@@ -1,0 +1,5 @@
+package = {"kon
+
+3.7.0-0"
+rockspec_fo}
+}
