@@ -10,15 +10,14 @@
 
 mod common;
 
-use common::hit;
+use common::{hit, versioned_hits as hits};
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use plimsoll_sbom::{Inventory, Package, PackageType};
+use plimsoll_sbom::PackageType;
 use plimsoll_vuln::db::Database;
-use plimsoll_vuln::findings::{MatchStatus, VulnReport, find};
-use plimsoll_vuln::policy::Policy;
+use plimsoll_vuln::findings::{MatchStatus, VulnReport};
 
 fn database() -> Database {
     static DB: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
@@ -27,39 +26,20 @@ fn database() -> Database {
 }
 
 fn scan(packages: &[(PackageType, &str, &str)]) -> VulnReport {
-    let inventory = Inventory {
-        distro: None,
-        packages: packages
-            .iter()
-            .map(|&(t, name, version)| {
-                let (purl_type, file) = match t {
-                    PackageType::Hackage => ("hackage", "stack.yaml.lock"),
-                    _ => ("cran", "usr/local/lib/R/site-library/x/DESCRIPTION"),
-                };
-                let purl = format!("pkg:{purl_type}/{name}@{version}");
-                Package::new(t, name, version, purl, file, 0)
-            })
-            .collect(),
-        warnings: Default::default(),
-    };
-    find(&inventory, &database(), &Policy::default(), &[]).unwrap()
-}
-
-/// (package@version, finding id, fixed versions) of every finding, sorted.
-fn hits(r: &VulnReport) -> Vec<(String, String, Vec<String>)> {
-    let mut v: Vec<_> = r
-        .findings
+    let packages = packages
         .iter()
-        .map(|f| {
-            (
-                format!("{}@{}", f.package.name, f.package.version),
-                f.id.clone(),
-                f.fixed.clone(),
-            )
+        .map(|&(t, name, version)| match t {
+            PackageType::Hackage => common::package(t, "hackage", "stack.yaml.lock", name, version),
+            _ => common::package(
+                t,
+                "cran",
+                "usr/local/lib/R/site-library/x/DESCRIPTION",
+                name,
+                version,
+            ),
         })
         .collect();
-    v.sort();
-    v
+    common::scan_packages(&database(), packages)
 }
 
 #[test]

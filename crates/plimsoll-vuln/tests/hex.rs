@@ -9,15 +9,14 @@
 
 mod common;
 
-use common::hit;
+use common::{hit, versioned_hits as hits};
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use plimsoll_sbom::{Inventory, Package, PackageType};
+use plimsoll_sbom::PackageType;
 use plimsoll_vuln::db::Database;
-use plimsoll_vuln::findings::{MatchStatus, VulnReport, find};
-use plimsoll_vuln::policy::Policy;
+use plimsoll_vuln::findings::{MatchStatus, VulnReport};
 
 fn database() -> Database {
     static DB: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
@@ -26,35 +25,11 @@ fn database() -> Database {
 }
 
 fn scan(packages: &[(&str, &str)]) -> VulnReport {
-    let inventory = Inventory {
-        distro: None,
-        packages: packages
-            .iter()
-            .map(|&(name, version)| {
-                let purl = format!("pkg:hex/{name}@{version}");
-                Package::new(PackageType::Hex, name, version, purl, "mix.lock", 0)
-            })
-            .collect(),
-        warnings: Default::default(),
-    };
-    find(&inventory, &database(), &Policy::default(), &[]).unwrap()
-}
-
-/// (package@version, finding id, fixed versions) of every finding, sorted.
-fn hits(r: &VulnReport) -> Vec<(String, String, Vec<String>)> {
-    let mut v: Vec<_> = r
-        .findings
+    let packages = packages
         .iter()
-        .map(|f| {
-            (
-                format!("{}@{}", f.package.name, f.package.version),
-                f.id.clone(),
-                f.fixed.clone(),
-            )
-        })
+        .map(|&(name, version)| common::package(PackageType::Hex, "hex", "mix.lock", name, version))
         .collect();
-    v.sort();
-    v
+    common::scan_packages(&database(), packages)
 }
 
 #[test]

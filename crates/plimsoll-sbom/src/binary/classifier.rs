@@ -511,6 +511,22 @@ pub fn printable(bytes: &[u8]) -> String {
     s
 }
 
+impl BinaryMatch {
+    /// The program this match names, found at `path` of `layer`.
+    fn package_at(&self, path: &str, layer: usize) -> Package {
+        let mut pkg = Package::new(
+            PackageType::Binary,
+            &self.package,
+            &self.version,
+            &self.purl,
+            path,
+            layer,
+        );
+        pkg.cpes = self.cpes.clone();
+        pkg
+    }
+}
+
 /// A library a lookup found for a program.
 struct LookedUp<'a> {
     class: &'a str,
@@ -659,18 +675,9 @@ pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[BinaryLayerFacts], inventor
             if in_jvm {
                 continue; // the JVM's release file names it (syft drops these too)
             }
-            let mut pkg = Package::new(
-                PackageType::Binary,
-                &m.package,
-                &m.version,
-                &m.purl,
-                path,
-                layer,
-            );
-            pkg.cpes = m.cpes.clone();
             add(
                 (m.package.clone(), m.version.clone()),
-                pkg,
+                m.package_at(path, layer),
                 BinaryEvidence {
                     path: path.to_string(),
                     class: m.class.clone(),
@@ -687,15 +694,7 @@ pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[BinaryLayerFacts], inventor
                 continue; // the program's own evidence came first
             }
             let m = f.found;
-            let mut pkg = Package::new(
-                PackageType::Binary,
-                &m.package,
-                &m.version,
-                &m.purl,
-                path,
-                layer,
-            );
-            pkg.cpes = m.cpes.clone();
+            let pkg = m.package_at(path, layer);
             let key = (m.package.clone(), m.version.clone());
             add(
                 key.clone(),

@@ -14,27 +14,17 @@
 //! Checked against Debian's R 4.2.2 (`r-base-core`) in
 //! tests/data/cran.tsv (`tests/oracle_versions.rs`).
 
-use super::{Num, Reason};
+use super::{Numbers, Reason};
 
-/// A parsed R package version: its components.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Version<'a>(Vec<Num<'a>>);
-
-impl<'a> Version<'a> {
-    pub(crate) fn parse(s: &'a str) -> Result<Self, Reason> {
-        let parts: Vec<&str> = s.split(['.', '-']).collect();
-        if parts.len() < 2 {
-            return Err("an R package version has two or more numbers separated by . or -".into());
-        }
-        let mut out = Vec::with_capacity(parts.len());
-        for p in parts {
-            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
-                return Err("invalid version specification (only digits, . and - allowed)".into());
-            }
-            out.push(Num(p.as_bytes()));
-        }
-        Ok(Version(out))
+/// An R package version: its components, two or more.
+pub(crate) fn parse(s: &str) -> Result<Numbers<'_>, Reason> {
+    if s.split(['.', '-']).count() < 2 {
+        return Err("an R package version has two or more numbers separated by . or -".into());
     }
+    Numbers::parse(
+        s.split(['.', '-']),
+        "invalid version specification (only digits, . and - allowed)",
+    )
 }
 
 #[cfg(test)]
@@ -43,7 +33,7 @@ mod tests {
     use std::cmp::Ordering::{Equal, Greater, Less};
 
     fn cmp(a: &str, b: &str) -> std::cmp::Ordering {
-        Version::parse(a).unwrap().cmp(&Version::parse(b).unwrap())
+        parse(a).unwrap().cmp(&parse(b).unwrap())
     }
 
     #[test]
@@ -61,7 +51,7 @@ mod tests {
         for s in [
             "1", "1.0a", "1..2", "v1.0", "1.0-", "-1.0", "1.0 beta", "1,0", " 2.0 ",
         ] {
-            assert!(Version::parse(s).is_err(), "{s}");
+            assert!(parse(s).is_err(), "{s}");
         }
     }
 }

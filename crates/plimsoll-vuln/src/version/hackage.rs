@@ -15,23 +15,14 @@
 //! documentation in the unit tests: no Haskell toolchain was installed to be
 //! an oracle.
 
-use super::{Num, Reason};
+use super::{Numbers, Reason};
 
-/// A parsed Hackage version: its components.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Version<'a>(Vec<Num<'a>>);
-
-impl<'a> Version<'a> {
-    pub(crate) fn parse(s: &'a str) -> Result<Self, Reason> {
-        let mut out = Vec::new();
-        for p in s.trim().split('.') {
-            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
-                return Err("a Hackage version is numbers separated by . (no tags)".into());
-            }
-            out.push(Num(p.as_bytes()));
-        }
-        Ok(Version(out))
-    }
+/// A Hackage version: its components.
+pub(crate) fn parse(s: &str) -> Result<Numbers<'_>, Reason> {
+    Numbers::parse(
+        s.trim().split('.'),
+        "a Hackage version is numbers separated by . (no tags)",
+    )
 }
 
 #[cfg(test)]
@@ -40,7 +31,7 @@ mod tests {
     use std::cmp::Ordering::{Equal, Greater, Less};
 
     fn cmp(a: &str, b: &str) -> std::cmp::Ordering {
-        Version::parse(a).unwrap().cmp(&Version::parse(b).unwrap())
+        parse(a).unwrap().cmp(&parse(b).unwrap())
     }
 
     #[test]
@@ -71,7 +62,7 @@ mod tests {
     #[test]
     fn rejects() {
         for s in ["1.0-beta", "v1.0", "1..2", "1.", ".1", "1.0a", "1-2"] {
-            assert!(Version::parse(s).is_err(), "{s}");
+            assert!(parse(s).is_err(), "{s}");
         }
     }
 }

@@ -251,8 +251,8 @@ pub fn compare(eco: Ecosystem, a: &str, b: &str) -> Result<Ordering, VersionErro
         Ecosystem::GitHubActions => by(eco, a, b, action_tag),
         Ecosystem::Packagist => by(eco, a, b, packagist::Version::parse),
         // -- hackcran (issue 18) --
-        Ecosystem::Hackage => by(eco, a, b, hackage::Version::parse),
-        Ecosystem::Cran => by(eco, a, b, cran::Version::parse),
+        Ecosystem::Hackage => by(eco, a, b, hackage::parse),
+        Ecosystem::Cran => by(eco, a, b, cran::parse),
         // -- hexpub (issue 18) --
         Ecosystem::Hex => by(eco, a, b, semver::Version::parse_hex),
     }
@@ -343,6 +343,30 @@ impl Ord for Num<'_> {
 }
 
 ord_by_cmp!(Num<'_>);
+
+/// A version that is a list of numbers compared lexicographically, a
+/// shorter prefix first (`1.0` before `1.0.0`): Hackage's and CRAN's.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Numbers<'a>(Vec<Num<'a>>);
+
+impl<'a> Numbers<'a> {
+    /// The parts as numbers; `reason` when one is not a run of digits.
+    pub(crate) fn parse(
+        parts: impl Iterator<Item = &'a str>,
+        reason: &'static str,
+    ) -> Result<Self, Reason> {
+        parts
+            .map(|p| {
+                if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+                    Err(Reason::from(reason))
+                } else {
+                    Ok(Num(p.as_bytes()))
+                }
+            })
+            .collect::<Result<_, _>>()
+            .map(Numbers)
+    }
+}
 
 /// The length of the run of bytes at the start of `s` that satisfy `class`.
 pub(crate) fn span(s: &[u8], class: impl Fn(u8) -> bool) -> usize {
