@@ -18,7 +18,7 @@
 
 use serde_json::Value;
 
-use super::{LockedPackage, Parsed};
+use super::{LockedPackage, Parsed, yaml_document};
 use crate::PackageType;
 use crate::purl::percent_encode;
 
@@ -66,16 +66,9 @@ fn steps_uses<'a>(steps: Option<&'a Value>, out: &mut Vec<&'a str>) {
 
 /// Reads a workflow or an action's metadata file.
 pub fn parse(content: &[u8]) -> Parsed {
-    let Ok(text) = std::str::from_utf8(content) else {
-        return Parsed::unreadable("not UTF-8: not a workflow, skipped".into());
-    };
-    let doc: Value = match serde_saphyr::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            let first = e.to_string();
-            let first = first.lines().next().unwrap_or("");
-            return Parsed::unreadable(format!("not valid YAML ({first}): skipped"));
-        }
+    let doc = match yaml_document(content, "workflow") {
+        Ok(doc) => doc,
+        Err(unreadable) => return unreadable,
     };
     let Value::Object(doc) = doc else {
         return Parsed::unreadable("not a YAML mapping: skipped".into());

@@ -18,7 +18,7 @@
 
 use serde_json::Value;
 
-use super::{LockedPackage, Parsed};
+use super::{LockedPackage, Parsed, yaml_document};
 use crate::PackageType;
 use crate::purl::purl;
 
@@ -49,20 +49,9 @@ fn package(name: &str, version: &str) -> LockedPackage {
     }
 }
 
-fn yaml(content: &[u8]) -> Result<Value, Parsed> {
-    let Ok(text) = std::str::from_utf8(content) else {
-        return Err(Parsed::unreadable("not UTF-8: skipped".into()));
-    };
-    serde_saphyr::from_str(text).map_err(|e| {
-        let first = e.to_string();
-        let first = first.lines().next().unwrap_or("").to_string();
-        Parsed::unreadable(format!("not valid YAML ({first}): skipped"))
-    })
-}
-
 /// Reads a `stack.yaml`.
 pub fn parse_stack_yaml(content: &[u8]) -> Parsed {
-    let doc = match yaml(content) {
+    let doc = match yaml_document(content, "Stack or cabal file") {
         Ok(v) => v,
         Err(p) => return p,
     };
@@ -87,7 +76,7 @@ pub fn parse_stack_yaml(content: &[u8]) -> Parsed {
 
 /// Reads a `stack.yaml.lock`.
 pub fn parse_stack_lock(content: &[u8]) -> Parsed {
-    let doc = match yaml(content) {
+    let doc = match yaml_document(content, "Stack or cabal file") {
         Ok(v) => v,
         Err(p) => return p,
     };

@@ -405,6 +405,21 @@ impl LayerVisitor for LockfileVisitor {
     }
 }
 
+/// A YAML lock file's document (`what` names the format in the warning), or
+/// why it cannot be read: not UTF-8, or not YAML (the parser's first line).
+pub(crate) fn yaml_document(content: &[u8], what: &str) -> Result<serde_json::Value, Parsed> {
+    let Ok(text) = std::str::from_utf8(content) else {
+        return Err(Parsed::unreadable(format!(
+            "not UTF-8: not a {what}, skipped"
+        )));
+    };
+    serde_saphyr::from_str(text).map_err(|e| {
+        let first = e.to_string();
+        let first = first.lines().next().unwrap_or("");
+        Parsed::unreadable(format!("not valid YAML ({first}): skipped"))
+    })
+}
+
 /// The value of a `key = "value"` line of a TOML table (Cargo.lock,
 /// poetry.lock write one key a line, values as basic strings).
 pub(crate) fn toml_string(line: &str, key: &str) -> Option<String> {

@@ -23,7 +23,7 @@
 
 use serde_json::Value;
 
-use super::{LockedPackage, Parsed};
+use super::{LockedPackage, Parsed, yaml_document};
 use crate::PackageType;
 use crate::npm::npm_purl;
 
@@ -77,16 +77,9 @@ fn dependency_key(major: u64, dep: &str, version: &str) -> String {
 
 /// Reads a `pnpm-lock.yaml`.
 pub fn parse(content: &[u8]) -> Parsed {
-    let Ok(text) = std::str::from_utf8(content) else {
-        return Parsed::unreadable("not UTF-8: not a pnpm-lock.yaml, skipped".into());
-    };
-    let doc: Value = match serde_saphyr::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            let first = e.to_string();
-            let first = first.lines().next().unwrap_or("");
-            return Parsed::unreadable(format!("not valid YAML ({first}): skipped"));
-        }
+    let doc = match yaml_document(content, "pnpm-lock.yaml") {
+        Ok(doc) => doc,
+        Err(unreadable) => return unreadable,
     };
     let Value::Object(doc) = doc else {
         return Parsed::unreadable("not a YAML mapping: skipped".into());

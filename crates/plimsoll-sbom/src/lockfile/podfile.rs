@@ -10,7 +10,7 @@
 
 use serde_json::Value;
 
-use super::{LockedPackage, Parsed};
+use super::{LockedPackage, Parsed, yaml_document};
 use crate::PackageType;
 use crate::purl::purl;
 
@@ -24,16 +24,9 @@ pub fn cocoapods_purl(name: &str, version: &str) -> String {
 
 /// Reads a `Podfile.lock`.
 pub fn parse(content: &[u8]) -> Parsed {
-    let Ok(text) = std::str::from_utf8(content) else {
-        return Parsed::unreadable("not UTF-8: not a Podfile.lock, skipped".into());
-    };
-    let doc: Value = match serde_saphyr::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            let first = e.to_string();
-            let first = first.lines().next().unwrap_or("");
-            return Parsed::unreadable(format!("not valid YAML ({first}): skipped"));
-        }
+    let doc = match yaml_document(content, "Podfile.lock") {
+        Ok(doc) => doc,
+        Err(unreadable) => return unreadable,
     };
     let Some(pods) = doc.get("PODS").and_then(Value::as_array) else {
         return Parsed::unreadable("no `PODS` list: skipped".into());

@@ -12,7 +12,7 @@
 
 use serde_json::Value;
 
-use super::{LockedPackage, Parsed};
+use super::{LockedPackage, Parsed, yaml_document};
 use crate::PackageType;
 use crate::purl::purl;
 
@@ -25,16 +25,9 @@ fn host(url: &str) -> &str {
 
 /// Reads a `pubspec.lock`.
 pub fn parse(content: &[u8]) -> Parsed {
-    let Ok(text) = std::str::from_utf8(content) else {
-        return Parsed::unreadable("not UTF-8: not a pubspec.lock, skipped".into());
-    };
-    let doc: Value = match serde_saphyr::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            let first = e.to_string();
-            let first = first.lines().next().unwrap_or("");
-            return Parsed::unreadable(format!("not valid YAML ({first}): skipped"));
-        }
+    let doc = match yaml_document(content, "pubspec.lock") {
+        Ok(doc) => doc,
+        Err(unreadable) => return unreadable,
     };
     let Some(packages) = doc.get("packages").and_then(Value::as_object) else {
         return Parsed::unreadable("no `packages` mapping: skipped".into());
