@@ -592,14 +592,22 @@ pub fn catalog_with(
     portage::merge(&ctx, &scan.facts::<PortageCataloger>()?, &mut inventory);
     // -- portnix (issue 18): Nix store paths, from the file tree alone --
     nix::merge(&ctx, &mut inventory);
-    // -- binary classifiers (issue 18): after every OS package database (Arch's too), whose files it skips --
+    // The binary classifiers and the ELF-note cataloger come after every OS
+    // package database (Arch's, portage's and Nix's too): a file one of those
+    // lists is that package, and the set of such files is built once for both.
+    let os_owned = merge::LazyOsOwnedFiles::new();
     binary::classifier::merge(
         &ctx,
         &scan.facts::<BinaryClassifierCataloger>()?,
+        &os_owned,
         &mut inventory,
     );
-    // After every OS package database: a noted file one of them lists is that package.
-    binary::elf_note::merge(&ctx, &scan.facts::<ElfNoteCataloger>()?, &mut inventory);
+    binary::elf_note::merge(
+        &ctx,
+        &scan.facts::<ElfNoteCataloger>()?,
+        &os_owned,
+        &mut inventory,
+    );
     inventory.distro = distro;
     inventory.sort();
     Ok(inventory)

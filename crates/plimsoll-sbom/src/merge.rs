@@ -187,10 +187,25 @@ impl MergeContext<'_> {
 /// and the ELF-note cataloger): each as its database lists it and as the image resolves it
 /// (`bin/bash` listed, stored as `usr/bin/bash` under a `bin` symlink), with
 /// `usr/` aside (`usr/bin/x` and `bin/x` are one file on a merged-/usr
-/// system, symlinks or not). Call after every OS package database's merge.
+/// system, symlinks or not). Built once per scan, on first use, by
+/// [`OsOwnedFiles::get`]; call after every OS package database's merge.
 pub(crate) struct OsOwnedFiles(HashSet<String>);
 
+/// The [`OsOwnedFiles`] of one scan, computed by the first merge that needs
+/// them (most images give the binary classifiers and the ELF-note cataloger
+/// nothing to look at, and then the set is never built).
+pub(crate) type LazyOsOwnedFiles = std::cell::OnceCell<OsOwnedFiles>;
+
 impl OsOwnedFiles {
+    /// The set in `lazy`, built from `inventory` the first time.
+    pub(crate) fn get<'a>(
+        lazy: &'a LazyOsOwnedFiles,
+        ctx: &MergeContext<'_>,
+        inventory: &Inventory,
+    ) -> &'a Self {
+        lazy.get_or_init(|| OsOwnedFiles::new(ctx, inventory))
+    }
+
     pub(crate) fn new(ctx: &MergeContext<'_>, inventory: &Inventory) -> Self {
         let mut owned = HashSet::new();
         for p in inventory

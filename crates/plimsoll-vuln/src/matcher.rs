@@ -558,13 +558,29 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
             &pkg.version,
             Ecosystem::Hex,
         ),
-        // Dart packages: no ordering for OSV's `Pub` yet; OTP applications
-        // (OTP's own versions, `4.3.1.3`, are no SemVer) and Swift packages
-        // not matched yet; OSV has no CocoaPods ecosystem.
-        PackageType::DartPub
-        | PackageType::ErlangOtp
-        | PackageType::Swift
-        | PackageType::Cocoapods => return Err(NoTarget::Unsupported(pkg.package_type)),
+        // OTP applications (OTP's own versions, `4.3.1.3`, are no SemVer)
+        // are not matched; OSV has no CocoaPods ecosystem.
+        PackageType::ErlangOtp | PackageType::Cocoapods => {
+            return Err(NoTarget::Unsupported(pkg.package_type));
+        }
+        // -- pubswift (issue 18) --
+        // Dart packages under OSV's `Pub`, by name; `pub_semver`'s order.
+        PackageType::DartPub => t(
+            EcosystemKey::Exact("Pub".into()),
+            &pkg.name,
+            &pkg.version,
+            Ecosystem::Pub,
+        ),
+        // Swift packages under OSV's `SwiftURL`, by the repository they are
+        // fetched from as the advisories name it (`github.com/apple/swift-nio`:
+        // no scheme, no `.git`); SwiftPM's order. A pin that follows a branch
+        // or a revision has no version: reported as not comparable.
+        PackageType::Swift => t(
+            EcosystemKey::Exact("SwiftURL".into()),
+            &swift_repository(pkg),
+            &pkg.version,
+            Ecosystem::SwiftUrl,
+        ),
         // -- portnix (issue 18) --
         PackageType::Portage => unreachable!("handled above"),
         // OSV has no Nix, LuaRocks, SWI-Prolog or WordPress ecosystem.
@@ -628,6 +644,46 @@ fn github_repository(pkg: &Package) -> String {
     match (parts.next(), parts.next()) {
         (Some(owner), Some(repo)) => format!("{}/{}", percent_decode(owner), percent_decode(repo)),
         _ => pkg.name.clone(),
+    }
+}
+
+/// The repository of a Swift package as OSV's `SwiftURL` records name it,
+/// from its purl (`pkg:swift/<location>/<name>@<version>`, the location as
+/// `Package.resolved` gives it without `https://`): `.git` and a trailing
+/// `/` dropped, an scp-like `git@host:owner/repo` as `host/owner/repo`,
+/// any other scheme (`http://`, `ssh://user@`) removed. The package's name
+/// when the purl holds no location.
+fn swift_repository(pkg: &Package) -> String {
+    let Some(path) = pkg
+        .purl
+        .strip_prefix("pkg:swift/")
+        .map(|p| p.split(['@', '?', '#']).next().unwrap_or(p))
+    else {
+        return pkg.name.clone();
+    };
+    let Some((location, _name)) = path.rsplit_once('/') else {
+        return pkg.name.clone();
+    };
+    let location = percent_decode(location);
+    let mut repo = location.as_str();
+    if let Some((_, rest)) = repo.split_once("://") {
+        repo = rest;
+    }
+    // `user@host/…` (ssh://git@github.com/…) and scp-like `git@host:owner/repo`.
+    if let Some((user, rest)) = repo.split_once('@')
+        && !user.contains('/')
+    {
+        repo = rest;
+    }
+    let repo = repo.trim_end_matches('/');
+    let repo = repo.strip_suffix(".git").unwrap_or(repo);
+    match repo.split_once(':') {
+        Some((host, path))
+            if !host.contains('/') && !path.starts_with(|c: char| c.is_ascii_digit()) =>
+        {
+            format!("{host}/{path}")
+        }
+        _ => repo.to_string(),
     }
 }
 

@@ -154,6 +154,12 @@ fn hex_against_elixir_version_compare() {
     check_local("hex.tsv", Ecosystem::Hex);
 }
 
+// -- pubswift (issue 18) --
+#[test]
+fn pub_against_osv_scalibr_cases() {
+    check_local("pub.tsv", Ecosystem::Pub);
+}
+
 /// Every string Elixir's `Version.parse` rejects is an error here too.
 #[test]
 fn hex_rejects_what_elixir_rejects() {

@@ -74,6 +74,17 @@ fn pattern(eco: Ecosystem) -> &'static str {
         // -- hackcran (issue 18) --
         Ecosystem::Hackage => r"(0|1|2|10|00|01)(\.(0|1|2|10|00|01)){0,4}",
         Ecosystem::Cran => r"(0|1|2|10|00|01)([.-](0|1|2|10|00|01|9000)){0,4}",
+        // -- pubswift (issue 18) --
+        Ecosystem::Pub => concat!(
+            r"(0|1|2|10|01)\.(0|1|2|10)\.(0|1|2|10)",
+            r"(-(0|1|2|10|01|a|b|-1|0x1|alpha|rc|x-y|A)(\.(0|1|2|10|a|b|alpha|rc)){0,3})?",
+            r"(\+(0|1|01|a|b|0x2|z9)(\.(0|1|a|b)){0,2})?"
+        ),
+        Ecosystem::SwiftUrl => concat!(
+            r"v?(0|1|2|10)\.(0|1|2|10)\.(0|1|2|10)",
+            r"(-(0|1|2|10|a|b|alpha|beta|rc)(\.(0|1|2|10|a|b|alpha|rc)){0,3})?",
+            r"(\+[0-9a-z]{1,3})?"
+        ),
     }
 }
 
@@ -176,6 +187,9 @@ order_properties! {
     cran_is_a_total_order => Ecosystem::Cran,
     // -- hexpub (issue 18) --
     hex_is_a_total_order => Ecosystem::Hex,
+    // -- pubswift (issue 18) --
+    pub_is_a_total_order => Ecosystem::Pub,
+    swift_is_a_total_order => Ecosystem::SwiftUrl,
 }
 
 proptest! {

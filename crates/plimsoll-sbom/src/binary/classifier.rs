@@ -51,7 +51,7 @@ use super::classifiers::{CLASSIFIERS, Classifier, Evidence, LOOKUPS, LibraryLook
 use super::jvm_release::{self, JvmRelease};
 use super::shared_library::{self, NeededLibrary};
 use super::{BINARY_LIMIT, truncated_note};
-use crate::merge::OsOwnedFiles;
+use crate::merge::{LazyOsOwnedFiles, OsOwnedFiles};
 use crate::purl::purl;
 use crate::{Inventory, MergeContext, Package, PackageType};
 
@@ -614,12 +614,17 @@ impl<'a> Libraries<'a> {
 /// Adds the programs the classifiers found in files the final image shows,
 /// one package per (name, version), minus those whose files OS packages
 /// hold. Call after the OS catalogers have added their packages.
-pub(crate) fn merge(ctx: &MergeContext<'_>, facts: &[BinaryLayerFacts], inventory: &mut Inventory) {
+pub(crate) fn merge(
+    ctx: &MergeContext<'_>,
+    facts: &[BinaryLayerFacts],
+    owned: &LazyOsOwnedFiles,
+    inventory: &mut Inventory,
+) {
     let visible = ctx.visible_in(facts, |f| &f.files);
     if visible.is_empty() {
         return;
     }
-    let owned = OsOwnedFiles::new(ctx, inventory);
+    let owned = OsOwnedFiles::get(owned, ctx, inventory);
     let lookups = Libraries::new(ctx, &visible);
     // JVM installations: their directories, to drop java binaries inside.
     let jvm_dirs: Vec<&str> = visible

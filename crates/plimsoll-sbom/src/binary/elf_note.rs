@@ -24,7 +24,7 @@ use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
 use serde::{Deserialize, Serialize};
 
 use super::{MIN_ELF, content_limit as binary_limit, is_candidate};
-use crate::merge::OsOwnedFiles;
+use crate::merge::{LazyOsOwnedFiles, OsOwnedFiles};
 use crate::purl::{deb_purl, purl};
 use crate::{Inventory, MergeContext, Package, PackageType};
 
@@ -237,14 +237,16 @@ fn typed(n: &PackageNote) -> Option<(PackageType, String)> {
 pub(crate) fn merge(
     ctx: &MergeContext<'_>,
     facts: &[ElfNoteLayerFacts],
+    owned: &LazyOsOwnedFiles,
     inventory: &mut Inventory,
 ) {
     let visible = ctx.visible_in(facts, |f| &f.files);
     if visible.is_empty() {
         return;
     }
-    let owned = OsOwnedFiles::new(ctx, inventory);
+    let owned = OsOwnedFiles::get(owned, ctx, inventory);
     let mut found: Vec<Package> = Vec::new();
+    let mut by_purl: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut warnings = Vec::new();
     for (layer, path, record) in visible {
         for w in record.warnings.iter() {
@@ -261,9 +263,11 @@ pub(crate) fn merge(
             ));
             continue;
         };
-        match found.iter_mut().find(|p| p.purl == purl) {
-            Some(p) => p.files.push(path.to_string()),
+        // One package per purl, however many files carry its note.
+        match by_purl.get(&purl) {
+            Some(&i) => found[i].files.push(path.to_string()),
             None => {
+                by_purl.insert(purl.clone(), found.len());
                 let mut pkg =
                     Package::new(package_type, &note.name, &note.version, purl, path, layer);
                 pkg.files = vec![path.to_string()];

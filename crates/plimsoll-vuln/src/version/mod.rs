@@ -18,6 +18,8 @@
 //! | `Hackage` | Cabal's `Version` (`Data.Version`'s branch): lists of numbers, lexicographic | `hackage` |
 //! | `Cran` | R's `package_version` (`compareVersion`); `.` and `-` separate alike | `cran` |
 //! | `Hex` | Elixir's `Version.compare` (SemVer 2.0.0, strict grammar, numbers unbounded) | `semver` |
+//! | `Pub` | `pub_semver`'s `Version.compareTo` (SemVer's shape; build metadata counts, after no build) | `pub_semver` |
+//! | `SwiftUrl` | SwiftPM's `Version` (SemVer 2.0.0 precedence, a tag's `v` dropped, `Int` numbers) | `semver` |
 //!
 //! Every comparator is written here by hand, each rule commented with the spec
 //! or source line it follows, and tested against the real tools' answers:
@@ -36,6 +38,9 @@
 //! - CRAN: a corpus made with R 4.2.2's `compareVersion` (Debian's
 //!   r-base-core; `tests/data/cran.tsv`, always run);
 //! - Hackage: the PVP's examples (unit tests; no Haskell toolchain here);
+//! - Pub: osv-scalibr's `pub-versions.txt` cases (`tests/data/pub-versions.txt`,
+//!   always run) and `pub_semver`'s documented parse rules (unit tests; no
+//!   Dart SDK here);
 //! - apk and Go: the cases of apk-tools' `test/unit/version.data` and
 //!   x/mod/semver's `semver_test.go` (unit tests).
 //!
@@ -78,6 +83,7 @@ mod maven;
 mod nuget;
 mod packagist;
 mod pep440;
+mod pub_semver;
 mod rpm;
 mod semver;
 
@@ -126,11 +132,16 @@ pub enum Ecosystem {
     // -- hexpub (issue 18) --
     /// Elixir and Erlang packages (Hex): Elixir's `Version`.
     Hex,
+    // -- pubswift (issue 18) --
+    /// Dart packages (Pub): `pub_semver`'s `Version`.
+    Pub,
+    /// Swift packages by repository URL (OSV's `SwiftURL`): SwiftPM's `Version`.
+    SwiftUrl,
 }
 
 impl Ecosystem {
     /// Every ecosystem, in declaration order.
-    pub const ALL: [Ecosystem; 16] = [
+    pub const ALL: [Ecosystem; 18] = [
         Ecosystem::Debian,
         Ecosystem::Ubuntu,
         Ecosystem::Alpine,
@@ -149,6 +160,9 @@ impl Ecosystem {
         Ecosystem::Cran,
         // -- hexpub (issue 18) --
         Ecosystem::Hex,
+        // -- pubswift (issue 18) --
+        Ecosystem::Pub,
+        Ecosystem::SwiftUrl,
     ];
 
     /// The ecosystem of an OSV `affected[].package.ecosystem` value. OSV names
@@ -156,7 +170,7 @@ impl Ecosystem {
     /// registry): `"Debian:12"`, `"Ubuntu:22.04:LTS"`, `"Alpine:v3.19"`,
     /// `"AlmaLinux:9"`, `"Red Hat:enterprise_linux:9::appstream"`,
     /// `"Maven:https://repo.maven.apache.org/maven2/"`. `None` for ecosystems
-    /// whose ordering this module does not know (Pub, …).
+    /// whose ordering this module does not know (ConanCenter, …).
     pub fn from_osv(name: &str) -> Option<Self> {
         let base = name.split_once(':').map_or(name, |(base, _)| base);
         Some(match base {
@@ -179,6 +193,9 @@ impl Ecosystem {
             "CRAN" => Ecosystem::Cran,
             // -- hexpub (issue 18) --
             "Hex" => Ecosystem::Hex,
+            // -- pubswift (issue 18) --
+            "Pub" => Ecosystem::Pub,
+            "SwiftURL" => Ecosystem::SwiftUrl,
             _ => return None,
         })
     }
@@ -204,6 +221,9 @@ impl Ecosystem {
             Ecosystem::Cran => "CRAN",
             // -- hexpub (issue 18) --
             Ecosystem::Hex => "Hex",
+            // -- pubswift (issue 18) --
+            Ecosystem::Pub => "Pub",
+            Ecosystem::SwiftUrl => "SwiftURL",
         }
     }
 }
@@ -255,6 +275,9 @@ pub fn compare(eco: Ecosystem, a: &str, b: &str) -> Result<Ordering, VersionErro
         Ecosystem::Cran => by(eco, a, b, cran::parse),
         // -- hexpub (issue 18) --
         Ecosystem::Hex => by(eco, a, b, semver::Version::parse_hex),
+        // -- pubswift (issue 18) --
+        Ecosystem::Pub => by(eco, a, b, pub_semver::Version::parse),
+        Ecosystem::SwiftUrl => by(eco, a, b, semver::Version::parse_swift),
     }
 }
 

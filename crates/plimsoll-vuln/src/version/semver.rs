@@ -12,6 +12,8 @@
 //!   one leading `v` are accepted, at most 256 characters, numbers at most
 //!   `Number.MAX_SAFE_INTEGER`.
 //! - Hex (Elixir's `Version`): nothing else; numbers unbounded.
+//! - SwiftURL (SwiftPM's `Version`, as a tag names it): one leading `v`
+//!   accepted, numbers at most `Int.max` (64-bit).
 //! - Go (`golang.org/x/mod/semver`): `v1` and `v1.2` are `v1.0.0` and
 //!   `v1.2.0` when nothing follows, numbers unbounded.
 
@@ -55,6 +57,11 @@ const HEX: Grammar = Grammar {
     shorthand: false,
 };
 
+const SWIFT: Grammar = Grammar {
+    max: Some("9223372036854775807"),
+    shorthand: false,
+};
+
 const NPM: Grammar = Grammar {
     max: Some("9007199254740991"),
     shorthand: false,
@@ -70,6 +77,12 @@ impl<'a> Version<'a> {
     /// unbounded (Erlang integers).
     pub(super) fn parse_hex(s: &'a str) -> Result<Self, Reason> {
         Self::parse_with(s, &HEX)
+    }
+
+    /// SwiftPM's `Version(tag:)`: SemVer's grammar after one leading `v`,
+    /// `Int` numbers; build metadata takes no part in the order.
+    pub(super) fn parse_swift(s: &'a str) -> Result<Self, Reason> {
+        Self::parse_with(s.strip_prefix('v').unwrap_or(s), &SWIFT)
     }
 
     pub(super) fn parse_npm(s: &'a str) -> Result<Self, Reason> {
@@ -146,15 +159,7 @@ fn number<'a>(s: &'a str, what: &str, max: Option<&str>) -> Result<Num<'a>, Reas
 fn identifiers<'a>(s: &'a str, what: &str, pre: bool) -> Result<Vec<Ident<'a>>, Reason> {
     s.split('.')
         .map(|id| {
-            if id.is_empty() {
-                return Err(format!("empty {what} identifier").into());
-            }
-            if !id.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-') {
-                return Err(format!(
-                    "{what} identifier {id:?} has characters outside [0-9A-Za-z-]"
-                )
-                .into());
-            }
+            identifier(id, what)?;
             if !id.bytes().all(|c| c.is_ascii_digit()) {
                 return Ok(Ident::Alphanumeric(id.as_bytes()));
             }
@@ -164,6 +169,17 @@ fn identifiers<'a>(s: &'a str, what: &str, pre: bool) -> Result<Vec<Ident<'a>>, 
             Ok(Ident::Numeric(Num(id.as_bytes())))
         })
         .collect()
+}
+
+/// One identifier of SemVer's grammar: `[0-9A-Za-z-]+` (shared with Pub's).
+pub(super) fn identifier(id: &str, what: &str) -> Result<(), Reason> {
+    if id.is_empty() {
+        return Err(format!("empty {what} identifier").into());
+    }
+    if !id.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-') {
+        return Err(format!("{what} identifier {id:?} has characters outside [0-9A-Za-z-]").into());
+    }
+    Ok(())
 }
 
 impl Ord for Version<'_> {
