@@ -690,3 +690,63 @@ fn a_source_tree_s_composer_lock_is_matched_against_packagist_records() {
         ]
     );
 }
+
+#[test]
+fn a_source_tree_s_dart_and_swift_locks_are_matched_against_pub_and_swifturl_records() {
+    // The Pub and SwiftURL records of plimsoll-vuln's tests, imported as a
+    // user would import OSV's.
+    let t = tempfile::tempdir().unwrap();
+    let records = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../plimsoll-vuln/tests/data/pubswift/records")
+        .display()
+        .to_string();
+    let db = t.path().join("vuln.db").display().to_string();
+    let r = plimsoll(t.path(), &["db", "import", &records, "--db", &db]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let tree = t.path().join("app");
+    std::fs::create_dir_all(tree.join("ios")).unwrap();
+    let pubspec = "packages:\n\
+        \x20 http:\n\
+        \x20   dependency: \"direct main\"\n\
+        \x20   description:\n\
+        \x20     name: http\n\
+        \x20     url: \"https://pub.dev\"\n\
+        \x20   source: hosted\n\
+        \x20   version: \"0.13.2\"\n\
+        \x20 path:\n\
+        \x20   dependency: transitive\n\
+        \x20   description:\n\
+        \x20     name: path\n\
+        \x20     url: \"https://pub.dev\"\n\
+        \x20   source: hosted\n\
+        \x20   version: \"1.8.0\"\n\
+        sdks:\n\
+        \x20 dart: \">=2.12.0 <3.0.0\"\n";
+    std::fs::write(tree.join("pubspec.lock"), pubspec).unwrap();
+    let pin = |identity: &str, location: &str, version: &str| {
+        json!({"identity": identity, "kind": "remoteSourceControl", "location": location,
+               "state": {"revision": "0123456789abcdef0123456789abcdef01234567", "version": version}})
+    };
+    let resolved = json!({
+        "pins": [
+            pin("swift-nio-http2", "https://github.com/apple/swift-nio-http2.git", "1.19.1"),
+            // No record names swift-nio: not listed.
+            pin("swift-nio", "https://github.com/apple/swift-nio.git", "2.40.0"),
+        ],
+        "version": 2
+    });
+    std::fs::write(tree.join("ios/Package.resolved"), resolved.to_string()).unwrap();
+    let arg = format!("dir:{}", tree.display());
+    let r = plimsoll(t.path(), &["scan", &arg, "--db", &db, "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let mut found = ids(&v);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("CVE-2020-35669".to_string(), "http".to_string()),
+            ("CVE-2022-24667".to_string(), "swift-nio-http2".to_string()),
+        ]
+    );
+}
