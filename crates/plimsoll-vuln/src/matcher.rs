@@ -342,6 +342,8 @@ fn root_target(pkg: &Package, distro: Option<&Distro>, upstream: &Target) -> Opt
         | PackageType::LuaRocks
         | PackageType::SwiplPack
         | PackageType::WordpressPlugin => return None,
+        // -- conan (issue 18) --
+        PackageType::Conan => return None,
     };
     Some(Target {
         ecosystem: EcosystemKey::Exact(ecosystem),
@@ -574,6 +576,8 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
         | PackageType::WordpressPlugin => {
             return Err(NoTarget::Unsupported(pkg.package_type));
         }
+        // -- conan (issue 18) --
+        PackageType::Conan => return Err(NoTarget::Unsupported(pkg.package_type)),
     })
 }
 
