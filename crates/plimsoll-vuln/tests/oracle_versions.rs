@@ -154,6 +154,12 @@ fn hex_against_elixir_version_compare() {
     check_local("hex.tsv", Ecosystem::Hex);
 }
 
+// -- conan (issue 18) --
+#[test]
+fn conan_against_conans_own_version_class() {
+    check_local("conan.tsv", Ecosystem::ConanCenter);
+}
+
 /// Every string Elixir's `Version.parse` rejects is an error here too.
 #[test]
 fn hex_rejects_what_elixir_rejects() {

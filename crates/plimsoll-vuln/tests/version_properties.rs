@@ -74,6 +74,14 @@ fn pattern(eco: Ecosystem) -> &'static str {
         // -- hackcran (issue 18) --
         Ecosystem::Hackage => r"(0|1|2|10|00|01)(\.(0|1|2|10|00|01)){0,4}",
         Ecosystem::Cran => r"(0|1|2|10|00|01)([.-](0|1|2|10|00|01|9000)){0,4}",
+        // -- conan (issue 18) --
+        // Numbers and words that start with a letter: Conan compares a
+        // number with a string by its text, which is not transitive when a
+        // string starts with a digit (9 < 10 < "1a" < 9).
+        Ecosystem::ConanCenter => concat!(
+            r"(0|1|2|10|00|cci|a)(\.(0|1|2|10|00|a|b|rc)){0,3}",
+            r"(-(0|1|a|b|rc|alpha)?(\.(0|1|a)){0,2})?(\+(0|1|a|b)(\.(0|1))?)?"
+        ),
     }
 }
 
@@ -176,6 +184,8 @@ order_properties! {
     cran_is_a_total_order => Ecosystem::Cran,
     // -- hexpub (issue 18) --
     hex_is_a_total_order => Ecosystem::Hex,
+    // -- conan (issue 18) --
+    conan_is_a_total_order_on_usual_versions => Ecosystem::ConanCenter,
 }
 
 proptest! {

@@ -18,6 +18,7 @@
 //! | `Hackage` | Cabal's `Version` (`Data.Version`'s branch): lists of numbers, lexicographic | `hackage` |
 //! | `Cran` | R's `package_version` (`compareVersion`); `.` and `-` separate alike | `cran` |
 //! | `Hex` | Elixir's `Version.compare` (SemVer 2.0.0, strict grammar, numbers unbounded) | `semver` |
+//! | `ConanCenter` | Conan 2's `Version` (`conan.internal.model.version`): `.` items, numbers or strings, `-pre`, `+build` | `conan` |
 //!
 //! Every comparator is written here by hand, each rule commented with the spec
 //! or source line it follows, and tested against the real tools' answers:
@@ -32,6 +33,8 @@
 //! - Hex: a corpus made with Elixir 1.14's `Version.compare` and the
 //!   strings its `Version.parse` rejects (`tests/data/hex*.tsv`, always
 //!   run);
+//! - ConanCenter: a corpus made with Conan 2.34's own `Version` class
+//!   (`tests/data/conan.tsv`, always run);
 //! - crates.io: the `semver` crate is the oracle of a property test;
 //! - CRAN: a corpus made with R 4.2.2's `compareVersion` (Debian's
 //!   r-base-core; `tests/data/cran.tsv`, always run);
@@ -69,6 +72,7 @@
 //! is compared as the tool compares it.
 
 mod apk;
+mod conan;
 mod cran;
 mod dpkg;
 mod gem;
@@ -126,11 +130,14 @@ pub enum Ecosystem {
     // -- hexpub (issue 18) --
     /// Elixir and Erlang packages (Hex): Elixir's `Version`.
     Hex,
+    // -- conan (issue 18) --
+    /// C and C++ packages of ConanCenter: Conan's `Version`.
+    ConanCenter,
 }
 
 impl Ecosystem {
     /// Every ecosystem, in declaration order.
-    pub const ALL: [Ecosystem; 16] = [
+    pub const ALL: [Ecosystem; 17] = [
         Ecosystem::Debian,
         Ecosystem::Ubuntu,
         Ecosystem::Alpine,
@@ -149,6 +156,8 @@ impl Ecosystem {
         Ecosystem::Cran,
         // -- hexpub (issue 18) --
         Ecosystem::Hex,
+        // -- conan (issue 18) --
+        Ecosystem::ConanCenter,
     ];
 
     /// The ecosystem of an OSV `affected[].package.ecosystem` value. OSV names
@@ -179,6 +188,8 @@ impl Ecosystem {
             "CRAN" => Ecosystem::Cran,
             // -- hexpub (issue 18) --
             "Hex" => Ecosystem::Hex,
+            // -- conan (issue 18) --
+            "ConanCenter" => Ecosystem::ConanCenter,
             _ => return None,
         })
     }
@@ -204,6 +215,8 @@ impl Ecosystem {
             Ecosystem::Cran => "CRAN",
             // -- hexpub (issue 18) --
             Ecosystem::Hex => "Hex",
+            // -- conan (issue 18) --
+            Ecosystem::ConanCenter => "ConanCenter",
         }
     }
 }
@@ -255,6 +268,8 @@ pub fn compare(eco: Ecosystem, a: &str, b: &str) -> Result<Ordering, VersionErro
         Ecosystem::Cran => by(eco, a, b, cran::parse),
         // -- hexpub (issue 18) --
         Ecosystem::Hex => by(eco, a, b, semver::Version::parse_hex),
+        // -- conan (issue 18) --
+        Ecosystem::ConanCenter => by(eco, a, b, conan::Version::parse),
     }
 }
 
@@ -424,6 +439,8 @@ mod tests {
             ("CRAN", Ecosystem::Cran),
             // -- hexpub (issue 18) --
             ("Hex", Ecosystem::Hex),
+            // -- conan (issue 18) --
+            ("ConanCenter", Ecosystem::ConanCenter),
         ];
         for (name, eco) in cases {
             assert_eq!(Ecosystem::from_osv(name), Some(eco), "{name}");
