@@ -418,6 +418,23 @@ mod tests {
     }
 
     #[test]
+    fn syft_bogus_files() {
+        // syft's `glob-paths` fixtures: files named as Conan's that are not.
+        let p = parse_lock(b"bogus conan.lock");
+        assert!(p.packages.is_empty());
+        assert!(
+            p.warnings[0].starts_with("not a Conan lock file"),
+            "{:?}",
+            p.warnings
+        );
+        // No `[requires]` section: nothing pinned, nothing wrong.
+        assert_eq!(parse_conanfile(b"bogus conan file"), Parsed::default());
+        let p = parse_conaninfo("a/conaninfo.txt", b"");
+        assert!(p.packages.is_empty());
+        assert_eq!(p.warnings.len(), 1);
+    }
+
+    #[test]
     fn syft_conaninfo() {
         let dir = "mfast/1.2.2/my_user/my_channel/package/9d1f076b471417647c2022a78d5e2c1f834289ac";
         let p = parse_conaninfo(
