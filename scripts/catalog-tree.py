@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Assembles a directory tree holding a real file of every package type the
 gem, lock-file, conda, pacman (Arch), kernel, Bitnami, Haskell and R catalogers read, for a `dir:` comparison with syft,
-gem, lock-file, conda, pacman (Arch), kernel, Bitnami, portage (Gentoo), Nix, LuaRocks, SWI-Prolog pack and WordPress plugin catalogers read, for a `dir:` comparison with syft,
+gem, lock-file, conda, pacman (Arch), kernel, Bitnami, portage (Gentoo), Nix, LuaRocks, SWI-Prolog pack, WordPress plugin and Conan catalogers read, for a `dir:` comparison with syft,
 and with --oci LAYOUT the same tree as the single layer of an OCI image
 (tag `t`), for an image comparison:
 
@@ -32,6 +32,9 @@ import tarfile
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 DATA = os.path.join(ROOT, "crates", "plimsoll-sbom", "tests", "data")
+
+# -- conan (issue 18) --
+CONAN_PKG = "mfast/1.2.2/my_user/my_channel/package/9d1f076b471417647c2022a78d5e2c1f834289ac"
 
 # (source, relative to DATA unless it starts with "/" (relative to ROOT), destination)
 FILES = [
@@ -161,6 +164,14 @@ FILES = [
     ("wordpress/wp-content/plugins/akismet/akismet.php", "var/www/html/wp-content/plugins/akismet/akismet.php"),
     ("wordpress/wp-content/plugins/all-in-one-wp-migration/all-in-one-wp-migration.php",
      "var/www/html/wp-content/plugins/all-in-one-wp-migration/all-in-one-wp-migration.php"),
+] + [
+    # -- conan (issue 18) --
+    # Conan (syft's fixtures): a conanfile.txt, Conan 1 and Conan 2 locks (directory
+    # scans), and an installed package's conaninfo.txt in a Conan 1 cache.
+    ("lock/conan/conanfile.txt", "src/cpp/conanfile.txt"),
+    ("lock/conan/conan.lock", "src/cpp/conan.lock"),
+    ("lock/conan/v2/conan.lock", "src/cpp2/conan.lock"),
+    (f"lock/conan/conaninfo/{CONAN_PKG}/conaninfo.txt", f"root/.conan/data/{CONAN_PKG}/conaninfo.txt"),
 ]
 
 

@@ -68,6 +68,8 @@ SYFT_TYPES = {
     "lua-rocks": "lua-rocks",
     "swiplpack": "swiplpack",
     "wordpress-plugin": "wordpress-plugin",
+    # -- conan (issue 18) --
+    "conan": "conan",
 }
 MIN_COVERAGE = 0.99
 

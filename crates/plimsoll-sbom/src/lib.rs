@@ -240,10 +240,14 @@ pub enum PackageType {
     /// and no purl, as syft writes none).
     #[serde(rename = "wordpress-plugin")]
     WordpressPlugin,
+    // -- conan (issue 18) --
+    /// C and C++ packages of Conan (`conanfile.txt`, `conan.lock`,
+    /// `conaninfo.txt`; `pkg:conan/[<user>/]<name>@<version>`).
+    Conan,
 }
 
 impl PackageType {
-    pub const ALL: [PackageType; 30] = [
+    pub const ALL: [PackageType; 31] = [
         PackageType::Deb,
         PackageType::Apk,
         PackageType::Rpm,
@@ -279,6 +283,8 @@ impl PackageType {
         PackageType::LuaRocks,
         PackageType::SwiplPack,
         PackageType::WordpressPlugin,
+        // -- conan (issue 18) --
+        PackageType::Conan,
     ];
 
     /// The name used in JSON output: the purl type, except for the kernel
@@ -321,6 +327,8 @@ impl PackageType {
             PackageType::LuaRocks => "lua-rocks",
             PackageType::SwiplPack => "swiplpack",
             PackageType::WordpressPlugin => "wordpress-plugin",
+            // -- conan (issue 18) --
+            PackageType::Conan => "conan",
         }
     }
 

@@ -461,3 +461,56 @@ fn hex_dart_otp_swift_and_pod_files_in_directory_scans_only() {
     let cowboy = inv.packages.iter().find(|p| p.name == "cowboy").unwrap();
     assert_eq!(cowboy.depends_on, ["pkg:hex/cowlib@2.11.0"]);
 }
+
+// -- conan (issue 18) --
+/// Conan: `conanfile.txt` and `conan.lock` count in directory scans only;
+/// a Conan 1 cache's `conaninfo.txt` records an installed package and
+/// counts in image scans too, with its `full_requires` as dependencies.
+#[test]
+fn conan_files_declared_and_installed() {
+    // (The package id shortened: tar names of the testkit stay short.)
+    const INFO: &str =
+        "root/.conan/data/mfast/1.2.2/my_user/my_channel/package/9d1f076b/conaninfo.txt";
+    let info = data(
+        "lock/conan/conaninfo/mfast/1.2.2/my_user/my_channel/package/9d1f076b471417647c2022a78d5e2c1f834289ac/conaninfo.txt",
+    );
+    let files = [
+        ("cpp/conanfile.txt", data("lock/conan/conanfile.txt")),
+        ("cpp/conan.lock", data("lock/conan/conan.lock")),
+        ("cpp2/conan.lock", data("lock/conan/v2/conan.lock")),
+        (INFO, info),
+    ];
+    let items: Vec<Item> = files.iter().map(|(p, c)| file(p, c)).collect();
+    let inv = catalog(&scan(vec![items])).unwrap();
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
+    assert_eq!(inv.packages.len(), 6, "{:?}", inv.packages);
+    assert!(inv.packages.iter().all(|p| p.location == INFO));
+    let mfast = inv.packages.iter().find(|p| p.name == "mfast").unwrap();
+    assert_eq!(
+        mfast.purl,
+        "pkg:conan/my_user/mfast@1.2.2?channel=my_channel"
+    );
+    assert_eq!(mfast.depends_on.len(), 5, "{:?}", mfast.depends_on);
+
+    let inv = scan_dir(&files);
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
+    for (path, count) in [
+        ("cpp/conanfile.txt", 6),
+        ("cpp/conan.lock", 6),
+        ("cpp2/conan.lock", 2),
+        (INFO, 6),
+    ] {
+        let of_file: Vec<_> = inv.packages.iter().filter(|p| p.location == path).collect();
+        assert_eq!(of_file.len(), count, "{path}");
+        assert!(
+            of_file.iter().all(|p| p.package_type == PackageType::Conan),
+            "{path}"
+        );
+    }
+    let boost = inv
+        .packages
+        .iter()
+        .find(|p| p.name == "boost" && p.location == "cpp/conan.lock")
+        .unwrap();
+    assert_eq!(boost.depends_on.len(), 3, "{:?}", boost.depends_on);
+}

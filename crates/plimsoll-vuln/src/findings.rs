@@ -194,6 +194,10 @@ pub fn find(
                     NoTarget::Unsupported(t) => {
                         format!("no advisory matching for {t} packages")
                     }
+                    // -- conan (issue 18) --
+                    NoTarget::OtherRegistry(t, registry) => {
+                        format!("not from {registry}: {t} packages")
+                    }
                     NoTarget::UnknownDistro(d) => {
                         format!(
                             "no advisory data for distribution '{d}': {} packages",

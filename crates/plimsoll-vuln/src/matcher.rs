@@ -156,6 +156,12 @@ pub enum NoTarget {
     /// without a version ordering for it (Packagist).
     #[error("no advisory matching for {0} packages")]
     Unsupported(PackageType),
+    // -- conan (issue 18) --
+    /// A package from outside the one registry the ecosystem's advisories
+    /// cover: a Conan reference with a user (and channel) is not
+    /// ConanCenter's.
+    #[error("{0} packages not from {1}: not matched")]
+    OtherRegistry(PackageType, &'static str),
 }
 
 /// Where a package's advisories are (the first of [`targets`]), or why
@@ -342,6 +348,8 @@ fn root_target(pkg: &Package, distro: Option<&Distro>, upstream: &Target) -> Opt
         | PackageType::LuaRocks
         | PackageType::SwiplPack
         | PackageType::WordpressPlugin => return None,
+        // -- conan (issue 18) --
+        PackageType::Conan => return None,
     };
     Some(Target {
         ecosystem: EcosystemKey::Exact(ecosystem),
@@ -590,7 +598,29 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
         | PackageType::WordpressPlugin => {
             return Err(NoTarget::Unsupported(pkg.package_type));
         }
+        // -- conan (issue 18) --
+        // ConanCenter's packages are referenced without user and channel
+        // (`zlib/1.2.13`); one with a user (`pkg:conan/<user>/<name>@…`) is
+        // a company's or a person's build, which ConanCenter's advisories
+        // do not speak for. Conan's own `Version` order.
+        PackageType::Conan if conan_user(&pkg.purl).is_some() => {
+            return Err(NoTarget::OtherRegistry(pkg.package_type, "ConanCenter"));
+        }
+        PackageType::Conan => t(
+            EcosystemKey::Exact("ConanCenter".into()),
+            &pkg.name,
+            &pkg.version,
+            Ecosystem::ConanCenter,
+        ),
     })
+}
+
+// -- conan (issue 18) --
+/// The user of a Conan package's purl (`pkg:conan/<user>/<name>@…`).
+fn conan_user(purl: &str) -> Option<&str> {
+    let path = purl.strip_prefix("pkg:conan/")?;
+    let path = path.split(['@', '?', '#']).next().unwrap_or(path);
+    path.rsplit_once('/').map(|(user, _)| user)
 }
 
 /// PEP 503 normalised project name: lowercase, runs of `-_.` as one `-`

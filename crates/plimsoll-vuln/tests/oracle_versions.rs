@@ -160,6 +160,12 @@ fn pub_against_osv_scalibr_cases() {
     check_local("pub.tsv", Ecosystem::Pub);
 }
 
+// -- conan (issue 18) --
+#[test]
+fn conan_against_conans_own_version_class() {
+    check_local("conan.tsv", Ecosystem::ConanCenter);
+}
+
 /// Every string Elixir's `Version.parse` rejects is an error here too.
 #[test]
 fn hex_rejects_what_elixir_rejects() {

@@ -85,6 +85,14 @@ fn pattern(eco: Ecosystem) -> &'static str {
             r"(-(0|1|2|10|a|b|alpha|beta|rc)(\.(0|1|2|10|a|b|alpha|rc)){0,3})?",
             r"(\+[0-9a-z]{1,3})?"
         ),
+        // -- conan (issue 18) --
+        // Numbers and words that start with a letter: Conan compares a
+        // number with a string by its text, which is not transitive when a
+        // string starts with a digit (9 < 10 < "1a" < 9).
+        Ecosystem::ConanCenter => concat!(
+            r"(0|1|2|10|00|cci|a)(\.(0|1|2|10|00|a|b|rc)){0,3}",
+            r"(-(0|1|a|b|rc|alpha)?(\.(0|1|a)){0,2})?(\+(0|1|a|b)(\.(0|1))?)?"
+        ),
     }
 }
 
@@ -190,6 +198,8 @@ order_properties! {
     // -- pubswift (issue 18) --
     pub_is_a_total_order => Ecosystem::Pub,
     swift_is_a_total_order => Ecosystem::SwiftUrl,
+    // -- conan (issue 18) --
+    conan_is_a_total_order_on_usual_versions => Ecosystem::ConanCenter,
 }
 
 proptest! {

@@ -30,6 +30,7 @@
 //! | `*.rockspec` | [`rockspec`] (LuaRocks) | lua-rocks |
 //! | `pack.pl` | [`swipl_pack`] (SWI-Prolog packs) | swiplpack |
 //! | `wp-content/plugins/*/*.php` | [`wordpress`] (plugin headers) | wordpress-plugin |
+//! | `conanfile.txt`, `conan.lock`, `conaninfo.txt` (a Conan 1 cache's) | [`conan`] (C and C++) | conan |
 //!
 //! A lock file declares what an install fetches, not what the image holds,
 //! so these files count in directory scans (`dir:`) only, as in syft's
@@ -45,7 +46,9 @@
 //! own `package.json` the npm cataloger reads), as syft skips them, and so
 //! are `pnpm-lock.yaml` files there. A LuaRocks `*.rockspec` is installed
 //! beside its rock, and counts in image scans too, as in syft, and so does
-//! a WordPress plugin's header.
+//! a WordPress plugin's header. Conan's `conaninfo.txt` records a package
+//! installed in Conan's cache, and counts in every scan (syft reads it in
+//! image scans only).
 
 pub mod cargo;
 pub mod composer;
@@ -73,6 +76,8 @@ pub mod podfile;
 pub mod pubspec;
 pub mod rebar;
 pub mod swift_resolved;
+// -- conan (issue 18) --
+pub mod conan;
 
 use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
 use serde::{Deserialize, Serialize};
@@ -130,6 +135,11 @@ pub enum LockKind {
     SwiplPack,
     /// A PHP file of a WordPress plugin's directory.
     WordpressPlugin,
+    // -- conan (issue 18) --
+    ConanFile,
+    ConanLock,
+    /// An installed Conan package's `conaninfo.txt`.
+    ConanInfo,
 }
 
 impl LockKind {
@@ -188,6 +198,10 @@ impl LockKind {
             _ if name.ends_with(".rockspec") => LockKind::Rockspec,
             "pack.pl" => LockKind::SwiplPack,
             _ if wordpress::is_plugin_file(path) => LockKind::WordpressPlugin,
+            // -- conan (issue 18) --
+            "conanfile.txt" => LockKind::ConanFile,
+            "conan.lock" => LockKind::ConanLock,
+            "conaninfo.txt" => LockKind::ConanInfo,
             _ => return None,
         })
     }
@@ -202,10 +216,13 @@ impl LockKind {
                 // -- portnix (issue 18) --
                 | LockKind::Rockspec
                 | LockKind::WordpressPlugin
+                // -- conan (issue 18) --
+                | LockKind::ConanInfo
         )
     }
 
-    fn parse(self, content: &[u8]) -> Parsed {
+    /// Reads the file at `path` (`conaninfo.txt` is named by its directory).
+    fn parse(self, path: &str, content: &[u8]) -> Parsed {
         match self {
             LockKind::CargoLock => cargo::parse(content),
             LockKind::GoMod => gomod::parse(content),
@@ -240,6 +257,10 @@ impl LockKind {
             LockKind::Rockspec => rockspec::parse(content),
             LockKind::SwiplPack => swipl_pack::parse(content),
             LockKind::WordpressPlugin => wordpress::parse(content),
+            // -- conan (issue 18) --
+            LockKind::ConanFile => conan::parse_conanfile(content),
+            LockKind::ConanLock => conan::parse_lock(content),
+            LockKind::ConanInfo => conan::parse_conaninfo(path, content),
         }
     }
 }
@@ -347,7 +368,7 @@ impl Analyzer for LockfileCataloger {
     type Facts = LockLayerFacts;
     type Visitor = LockfileVisitor;
     const NAME: &'static str = "sbom-lockfiles";
-    const VERSION: u32 = 9;
+    const VERSION: u32 = 10;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         let kind = LockKind::of(entry.path)?;
@@ -385,7 +406,7 @@ impl LayerVisitor for LockfileVisitor {
             if kind == LockKind::Pom {
                 kept = content.to_vec();
             }
-            kind.parse(content)
+            kind.parse(entry.path, content)
         };
         let facts = &mut self.0;
         // A path stored twice in one tar: the later entry wins.

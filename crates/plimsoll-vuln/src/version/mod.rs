@@ -20,6 +20,7 @@
 //! | `Hex` | Elixir's `Version.compare` (SemVer 2.0.0, strict grammar, numbers unbounded) | `semver` |
 //! | `Pub` | `pub_semver`'s `Version.compareTo` (SemVer's shape; build metadata counts, after no build) | `pub_semver` |
 //! | `SwiftUrl` | SwiftPM's `Version` (SemVer 2.0.0 precedence, a tag's `v` dropped, `Int` numbers) | `semver` |
+//! | `ConanCenter` | Conan 2's `Version` (`conan.internal.model.version`): `.` items, numbers or strings, `-pre`, `+build` | `conan` |
 //!
 //! Every comparator is written here by hand, each rule commented with the spec
 //! or source line it follows, and tested against the real tools' answers:
@@ -34,11 +35,13 @@
 //! - Hex: a corpus made with Elixir 1.14's `Version.compare` and the
 //!   strings its `Version.parse` rejects (`tests/data/hex*.tsv`, always
 //!   run);
+//! - ConanCenter: a corpus made with Conan 2.34's own `Version` class
+//!   (`tests/data/conan.tsv`, always run);
 //! - crates.io: the `semver` crate is the oracle of a property test;
 //! - CRAN: a corpus made with R 4.2.2's `compareVersion` (Debian's
 //!   r-base-core; `tests/data/cran.tsv`, always run);
 //! - Hackage: the PVP's examples (unit tests; no Haskell toolchain here);
-//! - Pub: osv-scalibr's `pub-versions.txt` cases (`tests/data/pub-versions.txt`,
+//! - Pub: osv-scalibr's `pub-versions.txt` cases (`tests/data/pub.tsv`,
 //!   always run) and `pub_semver`'s documented parse rules (unit tests; no
 //!   Dart SDK here);
 //! - apk and Go: the cases of apk-tools' `test/unit/version.data` and
@@ -74,6 +77,7 @@
 //! is compared as the tool compares it.
 
 mod apk;
+mod conan;
 mod cran;
 mod dpkg;
 mod gem;
@@ -137,11 +141,14 @@ pub enum Ecosystem {
     Pub,
     /// Swift packages by repository URL (OSV's `SwiftURL`): SwiftPM's `Version`.
     SwiftUrl,
+    // -- conan (issue 18) --
+    /// C and C++ packages of ConanCenter: Conan's `Version`.
+    ConanCenter,
 }
 
 impl Ecosystem {
     /// Every ecosystem, in declaration order.
-    pub const ALL: [Ecosystem; 18] = [
+    pub const ALL: [Ecosystem; 19] = [
         Ecosystem::Debian,
         Ecosystem::Ubuntu,
         Ecosystem::Alpine,
@@ -163,6 +170,8 @@ impl Ecosystem {
         // -- pubswift (issue 18) --
         Ecosystem::Pub,
         Ecosystem::SwiftUrl,
+        // -- conan (issue 18) --
+        Ecosystem::ConanCenter,
     ];
 
     /// The ecosystem of an OSV `affected[].package.ecosystem` value. OSV names
@@ -170,7 +179,7 @@ impl Ecosystem {
     /// registry): `"Debian:12"`, `"Ubuntu:22.04:LTS"`, `"Alpine:v3.19"`,
     /// `"AlmaLinux:9"`, `"Red Hat:enterprise_linux:9::appstream"`,
     /// `"Maven:https://repo.maven.apache.org/maven2/"`. `None` for ecosystems
-    /// whose ordering this module does not know (ConanCenter, …).
+    /// whose ordering this module does not know (Bioconductor, Julia, …).
     pub fn from_osv(name: &str) -> Option<Self> {
         let base = name.split_once(':').map_or(name, |(base, _)| base);
         Some(match base {
@@ -196,6 +205,8 @@ impl Ecosystem {
             // -- pubswift (issue 18) --
             "Pub" => Ecosystem::Pub,
             "SwiftURL" => Ecosystem::SwiftUrl,
+            // -- conan (issue 18) --
+            "ConanCenter" => Ecosystem::ConanCenter,
             _ => return None,
         })
     }
@@ -224,6 +235,8 @@ impl Ecosystem {
             // -- pubswift (issue 18) --
             Ecosystem::Pub => "Pub",
             Ecosystem::SwiftUrl => "SwiftURL",
+            // -- conan (issue 18) --
+            Ecosystem::ConanCenter => "ConanCenter",
         }
     }
 }
@@ -278,6 +291,8 @@ pub fn compare(eco: Ecosystem, a: &str, b: &str) -> Result<Ordering, VersionErro
         // -- pubswift (issue 18) --
         Ecosystem::Pub => by(eco, a, b, pub_semver::Version::parse),
         Ecosystem::SwiftUrl => by(eco, a, b, semver::Version::parse_swift),
+        // -- conan (issue 18) --
+        Ecosystem::ConanCenter => by(eco, a, b, conan::Version::parse),
     }
 }
 
@@ -447,6 +462,11 @@ mod tests {
             ("CRAN", Ecosystem::Cran),
             // -- hexpub (issue 18) --
             ("Hex", Ecosystem::Hex),
+            // -- conan (issue 18) --
+            ("ConanCenter", Ecosystem::ConanCenter),
+            // -- pubswift (issue 18) --
+            ("Pub", Ecosystem::Pub),
+            ("SwiftURL", Ecosystem::SwiftUrl),
         ];
         for (name, eco) in cases {
             assert_eq!(Ecosystem::from_osv(name), Some(eco), "{name}");
