@@ -74,6 +74,8 @@ fn pattern(eco: Ecosystem) -> &'static str {
         // -- hackcran (issue 18) --
         Ecosystem::Hackage => r"(0|1|2|10|00|01)(\.(0|1|2|10|00|01)){0,4}",
         Ecosystem::Cran => r"(0|1|2|10|00|01)([.-](0|1|2|10|00|01|9000)){0,4}",
+        // -- opam (issue 18) --
+        Ecosystem::Opam => r"[0-2~a]{1,2}([.\-+_~]?(0|1|2|10|00|a|b|beta|z|A|~)){0,5}",
     }
 }
 
@@ -176,6 +178,8 @@ order_properties! {
     cran_is_a_total_order => Ecosystem::Cran,
     // -- hexpub (issue 18) --
     hex_is_a_total_order => Ecosystem::Hex,
+    // -- opam (issue 18) --
+    opam_is_a_total_order => Ecosystem::Opam,
 }
 
 proptest! {

@@ -18,6 +18,7 @@
 //! | `Hackage` | Cabal's `Version` (`Data.Version`'s branch): lists of numbers, lexicographic | `hackage` |
 //! | `Cran` | R's `package_version` (`compareVersion`); `.` and `-` separate alike | `cran` |
 //! | `Hex` | Elixir's `Version.compare` (SemVer 2.0.0, strict grammar, numbers unbounded) | `semver` |
+//! | `opam` | `OpamVersionCompare.compare` of opam 2.5 (Debian's algorithm, no epoch) | `opam` |
 //!
 //! Every comparator is written here by hand, each rule commented with the spec
 //! or source line it follows, and tested against the real tools' answers:
@@ -33,6 +34,8 @@
 //!   strings its `Version.parse` rejects (`tests/data/hex*.tsv`, always
 //!   run);
 //! - crates.io: the `semver` crate is the oracle of a property test;
+//! - opam: a corpus made with opam 2.5.2's own `OpamVersionCompare`
+//!   (`tests/data/opam.tsv`, always run);
 //! - CRAN: a corpus made with R 4.2.2's `compareVersion` (Debian's
 //!   r-base-core; `tests/data/cran.tsv`, always run);
 //! - Hackage: the PVP's examples (unit tests; no Haskell toolchain here);
@@ -76,6 +79,7 @@ mod golang;
 mod hackage;
 mod maven;
 mod nuget;
+mod opam;
 mod packagist;
 mod pep440;
 mod rpm;
@@ -126,11 +130,14 @@ pub enum Ecosystem {
     // -- hexpub (issue 18) --
     /// Elixir and Erlang packages (Hex): Elixir's `Version`.
     Hex,
+    // -- opam (issue 18) --
+    /// OCaml packages (opam): `OpamVersionCompare`.
+    Opam,
 }
 
 impl Ecosystem {
     /// Every ecosystem, in declaration order.
-    pub const ALL: [Ecosystem; 16] = [
+    pub const ALL: [Ecosystem; 17] = [
         Ecosystem::Debian,
         Ecosystem::Ubuntu,
         Ecosystem::Alpine,
@@ -149,6 +156,8 @@ impl Ecosystem {
         Ecosystem::Cran,
         // -- hexpub (issue 18) --
         Ecosystem::Hex,
+        // -- opam (issue 18) --
+        Ecosystem::Opam,
     ];
 
     /// The ecosystem of an OSV `affected[].package.ecosystem` value. OSV names
@@ -179,6 +188,8 @@ impl Ecosystem {
             "CRAN" => Ecosystem::Cran,
             // -- hexpub (issue 18) --
             "Hex" => Ecosystem::Hex,
+            // -- opam (issue 18) --
+            "opam" => Ecosystem::Opam,
             _ => return None,
         })
     }
@@ -204,6 +215,8 @@ impl Ecosystem {
             Ecosystem::Cran => "CRAN",
             // -- hexpub (issue 18) --
             Ecosystem::Hex => "Hex",
+            // -- opam (issue 18) --
+            Ecosystem::Opam => "opam",
         }
     }
 }
@@ -255,6 +268,8 @@ pub fn compare(eco: Ecosystem, a: &str, b: &str) -> Result<Ordering, VersionErro
         Ecosystem::Cran => by(eco, a, b, cran::parse),
         // -- hexpub (issue 18) --
         Ecosystem::Hex => by(eco, a, b, semver::Version::parse_hex),
+        // -- opam (issue 18) --
+        Ecosystem::Opam => by(eco, a, b, opam::Version::parse),
     }
 }
 
@@ -424,6 +439,8 @@ mod tests {
             ("CRAN", Ecosystem::Cran),
             // -- hexpub (issue 18) --
             ("Hex", Ecosystem::Hex),
+            // -- opam (issue 18) --
+            ("opam", Ecosystem::Opam),
         ];
         for (name, eco) in cases {
             assert_eq!(Ecosystem::from_osv(name), Some(eco), "{name}");
@@ -438,6 +455,7 @@ mod tests {
             "hackage",
             "debian:12",
             "Linux",
+            "Opam",
         ] {
             assert_eq!(Ecosystem::from_osv(name), None, "{name}");
         }
