@@ -240,10 +240,14 @@ pub enum PackageType {
     /// and no purl, as syft writes none).
     #[serde(rename = "wordpress-plugin")]
     WordpressPlugin,
+    // -- opam (issue 18) --
+    /// OCaml packages described by opam files (`*.opam`, a switch's
+    /// installed packages; syft's type, purls `pkg:opam/<name>@<version>`).
+    Opam,
 }
 
 impl PackageType {
-    pub const ALL: [PackageType; 30] = [
+    pub const ALL: [PackageType; 31] = [
         PackageType::Deb,
         PackageType::Apk,
         PackageType::Rpm,
@@ -279,6 +283,8 @@ impl PackageType {
         PackageType::LuaRocks,
         PackageType::SwiplPack,
         PackageType::WordpressPlugin,
+        // -- opam (issue 18) --
+        PackageType::Opam,
     ];
 
     /// The name used in JSON output: the purl type, except for the kernel
@@ -321,6 +327,8 @@ impl PackageType {
             PackageType::LuaRocks => "lua-rocks",
             PackageType::SwiplPack => "swiplpack",
             PackageType::WordpressPlugin => "wordpress-plugin",
+            // -- opam (issue 18) --
+            PackageType::Opam => "opam",
         }
     }
 

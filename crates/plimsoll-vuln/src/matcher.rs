@@ -342,6 +342,8 @@ fn root_target(pkg: &Package, distro: Option<&Distro>, upstream: &Target) -> Opt
         | PackageType::LuaRocks
         | PackageType::SwiplPack
         | PackageType::WordpressPlugin => return None,
+        // -- opam (issue 18) --
+        PackageType::Opam => return None,
     };
     Some(Target {
         ecosystem: EcosystemKey::Exact(ecosystem),
@@ -574,6 +576,15 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
         | PackageType::WordpressPlugin => {
             return Err(NoTarget::Unsupported(pkg.package_type));
         }
+        // -- opam (issue 18) --
+        // OCaml packages under OSV's `opam` (the OCaml Security Response
+        // Team's OSEC records), by name; `OpamVersionCompare` order.
+        PackageType::Opam => t(
+            EcosystemKey::Exact("opam".into()),
+            &pkg.name,
+            &pkg.version,
+            Ecosystem::Opam,
+        ),
     })
 }
 

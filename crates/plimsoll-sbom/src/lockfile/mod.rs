@@ -30,6 +30,7 @@
 //! | `*.rockspec` | [`rockspec`] (LuaRocks) | lua-rocks |
 //! | `pack.pl` | [`swipl_pack`] (SWI-Prolog packs) | swiplpack |
 //! | `wp-content/plugins/*/*.php` | [`wordpress`] (plugin headers) | wordpress-plugin |
+//! | `*opam` (`<name>.opam`, `<name>.<version>/opam`) | [`opam`] (OCaml) | opam |
 //!
 //! A lock file declares what an install fetches, not what the image holds,
 //! so these files count in directory scans (`dir:`) only, as in syft's
@@ -45,7 +46,8 @@
 //! own `package.json` the npm cataloger reads), as syft skips them, and so
 //! are `pnpm-lock.yaml` files there. A LuaRocks `*.rockspec` is installed
 //! beside its rock, and counts in image scans too, as in syft, and so does
-//! a WordPress plugin's header.
+//! a WordPress plugin's header. So does an opam switch's record of an
+//! installed package (`.opam-switch/packages/<name>.<version>/opam`).
 
 pub mod cargo;
 pub mod composer;
@@ -73,6 +75,8 @@ pub mod podfile;
 pub mod pubspec;
 pub mod rebar;
 pub mod swift_resolved;
+// -- opam (issue 18) --
+pub mod opam;
 
 use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
 use serde::{Deserialize, Serialize};
@@ -130,6 +134,12 @@ pub enum LockKind {
     SwiplPack,
     /// A PHP file of a WordPress plugin's directory.
     WordpressPlugin,
+    // -- opam (issue 18) --
+    /// An opam file: `<name>.opam`, `<name>.<version>/opam`.
+    Opam,
+    /// An opam switch's record of an installed package
+    /// (`.opam-switch/packages/<name>.<version>/opam`).
+    OpamSwitch,
 }
 
 impl LockKind {
@@ -188,6 +198,9 @@ impl LockKind {
             _ if name.ends_with(".rockspec") => LockKind::Rockspec,
             "pack.pl" => LockKind::SwiplPack,
             _ if wordpress::is_plugin_file(path) => LockKind::WordpressPlugin,
+            // -- opam (issue 18) --
+            _ if opam::is_switch_record(path) => LockKind::OpamSwitch,
+            _ if name.ends_with("opam") => LockKind::Opam,
             _ => return None,
         })
     }
@@ -202,10 +215,13 @@ impl LockKind {
                 // -- portnix (issue 18) --
                 | LockKind::Rockspec
                 | LockKind::WordpressPlugin
+                // -- opam (issue 18) --
+                | LockKind::OpamSwitch
         )
     }
 
-    fn parse(self, content: &[u8]) -> Parsed {
+    /// Reads the file at `path` (its name matters to some formats).
+    fn parse(self, path: &str, content: &[u8]) -> Parsed {
         match self {
             LockKind::CargoLock => cargo::parse(content),
             LockKind::GoMod => gomod::parse(content),
@@ -240,6 +256,8 @@ impl LockKind {
             LockKind::Rockspec => rockspec::parse(content),
             LockKind::SwiplPack => swipl_pack::parse(content),
             LockKind::WordpressPlugin => wordpress::parse(content),
+            // -- opam (issue 18) --
+            LockKind::Opam | LockKind::OpamSwitch => opam::parse(path, content),
         }
     }
 }
@@ -347,7 +365,7 @@ impl Analyzer for LockfileCataloger {
     type Facts = LockLayerFacts;
     type Visitor = LockfileVisitor;
     const NAME: &'static str = "sbom-lockfiles";
-    const VERSION: u32 = 9;
+    const VERSION: u32 = 10;
 
     fn content_limit(&self, entry: &Entry<'_>) -> Option<u64> {
         let kind = LockKind::of(entry.path)?;
@@ -385,7 +403,7 @@ impl LayerVisitor for LockfileVisitor {
             if kind == LockKind::Pom {
                 kept = content.to_vec();
             }
-            kind.parse(content)
+            kind.parse(entry.path, content)
         };
         let facts = &mut self.0;
         // A path stored twice in one tar: the later entry wins.
@@ -621,6 +639,18 @@ mod tests {
                 Some(LockKind::WordpressPlugin),
             ),
             ("var/www/html/wp-content/plugins/akismet/inc/x.php", None),
+            // -- opam (issue 18) --
+            ("src/alcotest/alcotest.opam", Some(LockKind::Opam)),
+            ("packages/fmt/fmt.0.9.0/opam", Some(LockKind::Opam)),
+            ("usr/bin/opam", Some(LockKind::Opam)),
+            ("src/xopam", Some(LockKind::Opam)),
+            (
+                "root/.opam/default/.opam-switch/packages/dune.3.16.0/opam",
+                Some(LockKind::OpamSwitch),
+            ),
+            ("src/x.OPAM", None),
+            ("src/Opam", None),
+            ("src/x.opam.bak", None),
         ] {
             assert_eq!(LockKind::of(path), kind, "{path}");
         }
