@@ -161,6 +161,18 @@ FILES = [
     ("wordpress/wp-content/plugins/akismet/akismet.php", "var/www/html/wp-content/plugins/akismet/akismet.php"),
     ("wordpress/wp-content/plugins/all-in-one-wp-migration/all-in-one-wp-migration.php",
      "var/www/html/wp-content/plugins/all-in-one-wp-migration/all-in-one-wp-migration.php"),
+    # -- opam (issue 18) --
+    # OCaml opam files (syft's fixtures): a dune project's, a repository's
+    # `<name>.<version>/opam`, the same where opam records an installed
+    # package (counts in image scans too), and syft's `bogus` files named
+    # like opam files.
+    ("opam/alcotest.opam", "src/alcotest/alcotest.opam"),
+    ("opam/ocaml-base-compiler.4.14.0/opam",
+     "src/opam-repository/packages/ocaml-base-compiler/ocaml-base-compiler.4.14.0/opam"),
+    ("opam/ocaml-base-compiler.4.14.0/opam",
+     "root/.opam/default/.opam-switch/packages/ocaml-base-compiler.4.14.0/opam"),
+    ("opam/glob-paths/opam/alcotest.opam", "src/bogus/alcotest.opam"),
+    ("opam/glob-paths/opam/ocaml-base-compiler.4.14.0/opam", "src/bogus/ocaml-base-compiler.4.14.0/opam"),
 ]
 
 

@@ -68,6 +68,8 @@ SYFT_TYPES = {
     "lua-rocks": "lua-rocks",
     "swiplpack": "swiplpack",
     "wordpress-plugin": "wordpress-plugin",
+    # -- opam (issue 18) --
+    "opam": "opam",
 }
 MIN_COVERAGE = 0.99
 
