@@ -7,8 +7,11 @@
 //! As syft 1.18.1 reads them (`opam-cataloger`, glob `**/*opam`, so any
 //! file whose name ends in `opam`, case-sensitive): a file is an opam file
 //! when its text holds `opam-version: "<digits>.<digits>"` anywhere (a file
-//! without it, such as the `opam` program itself, is no package). The
-//! package is named
+//! without it is no package; a `*.opam` or `<name>.<version>/opam` one
+//! with a warning). Unlike syft, a file holding a NUL byte (no text) is
+//! never an opam file: the `opam` program holds `opam-version: "2.1"` in its
+//! strings, and syft reports Debian's `/usr/bin/opam` as a package `bin`.
+//! The package is named
 //!
 //! - for a file named `opam`, by its directory: `<name>.<version>` split at
 //!   the first `.` (a directory without a `.` gives the name alone, no
@@ -72,17 +75,27 @@ pub fn parse(path: &str, content: &[u8]) -> Parsed {
     let opam_version = regex(&OPAM_VERSION, || {
         format!(r#"opam-version:{WS}*"[0-9]+\.[0-9]+""#)
     });
+    let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
+    // The glob also meets files that are no opam files: the `opam` program
+    // itself (whose text holds `opam-version: "2.1"`: syft 1.18.1 reports
+    // Debian's `/usr/bin/opam` as a package named `bin`), a shell
+    // completion or lintian override named `opam`. An opam file is text:
+    // a file holding a NUL byte is no package, silently.
+    if content.contains(&0) {
+        return Parsed::default();
+    }
     if !opam_version.is_match(content) {
-        // The glob also meets files that are no opam files (the `opam`
-        // program, `*.opam` text of another kind): a text file says why.
-        if std::str::from_utf8(content).is_err() {
+        // Only a file that claims to be one (`x.opam`, `<name>.<version>/opam`)
+        // says why it is skipped.
+        let claims = file.ends_with(".opam")
+            || (file == "opam" && dir.rsplit('/').next().is_some_and(|d| d.contains('.')));
+        if !claims {
             return Parsed::default();
         }
         return Parsed::unreadable(
             "no `opam-version: \"N.N\"` field: not an opam file, skipped".into(),
         );
     }
-    let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
     let (name, version) = if file == "opam" {
         let base = dir.rsplit('/').next().unwrap_or("");
         match base.split_once('.') {
@@ -281,10 +294,26 @@ mod tests {
             assert!(p.packages.is_empty(), "{text}");
             assert_eq!(p.warnings.len(), 1, "{text}");
         }
-        assert_eq!(
-            parse("usr/bin/opam", b"\x7fELF\x02\x01\xff\xfe"),
-            Parsed::default()
-        );
+        // A program: not text, even where its strings hold the field (as
+        // Debian's opam 2.1.2 `/usr/bin/opam` does); files named `opam`
+        // that claim nothing (a shell completion, a lintian override).
+        for (path, content) in [
+            ("usr/bin/opam", &b"\x7fELF\x02\x01\0\xff\xfe"[..]),
+            (
+                "usr/bin/opam",
+                b"\x7fELF\x02\x01\0\0opam-version: \"2.1\"\0",
+            ),
+            (
+                "usr/share/lintian/overrides/opam",
+                b"opam: binary-without-manpage\n",
+            ),
+            (
+                "usr/share/bash-completion/completions/opam",
+                b"_opam() {\n}\n",
+            ),
+        ] {
+            assert_eq!(parse(path, content), Parsed::default(), "{path}");
+        }
         // No name: `.opam`, or an `opam` file at the top of the tree.
         for path in ["f/.opam", "opam"] {
             let p = parse(path, b"opam-version: \"2.0\"\nversion: \"6.0\"\n");
