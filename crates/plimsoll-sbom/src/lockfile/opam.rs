@@ -20,7 +20,10 @@
 //!   (`alcotest.opam` is `alcotest`), at the first `version: "…"` that
 //!   starts a line (none: no version).
 //!
-//! The `name:` field is not read, as syft does not read it. A file named
+//! opam's syntax allows blanks before a field's `:` (`opam-version : "2.0"`,
+//! as in opam-repository's `range` 0.3 to 0.8.1); syft's patterns do not, and
+//! it skips those files: plimsoll reads them. The `name:` field is not
+//! read, as syft does not read it. A file named
 //! `.opam`, or an `opam` at the top of the scanned tree, names no package:
 //! skipped with a warning (syft names the latter `/`). The licences
 //! are the first `license:` that starts a line: one string, or a list of
@@ -73,7 +76,7 @@ pub fn parse(path: &str, content: &[u8]) -> Parsed {
     static LICENSE: OnceLock<Regex> = OnceLock::new();
     static QUOTED: OnceLock<Regex> = OnceLock::new();
     let opam_version = regex(&OPAM_VERSION, || {
-        format!(r#"opam-version:{WS}*"[0-9]+\.[0-9]+""#)
+        format!(r#"opam-version[ \t]*:{WS}*"[0-9]+\.[0-9]+""#)
     });
     let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
     // The glob also meets files that are no opam files: the `opam` program
@@ -103,7 +106,7 @@ pub fn parse(path: &str, content: &[u8]) -> Parsed {
             None => (base.to_string(), String::new()),
         }
     } else {
-        let version = regex(&VERSION, || format!(r#"(?m)^version:{WS}*"([^"]*)""#))
+        let version = regex(&VERSION, || format!(r#"(?m)^version[ \t]*:{WS}*"([^"]*)""#))
             .captures(content)
             .and_then(|c| c.get(1))
             .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
@@ -117,7 +120,7 @@ pub fn parse(path: &str, content: &[u8]) -> Parsed {
     }
     let mut licenses = Vec::new();
     let license = regex(&LICENSE, || {
-        format!(r#"(?m)^license:{WS}*("[^"]*"|\[[^\]]*\])"#)
+        format!(r#"(?m)^license[ \t]*:{WS}*("[^"]*"|\[[^\]]*\])"#)
     });
     if let Some(value) = license.captures(content).and_then(|c| c.get(1)) {
         let quoted = regex(&QUOTED, || r#""([^"]*)""#.to_string());
@@ -185,6 +188,55 @@ mod tests {
             p.warnings[0].contains("not an opam file"),
             "{:?}",
             p.warnings
+        );
+    }
+
+    #[test]
+    fn opam_repository_files() {
+        // Real files of opam-repository (see tests/data/opam/PROVENANCE.md).
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/opam/opam-repository/packages"
+        );
+        for (rel, name, version, licenses) in [
+            (
+                "ocaml/ocaml.4.14.2/opam",
+                "ocaml",
+                "4.14.2",
+                &["LGPL-2.1-or-later WITH OCaml-LGPL-linking-exception"][..],
+            ),
+            ("tls/tls.1.0.4/opam", "tls", "1.0.4", &["BSD-2-Clause"]),
+            // opam's own list syntax, which syft drops.
+            (
+                "alt-ergo/alt-ergo.2.0.0/opam",
+                "alt-ergo",
+                "2.0.0",
+                &[
+                    "LicenseRef-OCamlPro-Non-Commercial-Purpose-License-Version-1",
+                    "Apache-1.0+",
+                ],
+            ),
+            // `opam-version : "2.0"`, which syft skips.
+            ("range/range.0.3/opam", "range", "0.3", &["GPL-3.0-only"]),
+            (
+                "opam-devel/opam-devel.2.5.0~rc1/opam",
+                "opam-devel",
+                "2.5.0~rc1",
+                &["LGPL-2.1-only WITH OCaml-LGPL-linking-exception"],
+            ),
+        ] {
+            let path = format!("{dir}/{rel}");
+            let p = one(&path, &std::fs::read(&path).unwrap());
+            assert_eq!(
+                (p.name.as_str(), p.version.as_str()),
+                (name, version),
+                "{rel}"
+            );
+            assert_eq!(p.licenses, licenses, "{rel}");
+        }
+        assert_eq!(
+            opam_purl("opam-devel", "2.5.0~rc1"),
+            "pkg:opam/opam-devel@2.5.0~rc1"
         );
     }
 
