@@ -173,6 +173,14 @@ FILES = [
      "root/.opam/default/.opam-switch/packages/ocaml-base-compiler.4.14.0/opam"),
     ("opam/glob-paths/opam/alcotest.opam", "src/bogus/alcotest.opam"),
     ("opam/glob-paths/opam/ocaml-base-compiler.4.14.0/opam", "src/bogus/ocaml-base-compiler.4.14.0/opam"),
+] + [
+    # Real opam-repository files (CC0), and ocaml 4.14.2 installed in the switch too.
+    (f"opam/opam-repository/packages/{p}/opam", f"src/opam-repository/packages/{p}/opam")
+    for p in ("ocaml/ocaml.4.14.2", "tls/tls.1.0.4", "alt-ergo/alt-ergo.2.0.0", "range/range.0.3",
+              "opam-devel/opam-devel.2.5.0~rc1")
+] + [
+    ("opam/opam-repository/packages/ocaml/ocaml.4.14.2/opam",
+     "root/.opam/default/.opam-switch/packages/ocaml.4.14.2/opam"),
 ]
 
 

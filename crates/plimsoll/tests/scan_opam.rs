@@ -23,22 +23,20 @@ fn plimsoll(dir: &Path, args: &[&str]) -> Run {
 
 const SWITCH: &str = "root/.opam/default/.opam-switch/packages";
 
-/// (path, content) of the files: syft's ocaml-base-compiler fixture and a
-/// description of the `ocaml` package where opam records them, and a
-/// project's `tls.opam` (as dune writes one: the version in the file).
+/// (path, content) of the files: syft's ocaml-base-compiler fixture and
+/// opam-repository's description of ocaml 4.14.2 where opam records them
+/// in a switch, and a project's `tls.opam` (as dune writes one: the
+/// version in the file).
 fn files() -> Vec<(String, Vec<u8>)> {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../plimsoll-sbom/tests/data/opam/ocaml-base-compiler.4.14.0/opam");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../plimsoll-sbom/tests/data/opam");
     vec![
         (
             format!("{SWITCH}/ocaml-base-compiler.4.14.0/opam"),
-            std::fs::read(fixture).unwrap(),
+            std::fs::read(data.join("ocaml-base-compiler.4.14.0/opam")).unwrap(),
         ),
         (
             format!("{SWITCH}/ocaml.4.14.2/opam"),
-            b"opam-version: \"2.0\"\nsynopsis: \"The OCaml compiler (virtual package)\"\n\
-              license: \"LGPL-2.1-or-later WITH OCaml-LGPL-linking-exception\"\n"
-                .to_vec(),
+            std::fs::read(data.join("opam-repository/packages/ocaml/ocaml.4.14.2/opam")).unwrap(),
         ),
         (
             "src/app/tls.opam".into(),
