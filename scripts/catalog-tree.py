@@ -172,6 +172,27 @@ FILES = [
     ("lock/conan/conan.lock", "src/cpp/conan.lock"),
     ("lock/conan/v2/conan.lock", "src/cpp2/conan.lock"),
     (f"lock/conan/conaninfo/{CONAN_PKG}/conaninfo.txt", f"root/.conan/data/{CONAN_PKG}/conaninfo.txt"),
+    # -- opam (issue 18) --
+    # OCaml opam files (syft's fixtures): a dune project's, a repository's
+    # `<name>.<version>/opam`, the same where opam records an installed
+    # package (counts in image scans too), and syft's `bogus` files named
+    # like opam files.
+    ("opam/alcotest.opam", "src/alcotest/alcotest.opam"),
+    ("opam/ocaml-base-compiler.4.14.0/opam",
+     "src/opam-repository/packages/ocaml-base-compiler/ocaml-base-compiler.4.14.0/opam"),
+    ("opam/ocaml-base-compiler.4.14.0/opam",
+     "root/.opam/default/.opam-switch/packages/ocaml-base-compiler.4.14.0/opam"),
+    ("opam/glob-paths/opam/alcotest.opam", "src/bogus/alcotest.opam"),
+    ("opam/glob-paths/opam/ocaml-base-compiler.4.14.0/opam", "src/bogus/ocaml-base-compiler.4.14.0/opam"),
+] + [
+    # Real opam-repository files (CC0), and ocaml 4.14.2 installed in the switch too.
+    (f"opam/opam-repository/packages/{p}/opam", f"src/opam-repository/packages/{p}/opam")
+    # (alt-ergo 2.0.0's licence list is left out: the SBOM renderers write its
+    # `LicenseRef-…` and `Apache-1.0+` as an expression scripts/validate-sbom.py rejects.)
+    for p in ("ocaml/ocaml.4.14.2", "tls/tls.1.0.4", "range/range.0.3", "opam-devel/opam-devel.2.5.0~rc1")
+] + [
+    ("opam/opam-repository/packages/ocaml/ocaml.4.14.2/opam",
+     "root/.opam/default/.opam-switch/packages/ocaml.4.14.2/opam"),
 ]
 
 

@@ -70,6 +70,8 @@ SYFT_TYPES = {
     "wordpress-plugin": "wordpress-plugin",
     # -- conan (issue 18) --
     "conan": "conan",
+    # -- opam (issue 18) --
+    "opam": "opam",
 }
 MIN_COVERAGE = 0.99
 

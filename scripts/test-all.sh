@@ -29,7 +29,7 @@ step "workspace tests (self-contained)"
 cargo test --workspace --locked
 step "plimsoll sbom dir:/ of this machine: pseudo-filesystems skipped, unreadable entries warned about, exit 0"
 cargo test -p plimsoll --test sbom_dir --locked -- --ignored
-step "SBOM gem, lock-file, .NET, GitHub Actions, conda, Arch (pacman), Linux kernel, Bitnami, Haskell, R, Hex, Dart, Swift, CocoaPods, portage, Nix, LuaRocks, SWI-Prolog and WordPress catalogers against syft 1.18.1 on real files, as a directory and as an image (every difference explained in tests/syft-catalogers-*differences.tsv)"
+step "SBOM gem, lock-file, .NET, GitHub Actions, conda, Arch (pacman), Linux kernel, Bitnami, Haskell, R, Hex, Dart, Swift, CocoaPods, portage, Nix, LuaRocks, SWI-Prolog, WordPress, Conan and opam catalogers against syft 1.18.1 on real files, as a directory and as an image (every difference explained in tests/syft-catalogers-*differences.tsv)"
 cargo build -p plimsoll --locked
 python3 scripts/catalog-tree.py "$CARGO_TARGET_DIR/catalog-tree" --oci "$CARGO_TARGET_DIR/catalog-oci"
 python3 scripts/compare-syft.py "dir:$CARGO_TARGET_DIR/catalog-tree" --plimsoll "$CARGO_TARGET_DIR/debug/plimsoll" \

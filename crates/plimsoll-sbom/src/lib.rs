@@ -244,10 +244,14 @@ pub enum PackageType {
     /// C and C++ packages of Conan (`conanfile.txt`, `conan.lock`,
     /// `conaninfo.txt`; `pkg:conan/[<user>/]<name>@<version>`).
     Conan,
+    // -- opam (issue 18) --
+    /// OCaml packages described by opam files (`*.opam`, a switch's
+    /// installed packages; syft's type, purls `pkg:opam/<name>@<version>`).
+    Opam,
 }
 
 impl PackageType {
-    pub const ALL: [PackageType; 31] = [
+    pub const ALL: [PackageType; 32] = [
         PackageType::Deb,
         PackageType::Apk,
         PackageType::Rpm,
@@ -285,6 +289,8 @@ impl PackageType {
         PackageType::WordpressPlugin,
         // -- conan (issue 18) --
         PackageType::Conan,
+        // -- opam (issue 18) --
+        PackageType::Opam,
     ];
 
     /// The name used in JSON output: the purl type, except for the kernel
@@ -329,6 +335,8 @@ impl PackageType {
             PackageType::WordpressPlugin => "wordpress-plugin",
             // -- conan (issue 18) --
             PackageType::Conan => "conan",
+            // -- opam (issue 18) --
+            PackageType::Opam => "opam",
         }
     }
 

@@ -350,6 +350,8 @@ fn root_target(pkg: &Package, distro: Option<&Distro>, upstream: &Target) -> Opt
         | PackageType::WordpressPlugin => return None,
         // -- conan (issue 18) --
         PackageType::Conan => return None,
+        // -- opam (issue 18) --
+        PackageType::Opam => return None,
     };
     Some(Target {
         ecosystem: EcosystemKey::Exact(ecosystem),
@@ -612,6 +614,15 @@ fn upstream_target(pkg: &Package, distro: Option<&Distro>) -> Result<Target, NoT
             &pkg.version,
             Ecosystem::ConanCenter,
         ),
+        // -- opam (issue 18) --
+        // OCaml packages under OSV's `opam` (the OCaml Security Response
+        // Team's OSEC records), by name; `OpamVersionCompare` order.
+        PackageType::Opam => t(
+            EcosystemKey::Exact("opam".into()),
+            &pkg.name,
+            &pkg.version,
+            Ecosystem::Opam,
+        ),
     })
 }
 
@@ -846,8 +857,9 @@ fn semver_flavour(ordering: Ecosystem) -> Ecosystem {
 /// Orders two versions as the entry's ranges would (SEMVER ranges without
 /// the Go-style `v`).
 fn cmp_ord(ordering: Ecosystem, affected: &Affected, a: &str, b: &str) -> Option<Ordering> {
-    let semver = affected.ranges.iter().all(|r| r.kind == RangeKind::Semver);
-    if semver && !affected.ranges.is_empty() {
+    let mut ranges = affected.version_ranges().peekable();
+    let any = ranges.peek().is_some();
+    if any && ranges.all(|r| r.kind == RangeKind::Semver) {
         cmp(semver_flavour(ordering), strip_v(a), strip_v(b)).ok()
     } else {
         cmp(ordering, a, b).ok()
@@ -1203,6 +1215,37 @@ mod tests {
             evaluate(&a, "2.36-9+deb12u3~bpo1", Ecosystem::Debian),
             Verdict::Affected { .. }
         ));
+    }
+
+    #[test]
+    fn a_git_range_s_fixed_commit_is_no_version_to_upgrade_to() {
+        // OSEC and PyPA records carry a GIT range beside the version range;
+        // its `fixed` is a commit. opam orders every string, so a commit
+        // hash would pass for a version after the installed one.
+        let mut a = affected(
+            "opam",
+            "tls",
+            vec![range(
+                RangeKind::Ecosystem,
+                vec![Introduced(s("0")), Fixed(s("0.17.4"))],
+            )],
+            &[],
+        );
+        a.ranges.push(Range {
+            kind: RangeKind::Git,
+            repo: Some(s("https://github.com/mirleft/ocaml-tls")),
+            events: vec![
+                Introduced(s("0")),
+                Fixed(s("f2d8e2b1c0a9d8e7f6a5b4c3d2e1f0a9b8c7d6e5")),
+            ],
+        });
+        assert_eq!(
+            evaluate(&a, "0.17.3", Ecosystem::Opam),
+            Verdict::Affected {
+                fixed: vec![s("0.17.4")]
+            }
+        );
+        assert_eq!(a.fixed_versions().collect::<Vec<_>>(), ["0.17.4"]);
     }
 
     #[test]

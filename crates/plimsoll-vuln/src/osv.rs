@@ -230,15 +230,22 @@ impl SeverityEntry {
 }
 
 impl Affected {
+    /// The ranges over versions (`ECOSYSTEM`, `SEMVER`), without the `GIT`
+    /// ranges over commits.
+    pub fn version_ranges(&self) -> impl Iterator<Item = &Range> {
+        self.ranges.iter().filter(|r| r.kind != RangeKind::Git)
+    }
+
     /// The version-ordering family of the ecosystem, when plimsoll knows it.
     pub fn ordering(&self) -> Option<Ecosystem> {
         Ecosystem::from_osv(&self.ecosystem)
     }
 
-    /// Every `fixed` version of every range, in record order: the versions to
-    /// upgrade to.
+    /// Every `fixed` version of every version range, in record order: the
+    /// versions to upgrade to. A `GIT` range's fixes are commits, not
+    /// versions a package manager installs, and are left out.
     pub fn fixed_versions(&self) -> impl Iterator<Item = &str> {
-        self.ranges.iter().flat_map(|r| {
+        self.version_ranges().flat_map(|r| {
             r.events.iter().filter_map(|e| match e {
                 Event::Fixed(v) => Some(v.as_str()),
                 _ => None,

@@ -183,3 +183,11 @@ fn hex_rejects_what_elixir_rejects() {
         .collect();
     assert!(accepted.is_empty(), "Elixir rejects these: {accepted:?}");
 }
+
+// -- opam (issue 18) --
+/// opam's `OpamVersionCompare.compare` (opam 2.5.2's source, compiled by
+/// tests/data/gen_opam_oracle.py) on real and random opam versions.
+#[test]
+fn opam_against_opam_version_compare() {
+    check_local("opam.tsv", Ecosystem::Opam);
+}

@@ -93,6 +93,8 @@ fn pattern(eco: Ecosystem) -> &'static str {
             r"(0|1|2|10|00|cci|a)(\.(0|1|2|10|00|a|b|rc)){0,3}",
             r"(-(0|1|a|b|rc|alpha)?(\.(0|1|a)){0,2})?(\+(0|1|a|b)(\.(0|1))?)?"
         ),
+        // -- opam (issue 18) --
+        Ecosystem::Opam => r"[0-2~a]{1,2}([.\-+_~]?(0|1|2|10|00|a|b|beta|z|A|~)){0,5}",
     }
 }
 
@@ -200,6 +202,8 @@ order_properties! {
     swift_is_a_total_order => Ecosystem::SwiftUrl,
     // -- conan (issue 18) --
     conan_is_a_total_order_on_usual_versions => Ecosystem::ConanCenter,
+    // -- opam (issue 18) --
+    opam_is_a_total_order => Ecosystem::Opam,
 }
 
 proptest! {

@@ -31,6 +31,7 @@
 //! | `pack.pl` | [`swipl_pack`] (SWI-Prolog packs) | swiplpack |
 //! | `wp-content/plugins/*/*.php` | [`wordpress`] (plugin headers) | wordpress-plugin |
 //! | `conanfile.txt`, `conan.lock`, `conaninfo.txt` (a Conan 1 cache's) | [`conan`] (C and C++) | conan |
+//! | `*opam` (`<name>.opam`, `<name>.<version>/opam`) | [`opam`] (OCaml) | opam |
 //!
 //! A lock file declares what an install fetches, not what the image holds,
 //! so these files count in directory scans (`dir:`) only, as in syft's
@@ -49,6 +50,8 @@
 //! a WordPress plugin's header. Conan's `conaninfo.txt` records a package
 //! installed in Conan's cache, and counts in every scan (syft reads it in
 //! image scans only).
+//! a WordPress plugin's header. So does an opam switch's record of an
+//! installed package (`.opam-switch/packages/<name>.<version>/opam`).
 
 pub mod cargo;
 pub mod composer;
@@ -78,6 +81,8 @@ pub mod rebar;
 pub mod swift_resolved;
 // -- conan (issue 18) --
 pub mod conan;
+// -- opam (issue 18) --
+pub mod opam;
 
 use plimsoll_engine::{Analyzer, Entry, EntryKind, LayerVisitor};
 use serde::{Deserialize, Serialize};
@@ -140,6 +145,12 @@ pub enum LockKind {
     ConanLock,
     /// An installed Conan package's `conaninfo.txt`.
     ConanInfo,
+    // -- opam (issue 18) --
+    /// An opam file: `<name>.opam`, `<name>.<version>/opam`.
+    Opam,
+    /// An opam switch's record of an installed package
+    /// (`.opam-switch/packages/<name>.<version>/opam`).
+    OpamSwitch,
 }
 
 impl LockKind {
@@ -202,6 +213,9 @@ impl LockKind {
             "conanfile.txt" => LockKind::ConanFile,
             "conan.lock" => LockKind::ConanLock,
             "conaninfo.txt" => LockKind::ConanInfo,
+            // -- opam (issue 18) --
+            _ if opam::is_switch_record(path) => LockKind::OpamSwitch,
+            _ if name.ends_with("opam") => LockKind::Opam,
             _ => return None,
         })
     }
@@ -218,10 +232,14 @@ impl LockKind {
                 | LockKind::WordpressPlugin
                 // -- conan (issue 18) --
                 | LockKind::ConanInfo
+                // -- opam (issue 18) --
+                | LockKind::OpamSwitch
         )
     }
 
-    /// Reads the file at `path` (`conaninfo.txt` is named by its directory).
+    /// Reads the file at `path` (its name matters to some formats:
+    /// `conaninfo.txt` is named by its directory, an opam file by its own
+    /// name or its directory's).
     fn parse(self, path: &str, content: &[u8]) -> Parsed {
         match self {
             LockKind::CargoLock => cargo::parse(content),
@@ -261,6 +279,8 @@ impl LockKind {
             LockKind::ConanFile => conan::parse_conanfile(content),
             LockKind::ConanLock => conan::parse_lock(content),
             LockKind::ConanInfo => conan::parse_conaninfo(path, content),
+            // -- opam (issue 18) --
+            LockKind::Opam | LockKind::OpamSwitch => opam::parse(path, content),
         }
     }
 }
@@ -642,6 +662,18 @@ mod tests {
                 Some(LockKind::WordpressPlugin),
             ),
             ("var/www/html/wp-content/plugins/akismet/inc/x.php", None),
+            // -- opam (issue 18) --
+            ("src/alcotest/alcotest.opam", Some(LockKind::Opam)),
+            ("packages/fmt/fmt.0.9.0/opam", Some(LockKind::Opam)),
+            ("usr/bin/opam", Some(LockKind::Opam)),
+            ("src/xopam", Some(LockKind::Opam)),
+            (
+                "root/.opam/default/.opam-switch/packages/dune.3.16.0/opam",
+                Some(LockKind::OpamSwitch),
+            ),
+            ("src/x.OPAM", None),
+            ("src/Opam", None),
+            ("src/x.opam.bak", None),
         ] {
             assert_eq!(LockKind::of(path), kind, "{path}");
         }

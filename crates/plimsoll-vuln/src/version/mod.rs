@@ -21,6 +21,7 @@
 //! | `Pub` | `pub_semver`'s `Version.compareTo` (SemVer's shape; build metadata counts, after no build) | `pub_semver` |
 //! | `SwiftUrl` | SwiftPM's `Version` (SemVer 2.0.0 precedence, a tag's `v` dropped, `Int` numbers) | `semver` |
 //! | `ConanCenter` | Conan 2's `Version` (`conan.internal.model.version`): `.` items, numbers or strings, `-pre`, `+build` | `conan` |
+//! | `opam` | `OpamVersionCompare.compare` of opam 2.5 (Debian's algorithm, no epoch) | `opam` |
 //!
 //! Every comparator is written here by hand, each rule commented with the spec
 //! or source line it follows, and tested against the real tools' answers:
@@ -38,6 +39,8 @@
 //! - ConanCenter: a corpus made with Conan 2.34's own `Version` class
 //!   (`tests/data/conan.tsv`, always run);
 //! - crates.io: the `semver` crate is the oracle of a property test;
+//! - opam: a corpus made with opam 2.5.2's own `OpamVersionCompare`
+//!   (`tests/data/opam.tsv`, always run);
 //! - CRAN: a corpus made with R 4.2.2's `compareVersion` (Debian's
 //!   r-base-core; `tests/data/cran.tsv`, always run);
 //! - Hackage: the PVP's examples (unit tests; no Haskell toolchain here);
@@ -85,6 +88,7 @@ mod golang;
 mod hackage;
 mod maven;
 mod nuget;
+mod opam;
 mod packagist;
 mod pep440;
 mod pub_semver;
@@ -144,11 +148,14 @@ pub enum Ecosystem {
     // -- conan (issue 18) --
     /// C and C++ packages of ConanCenter: Conan's `Version`.
     ConanCenter,
+    // -- opam (issue 18) --
+    /// OCaml packages (opam): `OpamVersionCompare`.
+    Opam,
 }
 
 impl Ecosystem {
     /// Every ecosystem, in declaration order.
-    pub const ALL: [Ecosystem; 19] = [
+    pub const ALL: [Ecosystem; 20] = [
         Ecosystem::Debian,
         Ecosystem::Ubuntu,
         Ecosystem::Alpine,
@@ -172,6 +179,8 @@ impl Ecosystem {
         Ecosystem::SwiftUrl,
         // -- conan (issue 18) --
         Ecosystem::ConanCenter,
+        // -- opam (issue 18) --
+        Ecosystem::Opam,
     ];
 
     /// The ecosystem of an OSV `affected[].package.ecosystem` value. OSV names
@@ -207,6 +216,8 @@ impl Ecosystem {
             "SwiftURL" => Ecosystem::SwiftUrl,
             // -- conan (issue 18) --
             "ConanCenter" => Ecosystem::ConanCenter,
+            // -- opam (issue 18) --
+            "opam" => Ecosystem::Opam,
             _ => return None,
         })
     }
@@ -237,6 +248,8 @@ impl Ecosystem {
             Ecosystem::SwiftUrl => "SwiftURL",
             // -- conan (issue 18) --
             Ecosystem::ConanCenter => "ConanCenter",
+            // -- opam (issue 18) --
+            Ecosystem::Opam => "opam",
         }
     }
 }
@@ -293,6 +306,8 @@ pub fn compare(eco: Ecosystem, a: &str, b: &str) -> Result<Ordering, VersionErro
         Ecosystem::SwiftUrl => by(eco, a, b, semver::Version::parse_swift),
         // -- conan (issue 18) --
         Ecosystem::ConanCenter => by(eco, a, b, conan::Version::parse),
+        // -- opam (issue 18) --
+        Ecosystem::Opam => by(eco, a, b, opam::Version::parse),
     }
 }
 
@@ -467,6 +482,8 @@ mod tests {
             // -- pubswift (issue 18) --
             ("Pub", Ecosystem::Pub),
             ("SwiftURL", Ecosystem::SwiftUrl),
+            // -- opam (issue 18) --
+            ("opam", Ecosystem::Opam),
         ];
         for (name, eco) in cases {
             assert_eq!(Ecosystem::from_osv(name), Some(eco), "{name}");
@@ -481,6 +498,7 @@ mod tests {
             "hackage",
             "debian:12",
             "Linux",
+            "Opam",
         ] {
             assert_eq!(Ecosystem::from_osv(name), None, "{name}");
         }
