@@ -247,6 +247,15 @@ fn package(pkg: &Package, key: &str, extracted: &mut BTreeMap<String, String>) -
             conjunction(ids.iter().map(String::as_str))
         }
     };
+    // SPDX 2.3 §10: every `LicenseRef-…` the document uses is defined in
+    // `hasExtractedLicensingInfos`, also one a package declared verbatim
+    // (`LicenseRef-OCamlPro-Non-Commercial` in an opam file): its text is
+    // that identifier, all the package says of it.
+    for id in declared_license_refs(&license_declared) {
+        extracted
+            .entry(id.to_string())
+            .or_insert_with(|| id.to_string());
+    }
     let source_info = match (&pkg.source_name, &pkg.source_version) {
         (Some(n), Some(v)) => Some(format!("built from source package {n} {v}")),
         (Some(n), None) => Some(format!("built from source package {n}")),
@@ -329,6 +338,15 @@ fn id_string(s: &str) -> String {
     } else {
         trimmed.to_string()
     }
+}
+
+/// The `LicenseRef-…` identifiers of a licence expression (not the
+/// `DocumentRef-…:LicenseRef-…` ones, which another document defines).
+fn declared_license_refs(expression: &str) -> impl Iterator<Item = &str> {
+    expression
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .map(|w| w.strip_suffix('+').unwrap_or(w))
+        .filter(|w| w.starts_with("LicenseRef-"))
 }
 
 /// `LicenseRef-<text>` when the text is already an idstring; otherwise
@@ -430,6 +448,33 @@ mod tests {
             rels[1..]
                 .iter()
                 .all(|r| r["relationshipType"] == "CONTAINS")
+        );
+    }
+
+    #[test]
+    fn a_declared_license_ref_is_defined_in_the_document() {
+        let mut inv = inventory();
+        inv.packages[1].licenses = vec![
+            "LicenseRef-OCamlPro-Non-Commercial".into(),
+            "Apache-2.0".into(),
+        ];
+        let v: Value = serde_json::from_str(&Document::new(&inv, &context()).to_json()).unwrap();
+        let declared = v["packages"][3]["licenseDeclared"].as_str().unwrap();
+        assert!(
+            declared.contains("LicenseRef-OCamlPro-Non-Commercial"),
+            "{declared}"
+        );
+        let refs = v["hasExtractedLicensingInfos"].as_array().unwrap();
+        assert_eq!(refs.len(), 1, "{refs:?}");
+        assert_eq!(refs[0]["licenseId"], "LicenseRef-OCamlPro-Non-Commercial");
+        assert_eq!(
+            refs[0]["extractedText"],
+            "LicenseRef-OCamlPro-Non-Commercial"
+        );
+        assert_eq!(
+            declared_license_refs("(MIT OR LicenseRef-A+) AND DocumentRef-x:LicenseRef-B")
+                .collect::<Vec<_>>(),
+            ["LicenseRef-A"]
         );
     }
 
