@@ -105,10 +105,11 @@ fn raw(c: &Value, at: &str) -> RawPackage {
     {
         if let Some(e) = str_of(l, "expression") {
             licenses.push(e);
-        } else if let Some(lic) = l.get("license") {
-            if let Some(id) = str_of(lic, "id").or_else(|| str_of(lic, "name")) {
-                licenses.push(id);
-            }
+        } else if let Some(id) = l
+            .get("license")
+            .and_then(|lic| str_of(lic, "id").or_else(|| str_of(lic, "name")))
+        {
+            licenses.push(id);
         }
     }
     RawPackage {

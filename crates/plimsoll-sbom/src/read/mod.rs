@@ -502,7 +502,7 @@ fn package(raw: &RawPackage, file: &str) -> Result<Package, String> {
     pkg.supplier = raw.supplier.clone();
     pkg.cpes = raw.cpes.clone();
     for (n, v) in &raw.properties {
-        if n == "plimsoll:cpe23" && !pkg.cpes.contains(v) {
+        if (n == "plimsoll:cpe23" || n == "syft:cpe23") && !pkg.cpes.contains(v) {
             pkg.cpes.push(v.clone());
         }
     }
