@@ -71,6 +71,9 @@ pub struct SbomDocument {
     /// The packages (sorted) and distribution; warnings name what was
     /// left out.
     pub inventory: Inventory,
+    /// `sha256:<hex>` of the document's bytes: its identity when the
+    /// subject has no digest.
+    pub content_digest: String,
 }
 
 /// An SBOM document could not be read; each names the file.
@@ -150,7 +153,14 @@ pub fn read_document(file: &str, content: &[u8]) -> Result<SbomDocument, ReadErr
         SbomFormat::SpdxTagValue => spdx_tag::parse(content),
     }
     .map_err(invalid)?;
-    Ok(parsed.into_document(format, file))
+    let mut doc = parsed.into_document(format, file);
+    doc.content_digest = {
+        use sha2::{Digest as _, Sha256};
+        let hash = Sha256::digest(content);
+        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    };
+    Ok(doc)
 }
 
 /// Reads the SBOM document at `path`.
@@ -251,6 +261,7 @@ impl Parsed {
             subject: self.subject.filter(|s| !s.trim().is_empty()),
             subject_version: self.subject_version.filter(|s| !s.trim().is_empty()),
             inventory,
+            content_digest: String::new(),
         }
     }
 }
