@@ -6,9 +6,12 @@
 //! `metadata.component`, the package an SPDX document DESCRIBES, else its
 //! name; else the reference as given); its digest is the subject's when
 //! that is a digest (`sha256:…`, as syft and plimsoll write an image's),
-//! else the document's own SHA-256. There is no image to audit: the audit
+//! else the document's own SHA-256 (also as `manifest_digest` and
+//! `config_digest`, which the report's schema requires). There is no image
+//! to audit: the audit
 //! part holds only the licence policy's findings (`[licenses]`), the layers
-//! and sizes are empty, and the platform is the empty string.
+//! and sizes are empty, and the platform is the empty string. The table
+//! says which document was read instead of the image's sizes.
 
 use std::path::{Path, PathBuf};
 
@@ -81,6 +84,10 @@ impl Scanner {
         gate: &VulnGate,
         created: u64,
     ) -> Result<ScanReport, ScanError> {
+        let read = format!(
+            "{} {} document {reference}",
+            document.format, document.spec_version
+        );
         let findings: Vec<Finding> = match &self.options.licenses {
             Some(policy) => policy.check(&document.inventory.packages),
             None => Vec::new(),
@@ -97,14 +104,12 @@ impl Scanner {
         let image = ImageSummary {
             reference: target.clone(),
             digest: digest.clone(),
-            manifest_digest: None,
-            config_digest: String::new(),
+            manifest_digest: Some(digest.clone()),
+            // No image config: the subject's identity stands in.
+            config_digest: digest.clone(),
             tag: None,
             platform: String::new(),
-            platform_note: Some(format!(
-                "{} {} document {reference}: no image was read",
-                document.format, document.spec_version
-            )),
+            platform_note: None,
             created: None,
             compressed_bytes: 0,
             uncompressed_bytes: 0,
@@ -148,7 +153,9 @@ impl Scanner {
             inventory: document.inventory,
             document: context,
         };
-        Ok(ScanReport::rematch(basis, gate)?)
+        let mut report = ScanReport::rematch(basis, gate)?;
+        report.sbom_document = Some(read);
+        Ok(report)
     }
 }
 

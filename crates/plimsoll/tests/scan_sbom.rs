@@ -112,6 +112,18 @@ fn database(dir: &Path) -> String {
     db
 }
 
+/// The report is valid against the scan report's schema.
+fn valid(v: &Value) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas/scan-report.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
 fn found(v: &Value) -> Vec<(String, String, String)> {
     let mut f: Vec<_> = v["vulnerabilities"]["findings"]
         .as_array()
@@ -212,6 +224,12 @@ fn plimsolls_own_sboms_scan_as_the_image_does() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stdout.contains("CVE-2099-4911"), "{}", r.stdout);
     assert!(r.stdout.contains("CVE-2019-10906"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("read      CycloneDX JSON 1.6 document sbom:-"),
+        "{}",
+        r.stdout
+    );
     // CycloneDX and SARIF come out as for an image.
     let r = plimsoll(
         t.path(),
@@ -275,6 +293,7 @@ fn syfts_cyclonedx_of_a_debian_image_finds_a_known_vulnerability() {
         ]
     );
     assert_eq!(v["sbom"]["packages"], 96);
+    valid(&v);
     assert_eq!(v["sbom"]["distro"]["version_codename"], "bookworm");
     let subject = v["image"]["reference"].as_str().unwrap();
     assert!(subject.ends_with("lab-images/small"), "{subject}");
