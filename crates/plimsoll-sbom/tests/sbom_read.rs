@@ -208,6 +208,33 @@ fn bad_documents_are_errors_naming_the_file() {
     assert!(e.to_string().starts_with("/nonexistent/sbom.json: "), "{e}");
 }
 
+/// Every fixture cut at many points, and with bytes flipped: a document or
+/// an error naming the file, never a panic (the fuzz target `sbom_read`
+/// goes further).
+#[test]
+fn cut_and_damaged_documents_never_panic() {
+    let dir = data("sbom/syft");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.push(data("sbom/syft-lab-small.cdx.json"));
+    for path in files {
+        let content = std::fs::read(&path).unwrap();
+        let step = (content.len() / 97).max(1);
+        for cut in (0..content.len()).step_by(step) {
+            if let Err(e) = read_document("cut", &content[..cut]) {
+                assert!(e.to_string().starts_with("cut: "), "{e}");
+            }
+            let mut flipped = content.clone();
+            flipped[cut] ^= 0x5a;
+            if let Err(e) = read_document("flip", &flipped) {
+                assert!(e.to_string().starts_with("flip: "), "{e}");
+            }
+        }
+    }
+}
+
 #[test]
 fn unknown_purl_types_and_missing_purls_are_warnings() {
     let doc = read_document(
