@@ -242,7 +242,8 @@ fn unknown_purl_types_and_missing_purls_are_warnings() {
         br#"{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [
             {"type": "library", "name": "left-pad", "version": "1.3.0", "purl": "pkg:npm/left-pad@1.3.0"},
             {"type": "library", "name": "thing", "version": "1", "purl": "pkg:bogus/thing@1"},
-            {"type": "library", "name": "nopurl", "version": "2"}
+            {"type": "library", "name": "nopurl", "version": "2"},
+            {"type": "file", "name": "/etc/passwd"}
         ]}"#,
     )
     .unwrap();

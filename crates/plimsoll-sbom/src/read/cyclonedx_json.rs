@@ -60,6 +60,8 @@ fn walk(list: &[Value], at: &str, parsed: &mut Parsed, depth: usize) -> Result<(
             if parsed.distro.is_none() {
                 parsed.distro = Some(os_distro(c));
             }
+        } else if super::is_not_a_package(&ty) {
+            // Files and data sets some writers list (syft's file metadata): not packages.
         } else if ty != "container"
             || str_of(c, "purl").is_some_and(|p| !super::is_subject_purl(Some(&p)))
         {

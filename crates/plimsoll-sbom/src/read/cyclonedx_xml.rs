@@ -57,6 +57,8 @@ fn walk(list: Node, at: &str, parsed: &mut Parsed, depth: usize) -> Result<(), S
             if parsed.distro.is_none() {
                 parsed.distro = Some(os_distro(c));
             }
+        } else if super::is_not_a_package(ty) {
+            // Files and data sets some writers list (syft's file metadata): not packages.
         } else if ty != "container" {
             parsed.packages.push(raw(c, &here));
         }

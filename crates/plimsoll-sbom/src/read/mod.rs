@@ -19,7 +19,9 @@
 //!   distribution;
 //! - a component without a purl, or with a purl type plimsoll has no
 //!   ecosystem for, is left out with a warning naming it; the document's
-//!   subject (the image or directory it describes) is not a package;
+//!   subject (the image or directory it describes) is not a package, nor
+//!   are CycloneDX `file`, `data`, `machine-learning-model` and
+//!   `cryptographic-asset` components;
 //! - bad input is an error naming the file and what is wrong
 //!   ([`ReadError`]), never a panic.
 
@@ -753,6 +755,14 @@ pub(crate) fn is_subject_purpose(purpose: &str) -> bool {
     matches!(
         purpose.to_ascii_uppercase().replace('_', "-").as_str(),
         "CONTAINER" | "OPERATING-SYSTEM"
+    )
+}
+
+/// CycloneDX component types that are never packages.
+pub(crate) fn is_not_a_package(component_type: &str) -> bool {
+    matches!(
+        component_type,
+        "file" | "data" | "machine-learning-model" | "cryptographic-asset"
     )
 }
 
