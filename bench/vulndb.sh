@@ -11,6 +11,11 @@
 # 50000) and 4 x as many synthetic records (bench/osv-records.py); the difference over the
 # difference of records is what each record costs (BENCH_IMPORT_RECORDS=0 skips; needs
 # /usr/bin/time).
+# Then, when syft, hyperfine and the lab images ($PLIMSOLL_LAB_IMAGES, default
+# $CARGO_TARGET_DIR/lab-images) are there: `plimsoll scan sbom:FILE` of syft's CycloneDX JSON and
+# SPDX JSON of the big image against the database of OSV_DIR, beside `plimsoll scan oci:` of the
+# image itself (no grype here to compare with; BENCH_SBOM=0 skips; PLIMSOLL_BENCH_BIN names a
+# plimsoll binary instead of the release build).
 # Prints the figures and writes them to bench/results/vulndb-latest.txt.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,4 +49,28 @@ if [ "$N1" != 0 ] && [ -x /usr/bin/time ]; then
       'BEGIN { printf "  per record        %.0f bytes of RSS ((RSS(%d) - RSS(%d)) / %d)\n", (b - a) * 1024 / n, 0, 0, n }' \
       | sed "s/RSS(0) - RSS(0)/RSS($N2) - RSS($N1)/"
   } | tee -a "$ROOT/bench/results/vulndb-latest.txt"
+fi
+
+LAB="${PLIMSOLL_LAB_IMAGES:-$CARGO_TARGET_DIR/lab-images}"
+if [ "${BENCH_SBOM:-1}" != 0 ] && command -v syft >/dev/null && command -v hyperfine >/dev/null \
+  && [ -f "$LAB/big/index.json" ]; then
+  PLIM="${PLIMSOLL_BENCH_BIN:-}"
+  if [ -z "$PLIM" ]; then
+    cargo build -q --release -p plimsoll 2>/dev/null
+    PLIM="$CARGO_TARGET_DIR/release/plimsoll"
+  fi
+  STMP="$(mktemp -d)"
+  SYFT_CHECK_FOR_APP_UPDATE=false syft scan "oci-dir:$LAB/big" -q \
+    -o "cyclonedx-json=$STMP/big.cdx.json" -o "spdx-json=$STMP/big.spdx.json"
+  "$PLIM" db import "$DIR" --db "$STMP/vuln.db" >/dev/null 2>&1 || true
+  {
+    echo "scan sbom: (syft 1.18.1's documents of the big lab image; $(du -h "$STMP/big.cdx.json" | cut -f1) CycloneDX, $(du -h "$STMP/big.spdx.json" | cut -f1) SPDX) against the database of $DIR"
+    hyperfine -N -w 1 -r 10 --ignore-failure --export-markdown "$STMP/md" \
+      -n "scan sbom:big.cdx.json" "$PLIM scan sbom:$STMP/big.cdx.json --offline --db $STMP/vuln.db --format json -o /dev/null" \
+      -n "scan sbom:big.spdx.json" "$PLIM scan sbom:$STMP/big.spdx.json --offline --db $STMP/vuln.db --format json -o /dev/null" \
+      -n "scan oci:big (the image, no cache)" "$PLIM scan oci:$LAB/big:latest --offline --db $STMP/vuln.db --format json -o /dev/null --no-cache --no-progress" \
+      >/dev/null 2>&1
+    sed 's/^/  /' "$STMP/md"
+  } | tee -a "$ROOT/bench/results/vulndb-latest.txt"
+  rm -rf "$STMP"
 fi

@@ -6,7 +6,9 @@
 #               the engine pass, the file tree, the audit and the catalogers
 #               (fuzz/fuzz_targets/image.rs), seeded by fuzz/seeds/image-seeds.py;
 #   osv         one OSV record: the parser and the version matcher (fuzz/fuzz_targets/osv.rs),
-#               seeded with the shared corpus's advisories.
+#               seeded with the shared corpus's advisories;
+#   sbom_read   one SBOM document, CycloneDX JSON/XML or SPDX JSON/tag-value
+#               (fuzz/fuzz_targets/sbom_read.rs), seeded with the reader's test documents.
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]      (default: every target)
 #
@@ -23,7 +25,7 @@ seconds="${1:-60}"
 case "$seconds" in '' | *[!0-9]*) echo "usage: $0 [SECONDS] [TARGET...]" >&2; exit 2 ;; esac
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dockerfile image osv)
+[ ${#targets[@]} -gt 0 ] || targets=(dockerfile image osv sbom_read)
 SHARED="${PLIMSOLL_SHARED:-../shared}"
 export RUSTC_BOOTSTRAP=1
 
@@ -62,7 +64,11 @@ seed() {
         echo "note: $SHARED/testdata/advisories not found: fuzzing from an empty corpus" >&2
       fi
       ;;
-    *) echo "unknown fuzz target '$target' (dockerfile, image, osv)" >&2; exit 2 ;;
+    sbom_read)
+      find crates/plimsoll-sbom/tests/data/sbom -type f -size -64k ! -name README.md \
+        -exec cp -n {} "$corpus/" \;
+      ;;
+    *) echo "unknown fuzz target '$target' (dockerfile, image, osv, sbom_read)" >&2; exit 2 ;;
   esac
 }
 
@@ -84,6 +90,7 @@ for target in "${targets[@]}"; do
     dockerfile) extra=(-dict=fuzz/dockerfile.dict) ;;
     image) max_len=65536 ;;
     osv) max_len=65536 ;;
+    sbom_read) max_len=65536 ;;
   esac
   stamp=$(mktemp)
   # -timeout: an input that takes 10 s is a hang; -rss_limit_mb: bounded memory is a

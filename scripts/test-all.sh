@@ -193,6 +193,9 @@ PLIMSOLL_CST_CONFIGS="$CST_CONFIGS" PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p pli
 step "plimsoll diff on the reference images (small against big: shared base, packages, files, wasted bytes)"
 PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll --test diff_reference --locked -- --ignored
 
+step "plimsoll scan sbom:FILE on syft's four formats (CycloneDX JSON/XML, SPDX JSON/tag-value) and plimsoll's own CycloneDX/SPDX of the big image: syft's packages, the distribution, the image scan's findings"
+PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll --test sbom_read_reference --locked -- --ignored
+
 step "JaCoCo injected for test (plimsoll dockerfile inject, applied with umoci on the Debian base): the program run under the agent writes coverage; image audit --env prod flags the test image (IMG017), passes production"
 PLIMSOLL_LAB_IMAGES="$LAB" cargo test -p plimsoll --test jacoco_reference --locked -- --ignored
 

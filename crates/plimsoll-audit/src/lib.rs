@@ -22,8 +22,8 @@ pub use judge::{Judge, JudgeError, rule_refs};
 pub use plimsoll_report::declare_rule;
 pub use redact::redact_config;
 pub use report::{
-    INFO_URI, ImageReport, ImageSummary, ImageUser, LayerSummary, SCHEMA_VERSION, ScanInfo, Tool,
-    inspect_json, render_inspect, render_table, to_junit, to_sarif,
+    EfficiencySummary, INFO_URI, ImageReport, ImageSummary, ImageUser, LayerSummary,
+    SCHEMA_VERSION, ScanInfo, Tool, inspect_json, render_inspect, render_table, to_junit, to_sarif,
 };
 pub use rule::Rule;
 pub use users::RuntimeUser;

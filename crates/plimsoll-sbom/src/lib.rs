@@ -82,6 +82,8 @@ mod os;
 mod portage;
 mod purl;
 mod python;
+// -- sbomread (issue 18): SBOM documents read back --
+pub mod read;
 pub mod render;
 pub mod rpm;
 mod ruby;

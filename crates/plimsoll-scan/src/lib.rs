@@ -9,6 +9,8 @@
 //!                                           and the package inventory
 //! Scanner::scan(reference, policy, …)    -> ScanReport: the audit judged, the
 //!                                           inventory matched, the gate applied
+//! SbomSource::read + Scanner::scan_sbom  -> ScanReport of an SBOM document's
+//!                                           packages (`sbom:FILE`), same gate
 //! ```
 //!
 //! [`ScanReport`] is the typed model of `plimsoll scan --format json`
@@ -18,6 +20,8 @@
 mod document;
 pub mod render;
 mod report;
+// -- sbomread (issue 18): `scan sbom:FILE` --
+mod sbom;
 mod vulns;
 
 use plimsoll_audit::{AuditFacts, Judge};
@@ -27,6 +31,7 @@ use plimsoll_sbom::Inventory;
 
 pub use document::{document_context, source_date_epoch};
 pub use report::{AuditPart, SCHEMA_VERSION, SbomPart, ScanBasis, ScanReport, VulnPart};
+pub use sbom::{SBOM_PREFIX, SbomSource};
 pub use vulns::{VulnGate, VulnGateError, discover_ignore_files, read_ignore_file};
 
 /// Where plimsoll's documentation lives, for SARIF and SBOM documents.
@@ -46,6 +51,8 @@ pub enum ScanError {
     Sbom(#[from] plimsoll_sbom::SbomError),
     #[error(transparent)]
     Vulns(#[from] VulnGateError),
+    #[error(transparent)]
+    SbomRead(#[from] plimsoll_sbom::read::ReadError),
     #[error("the image was read without the audit pass (Passes::AUDIT)")]
     NoAuditPass,
     #[error("SOURCE_DATE_EPOCH {0}")]

@@ -6,15 +6,51 @@ use plimsoll_vuln::report::VULNERABLE_PACKAGE;
 
 use crate::{INFO_URI, ScanReport};
 
-/// The audit's table, then the vulnerability table.
+/// The audit's table, then the vulnerability table; for an SBOM document,
+/// its subject and the document instead of the image's audit header.
 pub fn table(r: &ScanReport) -> String {
-    plimsoll_audit::render_table(&r.audit_report())
-        + "\n"
+    let head = match &r.sbom_document {
+        Some(read) => sbom_head(r, read),
+        None => plimsoll_audit::render_table(&r.audit_report()),
+    };
+    head + "\n"
         + &plimsoll_vuln::report::render_table(
             &r.vulnerabilities.report,
             &r.database,
             r.ignore_unfixed,
         )
+}
+
+/// The header of a scan of an SBOM document, and its licence findings.
+fn sbom_head(r: &ScanReport, read: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = format!(
+        "plimsoll scan {}\n  digest    {}\n  read      {read}\n",
+        r.image.reference, r.image.digest
+    );
+    if let Some(d) = r.inventory.distro.as_ref().and_then(|d| d.id.as_deref()) {
+        let version = r
+            .inventory
+            .distro
+            .as_ref()
+            .and_then(|d| d.version_id.as_deref())
+            .unwrap_or("");
+        let _ = writeln!(out, "  distro    {d} {version}");
+    }
+    if !r.audit.findings.is_empty() {
+        out.push('\n');
+    }
+    for f in &r.audit.findings {
+        let _ = writeln!(
+            out,
+            "{:<8} {} {}  {}",
+            f.severity.as_str().to_uppercase(),
+            f.code,
+            f.name,
+            f.message
+        );
+    }
+    out
 }
 
 /// The JSON document (`schemas/scan-report.schema.json`).

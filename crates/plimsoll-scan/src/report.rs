@@ -71,6 +71,10 @@ pub struct ScanReport {
     /// on the audit's scale, at or above `fail_on`.
     #[serde(skip)]
     pub failing: bool,
+    /// For a scan of an SBOM document (`sbom:FILE`) instead of an image:
+    /// what was read (`CycloneDX JSON 1.6 document sbom:app.json`).
+    #[serde(skip)]
+    pub sbom_document: Option<String>,
 }
 
 impl ScanReport {
@@ -108,6 +112,7 @@ impl ScanReport {
             inventory,
             document,
             failing,
+            sbom_document: None,
         }
     }
 

@@ -157,7 +157,8 @@ enum CacheCommand {
 
 #[derive(Args)]
 struct ImageArgs {
-    /// oci:DIR[:TAG], docker-archive:FILE, dir:PATH (a root filesystem), registry:HOST/REPO[:TAG|@DIGEST] or HOST/REPO:TAG.
+    /// oci:DIR[:TAG], docker-archive:FILE, dir:PATH (a root filesystem), registry:HOST/REPO[:TAG|@DIGEST] or HOST/REPO:TAG;
+    /// `scan` also takes sbom:FILE (a CycloneDX or SPDX document; sbom:- reads standard input).
     reference: String,
     #[command(flatten)]
     engine: EngineArgs,

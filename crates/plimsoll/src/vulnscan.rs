@@ -176,6 +176,16 @@ enum ScanFormat {
 }
 
 pub fn run(args: ScanArgs) -> Result<ExitCode> {
+    // -- sbomread (issue 18): `sbom:FILE` is read here, not on a server --
+    if let Some(source) = plimsoll_scan::SbomSource::parse(&args.image.reference) {
+        if args.remote.server.is_some() {
+            bail!(
+                "{}: an SBOM document is scanned here, not with --server (the server reads images)",
+                args.image.reference
+            );
+        }
+        return run_sbom(&args, &source);
+    }
     if let Some(server) = &args.remote.server {
         return run_remote(&args, server);
     }
@@ -199,20 +209,45 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         .scan_image(image, &p.reference, &judge, &gate, created, &bar);
     bar.finish();
     let report = report?;
+    report_out(&args, &report, listing.as_deref())
+}
+
+/// `scan sbom:FILE`: the document's packages matched under the same gate
+/// and rendered as an image's scan is.
+fn run_sbom(args: &ScanArgs, source: &plimsoll_scan::SbomSource) -> Result<ExitCode> {
+    let (config, scanner) = crate::prepare_engine(&args.image.engine, args.image.dir.options())?;
+    // A document that cannot be read is said before the database is touched.
+    let document = source.read()?;
+    if !args.offline && config.db.auto_update.unwrap_or(true) {
+        let path = crate::db::database_path(args.gate.db.as_ref(), &config)?;
+        ensure_database(&config, &path)?;
+    }
+    let gate = open_gate(&config, &args.gate, true)?;
+    let created = plimsoll_scan::source_date_epoch()?;
+    let report = scanner.scan_sbom(&args.image.reference, document, &gate, created)?;
+    report_out(args, &report, None)
+}
+
+/// Warnings and notes on stderr, the report in its format, the gate's exit code.
+fn report_out(
+    args: &ScanArgs,
+    report: &plimsoll_scan::ScanReport,
+    listing: Option<&plimsoll_oci::DirListing>,
+) -> Result<ExitCode> {
     crate::print_warnings(
         &report.image.reference,
-        listing.as_deref(),
+        listing,
         Some(&report.inventory.warnings),
     );
     for n in &report.vulnerabilities.report.not_matched {
         eprintln!("note: {n}");
     }
     let text = match args.format {
-        ScanFormat::Table => render::table(&report),
-        ScanFormat::Json => render::json(&report)?,
-        ScanFormat::Sarif => render::sarif(&report)?,
-        ScanFormat::Cyclonedx => render::cyclonedx(&report),
-        ScanFormat::Junit => render::junit(&report),
+        ScanFormat::Table => render::table(report),
+        ScanFormat::Json => render::json(report)?,
+        ScanFormat::Sarif => render::sarif(report)?,
+        ScanFormat::Cyclonedx => render::cyclonedx(report),
+        ScanFormat::Junit => render::junit(report),
     };
     emit(&text, args.output.as_ref())?;
     Ok(if report.failing {
