@@ -158,6 +158,10 @@ def expression_problems(expr: str, defined_refs: set[str] | None) -> list[str]:
     if info.errors and not info.invalid_symbols:
         problems += info.errors
     for sym in info.invalid_symbols:
+        # SPDX's grammar allows `+` ("or later") after any licence id
+        # (`Apache-1.0+`); the library knows it after GPL-style ids only.
+        if sym.endswith("+") and not lic.validate(sym[:-1], strict=True).invalid_symbols:
+            continue
         if not re.fullmatch(r"(DocumentRef-[A-Za-z0-9.\-]+:)?LicenseRef-[A-Za-z0-9.\-]+", sym):
             problems.append(f"{expr!r}: unknown licence {sym!r}")
         elif defined_refs is not None and not sym.startswith("DocumentRef-") \

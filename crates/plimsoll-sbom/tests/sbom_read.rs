@@ -412,7 +412,12 @@ fn plimsolls_own_documents_read_back() {
     // SPDX has no place for plimsoll's package type: a package without a
     // purl (a WordPress plugin) cannot be told apart, and is said to be left out.
     let without_purl = inv.packages.iter().filter(|p| p.purl.is_empty()).count();
-    assert_eq!(back.inventory.warnings.as_slice().len(), without_purl);
+    assert_eq!(
+        back.inventory.warnings.as_slice().len(),
+        without_purl,
+        "{:?}",
+        back.inventory.warnings
+    );
     // Nor for types sharing `pkg:generic` (kernels, binaries) or a kernel
     // module's kernel (its source, which its purl does not carry): compare
     // those by everything else.

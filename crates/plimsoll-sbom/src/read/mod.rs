@@ -400,6 +400,8 @@ fn purl_type(ty: &str) -> Option<PackageType> {
         "nix" => PackageType::Nix,
         "luarocks" => PackageType::LuaRocks,
         "swiplpack" => PackageType::SwiplPack,
+        "conan" => PackageType::Conan,
+        "opam" => PackageType::Opam,
         _ => return None,
     })
 }
