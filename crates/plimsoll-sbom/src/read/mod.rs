@@ -777,6 +777,59 @@ pub(crate) fn is_subject_purl(purl: Option<&str>) -> bool {
 mod tests {
     use super::*;
 
+    /// The purl type plimsoll's catalogers write for each package type. The
+    /// match has no wildcard: a new package type does not compile here
+    /// until it says its purl type, and the test below makes the reader
+    /// know it.
+    fn written_purl_type(t: PackageType) -> Option<&'static str> {
+        use PackageType::*;
+        Some(match t {
+            Deb => "deb",
+            Apk => "apk",
+            Rpm => "rpm",
+            Pypi => "pypi",
+            Npm => "npm",
+            Golang => "golang",
+            Cargo => "cargo",
+            Maven => "maven",
+            Gem => "gem",
+            Composer => "composer",
+            Conda => "conda",
+            Nuget => "nuget",
+            Github => "github",
+            Alpm => "alpm",
+            // Programs and kernels share `pkg:generic` (told apart by the
+            // document's type property).
+            LinuxKernel | LinuxKernelModule | Binary => return None,
+            Bitnami => "bitnami",
+            Hackage => "hackage",
+            RPackage => "cran",
+            Hex => "hex",
+            DartPub => "pub",
+            ErlangOtp => "otp",
+            Swift => "swift",
+            Cocoapods => "cocoapods",
+            Portage => "ebuild",
+            Nix => "nix",
+            LuaRocks => "luarocks",
+            SwiplPack => "swiplpack",
+            // No purl at all (as syft).
+            WordpressPlugin => return None,
+            Conan => "conan",
+            Opam => "opam",
+        })
+    }
+
+    #[test]
+    fn every_purl_type_plimsoll_writes_is_read_back() {
+        for t in PackageType::ALL {
+            if let Some(ty) = written_purl_type(t) {
+                assert_eq!(purl_type(ty), Some(t), "pkg:{ty}/… should read as {t:?}");
+            }
+        }
+        assert_eq!(purl_type("generic"), Some(PackageType::Binary));
+    }
+
     #[test]
     fn purls_come_apart() {
         let p = ParsedPurl::parse(
