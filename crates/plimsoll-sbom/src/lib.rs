@@ -150,7 +150,7 @@ pub use portage::{
     package_of as portage_package_of, parse_contents as parse_portage_contents,
     parse_license as parse_portage_license, portage_purl,
 };
-pub use purl::{Distro, deb_purl, percent_encode, purl};
+pub use purl::{Distro, deb_purl, percent_decode, percent_encode, purl};
 pub use python::{
     PythonCataloger, PythonFileList, PythonLayerFacts, PythonMetadata, PythonMetadataFile,
     normalize_name as pypi_normalize_name,

@@ -163,6 +163,28 @@ pub fn percent_encode(s: &str) -> String {
     out
 }
 
+/// Decodes a purl component's `%XX` escapes ([`percent_encode`]'s inverse;
+/// an invalid escape is kept as it is).
+pub fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// A package URL of any type: `pkg:<type>/<namespace>/<name>@<version>?<qualifiers>`.
 /// Each namespace segment, the name and the version are percent-encoded;
 /// qualifiers with empty values are left out and the rest sorted by key, as

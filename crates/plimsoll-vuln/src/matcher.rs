@@ -683,7 +683,11 @@ fn github_repository(pkg: &Package) -> String {
         .unwrap_or(&pkg.name);
     let mut parts = path.splitn(3, '/');
     match (parts.next(), parts.next()) {
-        (Some(owner), Some(repo)) => format!("{}/{}", percent_decode(owner), percent_decode(repo)),
+        (Some(owner), Some(repo)) => format!(
+            "{}/{}",
+            plimsoll_sbom::percent_decode(owner),
+            plimsoll_sbom::percent_decode(repo)
+        ),
         _ => pkg.name.clone(),
     }
 }
@@ -705,7 +709,7 @@ fn swift_repository(pkg: &Package) -> String {
     let Some((location, _name)) = path.rsplit_once('/') else {
         return pkg.name.clone();
     };
-    let location = percent_decode(location);
+    let location = plimsoll_sbom::percent_decode(location);
     let mut repo = location.as_str();
     if let Some((_, rest)) = repo.split_once("://") {
         repo = rest;
@@ -726,27 +730,6 @@ fn swift_repository(pkg: &Package) -> String {
         }
         _ => repo.to_string(),
     }
-}
-
-/// `%XX` escapes of a purl segment decoded (an invalid escape is kept).
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && let Some(v) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Whether a record's entry names the target package: ecosystem string and

@@ -111,6 +111,20 @@ fn section(line: &str) -> Option<&str> {
         .filter(|s| !s.contains(['/', '[', ']']))
 }
 
+/// The numbered, trimmed lines of the INI section `[wanted]`, without
+/// blank lines and `#` comments (a section may appear more than once).
+fn section_lines<'a>(text: &'a str, wanted: &'a str) -> impl Iterator<Item = (usize, &'a str)> {
+    let mut inside = false;
+    text.lines().enumerate().filter_map(move |(n, line)| {
+        let line = line.trim();
+        if let Some(name) = section(line) {
+            inside = name.trim() == wanted;
+            return None;
+        }
+        (inside && !line.is_empty() && !line.starts_with('#')).then_some((n, line))
+    })
+}
+
 /// Reads a `conanfile.txt`.
 pub fn parse_conanfile(content: &[u8]) -> Parsed {
     let text = match text(content, "conanfile.txt") {
@@ -118,16 +132,7 @@ pub fn parse_conanfile(content: &[u8]) -> Parsed {
         Err(p) => return p,
     };
     let mut out = Parsed::default();
-    let mut in_requires = false;
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if let Some(name) = section(line) {
-            in_requires = name.trim() == "requires";
-            continue;
-        }
-        if !in_requires || line.is_empty() || line.starts_with('#') {
-            continue;
-        }
+    for (n, line) in section_lines(text, "requires") {
         match ConanRef::parse(line) {
             // A version range pins no version.
             Some(r) if r.version.starts_with('[') => {}
@@ -237,16 +242,7 @@ pub fn parse_conaninfo(path: &str, content: &[u8]) -> Parsed {
     };
     let mut out = Parsed::default();
     let mut requires = Vec::new();
-    let mut in_requires = false;
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if let Some(name) = section(line) {
-            in_requires = name.trim() == "full_requires";
-            continue;
-        }
-        if !in_requires || line.is_empty() || line.starts_with('#') {
-            continue;
-        }
+    for (n, line) in section_lines(text, "full_requires") {
         match ConanRef::parse(line) {
             Some(r) => {
                 let p = r.package();

@@ -129,22 +129,12 @@ fn raw(c: Node, at: &str) -> RawPackage {
     }
 }
 
+/// An `operating-system` component as the distribution.
 fn os_distro(c: Node) -> Distro {
-    let props = properties(c);
-    let prop = |names: &[&str]| {
-        props
-            .iter()
-            .find(|(n, v)| names.contains(&n.as_str()) && !v.is_empty())
-            .map(|(_, v)| v.clone())
-    };
-    Distro {
-        id: prop(&["syft:distro:id"])
-            .or_else(|| text_of(c, "name"))
-            .map(|s| s.to_ascii_lowercase()),
-        version_id: prop(&["syft:distro:versionID"]).or_else(|| text_of(c, "version")),
-        version_codename: prop(&["syft:distro:versionCodename", "plimsoll:distro:codename"]),
-        pretty_name: prop(&["syft:distro:prettyName"]).or_else(|| text_of(c, "description")),
-        id_like: prop(&["syft:distro:idLike"]),
-        ..Distro::default()
-    }
+    super::cyclonedx_os_distro(
+        &properties(c),
+        text_of(c, "name"),
+        text_of(c, "version"),
+        text_of(c, "description"),
+    )
 }

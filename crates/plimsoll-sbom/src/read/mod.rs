@@ -32,6 +32,7 @@ mod spdx_tag;
 
 use std::fmt;
 
+use crate::purl::percent_decode;
 use crate::{Distro, Inventory, Package, PackageType};
 
 /// The most a document may be (syft's SBOM of a large image is tens of
@@ -347,25 +348,31 @@ impl ParsedPurl {
     }
 }
 
-/// `%XX` escapes decoded (an invalid escape is kept as it is).
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && let Some(v) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
+/// A CycloneDX `operating-system` component as the distribution (JSON and
+/// XML alike): its name and version, its description as the pretty name,
+/// and syft's and plimsoll's `…:distro:*` properties where they say more.
+pub(super) fn cyclonedx_os_distro(
+    props: &[(String, String)],
+    name: Option<String>,
+    version: Option<String>,
+    description: Option<String>,
+) -> Distro {
+    let prop = |names: &[&str]| {
+        props
+            .iter()
+            .find(|(n, v)| names.contains(&n.as_str()) && !v.is_empty())
+            .map(|(_, v)| v.clone())
+    };
+    Distro {
+        id: prop(&["syft:distro:id"])
+            .or(name)
+            .map(|s| s.to_ascii_lowercase()),
+        version_id: prop(&["syft:distro:versionID"]).or(version),
+        version_codename: prop(&["syft:distro:versionCodename", "plimsoll:distro:codename"]),
+        pretty_name: prop(&["syft:distro:prettyName"]).or(description),
+        id_like: prop(&["syft:distro:idLike"]),
+        ..Distro::default()
     }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The package type of a purl type; None where plimsoll has no ecosystem.
