@@ -42,12 +42,17 @@ pub fn document_context(image: &Image, created: u64) -> DocumentContext {
             platform: image.platform(),
             diff_ids: image.diff_ids(),
         },
-        tool: ToolInfo {
-            name: "plimsoll".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            info_uri: INFO_URI.into(),
-        },
+        tool: plimsoll_tool(),
         created,
+    }
+}
+
+/// plimsoll as the tool that wrote a document (an image's or an SBOM's scan).
+pub(crate) fn plimsoll_tool() -> ToolInfo {
+    ToolInfo {
+        name: "plimsoll".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        info_uri: INFO_URI.into(),
     }
 }
 

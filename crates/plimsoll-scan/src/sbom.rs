@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 use plimsoll_audit::{EfficiencySummary, ImageSummary, ScanInfo};
 use plimsoll_report::{Finding, Summary};
 use plimsoll_sbom::read::SbomDocument;
-use plimsoll_sbom::{DocumentContext, ImageSubject, ToolInfo};
+use plimsoll_sbom::{DocumentContext, ImageSubject};
 
-use crate::{INFO_URI, ScanBasis, ScanError, ScanReport, Scanner, VulnGate};
+use crate::{ScanBasis, ScanError, ScanReport, Scanner, VulnGate};
 
 /// The prefix of an SBOM reference.
 pub const SBOM_PREFIX: &str = "sbom:";
@@ -134,11 +134,7 @@ impl Scanner {
                 platform: String::new(),
                 diff_ids: Vec::new(),
             },
-            tool: ToolInfo {
-                name: "plimsoll".into(),
-                version: env!("CARGO_PKG_VERSION").into(),
-                info_uri: INFO_URI.into(),
-            },
+            tool: crate::document::plimsoll_tool(),
             created,
         };
         let basis = ScanBasis {
